@@ -1,0 +1,293 @@
+// The data that flows between the layers: endpoints go into the probes, scans come out of them,
+// the policy turns scans into findings and verdicts, and the reports render all of it.
+// Everything here is plain JSON-serialisable data, because the JSON report is this data and a
+// later run compares itself against an earlier report (the baseline).
+
+/** Protocol versions in the order they were introduced. */
+export const TLS_VERSIONS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/** One HTTPS endpoint as the user named it, normalised. */
+export interface Endpoint {
+  /** The text the user wrote, trimmed. */
+  input: string;
+  /** Lower-case hostname in ASCII (punycode) or an IP literal without brackets. */
+  host: string;
+  port: number;
+  /** URL path, kept for display only: the probe never sends an HTTP request. */
+  path?: string;
+  hostIsIp: boolean;
+  /** Where the endpoint was named (endpoints file or workflow), for annotations and SARIF. */
+  source?: { file: string; line: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probe outcomes
+
+/** The server negotiated a connection: what it chose. */
+export interface Accepted {
+  kind: 'accepted';
+  version: TlsVersion;
+  /** IANA code of the suite the server chose. */
+  suite: number;
+  /** Named group of the key exchange (ECDHE curve, FFDHE group, TLS 1.3 key share), if any. */
+  group?: number;
+  /** Size in bits of an ephemeral finite-field DH prime (DHE suites). */
+  dhBits?: number;
+}
+
+/**
+ * What one probe (one ClientHello on one connection) ended with.
+ * `alert`, `reset` and `closed` are refusals; `timeout` and `error` are inconclusive and are
+ * never counted as a refusal; `not-tls` and `violation` say the reply was not proper TLS.
+ */
+export type ProbeOutcome =
+  | Accepted
+  | { kind: 'alert'; alert: number; alertName: string }
+  | { kind: 'reset' }
+  | { kind: 'closed' }
+  | { kind: 'timeout'; phase: 'connect' | 'read' }
+  | { kind: 'not-tls'; detail: string }
+  | { kind: 'violation'; detail: string }
+  | { kind: 'error'; detail: string };
+
+export type RefusalKind = 'alert' | 'reset' | 'closed';
+
+export function isRefusal(outcome: ProbeOutcome): boolean {
+  return outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed';
+}
+
+export function isInconclusive(outcome: ProbeOutcome): boolean {
+  return outcome.kind === 'timeout' || outcome.kind === 'error';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scan results of one address
+
+/** Whether one protocol version is accepted, from a hello offering a broad suite list. */
+export interface VersionSupport {
+  version: TlsVersion;
+  /** true accepted, false refused, null inconclusive (timeout, error, not TLS). */
+  accepted: boolean | null;
+  outcome: ProbeOutcome;
+}
+
+/** A suite the server accepted, with the key exchange it used when it did. */
+export interface AcceptedSuite {
+  code: number;
+  /** IANA name, for example TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256. */
+  name: string;
+  group?: number;
+  dhBits?: number;
+}
+
+/** Every suite accepted for one version, and the order the server prefers them in. */
+export interface SuiteEnumeration {
+  version: TlsVersion;
+  /** In the server's order when `preference` is 'server', otherwise in registry order. */
+  accepted: AcceptedSuite[];
+  preference: 'server' | 'client' | 'unknown';
+  /** How the server refused the suites it did not want (alert, reset, close). */
+  refusals: RefusalKind[];
+  /** False when some probe was inconclusive, so a suite may be missing. */
+  complete: boolean;
+}
+
+/** Named groups (ECDHE curves, FFDHE, hybrid) accepted for one version. */
+export interface GroupSupport {
+  version: TlsVersion;
+  groups: number[];
+  /** Sizes of ephemeral DH primes seen with DHE suites (TLS 1.2 and below). */
+  dhBits: number[];
+}
+
+/** What a webhook sender that offers exactly the listed suites ends up with. */
+export interface SenderProbe {
+  outcome: ProbeOutcome;
+  /** Set when accepted: whether the negotiated suite is forward secret. */
+  forwardSecret?: boolean;
+}
+
+/** Something the probes noticed that is not a version or a suite (version intolerance, ...). */
+export interface Observation {
+  id: string;
+  detail: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  serial: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  keyType: 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | 'other';
+  keyBits: number;
+  curve?: string;
+  signatureAlgorithm: string;
+  notBefore: string;
+  notAfter: string;
+  /** Whole days until notAfter at scan time; negative once expired. */
+  daysLeft: number;
+  fingerprintSha256: string;
+  selfSigned: boolean;
+  isCa: boolean;
+  pem: string;
+}
+
+export type ChainProblemCode =
+  | 'missing-intermediate'
+  | 'wrong-intermediate'
+  | 'untrusted'
+  | 'self-signed'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'expired-in-chain'
+  | 'name-mismatch'
+  | 'weak-signature'
+  | 'weak-key'
+  | 'bad-order'
+  | 'root-sent'
+  | 'not-server-auth'
+  | 'bad-basic-constraints';
+
+export interface ChainProblem {
+  code: ChainProblemCode;
+  detail: string;
+  /** Index in the served chain of the certificate the problem is about, if one. */
+  certificate?: number;
+}
+
+/** One chain as a server presented it for one way of asking. */
+export interface ServedChain {
+  /** The SNI name sent (null: none) and the key type asked for, if the probe chose one. */
+  sni: string | null;
+  keyType?: 'RSA' | 'ECDSA' | 'EdDSA';
+  served: CertificateInfo[];
+  /** Indexes into `served` (or 'anchor' for a trust anchor not served), leaf first. */
+  built: (number | 'anchor')[];
+  trusted: boolean;
+  nameMatches: boolean;
+  problems: ChainProblem[];
+  ocspStapled: boolean;
+}
+
+export interface SniBehaviour {
+  /** The certificate differs with SNI, or the server refuses hellos without it. */
+  honoured: boolean | null;
+  required: boolean | null;
+  /** What a client without SNI receives: does it match the endpoint's name? */
+  noSniNameMatches: boolean | null;
+  /** Reply to a name the server does not know. */
+  unknownName: 'same-certificate' | 'other-certificate' | 'warning-alert' | 'fatal-alert' | null;
+}
+
+export interface CertificateCheck {
+  /** The chain a sender sees: SNI with the endpoint's name (none for an IP endpoint). */
+  primary: ServedChain | null;
+  /** Every other chain seen: other key types, without SNI, unknown name. */
+  others: ServedChain[];
+  sni: SniBehaviour;
+  error?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole scans
+
+export interface AddressScan {
+  address: string;
+  family: 4 | 6;
+  versions: VersionSupport[];
+  suites: SuiteEnumeration[];
+  groups: GroupSupport[];
+  /** One TLS 1.2 hello offering exactly the listed suites, in the requirements' order. */
+  listedSuites: ProbeOutcome;
+  sender: SenderProbe;
+  certificates: CertificateCheck;
+  observations: Observation[];
+  /** TCP connections this scan of the address opened. */
+  connections: number;
+  durationMs: number;
+}
+
+export type NotScannedReason = 'dns' | 'refused' | 'timeout' | 'not-tls' | 'error';
+
+export interface EndpointScan {
+  endpoint: Endpoint;
+  status: 'scanned' | 'not-scanned';
+  notScanned?: { reason: NotScannedReason; detail: string };
+  addresses: AddressScan[];
+  startedAt: string;
+  durationMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy results
+
+export type Severity = 'error' | 'warning' | 'notice';
+
+export interface Remediation {
+  summary: string;
+  /** Configuration lines per server software: nginx, apache, haproxy, caddy, node. */
+  snippets?: { server: string; config: string }[];
+}
+
+export interface Finding {
+  /** Stable rule identifier, for example `version.legacy-accepted`. */
+  id: string;
+  title: string;
+  severity: Severity;
+  endpoint: string;
+  address?: string;
+  sni?: string | null;
+  evidence: { observed: string; expected: string };
+  remediation: Remediation;
+  suppressed?: { reason: string; expires?: string };
+}
+
+export type Verdict = 'compliant' | 'non-compliant' | 'not-scanned';
+
+export interface EndpointResult {
+  scan: EndpointScan;
+  verdict: Verdict;
+  findings: Finding[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scan settings and the report
+
+export interface ScanOptions {
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  /** Whole scan of one endpoint, all addresses; what is not done by then is inconclusive. */
+  endpointDeadlineMs: number;
+  /** Connections open at once to one host. */
+  perHostConcurrency: number;
+  /** Endpoints scanned at once. */
+  concurrency: number;
+  /** Addresses of one hostname scanned at most. */
+  maxAddresses: number;
+  /** Suites of the policy's list, in its order: the sender probe offers exactly these. */
+  listedSuites: number[];
+  /** Extra trust anchors in PEM, added to Node's bundled Mozilla roots. */
+  extraCaPem: string[];
+  /** The clock for certificate dates; tests set it. */
+  now: Date;
+}
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  policy: { name: string; failOn: Severity | 'never' };
+  startedAt: string;
+  finishedAt: string;
+  /** True when no endpoint fails under the policy's fail-on threshold. */
+  compliant: boolean;
+  /** Set on a report of one shard of a job matrix. */
+  shard?: { index: number; count: number };
+  endpoints: EndpointResult[];
+}

@@ -151,7 +151,9 @@ export type ChainProblemCode =
   | 'bad-order'
   | 'root-sent'
   | 'not-server-auth'
-  | 'bad-basic-constraints';
+  | 'bad-basic-constraints'
+  /** Sent but part of no path: harmless to most senders, a sign of a stale chain file. */
+  | 'unused-certificate';
 
 export interface ChainProblem {
   code: ChainProblemCode;
@@ -172,6 +174,8 @@ export interface ServedChain {
   nameMatches: boolean;
   problems: ChainProblem[];
   ocspStapled: boolean;
+  /** The trust anchor the path ends at when the server did not send it. */
+  anchor?: CertificateInfo;
 }
 
 export interface SniBehaviour {
@@ -182,6 +186,28 @@ export interface SniBehaviour {
   noSniNameMatches: boolean | null;
   /** Reply to a name the server does not know. */
   unknownName: 'same-certificate' | 'other-certificate' | 'warning-alert' | 'fatal-alert' | null;
+  /** The endpoint's own name drew a warning unrecognized_name alert (senders on Java abort). */
+  nameWarning?: boolean | null;
+  /** How the hello without SNI ended (absent for an IP endpoint, which never sends SNI). */
+  noSniOutcome?: ProbeOutcome;
+  /** How the hello naming an unknown host ended. */
+  unknownNameOutcome?: ProbeOutcome;
+}
+
+/**
+ * One hello asking for one key type: TLS 1.2 through the suites' authentication (ECDHE_RSA,
+ * DHE_RSA and RSA key exchange versus ECDHE_ECDSA), TLS 1.3 through signature_algorithms.
+ * Every key type refused while the server answers TLS means its certificate's key type
+ * matches no enabled suite.
+ */
+export interface KeyTypeProbe {
+  keyType: 'RSA' | 'ECDSA' | 'EdDSA';
+  version: TlsVersion;
+  sni: string | null;
+  outcome: ProbeOutcome;
+  /** The leaf served when accepted and certificates were seen. */
+  leafKeyType?: CertificateInfo['keyType'];
+  leafFingerprintSha256?: string;
 }
 
 export interface CertificateCheck {
@@ -190,6 +216,8 @@ export interface CertificateCheck {
   /** Every other chain seen: other key types, without SNI, unknown name. */
   others: ServedChain[];
   sni: SniBehaviour;
+  /** One probe per key type, with the same SNI as `primary`. */
+  keyTypes?: KeyTypeProbe[];
   error?: string;
 }
 

@@ -1,0 +1,150 @@
+// Turns the report's findings into workflow annotations: one per finding, titled with the
+// endpoint and the rule, placed on the line that names the endpoint (in the endpoints file, or
+// in the workflow file for endpoints written in the `endpoints` input). GitHub shows at most
+// 10 annotations of each kind (error, warning, notice) per step, so past that the rest of a
+// kind is folded into the tenth.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Endpoint, Report, Severity } from '../model.js';
+
+export interface Annotation {
+  level: Severity;
+  title: string;
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+/** GitHub's per-step display limit for each kind of annotation. */
+export const ANNOTATION_LIMIT = 10;
+
+/** Where a finding about this endpoint should point, when a line can be found. */
+export type EndpointLocator = (endpoint: Endpoint) => { file: string; line: number } | undefined;
+
+/** One annotation per unsuppressed finding, and one per endpoint that could not be scanned. */
+export function annotationsOf(report: Report, locate: EndpointLocator): Annotation[] {
+  const annotations: Annotation[] = [];
+
+  for (const result of report.endpoints) {
+    const endpoint = result.scan.endpoint;
+    const where = locate(endpoint);
+
+    if (result.verdict === 'not-scanned') {
+      annotations.push({
+        level: 'error',
+        title: `${endpoint.input}: could not scan`,
+        message:
+          `Could not scan ${endpoint.input}: ` +
+          (result.scan.notScanned?.detail ?? 'no address could be probed'),
+        ...(where ? { file: where.file, line: where.line } : {}),
+      });
+    }
+
+    for (const finding of result.findings) {
+      if (finding.suppressed) {
+        continue;
+      }
+
+      annotations.push({
+        level: finding.severity,
+        title: `${endpoint.input}: ${finding.id}`,
+        message:
+          `${finding.title}. Observed: ${finding.evidence.observed}. ` +
+          `Expected: ${finding.evidence.expected}.` +
+          (finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : ''),
+        ...(where ? { file: where.file, line: where.line } : {}),
+      });
+    }
+  }
+
+  return annotations;
+}
+
+/**
+ * Keeps each kind within the limit: when a kind has more than `limit`, the first limit - 1 stay
+ * and one annotation lists the titles of the rest.
+ */
+export function foldAnnotations(annotations: Annotation[], limit = ANNOTATION_LIMIT): Annotation[] {
+  const kept: Annotation[] = [];
+
+  for (const level of ['error', 'warning', 'notice'] as const) {
+    const ofLevel = annotations.filter((annotation) => annotation.level === level);
+
+    if (ofLevel.length <= limit) {
+      kept.push(...ofLevel);
+      continue;
+    }
+
+    const rest = ofLevel.slice(limit - 1);
+    kept.push(...ofLevel.slice(0, limit - 1));
+    kept.push({
+      level,
+      title: `${rest.length} more ${plural(level, rest.length)}`,
+      message: truncate(
+        `${rest.length} more ${plural(level, rest.length)} (all of them are in the job ` +
+          `summary and the report):\n` +
+          rest.map((annotation) => `- ${annotation.title}`).join('\n'),
+        4000,
+      ),
+    });
+  }
+
+  return kept;
+}
+
+function plural(level: Severity, count: number): string {
+  const noun = { error: 'error', warning: 'warning', notice: 'notice' }[level];
+  return count === 1 ? noun : `${noun}s`;
+}
+
+function truncate(text: string, maxLength: number): string {
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 2)}\n…`;
+}
+
+/**
+ * Finds where each endpoint was named: its line in the endpoints file when it came from one,
+ * otherwise the first line of the workflow file that contains it. Paths are relative to the
+ * workspace, as annotations need them.
+ */
+export function createLocator(env: NodeJS.ProcessEnv, workspace: string): EndpointLocator {
+  const workflowFile = workflowPath(env);
+  let workflowLines: string[] | null | undefined;
+
+  const readWorkflow = (): string[] | null => {
+    if (workflowLines === undefined) {
+      const absolute = workflowFile ? path.join(workspace, workflowFile) : '';
+      workflowLines = absolute && existsSync(absolute) ? readLines(absolute) : null;
+    }
+    return workflowLines;
+  };
+
+  return (endpoint) => {
+    if (endpoint.source) {
+      const file = path.isAbsolute(endpoint.source.file)
+        ? path.relative(workspace, endpoint.source.file)
+        : path.normalize(endpoint.source.file);
+      return { file: file.split(path.sep).join('/'), line: endpoint.source.line };
+    }
+
+    const lines = readWorkflow();
+    const index = lines ? lines.findIndex((line) => line.includes(endpoint.input)) : -1;
+
+    return index >= 0 && workflowFile ? { file: workflowFile, line: index + 1 } : undefined;
+  };
+}
+
+/** The running workflow's file, from GITHUB_WORKFLOW_REF (owner/repo/PATH@ref). */
+function workflowPath(env: NodeJS.ProcessEnv): string | undefined {
+  const ref = env.GITHUB_WORKFLOW_REF;
+  const match = ref ? /^[^/]+\/[^/]+\/(.+?)@/.exec(ref) : null;
+  return match?.[1];
+}
+
+function readLines(file: string): string[] | null {
+  try {
+    return readFileSync(file, 'utf8').split(/\r?\n/);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,125 @@
+// The pull request comment: one per pull request, found again by a hidden marker and updated
+// in place on each run, so a pull request never collects a stack of stale reports. Writing it
+// is a courtesy, never the verdict: a token that may not write (a pull request from a fork, or
+// a workflow without pull-requests: write) gives a warning that says so, never a failure.
+
+import { type GitHubClient, type RunContext, statusOf } from './github.js';
+import type { CommentMode } from './settings.js';
+
+/** Hidden in the rendered comment; how a later run finds the comment to update. */
+export const COMMENT_MARKER = '<!-- webhook-tls-probe:pull-request-comment -->';
+
+/** GitHub refuses comment bodies of 65,536 characters or more. */
+export const COMMENT_MAX_CHARACTERS = 65_536;
+
+export interface CommentDecision {
+  /** Write a new comment when none exists yet. */
+  create: boolean;
+  /** Update the existing comment, if there is one. */
+  update: boolean;
+}
+
+/**
+ * When to write: `always` on every run; `on-failure` when the run fails; `auto` also when the
+ * baseline shows changes. Whatever the mode (but never), an existing comment is brought up to
+ * date, so it never keeps showing failures that are fixed.
+ */
+export function decideComment(
+  mode: CommentMode,
+  state: { failed: boolean; changed: boolean },
+): CommentDecision {
+  switch (mode) {
+    case 'never':
+      return { create: false, update: false };
+    case 'always':
+      return { create: true, update: true };
+    case 'on-failure':
+      return { create: state.failed, update: true };
+    case 'auto':
+      return { create: state.failed || state.changed, update: true };
+  }
+}
+
+export type CommentResult =
+  | { kind: 'created' | 'updated'; id: number; url: string }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'refused'; warning: string };
+
+/** Creates or updates the marked comment on the pull request; never throws for a refusal. */
+export async function publishComment(
+  client: GitHubClient,
+  context: RunContext,
+  body: string,
+  decision: CommentDecision,
+): Promise<CommentResult> {
+  const pull = context.pullRequest;
+
+  if (!pull) {
+    return { kind: 'skipped', reason: `no pull request in a ${context.eventName} event` };
+  }
+
+  if (!decision.create && !decision.update) {
+    return { kind: 'skipped', reason: 'comment is never' };
+  }
+
+  const target = { owner: context.owner, repo: context.repo, issue_number: pull.number };
+  const text = withMarker(body);
+
+  try {
+    const comments = await client.paginate(client.rest.issues.listComments, {
+      ...target,
+      per_page: 100,
+    });
+    const existing = comments.find((comment) => comment.body?.includes(COMMENT_MARKER));
+
+    if (existing && decision.update) {
+      const { data } = await client.rest.issues.updateComment({
+        owner: context.owner,
+        repo: context.repo,
+        comment_id: existing.id,
+        body: text,
+      });
+      return { kind: 'updated', id: data.id, url: data.html_url };
+    }
+
+    if (!existing && decision.create) {
+      const { data } = await client.rest.issues.createComment({ ...target, body: text });
+      return { kind: 'created', id: data.id, url: data.html_url };
+    }
+
+    return { kind: 'skipped', reason: 'nothing new to say and no earlier comment to update' };
+  } catch (error) {
+    return { kind: 'refused', warning: refusalWarning(error, pull.fromFork) };
+  }
+}
+
+/** The marker first, and the body cut to fit GitHub's limit with a note saying so. */
+export function withMarker(body: string): string {
+  const text = `${COMMENT_MARKER}\n${body}`;
+
+  if (text.length < COMMENT_MAX_CHARACTERS) {
+    return text;
+  }
+
+  const note = '\n\n… cut to fit a pull request comment; the job summary has the whole report.\n';
+  return text.slice(0, COMMENT_MAX_CHARACTERS - note.length - 1) + note;
+}
+
+function refusalWarning(error: unknown, fromFork: boolean): string {
+  const status = statusOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+
+  if (status === 403 || status === 404) {
+    const why = fromFork
+      ? 'this pull request comes from a fork, and GitHub gives workflows on forks a read-only ' +
+        'token'
+      : 'the token lacks the pull-requests: write permission (add it under permissions: in ' +
+        'the workflow)';
+    return (
+      `Could not write the pull request comment (HTTP ${status}): ${why}. ` +
+      'The job summary has the report.'
+    );
+  }
+
+  return `Could not write the pull request comment: ${message}. The job summary has the report.`;
+}

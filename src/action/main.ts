@@ -1,0 +1,277 @@
+// The GitHub Action: reads its inputs, probes the endpoints (or merges shard reports), and
+// renders the one report into the job summary, annotations, outputs, report files, the pull
+// request comment and the tracking issue. The step fails when an endpoint is scanned and not
+// compliant, or could not be scanned, and the failure message says which.
+
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as core from '@actions/core';
+import {
+  describeOutcome,
+  mergeReportFiles,
+  messageOf,
+  outcomeOf,
+  readBaseline,
+  runAudit,
+} from '../cli/audit.js';
+import { UsageError } from '../cli/values.js';
+import type { EndpointResult, Report } from '../model.js';
+import {
+  diffReports,
+  renderComment,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+  writeFileAtomic,
+} from '../report/index.js';
+import { annotationsOf, createLocator, foldAnnotations } from './annotations.js';
+import { decideComment, publishComment } from './comment.js';
+import { createClient, type RunContext, readRunContext } from './github.js';
+import { type ActionSettings, readSettings } from './settings.js';
+import { syncTrackingIssue } from './tracking-issue.js';
+
+/** The job summary may hold 1 MiB per step; the report keeps well under it. */
+const SUMMARY_MAX_BYTES = 900_000;
+const COMMENT_MAX_BYTES = 60_000;
+
+/** Every output of action.yml; a test checks this list against the file. */
+export const OUTPUT_NAMES = ['compliant', 'report', 'sarif', 'failed-endpoints', 'summary'];
+
+export async function run(): Promise<void> {
+  try {
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const settings = await readSettings((name) => core.getInput(name), workspace);
+    const baseline = settings.baseline
+      ? await readBaseline(settings.baseline, settings.cwd, 'baseline')
+      : undefined;
+
+    const report = await produceReport(settings);
+    logEndpoints(report);
+
+    const files = await writeReportFiles(report, settings);
+    const summary = renderMarkdown(report, { baseline, maxBytes: SUMMARY_MAX_BYTES });
+    await core.summary.addRaw(summary, true).write();
+
+    annotate(report, workspace);
+
+    const outcome = outcomeOf(report);
+    const failed = [...outcome.nonCompliant, ...outcome.notScanned];
+    core.setOutput('compliant', String(outcome.compliant));
+    core.setOutput('report', files.report);
+    core.setOutput('sarif', files.sarif);
+    core.setOutput('failed-endpoints', JSON.stringify(inputsOf(report, failed)));
+    core.setOutput('summary', summary);
+
+    const changed = baseline ? hasChanges(baseline, report) : false;
+    await publish(report, baseline, settings, { failed: !outcome.compliant, changed });
+
+    if (!outcome.compliant) {
+      core.setFailed(describeOutcome(outcome, report.endpoints.length));
+    } else {
+      core.info(describeOutcome(outcome, report.endpoints.length));
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      core.setFailed(`Invalid input ${error.setting}: ${error.message}`);
+    } else {
+      core.setFailed(`Could not scan: ${messageOf(error)}`);
+      core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+  }
+}
+
+async function produceReport(settings: ActionSettings): Promise<Report> {
+  if (settings.merge.length > 0) {
+    core.info(`Merging the reports ${settings.merge.join(', ')}`);
+    return mergeReportFiles(settings.merge, settings.cwd);
+  }
+
+  return runAudit(
+    {
+      endpoints: settings.endpoints,
+      policy: settings.policy,
+      failOn: settings.failOn,
+      caFile: settings.caFile,
+      timeoutMs: settings.timeoutMs,
+      concurrency: settings.concurrency,
+      perHostConcurrency: settings.perHostConcurrency,
+      shard: settings.shard,
+      cwd: settings.cwd,
+    },
+    {
+      onStart: (count) =>
+        core.info(`Probing ${count} endpoint${count === 1 ? '' : 's'} (policy ${settings.policy})`),
+      onEndpointDone: (result) => core.info(`${result.scan.endpoint.input}: ${result.verdict}`),
+    },
+  );
+}
+
+/** One log group per endpoint with its text report; the raw probe data only at debug level. */
+function logEndpoints(report: Report): void {
+  for (const result of report.endpoints) {
+    const findings = result.findings.filter((finding) => !finding.suppressed).length;
+    core.startGroup(
+      `${result.scan.endpoint.input}: ${result.verdict}` +
+        (result.verdict === 'not-scanned' ? '' : ` (${findings} findings)`),
+    );
+    core.info(renderText({ ...report, endpoints: [result] }, { color: false }));
+
+    if (core.isDebug()) {
+      core.debug(`Raw probe data of ${result.scan.endpoint.input}:`);
+      core.debug(JSON.stringify(result.scan, null, 2));
+    }
+
+    core.endGroup();
+  }
+}
+
+/** The JSON and SARIF reports, in the runner's temporary directory, one pair per shard. */
+async function writeReportFiles(
+  report: Report,
+  settings: ActionSettings,
+): Promise<{ report: string; sarif: string }> {
+  const directory = path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), 'webhook-tls-probe');
+  const stem = settings.shard
+    ? `webhook-tls-report-${settings.shard.index}-of-${settings.shard.count}`
+    : 'webhook-tls-report';
+  const files = {
+    report: path.join(directory, `${stem}.json`),
+    sarif: path.join(directory, `${stem}.sarif`),
+  };
+
+  await mkdir(directory, { recursive: true });
+  await writeFileAtomic(files.report, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(files.sarif, `${JSON.stringify(renderSarif(report), null, 2)}\n`);
+  core.info(`Wrote ${files.report} and ${files.sarif}`);
+
+  return files;
+}
+
+function annotate(report: Report, workspace: string): void {
+  const locate = createLocator(process.env, workspace);
+  const annotations = foldAnnotations(annotationsOf(report, locate));
+
+  for (const annotation of annotations) {
+    const properties: core.AnnotationProperties = {
+      title: annotation.title,
+      ...(annotation.file ? { file: annotation.file, startLine: annotation.line } : {}),
+    };
+    const write = { error: core.error, warning: core.warning, notice: core.notice }[
+      annotation.level
+    ];
+    write(annotation.message, properties);
+  }
+}
+
+function inputsOf(report: Report, failed: EndpointResult[]): string[] {
+  const failing = new Set(failed);
+  return report.endpoints.filter((result) => failing.has(result)).map((r) => r.scan.endpoint.input);
+}
+
+function hasChanges(baseline: Report, report: Report): boolean {
+  const diff = diffReports(baseline, report);
+  return diff.endpoints.some(
+    (entry) => entry.new.length > 0 || entry.fixed.length > 0 || entry.changed.length > 0,
+  );
+}
+
+/** The pull request comment and the tracking issue; a refusal is a warning, never a failure. */
+async function publish(
+  report: Report,
+  baseline: Report | undefined,
+  settings: ActionSettings,
+  state: { failed: boolean; changed: boolean },
+): Promise<void> {
+  const wantsComment = settings.comment !== 'never';
+  const wantsIssue = settings.issue === 'on-failure';
+
+  if (!wantsComment && !wantsIssue) {
+    return;
+  }
+
+  const context = readRunContext();
+
+  if (!context) {
+    core.warning('GITHUB_REPOSITORY is not set: no pull request comment and no tracking issue.');
+    return;
+  }
+
+  if (!settings.token) {
+    core.warning('The token input is empty: no pull request comment and no tracking issue.');
+    return;
+  }
+
+  const client = createClient(settings.token, context);
+
+  if (wantsComment) {
+    await writeComment(client, context, report, baseline, settings, state);
+  }
+
+  if (wantsIssue) {
+    await writeTrackingIssue(client, context, report, state.failed);
+  }
+}
+
+async function writeComment(
+  client: ReturnType<typeof createClient>,
+  context: RunContext,
+  report: Report,
+  baseline: Report | undefined,
+  settings: ActionSettings,
+  state: { failed: boolean; changed: boolean },
+): Promise<void> {
+  const body = renderComment(report, { baseline, maxBytes: COMMENT_MAX_BYTES });
+  const result = await publishComment(
+    client,
+    context,
+    body,
+    decideComment(settings.comment, state),
+  );
+
+  switch (result.kind) {
+    case 'created':
+    case 'updated':
+      core.info(`Pull request comment ${result.kind}: ${result.url}`);
+      break;
+    case 'skipped':
+      core.info(`No pull request comment: ${result.reason}.`);
+      break;
+    case 'refused':
+      core.warning(result.warning);
+      break;
+  }
+}
+
+async function writeTrackingIssue(
+  client: ReturnType<typeof createClient>,
+  context: RunContext,
+  report: Report,
+  failed: boolean,
+): Promise<void> {
+  const outcome = outcomeOf(report);
+  const failing = outcome.nonCompliant.length + outcome.notScanned.length;
+  const onlyFailures: Report = {
+    ...report,
+    endpoints: [...outcome.nonCompliant, ...outcome.notScanned],
+  };
+  const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
+
+  const result = await syncTrackingIssue(client, context, {
+    failed,
+    title: `Webhook TLS audit: ${failing} endpoint${failing === 1 ? '' : 's'} failing`,
+    body:
+      `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ` +
+      `${describeOutcome(outcome, report.endpoints.length)}.\n\n` +
+      renderMarkdown(onlyFailures, { maxBytes: COMMENT_MAX_BYTES }),
+    closingComment:
+      `Every endpoint passes again: ${describeOutcome(outcome, report.endpoints.length)} ` +
+      `(audit of ${report.finishedAt}${runLink}). Closing.`,
+  });
+
+  if (result.kind === 'refused') {
+    core.warning(result.warning);
+  } else if (result.kind !== 'unchanged') {
+    core.info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
+  }
+}

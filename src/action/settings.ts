@@ -1,0 +1,133 @@
+// Reads every input of action.yml once, into one typed and validated settings object. Nothing
+// else in the Action reads an input; a bad value stops the run before any probe with an error
+// that names the input and the values it accepts.
+
+import { collectEndpoints } from '../cli/audit.js';
+import {
+  type FailOn,
+  parseChoice,
+  parseFailOn,
+  parseShard,
+  parseWholeNumber,
+  type Shard,
+  UsageError,
+} from '../cli/values.js';
+import type { Endpoint } from '../model.js';
+
+export const COMMENT_MODES = ['auto', 'always', 'on-failure', 'never'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
+export const ISSUE_MODES = ['never', 'on-failure'] as const;
+export type IssueMode = (typeof ISSUE_MODES)[number];
+
+export interface ActionSettings {
+  /** From the endpoints input and the endpoints-file, in that order; empty when merging. */
+  endpoints: Endpoint[];
+  /** Preset name or policy file. */
+  policy: string;
+  /** Undefined keeps the policy's own threshold. */
+  failOn?: FailOn;
+  caFile?: string;
+  timeoutMs: number;
+  concurrency: number;
+  perHostConcurrency: number;
+  comment: CommentMode;
+  token: string;
+  baseline?: string;
+  issue: IssueMode;
+  shard?: Shard;
+  /** Report paths or patterns to merge instead of probing; empty when probing. */
+  merge: string[];
+  /** The directory relative paths are read from (the workspace). */
+  cwd: string;
+}
+
+/** How the Action reads one input: @actions/core's getInput in the Action, a map in tests. */
+export type InputReader = (name: string) => string;
+
+/** Every input of action.yml; a test checks this list against the file. */
+export const INPUT_NAMES = [
+  'endpoints',
+  'endpoints-file',
+  'policy',
+  'fail-on',
+  'ca-file',
+  'timeout',
+  'concurrency',
+  'per-host-concurrency',
+  'comment',
+  'token',
+  'baseline',
+  'issue',
+  'shard',
+  'merge',
+] as const;
+
+/** Reads and checks every input; throws UsageError naming the first bad one. */
+export async function readSettings(input: InputReader, cwd: string): Promise<ActionSettings> {
+  const optional = (name: string): string | undefined => input(name).trim() || undefined;
+  const lines = (name: string): { text: string; line: number }[] =>
+    input(name)
+      .split(/\r?\n/)
+      .map((text, index) => ({ text: text.trim(), line: index + 1 }))
+      .filter((item) => item.text !== '');
+
+  const merge = lines('merge').map((item) => item.text);
+  const endpointLines = lines('endpoints');
+  const endpointsFile = optional('endpoints-file');
+  const shardText = optional('shard');
+  const failOnText = optional('fail-on');
+
+  const settings: ActionSettings = {
+    endpoints: [],
+    policy: optional('policy') ?? 'webhook',
+    failOn: failOnText === undefined ? undefined : parseFailOn('fail-on', failOnText),
+    caFile: optional('ca-file'),
+    timeoutMs: parseWholeNumber('timeout', input('timeout') || '5000', 100, 120_000),
+    concurrency: parseWholeNumber('concurrency', input('concurrency') || '4', 1, 64),
+    perHostConcurrency: parseWholeNumber(
+      'per-host-concurrency',
+      input('per-host-concurrency') || '2',
+      1,
+      16,
+    ),
+    comment: parseChoice('comment', input('comment') || 'auto', COMMENT_MODES),
+    token: input('token'),
+    baseline: optional('baseline'),
+    issue: parseChoice('issue', input('issue') || 'never', ISSUE_MODES),
+    shard: shardText === undefined ? undefined : parseShard('shard', shardText),
+    merge,
+    cwd,
+  };
+
+  if (merge.length > 0) {
+    if (endpointLines.length > 0 || endpointsFile || settings.shard) {
+      throw new UsageError(
+        'merge',
+        'merge: merges earlier reports instead of probing; leave endpoints, endpoints-file and ' +
+          'shard empty when it is set',
+      );
+    }
+
+    return settings;
+  }
+
+  settings.endpoints = await collectEndpoints({
+    listed: endpointLines.map((item) => ({
+      text: item.text,
+      setting: `endpoints line ${item.line}`,
+    })),
+    file: endpointsFile ? { path: endpointsFile, setting: 'endpoints-file' } : undefined,
+    cwd,
+  });
+
+  if (settings.endpoints.length === 0) {
+    throw new UsageError(
+      'endpoints',
+      'endpoints: no endpoint to probe; name at least one in endpoints (one per line) or in ' +
+        'the file given as endpoints-file, or give merge the reports to merge',
+    );
+  }
+
+  return settings;
+}

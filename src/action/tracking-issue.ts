@@ -1,0 +1,99 @@
+// The tracking issue of scheduled audits (issue: on-failure): one open issue, found by a hidden
+// marker, that lists the current failures. A failing run opens it or rewrites its body; the
+// first passing run after that comments and closes it. Like the comment, a refused write is a
+// warning naming the permission, never a failure of the audit.
+
+import { type GitHubClient, type RunContext, statusOf } from './github.js';
+
+/** Hidden in the issue body; how a later run finds the open tracking issue. */
+export const ISSUE_MARKER = '<!-- webhook-tls-probe:tracking-issue -->';
+
+const ISSUE_MAX_CHARACTERS = 65_536;
+
+export type TrackingResult =
+  | { kind: 'opened' | 'updated' | 'closed'; number: number; url: string }
+  | { kind: 'unchanged' }
+  | { kind: 'refused'; warning: string };
+
+export interface TrackingUpdate {
+  failed: boolean;
+  title: string;
+  /** Markdown of the current failures; the marker is added here. */
+  body: string;
+  /** The comment left when the issue is closed. */
+  closingComment: string;
+}
+
+/** Opens, updates or closes the tracking issue to match this run. */
+export async function syncTrackingIssue(
+  client: GitHubClient,
+  context: RunContext,
+  update: TrackingUpdate,
+): Promise<TrackingResult> {
+  const repo = { owner: context.owner, repo: context.repo };
+
+  try {
+    const open = await client.paginate(client.rest.issues.listForRepo, {
+      ...repo,
+      state: 'open',
+      per_page: 100,
+    });
+    // The issues list holds pull requests too; only a real issue can be the tracking issue.
+    const existing = open.find(
+      (issue) => !issue.pull_request && issue.body?.includes(ISSUE_MARKER),
+    );
+
+    if (update.failed) {
+      const body = withMarker(update.body);
+
+      if (existing) {
+        const { data } = await client.rest.issues.update({
+          ...repo,
+          issue_number: existing.number,
+          title: update.title,
+          body,
+        });
+        return { kind: 'updated', number: data.number, url: data.html_url };
+      }
+
+      const { data } = await client.rest.issues.create({ ...repo, title: update.title, body });
+      return { kind: 'opened', number: data.number, url: data.html_url };
+    }
+
+    if (!existing) {
+      return { kind: 'unchanged' };
+    }
+
+    await client.rest.issues.createComment({
+      ...repo,
+      issue_number: existing.number,
+      body: update.closingComment,
+    });
+    const { data } = await client.rest.issues.update({
+      ...repo,
+      issue_number: existing.number,
+      state: 'closed',
+      state_reason: 'completed',
+    });
+    return { kind: 'closed', number: data.number, url: data.html_url };
+  } catch (error) {
+    const status = statusOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const why =
+      status === 403 || status === 404
+        ? `the token lacks the issues: write permission (HTTP ${status})`
+        : message;
+    return { kind: 'refused', warning: `Could not update the tracking issue: ${why}.` };
+  }
+}
+
+function withMarker(body: string): string {
+  const text = `${ISSUE_MARKER}\n${body}`;
+
+  if (text.length < ISSUE_MAX_CHARACTERS) {
+    return text;
+  }
+
+  const note = '\n\n… cut to fit an issue; the job summary of the run has the whole report.\n';
+  return text.slice(0, ISSUE_MAX_CHARACTERS - note.length - 1) + note;
+}

@@ -1,0 +1,276 @@
+// The one path from settings to a report that both shells share: gather the endpoints, load the
+// policy, probe (one shard of) the endpoints, evaluate them and build the report; or merge the
+// reports of earlier shards. The CLI and the Action differ only in how they read settings and
+// where they put the results, so a scan gives the same report under either.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Endpoint, EndpointResult, EndpointScan, Report } from '../model.js';
+import { evaluate, failsPolicy, loadPolicy, type Policy } from '../policy/index.js';
+import { endpointKey, parseEndpoint, parseEndpointList } from '../probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../probe/scan.js';
+import { buildReport, mergeReports, readReport, selectShard } from '../report/index.js';
+import { expandPatterns } from './glob.js';
+import { type FailOn, type Shard, UsageError } from './values.js';
+
+/** Where the endpoints come from: texts named directly (each with where it was named) and files. */
+export interface EndpointSources {
+  /** Endpoints written in a command line or an input; `setting` names it in errors. */
+  listed: { text: string; setting: string; source?: { file: string; line: number } }[];
+  /** A file of endpoints, one per line, # comments; `setting` names it in errors. */
+  file?: { path: string; setting: string };
+  cwd: string;
+}
+
+/** Reads and parses every endpoint; errors name the setting and line, repeats included. */
+export async function collectEndpoints(sources: EndpointSources): Promise<Endpoint[]> {
+  const named: { endpoint: Endpoint; where: string }[] = [];
+
+  for (const item of sources.listed) {
+    try {
+      named.push({ endpoint: parseEndpoint(item.text, item.source), where: item.setting });
+    } catch (error) {
+      throw new UsageError(item.setting, `${item.setting}: ${messageOf(error)}`);
+    }
+  }
+
+  if (sources.file) {
+    const { setting } = sources.file;
+    const filePath = path.resolve(sources.cwd, sources.file.path);
+    const text = await readFile(filePath, 'utf8').catch((error: unknown) => {
+      throw new UsageError(setting, `${setting}: cannot read ${filePath}: ${messageOf(error)}`);
+    });
+
+    try {
+      // Annotations and SARIF locations want the path as the user wrote it, relative to cwd.
+      for (const endpoint of parseEndpointList(text, sources.file.path)) {
+        named.push({ endpoint, where: `${setting} line ${endpoint.source?.line}` });
+      }
+    } catch (error) {
+      throw new UsageError(setting, `${setting}: ${messageOf(error)}`);
+    }
+  }
+
+  refuseRepeats(named);
+  return named.map((item) => item.endpoint);
+}
+
+// The same host, port and path named twice is most likely a typo for another endpoint, which
+// would then go unprobed; the endpoint parser refuses repeats within a file for the same reason.
+function refuseRepeats(named: { endpoint: Endpoint; where: string }[]): void {
+  const firstNamed = new Map<string, string>();
+
+  for (const { endpoint, where } of named) {
+    const key = endpointKey(endpoint);
+    const earlier = firstNamed.get(key);
+
+    if (earlier !== undefined) {
+      throw new UsageError(
+        where.split(' ')[0],
+        `${where}: "${endpoint.input}" repeats the endpoint of ${earlier}`,
+      );
+    }
+
+    firstNamed.set(key, where);
+  }
+}
+
+export interface AuditSettings {
+  endpoints: Endpoint[];
+  /** Preset name or policy file; the default preset when absent. */
+  policy?: string;
+  failOn?: FailOn;
+  caFile?: string;
+  /** Connect and read timeout of each probe. */
+  timeoutMs?: number;
+  concurrency?: number;
+  perHostConcurrency?: number;
+  shard?: Shard;
+  cwd: string;
+  /** The clock for certificate dates; tests set it. */
+  now?: Date;
+}
+
+export interface AuditHooks {
+  /** Called once the endpoints of the shard are known, before the first probe. */
+  onStart?(endpointCount: number): void;
+  /** Called as each endpoint's result is ready, in completion order. */
+  onEndpointDone?(result: EndpointResult): void;
+}
+
+/** Loads the policy and the CA file; both are usage errors when wrong, before any probe. */
+export async function prepareAudit(settings: AuditSettings): Promise<{
+  policy: Policy;
+  extraCaPem: string[];
+}> {
+  const policy = await loadPolicy(settings.policy, {
+    cwd: settings.cwd,
+    failOn: settings.failOn,
+  }).catch((error: unknown) => {
+    throw new UsageError('policy', `policy: ${messageOf(error)}`);
+  });
+
+  const extraCaPem = settings.caFile ? [await readCaFile(settings.caFile, settings.cwd)] : [];
+
+  return { policy, extraCaPem };
+}
+
+async function readCaFile(file: string, cwd: string): Promise<string> {
+  const filePath = path.resolve(cwd, file);
+  const text = await readFile(filePath, 'utf8').catch((error: unknown) => {
+    throw new UsageError('ca-file', `ca-file: cannot read ${filePath}: ${messageOf(error)}`);
+  });
+
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UsageError('ca-file', `ca-file: ${filePath} holds no PEM certificate`);
+  }
+
+  return text;
+}
+
+/** Probes the endpoints (of the shard, when one is set), evaluates them and builds the report. */
+export async function runAudit(settings: AuditSettings, hooks: AuditHooks = {}): Promise<Report> {
+  const { policy, extraCaPem } = await prepareAudit(settings);
+  const now = settings.now ?? new Date();
+  const endpoints = settings.shard
+    ? selectShard(settings.endpoints, settings.shard.index - 1, settings.shard.count)
+    : settings.endpoints;
+
+  const timeoutMs = settings.timeoutMs;
+  const options = {
+    ...DEFAULT_SCAN_OPTIONS,
+    ...(timeoutMs ? { connectTimeoutMs: timeoutMs, readTimeoutMs: timeoutMs } : {}),
+    concurrency: settings.concurrency ?? DEFAULT_SCAN_OPTIONS.concurrency,
+    perHostConcurrency: settings.perHostConcurrency ?? DEFAULT_SCAN_OPTIONS.perHostConcurrency,
+    listedSuites: policy.listedSuites,
+    extraCaPem,
+    now,
+  };
+
+  hooks.onStart?.(endpoints.length);
+
+  // Each scan is evaluated once, as it completes, so progress hooks see the verdict.
+  const evaluated = new Map<EndpointScan, EndpointResult>();
+  const evaluateOnce = (scan: EndpointScan): EndpointResult => {
+    const result = evaluated.get(scan) ?? evaluate(scan, policy, now);
+    evaluated.set(scan, result);
+    return result;
+  };
+
+  const startedAt = new Date();
+  const scans = await scanEndpoints(endpoints, options, {
+    onEndpointDone: (scan) => hooks.onEndpointDone?.(evaluateOnce(scan)),
+  });
+  const results = scans.map(evaluateOnce);
+  const finishedAt = new Date();
+
+  return buildReport({
+    results,
+    policy,
+    startedAt,
+    finishedAt,
+    ...(settings.shard
+      ? { shard: { index: settings.shard.index, count: settings.shard.count } }
+      : {}),
+  });
+}
+
+/** Reads the shard reports that the paths and patterns name, and merges them into one. */
+export async function mergeReportFiles(patterns: string[], cwd: string): Promise<Report> {
+  const files = await expandPatterns(patterns, cwd);
+
+  if (files.length === 0) {
+    throw new UsageError('merge', `merge: no report matches ${patterns.join(', ')}`);
+  }
+
+  const reports: Report[] = [];
+
+  for (const file of files) {
+    reports.push(
+      await readReport(file).catch((error: unknown) => {
+        throw new UsageError('merge', `merge: ${file} is not a usable report: ${messageOf(error)}`);
+      }),
+    );
+  }
+
+  return mergeReports(reports);
+}
+
+/** Reads the baseline report to compare against; a bad one is a usage error naming it. */
+export async function readBaseline(file: string, cwd: string, setting: string): Promise<Report> {
+  const filePath = path.resolve(cwd, file);
+
+  return readReport(filePath).catch((error: unknown) => {
+    throw new UsageError(
+      setting,
+      `${setting}: ${filePath} is not a usable report: ${messageOf(error)}`,
+    );
+  });
+}
+
+/** The three ways a run can end; "could not scan" is never reported as a policy failure. */
+export interface AuditOutcome {
+  compliant: boolean;
+  /** Probed, and breaking a rule at or above the fail-on severity. */
+  nonCompliant: EndpointResult[];
+  /** Not probed at all: DNS, refused connection, timeout, not TLS. */
+  notScanned: EndpointResult[];
+}
+
+export function outcomeOf(report: Report): AuditOutcome {
+  const failOn = report.policy.failOn;
+  const notScanned = report.endpoints.filter((result) => result.verdict === 'not-scanned');
+  const nonCompliant = report.endpoints.filter(
+    (result) => result.verdict !== 'not-scanned' && failsPolicy(result, failOn),
+  );
+
+  return {
+    compliant: notScanned.length === 0 && nonCompliant.length === 0,
+    nonCompliant,
+    notScanned,
+  };
+}
+
+/** One sentence saying how the run ended, naming the endpoints; both shells print it. */
+export function describeOutcome(outcome: AuditOutcome, total: number): string {
+  const parts: string[] = [];
+
+  if (outcome.nonCompliant.length > 0) {
+    parts.push(
+      `${count(outcome.nonCompliant.length, 'endpoint')} of ${total} scanned and not compliant ` +
+        `with the policy: ${names(outcome.nonCompliant)}`,
+    );
+  }
+
+  if (outcome.notScanned.length > 0) {
+    parts.push(
+      `could not scan ${count(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
+        outcome.notScanned
+          .map((result) => {
+            const reason = result.scan.notScanned;
+            return reason
+              ? `${result.scan.endpoint.input} (${reason.detail})`
+              : result.scan.endpoint.input;
+          })
+          .join(', '),
+    );
+  }
+
+  if (parts.length === 0) {
+    return `${count(total, 'endpoint')} scanned, all compliant with the policy`;
+  }
+
+  return parts.join('; ');
+}
+
+function names(results: EndpointResult[]): string {
+  return results.map((result) => result.scan.endpoint.input).join(', ');
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,225 @@
+// The pull request comment and the tracking issue against the local GitHub API fake: found by
+// marker and updated in place, 403 turned into a warning that names the permission, and the
+// tracking issue opened, updated and closed.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  COMMENT_MARKER,
+  COMMENT_MAX_CHARACTERS,
+  decideComment,
+  publishComment,
+  withMarker,
+} from '../../src/action/comment.js';
+import { createClient, type RunContext } from '../../src/action/github.js';
+import { ISSUE_MARKER, syncTrackingIssue } from '../../src/action/tracking-issue.js';
+import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
+
+let github: FakeGitHub;
+
+beforeAll(async () => {
+  // A small page size makes the Action page through comments and issues as on a busy repository.
+  github = await startFakeGitHub({ maxPageSize: 2 });
+});
+
+afterAll(async () => {
+  await github.stop();
+});
+
+function contextFor(pullNumber: number | undefined, fromFork = false): RunContext {
+  return {
+    owner: github.owner,
+    repo: github.repo,
+    eventName: pullNumber ? 'pull_request' : 'schedule',
+    pullRequest: pullNumber ? { number: pullNumber, fromFork } : undefined,
+    apiUrl: github.url,
+  };
+}
+
+describe('decideComment', () => {
+  it('creates only when the mode asks, and always updates an existing comment', () => {
+    expect(decideComment('never', { failed: true, changed: true })).toEqual({
+      create: false,
+      update: false,
+    });
+    expect(decideComment('always', { failed: false, changed: false }).create).toBe(true);
+    expect(decideComment('on-failure', { failed: false, changed: true })).toEqual({
+      create: false,
+      update: true,
+    });
+    expect(decideComment('on-failure', { failed: true, changed: false }).create).toBe(true);
+    expect(decideComment('auto', { failed: false, changed: true }).create).toBe(true);
+    expect(decideComment('auto', { failed: false, changed: false })).toEqual({
+      create: false,
+      update: true,
+    });
+  });
+});
+
+describe('publishComment', () => {
+  it('creates one comment, then updates it in place among other comments', async () => {
+    const client = createClient('test-token', contextFor(7));
+    github.comments.push(
+      ...[1, 2, 3].map((n) => ({
+        id: n,
+        issueNumber: 7,
+        body: `a reviewer's comment ${n}`,
+        user: { login: 'someone', type: 'User' },
+        createdAt: '',
+        updatedAt: '',
+      })),
+    );
+
+    const first = await publishComment(client, contextFor(7), 'first report', {
+      create: true,
+      update: true,
+    });
+    const second = await publishComment(client, contextFor(7), 'second report', {
+      create: true,
+      update: true,
+    });
+
+    expect(first.kind).toBe('created');
+    expect(second.kind).toBe('updated');
+    const ours = github.comments.filter((comment) => comment.body.includes(COMMENT_MARKER));
+    expect(ours).toHaveLength(1);
+    expect(ours[0].body).toContain('second report');
+    expect(ours[0].issueNumber).toBe(7);
+
+    const patch = github.writes().find((request) => request.method === 'PATCH');
+    expect(patch?.path).toBe(`/repos/acme/hooks/issues/comments/${ours[0].id}`);
+    expect(patch?.authorization).toBe('token test-token');
+    // Two pages of two comments each were read before the marker was found.
+    const listed = github.requests.filter(
+      (request) => request.method === 'GET' && request.path.endsWith('/issues/7/comments'),
+    );
+    expect(listed.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('does not create a comment when only an update is allowed and none exists', async () => {
+    const before = github.comments.length;
+    const result = await publishComment(client8(), contextFor(8), 'all fine', {
+      create: false,
+      update: true,
+    });
+
+    expect(result.kind).toBe('skipped');
+    expect(github.comments.length).toBe(before);
+  });
+
+  it('skips events without a pull request', async () => {
+    const result = await publishComment(client8(), contextFor(undefined), 'x', {
+      create: true,
+      update: true,
+    });
+
+    expect(result).toEqual({ kind: 'skipped', reason: 'no pull request in a schedule event' });
+  });
+
+  it('turns a 403 on a fork into a warning naming the fork, and writes nothing', async () => {
+    github.forbidWrites = true;
+
+    try {
+      const before = github.comments.length;
+      const fork = await publishComment(client8(), contextFor(9, true), 'x', {
+        create: true,
+        update: true,
+      });
+      const own = await publishComment(client8(), contextFor(9, false), 'x', {
+        create: true,
+        update: true,
+      });
+
+      expect(fork.kind).toBe('refused');
+      expect(fork.kind === 'refused' && fork.warning).toMatch(/403.*fork.*read-only token/);
+      expect(own.kind === 'refused' && own.warning).toMatch(/pull-requests: write/);
+      expect(github.comments.length).toBe(before);
+    } finally {
+      github.forbidWrites = false;
+    }
+  });
+
+  it('cuts a body that would pass GitHub limit, saying so', () => {
+    const text = withMarker('x'.repeat(100_000));
+
+    expect(text.length).toBeLessThan(COMMENT_MAX_CHARACTERS);
+    expect(text.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(text).toContain('cut to fit');
+  });
+});
+
+describe('syncTrackingIssue', () => {
+  it('opens the issue, updates it, then comments and closes it once all passes', async () => {
+    const client = client8();
+    const context = contextFor(undefined);
+    github.issues.push({
+      number: 1,
+      title: 'A pull request mentioning the marker',
+      body: ISSUE_MARKER,
+      state: 'open',
+      labels: [],
+      isPullRequest: true,
+    });
+
+    const opened = await syncTrackingIssue(client, context, {
+      failed: true,
+      title: '2 failing',
+      body: 'first failures',
+      closingComment: 'fixed',
+    });
+    const updated = await syncTrackingIssue(client, context, {
+      failed: true,
+      title: '1 failing',
+      body: 'second failures',
+      closingComment: 'fixed',
+    });
+    const closed = await syncTrackingIssue(client, context, {
+      failed: false,
+      title: '',
+      body: '',
+      closingComment: 'Every endpoint passes again.',
+    });
+    const quiet = await syncTrackingIssue(client, context, {
+      failed: false,
+      title: '',
+      body: '',
+      closingComment: 'x',
+    });
+
+    expect(opened.kind).toBe('opened');
+    expect(updated).toMatchObject({
+      kind: 'updated',
+      number: opened.kind === 'opened' ? opened.number : -1,
+    });
+    expect(closed.kind).toBe('closed');
+    expect(quiet.kind).toBe('unchanged');
+
+    const tracking = github.issues.filter((issue) => !issue.isPullRequest);
+    expect(tracking).toHaveLength(1);
+    expect(tracking[0]).toMatchObject({ title: '1 failing', state: 'closed' });
+    expect(tracking[0].body).toContain('second failures');
+    expect(github.comments.find((c) => c.issueNumber === tracking[0].number)?.body).toBe(
+      'Every endpoint passes again.',
+    );
+  });
+
+  it('turns a refused write into a warning naming issues: write', async () => {
+    github.forbidWrites = true;
+
+    try {
+      const result = await syncTrackingIssue(client8(), contextFor(undefined), {
+        failed: true,
+        title: 't',
+        body: 'b',
+        closingComment: 'c',
+      });
+
+      expect(result.kind === 'refused' && result.warning).toMatch(/issues: write.*403/);
+    } finally {
+      github.forbidWrites = false;
+    }
+  });
+});
+
+function client8() {
+  return createClient('test-token', contextFor(8));
+}

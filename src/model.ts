@@ -310,12 +310,17 @@ export const REPORT_SCHEMA_VERSION = 1;
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
-  policy: { name: string; failOn: Severity | 'never' };
+  policy: {
+    name: string;
+    failOn: Severity | 'never';
+    /** The policy's required suites in its order, so renderings can mark them. */
+    listedSuites?: number[];
+  };
   startedAt: string;
   finishedAt: string;
   /** True when no endpoint fails under the policy's fail-on threshold. */
   compliant: boolean;
-  /** Set on a report of one shard of a job matrix. */
+  /** Set on a report of one shard of a job matrix; `index` counts from 1, as `shard: i/n`. */
   shard?: { index: number; count: number };
   endpoints: EndpointResult[];
 }

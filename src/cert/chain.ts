@@ -1,0 +1,518 @@
+// Judging a certificate chain exactly as a server served it, the way a webhook sender's TLS
+// library does: build the path from the leaf through the certificates sent to a trust anchor,
+// fetch nothing, match the name against subject alternative names only, and say for every
+// problem what was served and what was expected.
+
+import type { ChainProblem, ServedChain } from '../model.js';
+import { type ParsedCertificate, parseCertificate } from './info.js';
+import { describeNames, type ExpectedName, nameMatches } from './names.js';
+import { type TrustAnchor, trustAnchors } from './trust.js';
+
+export interface ChainOptions {
+  /** Extra trust anchors in PEM (a ca-file), added to the bundled roots. */
+  extraCaPem: string[];
+  /** The clock for validity dates and days left. */
+  now: Date;
+  /** Copied into the result: the SNI name sent, the key type asked for, the OCSP staple. */
+  sni?: string | null;
+  keyType?: ServedChain['keyType'];
+  ocspStapled?: boolean;
+}
+
+// Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
+const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
+
+// Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
+const MIN_RSA_BITS = 2048;
+const MIN_EC_BITS = 256;
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+// x509.KeyUsageFlags, repeated so this module needs no runtime import of the library.
+const DIGITAL_SIGNATURE = 1;
+const KEY_ENCIPHERMENT = 4;
+const KEY_AGREEMENT = 16;
+const KEY_CERT_SIGN = 32;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// No real chain is longer; the limit also stops loops of certificates that sign each other.
+const MAX_PATH_LENGTH = 10;
+
+/** A path from the leaf upwards: indexes into the served list, then maybe a trust anchor. */
+interface BuiltPath {
+  steps: number[];
+  anchor: TrustAnchor | null;
+  /** Index of the served certificate that is itself a trust anchor, when the path ends there. */
+  endsAtServedAnchor: boolean;
+}
+
+/**
+ * Analyses one served chain (DER, in the order the server sent it, leaf first) for the name a
+ * sender connects to. Throws CertificateParseError when a served certificate is not X.509.
+ */
+export function analyseChain(
+  served: Uint8Array[],
+  expectedName: ExpectedName,
+  options: ChainOptions,
+): ServedChain {
+  const base = {
+    sni: options.sni ?? null,
+    ...(options.keyType ? { keyType: options.keyType } : {}),
+    ocspStapled: options.ocspStapled ?? false,
+  };
+
+  if (served.length === 0) {
+    return {
+      ...base,
+      served: [],
+      built: [],
+      trusted: false,
+      nameMatches: false,
+      problems: [{ code: 'untrusted', detail: 'the server sent no certificate' }],
+    };
+  }
+
+  const certificates = served.map((der) => parseCertificate(der, options.now));
+  const anchors = trustAnchors(options.extraCaPem);
+  const path = buildPath(certificates, anchors, options.now);
+  const leaf = certificates[0];
+  const matches = nameMatches(leaf.info, expectedName);
+
+  const problems: ChainProblem[] = [
+    ...pathProblems(certificates, path),
+    ...(matches ? [] : [nameProblem(leaf, expectedName)]),
+    ...dateProblems(certificates, path, options.now),
+    ...strengthProblems(certificates, path),
+    ...orderProblems(certificates, path),
+    ...usageProblems(certificates, path),
+  ];
+
+  const built: (number | 'anchor')[] = [...path.steps];
+  if (path.anchor && !path.endsAtServedAnchor) {
+    built.push('anchor');
+  }
+
+  return {
+    ...base,
+    served: certificates.map((certificate) => certificate.info),
+    built,
+    trusted: path.anchor !== null,
+    nameMatches: matches,
+    problems,
+    ...(path.anchor && !path.endsAtServedAnchor
+      ? { anchor: parseCertificate(path.anchor.certificate.der, options.now).info }
+      : {}),
+  };
+}
+
+// --- Building the path ----------------------------------------------------------------------
+
+// The issuer of `child` is a certificate whose subject is the child's issuer name and whose key
+// verifies the child's signature (RFC 5280, Section 6.1). Name first: verifying is the costly
+// part. Key usage and basic constraints are judged afterwards, so that a CA certificate missing
+// them is reported as such and not as a missing issuer.
+function issues(issuer: ParsedCertificate, child: ParsedCertificate): boolean {
+  return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
+}
+
+function sameCertificate(a: ParsedCertificate, b: ParsedCertificate): boolean {
+  return a.node.subject === b.node.subject && a.spki.equals(b.spki);
+}
+
+// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
+function pickIssuer<T>(candidates: T[], certificateOf: (c: T) => ParsedCertificate, now: Date) {
+  const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
+  return valid ?? candidates[0];
+}
+
+function isInDate(certificate: ParsedCertificate, now: Date): boolean {
+  const time = now.getTime();
+  return (
+    Date.parse(certificate.info.notBefore) <= time && time <= Date.parse(certificate.info.notAfter)
+  );
+}
+
+// Trust anchors are looked at before the served certificates at every step, as OpenSSL does
+// by default (X509_V_FLAG_TRUSTED_FIRST), so a served cross-signed or expired root does not
+// hide a path to a root the sender already has.
+// Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
+// X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
+function buildPath(
+  certificates: ParsedCertificate[],
+  anchors: TrustAnchor[],
+  now: Date,
+): BuiltPath {
+  const steps = [0];
+
+  while (steps.length < MAX_PATH_LENGTH) {
+    const current = certificates[steps[steps.length - 1]];
+
+    const itself = anchors.find((anchor) => sameCertificate(anchor.certificate, current));
+    if (itself) {
+      return { steps, anchor: itself, endsAtServedAnchor: true };
+    }
+    if (current.info.selfSigned) {
+      break;
+    }
+
+    const anchorIssuers = anchors.filter((anchor) => issues(anchor.certificate, current));
+    if (anchorIssuers.length > 0) {
+      const anchor = pickIssuer(anchorIssuers, (a) => a.certificate, now);
+      const servedCopy = certificates.findIndex(
+        (certificate, index) =>
+          !steps.includes(index) && sameCertificate(certificate, anchor.certificate),
+      );
+      if (servedCopy >= 0) {
+        steps.push(servedCopy);
+        return { steps, anchor, endsAtServedAnchor: true };
+      }
+      return { steps, anchor, endsAtServedAnchor: false };
+    }
+
+    const servedIssuers = certificates
+      .map((certificate, index) => ({ certificate, index }))
+      .filter(({ certificate, index }) => !steps.includes(index) && issues(certificate, current));
+    if (servedIssuers.length === 0) {
+      break;
+    }
+    steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
+  }
+
+  return { steps, anchor: null, endsAtServedAnchor: false };
+}
+
+// --- Problems -------------------------------------------------------------------------------
+
+function label(certificates: ParsedCertificate[], index: number): string {
+  const role = index === 0 ? 'the leaf' : `certificate ${index}`;
+  return `${role} (${certificates[index].info.subject})`;
+}
+
+function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+  if (path.anchor) {
+    const problems = unusedProblems(certificates, path);
+    if (certificates[0].info.selfSigned) {
+      problems.unshift({
+        code: 'self-signed',
+        detail:
+          'the leaf is self-signed; it is trusted only because it is in ' +
+          `${anchorSource(path.anchor)}, which a webhook sender does not have`,
+        certificate: 0,
+      });
+    }
+    return problems;
+  }
+
+  const last = path.steps[path.steps.length - 1];
+  const top = certificates[last];
+  const unused = certificates
+    .map((_, index) => index)
+    .filter((index) => !path.steps.includes(index));
+
+  if (top.info.selfSigned) {
+    if (last === 0) {
+      return [
+        {
+          code: 'self-signed',
+          detail:
+            'the leaf is self-signed and not a trusted root; a sender trusts it only when ' +
+            'it is given as a ca-file',
+          certificate: 0,
+        },
+      ];
+    }
+    return [
+      {
+        code: 'untrusted',
+        detail:
+          `the chain ends at the self-signed ${label(certificates, last)}, ` +
+          'which is not a trusted root',
+        certificate: last,
+      },
+    ];
+  }
+
+  const aia =
+    top.caIssuers.length > 0
+      ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
+      : '; senders do not fetch missing intermediates';
+
+  if (unused.length > 0) {
+    const sent = unused.map((index) => label(certificates, index)).join(', ');
+    return [
+      {
+        code: 'wrong-intermediate',
+        detail:
+          `the sent intermediate does not issue ${label(certificates, last)}: ` +
+          `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
+        certificate: unused[0],
+      },
+    ];
+  }
+
+  if (last === 0) {
+    return [
+      {
+        code: 'missing-intermediate',
+        detail:
+          `intermediate not sent: the leaf is issued by ${top.info.issuer}, ` +
+          `which the server did not send${aia}`,
+        certificate: 0,
+      },
+    ];
+  }
+
+  // The path stops at a served CA whose issuer is neither sent nor trusted: either another
+  // intermediate is missing or the root is one the sender does not have.
+  return [
+    {
+      code: 'untrusted',
+      detail:
+        `${label(certificates, last)} is issued by ${top.info.issuer}, which is neither sent ` +
+        `nor a trusted root: an intermediate is missing or the root is not trusted${aia}`,
+      certificate: last,
+    },
+  ];
+}
+
+// Certificates sent but not part of the path cost bytes and, when expired, break clients that
+// follow the served order; they are reported so the chain file can be cleaned up.
+function anchorSource(anchor: TrustAnchor): string {
+  switch (anchor.source) {
+    case 'bundled':
+      return "Node's bundled roots";
+    case 'extra-ca':
+      return 'the extra CA file';
+    case 'NODE_EXTRA_CA_CERTS':
+      return 'NODE_EXTRA_CA_CERTS';
+  }
+}
+
+function unusedProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  certificates.forEach((certificate, index) => {
+    if (path.steps.includes(index) || certificate.info.selfSigned) {
+      return;
+    }
+    problems.push({
+      code: 'unused-certificate',
+      detail:
+        `${label(certificates, index)} was sent but is not part of the chain: it issues none ` +
+        'of the other certificates (harmless for most senders, but the chain file is stale)',
+      certificate: index,
+    });
+  });
+  return problems;
+}
+
+function nameProblem(leaf: ParsedCertificate, expected: ExpectedName): ChainProblem {
+  const kind = expected.hostIsIp ? 'IP address' : 'hostname';
+  const commonName = leaf.info.subject.match(/CN=([^,]+)/)?.[1];
+  const cnNote =
+    commonName && commonName.toLowerCase() === expected.host.toLowerCase()
+      ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
+      : '';
+  return {
+    code: 'name-mismatch',
+    detail:
+      `the ${kind} ${expected.host} is not covered: the certificate covers ` +
+      `${describeNames(leaf.info)}${cnNote}`,
+    certificate: 0,
+  };
+}
+
+function dateProblems(
+  certificates: ParsedCertificate[],
+  path: BuiltPath,
+  now: Date,
+): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+
+  certificates.forEach((certificate, index) => {
+    const { notBefore, notAfter } = certificate.info;
+    const who = label(certificates, index);
+    const notUsed = path.steps.includes(index)
+      ? ''
+      : ' (it is not needed for the chain, but senders that follow the served order fail on it)';
+
+    if (Date.parse(notAfter) < now.getTime()) {
+      problems.push({
+        code: index === 0 ? 'expired' : 'expired-in-chain',
+        detail: `${who} expired on ${notAfter} (${daysAgo(notAfter, now)} days ago)${notUsed}`,
+        certificate: index,
+      });
+    } else if (Date.parse(notBefore) > now.getTime()) {
+      problems.push({
+        code: index === 0 ? 'not-yet-valid' : 'expired-in-chain',
+        detail: `${who} is not valid before ${notBefore}${notUsed}`,
+        certificate: index,
+      });
+    }
+  });
+
+  if (path.anchor && !path.endsAtServedAnchor) {
+    const anchor = path.anchor.certificate.info;
+    if (Date.parse(anchor.notAfter) < now.getTime()) {
+      problems.push({
+        code: 'expired-in-chain',
+        detail: `the chain ends at the trusted root ${anchor.subject}, expired ${anchor.notAfter}`,
+      });
+    }
+  }
+
+  return problems;
+}
+
+function daysAgo(date: string, now: Date): number {
+  return Math.floor((now.getTime() - Date.parse(date)) / DAY_MS);
+}
+
+function strengthProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+
+  for (const index of path.steps) {
+    const certificate = certificates[index];
+    const { signatureAlgorithm, keyType, keyBits, curve } = certificate.info;
+    const who = label(certificates, index);
+
+    // A root's signature on itself is never checked (RFC 5280, Section 6.1: the anchor is
+    // trusted as given), so a SHA-1 self-signature does not matter.
+    const isAnchor = path.endsAtServedAnchor && index === path.steps[path.steps.length - 1];
+    if (!certificate.info.selfSigned && !isAnchor && certificate.signatureHash) {
+      if (WEAK_HASHES.has(certificate.signatureHash)) {
+        problems.push({
+          code: 'weak-signature',
+          detail: `${who} is signed with ${signatureAlgorithm}; SHA-256 or stronger expected`,
+          certificate: index,
+        });
+      }
+    }
+
+    if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
+      problems.push({
+        code: 'weak-key',
+        detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
+        certificate: index,
+      });
+    } else if (keyType === 'EC' && keyBits < MIN_EC_BITS) {
+      problems.push({
+        code: 'weak-key',
+        detail: `${who} has a ${keyBits}-bit EC key (${curve}); at least ${MIN_EC_BITS} expected`,
+        certificate: index,
+      });
+    } else if (keyType === 'DSA') {
+      problems.push({
+        code: 'weak-key',
+        detail: `${who} has a DSA key, which TLS 1.3 and most senders no longer accept`,
+        certificate: index,
+      });
+    }
+  }
+
+  return problems;
+}
+
+// RFC 5246, Section 7.4.2: each certificate after the leaf must certify the one before it.
+// TLS 1.3 (RFC 8446, Section 4.4.2) lets receivers tolerate any order, but older senders do not.
+function orderProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+
+  const outOfOrder = path.steps.findIndex((index, position) => index !== position);
+  if (outOfOrder >= 0) {
+    const order = path.steps.join(' → ');
+    problems.push({
+      code: 'bad-order',
+      detail:
+        `the certificates are not sent in chain order: the chain runs ${order} through the ` +
+        'served list, but each certificate should be followed by its issuer',
+      certificate: path.steps[outOfOrder],
+    });
+  }
+
+  certificates.forEach((certificate, index) => {
+    if (index > 0 && certificate.info.selfSigned) {
+      problems.push({
+        code: 'root-sent',
+        detail:
+          `${label(certificates, index)} is a self-signed root: senders use their own copy, ` +
+          'so sending it only adds bytes to every handshake',
+        certificate: index,
+      });
+    }
+  });
+
+  return problems;
+}
+
+function usageProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  const leaf = certificates[0];
+
+  // RFC 5280, Section 4.2.1.12; a CA's extendedKeyUsage also restricts what it may issue for,
+  // which OpenSSL and the Web PKI enforce.
+  for (const index of path.steps) {
+    const usages = certificates[index].extendedKeyUsage;
+    const who = label(certificates, index);
+    if (usages && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
+      problems.push({
+        code: 'not-server-auth',
+        detail: `${who} has an extended key usage without serverAuth (${usages.join(', ')})`,
+        certificate: index,
+      });
+    }
+  }
+
+  // RFC 5280, Section 4.2.1.3: with ECDHE and TLS 1.3 the leaf key signs the handshake.
+  if (leaf.keyUsage !== null && (leaf.keyUsage & DIGITAL_SIGNATURE) === 0) {
+    const forRsa = leaf.info.keyType === 'RSA' && (leaf.keyUsage & KEY_ENCIPHERMENT) !== 0;
+    const forEcdh = (leaf.keyUsage & KEY_AGREEMENT) !== 0;
+    problems.push({
+      code: 'not-server-auth',
+      detail:
+        'the leaf key usage lacks digitalSignature, which ECDHE suites and TLS 1.3 need' +
+        (forRsa ? ' (only RSA key exchange can use it)' : forEcdh ? ' (only static ECDH)' : ''),
+      certificate: 0,
+    });
+  }
+
+  // RFC 5280, Sections 4.2.1.9 and 6.1.4: every issuer on the path must be a CA allowed to sign
+  // certificates, with no more intermediates below it than its pathLenConstraint.
+  path.steps.forEach((index, position) => {
+    if (position === 0) {
+      return;
+    }
+    const issuer = certificates[index];
+    const who = label(certificates, index);
+    const basic = issuer.basicConstraints;
+
+    if (!basic?.ca) {
+      problems.push({
+        code: 'bad-basic-constraints',
+        detail:
+          `${who} issues another certificate but is not a CA ` +
+          `(basicConstraints ${basic ? 'cA false' : 'missing'})`,
+        certificate: index,
+      });
+    } else if (basic.pathLength !== undefined && position - 1 > basic.pathLength) {
+      problems.push({
+        code: 'bad-basic-constraints',
+        detail:
+          `${who} allows ${basic.pathLength} intermediates below it (pathLenConstraint), ` +
+          `but ${position - 1} follow`,
+        certificate: index,
+      });
+    }
+
+    if (issuer.keyUsage !== null && (issuer.keyUsage & KEY_CERT_SIGN) === 0) {
+      problems.push({
+        code: 'bad-basic-constraints',
+        detail: `${who} issues another certificate, but its key usage lacks keyCertSign`,
+        certificate: index,
+      });
+    }
+  });
+
+  return problems;
+}

@@ -1,0 +1,13 @@
+// The certificate checks of one endpoint: the chains a server presents, judged as a webhook
+// sender judges them, and how the server behaves with and without SNI.
+
+export { analyseChain, type ChainOptions } from './chain.js';
+export {
+  CertificateParseError,
+  certificateInfo,
+  daysLeft,
+  type ParsedCertificate,
+  parseCertificate,
+} from './info.js';
+export { describeNames, type ExpectedName, nameMatches } from './names.js';
+export { pemCertificates, trustAnchors } from './trust.js';

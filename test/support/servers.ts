@@ -215,8 +215,17 @@ async function waitForFile(path: string, deadline: number, child: Child): Promis
 // first, so a start that fails to bind is tried again on a new port.
 async function withFreshPorts<T>(
   hosts: string[],
+  fixedPort: number | undefined,
   start: (port: number) => Promise<T | 'address-in-use'>,
 ): Promise<T> {
+  if (fixedPort !== undefined) {
+    const result = await start(fixedPort);
+    if (result === 'address-in-use') {
+      throw new Error(`port ${fixedPort} is taken by another process`);
+    }
+    return result;
+  }
+
   for (let attempt = 1; attempt <= BIND_ATTEMPTS; attempt += 1) {
     const result = await start(await freePort(hosts));
     if (result !== 'address-in-use') {
@@ -331,6 +340,8 @@ export interface NginxOptions {
   address?: string;
   /** Every address the server blocks listen on, for the free-port check. */
   listenAddresses?: string[];
+  /** A port to use instead of a free one; no retry when it is taken. */
+  port?: number;
 }
 
 function nginxConfig(dir: string, port: number, options: NginxOptions): string {
@@ -396,7 +407,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningServer> 
   const address = options.address ?? '127.0.0.1';
   const hosts = options.listenAddresses ?? hostsOf(address);
 
-  return withFreshPorts(hosts, async (port) => {
+  return withFreshPorts(hosts, options.port, async (port) => {
     const dir = makeTempDir('wtp-nginx-');
     for (const [name, content] of Object.entries(options.files ?? {})) {
       dir.write(name, fillPlaceholders(content, dir.path, port));
@@ -432,6 +443,8 @@ export interface GnutlsOptions extends CertificateFiles {
   secondCert?: CertificateFiles;
   /** Further gnutls-serv arguments. */
   args?: string[];
+  /** A port to use instead of a free one; no retry when it is taken. */
+  port?: number;
 }
 
 /**
@@ -442,7 +455,7 @@ export async function startGnutls(options: GnutlsOptions): Promise<RunningServer
   const binary = requireBinary('gnutls-serv');
   const address = '127.0.0.1';
 
-  return withFreshPorts(['0.0.0.0', '::'], async (port) => {
+  return withFreshPorts(['0.0.0.0', '::'], options.port, async (port) => {
     const dir = makeTempDir('wtp-gnutls-');
     const args = [
       '--http',
@@ -467,9 +480,9 @@ export async function startGnutls(options: GnutlsOptions): Promise<RunningServer
     const child = startChild(binary, args, dir.path);
     const deadline = Date.now() + START_TIMEOUT_MS;
     try {
-      // gnutls-serv reports each bind; one that failed on IPv4 leaves it serving IPv6 alone,
-      // and 127.0.0.1 would then reach another process.
-      const ipv4 = await child.waitForOutput(/IPv4 [^\n]*port \d+\.\.\.([^\n]*)/, deadline);
+      // gnutls-serv reports each bind on a line of its own; one that failed on IPv4 leaves it
+      // serving IPv6 alone, and 127.0.0.1 would then reach another process.
+      const ipv4 = await child.waitForOutput(/IPv4 [^\n]*port \d+\.\.\.([^\n]*)\n/, deadline);
       if (ipv4[1].trim() !== 'done') {
         throw new Error(`binding IPv4 failed: ${ipv4[1].trim()}`);
       }

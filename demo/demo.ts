@@ -13,16 +13,9 @@ import { type DemoServer, startDemoServers, stopAll } from './servers.js';
 export interface DemoResult {
   report: Report;
   servers: Pick<DemoServer, 'name' | 'endpoint' | 'expected'>[];
-  /** Every server got the verdict, and failed on the rule family, it was set up to show. */
+  /** Every server got the verdict, and failed on the rule, it was set up to show. */
   asExpected: boolean;
 }
-
-/** Finding identifiers start with the rule family (`version.`, `suite.`, `cert.`). */
-const FAMILY_PREFIXES: Record<string, string[]> = {
-  version: ['version'],
-  suite: ['suite', 'suites', 'listed'],
-  cert: ['cert', 'certificate', 'chain'],
-};
 
 export async function runDemo(io: CliIo): Promise<DemoResult> {
   const say = (text: string) => io.stdout.write(`${text}\n`);
@@ -76,10 +69,8 @@ function printVerdicts(
     const errors = (result?.findings ?? []).filter(
       (finding) => finding.severity === 'error' && !finding.suppressed,
     );
-    const family = server.expected.failsOn;
-    const prefixes = family ? FAMILY_PREFIXES[family] : [];
-    const failsAsExpected =
-      !family || errors.some((finding) => prefixes.some((p) => finding.id.startsWith(`${p}.`)));
+    const rule = server.expected.failsOn;
+    const failsAsExpected = !rule || errors.some((finding) => finding.id === rule);
     const matches = result?.verdict === server.expected.verdict && failsAsExpected;
     allExpected &&= matches;
 

@@ -12,8 +12,8 @@ export interface DemoServer {
   name: string;
   /** What the server is set up to show, in a few words. */
   setUp: string;
-  /** The verdict a correct scan gives it, and the rule family it fails on, if any. */
-  expected: { verdict: 'compliant' | 'non-compliant'; failsOn?: 'version' | 'suite' | 'cert' };
+  /** The verdict a correct scan gives it, and the rule it must fail on, if any. */
+  expected: { verdict: 'compliant' | 'non-compliant'; failsOn?: string };
   endpoint: string;
   stop(): Promise<void>;
 }
@@ -36,13 +36,13 @@ const PLANS: ServerPlan[] = [
   {
     name: 'tls1.0-only',
     setUp: 'TLS 1.0 only (SECLEVEL=0)',
-    expected: { verdict: 'non-compliant', failsOn: 'version' },
+    expected: { verdict: 'non-compliant', failsOn: 'version.legacy-accepted' },
     options: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' },
   },
   {
     name: 'no-listed-suite',
     setUp: 'TLS 1.2 with DHE suites only, none of the listed ones',
-    expected: { verdict: 'non-compliant', failsOn: 'suite' },
+    expected: { verdict: 'non-compliant', failsOn: 'suites.none-listed' },
     options: {
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.2',
@@ -54,7 +54,7 @@ const PLANS: ServerPlan[] = [
   {
     name: 'expired-certificate',
     setUp: 'TLS 1.2 and 1.3, certificate expired ten days ago',
-    expected: { verdict: 'non-compliant', failsOn: 'cert' },
+    expected: { verdict: 'non-compliant', failsOn: 'certificate.expired' },
     expired: true,
     options: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' },
   },

@@ -22,24 +22,16 @@ export const ANNOTATION_LIMIT = 10;
 /** Where a finding about this endpoint should point, when a line can be found. */
 export type EndpointLocator = (endpoint: Endpoint) => { file: string; line: number } | undefined;
 
-/** One annotation per unsuppressed finding, and one per endpoint that could not be scanned. */
+/**
+ * One annotation per unsuppressed finding. An endpoint that could not be scanned has its own
+ * finding (`endpoint.not-scanned`), so it is annotated like any other.
+ */
 export function annotationsOf(report: Report, locate: EndpointLocator): Annotation[] {
   const annotations: Annotation[] = [];
 
   for (const result of report.endpoints) {
     const endpoint = result.scan.endpoint;
     const where = locate(endpoint);
-
-    if (result.verdict === 'not-scanned') {
-      annotations.push({
-        level: 'error',
-        title: `${endpoint.input}: could not scan`,
-        message:
-          `Could not scan ${endpoint.input}: ` +
-          (result.scan.notScanned?.detail ?? 'no address could be probed'),
-        ...(where ? { file: where.file, line: where.line } : {}),
-      });
-    }
 
     for (const finding of result.findings) {
       if (finding.suppressed) {

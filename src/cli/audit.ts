@@ -213,16 +213,19 @@ export interface AuditOutcome {
   compliant: boolean;
   /** Probed, and breaking a rule at or above the fail-on severity. */
   nonCompliant: EndpointResult[];
-  /** Not probed at all: DNS, refused connection, timeout, not TLS. */
+  /** Not probed at all (DNS, refused connection, timeout), failing under fail-on. */
   notScanned: EndpointResult[];
 }
 
+/**
+ * Sorts the failing endpoints into the two outcomes. An endpoint that could not be scanned
+ * carries the policy's `endpoint.not-scanned` finding, so fail-on decides for it as for any
+ * other: `never` (or that rule lowered below the threshold) lets it pass.
+ */
 export function outcomeOf(report: Report): AuditOutcome {
-  const failOn = report.policy.failOn;
-  const notScanned = report.endpoints.filter((result) => result.verdict === 'not-scanned');
-  const nonCompliant = report.endpoints.filter(
-    (result) => result.verdict !== 'not-scanned' && failsPolicy(result, failOn),
-  );
+  const failing = report.endpoints.filter((result) => failsPolicy(result, report.policy.failOn));
+  const notScanned = failing.filter((result) => result.verdict === 'not-scanned');
+  const nonCompliant = failing.filter((result) => result.verdict !== 'not-scanned');
 
   return {
     compliant: notScanned.length === 0 && nonCompliant.length === 0,

@@ -102,7 +102,7 @@ export function analyseChain(
     nameMatches: matches,
     problems,
     ...(path.anchor && !path.endsAtServedAnchor
-      ? { anchor: parseCertificate(path.anchor.certificate.der, options.now).info }
+      ? { anchor: parseCertificate(path.anchor.der, options.now).info }
       : {}),
   };
 }
@@ -113,25 +113,26 @@ export function analyseChain(
 // verifies the child's signature (RFC 5280, Section 6.1). Name first: verifying is the costly
 // part. Key usage and basic constraints are judged afterwards, so that a CA certificate missing
 // them is reported as such and not as a missing issuer.
-function issues(issuer: ParsedCertificate, child: ParsedCertificate): boolean {
+type Certificate = Pick<ParsedCertificate, 'node' | 'spki'>;
+
+function issues(issuer: Certificate, child: Certificate): boolean {
   return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
 }
 
-function sameCertificate(a: ParsedCertificate, b: ParsedCertificate): boolean {
+function sameCertificate(a: Certificate, b: Certificate): boolean {
   return a.node.subject === b.node.subject && a.spki.equals(b.spki);
 }
 
 // Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
-function pickIssuer<T>(candidates: T[], certificateOf: (c: T) => ParsedCertificate, now: Date) {
+function pickIssuer<T>(candidates: T[], certificateOf: (c: T) => Certificate, now: Date) {
   const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
   return valid ?? candidates[0];
 }
 
-function isInDate(certificate: ParsedCertificate, now: Date): boolean {
+function isInDate(certificate: Certificate, now: Date): boolean {
   const time = now.getTime();
-  return (
-    Date.parse(certificate.info.notBefore) <= time && time <= Date.parse(certificate.info.notAfter)
-  );
+  const { validFrom, validTo } = certificate.node;
+  return Date.parse(validFrom) <= time && time <= Date.parse(validTo);
 }
 
 // Trust anchors are looked at before the served certificates at every step, as OpenSSL does
@@ -149,7 +150,7 @@ function buildPath(
   while (steps.length < MAX_PATH_LENGTH) {
     const current = certificates[steps[steps.length - 1]];
 
-    const itself = anchors.find((anchor) => sameCertificate(anchor.certificate, current));
+    const itself = anchors.find((anchor) => sameCertificate(anchor, current));
     if (itself) {
       return { steps, anchor: itself, endsAtServedAnchor: true };
     }
@@ -157,12 +158,11 @@ function buildPath(
       break;
     }
 
-    const anchorIssuers = anchors.filter((anchor) => issues(anchor.certificate, current));
+    const anchorIssuers = anchors.filter((anchor) => issues(anchor, current));
     if (anchorIssuers.length > 0) {
-      const anchor = pickIssuer(anchorIssuers, (a) => a.certificate, now);
+      const anchor = pickIssuer(anchorIssuers, (a) => a, now);
       const servedCopy = certificates.findIndex(
-        (certificate, index) =>
-          !steps.includes(index) && sameCertificate(certificate, anchor.certificate),
+        (certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor),
       );
       if (servedCopy >= 0) {
         steps.push(servedCopy);
@@ -353,11 +353,14 @@ function dateProblems(
   });
 
   if (path.anchor && !path.endsAtServedAnchor) {
-    const anchor = path.anchor.certificate.info;
-    if (Date.parse(anchor.notAfter) < now.getTime()) {
+    const anchor = path.anchor.node;
+    const notAfter = new Date(anchor.validTo);
+    if (notAfter.getTime() < now.getTime()) {
       problems.push({
         code: 'expired-in-chain',
-        detail: `the chain ends at the trusted root ${anchor.subject}, expired ${anchor.notAfter}`,
+        detail:
+          `the chain ends at the trusted root ${anchor.subject.replaceAll('\n', ', ')}, ` +
+          `expired on ${notAfter.toISOString()}`,
       });
     }
   }

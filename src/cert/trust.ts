@@ -2,14 +2,21 @@
 // (tls.rootCertificates), the certificates of NODE_EXTRA_CA_CERTS, and a ca-file of our own.
 // Nothing is fetched: a sender does not download missing intermediates, so neither do we.
 
+import { X509Certificate as NodeCertificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { CertificateParseError, type ParsedCertificate, parseCertificate } from './info.js';
 
 export type AnchorSource = 'bundled' | 'extra-ca' | 'NODE_EXTRA_CA_CERTS';
 
+/**
+ * One trusted certificate, parsed only as far as path building needs: a few hundred of them are
+ * loaded, and full parsing would cost a second; callers parse the one a path ends at.
+ */
 export interface TrustAnchor {
-  certificate: ParsedCertificate;
+  der: Uint8Array;
+  node: NodeCertificate;
+  /** DER of the SubjectPublicKeyInfo. */
+  spki: Buffer;
   source: AnchorSource;
 }
 
@@ -26,8 +33,7 @@ export function pemCertificates(pem: string): Uint8Array[] {
   });
 }
 
-// Dates of anchors do not matter here (expired roots are reported where they are used), so the
-// bundled roots are parsed once per process against the epoch and kept.
+// The bundled roots are parsed once per process and kept.
 let bundled: TrustAnchor[] | null = null;
 let fromEnvironment: { file: string; anchors: TrustAnchor[] } | null = null;
 const extraCache = new Map<string, TrustAnchor[]>();
@@ -35,14 +41,15 @@ const extraCache = new Map<string, TrustAnchor[]>();
 function parseAnchors(pem: string, source: AnchorSource): TrustAnchor[] {
   const anchors: TrustAnchor[] = [];
   for (const der of pemCertificates(pem)) {
+    let node: NodeCertificate;
     try {
-      anchors.push({ certificate: parseCertificate(der, new Date(0)), source });
-    } catch (error) {
+      node = new NodeCertificate(der);
+    } catch {
       // A broken entry in a CA file is skipped, as OpenSSL skips it when loading a store.
-      if (!(error instanceof CertificateParseError)) {
-        throw error;
-      }
+      continue;
     }
+    const spki = node.publicKey.export({ type: 'spki', format: 'der' });
+    anchors.push({ der, node, spki, source });
   }
   return anchors;
 }

@@ -238,6 +238,11 @@ export interface AddressScan {
   /** TCP connections this scan of the address opened. */
   connections: number;
   durationMs: number;
+  /**
+   * Set when this address could not be scanned (connection refused, timeout, not TLS) while
+   * another address of the endpoint could; its other fields then hold no results.
+   */
+  notScanned?: { reason: NotScannedReason; detail: string };
 }
 
 export type NotScannedReason = 'dns' | 'refused' | 'timeout' | 'not-tls' | 'error';

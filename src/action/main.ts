@@ -19,6 +19,7 @@ import { UsageError } from '../cli/values.js';
 import type { EndpointResult, Report } from '../model.js';
 import {
   diffReports,
+  isEmptyDiff,
   renderComment,
   renderMarkdown,
   renderSarif,
@@ -31,9 +32,8 @@ import { createClient, type RunContext, readRunContext } from './github.js';
 import { type ActionSettings, readSettings } from './settings.js';
 import { syncTrackingIssue } from './tracking-issue.js';
 
-/** The job summary may hold 1 MiB per step; the report keeps well under it. */
-const SUMMARY_MAX_BYTES = 900_000;
-const COMMENT_MAX_BYTES = 60_000;
+/** An issue body, like a comment, must stay under 65,536 characters; the marker needs a few. */
+const ISSUE_MAX_BYTES = 60_000;
 
 /** Every output of action.yml; a test checks this list against the file. */
 export const OUTPUT_NAMES = ['compliant', 'report', 'sarif', 'failed-endpoints', 'summary'];
@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
     logEndpoints(report);
 
     const files = await writeReportFiles(report, settings);
-    const summary = renderMarkdown(report, { baseline, maxBytes: SUMMARY_MAX_BYTES });
+    const summary = renderMarkdown(report, { baseline });
     await core.summary.addRaw(summary, true).write();
 
     annotate(report, workspace);
@@ -170,10 +170,7 @@ function inputsOf(report: Report, failed: EndpointResult[]): string[] {
 }
 
 function hasChanges(baseline: Report, report: Report): boolean {
-  const diff = diffReports(baseline, report);
-  return diff.endpoints.some(
-    (entry) => entry.new.length > 0 || entry.fixed.length > 0 || entry.changed.length > 0,
-  );
+  return !isEmptyDiff(diffReports(baseline, report));
 }
 
 /** The pull request comment and the tracking issue; a refusal is a warning, never a failure. */
@@ -221,7 +218,7 @@ async function writeComment(
   settings: ActionSettings,
   state: { failed: boolean; changed: boolean },
 ): Promise<void> {
-  const body = renderComment(report, { baseline, maxBytes: COMMENT_MAX_BYTES });
+  const body = renderComment(report, { baseline });
   const result = await publishComment(
     client,
     context,
@@ -251,10 +248,6 @@ async function writeTrackingIssue(
 ): Promise<void> {
   const outcome = outcomeOf(report);
   const failing = outcome.nonCompliant.length + outcome.notScanned.length;
-  const onlyFailures: Report = {
-    ...report,
-    endpoints: [...outcome.nonCompliant, ...outcome.notScanned],
-  };
   const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
 
   const result = await syncTrackingIssue(client, context, {
@@ -263,7 +256,7 @@ async function writeTrackingIssue(
     body:
       `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ` +
       `${describeOutcome(outcome, report.endpoints.length)}.\n\n` +
-      renderMarkdown(onlyFailures, { maxBytes: COMMENT_MAX_BYTES }),
+      renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
     closingComment:
       `Every endpoint passes again: ${describeOutcome(outcome, report.endpoints.length)} ` +
       `(audit of ${report.finishedAt}${runLink}). Closing.`,

@@ -94,7 +94,8 @@ function startChild(command: string, args: string[], cwd: string): Child {
       for (const listener of listeners) listener();
       resolve();
     };
-    child.once('exit', finish);
+    // 'close' comes after the output pipes are drained, so failure messages are complete.
+    child.once('close', finish);
     child.once('error', (error) => {
       append(Buffer.from(`\n[spawn error] ${error.message}\n`));
       finish();

@@ -290,6 +290,24 @@ describe('dates, on a clock the test sets', () => {
     );
   });
 
+  it('a chain ending at an expired trusted root', async () => {
+    const oldRoot = await makeRoot({
+      subject: 'Chain Test Expired Root',
+      notBefore: new Date(Date.now() - 800 * DAY_MS),
+      notAfter: new Date(Date.now() - 2 * DAY_MS),
+    });
+    const below = await issueLeaf(oldRoot, { dnsNames: [HOST.host] });
+    const chain = analyseChain(der(below), HOST, {
+      extraCaPem: [oldRoot.certPem],
+      now: new Date(),
+    });
+
+    expect(chain.built).toEqual([0, 'anchor']);
+    expect(codes(chain)).toEqual(['expired-in-chain']);
+    expect(problem(chain, 'expired-in-chain').detail).toContain('CN=Chain Test Expired Root');
+    expect(chain.anchor?.daysLeft).toBeLessThan(0);
+  });
+
   it('an expired certificate sent but not needed', async () => {
     const old = await issueIntermediate(root, {
       subject: 'Chain Test Stale CA',

@@ -1,0 +1,58 @@
+// Builds the report: the one data structure that the JSON file, the job summary, the PR comment,
+// the terminal output, SARIF and JUnit are all renderings of. Endpoints keep the order they were
+// given in and findings the order the policy raised them in, so two runs over the same input
+// give reports that differ only where the servers do.
+
+import packageJson from '../../package.json' with { type: 'json' };
+import type { EndpointResult, Report, Severity } from '../model.js';
+import { REPORT_SCHEMA_VERSION } from '../model.js';
+import { reachesFailOn } from './words.js';
+
+/** The tool that writes reports: its name and the version in package.json. */
+export const TOOL = { name: packageJson.name, version: packageJson.version } as const;
+
+/** What buildReport needs of the policy; a full Policy fits. */
+export interface ReportPolicy {
+  name: string;
+  failOn: Severity | 'never';
+  listedSuites?: number[];
+}
+
+export interface BuildReportInput {
+  results: EndpointResult[];
+  policy: ReportPolicy;
+  startedAt: Date;
+  finishedAt: Date;
+  /** The shard of a job matrix this run covered; `index` counts from 1, as in `shard: 2/8`. */
+  shard?: { index: number; count: number };
+}
+
+export function buildReport(input: BuildReportInput): Report {
+  const { policy, shard } = input;
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: TOOL.name, version: TOOL.version },
+    policy: {
+      name: policy.name,
+      failOn: policy.failOn,
+      ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
+    },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    compliant: input.results.every((result) => !failsReportPolicy(result, policy.failOn)),
+    ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
+    endpoints: input.results,
+  };
+}
+
+/**
+ * Whether an endpoint fails the run: a finding at or above the fail-on severity that is not
+ * suppressed. An endpoint that could not be scanned carries the policy's `endpoint.not-scanned`
+ * finding, so it fails unless the policy lowered that rule below the threshold.
+ */
+export function failsReportPolicy(result: EndpointResult, failOn: Severity | 'never'): boolean {
+  return result.findings.some(
+    (finding) => !finding.suppressed && reachesFailOn(finding.severity, failOn),
+  );
+}

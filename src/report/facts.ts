@@ -1,0 +1,163 @@
+// The few facts of one endpoint that the overview shows: versions accepted, the suite a sender
+// gets, forward secrecy, certificate days left and SNI. An endpoint may resolve to several
+// addresses; the overview shows what a sender can run into, so it takes the union of accepted
+// versions, the worst forward secrecy and the soonest expiry, and lists differing values.
+
+import type { AddressScan, EndpointResult, Finding, Severity, TlsVersion } from '../model.js';
+import { TLS_VERSIONS } from '../model.js';
+import { daysLeftText, outcomeText, plural, suiteText, verdictText, versionText } from './words.js';
+
+export const NONE = '—';
+
+export interface EndpointFacts {
+  endpoint: string;
+  verdict: string;
+  versions: string;
+  senderSuite: string;
+  forwardSecrecy: string;
+  certificateDaysLeft: string;
+  sni: string;
+  /** Findings not suppressed, per severity. */
+  counts: Record<Severity, number>;
+}
+
+export function factsOf(result: EndpointResult): EndpointFacts {
+  const addresses = result.scan.addresses;
+  const scanned = result.scan.status === 'scanned' && addresses.length > 0;
+
+  return {
+    endpoint: result.scan.endpoint.input,
+    verdict: verdictText(result),
+    versions: scanned ? versionsText(addresses) : NONE,
+    senderSuite: scanned ? distinct(addresses.map(senderText)) : NONE,
+    forwardSecrecy: scanned ? forwardSecrecyText(addresses) : NONE,
+    certificateDaysLeft: scanned ? daysLeftOf(addresses) : NONE,
+    sni: scanned ? sniText(result) : NONE,
+    counts: countFindings(result.findings),
+  };
+}
+
+export function countFindings(findings: Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
+
+  for (const finding of findings) {
+    if (!finding.suppressed) {
+      counts[finding.severity] += 1;
+    }
+  }
+
+  return counts;
+}
+
+/** Versions accepted on any address, oldest first; inconclusive ones are named as unknown. */
+export function acceptedVersions(addresses: AddressScan[]): TlsVersion[] {
+  return TLS_VERSIONS.filter((version) =>
+    addresses.some((address) =>
+      address.versions.some((entry) => entry.version === version && entry.accepted === true),
+    ),
+  );
+}
+
+function versionsText(addresses: AddressScan[]): string {
+  const accepted = acceptedVersions(addresses);
+  const unknown = TLS_VERSIONS.filter(
+    (version) =>
+      !accepted.includes(version) &&
+      addresses.some((address) =>
+        address.versions.some((entry) => entry.version === version && entry.accepted === null),
+      ),
+  );
+
+  const text = accepted.length > 0 ? accepted.map(versionText).join(', ') : 'none';
+  return unknown.length > 0 ? `${text} (${unknown.map(versionText).join(', ')} unknown)` : text;
+}
+
+/** The suite a sender offering exactly the listed suites ends up with, or how it was refused. */
+export function senderText(address: AddressScan): string {
+  const outcome = address.sender.outcome;
+  return outcome.kind === 'accepted' ? suiteText(outcome.suite) : `none, ${outcomeText(outcome)}`;
+}
+
+function forwardSecrecyText(addresses: AddressScan[]): string {
+  const values = addresses.map((address) => address.sender.forwardSecret);
+
+  if (values.includes(false)) return 'no';
+  if (values.includes(true)) return 'yes';
+  return NONE;
+}
+
+function daysLeftOf(addresses: AddressScan[]): string {
+  const days = addresses
+    .map((address) => address.certificates.primary?.served[0]?.daysLeft)
+    .filter((value): value is number => value !== undefined);
+
+  return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
+}
+
+function sniText(result: EndpointResult): string {
+  if (result.scan.endpoint.hostIsIp) {
+    return 'not sent (IP address)';
+  }
+
+  return distinct(
+    result.scan.addresses.map((address) => {
+      const sni = address.certificates.sni;
+      if (sni.required === true) return 'required';
+      if (sni.honoured === true) return 'honoured';
+      if (sni.honoured === false) return 'not honoured';
+      return 'unknown';
+    }),
+  );
+}
+
+/** One value when every address agrees, otherwise each distinct value in address order. */
+function distinct(values: string[]): string {
+  const unique = [...new Set(values)];
+  return unique.length === 0 ? NONE : unique.join(' / ');
+}
+
+export interface VerdictCounts {
+  total: number;
+  compliant: number;
+  nonCompliant: number;
+  notScanned: number;
+}
+
+export function verdictCounts(results: EndpointResult[]): VerdictCounts {
+  return {
+    total: results.length,
+    compliant: results.filter((result) => result.verdict === 'compliant').length,
+    nonCompliant: results.filter((result) => result.verdict === 'non-compliant').length,
+    notScanned: results.filter((result) => result.verdict === 'not-scanned').length,
+  };
+}
+
+/**
+ * The one-line outcome of a run: "all 4 endpoints compliant", or how many are non-compliant
+ * and how many could not be scanned, never adding the two together.
+ */
+export function headline(results: EndpointResult[]): string {
+  const counts = verdictCounts(results);
+
+  if (counts.total === 0) {
+    return 'no endpoints';
+  }
+
+  if (counts.compliant === counts.total) {
+    return counts.total === 1
+      ? 'the endpoint is compliant'
+      : `all ${counts.total} endpoints compliant`;
+  }
+
+  const parts: string[] = [];
+
+  if (counts.nonCompliant > 0) {
+    parts.push(`${counts.nonCompliant} of ${plural(counts.total, 'endpoint')} non-compliant`);
+  }
+
+  if (counts.notScanned > 0) {
+    parts.push(`could not scan ${counts.notScanned} of ${plural(counts.total, 'endpoint')}`);
+  }
+
+  return parts.join(', ');
+}

@@ -1,0 +1,217 @@
+// Joins the reports of the shards of a job matrix (downloaded artifacts, say) into the report a
+// single run over all endpoints would have given: same endpoints, same findings, same verdict.
+// Reports that cannot have come from one run (another schema version, tool version or policy,
+// a shard given twice or missing, an endpoint in two reports) are refused with an error that
+// says which.
+
+import type { EndpointResult, Report } from '../model.js';
+import { endpointKey } from '../probe/endpoint.js';
+import { failsReportPolicy } from './build.js';
+
+/** Reports that cannot be merged; the message names the reports and what differs. */
+export class MergeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MergeError';
+  }
+}
+
+/**
+ * Merges shard reports. `names` (file names, say) name the reports in errors; without them
+ * a report is named by its position and shard.
+ */
+export function mergeReports(reports: Report[], names?: string[]): Report {
+  if (reports.length === 0) {
+    throw new MergeError('no reports to merge');
+  }
+
+  const nameOf = (index: number) => names?.[index] ?? describeReport(reports[index], index);
+  checkSameRun(reports, nameOf);
+  checkShards(reports, nameOf);
+
+  const endpoints = mergedEndpoints(reports, nameOf);
+  const first = reports[0];
+
+  return {
+    schemaVersion: first.schemaVersion,
+    tool: { ...first.tool },
+    policy: {
+      ...first.policy,
+      ...(first.policy.listedSuites ? { listedSuites: [...first.policy.listedSuites] } : {}),
+    },
+    startedAt: earliest(reports.map((report) => report.startedAt)),
+    finishedAt: latest(reports.map((report) => report.finishedAt)),
+    compliant: endpoints.every((result) => !failsReportPolicy(result, first.policy.failOn)),
+    endpoints,
+  };
+}
+
+function describeReport(report: Report, index: number): string {
+  const shard = report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : '';
+  return `report ${index + 1}${shard}`;
+}
+
+function checkSameRun(reports: Report[], nameOf: (index: number) => string): void {
+  const first = reports[0];
+
+  reports.forEach((report, index) => {
+    const differs = (what: string, a: unknown, b: unknown) =>
+      new MergeError(
+        `${nameOf(index)} has ${what} ${JSON.stringify(b)} where ${nameOf(0)} has ` +
+          `${JSON.stringify(a)}: only reports of one run can be merged`,
+      );
+
+    if (report.schemaVersion !== first.schemaVersion) {
+      throw differs('report schema version', first.schemaVersion, report.schemaVersion);
+    }
+
+    if (report.tool.name !== first.tool.name || report.tool.version !== first.tool.version) {
+      throw differs(
+        'tool',
+        `${first.tool.name} ${first.tool.version}`,
+        `${report.tool.name} ${report.tool.version}`,
+      );
+    }
+
+    if (report.policy.name !== first.policy.name) {
+      throw differs('policy', first.policy.name, report.policy.name);
+    }
+
+    if (report.policy.failOn !== first.policy.failOn) {
+      throw differs('fail-on severity', first.policy.failOn, report.policy.failOn);
+    }
+
+    const listed = (report.policy.listedSuites ?? []).join(',');
+    const firstListed = (first.policy.listedSuites ?? []).join(',');
+
+    if (listed !== firstListed) {
+      throw differs('policy listed suites', firstListed, listed);
+    }
+  });
+}
+
+// A missing shard would make the merged verdict silently wrong (its endpoints unchecked), so
+// every shard of the matrix must be there, once.
+function checkShards(reports: Report[], nameOf: (index: number) => string): void {
+  const sharded = reports.filter((report) => report.shard);
+
+  if (sharded.length === 0) {
+    return;
+  }
+
+  if (sharded.length !== reports.length) {
+    const whole = reports.findIndex((report) => !report.shard);
+    throw new MergeError(
+      `${nameOf(whole)} covers all endpoints while others are shards: merge the shards only`,
+    );
+  }
+
+  const count = reports[0].shard!.count;
+  const seen = new Map<number, number>();
+
+  reports.forEach((report, index) => {
+    const shard = report.shard!;
+
+    if (shard.count !== count) {
+      throw new MergeError(
+        `${nameOf(index)} is shard ${shard.index}/${shard.count} of a matrix of ${shard.count} ` +
+          `where ${nameOf(0)} is of ${count}: only shards of one matrix can be merged`,
+      );
+    }
+
+    const earlier = seen.get(shard.index);
+
+    if (earlier !== undefined) {
+      throw new MergeError(
+        `${nameOf(index)} and ${nameOf(earlier)} are both shard ${shard.index}/${count}`,
+      );
+    }
+
+    seen.set(shard.index, index);
+  });
+
+  const missing = [];
+
+  for (let index = 1; index <= count; index += 1) {
+    if (!seen.has(index)) missing.push(`${index}/${count}`);
+  }
+
+  if (missing.length > 0) {
+    throw new MergeError(
+      `the report of shard ${missing.join(', ')} is missing: without it the merged verdict ` +
+        'would leave its endpoints out',
+    );
+  }
+}
+
+interface Placed {
+  result: EndpointResult;
+  /** Position of the report, in shard order, and of the endpoint within it. */
+  report: number;
+  position: number;
+}
+
+/**
+ * The endpoints of all reports in input order as far as it can be recovered: endpoints with a
+ * source line are ordered by file and line, which is the order of the endpoints file. Those
+ * without one (named on a command line) come first, as a single run puts them, in shard order
+ * and then in their order within the shard; how such endpoints interleaved across shards is
+ * not recorded in the reports, so that part of a single run's order cannot be rebuilt.
+ */
+function mergedEndpoints(reports: Report[], nameOf: (index: number) => string): EndpointResult[] {
+  const order = reports
+    .map((report, index) => ({ report, index }))
+    .sort((a, b) => (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0));
+  const placed: Placed[] = [];
+  const owner = new Map<string, number>();
+  const fileRank = new Map<string, number>();
+
+  order.forEach(({ report, index }, rank) => {
+    report.endpoints.forEach((result, position) => {
+      const key = endpointKey(result.scan.endpoint);
+      const earlier = owner.get(key);
+
+      if (earlier !== undefined) {
+        throw new MergeError(
+          `endpoint ${result.scan.endpoint.input} is in both ${nameOf(earlier)} and ` +
+            `${nameOf(index)}: shards must not overlap`,
+        );
+      }
+
+      owner.set(key, index);
+
+      const file = result.scan.endpoint.source?.file;
+      if (file !== undefined && !fileRank.has(file)) fileRank.set(file, fileRank.size);
+
+      placed.push({ result, report: rank, position });
+    });
+  });
+
+  return placed.sort((a, b) => comparePlacedEndpoints(a, b, fileRank)).map((entry) => entry.result);
+}
+
+function comparePlacedEndpoints(a: Placed, b: Placed, fileRank: Map<string, number>): number {
+  const sourceA = a.result.scan.endpoint.source;
+  const sourceB = b.result.scan.endpoint.source;
+
+  if (sourceA && sourceB) {
+    return (
+      fileRank.get(sourceA.file)! - fileRank.get(sourceB.file)! ||
+      sourceA.line - sourceB.line ||
+      a.report - b.report ||
+      a.position - b.position
+    );
+  }
+
+  if (sourceA) return 1;
+  if (sourceB) return -1;
+  return a.report - b.report || a.position - b.position;
+}
+
+function earliest(times: string[]): string {
+  return times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+}
+
+function latest(times: string[]): string {
+  return times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+}

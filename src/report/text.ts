@@ -1,0 +1,188 @@
+// The terminal rendering of the CLI: the same headline, overview and findings as the job
+// summary, in tables drawn by cli-table3. Colour comes only when the caller asks for it (the CLI
+// asks when stdout is a terminal), so piped output and files stay plain text.
+
+import Table from 'cli-table3';
+import picocolors from 'picocolors';
+import type { EndpointResult, Finding, Report } from '../model.js';
+import { changePhrases, diffReports, groupChanges, isEmptyDiff } from './diff.js';
+import { factsOf, headline, verdictCounts } from './facts.js';
+import { durationText, plural, verdictText } from './words.js';
+
+export interface TextOptions {
+  /** ANSI colours; off unless asked for. */
+  color?: boolean;
+  /** Leave compliant endpoints out of the table and the findings. */
+  onlyFailures?: boolean;
+  /** An earlier report: the output then starts with what changed since. */
+  baseline?: Report;
+}
+
+type Colors = ReturnType<typeof picocolors.createColors>;
+
+export function renderText(report: Report, options: TextOptions = {}): string {
+  const colors = picocolors.createColors(options.color ?? false);
+  const shown = options.onlyFailures
+    ? report.endpoints.filter((result) => result.verdict !== 'compliant')
+    : report.endpoints;
+  const lines = [...headLines(report, colors), ''];
+
+  if (options.baseline) {
+    lines.push(...changeLines(options.baseline, report, colors));
+  }
+
+  if (shown.length < report.endpoints.length) {
+    lines.push(
+      `${plural(report.endpoints.length - shown.length, 'compliant endpoint')} not shown.`,
+    );
+    lines.push('');
+  }
+
+  if (shown.length > 0) {
+    lines.push(overviewTable(shown, colors), '');
+  }
+
+  for (const result of shown) {
+    lines.push(...endpointLines(result, colors));
+  }
+
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+function headLines(report: Report, colors: Colors): string[] {
+  const counts = verdictCounts(report.endpoints);
+  const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+  const failOn =
+    report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
+  const shard = report.shard ? ` · shard ${report.shard.index} of ${report.shard.count}` : '';
+  const mark = report.compliant ? colors.green('✔') : colors.red('✖');
+
+  return [
+    colors.bold(`${mark} Webhook TLS: ${headline(report.endpoints)}`),
+    colors.dim(
+      `policy ${report.policy.name} (${failOn}) · ${counts.compliant} compliant, ` +
+        `${counts.nonCompliant} non-compliant, ${counts.notScanned} not scanned · ` +
+        `${report.tool.name} ${report.tool.version} · took ` +
+        `${durationText(Number.isFinite(took) ? took : 0)}${shard}`,
+    ),
+  ];
+}
+
+function changeLines(baseline: Report, report: Report, colors: Colors): string[] {
+  const diff = diffReports(baseline, report);
+
+  if (isEmptyDiff(diff)) {
+    return ['Since the baseline: no changes.', ''];
+  }
+
+  const lines: string[] = [];
+  const { regressions, fixes, others } = groupChanges(diff);
+  const groups = [
+    { title: 'Regressions since the baseline', changes: regressions, paint: colors.red },
+    { title: 'Fixed since the baseline', changes: fixes, paint: colors.green },
+    { title: 'Other changes since the baseline', changes: others, paint: colors.yellow },
+  ];
+
+  for (const { title, changes, paint } of groups) {
+    if (changes.length === 0) continue;
+
+    lines.push(paint(colors.bold(`${title} (${changes.length})`)));
+
+    for (const change of changes) {
+      lines.push(`  ${change.endpoint}: ${changePhrases(change).join('; ')}`);
+    }
+
+    lines.push('');
+  }
+
+  if (diff.added.length > 0) lines.push(`New endpoints: ${diff.added.join(', ')}`, '');
+  if (diff.removed.length > 0) {
+    lines.push(`Endpoints no longer scanned: ${diff.removed.join(', ')}`, '');
+  }
+
+  return lines;
+}
+
+function overviewTable(results: EndpointResult[], colors: Colors): string {
+  const table = new Table({
+    head: [
+      'Endpoint',
+      'Verdict',
+      'Versions',
+      'Suite a sender gets',
+      'Forward secrecy',
+      'Certificate',
+      'SNI',
+    ],
+    // cli-table3 colours the head and borders by itself; colour is ours to decide.
+    style: { head: [], border: [] },
+  });
+
+  for (const result of results) {
+    const facts = factsOf(result);
+    table.push([
+      facts.endpoint,
+      paintVerdict(result, facts.verdict, colors),
+      facts.versions,
+      facts.senderSuite,
+      facts.forwardSecrecy,
+      facts.certificateDaysLeft,
+      facts.sni,
+    ]);
+  }
+
+  return table.toString();
+}
+
+function endpointLines(result: EndpointResult, colors: Colors): string[] {
+  if (result.findings.length === 0 && result.verdict !== 'not-scanned') {
+    return [];
+  }
+
+  const verdict = paintVerdict(result, verdictText(result), colors);
+  const lines = [`${colors.bold(result.scan.endpoint.input)}: ${verdict}`];
+
+  for (const finding of result.findings) {
+    lines.push(...findingLines(finding, colors));
+  }
+
+  lines.push('');
+  return lines;
+}
+
+function findingLines(finding: Finding, colors: Colors): string[] {
+  const severity = paintSeverity(finding, colors);
+  const where = finding.address ? ` (on ${finding.address})` : '';
+  const suppressed = finding.suppressed
+    ? colors.dim(
+        ` (suppressed: ${finding.suppressed.reason}` +
+          `${finding.suppressed.expires ? `, until ${finding.suppressed.expires}` : ''})`,
+      )
+    : '';
+  const indent = '             ';
+  const lines = [
+    `  ${severity} ${finding.id}: ${finding.title}${where}${suppressed}`,
+    `${indent}observed: ${finding.evidence.observed}`,
+    `${indent}expected: ${finding.evidence.expected}`,
+  ];
+
+  if (finding.remediation.summary) {
+    lines.push(`${indent}fix: ${finding.remediation.summary}`);
+  }
+
+  return lines;
+}
+
+function paintVerdict(result: EndpointResult, text: string, colors: Colors): string {
+  if (result.verdict === 'compliant') return colors.green(text);
+  if (result.verdict === 'non-compliant') return colors.red(text);
+  return colors.yellow(text);
+}
+
+function paintSeverity(finding: Finding, colors: Colors): string {
+  const label = finding.severity.padEnd(8);
+  if (finding.suppressed) return colors.dim(label);
+  if (finding.severity === 'error') return colors.red(label);
+  if (finding.severity === 'warning') return colors.yellow(label);
+  return colors.cyan(label);
+}

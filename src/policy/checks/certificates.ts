@@ -1,0 +1,368 @@
+// Certificates: the chain a sender sees (SNI with the endpoint's name, none for an IP endpoint)
+// must be one a sender accepts: trusted, complete, for the endpoint's name, in date, with strong
+// signatures and keys. The certificate layer names the problems (ChainProblem codes); this
+// turns them into findings with evidence a person can act on, and adds the policy's own limits
+// (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
+//
+// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
+// the CA's to renew, and the certificate layer reports one that has expired.
+
+import type { CertificateInfo, ChainProblem, ChainProblemCode, ServedChain } from '../../model.js';
+import { certificateFix, chainFix, nameFix } from '../remediation.js';
+import type { RuleId } from '../rules.js';
+import { dateText, daysBetween, daysUntil, listText, plural, withArticle } from '../text.js';
+import { type AddressContext, anyVersionAccepted, type RawFinding } from './context.js';
+
+const PROBLEM_RULES: Record<ChainProblemCode, RuleId> = {
+  'missing-intermediate': 'certificate.incomplete-chain',
+  'wrong-intermediate': 'certificate.wrong-intermediate',
+  untrusted: 'certificate.untrusted',
+  'self-signed': 'certificate.self-signed',
+  expired: 'certificate.expired',
+  'not-yet-valid': 'certificate.not-yet-valid',
+  'expired-in-chain': 'certificate.expired-in-chain',
+  'name-mismatch': 'certificate.name-mismatch',
+  'weak-signature': 'certificate.weak-signature',
+  'weak-key': 'certificate.weak-key',
+  'bad-order': 'certificate.chain-order',
+  'root-sent': 'certificate.root-sent',
+  'not-server-auth': 'certificate.not-server-auth',
+  'bad-basic-constraints': 'certificate.bad-basic-constraints',
+  'unused-certificate': 'certificate.unused-certificate',
+};
+
+/** Rules whose finding explains why the chain is not trusted. */
+const TRUST_RULES: RuleId[] = [
+  'certificate.untrusted',
+  'certificate.self-signed',
+  'certificate.incomplete-chain',
+  'certificate.wrong-intermediate',
+  'certificate.expired-in-chain',
+  'certificate.bad-basic-constraints',
+];
+
+/** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
+export function namesText(certificate: CertificateInfo): string {
+  const parts: string[] = [];
+  if (certificate.dnsNames.length > 0) {
+    parts.push(`${listText(certificate.dnsNames)} (DNS)`);
+  }
+  if (certificate.ipAddresses.length > 0) {
+    parts.push(`${listText(certificate.ipAddresses)} (IP)`);
+  }
+  return parts.length > 0
+    ? parts.join(' and ')
+    : `no subjectAltName names (subject ${certificate.subject})`;
+}
+
+export function keyText(certificate: CertificateInfo): string {
+  if (certificate.keyType === 'EC') {
+    return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
+  }
+  if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
+    return `${certificate.keyType} ${certificate.keyBits}-bit`;
+  }
+  return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
+}
+
+/** Validity of the leaf, always with the days left (or since expiry). */
+function validityText(leaf: CertificateInfo, now: Date): string {
+  const days = daysUntil(leaf.notAfter, now);
+  if (days < 0) {
+    return `expired on ${dateText(leaf.notAfter)}, ${plural(-days, 'day')} ago`;
+  }
+  return `valid until ${dateText(leaf.notAfter)}, ${plural(days, 'day')} left`;
+}
+
+function certificateAt(chain: ServedChain, problem: ChainProblem): CertificateInfo | undefined {
+  return problem.certificate !== undefined ? chain.served[problem.certificate] : undefined;
+}
+
+interface Explained {
+  observed: string;
+  expected: string;
+}
+
+function explain(
+  context: AddressContext,
+  rule: RuleId,
+  chain: ServedChain,
+  problem: ChainProblem | undefined,
+): Explained {
+  const { endpoint, now } = context;
+  const leaf = chain.served[0];
+  const subject = problem ? certificateAt(chain, problem) : undefined;
+  const detail = problem?.detail ?? '';
+
+  switch (rule) {
+    case 'certificate.name-mismatch':
+      return {
+        observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}`,
+        expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
+      };
+    case 'certificate.expired':
+      return {
+        observed:
+          `the certificate expired on ${dateText(leaf.notAfter)}, ` +
+          `${plural(-daysUntil(leaf.notAfter, now), 'day')} ago`,
+        expected: 'a certificate within its validity period',
+      };
+    case 'certificate.not-yet-valid':
+      return {
+        observed:
+          `the certificate is valid only from ${dateText(leaf.notBefore)}, in ` +
+          `${plural(Math.max(0, daysUntil(leaf.notBefore, now)), 'day')}`,
+        expected: 'a certificate within its validity period',
+      };
+    case 'certificate.incomplete-chain':
+      return {
+        observed:
+          `the server sends ${plural(chain.served.length, 'certificate')} and not the ` +
+          `intermediate that issued the leaf (issuer ${leaf.issuer})`,
+        expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
+      };
+    case 'certificate.wrong-intermediate': {
+      const sent = subject ?? chain.served[1];
+      return {
+        observed:
+          `the intermediate sent${sent ? ` (${sent.subject})` : ''} does not issue the ` +
+          `leaf (issuer ${leaf.issuer})`,
+        expected: 'the intermediate that issued the leaf',
+      };
+    }
+    case 'certificate.self-signed':
+      return {
+        observed: `the certificate is self-signed (${leaf.subject})`,
+        expected: 'a certificate from a publicly trusted CA',
+      };
+    case 'certificate.untrusted': {
+      const top = chain.served[chain.served.length - 1];
+      return {
+        observed: detail || `the chain ends at ${top.issuer}, which is not a trusted root`,
+        expected: 'a chain to a publicly trusted root',
+      };
+    }
+    case 'certificate.expired-in-chain':
+      return {
+        observed: subject ? `${subject.subject} expired on ${dateText(subject.notAfter)}` : detail,
+        expected: 'every certificate of the chain within its validity period',
+      };
+    case 'certificate.weak-signature':
+      return {
+        observed: subject
+          ? `${subject.subject} is signed with ${subject.signatureAlgorithm}`
+          : detail,
+        expected: 'signatures with SHA-256 or stronger',
+      };
+    case 'certificate.weak-key':
+      return {
+        observed: subject ? `${subject.subject} has ${withArticle(keyText(subject))} key` : detail,
+        expected: 'RSA keys of at least 2048 bits, EC keys of at least 256 bits',
+      };
+    case 'certificate.not-server-auth':
+      return { observed: detail, expected: 'an extended key usage that includes serverAuth' };
+    case 'certificate.bad-basic-constraints':
+      return { observed: detail, expected: 'issuers marked as CAs (basicConstraints cA)' };
+    case 'certificate.chain-order':
+      return {
+        observed: detail,
+        expected: 'the leaf first, each certificate followed by its issuer',
+      };
+    case 'certificate.root-sent':
+      return { observed: detail, expected: 'the chain without its root' };
+    default:
+      return { observed: detail, expected: 'only the certificates of the chain' };
+  }
+}
+
+function remediationFor(context: AddressContext, rule: RuleId) {
+  const { endpoint } = context;
+  switch (rule) {
+    case 'certificate.incomplete-chain':
+    case 'certificate.wrong-intermediate':
+    case 'certificate.chain-order':
+    case 'certificate.root-sent':
+    case 'certificate.unused-certificate':
+    case 'certificate.bad-basic-constraints':
+    case 'certificate.expired-in-chain':
+      return chainFix();
+    case 'certificate.name-mismatch':
+      return nameFix(endpoint.host, endpoint.hostIsIp);
+    case 'certificate.untrusted':
+    case 'certificate.self-signed':
+      return certificateFix(
+        "Use a certificate from a publicly trusted CA (an ACME CA such as Let's Encrypt " +
+          'works): senders trust the public roots only.',
+      );
+    case 'certificate.weak-signature':
+    case 'certificate.weak-key':
+    case 'certificate.not-server-auth':
+      return certificateFix(
+        'Reissue the certificate: an RSA key of 2048 bits or more or an ECDSA P-256 key, ' +
+          'a SHA-256 signature, and serverAuth in its extended key usage.',
+      );
+    default:
+      return certificateFix(
+        'Renew the certificate and reload the server; automate renewal (for example with an ' +
+          'ACME client) so that it cannot lapse.',
+      );
+  }
+}
+
+export function checkCertificates(context: AddressContext): RawFinding[] {
+  const { address, now, policy } = context;
+  const chain = address.certificates.primary;
+  if (!chain || chain.served.length === 0) {
+    // With no handshake at all the version findings say why; otherwise nobody checked it.
+    if (anyVersionAccepted(context)) {
+      context.inconclusive.push(
+        `whether the certificate is valid (${address.certificates.error ?? 'no certificate was seen'})`,
+      );
+    }
+    return [];
+  }
+
+  const leaf = chain.served[0];
+  const validity = validityText(leaf, now);
+  const found = new Map<RuleId, { problems: (ChainProblem | undefined)[] }>();
+  const raise = (rule: RuleId, problem?: ChainProblem) => {
+    const entry = found.get(rule) ?? { problems: [] };
+    entry.problems.push(problem);
+    found.set(rule, entry);
+  };
+
+  for (const problem of chain.problems) {
+    raise(PROBLEM_RULES[problem.code] ?? 'certificate.untrusted', problem);
+  }
+
+  // What the chain says without a problem code, and the dates by the evaluation's clock.
+  if (!chain.trusted && !TRUST_RULES.some((rule) => found.has(rule))) {
+    raise('certificate.untrusted');
+  }
+  if (!chain.nameMatches && !found.has('certificate.name-mismatch')) {
+    raise('certificate.name-mismatch');
+  }
+  const daysLeft = daysUntil(leaf.notAfter, now);
+  if (daysLeft < 0 && !found.has('certificate.expired')) {
+    raise('certificate.expired');
+  }
+  if (now < new Date(leaf.notBefore) && !found.has('certificate.not-yet-valid')) {
+    raise('certificate.not-yet-valid');
+  }
+
+  const findings: RawFinding[] = [];
+  for (const [rule, { problems }] of found) {
+    const explained = problems.map((problem) => explain(context, rule, chain, problem));
+    const observed = [...new Set(explained.map((entry) => entry.observed).filter(Boolean))];
+    const datesSaid = rule === 'certificate.expired' || rule === 'certificate.not-yet-valid';
+    findings.push({
+      id: rule,
+      sni: chain.sni,
+      observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
+      expected: explained[0].expected,
+      remediation: remediationFor(context, rule),
+    });
+  }
+
+  if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
+    findings.push({
+      id: 'certificate.expiring-soon',
+      sni: chain.sni,
+      observed: `the certificate expires on ${dateText(leaf.notAfter)}, in ${plural(daysLeft, 'day')}`,
+      expected: `more than ${plural(policy.expiryWarningDays, 'day')} of validity left`,
+      remediation: certificateFix(
+        'Renew the certificate now and automate renewal (for example with an ACME client).',
+      ),
+    });
+  }
+
+  findings.push(...checkConstraints(context, chain, validity));
+  return findings;
+}
+
+/** The policy's own limits on the leaf (Mozilla's configurations). */
+function checkConstraints(
+  context: AddressContext,
+  chain: ServedChain,
+  validity: string,
+): RawFinding[] {
+  const { certificate: limits } = context.policy;
+  const leaf = chain.served[0];
+  const findings: RawFinding[] = [];
+  const reissue = certificateFix(
+    "Reissue the certificate with a key and signature the policy's configuration lists.",
+  );
+  const add = (id: RuleId, observed: string, expected: string, remediation = reissue) =>
+    findings.push({
+      id,
+      sni: chain.sni,
+      observed: `${observed} (leaf ${validity})`,
+      expected,
+      remediation,
+    });
+
+  const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' } as const;
+  if (limits.keyTypes && !(limits.keyTypes as string[]).includes(leaf.keyType)) {
+    add(
+      'certificate.key-type-not-allowed',
+      `the certificate has a ${keyText(leaf)} key`,
+      `a ${listText(
+        limits.keyTypes.map((type) => keyTypeNames[type]),
+        'or',
+      )} key`,
+    );
+  }
+  if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
+    add(
+      'certificate.curve-not-allowed',
+      `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`,
+      `a key on ${listText(limits.curves, 'or')}`,
+    );
+  }
+  if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
+    add(
+      'certificate.rsa-key-too-small',
+      `the certificate has an RSA key of ${leaf.keyBits} bits`,
+      `at least ${limits.minRsaBits} bits`,
+    );
+  }
+  if (limits.signatures && !limits.signatures.includes(leaf.signatureAlgorithm)) {
+    add(
+      'certificate.signature-not-allowed',
+      `the certificate is signed with ${leaf.signatureAlgorithm}`,
+      `one of ${listText(limits.signatures, 'or')}`,
+    );
+  }
+  const lifespan = daysBetween(leaf.notBefore, leaf.notAfter);
+  if (limits.maxLifespanDays && lifespan > limits.maxLifespanDays) {
+    add(
+      'certificate.lifespan-too-long',
+      `the certificate is valid for ${plural(lifespan, 'day')}, from ${dateText(leaf.notBefore)} ` +
+        `to ${dateText(leaf.notAfter)}`,
+      `at most ${plural(limits.maxLifespanDays, 'day')}`,
+      certificateFix(
+        'Use shorter-lived certificates (ACME CAs issue 90-day ones) and renew them ' +
+          'automatically.',
+      ),
+    );
+  }
+  if (limits.ocspStaple && !chain.ocspStapled) {
+    add(
+      'certificate.no-ocsp-staple',
+      'no OCSP response was stapled to the handshake',
+      'a stapled OCSP response',
+      {
+        summary: 'Turn on OCSP stapling.',
+        snippets: [
+          { server: 'nginx', config: 'ssl_stapling on;\nssl_stapling_verify on;' },
+          {
+            server: 'apache',
+            config: 'SSLUseStapling on\nSSLStaplingCache shmcb:/run/ocsp(128000)',
+          },
+          { server: 'caddy', config: '# Caddy staples OCSP responses by default' },
+        ],
+      },
+    );
+  }
+  return findings;
+}

@@ -1,0 +1,213 @@
+// Key exchange: forward secrecy of what a sender following the list negotiates, a server order
+// that puts non-forward-secret suites first, finite-field DH sizes, and groups outside the
+// policy's list.
+
+import { isInconclusive, type TlsVersion } from '../../model.js';
+import { groupName } from '../../wire/groups.js';
+import { type CipherSuite, suiteByCode, suiteName } from '../../wire/suites.js';
+import { dhFix, groupsFix, preferenceFix, suitesFix } from '../remediation.js';
+import { listText, outcomeText, plural, versionLabel } from '../text.js';
+import {
+  type AddressContext,
+  acceptedSuites,
+  enumerationOf,
+  isForwardSecret,
+  type RawFinding,
+  versionState,
+  versionsFrom,
+} from './context.js';
+
+const KEX_NAMES: Record<string, string> = {
+  RSA: 'RSA',
+  DH: 'static DH',
+  ECDH: 'static ECDH',
+  PSK: 'PSK',
+  RSA_PSK: 'RSA-PSK',
+  SRP: 'SRP',
+  KRB5: 'Kerberos',
+  NULL: 'no',
+};
+
+function kexText(suite: CipherSuite): string {
+  return KEX_NAMES[suite.kex] ?? suite.kex;
+}
+
+/**
+ * What a sender offering the listed suites in order would get, judged from the TLS 1.2
+ * enumeration: the server's first choice among them, or the sender's when the server follows
+ * the client. Used only when the sender probe itself was inconclusive.
+ */
+function predictSenderSuite(context: AddressContext): number | undefined {
+  const enumeration = enumerationOf(context.address, 'TLSv1.2');
+  if (!enumeration) {
+    return undefined;
+  }
+  const listed = context.policy.listedSuites;
+  const accepted = enumeration.accepted.map((entry) => entry.code);
+  if (enumeration.preference === 'server') {
+    return accepted.find((code) => listed.includes(code));
+  }
+  if (enumeration.preference === 'client') {
+    return listed.find((code) => accepted.includes(code));
+  }
+  return undefined;
+}
+
+export function checkSenderForwardSecrecy(context: AddressContext): RawFinding[] {
+  const { address, policy } = context;
+  const outcome = address.sender.outcome;
+
+  let negotiated: number | undefined;
+  let predicted = false;
+  if (outcome.kind === 'accepted') {
+    negotiated = outcome.suite;
+  } else if (isInconclusive(outcome)) {
+    negotiated = predictSenderSuite(context);
+    predicted = negotiated !== undefined;
+    if (!predicted) {
+      context.inconclusive.push(
+        `which suite a sender offering the listed suites negotiates (its hello was ` +
+          `${outcomeText(outcome)})`,
+      );
+    }
+  }
+  if (negotiated === undefined) {
+    return [];
+  }
+
+  const suite = suiteByCode(negotiated);
+  if (!suite || isForwardSecret(suite)) {
+    return [];
+  }
+
+  const tls12AndBelow: TlsVersion[] = versionsFrom(policy.minVersion).filter(
+    (version) => version !== 'TLSv1.3',
+  );
+  const forwardSecret = acceptedSuites(address).filter(
+    (entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite),
+  );
+  const alternatives =
+    forwardSecret.length > 0
+      ? `the server accepts forward-secret suites too (${listText([
+          ...new Set(forwardSecret.map((entry) => suiteName(entry.code))),
+        ])}) but picks this one`
+      : 'the server accepts no suite with ECDHE or DHE key exchange';
+  const tls13 =
+    versionState(address, 'TLSv1.3') === 'accepted'
+      ? '; senders using TLS 1.3 do get forward secrecy'
+      : '';
+
+  return [
+    {
+      id: 'kex.sender-not-forward-secret',
+      observed:
+        `${predicted ? "judging by the server's suite order, " : ''}a sender offering the ` +
+        `${plural(policy.listedSuites.length, 'listed suite')} in order negotiates ${suite.name} ` +
+        `(${kexText(suite)} key exchange, no forward secrecy); ${alternatives}${tls13}`,
+      expected:
+        'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
+        'private key later',
+      remediation: suitesFix(
+        policy,
+        'Enable ECDHE suites and let them win: list them first, or let the client choose ' +
+          '(senders list ECDHE suites first).',
+      ),
+    },
+  ];
+}
+
+export function checkServerPreference(context: AddressContext): RawFinding[] {
+  const { address, policy } = context;
+  const inversions: string[] = [];
+
+  for (const version of versionsFrom(policy.minVersion)) {
+    const enumeration = enumerationOf(address, version);
+    if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
+      continue;
+    }
+    const order = enumeration.accepted.map((entry) => suiteByCode(entry.code));
+    const weak = order.findIndex((suite) => !isForwardSecret(suite));
+    const strongAfter = order.findIndex((suite, index) => index > weak && isForwardSecret(suite));
+    if (weak >= 0 && strongAfter > weak) {
+      inversions.push(
+        `with ${versionLabel(version)} the server ranks ${suiteName(enumeration.accepted[weak].code)} ` +
+          `above ${suiteName(enumeration.accepted[strongAfter].code)}`,
+      );
+    }
+  }
+
+  if (inversions.length === 0) {
+    return [];
+  }
+  return [
+    {
+      id: 'kex.server-prefers-non-forward-secret',
+      observed: inversions.join('; '),
+      expected: "forward-secret suites ranked first, or the client's order honoured",
+      remediation: preferenceFix(policy),
+    },
+  ];
+}
+
+export function checkDhSize(context: AddressContext): RawFinding[] {
+  const { address, policy } = context;
+  const seen = [
+    ...acceptedSuites(address).map((entry) => entry.dhBits),
+    ...address.groups.flatMap((support) => support.dhBits),
+  ];
+  const sizes = [...new Set(seen)]
+    .filter((bits): bits is number => bits !== undefined && bits > 0 && bits < policy.minDhBits)
+    .sort((a, b) => a - b);
+  if (sizes.length === 0) {
+    return [];
+  }
+
+  return [
+    {
+      id: 'kex.weak-dh',
+      observed: `DHE suites use ${listText(sizes.map((bits) => `${bits}-bit`))} groups`,
+      expected: `groups of at least ${policy.minDhBits} bits`,
+      remediation: dhFix(policy),
+    },
+  ];
+}
+
+export function checkGroups(context: AddressContext): RawFinding[] {
+  const { address, policy } = context;
+  if (!policy.allowedGroups) {
+    return [];
+  }
+
+  const allowed = new Set(policy.allowedGroups);
+  const allowedVersions = versionsFrom(policy.minVersion);
+  const outside = new Set<number>();
+  for (const support of address.groups) {
+    if (allowedVersions.includes(support.version)) {
+      for (const group of support.groups) {
+        if (!allowed.has(group)) outside.add(group);
+      }
+    }
+  }
+  for (const entry of acceptedSuites(address)) {
+    if (
+      entry.group !== undefined &&
+      allowedVersions.includes(entry.version) &&
+      !allowed.has(entry.group)
+    ) {
+      outside.add(entry.group);
+    }
+  }
+  if (outside.size === 0) {
+    return [];
+  }
+
+  const sorted = [...outside].sort((a, b) => a - b);
+  return [
+    {
+      id: 'kex.group-not-allowed',
+      observed: `groups accepted outside the list: ${listText(sorted.map(groupName))}`,
+      expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
+      remediation: groupsFix(policy),
+    },
+  ];
+}

@@ -1,0 +1,152 @@
+// How the server answered the probes themselves: a port that does not speak TLS, refusals
+// without alerts (reset, close), protocol violations, the engine's own observations, and the
+// questions no probe could settle (timeouts, errors).
+
+import type { ProbeOutcome } from '../../model.js';
+import { adviceOnly, alertsFix } from '../remediation.js';
+import { listText, outcomeText, versionLabel } from '../text.js';
+import type { AddressContext, RawFinding } from './context.js';
+
+/** Every probe outcome of the address, with a name for the evidence. */
+function namedOutcomes(context: AddressContext): { name: string; outcome: ProbeOutcome }[] {
+  const { address } = context;
+  const named = address.versions.map((support) => ({
+    name: `the ${versionLabel(support.version)} hello`,
+    outcome: support.outcome,
+  }));
+  named.push({ name: 'the hello with the listed suites', outcome: address.listedSuites });
+  named.push({ name: "the sender's hello", outcome: address.sender.outcome });
+  for (const probe of address.certificates.keyTypes ?? []) {
+    named.push({
+      name: `the ${versionLabel(probe.version)} hello asking for an ${probe.keyType} certificate`,
+      outcome: probe.outcome,
+    });
+  }
+  const { sni } = address.certificates;
+  if (sni.noSniOutcome) {
+    named.push({ name: 'the hello without SNI', outcome: sni.noSniOutcome });
+  }
+  if (sni.unknownNameOutcome) {
+    named.push({ name: 'the hello naming an unknown host', outcome: sni.unknownNameOutcome });
+  }
+  return named;
+}
+
+/**
+ * The address answered every version probe with something that is not TLS (case 3: plaintext
+ * HTTP). Nothing else about it can be checked.
+ */
+export function checkNotTls(context: AddressContext): RawFinding | undefined {
+  const { address, endpoint } = context;
+  const outcomes = address.versions.map((support) => support.outcome);
+  if (outcomes.length === 0 || !outcomes.every((outcome) => outcome.kind === 'not-tls')) {
+    return undefined;
+  }
+  const details = [
+    ...new Set(outcomes.map((outcome) => (outcome.kind === 'not-tls' ? outcome.detail : ''))),
+  ];
+  return notTlsFinding(endpoint.port, listText(details));
+}
+
+export function notTlsFinding(port: number, detail: string): RawFinding {
+  return {
+    id: 'endpoint.not-tls',
+    observed: `this port does not speak TLS (${detail})`,
+    expected: `a TLS handshake on port ${port}`,
+    remediation: {
+      summary:
+        `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
+        'handshake but no TLS at all.',
+      snippets: [
+        { server: 'nginx', config: `listen ${port} ssl;` },
+        { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
+        { server: 'haproxy', config: `bind :${port} ssl crt /etc/haproxy/certs/` },
+        {
+          server: 'caddy',
+          config: '# a site address without http:// gets HTTPS\nexample.com {\n}',
+        },
+        { server: 'node', config: 'https.createServer({ key, cert }, handler) // not http' },
+      ],
+    },
+  };
+}
+
+export function checkRefusals(context: AddressContext): RawFinding[] {
+  const improper = namedOutcomes(context)
+    .filter(({ outcome }) => outcome.kind === 'reset' || outcome.kind === 'closed')
+    .map(({ name, outcome }) => `${name} was ${outcomeText(outcome)}`);
+
+  for (const enumeration of context.address.suites) {
+    const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
+    if (kinds.length > 0) {
+      const how = kinds.map((kind) =>
+        kind === 'reset' ? 'a TCP reset' : 'a close without an alert',
+      );
+      improper.push(
+        `unwanted ${versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`,
+      );
+    }
+  }
+
+  if (improper.length === 0) {
+    return [];
+  }
+  return [
+    {
+      id: 'alerts.improper-refusal',
+      observed: improper.join('; '),
+      expected:
+        'a fatal TLS alert for every refusal: protocol_version for a version, ' +
+        'handshake_failure for suites (RFC 8446, Sections 4.1.1 and 4.2.1)',
+      remediation: alertsFix(),
+    },
+  ];
+}
+
+export function checkViolations(context: AddressContext): RawFinding[] {
+  const violations = namedOutcomes(context)
+    .filter(({ outcome }) => outcome.kind === 'violation')
+    .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`);
+  if (violations.length === 0) {
+    return [];
+  }
+  return [
+    {
+      id: 'probe.protocol-violation',
+      observed: violations.join('; '),
+      expected:
+        'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
+        '4.1.3; RFC 5246, Section 7.4.1.3)',
+      remediation: adviceOnly(
+        'Update the TLS library or the device that terminates TLS: clients abort such ' +
+          'handshakes. The suite chosen is not counted as accepted.',
+      ),
+    },
+  ];
+}
+
+export function checkObservations(context: AddressContext): RawFinding[] {
+  return context.address.observations.map((observation) => ({
+    id: 'probe.observation',
+    observed: `${observation.id}: ${observation.detail}`,
+    expected: 'nothing unusual',
+    remediation: adviceOnly('Read the observation; it may explain other findings.'),
+  }));
+}
+
+/** Everything the checks could not decide, as one finding. */
+export function inconclusiveFinding(context: AddressContext): RawFinding | undefined {
+  if (context.inconclusive.length === 0) {
+    return undefined;
+  }
+  return {
+    id: 'probe.inconclusive',
+    observed: `could not determine ${context.inconclusive.join('; ')}`,
+    expected: 'an answer to every probe: a handshake or a TLS alert',
+    remediation: adviceOnly(
+      'Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
+        'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
+        'their own timeout.',
+    ),
+  };
+}

@@ -1,0 +1,218 @@
+// Turns one endpoint's scan into findings and a verdict under a policy.
+//
+// Each address of the endpoint is checked on its own; a finding that comes out the same on
+// several addresses is reported once, naming them all. Findings come out in a stable order:
+// severity (error, warning, notice), then rule identifier, then address.
+
+import type {
+  EndpointResult,
+  EndpointScan,
+  Finding,
+  NotScannedReason,
+  Severity,
+  Verdict,
+} from '../model.js';
+import { checkCertificates } from './checks/certificates.js';
+import type { AddressContext, RawFinding } from './checks/context.js';
+import {
+  checkDhSize,
+  checkGroups,
+  checkSenderForwardSecrecy,
+  checkServerPreference,
+} from './checks/kex.js';
+import {
+  checkNotTls,
+  checkObservations,
+  checkRefusals,
+  checkViolations,
+  inconclusiveFinding,
+  notTlsFinding,
+} from './checks/probes.js';
+import { checkSni } from './checks/sni.js';
+import {
+  checkAllowedSuites,
+  checkKeyTypeMismatch,
+  checkListedSuites,
+  checkWeakSuites,
+} from './checks/suites.js';
+import { checkVersions } from './checks/versions.js';
+import type { FailOn, Policy } from './policy.js';
+import { adviceOnly } from './remediation.js';
+import { ruleById } from './rules.js';
+import { applySuppressions } from './suppress.js';
+import { listText, versionLabel } from './text.js';
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, notice: 2 };
+
+const ADDRESS_CHECKS: ((context: AddressContext) => RawFinding[])[] = [
+  checkVersions,
+  checkListedSuites,
+  checkKeyTypeMismatch,
+  checkAllowedSuites,
+  checkWeakSuites,
+  checkSenderForwardSecrecy,
+  checkServerPreference,
+  checkDhSize,
+  checkGroups,
+  checkRefusals,
+  checkViolations,
+  checkCertificates,
+  checkSni,
+  checkObservations,
+  checkIncompleteEnumerations,
+];
+
+/** Enumerations that stopped early leave some suites unknown. */
+function checkIncompleteEnumerations(context: AddressContext): RawFinding[] {
+  const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
+  if (incomplete.length > 0) {
+    context.inconclusive.push(
+      `every suite accepted with ${listText(incomplete.map((entry) => versionLabel(entry.version)))} ` +
+        '(some suite probes got no answer)',
+    );
+  }
+  return [];
+}
+
+const NOT_SCANNED_TEXT: Record<Exclude<NotScannedReason, 'not-tls'>, [string, string]> = {
+  dns: ['the name did not resolve', 'Check the endpoint name: a sender cannot resolve it either.'],
+  refused: [
+    'the connection was refused',
+    'Check that the server listens on this port and that firewalls let senders in.',
+  ],
+  timeout: [
+    'the connection timed out',
+    'Check that the server is up and that no firewall drops connections from senders.',
+  ],
+  error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
+};
+
+function endpointFindings(scan: EndpointScan): RawFinding[] {
+  const { endpoint } = scan;
+  const reason = scan.notScanned?.reason ?? 'error';
+  const detail = scan.notScanned?.detail ?? 'no address was scanned';
+
+  if (reason === 'not-tls') {
+    return [notTlsFinding(endpoint.port, detail)];
+  }
+  const [what, advice] = NOT_SCANNED_TEXT[reason];
+  return [
+    {
+      id: 'endpoint.not-scanned',
+      observed: `not scanned: ${what} (${detail})`,
+      expected: `an endpoint that accepts TCP connections on port ${endpoint.port}`,
+      remediation: adviceOnly(advice),
+    },
+  ];
+}
+
+function addressFindings(context: AddressContext): RawFinding[] {
+  const notTls = checkNotTls(context);
+  if (notTls) {
+    return [notTls];
+  }
+
+  const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+  const inconclusive = inconclusiveFinding(context);
+  return inconclusive ? [...findings, inconclusive] : findings;
+}
+
+interface Located {
+  raw: RawFinding;
+  addresses: string[];
+}
+
+/** One finding per distinct evidence, naming every address it was seen on. */
+function mergeAcrossAddresses(
+  perAddress: { address: string; findings: RawFinding[] }[],
+): Located[] {
+  const merged = new Map<string, Located>();
+  for (const { address, findings } of perAddress) {
+    for (const raw of findings) {
+      const key = JSON.stringify([raw.id, raw.sni, raw.observed, raw.expected]);
+      const existing = merged.get(key);
+      if (existing) {
+        if (!existing.addresses.includes(address)) existing.addresses.push(address);
+      } else {
+        merged.set(key, { raw, addresses: [address] });
+      }
+    }
+  }
+  return [...merged.values()];
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+    (a.address ?? '').localeCompare(b.address ?? '')
+  );
+}
+
+/** Every finding of one endpoint under a policy, and its verdict. */
+export function evaluate(scan: EndpointScan, policy: Policy, now: Date): EndpointResult {
+  const { endpoint } = scan;
+  const scanned = scan.status === 'scanned' && scan.addresses.length > 0;
+
+  let located: Located[];
+  if (scanned) {
+    located = mergeAcrossAddresses(
+      scan.addresses.map((address) => ({
+        address: address.address,
+        findings: addressFindings({ endpoint, address, policy, now, inconclusive: [] }),
+      })),
+    );
+  } else {
+    located = endpointFindings(scan).map((raw) => ({ raw, addresses: [] }));
+  }
+
+  const findings: Finding[] = [];
+  for (const { raw, addresses } of located) {
+    const severity = policy.severities[raw.id];
+    const rule = ruleById(raw.id);
+    if (severity === undefined || severity === 'off' || !rule) {
+      continue;
+    }
+    findings.push({
+      id: raw.id,
+      title: rule.title,
+      severity,
+      endpoint: endpoint.input,
+      ...(addresses.length > 0 ? { address: addresses.join(', ') } : {}),
+      ...(raw.sni !== undefined ? { sni: raw.sni } : {}),
+      evidence: { observed: raw.observed, expected: raw.expected },
+      remediation: raw.remediation,
+    });
+  }
+
+  const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(
+    compareFindings,
+  );
+  return { scan, verdict: verdictOf(scan, final), findings: final };
+}
+
+function verdictOf(scan: EndpointScan, findings: Finding[]): Verdict {
+  const reachedNoTls = scan.notScanned?.reason === 'not-tls';
+  if (
+    (scan.status === 'not-scanned' && !reachedNoTls) ||
+    (scan.status === 'scanned' && scan.addresses.length === 0)
+  ) {
+    return 'not-scanned';
+  }
+  const error = findings.some((finding) => !finding.suppressed && finding.severity === 'error');
+  return error ? 'non-compliant' : 'compliant';
+}
+
+/**
+ * Whether an endpoint fails the run: some finding that is not suppressed has at least the
+ * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
+ * (an error unless the policy changes it).
+ */
+export function failsPolicy(result: EndpointResult, failOn: FailOn): boolean {
+  if (failOn === 'never') {
+    return false;
+  }
+  return result.findings.some(
+    (finding) => !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[failOn],
+  );
+}

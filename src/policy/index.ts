@@ -1,0 +1,33 @@
+// The policy layer: presets and policy files, the rules that turn an endpoint's scan into
+// findings, suppressions, and the verdicts that decide a run's exit.
+
+export { evaluate, failsPolicy } from './evaluate.js';
+export {
+  type LoadPolicyOptions,
+  loadPolicy,
+  PolicyError,
+  type PolicyProblem,
+  parsePolicy,
+} from './load.js';
+export {
+  type CertificateConstraints,
+  type FailOn,
+  type Policy,
+  PRESET_NAMES,
+  type PresetName,
+  type Suppression,
+} from './policy.js';
+export { isPresetName, presetPolicy } from './presets/index.js';
+export { MOZILLA_CONFIGURATIONS, MOZILLA_GUIDELINES_VERSION } from './presets/mozilla.js';
+export { WEBHOOK_LISTED_SUITES } from './presets/webhook.js';
+export {
+  isRuleId,
+  RULE_IDS,
+  RULES,
+  type RuleId,
+  type RuleInfo,
+  type RuleSetting,
+  ruleById,
+} from './rules.js';
+export { POLICY_SCHEMA } from './schema.js';
+export { endpointPatternMatches } from './suppress.js';

@@ -1,0 +1,94 @@
+// Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
+// with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
+// so reports can show it; an expired suppression no longer hides its finding, which comes back
+// as a warning that says the suppression expired.
+
+import type { Endpoint, Finding } from '../model.js';
+import type { Suppression } from './policy.js';
+
+const DAY_MS = 86_400_000;
+
+/** `*` matches any run of characters, `?` one; matching ignores case. */
+export function endpointPatternMatches(pattern: string, endpoint: Endpoint): boolean {
+  const source = pattern
+    .split('')
+    .map((character) => {
+      if (character === '*') return '.*';
+      if (character === '?') return '.';
+      return character.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  const expression = new RegExp(`^${source}$`, 'i');
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return [endpoint.input, endpoint.host, `${host}:${endpoint.port}`].some((candidate) =>
+    expression.test(candidate),
+  );
+}
+
+/** The instant a suppression stops applying: the end of its day for a bare date. */
+export function suppressionEnd(expires: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
+    return new Date(Date.parse(`${expires}T00:00:00Z`) + DAY_MS);
+  }
+  return new Date(expires);
+}
+
+export function isExpired(suppression: Suppression, now: Date): boolean {
+  return suppression.expires !== undefined && now >= suppressionEnd(suppression.expires);
+}
+
+/**
+ * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
+ * only expired ones match, the finding stays live, becomes a warning (a notice stays a
+ * notice), and its evidence says which suppression expired.
+ */
+export function applySuppressions(
+  findings: Finding[],
+  endpoint: Endpoint,
+  suppressions: Suppression[],
+  now: Date,
+): Finding[] {
+  return findings.map((finding) => {
+    const matching = suppressions.filter(
+      (suppression) =>
+        suppression.id === finding.id && endpointPatternMatches(suppression.endpoint, endpoint),
+    );
+    if (matching.length === 0) {
+      return finding;
+    }
+
+    const active = matching.find((suppression) => !isExpired(suppression, now));
+    if (active) {
+      return {
+        ...finding,
+        suppressed: {
+          reason: active.reason,
+          ...(active.expires !== undefined ? { expires: active.expires } : {}),
+        },
+      };
+    }
+
+    const latest = [...matching].sort(
+      (a, b) =>
+        suppressionEnd(b.expires as string).getTime() -
+        suppressionEnd(a.expires as string).getTime(),
+    )[0];
+    const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
+    return {
+      ...finding,
+      severity: finding.severity === 'notice' ? 'notice' : 'warning',
+      evidence: {
+        ...finding.evidence,
+        observed:
+          `${finding.evidence.observed} [suppression expired on ${latest.expires}${where}; ` +
+          `its reason was: ${latest.reason}]`,
+      },
+      remediation: {
+        ...finding.remediation,
+        summary:
+          `${finding.remediation.summary} The suppression of this finding expired on ` +
+          `${latest.expires}: fix the finding, or renew the suppression with a new date.`,
+      },
+    };
+  });
+}

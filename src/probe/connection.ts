@@ -1,11 +1,17 @@
 // One probe: open a TCP connection, send one ClientHello, read the server's first flight and
 // classify how it ended. Everything above this (enumeration, preference, certificates) is
-// built from many calls to probeHello.
-//
-// PLACEHOLDER SIGNATURE: the wire layer's owner replaces this file with the real thing.
+// built from many calls to probeHello. The probe never completes a handshake: the socket is
+// destroyed as soon as the flight it waits for has arrived or cannot arrive any more.
 
-import type { ProbeOutcome } from '../model.js';
-import type { HelloOptions } from '../wire/hello.js';
+import { connect, type Socket } from 'node:net';
+import type { Accepted, ProbeOutcome } from '../model.js';
+import { alertName } from '../wire/alerts.js';
+import { type BuiltHello, buildHello, type HelloOptions } from '../wire/hello.js';
+import { canMakeKeyShare, makeKeyShare } from '../wire/keyshare.js';
+import { type Flight, type FlightOptions, FlightReader } from '../wire/parse.js';
+import { suiteByCode } from '../wire/suites.js';
+import { messageHash, suiteHash, tls13Decryption } from '../wire/tls13.js';
+import { versionFromCode } from '../wire/versions.js';
 
 export interface ProbeTarget {
   /** Address to connect to (IP literal). */
@@ -15,6 +21,10 @@ export interface ProbeTarget {
 
 export interface ProbeTimeouts {
   connectMs: number;
+  /**
+   * Longest silence while waiting for the flight. The flight as a whole may take at most three
+   * times as long, so that a server trickling bytes cannot hold a probe forever.
+   */
   readMs: number;
 }
 
@@ -27,10 +37,314 @@ export interface HelloProbeResult {
   ocspStapled: boolean;
   /** Warning alerts read before the rest of the flight, for example unrecognized_name. */
   warnings: number[];
+  /**
+   * The TLS 1.3 server answered with a HelloRetryRequest. The outcome is then `accepted` with
+   * the suite the HelloRetryRequest names and, as `group`, the group it asks for: the server
+   * takes the suite and wants that group, but no handshake key was agreed. The caller decides
+   * what that counts for. With `followHelloRetry` the probe sends the second ClientHello and
+   * the outcome is the answer to it.
+   */
+  helloRetryRequest?: boolean;
+  /** The whole flight the probe waits for arrived (up to ServerHelloDone, or the TLS 1.3
+   *  Certificate when it was decrypted). False when it stopped after the ServerHello. */
+  flightComplete?: boolean;
+  /** Why a TLS 1.3 flight could not be decrypted, when it could not. */
+  decryptError?: string;
 }
 
-export declare function probeHello(
+export interface ProbeOptions {
+  /** Decrypts a TLS 1.3 flight up to the Certificate (default true). */
+  decryptTls13?: boolean;
+  /** Answers a HelloRetryRequest with the second ClientHello on the same connection (default
+   *  false), when this runtime can make a key share for the group asked for. */
+  followHelloRetry?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection counting: the engine reports how many TCP connections a scan opened.
+
+let connectionsOpened = 0;
+const connectionListeners = new Set<(target: ProbeTarget) => void>();
+
+/** TCP connections probeHello has opened (or attempted) in this process. */
+export function connectionCount(): number {
+  return connectionsOpened;
+}
+
+/** Calls `listener` for every connection probeHello opens; returns the unsubscribe function. */
+export function onConnection(listener: (target: ProbeTarget) => void): () => void {
+  connectionListeners.add(listener);
+  return () => connectionListeners.delete(listener);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Sends one ClientHello to the target and classifies the server's answer. */
+export async function probeHello(
   target: ProbeTarget,
   hello: HelloOptions,
   timeouts: ProbeTimeouts,
-): Promise<HelloProbeResult>;
+  options: ProbeOptions = {},
+): Promise<HelloProbeResult> {
+  const built = buildHello(hello);
+  const connection = new ProbeConnection(target, timeouts);
+
+  try {
+    const opened = await connection.open();
+    if (opened !== null) return emptyResult(opened);
+
+    const first = await connection.exchange(built.records, flightOptions(built, [], options));
+    const retry = first.flight.serverHello;
+    if (
+      options.followHelloRetry !== true ||
+      retry === null ||
+      !retry.helloRetryRequest ||
+      first.flight.end !== 'complete'
+    ) {
+      return classify(first);
+    }
+
+    const second = await helloAfterRetry(connection, hello, built, first.flight, options);
+    return second ?? classify(first);
+  } finally {
+    connection.destroy();
+  }
+}
+
+/**
+ * The second ClientHello after a HelloRetryRequest (RFC 8446 Section 4.1.4): the same hello
+ * with a key share for the group asked for and the cookie echoed. Null when it cannot be sent
+ * (no key share for the group on this runtime, or the suite's hash is unknown).
+ */
+async function helloAfterRetry(
+  connection: ProbeConnection,
+  hello: HelloOptions,
+  built: BuiltHello,
+  flight: Flight,
+  options: ProbeOptions,
+): Promise<HelloProbeResult | null> {
+  const retry = flight.serverHello;
+  const retryMessage = flight.serverHelloMessage;
+  const suite = retry ? suiteByCode(retry.suite) : undefined;
+  const hash = suite ? suiteHash(suite) : null;
+  const group = retry?.requestedGroup ?? null;
+  if (!retry || !retryMessage || hash === null || group === null || !canMakeKeyShare(group)) {
+    return null;
+  }
+
+  const second = buildHello({
+    ...hello,
+    random: built.random,
+    sessionId: built.sessionId,
+    keyShares: [makeKeyShare(group)],
+    ...(retry.cookie !== null ? { cookie: retry.cookie } : {}),
+  });
+  // RFC 8446 Section 4.4.1: the first ClientHello enters the transcript as its hash.
+  const before = [messageHash(hash, built.message), retryMessage];
+  const readerOptions = { ...flightOptions(second, before, options), afterHelloRetry: true };
+
+  const answer = await connection.exchange(second.records, readerOptions, connection.leftover);
+  return { ...classify(answer), helloRetryRequest: true };
+}
+
+function flightOptions(
+  built: BuiltHello,
+  transcriptBefore: Uint8Array[],
+  options: ProbeOptions,
+): FlightOptions {
+  const decrypt = options.decryptTls13 !== false && built.offer.versions.includes(0x0304);
+  return {
+    offer: built.offer,
+    ...(decrypt
+      ? { decryptTls13: tls13Decryption([...transcriptBefore, built.message], built.keyShares) }
+      : {}),
+  };
+}
+
+/** How the socket side of an exchange ended. */
+type Ending =
+  | { kind: 'flight' }
+  | { kind: 'fin' }
+  | { kind: 'reset' }
+  | { kind: 'timeout' }
+  | { kind: 'error'; detail: string };
+
+interface Exchange {
+  flight: Flight;
+  ending: Ending;
+  /** Bytes received but not read: part of a record, or what followed the flight's end. */
+  unread: Uint8Array;
+}
+
+class ProbeConnection {
+  private socket: Socket | null = null;
+  /** Bytes read after the previous flight ended, handed to the next exchange. */
+  leftover: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    private readonly target: ProbeTarget,
+    private readonly timeouts: ProbeTimeouts,
+  ) {}
+
+  /** Connects; null once connected, or the outcome when it could not. */
+  open(): Promise<ProbeOutcome | null> {
+    connectionsOpened++;
+    for (const listener of connectionListeners) listener(this.target);
+
+    return new Promise((resolve) => {
+      const socket = connect({ host: this.target.address, port: this.target.port });
+      this.socket = socket;
+      socket.setNoDelay(true);
+
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ kind: 'timeout', phase: 'connect' });
+      }, this.timeouts.connectMs);
+
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        // Errors between exchanges or after the last one must not go unhandled; each exchange
+        // listens for the ones that end it.
+        socket.on('error', () => {});
+        resolve(null);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        resolve({ kind: 'error', detail: connectError(error) });
+      });
+    });
+  }
+
+  /** Writes the hello and reads until the flight ends, the server leaves or time runs out. */
+  exchange(
+    records: Uint8Array,
+    options: FlightOptions,
+    already: Uint8Array = new Uint8Array(0),
+  ): Promise<Exchange> {
+    const socket = this.socket as Socket;
+    const reader = new FlightReader(options);
+
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (ending: Ending) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        clearTimeout(overall);
+        socket.removeListener('data', onData);
+        socket.removeListener('end', onEnd);
+        socket.removeListener('error', onError);
+        socket.removeListener('close', onClose);
+        this.leftover = reader.unread;
+        if (ending.kind === 'fin') reader.endOfStream();
+        resolve({ flight: reader.flight, ending, unread: reader.unread });
+      };
+
+      const onTimeout = () => finish({ kind: 'timeout' });
+      let idle = setTimeout(onTimeout, this.timeouts.readMs);
+      const overall = setTimeout(onTimeout, this.timeouts.readMs * 3);
+
+      const onData = (chunk: Buffer) => {
+        clearTimeout(idle);
+        idle = setTimeout(onTimeout, this.timeouts.readMs);
+        if (reader.push(new Uint8Array(chunk))) finish({ kind: 'flight' });
+      };
+      const onEnd = () => finish({ kind: 'fin' });
+      const onError = (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ECONNRESET' || error.code === 'EPIPE') finish({ kind: 'reset' });
+        else finish({ kind: 'error', detail: `${error.code ?? 'error'}: ${error.message}` });
+      };
+      const onClose = () => finish({ kind: 'fin' });
+
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.once('error', onError);
+      socket.once('close', onClose);
+
+      if (already.length > 0 && reader.push(already)) {
+        finish({ kind: 'flight' });
+        return;
+      }
+      socket.write(records);
+    });
+  }
+
+  destroy(): void {
+    this.socket?.destroy();
+    this.socket = null;
+  }
+}
+
+function connectError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
+  if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') {
+    return `no route to the address (${error.code})`;
+  }
+  return `cannot connect: ${error.code ?? error.message}`;
+}
+
+function emptyResult(outcome: ProbeOutcome): HelloProbeResult {
+  return { outcome, certificates: [], ocspStapled: false, warnings: [] };
+}
+
+/**
+ * The outcome of one flight. A ServerHello the hello allowed is an acceptance, whatever came
+ * after it; before one, the flight's own end (alert, close_notify, not TLS, violation) decides,
+ * then the socket's (FIN, reset, timeout).
+ */
+function classify(exchange: Exchange): HelloProbeResult {
+  const flight = exchange.flight;
+  const result: HelloProbeResult = {
+    outcome: outcomeOf(exchange),
+    certificates: flight.certificates,
+    ocspStapled: flight.ocspResponse !== null,
+    warnings: flight.warnings,
+  };
+  if (flight.serverHello?.helloRetryRequest) result.helloRetryRequest = true;
+  if (result.outcome.kind === 'accepted') result.flightComplete = flight.end === 'complete';
+  if (flight.decryptError !== null) result.decryptError = flight.decryptError;
+  return result;
+}
+
+function outcomeOf({ flight, ending, unread }: Exchange): ProbeOutcome {
+  if (flight.end === 'not-tls') return { kind: 'not-tls', detail: flight.detail ?? 'not TLS' };
+  if (flight.end === 'violation') {
+    return { kind: 'violation', detail: flight.detail ?? 'protocol violation' };
+  }
+
+  const hello = flight.serverHello;
+  if (hello !== null) {
+    const version = versionFromCode(hello.version);
+    if (version === undefined) {
+      return { kind: 'violation', detail: `unknown version 0x${hello.version.toString(16)}` };
+    }
+    const accepted: Accepted = { kind: 'accepted', version, suite: hello.suite };
+    const group = hello.helloRetryRequest ? hello.requestedGroup : hello.keyShare?.group;
+    if (group !== undefined && group !== null) accepted.group = group;
+    if (flight.keyExchange?.kind === 'ecdhe') accepted.group = flight.keyExchange.group;
+    if (flight.keyExchange?.kind === 'dhe') accepted.dhBits = flight.keyExchange.primeBits;
+    return accepted;
+  }
+
+  if (flight.end === 'alert' && flight.fatalAlert !== null) {
+    return { kind: 'alert', alert: flight.fatalAlert, alertName: alertName(flight.fatalAlert) };
+  }
+  if (flight.end === 'close-notify') return { kind: 'closed' };
+
+  switch (ending.kind) {
+    case 'reset':
+      return { kind: 'reset' };
+    case 'fin':
+      if (unread.length > 0) {
+        return { kind: 'violation', detail: 'the server closed the connection inside a record' };
+      }
+      return { kind: 'closed' };
+    case 'timeout':
+      return { kind: 'timeout', phase: 'read' };
+    case 'error':
+      return { kind: 'error', detail: ending.detail };
+    case 'flight':
+      return { kind: 'error', detail: 'the flight ended without a ServerHello' };
+  }
+}

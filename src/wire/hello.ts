@@ -8,6 +8,7 @@ import type { TlsVersion } from '../model.js';
 import { Writer } from './bytes.js';
 import { Group } from './groups.js';
 import { canMakeKeyShare, type KeyShare, makeKeyShare } from './keyshare.js';
+import type { Offer } from './parse.js';
 import { PROBE_SIGNATURE_SCHEMES } from './sigschemes.js';
 import { TLS_EMPTY_RENEGOTIATION_INFO_SCSV } from './suites.js';
 import {
@@ -61,6 +62,8 @@ export interface BuiltHello {
   sessionId: Uint8Array;
   /** Versions the server may choose from. */
   offeredVersions: TlsVersion[];
+  /** What the server may choose from, to check its ServerHello against. */
+  offer: Offer;
 }
 
 /** More suites than this make some servers drop the hello; callers split longer lists. */
@@ -146,13 +149,20 @@ export function buildHello(options: HelloOptions): BuiltHello {
     padding === null ? unpadded : body(padding),
   );
 
+  const versions = offeredVersions(options);
   return {
     records: helloRecords(message, options.version),
     message,
     keyShares,
     random,
     sessionId,
-    offeredVersions: offeredVersions(options),
+    offeredVersions: versions,
+    offer: {
+      versions: versions.map(versionCode),
+      suites: options.suites,
+      groups: options.version === 'SSLv3' ? [] : [...helloGroups(options)],
+      keyShareGroups: keyShares.map((share) => share.group),
+    },
   };
 }
 
@@ -219,12 +229,18 @@ function offeredVersions(options: HelloOptions): TlsVersion[] {
   return all.filter((version) => compareVersions(version, lowest) >= 0).reverse();
 }
 
+function helloGroups(options: HelloOptions): readonly number[] {
+  return (
+    options.groups ?? (options.version === 'TLSv1.3' ? DEFAULT_GROUPS_TLS13 : DEFAULT_GROUPS_LEGACY)
+  );
+}
+
 function makeDefaultKeyShares(options: HelloOptions): KeyShare[] {
-  const groups = options.keyShareGroups ?? [
-    (options.groups ?? DEFAULT_GROUPS_TLS13).find(canMakeKeyShare) ?? Group.x25519,
-  ];
+  const first = helloGroups(options).find(canMakeKeyShare);
+  const groups = options.keyShareGroups ?? (first === undefined ? [] : [first]);
   // Groups without a key share from this runtime (ML-KEM hybrids, FFDHE) are skipped: they stay
-  // in supported_groups, and a server that wants one of them asks with a HelloRetryRequest.
+  // in supported_groups, and a server that wants one of them asks with a HelloRetryRequest. With
+  // no share at all the key_share extension is empty, which RFC 8446 Section 4.2.8 allows.
   return groups.filter(canMakeKeyShare).map(makeKeyShare);
 }
 
@@ -256,7 +272,7 @@ function helloExtensions(options: HelloOptions, keyShares: KeyShare[]): Extensio
 
   const tls12 = compareVersions(options.version, 'TLSv1.2') >= 0;
   const tls13 = options.version === 'TLSv1.3';
-  const groups = options.groups ?? (tls13 ? DEFAULT_GROUPS_TLS13 : DEFAULT_GROUPS_LEGACY);
+  const groups = helloGroups(options);
   const extensions: Extension[] = [];
   const add = (type: number, fill: (w: Writer) => void) => {
     const w = new Writer();

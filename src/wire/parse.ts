@@ -73,6 +73,12 @@ export interface FlightOptions {
   offer?: Offer;
   /** When set, a TLS 1.3 flight is decrypted up to the Certificate message. */
   decryptTls13?: DecryptorFactory;
+  /**
+   * The flight answers a second ClientHello, sent after a HelloRetryRequest: a ChangeCipherSpec
+   * may come first (RFC 8446 Appendix D.4) and a second HelloRetryRequest is a violation
+   * (RFC 8446 Section 4.1.4).
+   */
+  afterHelloRetry?: boolean;
 }
 
 /**
@@ -141,6 +147,11 @@ export class FlightReader {
 
   get ended(): boolean {
     return this.flight.end !== null;
+  }
+
+  /** Bytes received but not read: the rest of a record, or what came after the end. */
+  get unread(): Uint8Array {
+    return this.pending;
   }
 
   /** Feeds bytes from the socket; returns true once the flight has ended. */
@@ -306,6 +317,7 @@ export class FlightReader {
     }
     // TLS 1.3 servers send one in middlebox compatibility mode (RFC 8446 Appendix D.4).
     if (this.flight.serverHello?.version === 0x0304) return;
+    if (this.flight.serverHello === null && this.options.afterHelloRetry) return;
 
     // TLS 1.2 and below: a ChangeCipherSpec in the first flight means an abbreviated
     // handshake, which a probe that offers no session never asked for.
@@ -398,6 +410,10 @@ export class FlightReader {
     }
 
     if (hello.value.helloRetryRequest) {
+      if (this.options.afterHelloRetry) {
+        this.stop('violation', 'a second HelloRetryRequest');
+        return;
+      }
       this.stop('complete');
       return;
     }

@@ -495,6 +495,13 @@ export function suggest(word: string, known: readonly string[]): string | undefi
   if (same) {
     return same;
   }
+  // A shortened form of exactly one word: "1.2" for TLSv1.2.
+  const shortened = known.filter(
+    (candidate) => squashed.length >= 2 && squash(candidate).endsWith(squashed),
+  );
+  if (shortened.length === 1) {
+    return shortened[0];
+  }
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(squashed, squash(candidate));

@@ -1,0 +1,527 @@
+// The scan of one address of an endpoint: which versions it accepts, every suite of each and
+// the server's preference, the groups, what a sender that offers the listed suites ends with,
+// the certificates, and what the probes noticed on the way.
+//
+// The order of the probes keeps the connection count low: one TLS 1.3 hello first (it tells
+// whether anything answers at all), then the other versions' hellos and the sender's hellos in
+// parallel, then the enumerations, each starting from its version hello's answer.
+
+import type {
+  AddressScan,
+  CertificateCheck,
+  Endpoint,
+  GroupSupport,
+  NotScannedReason,
+  Observation,
+  ProbeOutcome,
+  ScanOptions,
+  SenderProbe,
+  TlsVersion,
+  VersionSupport,
+} from '../model.js';
+import { isRefusal, TLS_VERSIONS } from '../model.js';
+import { Alert } from '../wire/alerts.js';
+import { suiteByCode } from '../wire/suites.js';
+import type { HelloProbeResult, ProbeTarget } from './connection.js';
+import { enumerateCurves } from './curves.js';
+import { enumerateSuites, type VersionEnumeration } from './enumerate.js';
+import { OBSERVATION } from './observations.js';
+import {
+  legacyCurves,
+  type SuitePlan,
+  suitePlan,
+  tls13Groups,
+  tls13Suites,
+  VERSIONS_NEWEST_FIRST,
+} from './offers.js';
+import {
+  type Limiter,
+  type ProbeEvent,
+  type ProbeFunction,
+  type ProbeHello,
+  Prober,
+} from './prober.js';
+import { enumerateTls13 } from './tls13.js';
+
+/** The certificate check's contract (src/cert), so that tests can stand in for it. */
+export type CertificateChecker = (
+  endpoint: Endpoint,
+  target: ProbeTarget,
+  context: { versions: VersionSupport[] },
+  options: ScanOptions,
+  probe: ProbeFunction,
+) => Promise<CertificateCheck>;
+
+export interface AddressScanContext {
+  endpoint: Endpoint;
+  address: string;
+  family: 4 | 6;
+  options: ScanOptions;
+  /** Shared by every probe to this address, so that per-host concurrency holds across scans. */
+  limit: Limiter;
+  /** Date.now() value after which no probe starts. */
+  deadline: number;
+  probe: ProbeFunction;
+  checkCertificates: CertificateChecker;
+}
+
+/** TLS 1.3 suites of OpenSSL's default list, in its order: what a modern sender offers. */
+export const SENDER_TLS13_SUITES: readonly number[] = [0x1302, 0x1303, 0x1301];
+
+/** Scans one address; never throws for what the server does. */
+export async function scanAddress(context: AddressScanContext): Promise<AddressScan> {
+  const startedAt = Date.now();
+  const { endpoint, options } = context;
+  const prober = new Prober({
+    target: { address: context.address, port: endpoint.port },
+    serverName: endpoint.hostIsIp ? null : endpoint.host,
+    timeouts: { connectMs: options.connectTimeoutMs, readMs: options.readTimeoutMs },
+    limit: context.limit,
+    deadline: context.deadline,
+    probe: context.probe,
+  });
+  const plans = new Map(VERSIONS_NEWEST_FIRST.map((version) => [version, suitePlan(version)]));
+
+  // The TLS 1.3 hello also offers the first chunk of TLS 1.2 suites, so that a server without
+  // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant.
+  const tls13Probe = await prober.send({
+    version: 'TLSv1.3',
+    suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
+    groups: unique([...tls13Groups(), ...legacyCurves()]),
+  });
+  const unreachable = unreachableReason(tls13Probe.outcome);
+  if (unreachable) {
+    return emptyScan(context, prober, startedAt, unreachable);
+  }
+
+  // Every other version's first hello, and the sender's two hellos, at once.
+  const legacyVersions = VERSIONS_NEWEST_FIRST.filter((version) => version !== 'TLSv1.3');
+  const versionProbes = Promise.all(
+    legacyVersions.map((version) =>
+      prober.send(legacyHello(version, plans.get(version)!.chunks[0])),
+    ),
+  );
+  const senderProbes = probeAsSender(prober, options.listedSuites);
+
+  const firstAnswers = new Map<TlsVersion, HelloProbeResult>([['TLSv1.3', tls13Probe]]);
+  (await versionProbes).forEach((result, index) => {
+    firstAnswers.set(legacyVersions[index], result);
+  });
+
+  const preliminary = versionSupport(firstAnswers);
+  if (preliminary.every((support) => support.accepted === null)) {
+    const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
+    await senderProbes;
+    return emptyScan(context, prober, startedAt, reason);
+  }
+
+  const certificates = checkCertificatesSafely(context, prober, preliminary);
+  const enumerations = await enumerateVersions(prober, plans, firstAnswers);
+  const groups = await enumerateGroups(prober, enumerations);
+  const sender = await senderProbes;
+
+  const versions = finalVersions(preliminary, enumerations);
+  const observations = [
+    ...versionObservations(firstAnswers, versions),
+    ...refusalObservations(versions, enumerations),
+    ...noteObservations(enumerations, groups.notes),
+    ...eventObservations(prober),
+  ];
+
+  return {
+    address: context.address,
+    family: context.family,
+    versions,
+    suites: TLS_VERSIONS.flatMap((version) => {
+      const found = enumerations.get(version);
+      return found ? [found.enumeration] : [];
+    }),
+    groups: groups.support,
+    listedSuites: sender.listedSuites,
+    sender: sender.sender,
+    certificates: await certificates,
+    observations,
+    connections: prober.connections,
+    durationMs: Date.now() - startedAt,
+  };
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function legacyHello(version: TlsVersion, suites: number[]): ProbeHello {
+  return { version, suites, groups: legacyCurves() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reachability
+
+/** Why an address cannot be scanned at all, judged from the first probe's outcome. */
+function unreachableReason(
+  outcome: ProbeOutcome,
+): { reason: NotScannedReason; detail: string } | null {
+  if (outcome.kind === 'not-tls') {
+    return { reason: 'not-tls', detail: `this port does not speak TLS: ${outcome.detail}` };
+  }
+  if (outcome.kind === 'timeout' && outcome.phase === 'connect') {
+    return { reason: 'timeout', detail: 'the TCP connection timed out (twice)' };
+  }
+  if (outcome.kind === 'error') {
+    if (/ECONNREFUSED|refused/i.test(outcome.detail)) {
+      return { reason: 'refused', detail: `the connection was refused: ${outcome.detail}` };
+    }
+    if (/deadline/i.test(outcome.detail)) {
+      return { reason: 'timeout', detail: outcome.detail };
+    }
+    if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|connect/i.test(outcome.detail)) {
+      return { reason: 'error', detail: `the address is unreachable: ${outcome.detail}` };
+    }
+  }
+  return null;
+}
+
+function inconclusiveReason(outcomes: ProbeOutcome[]): {
+  reason: NotScannedReason;
+  detail: string;
+} {
+  const notTls = outcomes.find((outcome) => outcome.kind === 'not-tls');
+  if (notTls?.kind === 'not-tls') {
+    return { reason: 'not-tls', detail: `this port does not speak TLS: ${notTls.detail}` };
+  }
+  if (outcomes.some((outcome) => outcome.kind === 'timeout')) {
+    return { reason: 'timeout', detail: 'no TLS hello was answered before the timeout' };
+  }
+  const error = outcomes.find(
+    (outcome) => outcome.kind === 'error' || outcome.kind === 'violation',
+  );
+  const detail = error && 'detail' in error ? error.detail : 'no probe was conclusive';
+  return { reason: 'error', detail };
+}
+
+function emptyScan(
+  context: AddressScanContext,
+  prober: Prober,
+  startedAt: number,
+  notScanned: { reason: NotScannedReason; detail: string },
+): AddressScan {
+  const outcome: ProbeOutcome = { kind: 'error', detail: notScanned.detail };
+  return {
+    address: context.address,
+    family: context.family,
+    versions: TLS_VERSIONS.map((version) => ({ version, accepted: null, outcome })),
+    suites: [],
+    groups: [],
+    listedSuites: outcome,
+    sender: { outcome },
+    certificates: {
+      primary: null,
+      others: [],
+      sni: { honoured: null, required: null, noSniNameMatches: null, unknownName: null },
+      error: `not checked: ${notScanned.detail}`,
+    },
+    observations: eventObservations(prober),
+    connections: prober.connections,
+    durationMs: Date.now() - startedAt,
+    notScanned,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+/**
+ * Whether each version is accepted, from its own hello: accepted in that version, refused, or
+ * answered in a lower version (the server negotiated down, so the version is refused).
+ * VersionSupport.outcome is that hello's outcome, so a negotiated-down answer shows the
+ * version the server chose instead.
+ */
+function versionSupport(answers: Map<TlsVersion, HelloProbeResult>): VersionSupport[] {
+  return TLS_VERSIONS.map((version) => {
+    const outcome = answers.get(version)!.outcome;
+    let accepted: boolean | null = null;
+    if (outcome.kind === 'accepted') {
+      accepted = outcome.version === version;
+    } else if (isRefusal(outcome)) {
+      accepted = false;
+    }
+    return { version, accepted, outcome };
+  });
+}
+
+/**
+ * Versions after the enumerations: a version whose first hello was refused without a
+ * protocol_version alert is accepted after all when another chunk of its suites was.
+ */
+function finalVersions(
+  preliminary: VersionSupport[],
+  enumerations: Map<TlsVersion, VersionEnumeration>,
+): VersionSupport[] {
+  return preliminary.map((support) => {
+    const found = enumerations.get(support.version)?.enumeration;
+    if (support.accepted !== false || !found || found.accepted.length === 0) {
+      return support;
+    }
+    const first = found.accepted[0];
+    return {
+      version: support.version,
+      accepted: true,
+      outcome: {
+        kind: 'accepted',
+        version: support.version,
+        suite: first.code,
+        ...(first.group !== undefined ? { group: first.group } : {}),
+        ...(first.dhBits !== undefined ? { dhBits: first.dhBits } : {}),
+      },
+    };
+  });
+}
+
+/** Whether the version's first hello leaves the version open enough to try its other chunks. */
+function worthEnumerating(version: TlsVersion, outcome: ProbeOutcome): boolean {
+  if (outcome.kind === 'accepted') {
+    return outcome.version === version;
+  }
+  // protocol_version says the version itself is refused (RFC 5246 Appendix E.1, RFC 8446
+  // Section 4.2.1); other refusals may only mean none of these suites.
+  const versionRefused = outcome.kind === 'alert' && outcome.alert === Alert.protocolVersion;
+  return version !== 'TLSv1.3' && isRefusal(outcome) && !versionRefused;
+}
+
+async function enumerateVersions(
+  prober: Prober,
+  plans: Map<TlsVersion, SuitePlan>,
+  firstAnswers: Map<TlsVersion, HelloProbeResult>,
+): Promise<Map<TlsVersion, VersionEnumeration>> {
+  const tasks = VERSIONS_NEWEST_FIRST.map(async (version) => {
+    const first = firstAnswers.get(version)!;
+    if (!worthEnumerating(version, first.outcome)) {
+      return null;
+    }
+
+    if (version === 'TLSv1.3') {
+      return [version, await enumerateTls13(prober, tls13Suites(), tls13Groups(), first)] as const;
+    }
+    const found = await enumerateSuites(
+      prober,
+      version,
+      plans.get(version)!.chunks,
+      (suites) => legacyHello(version, suites),
+      first,
+    );
+    return [version, found] as const;
+  });
+
+  const results = await Promise.all(tasks);
+  return new Map(results.filter((entry) => entry !== null));
+}
+
+async function enumerateGroups(
+  prober: Prober,
+  enumerations: Map<TlsVersion, VersionEnumeration>,
+): Promise<{ support: GroupSupport[]; notes: string[] }> {
+  const tasks = TLS_VERSIONS.map(async (version) => {
+    const found = enumerations.get(version);
+    if (!found || found.enumeration.accepted.length === 0) {
+      return null;
+    }
+    if ('groups' in found) {
+      return { support: found.groups as GroupSupport, notes: [] };
+    }
+    return enumerateCurves(prober, version, found);
+  });
+
+  const results = (await Promise.all(tasks)).filter((result) => result !== null);
+  return {
+    support: results.map((result) => result.support),
+    notes: results.flatMap((result) => result.notes),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sender's view
+
+/**
+ * Two hellos like a webhook sender that follows the requirements: one TLS 1.2 hello offering
+ * exactly the listed suites in their order, and one that also offers TLS 1.3 with the TLS 1.3
+ * suites every mainstream TLS library enables (their list cannot be narrowed by a TLS 1.2
+ * suite list), which is what such a sender really sends.
+ */
+async function probeAsSender(
+  prober: Prober,
+  listedSuites: number[],
+): Promise<{ listedSuites: ProbeOutcome; sender: SenderProbe }> {
+  const listed = listedSuites.slice(0, 128 - SENDER_TLS13_SUITES.length);
+  const [tls12, modern] = await Promise.all([
+    listed.length > 0 ? prober.send({ version: 'TLSv1.2', suites: listed }) : Promise.resolve(null),
+    prober.send({ version: 'TLSv1.3', suites: [...SENDER_TLS13_SUITES, ...listed] }),
+  ]);
+
+  const outcome = modern.outcome;
+  const sender: SenderProbe = { outcome };
+  if (outcome.kind === 'accepted') {
+    // Every TLS 1.3 key exchange is ephemeral (RFC 8446 Section 2); before it, the suite says.
+    sender.forwardSecret =
+      outcome.version === 'TLSv1.3' || suiteByCode(outcome.suite)?.forwardSecret === true;
+  }
+
+  return {
+    listedSuites: tls12?.outcome ?? { kind: 'error', detail: 'the policy lists no suites' },
+    sender,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates
+
+async function checkCertificatesSafely(
+  context: AddressScanContext,
+  prober: Prober,
+  versions: VersionSupport[],
+): Promise<CertificateCheck> {
+  try {
+    return await context.checkCertificates(
+      context.endpoint,
+      prober.target,
+      { versions },
+      context.options,
+      prober.asProbeFunction(),
+    );
+  } catch (error) {
+    return {
+      primary: null,
+      others: [],
+      sni: { honoured: null, required: null, noSniNameMatches: null, unknownName: null },
+      error: `the certificate check failed: ${error instanceof Error ? error.message : error}`,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observations
+
+function describeRefusal(outcome: ProbeOutcome): string {
+  switch (outcome.kind) {
+    case 'alert':
+      return `a ${outcome.alertName} alert`;
+    case 'reset':
+      return 'a TCP reset';
+    case 'closed':
+      return 'closing the connection';
+    case 'timeout':
+      return 'never answering';
+    default:
+      return outcome.kind;
+  }
+}
+
+/**
+ * Version intolerance: a hello offering up to a version the server lacks must be answered in
+ * the highest version both sides have (RFC 5246 Appendix E.1, RFC 8446 Section 4.2.1). Each
+ * version's hello offers everything the next lower one offers, so a refusal (or silence)
+ * where the lower version is accepted is the server failing instead of negotiating down.
+ */
+function versionObservations(
+  answers: Map<TlsVersion, HelloProbeResult>,
+  versions: VersionSupport[],
+): Observation[] {
+  const observations: Observation[] = [];
+  const acceptedDirectly = (version: TlsVersion) => {
+    const outcome = answers.get(version)!.outcome;
+    return outcome.kind === 'accepted' && outcome.version === version;
+  };
+
+  for (const [index, higher] of VERSIONS_NEWEST_FIRST.entries()) {
+    const lower = VERSIONS_NEWEST_FIRST[index + 1];
+    if (!lower) break;
+
+    const outcome = answers.get(higher)!.outcome;
+    const failed = isRefusal(outcome) || outcome.kind === 'timeout';
+    const refusedAsVersion = versions.find((v) => v.version === higher)?.accepted === true;
+    if (failed && !refusedAsVersion && acceptedDirectly(lower)) {
+      observations.push({
+        id: OBSERVATION.versionIntolerance,
+        detail:
+          `a hello offering up to ${higher} ends with ${describeRefusal(outcome)}, although ` +
+          `${lower} is accepted: the server fails instead of negotiating down`,
+      });
+    }
+  }
+  return observations;
+}
+
+function refusalObservations(
+  versions: VersionSupport[],
+  enumerations: Map<TlsVersion, VersionEnumeration>,
+): Observation[] {
+  const kinds = new Set<string>();
+  for (const support of versions) {
+    if (support.outcome.kind === 'reset' || support.outcome.kind === 'closed') {
+      kinds.add(support.outcome.kind);
+    }
+  }
+  for (const found of enumerations.values()) {
+    for (const kind of found.enumeration.refusals) {
+      if (kind !== 'alert') kinds.add(kind);
+    }
+  }
+
+  const observations: Observation[] = [];
+  if (kinds.size > 0) {
+    const how = [...kinds].map((kind) => (kind === 'reset' ? 'resets' : 'closes')).join(' or ');
+    observations.push({
+      id: OBSERVATION.refusalWithoutAlert,
+      detail:
+        `the server ${how} the connection instead of sending an alert when it refuses a ` +
+        'hello (RFC 8446 Section 6.2, RFC 5246 Section 7.2.2): a client cannot tell why',
+    });
+  }
+
+  const everyRefusedBySuite =
+    versions.every((support) => support.accepted === false) &&
+    [...enumerations.values()].some((found) => found.enumeration.refusals.length > 0);
+  if (everyRefusedBySuite) {
+    observations.push({
+      id: OBSERVATION.noUsableSuite,
+      detail:
+        'the server answers in TLS but refuses every suite of every version: its certificate ' +
+        'may suit none of the suites it enables',
+    });
+  }
+  return observations;
+}
+
+function noteObservations(
+  enumerations: Map<TlsVersion, VersionEnumeration>,
+  groupNotes: string[],
+): Observation[] {
+  const observations: Observation[] = [];
+  for (const found of enumerations.values()) {
+    for (const note of found.notes) {
+      const id = /neither/.test(note) ? OBSERVATION.preferenceInconsistent : OBSERVATION.incomplete;
+      observations.push({ id, detail: note });
+    }
+    if (!found.enumeration.complete) {
+      observations.push({
+        id: OBSERVATION.incomplete,
+        detail: `some ${found.enumeration.version} probes were inconclusive: suites may be missing`,
+      });
+    }
+  }
+  for (const note of groupNotes) {
+    observations.push({ id: OBSERVATION.incomplete, detail: note });
+  }
+  return observations;
+}
+
+const EVENT_OBSERVATIONS: Record<ProbeEvent['id'], string> = {
+  'version-above-offered': OBSERVATION.versionAboveOffered,
+  'suite-not-offered': OBSERVATION.suiteNotOffered,
+  violation: OBSERVATION.protocolViolation,
+  deadline: OBSERVATION.deadlineReached,
+  error: OBSERVATION.probeError,
+};
+
+function eventObservations(prober: Prober): Observation[] {
+  return prober.events.map((event) => ({ id: EVENT_OBSERVATIONS[event.id], detail: event.detail }));
+}

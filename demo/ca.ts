@@ -38,7 +38,7 @@ export async function createDemoCa(): Promise<DemoCa> {
     serialNumber: serial(),
     name: 'CN=webhook-tls-probe demo root, O=webhook-tls-probe demo',
     notBefore: new Date(Date.now() - DAY_MS),
-    notAfter: new Date(Date.now() + 30 * DAY_MS),
+    notAfter: new Date(Date.now() + 400 * DAY_MS),
     signingAlgorithm: ROOT_ALGORITHM,
     keys: rootKeys,
     extensions: [

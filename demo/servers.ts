@@ -84,7 +84,7 @@ async function startServer(ca: DemoCa, plan: ServerPlan): Promise<DemoServer> {
   const now = Date.now();
   const validity = plan.expired
     ? { notBefore: new Date(now - 100 * DAY_MS), notAfter: new Date(now - 10 * DAY_MS) }
-    : { notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 30 * DAY_MS) };
+    : { notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 365 * DAY_MS) };
   const leaf = await ca.issue('127.0.0.1', validity);
 
   const server = tls.createServer(

@@ -13,6 +13,7 @@ import {
   UsageError,
 } from '../cli/values.js';
 import type { Endpoint } from '../model.js';
+import { DEFAULT_SCAN_OPTIONS } from '../probe/scan.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'on-failure', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
@@ -28,7 +29,8 @@ export interface ActionSettings {
   /** Undefined keeps the policy's own threshold. */
   failOn?: FailOn;
   caFile?: string;
-  timeoutMs: number;
+  /** Connect and read timeout of each probe; undefined keeps the engine's own. */
+  timeoutMs?: number;
   concurrency: number;
   perHostConcurrency: number;
   comment: CommentMode;
@@ -77,17 +79,26 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
   const endpointsFile = optional('endpoints-file');
   const shardText = optional('shard');
   const failOnText = optional('fail-on');
+  const timeoutText = optional('timeout');
 
   const settings: ActionSettings = {
     endpoints: [],
     policy: optional('policy') ?? 'webhook',
     failOn: failOnText === undefined ? undefined : parseFailOn('fail-on', failOnText),
     caFile: optional('ca-file'),
-    timeoutMs: parseWholeNumber('timeout', input('timeout') || '5000', 100, 120_000),
-    concurrency: parseWholeNumber('concurrency', input('concurrency') || '4', 1, 64),
+    timeoutMs:
+      timeoutText === undefined
+        ? undefined
+        : parseWholeNumber('timeout', timeoutText, 100, 120_000),
+    concurrency: parseWholeNumber(
+      'concurrency',
+      optional('concurrency') ?? String(DEFAULT_SCAN_OPTIONS.concurrency),
+      1,
+      64,
+    ),
     perHostConcurrency: parseWholeNumber(
       'per-host-concurrency',
-      input('per-host-concurrency') || '2',
+      optional('per-host-concurrency') ?? String(DEFAULT_SCAN_OPTIONS.perHostConcurrency),
       1,
       16,
     ),

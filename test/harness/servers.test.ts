@@ -200,6 +200,24 @@ describeWith('openssl', 'startOpenssl', () => {
     expect(rsa.authorized && ecdsa.authorized).toBe(true);
   });
 
+  it('serves another certificate to one SNI name', async () => {
+    const other = await issueLeaf(pki.intermediate, {
+      subject: 'other.test',
+      dnsNames: ['other.test'],
+    });
+    const server = await startOpenssl({
+      certPem: pki.leaf.certPem,
+      keyPem: pki.leaf.keyPem,
+      sniCert: { serverName: 'other.test', certPem: other.certPem, keyPem: other.keyPem },
+    });
+    servers.push(server);
+
+    expect((await handshake(server, pki.root, { servername: 'other.test' })).subject).toBe(
+      'other.test',
+    );
+    expect((await handshake(server, pki.root)).subject).toBe('localhost');
+  });
+
   it('listens on ::1 when asked', async () => {
     const server = await startOpenssl({
       certPem: pki.leaf.certPem,

@@ -269,7 +269,7 @@ export interface OpensslOptions extends CertificateFiles {
   sniCert?: CertificateFiles & { serverName: string };
   /** Answer HTTP requests with a status page (-www); true by default. */
   www?: boolean;
-  /** Further s_server arguments, such as ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384']. */
+  /** Further s_server arguments, such as `-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384`. */
   args?: string[];
 }
 

@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto';
 import type { TlsVersion } from '../model.js';
 import { Writer } from './bytes.js';
 import { handshakeMessage } from './hello.js';
-import { type Extension, HELLO_RETRY_REQUEST_RANDOM } from './messages.js';
+import { canMakeKeyShare, makeKeyShare } from './keyshare.js';
+import { type ClientHello, type Extension, HELLO_RETRY_REQUEST_RANDOM } from './messages.js';
+import { suiteByCode } from './suites.js';
+import { handshakeSecrets, sealRecord, suiteAead, suiteHash } from './tls13.js';
 import { ContentType, ExtensionType, HandshakeType, versionCode } from './versions.js';
 
 /** Largest TLSPlaintext fragment, RFC 8446 Section 5.1. */
@@ -214,6 +217,72 @@ export function encodeEncryptedExtensions(extensions: Extension[] = []): Uint8Ar
     }
   });
   return handshakeMessage(HandshakeType.encryptedExtensions, w.finish());
+}
+
+export interface Tls13FlightOptions {
+  suite: number;
+  /** The group of the client's key share to answer; the first share this runtime can use
+   *  when absent. */
+  group?: number;
+  /** DER certificates, leaf first. */
+  certificates: Uint8Array[];
+  /** An OCSP response stapled to the leaf's CertificateEntry. */
+  ocspResponse?: Uint8Array;
+  /** The ChangeCipherSpec of middlebox compatibility mode (RFC 8446 D.4); true by default. */
+  changeCipherSpec?: boolean;
+}
+
+/**
+ * A TLS 1.3 server's first flight for a ClientHello, as far as a probe reads it: ServerHello
+ * with a real key share, ChangeCipherSpec, then EncryptedExtensions and Certificate protected
+ * with the server handshake traffic key (RFC 8446 Sections 4 and 7). CertificateVerify and
+ * Finished are left out: probes never verify them. Throws when the hello has no key share this
+ * runtime can answer (a script should send a HelloRetryRequest instead).
+ */
+export function encodeTls13ServerFlight(
+  hello: ClientHello,
+  options: Tls13FlightOptions,
+): Uint8Array {
+  const suite = suiteByCode(options.suite);
+  const hash = suite ? suiteHash(suite) : null;
+  const aead = suite ? suiteAead(suite) : null;
+  if (suite === undefined || hash === null || aead === null) {
+    throw new RangeError(`suite 0x${options.suite.toString(16)} cannot be sealed here`);
+  }
+  const clientShare = hello.keyShares.find((share) =>
+    options.group === undefined ? canMakeKeyShare(share.group) : share.group === options.group,
+  );
+  if (clientShare === undefined) throw new RangeError('no client key share to answer');
+
+  const serverShare = makeKeyShare(clientShare.group);
+  const shared = serverShare.sharedSecret(clientShare.keyExchange);
+  if (shared === null) throw new RangeError('the client key share is not a valid public key');
+  const serverHello = encodeServerHello({
+    version: 'TLSv1.3',
+    suite: options.suite,
+    sessionId: hello.sessionId,
+    keyShare: { group: serverShare.group, keyExchange: serverShare.publicKey },
+  });
+  const secret = handshakeSecrets(hash, shared, [
+    hello.message,
+    serverHello,
+  ]).serverHandshakeTrafficSecret;
+
+  const protectedMessages = [
+    encodeEncryptedExtensions(),
+    encodeCertificate13(options.certificates, {
+      ...(options.ocspResponse !== undefined ? { ocspResponse: options.ocspResponse } : {}),
+    }),
+  ];
+  const w = new Writer();
+  w.bytes(encodeRecord(ContentType.handshake, 0x0303, serverHello));
+  if (options.changeCipherSpec ?? true) {
+    w.bytes(encodeRecord(ContentType.changeCipherSpec, 0x0303, Uint8Array.of(1)));
+  }
+  protectedMessages.forEach((message, index) => {
+    w.bytes(sealRecord(hash, aead, secret, BigInt(index), ContentType.handshake, message));
+  });
+  return w.finish();
 }
 
 export { handshakeMessage };

@@ -854,18 +854,32 @@ export const SIGNALLING_VALUES: readonly { code: number; name: string }[] = Obje
 export const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
 export const TLS_FALLBACK_SCSV = 0x5600;
 
+/**
+ * Names in wide use that are not IANA's: the ChaCha20 suites without the `_SHA256` their RFC 7905
+ * names carry, as Go's crypto/tls and many requirement documents write them.
+ */
+export const SUITE_NAME_ALIASES: Readonly<Record<string, number>> = Object.freeze({
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 0xcca8,
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 0xcca9,
+  TLS_DHE_RSA_WITH_CHACHA20_POLY1305: 0xccaa,
+});
+
 const byCode = new Map(SUITES.map((suite) => [suite.code, suite]));
 const byName = new Map<string, CipherSuite>();
 for (const suite of SUITES) {
   byName.set(suite.name, suite);
   if (suite.openssl !== undefined && !byName.has(suite.openssl)) byName.set(suite.openssl, suite);
 }
+for (const [alias, code] of Object.entries(SUITE_NAME_ALIASES)) {
+  const suite = byCode.get(code);
+  if (suite !== undefined) byName.set(alias, suite);
+}
 
 export function suiteByCode(code: number): CipherSuite | undefined {
   return byCode.get(code);
 }
 
-/** Looks a suite up by its IANA name or its OpenSSL name, exactly as written. */
+/** Looks a suite up by its IANA name, its OpenSSL name or a listed alias, exactly as written. */
 export function suiteByName(name: string): CipherSuite | undefined {
   return byName.get(name);
 }

@@ -14,10 +14,12 @@ import type { HelloOptions } from '../../src/wire/hello.js';
 import {
   encodeAlert,
   encodeCertificate,
+  encodeCertificateStatus,
   encodeFlight,
   encodeRecord,
   encodeServerHello,
   encodeServerHelloDone,
+  encodeTls13ServerFlight,
 } from '../../src/wire/server.js';
 import { ContentType } from '../../src/wire/versions.js';
 import {
@@ -33,6 +35,8 @@ const HELLO: HelloOptions = {
 };
 const TIMEOUTS = { connectMs: 2000, readMs: 400 };
 const LEAF = new Uint8Array(300).fill(0x30);
+const ISSUER = new Uint8Array(200).fill(0x31);
+const OCSP = Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x00);
 
 function goodFlight(suite = 0xc02f): Uint8Array {
   return encodeFlight(0x0303, [
@@ -53,6 +57,18 @@ const behaviours = new Map<string, ScriptAction>([
   ['alert.test', { kind: 'alert', description: 40 }],
   ['unoffered.test', { kind: 'reply', bytes: goodFlight(0x009c), after: 'close' }],
   ['trickle.test', { kind: 'trickle', bytes: goodFlight(), intervalMs: 1 }],
+  [
+    'ocsp12.test',
+    {
+      kind: 'reply',
+      bytes: encodeFlight(0x0303, [
+        encodeServerHello({ version: 'TLSv1.2', suite: 0xc02f, statusRequest: true }),
+        encodeCertificate([LEAF]),
+        encodeCertificateStatus(OCSP),
+        encodeServerHelloDone(),
+      ]),
+    },
+  ],
   [
     'warning.test',
     {
@@ -87,6 +103,14 @@ let server: ScriptedServer;
 beforeAll(async () => {
   server = await startScriptedServer((hello) => {
     const name = hello.clientHello?.serverName ?? '';
+    if (name === 'tls13-ocsp.test' && hello.clientHello !== null) {
+      const flight = encodeTls13ServerFlight(hello.clientHello, {
+        suite: 0x1302,
+        certificates: [LEAF, ISSUER],
+        ocspResponse: OCSP,
+      });
+      return { kind: 'reply', bytes: flight };
+    }
     return behaviours.get(name) ?? { kind: 'close' };
   });
 });
@@ -110,6 +134,27 @@ describe('probeHello outcomes', () => {
     expect(result.certificates).toEqual([LEAF]);
     expect(result.flightComplete).toBe(true);
     expect(result.ocspStapled).toBe(false);
+  });
+
+  it('reports a stapled OCSP response, in TLS 1.2 and in a decrypted TLS 1.3 flight', async () => {
+    const tls12 = await probe('ocsp12.test');
+    expect(tls12.outcome.kind).toBe('accepted');
+    expect(tls12.ocspStapled).toBe(true);
+
+    const tls13 = await probe('tls13-ocsp.test', {
+      version: 'TLSv1.3',
+      suites: [0x1301, 0x1302],
+      groups: [23],
+    });
+    expect(tls13.outcome).toEqual({
+      kind: 'accepted',
+      version: 'TLSv1.3',
+      suite: 0x1302,
+      group: 23,
+    });
+    expect(tls13.certificates).toEqual([LEAF, ISSUER]);
+    expect(tls13.ocspStapled).toBe(true);
+    expect(tls13.flightComplete).toBe(true);
   });
 
   it('reads a flight sent one byte at a time', async () => {

@@ -215,7 +215,7 @@ function overviewTable(results: EndpointResult[]): string[] {
         cell(facts.endpoint),
         `${verdictIcon(result)} ${cell(facts.verdict)}`,
         cell(facts.versions),
-        cell(facts.senderSuite),
+        /^TLS_\w+$/.test(facts.senderSuite) ? inline(facts.senderSuite) : cell(facts.senderSuite),
         cell(facts.forwardSecrecy),
         cell(facts.certificateDaysLeft),
         cell(facts.sni),
@@ -307,7 +307,19 @@ function fullSection(report: Report, result: EndpointResult): string {
     summaryOf(result),
     '',
     ...findingsBlock(result, true),
-    ...result.scan.addresses.flatMap((address) => addressBlock(report, result, address)),
+    ...result.scan.addresses.flatMap((address, index) => {
+      const same = result.scan.addresses
+        .slice(0, index)
+        .find((earlier) => sameResults(earlier, address));
+      return same
+        ? [
+            `#### ${escapeText(address.address)} (IPv${address.family})`,
+            '',
+            `The same results as ${escapeText(same.address)}.`,
+            '',
+          ]
+        : addressBlock(report, result, address);
+    }),
     '</details>',
     '',
     '',
@@ -408,6 +420,21 @@ function addressBlock(report: Report, result: EndpointResult, address: AddressSc
   }
 
   return lines;
+}
+
+/** Whether two addresses of one endpoint answered every probe alike. */
+function sameResults(a: AddressScan, b: AddressScan): boolean {
+  const seen = (address: AddressScan) =>
+    JSON.stringify([
+      address.versions,
+      address.suites,
+      address.groups,
+      address.listedSuites,
+      address.sender,
+      address.certificates,
+      address.observations,
+    ]);
+  return seen(a) === seen(b);
 }
 
 function versionResult(accepted: boolean | null, outcome: AddressScan['listedSuites']): string {
@@ -548,6 +575,13 @@ function certificateRow(label: string, certificate: CertificateInfo): string {
   ]);
 }
 
+const UNKNOWN_NAME_WORDS = {
+  'same-certificate': 'the same certificate',
+  'other-certificate': 'another certificate',
+  'warning-alert': 'a warning alert',
+  'fatal-alert': 'a fatal alert',
+} as const;
+
 function sniSentence(address: AddressScan): string {
   const sni = address.certificates.sni;
   const parts = [
@@ -565,7 +599,7 @@ function sniSentence(address: AddressScan): string {
   }
 
   if (sni.unknownName) {
-    parts.push(`an unknown name gets ${sni.unknownName.replace('-', ' ')}`);
+    parts.push(`a client naming an unknown host gets ${UNKNOWN_NAME_WORDS[sni.unknownName]}`);
   }
 
   return parts.join('; ');

@@ -103,33 +103,51 @@ function changeLines(baseline: Report, report: Report, colors: Colors): string[]
   return lines;
 }
 
-function overviewTable(results: EndpointResult[], colors: Colors): string {
-  const table = new Table({
-    head: [
-      'Endpoint',
-      'Verdict',
-      'Versions',
-      'Suite a sender gets',
-      'Forward secrecy',
-      'Certificate',
-      'SNI',
-    ],
-    // cli-table3 colours the head and borders by itself; colour is ours to decide.
-    style: { head: [], border: [] },
-  });
+const HEAD = [
+  'Endpoint',
+  'Verdict',
+  'Versions',
+  'Suite a sender gets',
+  'Forward secrecy',
+  'Certificate',
+  'SNI',
+];
 
-  for (const result of results) {
+// Widest a column may grow before its text wraps: long endpoints and not-scanned reasons wrap,
+// suite names (up to 45 characters, no spaces) never do.
+const MAX_WIDTHS = [40, 30, 20, 46, 10, 14, 14];
+
+function overviewTable(results: EndpointResult[], colors: Colors): string {
+  const rows = results.map((result) => {
     const facts = factsOf(result);
-    table.push([
+    return [
       facts.endpoint,
-      paintVerdict(result, facts.verdict, colors),
+      facts.verdict,
       facts.versions,
       facts.senderSuite,
       facts.forwardSecrecy,
       facts.certificateDaysLeft,
       facts.sni,
-    ]);
-  }
+    ];
+  });
+  const widths = MAX_WIDTHS.map(
+    (max, column) =>
+      Math.min(max, Math.max(...[HEAD, ...rows].map((row) => row[column].length))) + 2,
+  );
+  const table = new Table({
+    head: HEAD,
+    colWidths: widths,
+    wordWrap: true,
+    // No rule between rows, and no colours of cli-table3's own: colour is ours to decide.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [] },
+  });
+
+  rows.forEach((row, index) => {
+    table.push(
+      row.map((text, column) => (column === 1 ? paintVerdict(results[index], text, colors) : text)),
+    );
+  });
 
   return table.toString();
 }

@@ -144,8 +144,6 @@ const protocolVersionAlert: ProbeOutcome = {
   alertName: 'protocol_version',
 };
 
-const handshakeFailure: ProbeOutcome = { kind: 'alert', alert: 40, alertName: 'handshake_failure' };
-
 function versions(acceptedVersions: Partial<Record<TlsVersion, ProbeOutcome>>): VersionSupport[] {
   const order: TlsVersion[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1.0', 'SSLv3'];
 

@@ -171,8 +171,9 @@ describe('readReport', () => {
     const error = await readReport(invalid).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ReportError);
     expect((error as ReportError).file).toBe(invalid);
-    expect((error as Error).message).toMatch(
-      /invalid\.json: does not match the report schema .*\/endpoints\/2\/scan\/status must be one of "scanned", "not-scanned"/,
+    expect((error as Error).message).toMatch(/invalid\.json: does not match the report schema/);
+    expect((error as Error).message).toContain(
+      '/endpoints/2/scan/status must be one of "scanned", "not-scanned"',
     );
   });
 });

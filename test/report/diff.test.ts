@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { changePhrases, diffReports, isEmptyDiff } from '../../src/report/index.js';
+import {
+  certificate,
+  code,
+  compliantResult,
+  legacyResult,
+  makeReport,
+  mixedResults,
+  tls13OnlyResult,
+  unresolvedResult,
+} from './fixtures.js';
+
+describe('diffReports', () => {
+  it('finds nothing between a report and itself, whatever the order', () => {
+    const diff = diffReports(makeReport(), makeReport(mixedResults().reverse()));
+
+    expect(isEmptyDiff(diff)).toBe(true);
+    expect(diff).toEqual({ added: [], removed: [], changed: [], regressions: [] });
+  });
+
+  it('lists endpoints added and removed, matched by host, port and path', () => {
+    const baseline = makeReport([compliantResult(), legacyResult()]);
+    // The same endpoint written another way is the same endpoint.
+    const current = makeReport([
+      compliantResult('HTTPS://HOOKS.EXAMPLE.COM:443/github'),
+      tls13OnlyResult(),
+    ]);
+    const diff = diffReports(baseline, current);
+
+    expect(diff.added).toEqual(['tls13only.example.com']);
+    expect(diff.removed).toEqual(['legacy.example.org:8443']);
+    expect(diff.changed).toEqual([]);
+  });
+
+  it('finds new and fixed findings and a worse verdict, and calls it a regression', () => {
+    const baseline = makeReport([compliantResult(), legacyResult()]);
+    const worse = compliantResult();
+    worse.verdict = 'non-compliant';
+    worse.findings.push(legacyResult('https://hooks.example.com/github').findings[0]);
+    const better = legacyResult();
+    better.findings = better.findings.filter((entry) => entry.id !== 'certificate.expiring-soon');
+
+    const diff = diffReports(baseline, makeReport([worse, better]));
+    const [first, second] = diff.changed;
+
+    expect(diff.changed).toHaveLength(2);
+    expect(first.endpoint).toBe('https://hooks.example.com/github');
+    expect(first.verdict).toEqual({ before: 'compliant', after: 'non-compliant' });
+    expect(first.newFindings.map((entry) => entry.id)).toEqual(['version.legacy-accepted']);
+    expect(first.fixedFindings).toEqual([]);
+    expect(first.regression).toBe(true);
+
+    expect(second.endpoint).toBe('legacy.example.org:8443');
+    expect(second.verdict).toBeUndefined();
+    expect(second.fixedFindings.map((entry) => entry.id)).toEqual(['certificate.expiring-soon']);
+    expect(second.regression).toBe(false);
+    expect(diff.regressions).toEqual([first]);
+
+    expect(changePhrases(first)).toEqual([
+      'compliant → non-compliant',
+      'new: version.legacy-accepted Legacy protocol versions accepted (error)',
+    ]);
+  });
+
+  it('does not call a new suppressed finding a regression', () => {
+    const baseline = makeReport([compliantResult()]);
+    const current = compliantResult();
+    current.findings.push({
+      ...legacyResult().findings[0],
+      suppressed: { reason: 'migration in progress' },
+    });
+    const [change] = diffReports(baseline, makeReport([current])).changed;
+
+    expect(change.newFindings).toHaveLength(1);
+    expect(change.regression).toBe(false);
+  });
+
+  it('ignores which address a finding was seen on', () => {
+    const baseline = makeReport([legacyResult()]);
+    const moved = legacyResult();
+    for (const entry of moved.findings) entry.address = '198.51.100.200';
+
+    expect(isEmptyDiff(diffReports(baseline, makeReport([moved])))).toBe(true);
+  });
+
+  it('finds changes in versions, suites, the sender suite and the certificate', () => {
+    const baseline = makeReport([compliantResult()]);
+    const changed = compliantResult();
+    const cbc = 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA';
+    const renewed = certificate({
+      subject: 'CN=hooks.example.com',
+      dnsNames: ['hooks.example.com'],
+      daysLeft: 89,
+      keyType: 'RSA',
+      serial: '0123456789ABCDEF',
+    });
+
+    for (const address of changed.scan.addresses) {
+      address.versions = address.versions.map((entry) =>
+        entry.version === 'TLSv1.3'
+          ? {
+              ...entry,
+              accepted: false,
+              outcome: { kind: 'alert', alert: 70, alertName: 'protocol_version' },
+            }
+          : entry.version === 'TLSv1.1'
+            ? {
+                ...entry,
+                accepted: true,
+                outcome: { kind: 'accepted', version: 'TLSv1.1', suite: code(cbc) },
+              }
+            : entry,
+      );
+      address.suites = address.suites
+        .filter((entry) => entry.version !== 'TLSv1.3')
+        .map((entry) => ({ ...entry, accepted: [{ code: code(cbc), name: cbc }] }));
+      address.sender = {
+        outcome: { kind: 'accepted', version: 'TLSv1.2', suite: code(cbc) },
+        forwardSecret: true,
+      };
+      address.certificates.primary!.served[0] = renewed;
+    }
+
+    const [change] = diffReports(baseline, makeReport([changed])).changed;
+
+    expect(change.versions).toEqual({ added: ['TLSv1.1'], removed: ['TLSv1.3'] });
+    expect(change.suites).toEqual({
+      added: [cbc],
+      removed: [
+        'TLS_AES_128_GCM_SHA256',
+        'TLS_AES_256_GCM_SHA384',
+        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+        'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+      ],
+    });
+    expect(change.senderSuite).toEqual({
+      before: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      after: cbc,
+    });
+    expect(change.certificate?.before[0].notAfter).toBe('2026-08-01T12:00:00.000Z');
+    expect(change.certificate?.after).toEqual([
+      {
+        subject: 'CN=hooks.example.com',
+        fingerprintSha256: renewed.fingerprintSha256,
+        notAfter: renewed.notAfter,
+      },
+    ]);
+    expect(change.regression).toBe(false);
+
+    const phrases = changePhrases(change).join('; ');
+    expect(phrases).toContain('versions +TLS 1.1 −TLS 1.3');
+    expect(phrases).toContain(`sender suite TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 → ${cbc}`);
+    const leaf = (until: string) => `CN=hooks\\.example\\.com \\([0-9A-F:]{11}…, until ${until}\\)`;
+    expect(phrases).toMatch(
+      new RegExp(`certificate ${leaf('2026-08-01')} → ${leaf('2026-08-29')}`),
+    );
+  });
+
+  it('compares only verdict and findings when one side could not be scanned', () => {
+    const baseline = makeReport([compliantResult('https://gone.example.net/hook', 5)]);
+    const [change] = diffReports(baseline, makeReport([unresolvedResult()])).changed;
+
+    expect(change.verdict).toEqual({ before: 'compliant', after: 'not-scanned' });
+    expect(change.newFindings.map((entry) => entry.id)).toEqual(['endpoint.not-scanned']);
+    expect(change.fixedFindings.map((entry) => entry.id)).toEqual(['certificate.no-ocsp-staple']);
+    expect(change.versions).toBeUndefined();
+    expect(change.certificate).toBeUndefined();
+    expect(change.regression).toBe(true);
+  });
+});

@@ -135,7 +135,11 @@ export class FlightReader {
 
   private readonly limits: FlightLimits;
   private readonly options: FlightOptions;
+  /** Bytes being read into records; `incoming` holds chunks not yet joined to them, so that a
+   *  flight trickling in byte by byte is joined once per record, not once per byte. */
   private pending: Uint8Array = new Uint8Array(0);
+  private incoming: Uint8Array[] = [];
+  private incomingLength = 0;
   private handshakeBuffer: Uint8Array = new Uint8Array(0);
   private recordsRead = 0;
   private decryptor: RecordDecryptor | null = null;
@@ -151,6 +155,7 @@ export class FlightReader {
 
   /** Bytes received but not read: the rest of a record, or what came after the end. */
   get unread(): Uint8Array {
+    this.joinIncoming();
     return this.pending;
   }
 
@@ -162,7 +167,10 @@ export class FlightReader {
     if (this.flight.bytesReceived > this.limits.maxTotalBytes) {
       return this.stop('violation', `more than ${this.limits.maxTotalBytes} bytes in one flight`);
     }
-    this.pending = this.pending.length === 0 ? chunk : concatBytes([this.pending, chunk]);
+    this.incoming.push(chunk);
+    this.incomingLength += chunk.length;
+    if (this.pending.length + this.incomingLength < this.bytesWanted()) return false;
+    this.joinIncoming();
 
     while (!this.ended) {
       if (this.recordsRead === 0 && this.pending.length > 0 && !this.looksLikeTls()) break;
@@ -183,10 +191,25 @@ export class FlightReader {
 
   /** The server closed its side (FIN): settles replies that only the end makes clear. */
   endOfStream(): Flight {
+    this.joinIncoming();
     if (!this.ended && this.recordsRead === 0 && !startsLikeTls(this.pending)) {
       this.classifyForeign(true);
     }
     return this.flight;
+  }
+
+  /** How many bytes the next step needs: a record header, a whole record, or any byte. */
+  private bytesWanted(): number {
+    if (this.recordsRead === 0 && !startsLikeTls(this.pending)) return 1;
+    if (this.pending.length < RECORD_HEADER) return RECORD_HEADER;
+    return RECORD_HEADER + ((this.pending[3] << 8) | this.pending[4]);
+  }
+
+  private joinIncoming(): void {
+    if (this.incoming.length === 0) return;
+    this.pending = concatBytes([this.pending, ...this.incoming]);
+    this.incoming = [];
+    this.incomingLength = 0;
   }
 
   private stop(end: FlightEnd, detail: string | null = null): true {

@@ -86,6 +86,24 @@ describe('FlightReader', () => {
     );
   });
 
+  it('reads a large flight fed byte by byte in linear time', () => {
+    const chain = Array.from({ length: 20 }, (_, index) => new Uint8Array(10_000).fill(index));
+    const bytes = encodeFlight(0x0303, [
+      encodeServerHello({ version: 'TLSv1.2', suite: 0xc02f }),
+      encodeCertificate(chain),
+      encodeServerHelloDone(),
+    ]);
+    const reader = new FlightReader({ offer: OFFER });
+    const started = performance.now();
+    for (let offset = 0; offset < bytes.length; offset++) {
+      reader.push(bytes.subarray(offset, offset + 1));
+    }
+    const elapsed = performance.now() - started;
+    expect(reader.flight.end).toBe('complete');
+    expect(reader.flight.certificates).toEqual(chain);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
   it('waits on a truncated flight and ends nothing at end of stream', () => {
     const messages = tls12Flight().subarray(5); // one record: the messages follow its header
     const bytes = encodeRecords(ContentType.handshake, 0x0303, messages, 100);

@@ -3,6 +3,12 @@
 
 export { analyseChain, type ChainOptions } from './chain.js';
 export {
+  checkCertificates,
+  type HelloProbe,
+  sniBehaviour,
+  unknownServerName,
+} from './check.js';
+export {
   CertificateParseError,
   certificateInfo,
   daysLeft,

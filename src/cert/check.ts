@@ -1,0 +1,393 @@
+// The certificate checks of one address: which chains the server presents (per key type, with
+// the endpoint's name as SNI, without SNI, with a name it cannot know), each judged by
+// analyseChain, and what the differences say about the server's SNI handling.
+//
+// Every chain comes from our own ClientHellos through probeHello, which hands back the
+// Certificate message as served. node:tls is no use here: getPeerCertificate() reorders the
+// chain, drops unrelated certificates and completes it from the local store.
+
+import { randomBytes } from 'node:crypto';
+import pLimit from 'p-limit';
+import type {
+  CertificateCheck,
+  Endpoint,
+  KeyTypeProbe,
+  ProbeOutcome,
+  ScanOptions,
+  ServedChain,
+  SniBehaviour,
+  TlsVersion,
+  VersionSupport,
+} from '../model.js';
+import {
+  type HelloProbeResult,
+  type ProbeTarget,
+  type ProbeTimeouts,
+  probeHello,
+} from '../probe/connection.js';
+import type { HelloOptions } from '../wire/hello.js';
+import { type Authentication, suitesForVersion } from '../wire/suites.js';
+import { analyseChain } from './chain.js';
+import { CertificateParseError, certificateInfo } from './info.js';
+
+type KeyType = KeyTypeProbe['keyType'];
+
+/** probeHello or a stand-in with its signature. */
+export type HelloProbe = (
+  target: ProbeTarget,
+  hello: HelloOptions,
+  timeouts: ProbeTimeouts,
+) => Promise<HelloProbeResult>;
+
+// RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
+// not recognise. Java's JSSE treats even the warning as fatal.
+const UNRECOGNIZED_NAME = 112;
+
+const MAX_SUITES_PER_HELLO = 128;
+
+const KEY_TYPES: readonly KeyType[] = ['RSA', 'ECDSA', 'EdDSA'];
+
+// TLS 1.2 picks the certificate through the suite's authentication (RFC 5246, Appendix A.5;
+// RFC 8422, Section 2: ECDSA and EdDSA certificates both use ECDHE_ECDSA suites) and, between
+// ECDSA and EdDSA, through signature_algorithms. TLS 1.3 picks it through signature_algorithms
+// alone (RFC 8446, Section 4.2.3).
+const SUITE_AUTH: Record<KeyType, Authentication> = {
+  RSA: 'RSA',
+  ECDSA: 'ECDSA',
+  EdDSA: 'ECDSA',
+};
+
+// biome-ignore format: one key type per line
+const SCHEMES: Record<KeyType, number[]> = {
+  // rsa_pss_rsae_*, rsa_pss_pss_*, rsa_pkcs1_sha256/384/512, then rsa_pkcs1_sha1 for TLS 1.2.
+  RSA: [0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0201],
+  // ecdsa_secp256r1_sha256, _secp384r1_sha384, _secp521r1_sha512, then ecdsa_sha1.
+  ECDSA: [0x0403, 0x0503, 0x0603, 0x0203],
+  // ed25519, ed448.
+  EdDSA: [0x0807, 0x0808],
+};
+
+// Key exchanges where the certificate's key signs (ECDHE, DHE) or decrypts (RSA). Static DH and
+// ECDH suites need a DH or ECDH certificate, which no webhook receiver has.
+const CERTIFICATE_KEX = new Set(['RSA', 'DHE', 'ECDHE']);
+
+// A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the chain
+// only comes after the second ClientHello (RFC 8446, Section 4.1.4).
+function followingHelloRetry(target: ProbeTarget, hello: HelloOptions, timeouts: ProbeTimeouts) {
+  return probeHello(target, hello, timeouts, { followHelloRetry: true });
+}
+
+/** A name no server can have configured: `.invalid` never resolves (RFC 2606, Section 2). */
+export function unknownServerName(): string {
+  return `unknown-${randomBytes(6).toString('hex')}.invalid`;
+}
+
+/** Checks the certificates and SNI handling of one address of an endpoint. */
+export async function checkCertificates(
+  endpoint: Endpoint,
+  target: ProbeTarget,
+  context: { versions: VersionSupport[] },
+  options: ScanOptions,
+  probe: HelloProbe = followingHelloRetry,
+): Promise<CertificateCheck> {
+  const version = certificateVersion(context.versions);
+  const serverName = endpoint.hostIsIp ? null : endpoint.host;
+  const expectedName = { host: endpoint.host, hostIsIp: endpoint.hostIsIp };
+  const timeouts = { connectMs: options.connectTimeoutMs, readMs: options.readTimeoutMs };
+  const limit = pLimit(Math.max(1, options.perHostConcurrency));
+  const run = (hello: HelloOptions) => limit(() => probe(target, hello, timeouts));
+
+  // One hello like a broad client's with the endpoint's name, one per key type, and for host
+  // names one without SNI and one with a name the server cannot know.
+  const unknownName = unknownServerName();
+  const [primary, rsa, ecdsa, eddsa, noSni, unknown] = await Promise.all([
+    run(broadHello(version, serverName)),
+    run(keyTypeHello(version, serverName, 'RSA')),
+    run(keyTypeHello(version, serverName, 'ECDSA')),
+    run(keyTypeHello(version, serverName, 'EdDSA')),
+    serverName === null ? null : run(broadHello(version, null)),
+    serverName === null ? null : run(broadHello(version, unknownName)),
+  ]);
+
+  const errors: string[] = [];
+  const chainOf = (
+    result: HelloProbeResult | null,
+    sni: string | null,
+    keyType?: KeyType,
+  ): ServedChain | null => {
+    if (result?.outcome.kind !== 'accepted') {
+      return null;
+    }
+    if (result.certificates.length === 0 && result.outcome.version === 'TLSv1.3') {
+      const why = result.decryptError ?? (result.helloRetryRequest ? 'HelloRetryRequest' : null);
+      errors.push(`the TLS 1.3 certificates could not be read${why ? ` (${why})` : ''}`);
+      return null;
+    }
+    try {
+      return analyseChain(result.certificates, expectedName, {
+        extraCaPem: options.extraCaPem,
+        now: options.now,
+        sni,
+        keyType,
+        ocspStapled: result.ocspStapled,
+      });
+    } catch (error) {
+      if (error instanceof CertificateParseError) {
+        errors.push(`a certificate the server sent is unreadable: ${error.message}`);
+        return null;
+      }
+      throw error;
+    }
+  };
+
+  const byKeyType = { RSA: rsa, ECDSA: ecdsa, EdDSA: eddsa };
+  const keyTypeChains = KEY_TYPES.map((keyType) =>
+    chainOf(byKeyType[keyType], serverName, keyType),
+  );
+  const primaryChain =
+    chainOf(primary, serverName) ?? keyTypeChains.find((chain) => chain !== null) ?? null;
+  const noSniChain = chainOf(noSni, null);
+  const unknownChain = chainOf(unknown, unknownName);
+
+  const others: ServedChain[] = [];
+  for (const chain of [...keyTypeChains, noSniChain, unknownChain]) {
+    if (chain && chain !== primaryChain && !sameServedChain(chain, primaryChain, others)) {
+      others.push(chain);
+    }
+  }
+
+  const check: CertificateCheck = {
+    primary: primaryChain,
+    others,
+    sni: sniBehaviour({
+      hostIsIp: endpoint.hostIsIp,
+      primary,
+      primaryChain,
+      noSni,
+      noSniChain,
+      unknown,
+      unknownChain,
+    }),
+    keyTypes: KEY_TYPES.map((keyType) =>
+      keyTypeProbe(keyType, version, serverName, byKeyType[keyType], options.now),
+    ),
+  };
+
+  if (!primaryChain) {
+    check.error = primaryError(version, primary, errors);
+  } else if (errors.length > 0) {
+    check.error = [...new Set(errors)].join('; ');
+  }
+  return check;
+}
+
+// --- Hellos ---------------------------------------------------------------------------------
+
+// Certificates are read from TLS 1.2 when the server speaks it: its Certificate message is in
+// the clear. A TLS 1.3-only server is asked in TLS 1.3, and one stuck on older versions in the
+// newest it has. With no version accepted, TLS 1.2 hellos still tell which key types fail.
+function certificateVersion(versions: VersionSupport[]): TlsVersion {
+  const accepted = new Set(versions.filter((v) => v.accepted === true).map((v) => v.version));
+  for (const version of ['TLSv1.2', 'TLSv1.3', 'TLSv1.1', 'TLSv1.0', 'SSLv3'] as const) {
+    if (accepted.has(version)) {
+      return version;
+    }
+  }
+  return 'TLSv1.2';
+}
+
+function certificateSuites(version: TlsVersion, auths: Authentication[]): number[] {
+  if (version === 'TLSv1.3') {
+    return suitesForVersion('TLSv1.3')
+      .filter((suite) => suite.kex === 'TLS13')
+      .map((suite) => suite.code);
+  }
+
+  // Strong suites first, so that a server following the client's order answers as it would
+  // answer a sender.
+  const suites = suitesForVersion(version).filter(
+    (suite) => auths.includes(suite.auth) && CERTIFICATE_KEX.has(suite.kex),
+  );
+  const rank = (suite: (typeof suites)[number]) =>
+    (suite.forwardSecret ? 0 : 2) +
+    (suite.aead ? 0 : 1) +
+    (suite.export || suite.nullCipher ? 4 : 0);
+  return suites
+    .sort((a, b) => rank(a) - rank(b))
+    .slice(0, MAX_SUITES_PER_HELLO)
+    .map((suite) => suite.code);
+}
+
+function versionBounds(version: TlsVersion): Pick<HelloOptions, 'version' | 'minVersion'> {
+  return version === 'TLSv1.3' ? { version, minVersion: 'TLSv1.3' } : { version };
+}
+
+function broadHello(version: TlsVersion, serverName: string | null): HelloOptions {
+  return {
+    ...versionBounds(version),
+    suites: certificateSuites(version, ['RSA', 'ECDSA', 'DSS']),
+    serverName,
+    statusRequest: true,
+  };
+}
+
+function keyTypeHello(version: TlsVersion, serverName: string | null, keyType: KeyType) {
+  return {
+    ...versionBounds(version),
+    suites: certificateSuites(version, [SUITE_AUTH[keyType]]),
+    signatureSchemes: SCHEMES[keyType],
+    serverName,
+    statusRequest: true,
+  } satisfies HelloOptions;
+}
+
+// --- Results --------------------------------------------------------------------------------
+
+function leafFingerprint(chain: ServedChain | null): string | null {
+  return chain?.served[0]?.fingerprintSha256 ?? null;
+}
+
+function fingerprints(chain: ServedChain): string {
+  return chain.served.map((info) => info.fingerprintSha256).join(',');
+}
+
+function sameServedChain(
+  chain: ServedChain,
+  primary: ServedChain | null,
+  others: ServedChain[],
+): boolean {
+  const key = fingerprints(chain);
+  return [primary, ...others].some((seen) => seen !== null && fingerprints(seen) === key);
+}
+
+function keyTypeProbe(
+  keyType: KeyType,
+  version: TlsVersion,
+  sni: string | null,
+  result: HelloProbeResult,
+  now: Date,
+): KeyTypeProbe {
+  const probe: KeyTypeProbe = { keyType, version, sni, outcome: result.outcome };
+  const leaf = result.certificates[0];
+  if (result.outcome.kind === 'accepted' && leaf) {
+    try {
+      const info = certificateInfo(leaf, now);
+      probe.leafKeyType = info.keyType;
+      probe.leafFingerprintSha256 = info.fingerprintSha256;
+    } catch (error) {
+      if (!(error instanceof CertificateParseError)) {
+        throw error;
+      }
+    }
+  }
+  return probe;
+}
+
+function primaryError(version: TlsVersion, primary: HelloProbeResult, errors: string[]): string {
+  if (errors.length > 0) {
+    return errors[0];
+  }
+  const outcome = primary.outcome;
+  return `no certificate seen: a ${version} hello ended with ${describeOutcome(outcome)}`;
+}
+
+function describeOutcome(outcome: ProbeOutcome): string {
+  switch (outcome.kind) {
+    case 'accepted':
+      return `${outcome.version} accepted`;
+    case 'alert':
+      return `a ${outcome.alertName} alert (${outcome.alert})`;
+    case 'reset':
+      return 'a connection reset';
+    case 'closed':
+      return 'the connection closed';
+    case 'timeout':
+      return `a timeout while ${outcome.phase === 'connect' ? 'connecting' : 'reading'}`;
+    case 'not-tls':
+    case 'violation':
+    case 'error':
+      return outcome.detail;
+  }
+}
+
+// --- SNI ------------------------------------------------------------------------------------
+
+interface SniEvidence {
+  hostIsIp: boolean;
+  primary: HelloProbeResult;
+  primaryChain: ServedChain | null;
+  noSni: HelloProbeResult | null;
+  noSniChain: ServedChain | null;
+  unknown: HelloProbeResult | null;
+  unknownChain: ServedChain | null;
+}
+
+function isRefused(result: HelloProbeResult | null): boolean {
+  const kind = result?.outcome.kind;
+  return kind === 'alert' || kind === 'reset' || kind === 'closed';
+}
+
+/** How the server treats SNI, from the hellos with, without and with an unknown name. */
+export function sniBehaviour(evidence: SniEvidence): SniBehaviour {
+  const { primary, primaryChain, noSni, noSniChain, unknown, unknownChain } = evidence;
+  const primaryAccepted = primary.outcome.kind === 'accepted';
+  const nameWarning = primaryAccepted ? primary.warnings.includes(UNRECOGNIZED_NAME) : null;
+
+  // An IP endpoint is reached without SNI (RFC 6066, Section 3 forbids IP literals in it), so
+  // what it gets is what every client without SNI gets.
+  if (evidence.hostIsIp || !noSni || !unknown) {
+    return {
+      honoured: null,
+      required: null,
+      noSniNameMatches: primaryChain?.nameMatches ?? null,
+      unknownName: null,
+      nameWarning,
+    };
+  }
+
+  const primaryLeaf = leafFingerprint(primaryChain);
+  const required = !primaryAccepted
+    ? null
+    : isRefused(noSni)
+      ? true
+      : noSni.outcome.kind === 'accepted'
+        ? false
+        : null;
+
+  let unknownName: SniBehaviour['unknownName'] = null;
+  if (unknown.outcome.kind === 'alert') {
+    unknownName = 'fatal-alert';
+  } else if (unknown.outcome.kind === 'accepted') {
+    if (unknown.warnings.includes(UNRECOGNIZED_NAME)) {
+      unknownName = 'warning-alert';
+    } else if (unknownChain && primaryLeaf) {
+      unknownName =
+        leafFingerprint(unknownChain) === primaryLeaf ? 'same-certificate' : 'other-certificate';
+    }
+  }
+
+  const differs = (chain: ServedChain | null) =>
+    chain !== null && primaryLeaf !== null && leafFingerprint(chain) !== primaryLeaf;
+  let honoured: boolean | null = null;
+  if (
+    required === true ||
+    differs(noSniChain) ||
+    differs(unknownChain) ||
+    unknownName === 'fatal-alert' ||
+    unknownName === 'warning-alert'
+  ) {
+    honoured = true;
+  } else if (noSniChain && unknownChain && primaryLeaf) {
+    honoured = false;
+  }
+
+  return {
+    honoured,
+    required,
+    noSniNameMatches: noSniChain?.nameMatches ?? null,
+    unknownName,
+    nameWarning,
+    noSniOutcome: noSni.outcome,
+    unknownNameOutcome: unknown.outcome,
+  };
+}

@@ -8,9 +8,10 @@
 // allowed, not advised.
 
 import type { Remediation, TlsVersion } from '../model.js';
+import { groupByCode, groupName } from '../wire/groups.js';
 import { type CipherSuite, suiteByCode } from '../wire/suites.js';
 import type { Policy } from './policy.js';
-import { versionRank } from './text.js';
+import { listText, versionRank } from './text.js';
 
 type Server = 'nginx' | 'apache' | 'haproxy' | 'caddy' | 'node';
 
@@ -149,22 +150,28 @@ export function suitesFix(policy: Policy, summary: string): Remediation {
 
 /** Order suites so that forward-secret ones win, or let the client's order decide. */
 export function preferenceFix(policy: Policy): Remediation {
-  const { tls12 } = advisedSuites(policy);
-  const list = opensslList(tls12);
-  return remediation(
+  const list = opensslList(advisedSuites(policy).tls12);
+  const summary =
     'List ECDHE suites before the others, or let the client choose: senders list ' +
-      'forward-secret suites first. Go (Caddy) always orders suites itself.',
-    {
-      nginx: `ssl_ciphers ${list};\nssl_prefer_server_ciphers off;`,
-      apache: `SSLCipherSuite ${list}\nSSLHonorCipherOrder off`,
-      haproxy:
-        `global\n    ssl-default-bind-ciphers ${list}\n` +
-        '    ssl-default-bind-options prefer-client-ciphers',
-      node:
-        `https.createServer({ key, cert, ciphers: '${list}', honorCipherOrder: false }, ` +
-        'handler);',
-    },
-  );
+    'forward-secret suites first. Go (Caddy) always orders suites itself.';
+  if (!list) {
+    return remediation(summary, {
+      nginx: 'ssl_prefer_server_ciphers off;',
+      apache: 'SSLHonorCipherOrder off',
+      haproxy: `global\n    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+      node: 'https.createServer({ key, cert, honorCipherOrder: false }, handler);',
+    });
+  }
+  return remediation(summary, {
+    nginx: `ssl_ciphers ${list};\nssl_prefer_server_ciphers off;`,
+    apache: `SSLCipherSuite ${list}\nSSLHonorCipherOrder off`,
+    haproxy:
+      `global\n    ssl-default-bind-ciphers ${list}\n` +
+      `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+    node:
+      `https.createServer({ key, cert, ciphers: '${list}', honorCipherOrder: false }, ` +
+      'handler);',
+  });
 }
 
 /** Use DH groups of at least the policy's size, or drop DHE suites. */
@@ -185,21 +192,21 @@ export function dhFix(policy: Policy): Remediation {
   );
 }
 
-// OpenSSL and Go spell a few groups differently from the IANA registry.
+// OpenSSL and Go spell a few groups differently from the IANA registry. Hybrid post-quantum
+// groups are left out of the lines: OpenSSL before 3.5 refuses a list that names them, and
+// nginx or Apache would then not start.
 const OPENSSL_GROUP_NAMES: Record<number, string> = {
   23: 'prime256v1',
   24: 'secp384r1',
   25: 'secp521r1',
   29: 'X25519',
   30: 'X448',
-  4588: 'X25519MLKEM768',
 };
 const CADDY_GROUP_NAMES: Record<number, string> = {
   23: 'secp256r1',
   24: 'secp384r1',
   25: 'secp521r1',
   29: 'x25519',
-  4588: 'x25519mlkem768',
 };
 
 /** Configure only the policy's groups. */
@@ -213,17 +220,20 @@ export function groupsFix(policy: Policy): Remediation {
     .map((code) => CADDY_GROUP_NAMES[code])
     .filter(Boolean)
     .join(' ');
-  return remediation(
-    'Configure only the groups the policy lists. X25519MLKEM768 needs OpenSSL 3.5 or later; ' +
-      'leave it out with older versions.',
-    {
-      nginx: `ssl_ecdh_curve ${openssl};`,
-      apache: `SSLOpenSSLConfCmd Curves ${openssl}`,
-      haproxy: `global\n    ssl-default-bind-curves ${openssl}`,
-      caddy: `tls {\n    curves ${caddy}\n}`,
-      node: `https.createServer({ key, cert, ecdhCurve: '${openssl}' }, handler);`,
-    },
-  );
+  const hybrid = groups
+    .filter((code) => groupByCode(code)?.kind === 'hybrid')
+    .map((code) => groupName(code));
+  const later =
+    hybrid.length > 0
+      ? ` With OpenSSL 3.5 or later (Go 1.24 for Caddy), put ${listText(hybrid)} first too.`
+      : '';
+  return remediation(`Configure only the groups the policy lists.${later}`, {
+    nginx: `ssl_ecdh_curve ${openssl};`,
+    apache: `SSLOpenSSLConfCmd Curves ${openssl}`,
+    haproxy: `global\n    ssl-default-bind-curves ${openssl}`,
+    caddy: `tls {\n    curves ${caddy}\n}`,
+    node: `https.createServer({ key, cert, ecdhCurve: '${openssl}' }, handler);`,
+  });
 }
 
 /** Refuse with alerts, not resets or silence. */
@@ -303,8 +313,8 @@ export function defaultCertificateFix(host: string): Remediation {
         'crt /etc/haproxy/certs/',
       caddy: `{\n    default_sni ${host}\n}`,
       node:
-        `// key and cert at the top level are served without SNI; others go through SNICallback\n` +
-        `https.createServer({ key: ${'hostKey'}, cert: ${'hostCert'}, SNICallback }, handler);`,
+        '// the top-level key and cert are served without SNI; SNICallback serves the others\n' +
+        'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
     },
   );
 }

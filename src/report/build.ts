@@ -6,7 +6,7 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import type { EndpointResult, Report, Severity } from '../model.js';
 import { REPORT_SCHEMA_VERSION } from '../model.js';
-import { reachesFailOn } from './words.js';
+import { failsPolicy } from '../policy/index.js';
 
 /** The tool that writes reports: its name and the version in package.json. */
 export const TOOL = { name: packageJson.name, version: packageJson.version } as const;
@@ -40,19 +40,8 @@ export function buildReport(input: BuildReportInput): Report {
     },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
-    compliant: input.results.every((result) => !failsReportPolicy(result, policy.failOn)),
+    compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
     ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
     endpoints: input.results,
   };
-}
-
-/**
- * Whether an endpoint fails the run: a finding at or above the fail-on severity that is not
- * suppressed. An endpoint that could not be scanned carries the policy's `endpoint.not-scanned`
- * finding, so it fails unless the policy lowered that rule below the threshold.
- */
-export function failsReportPolicy(result: EndpointResult, failOn: Severity | 'never'): boolean {
-  return result.findings.some(
-    (finding) => !finding.suppressed && reachesFailOn(finding.severity, failOn),
-  );
 }

@@ -5,7 +5,6 @@
 export {
   type BuildReportInput,
   buildReport,
-  failsReportPolicy,
   type ReportPolicy,
   TOOL,
 } from './build.js';

@@ -5,8 +5,8 @@
 // says which.
 
 import type { EndpointResult, Report } from '../model.js';
+import { failsPolicy } from '../policy/index.js';
 import { endpointKey } from '../probe/endpoint.js';
-import { failsReportPolicy } from './build.js';
 
 /** Reports that cannot be merged; the message names the reports and what differs. */
 export class MergeError extends Error {
@@ -41,7 +41,7 @@ export function mergeReports(reports: Report[], names?: string[]): Report {
     },
     startedAt: earliest(reports.map((report) => report.startedAt)),
     finishedAt: latest(reports.map((report) => report.finishedAt)),
-    compliant: endpoints.every((result) => !failsReportPolicy(result, first.policy.failOn)),
+    compliant: endpoints.every((result) => !failsPolicy(result, first.policy.failOn)),
     endpoints,
   };
 }

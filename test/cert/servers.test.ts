@@ -283,6 +283,22 @@ describeWith('nginx', 'certificates served by nginx', () => {
     expect(chains.every((chain) => chain.trusted && chain.problems.length === 0)).toBe(true);
   });
 
+  it('case 1: a TLS 1.3-only server shows its chain through the decrypted handshake', async () => {
+    const server = await nginx(
+      vhost('hooks', HOOKS, hooksRsa, {
+        defaultServer: true,
+        directives: 'ssl_protocols TLSv1.3;',
+      }),
+    );
+    const result = await check(server, HOOKS, accepted('TLSv1.3'));
+
+    expect(result.error).toBeUndefined();
+    expect(result.primary?.trusted).toBe(true);
+    expect(result.primary?.problems).toEqual([]);
+    expect(result.primary?.served).toHaveLength(2);
+    expect(result.keyTypes?.[0].version).toBe('TLSv1.3');
+  });
+
   it('case 5: an ECDSA certificate, only ECDHE-RSA suites: every key type refused', async () => {
     const server = await nginx(
       vhost('hooks', HOOKS, hooksEc, {
@@ -328,6 +344,44 @@ describeWith('openssl', 'certificates served by openssl s_server', () => {
     const ed = [result.primary!, ...result.others].find((chain) => chain.keyType === 'EdDSA');
     expect(ed?.served[0].keyType).toBe('Ed25519');
     expect(ed?.trusted).toBe(true);
+  });
+
+  it('TLS 1.3 only: key types chosen by signature_algorithms, chains read decrypted', async () => {
+    // The ECDSA leaf hangs under an RSA intermediate, as public ECDSA chains often did.
+    const rsaCa = await issueIntermediate(root, {
+      subject: 'Servers Test RSA CA',
+      keyType: 'rsa2048',
+    });
+    const ecUnderRsa = await issueLeaf(rsaCa, { dnsNames: [HOOKS], keyType: 'p256' });
+    const server = track(
+      await startOpenssl({
+        certPem: hooksRsa.certPem,
+        keyPem: hooksRsa.keyPem,
+        chainPem: intermediateA.certPem,
+        secondCert: {
+          certPem: ecUnderRsa.certPem,
+          keyPem: ecUnderRsa.keyPem,
+          chainPem: rsaCa.certPem,
+        },
+        args: ['-tls1_3'],
+      }),
+    );
+    const result = await check(server, HOOKS, accepted('TLSv1.3'));
+
+    expect(result.keyTypes?.every((probe) => probe.version === 'TLSv1.3')).toBe(true);
+    const byType = Object.fromEntries(result.keyTypes!.map((probe) => [probe.keyType, probe]));
+    expect(byType.RSA.leafKeyType).toBe('RSA');
+    expect(byType.ECDSA.leafKeyType).toBe('EC');
+    expect(byType.EdDSA.outcome.kind).toBe('alert');
+
+    const chains = [result.primary!, ...result.others];
+    const ecChain = chains.find((chain) => chain.served[0].keyType === 'EC');
+    expect(ecChain?.served.map((info) => info.subject)).toEqual([
+      ecUnderRsa.subject,
+      'CN=Servers Test RSA CA',
+    ]);
+    expect(ecChain?.trusted).toBe(true);
+    expect(ecChain?.problems).toEqual([]);
   });
 
   it('a warning unrecognized_name for unknown names, and the default for no SNI', async () => {

@@ -403,6 +403,27 @@ describeWith('openssl', 'certificates served by openssl s_server', () => {
     expect(result.sni.honoured).toBe(true);
   });
 
+  it("the endpoint's own name draws the warning (a vhost missing its ServerName)", async () => {
+    const server = track(
+      await startOpenssl({
+        certPem: hooksRsa.certPem,
+        keyPem: hooksRsa.keyPem,
+        chainPem: intermediateA.certPem,
+        sniCert: {
+          serverName: 'other.example.test',
+          certPem: otherSite.certPem,
+          keyPem: otherSite.keyPem,
+        },
+        args: ['-tls1_2'],
+      }),
+    );
+    const result = await check(server, HOOKS, accepted('TLSv1.2'));
+
+    expect(result.primary?.trusted).toBe(true);
+    expect(result.primary?.problems).toEqual([]);
+    expect(result.sni.nameWarning).toBe(true);
+  });
+
   it('a fatal unrecognized_name for unknown names (-servername_fatal)', async () => {
     const server = track(
       await startOpenssl({

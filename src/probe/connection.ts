@@ -45,8 +45,9 @@ export interface HelloProbeResult {
    * the outcome is the answer to it.
    */
   helloRetryRequest?: boolean;
-  /** The whole flight the probe waits for arrived (up to ServerHelloDone, or the TLS 1.3
-   *  Certificate when it was decrypted). False when it stopped after the ServerHello. */
+  /** Set when accepted: everything the probe meant to read arrived (up to ServerHelloDone; in
+   *  TLS 1.3 the Certificate, or the ServerHello alone when not decrypting). False when the
+   *  flight broke off after the ServerHello or could not be decrypted. */
   flightComplete?: boolean;
   /** Why a TLS 1.3 flight could not be decrypted, when it could not. */
   decryptError?: string;
@@ -302,7 +303,9 @@ function classify(exchange: Exchange): HelloProbeResult {
     warnings: flight.warnings,
   };
   if (flight.serverHello?.helloRetryRequest) result.helloRetryRequest = true;
-  if (result.outcome.kind === 'accepted') result.flightComplete = flight.end === 'complete';
+  if (result.outcome.kind === 'accepted') {
+    result.flightComplete = flight.end === 'complete' && flight.encrypted !== 'failed';
+  }
   if (flight.decryptError !== null) result.decryptError = flight.decryptError;
   return result;
 }

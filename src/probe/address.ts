@@ -134,7 +134,8 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
     versions,
     suites: TLS_VERSIONS.flatMap((version) => {
       const found = enumerations.get(version);
-      return found ? [found.enumeration] : [];
+      const accepted = versions.find((support) => support.version === version)?.accepted;
+      return found && accepted ? [found.enumeration] : [];
     }),
     groups: groups.support,
     listedSuites: sender.listedSuites,
@@ -277,15 +278,25 @@ function finalVersions(
   });
 }
 
-/** Whether the version's first hello leaves the version open enough to try its other chunks. */
+// Alerts that may mean "none of these suites" rather than "not this version": RFC 5246
+// Section 7.2.2 and RFC 8446 Section 6.2 name handshake_failure for a failed negotiation and
+// insufficient_security for suites too weak for the server.
+const SUITE_ALERTS: ReadonlySet<number> = new Set([Alert.handshakeFailure, 71]);
+
+/**
+ * Whether the version's first hello leaves the version open enough to try its other chunks:
+ * accepted, or refused in a way that may only concern its suites (handshake_failure, or a
+ * reset or close, which say nothing). protocol_version, internal_error and the like refuse the
+ * version itself.
+ */
 function worthEnumerating(version: TlsVersion, outcome: ProbeOutcome): boolean {
   if (outcome.kind === 'accepted') {
     return outcome.version === version;
   }
-  // protocol_version says the version itself is refused (RFC 5246 Appendix E.1, RFC 8446
-  // Section 4.2.1); other refusals may only mean none of these suites.
-  const versionRefused = outcome.kind === 'alert' && outcome.alert === Alert.protocolVersion;
-  return version !== 'TLSv1.3' && isRefusal(outcome) && !versionRefused;
+  if (version === 'TLSv1.3' || !isRefusal(outcome)) {
+    return false;
+  }
+  return outcome.kind !== 'alert' || SUITE_ALERTS.has(outcome.alert);
 }
 
 async function enumerateVersions(

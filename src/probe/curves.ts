@@ -73,6 +73,8 @@ export async function enumerateCurves(
     if (suite.group !== undefined && !found.includes(suite.group)) found.push(suite.group);
   }
   const untested = legacyCurves().filter((curve) => !found.includes(curve) && curve !== anchor);
+  // The curve the enumeration's hellos (every curve offered) ended with.
+  const reference = found[0];
 
   const notes: string[] = [];
   const incomplete = (why: string) => notes.push(`the ${version} curves may be incomplete: ${why}`);
@@ -91,10 +93,12 @@ export async function enumerateCurves(
       }
       if (curve !== undefined && curve === anchor) {
         if (!found.includes(anchor)) found.push(anchor);
-        incomplete(
-          `the server picks its certificate's curve ${groupName(anchor)}, which every hello ` +
-            'must offer for its ECDSA suites',
-        );
+        if (!(await followsClientCurveOrder(prober, version, suites, anchor, reference))) {
+          incomplete(
+            `the server picks its certificate's curve ${groupName(anchor)}, which every ` +
+              'hello must offer for its ECDSA suites, over the curves not yet seen',
+          );
+        }
         break;
       }
       incomplete('the server named a curve that was not offered');
@@ -115,4 +119,27 @@ export async function enumerateCurves(
   const order = legacyCurves();
   found.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return { support: { version, groups: found, dhBits }, notes };
+}
+
+/**
+ * Whether the server picks curves in the client's order, asked when it picked the anchor (its
+ * certificate's curve, offered last) over every curve not yet seen: in the client's order that
+ * means none of them is supported, in its own order nothing is known. The enumeration's hellos
+ * listed `reference` before the anchor and the server took `reference`; a hello listing the
+ * anchor first tells the two apart.
+ */
+async function followsClientCurveOrder(
+  prober: Prober,
+  version: TlsVersion,
+  suites: number[],
+  anchor: number,
+  reference: number | undefined,
+): Promise<boolean> {
+  const order = legacyCurves();
+  if (reference === undefined || order.indexOf(reference) >= order.indexOf(anchor)) {
+    return false;
+  }
+
+  const result = await prober.send({ version, suites, groups: [anchor, reference] });
+  return result.outcome.kind === 'accepted' && result.outcome.group === anchor;
 }

@@ -145,7 +145,14 @@ async function helloAfterRetry(
   const readerOptions = { ...flightOptions(second, before, options), afterHelloRetry: true };
 
   const answer = await connection.exchange(second.records, readerOptions, connection.leftover);
-  return { ...classify(answer), helloRetryRequest: true };
+  const result: HelloProbeResult = { ...classify(answer), helloRetryRequest: true };
+
+  // RFC 8446 Section 4.1.4: the ServerHello must name the suite of the HelloRetryRequest.
+  if (result.outcome.kind === 'accepted' && result.outcome.suite !== retry.suite) {
+    const detail = 'the ServerHello after a HelloRetryRequest changes the suite';
+    result.outcome = { kind: 'violation', detail };
+  }
+  return result;
 }
 
 function flightOptions(

@@ -32,7 +32,7 @@ export interface ProxyStats {
   connections: number;
   /** Most client connections open at the same moment. */
   peakOpen: number;
-  /** Client connections open now. */
+  /** Client connections open now: accepted, and not yet ended or reset by the client. */
   open: number;
   bytesToServer: number;
   bytesToClient: number;
@@ -141,11 +141,28 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
       counts.bytesToServer += chunk.length;
       toServer.push(dueAtServer(), { kind: 'data', chunk });
     });
-    client.on('end', () => toServer.push(dueAtServer(), { kind: 'end' }));
-    client.on('error', () => toServer.push(dueAtServer(), { kind: 'reset' }));
+    // The connection stops counting as open once the client is done with it (FIN, reset or
+    // close), as the client sees it: the proxy's own socket stays half open a little longer,
+    // until the server's close has crossed the simulated path back, which is no client's doing.
+    let counted = true;
+    const clientDone = () => {
+      if (counted) {
+        counted = false;
+        open -= 1;
+      }
+    };
+
+    client.on('end', () => {
+      clientDone();
+      toServer.push(dueAtServer(), { kind: 'end' });
+    });
+    client.on('error', () => {
+      clientDone();
+      toServer.push(dueAtServer(), { kind: 'reset' });
+    });
     client.on('close', (hadError) => {
       sockets.delete(client);
-      open -= 1;
+      clientDone();
       if (hadError === false && !client.readableEnded) {
         toServer.push(dueAtServer(), { kind: 'reset' });
       }

@@ -216,7 +216,13 @@ function renderMethod(results: BenchResults): string[] {
       'script that starts many helpers).',
     '- The scanners take turns: in each repetition every scanner scans the server once, in an ' +
       'order that rotates between repetitions, so a slow spell of the machine does not fall ' +
-      'on one scanner only.',
+      'on one scanner only.' +
+      (results.slowAfterMs === null
+        ? ''
+        : ` A peer whose run took longer than ${results.slowAfterMs / 1000} s was not ` +
+          'repeated on that server and round-trip time (the "runs" column says how often each ' +
+          "ran): repeating it would double the benchmark's length, and a tenfold difference " +
+          'needs no median to show.'),
     "- Our scan is the engine's scanEndpoints with its default options (bench/scan-child.ts), " +
       "trusting the benchmark's private root, as a sender trusting the server would.",
     '- The fleet is one nginx listening on many ports, scanned in one process.',

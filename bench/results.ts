@@ -130,6 +130,8 @@ export interface BenchResults {
   servers: ServerInfo[];
   rttsMs: number[];
   repetitions: number;
+  /** Peers slower than this ran once per server and RTT; null when every peer was repeated. */
+  slowAfterMs: number | null;
   perHostConcurrency: number | null;
   startup: StartupCost | null;
   runs: RunRecord[];

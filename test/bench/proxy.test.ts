@@ -178,6 +178,19 @@ describe('latency proxy', () => {
     expect(proxy.stats().peakOpen).toBe(1);
   });
 
+  it('stops counting a connection as open once the client has ended it', async () => {
+    const proxy = await proxyWithRtt(400);
+    const socket = await connect(proxy.port);
+    await roundTrip(socket, 'x');
+    expect(proxy.stats().open).toBe(1);
+
+    // The server's answering FIN takes half a round trip to come back; the client is done now.
+    socket.end();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(proxy.stats().open).toBe(0);
+  });
+
   it('passes a reset from the server on to the client as a reset', async () => {
     const proxy = await proxyWithRtt(10);
     const socket = await connect(proxy.port);

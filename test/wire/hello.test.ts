@@ -30,7 +30,7 @@ function extensionTypes(bytes: Uint8Array): number[] {
 const MODERN = [0x1301, 0x1302, 0x1303, 0xc02f, 0xc030];
 
 describe('buildClientHello', () => {
-  it('writes a TLS 1.3 hello with legacy_version 1.2, supported_versions and a real key share', () => {
+  it('writes TLS 1.3 as legacy_version 1.2, supported_versions and a real key share', () => {
     const built = buildHello({ version: 'TLSv1.3', suites: MODERN, serverName: 'example.test' });
     const hello = parsedHello(built.records);
 

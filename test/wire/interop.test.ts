@@ -45,7 +45,7 @@ describeWith('gnutls-serv', 'probeHello against gnutls-serv', () => {
     expect(result.certificates[0]).toEqual(leaf.certDer);
   });
 
-  it('reads a default gnutls-serv in TLS 1.2 and TLS 1.3, sending no SNI for an IP (case 14)', async () => {
+  it('reads default gnutls-serv in TLS 1.2 and 1.3, without SNI for an IP (case 14)', async () => {
     const target = targetOf(
       await startGnutls({
         certPem: leaf.certPem,

@@ -143,7 +143,7 @@ describeWith('openssl', 'probeHello against openssl s_server', () => {
     expect(second.certificates[0]).toEqual(leaf.certDer);
   });
 
-  it('returns a HelloRetryRequest as the suite and the group asked for, or follows it', async () => {
+  it('returns a HelloRetryRequest as its suite and group asked for, or follows it', async () => {
     const target = await start(['-tls1_3', '-groups', 'P-384']);
     const hello: HelloOptions = {
       version: 'TLSv1.3',

@@ -101,9 +101,19 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 // Sections in full when they all fit; otherwise every section without its suite tables and
 // chains (the findings and their fixes matter most); otherwise as many short ones as fit.
 function addSections(budget: Budget, report: Report, shown: EndpointResult[]): void {
-  const full = shown.map((result) => fullSection(report, result));
+  const full: string[] = [];
+  let fullSize = 0;
 
-  if (budget.fits(full.join(''))) {
+  // Built one by one so that a huge report stops building full sections once they overflow.
+  for (const result of shown) {
+    const section = fullSection(report, result);
+    full.push(section);
+    fullSize += bytesOf(section);
+
+    if (!budget.fits('', fullSize)) break;
+  }
+
+  if (full.length === shown.length && budget.fits('', fullSize)) {
     budget.add(full.join(''));
     return;
   }
@@ -693,8 +703,9 @@ class Budget {
     private readonly sizeOf: (text: string) => number,
   ) {}
 
-  fits(text: string): boolean {
-    return this.used + this.sizeOf(text) <= this.limit;
+  /** Whether `text` (and `extra` more units) would still be within the limit. */
+  fits(text: string, extra = 0): boolean {
+    return this.used + this.sizeOf(text) + extra <= this.limit;
   }
 
   add(text: string): void {

@@ -86,7 +86,10 @@ export function certificate(options: {
   isCa?: boolean;
 }): CertificateInfo {
   const notAfter = new Date(NOW.getTime() + options.daysLeft * DAY_MS);
-  const notBefore = new Date(notAfter.getTime() - 90 * DAY_MS);
+  // Issued 90 days before expiry, or 30 days ago for longer-lived certificates.
+  const notBefore = new Date(
+    Math.min(notAfter.getTime() - 90 * DAY_MS, NOW.getTime() - 30 * DAY_MS),
+  );
   const serial = options.serial ?? hex(`${options.subject}:${options.daysLeft}`, 16);
   const ec = (options.keyType ?? 'EC') === 'EC';
 

@@ -246,9 +246,12 @@ export class FlightReader {
     }
 
     if (isPrintable(first)) {
+      // The reply goes into reports and terminals: at most its first 64 bytes of one line are
+      // quoted, however much arrived at once, and control characters are masked.
       const lineEnd = bytes.findIndex((byte) => byte === 0x0a || byte === 0x0d);
       if (lineEnd < 0 && bytes.length < 64 && !atEnd) return;
-      const line = Buffer.from(bytes.subarray(0, lineEnd < 0 ? 64 : lineEnd)).toString('latin1');
+      const quoted = bytes.subarray(0, lineEnd < 0 || lineEnd > 64 ? 64 : lineEnd);
+      const line = Buffer.from(quoted).toString('latin1').replace(/[^\x20-\x7e]/g, '?');
       const kind = line.startsWith('HTTP/') ? 'plaintext HTTP reply' : 'plaintext reply';
       this.stop('not-tls', `${kind}: "${line.trim()}"`);
       return;

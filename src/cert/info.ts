@@ -41,6 +41,17 @@ export function certificateInfo(der: Uint8Array, now: Date = new Date()): Certif
 
 /** Parses one DER certificate; throws CertificateParseError when it is not one. */
 export function parseCertificate(der: Uint8Array, now: Date): ParsedCertificate {
+  try {
+    return readCertificate(der, now);
+  } catch (error) {
+    if (error instanceof CertificateParseError) throw error;
+    // DER can be sound enough to construct and still fail when a field is read (a public key
+    // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
+    throw new CertificateParseError(`unreadable X.509 certificate: ${(error as Error).message}`);
+  }
+}
+
+function readCertificate(der: Uint8Array, now: Date): ParsedCertificate {
   let node: NodeCertificate;
   let cert: x509.X509Certificate;
   try {

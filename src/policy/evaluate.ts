@@ -12,6 +12,7 @@ import type {
   Severity,
   Verdict,
 } from '../model.js';
+import { OBSERVATION } from '../probe/observations.js';
 import { checkCertificates } from './checks/certificates.js';
 import type { AddressContext, RawFinding } from './checks/context.js';
 import {
@@ -25,6 +26,7 @@ import {
   checkObservations,
   checkRefusals,
   checkViolations,
+  hasObservation,
   inconclusiveFinding,
   notTlsFinding,
 } from './checks/probes.js';
@@ -64,6 +66,10 @@ const ADDRESS_CHECKS: ((context: AddressContext) => RawFinding[])[] = [
 
 /** Enumerations that stopped early leave some suites unknown. */
 function checkIncompleteEnumerations(context: AddressContext): RawFinding[] {
+  // The engine says so itself when it can; its observation already went to the list.
+  if (hasObservation(context, OBSERVATION.incomplete)) {
+    return [];
+  }
   const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
   if (incomplete.length > 0) {
     context.inconclusive.push(

@@ -320,6 +320,14 @@ export const RULES = [
       'the client never offered (RFC 8446, Section 4.1.3). Clients abort such handshakes.',
   ),
   rule(
+    'probe.version-intolerance',
+    'Server fails hellos offering a newer version',
+    'warning',
+    'A hello offering a version the server does not have must be answered in the highest ' +
+      'version both sides have. This server fails it instead, so senders whose library ' +
+      'offers that version cannot connect.',
+  ),
+  rule(
     'probe.observation',
     'Observation',
     'notice',

@@ -220,8 +220,11 @@ export function address(spec: ServerSpec = {}): AddressScan {
       : tls12.length > 0
         ? suiteRefusal
         : (spec.versionOutcomes?.['TLSv1.2'] ?? versionRefusal);
+  // The sender's hello offers TLS 1.3 too, with the TLS 1.3 suites every library enables.
+  const tls13 = accepts['TLSv1.3'] ?? [];
   const listedSuites = spec.listedSuites ?? tls12Offered;
-  const senderOutcome = spec.sender ?? tls12Offered;
+  const senderOutcome =
+    spec.sender ?? (tls13.length > 0 ? accepted('TLSv1.3', tls13[0]) : tls12Offered);
 
   return {
     address: spec.address ?? '192.0.2.10',

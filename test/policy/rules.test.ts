@@ -658,6 +658,7 @@ const WEBHOOK_ROWS: Row[] = [
       address({
         accepts: { 'TLSv1.2': [RSA_128_GCM, ECDHE_RSA_128] },
         preference: 'server',
+        listedSuites: timeout,
         sender: timeout,
       }),
     ]),
@@ -745,16 +746,121 @@ const WEBHOOK_ROWS: Row[] = [
     only: true,
   },
   {
-    name: 'observations become notices',
+    name: 'a TLS 1.2 sender ends without forward secrecy while TLS 1.3 senders are fine',
     scan: scan([
-      address({ observations: [{ id: 'version-intolerance', detail: 'a TLS 1.3 hello hangs' }] }),
+      address({
+        accepts: { 'TLSv1.2': [RSA_128_GCM, ECDHE_RSA_128], 'TLSv1.3': [TLS13_128] },
+        preference: 'server',
+      }),
+    ]),
+    findings: [
+      {
+        id: 'kex.sender-not-forward-secret',
+        severity: 'warning',
+        says: [
+          'a sender limited to TLS 1.2 offering the listed suites in their order negotiates TLS_RSA_WITH_AES_128_GCM_SHA256',
+          'senders offering TLS 1.3 do get forward secrecy',
+        ],
+      },
+      { id: 'kex.server-prefers-non-forward-secret', severity: 'warning' },
+    ],
+    only: true,
+  },
+  {
+    name: 'version intolerance seen by the engine',
+    scan: scan([
+      address({
+        observations: [
+          {
+            id: 'version-intolerance',
+            detail:
+              'a hello offering up to TLSv1.3 ends with a reset, although TLSv1.2 is accepted',
+          },
+        ],
+      }),
+    ]),
+    findings: [
+      { id: 'probe.version-intolerance', severity: 'warning', says: ['offering up to TLSv1.3'] },
+    ],
+    only: true,
+  },
+  {
+    name: 'observations no rule covers become notices',
+    scan: scan([
+      address({
+        observations: [{ id: 'preference-inconsistent', detail: 'picks fit neither order' }],
+      }),
     ]),
     findings: [
       {
         id: 'probe.observation',
         severity: 'notice',
-        says: ['version-intolerance: a TLS 1.3 hello hangs'],
+        says: ['preference-inconsistent: picks fit neither order'],
       },
+    ],
+    only: true,
+  },
+  {
+    name: "the engine's incomplete and deadline observations are inconclusive, said once",
+    scan: scan([
+      address({
+        incomplete: ['TLSv1.2'],
+        observations: [
+          {
+            id: 'incomplete',
+            detail: 'some TLSv1.2 probes were inconclusive: suites may be missing',
+          },
+          { id: 'deadline-reached', detail: 'the endpoint deadline passed' },
+        ],
+      }),
+    ]),
+    findings: [
+      {
+        id: 'probe.inconclusive',
+        severity: 'warning',
+        says: ['some TLSv1.2 probes were inconclusive', 'the endpoint deadline passed'],
+      },
+    ],
+    only: true,
+  },
+  {
+    name: "the engine's violation observations are protocol violations",
+    scan: scan([
+      address({ observations: [{ id: 'suite-not-offered', detail: 'ServerHello chose 0x0005' }] }),
+    ]),
+    findings: [
+      { id: 'probe.protocol-violation', severity: 'warning', says: ['ServerHello chose 0x0005'] },
+    ],
+    only: true,
+  },
+  {
+    name: "the engine's refusal-without-alert observation speaks when the data does not",
+    scan: scan([
+      address({
+        observations: [{ id: 'refusal-without-alert', detail: 'the server resets the connection' }],
+      }),
+    ]),
+    findings: [
+      { id: 'alerts.improper-refusal', severity: 'warning', says: ['resets the connection'] },
+    ],
+    only: true,
+  },
+  {
+    name: "case 5 through the engine's no-usable-suite observation",
+    scan: scan([
+      address({
+        accepts: {},
+        versionOutcomes: { 'TLSv1.2': alert('insufficient_security') },
+        certificates: certificates({ primary: null }),
+        observations: [
+          { id: 'no-usable-suite', detail: 'every suite of every version is refused' },
+        ],
+      }),
+    ]),
+    findings: [
+      { id: 'suites.certificate-key-mismatch', severity: 'error' },
+      { id: 'suites.none-listed', severity: 'error' },
+      { id: 'version.none-supported', severity: 'error' },
     ],
     only: true,
   },

@@ -6,14 +6,13 @@ import { isInconclusive, type TlsVersion } from '../../model.js';
 import { groupName } from '../../wire/groups.js';
 import { type CipherSuite, suiteByCode, suiteName } from '../../wire/suites.js';
 import { dhFix, groupsFix, preferenceFix, suitesFix } from '../remediation.js';
-import { listText, outcomeText, plural, versionLabel } from '../text.js';
+import { listText, outcomeText, versionLabel } from '../text.js';
 import {
   type AddressContext,
   acceptedSuites,
   enumerationOf,
   isForwardSecret,
   type RawFinding,
-  versionState,
   versionsFrom,
 } from './context.js';
 
@@ -53,30 +52,48 @@ function predictSenderSuite(context: AddressContext): number | undefined {
   return undefined;
 }
 
+/**
+ * Two senders follow the list: one limited to TLS 1.2 (the hello offering exactly the listed
+ * suites) and one that also offers TLS 1.3 (the sender probe). Either ending without forward
+ * secrecy is a finding; the TLS 1.2 one is judged from the server's order when its probe got no
+ * answer.
+ */
 export function checkSenderForwardSecrecy(context: AddressContext): RawFinding[] {
   const { address, policy } = context;
-  const outcome = address.sender.outcome;
 
-  let negotiated: number | undefined;
+  let tls12: number | undefined;
   let predicted = false;
-  if (outcome.kind === 'accepted') {
-    negotiated = outcome.suite;
-  } else if (isInconclusive(outcome)) {
-    negotiated = predictSenderSuite(context);
-    predicted = negotiated !== undefined;
-    if (!predicted) {
+  const listedOutcome = address.listedSuites;
+  if (listedOutcome.kind === 'accepted') {
+    tls12 = listedOutcome.suite;
+  } else if (isInconclusive(listedOutcome)) {
+    tls12 = predictSenderSuite(context);
+    predicted = tls12 !== undefined;
+  }
+  const senderOutcome = address.sender.outcome;
+  const modern = senderOutcome.kind === 'accepted' ? senderOutcome.suite : undefined;
+
+  if (tls12 === undefined && modern === undefined) {
+    if (isInconclusive(listedOutcome) && isInconclusive(senderOutcome)) {
       context.inconclusive.push(
         `which suite a sender offering the listed suites negotiates (its hello was ` +
-          `${outcomeText(outcome)})`,
+          `${outcomeText(senderOutcome)})`,
       );
     }
-  }
-  if (negotiated === undefined) {
     return [];
   }
 
-  const suite = suiteByCode(negotiated);
-  if (!suite || isForwardSecret(suite)) {
+  const modernSuite = modern === undefined ? undefined : suiteByCode(modern);
+  const tls12Suite = tls12 === undefined ? undefined : suiteByCode(tls12);
+  let who: string;
+  let suite: CipherSuite;
+  if (modernSuite && !isForwardSecret(modernSuite)) {
+    who = 'a sender offering the listed suites in their order';
+    suite = modernSuite;
+  } else if (tls12Suite && !isForwardSecret(tls12Suite)) {
+    who = 'a sender limited to TLS 1.2 offering the listed suites in their order';
+    suite = tls12Suite;
+  } else {
     return [];
   }
 
@@ -93,17 +110,17 @@ export function checkSenderForwardSecrecy(context: AddressContext): RawFinding[]
         ])}) but picks this one`
       : 'the server accepts no suite with ECDHE or DHE key exchange';
   const tls13 =
-    versionState(address, 'TLSv1.3') === 'accepted'
-      ? '; senders using TLS 1.3 do get forward secrecy'
+    modernSuite && isForwardSecret(modernSuite)
+      ? '; senders offering TLS 1.3 do get forward secrecy'
       : '';
 
   return [
     {
       id: 'kex.sender-not-forward-secret',
       observed:
-        `${predicted ? "judging by the server's suite order, " : ''}a sender offering the ` +
-        `${plural(policy.listedSuites.length, 'listed suite')} in order negotiates ${suite.name} ` +
-        `(${kexText(suite)} key exchange, no forward secrecy); ${alternatives}${tls13}`,
+        `${predicted && suite === tls12Suite ? "judging by the server's suite order, " : ''}` +
+        `${who} negotiates ${suite.name} (${kexText(suite)} key exchange, no forward ` +
+        `secrecy); ${alternatives}${tls13}`,
       expected:
         'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
         'private key later',

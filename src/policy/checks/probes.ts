@@ -3,6 +3,7 @@
 // questions no probe could settle (timeouts, errors).
 
 import type { ProbeOutcome } from '../../model.js';
+import { OBSERVATION } from '../../probe/observations.js';
 import { adviceOnly, alertsFix } from '../remediation.js';
 import { listText, outcomeText, versionLabel } from '../text.js';
 import type { AddressContext, RawFinding } from './context.js';
@@ -88,6 +89,10 @@ export function checkRefusals(context: AddressContext): RawFinding[] {
     }
   }
 
+  // The engine notices the same from the same data; its words serve when ours found nothing.
+  if (improper.length === 0) {
+    improper.push(...observationDetails(context, OBSERVATION.refusalWithoutAlert));
+  }
   if (improper.length === 0) {
     return [];
   }
@@ -104,9 +109,16 @@ export function checkRefusals(context: AddressContext): RawFinding[] {
 }
 
 export function checkViolations(context: AddressContext): RawFinding[] {
-  const violations = namedOutcomes(context)
-    .filter(({ outcome }) => outcome.kind === 'violation')
-    .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`);
+  const violations = [
+    ...new Set([
+      ...namedOutcomes(context)
+        .filter(({ outcome }) => outcome.kind === 'violation')
+        .map(
+          ({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`,
+        ),
+      ...observationDetails(context, ...VIOLATION_OBSERVATIONS),
+    ]),
+  ];
   if (violations.length === 0) {
     return [];
   }
@@ -125,13 +137,71 @@ export function checkViolations(context: AddressContext): RawFinding[] {
   ];
 }
 
+// How the engine's observations (src/probe/observations.ts) become findings. Some restate what
+// a rule already reads from the data (refusals without alerts, a server with no usable suite);
+// those feed that rule instead of repeating it as a notice.
+const VIOLATION_OBSERVATIONS: string[] = [
+  OBSERVATION.versionAboveOffered,
+  OBSERVATION.suiteNotOffered,
+  OBSERVATION.protocolViolation,
+];
+const INCONCLUSIVE_OBSERVATIONS: string[] = [
+  OBSERVATION.incomplete,
+  OBSERVATION.deadlineReached,
+  OBSERVATION.probeError,
+];
+const HANDLED_OBSERVATIONS: string[] = [
+  ...VIOLATION_OBSERVATIONS,
+  ...INCONCLUSIVE_OBSERVATIONS,
+  OBSERVATION.refusalWithoutAlert,
+  OBSERVATION.noUsableSuite,
+  OBSERVATION.versionIntolerance,
+];
+
+export function observationDetails(context: AddressContext, ...ids: string[]): string[] {
+  return context.address.observations
+    .filter((observation) => ids.includes(observation.id))
+    .map((observation) => observation.detail);
+}
+
+export function hasObservation(context: AddressContext, id: string): boolean {
+  return context.address.observations.some((observation) => observation.id === id);
+}
+
 export function checkObservations(context: AddressContext): RawFinding[] {
-  return context.address.observations.map((observation) => ({
-    id: 'probe.observation',
-    observed: `${observation.id}: ${observation.detail}`,
-    expected: 'nothing unusual',
-    remediation: adviceOnly('Read the observation; it may explain other findings.'),
-  }));
+  const findings: RawFinding[] = [];
+
+  // A server that fails a hello offering a version it lacks, instead of negotiating down,
+  // fails every sender whose library offers that version (RFC 8446, Section 4.2.1).
+  const intolerance = observationDetails(context, OBSERVATION.versionIntolerance);
+  if (intolerance.length > 0) {
+    findings.push({
+      id: 'probe.version-intolerance',
+      observed: intolerance.join('; '),
+      expected:
+        'a hello offering a newer version than the server has is answered in the highest ' +
+        'version both have (RFC 5246, Appendix E.1; RFC 8446, Section 4.2.1)',
+      remediation: adviceOnly(
+        'Update the TLS library or the device in front of the server (load balancer, ' +
+          'firewall): it must negotiate down, not fail.',
+      ),
+    });
+  }
+
+  for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
+    context.inconclusive.push(`everything: ${detail}`);
+  }
+
+  for (const observation of context.address.observations) {
+    if (HANDLED_OBSERVATIONS.includes(observation.id)) continue;
+    findings.push({
+      id: 'probe.observation',
+      observed: `${observation.id}: ${observation.detail}`,
+      expected: 'nothing unusual',
+      remediation: adviceOnly('Read the observation; it may explain other findings.'),
+    });
+  }
+  return findings;
 }
 
 /** Everything the checks could not decide, as one finding. */

@@ -9,6 +9,7 @@ import {
   TLS_VERSIONS,
   type TlsVersion,
 } from '../../model.js';
+import { OBSERVATION } from '../../probe/observations.js';
 import { type CipherSuite, suiteByCode, suiteName } from '../../wire/suites.js';
 import { suitesFix } from '../remediation.js';
 import {
@@ -31,6 +32,7 @@ import {
   versionState,
   versionsFrom,
 } from './context.js';
+import { hasObservation } from './probes.js';
 
 // RFC 8446, Section 6: the alert codes that tell a version refusal from a suite refusal.
 const HANDSHAKE_FAILURE = 40;
@@ -219,7 +221,13 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
   } else {
     const outcome = versionOutcome(address, 'TLSv1.2');
     const enumerated = enumerationOf(address, 'TLSv1.2');
-    if (!isAlert(outcome, HANDSHAKE_FAILURE) || (enumerated?.accepted.length ?? 0) > 0) {
+    const noUsableSuite =
+      isAlert(outcome, HANDSHAKE_FAILURE) || hasObservation(context, OBSERVATION.noUsableSuite);
+    if (
+      !noUsableSuite ||
+      isAlert(outcome, PROTOCOL_VERSION) ||
+      (enumerated?.accepted.length ?? 0) > 0
+    ) {
       return [];
     }
     refusedKeyTypes = [];

@@ -5,7 +5,7 @@
 
 import type { EndpointResult, Finding, Report, TlsVersion, Verdict } from '../model.js';
 import { endpointKey } from '../probe/endpoint.js';
-import { acceptedVersions, senderText } from './facts.js';
+import { acceptedVersions, reachableAddresses, senderText } from './facts.js';
 import { VERDICT_WORDS, versionText } from './words.js';
 
 /** The certificate a sender sees on one address, in the few fields a change shows up in. */
@@ -101,13 +101,12 @@ function diffEndpoint(before: EndpointResult, after: EndpointResult): EndpointCh
   // What the probes saw only compares between two scans; an endpoint that was not scanned on
   // one side has its verdict and findings compared, nothing else.
   if (before.scan.status === 'scanned' && after.scan.status === 'scanned') {
-    const versions = setChange(
-      acceptedVersions(before.scan.addresses),
-      acceptedVersions(after.scan.addresses),
-    );
+    const reachableBefore = reachableAddresses(before);
+    const reachableAfter = reachableAddresses(after);
+    const versions = setChange(acceptedVersions(reachableBefore), acceptedVersions(reachableAfter));
     const suites = setChange(acceptedSuites(before), acceptedSuites(after));
-    const senderBefore = distinctJoined(before.scan.addresses.map(senderText));
-    const senderAfter = distinctJoined(after.scan.addresses.map(senderText));
+    const senderBefore = distinctJoined(reachableBefore.map(senderText));
+    const senderAfter = distinctJoined(reachableAfter.map(senderText));
     const leavesBefore = leavesOf(before);
     const leavesAfter = leavesOf(after);
 

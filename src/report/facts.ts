@@ -22,7 +22,7 @@ export interface EndpointFacts {
 }
 
 export function factsOf(result: EndpointResult): EndpointFacts {
-  const addresses = result.scan.addresses;
+  const addresses = reachableAddresses(result);
   const scanned = result.scan.status === 'scanned' && addresses.length > 0;
 
   return {
@@ -32,9 +32,17 @@ export function factsOf(result: EndpointResult): EndpointFacts {
     senderSuite: scanned ? distinct(addresses.map(senderText)) : NONE,
     forwardSecrecy: scanned ? forwardSecrecyText(addresses) : NONE,
     certificateDaysLeft: scanned ? daysLeftOf(addresses) : NONE,
-    sni: scanned ? sniText(result) : NONE,
+    sni: scanned ? sniText(result, addresses) : NONE,
     counts: countFindings(result.findings),
   };
+}
+
+/**
+ * The addresses that were scanned. An address that could not be (refused, timed out) while
+ * another could holds no results, and must not read as one that refused every version.
+ */
+export function reachableAddresses(result: EndpointResult): AddressScan[] {
+  return result.scan.addresses.filter((address) => !address.notScanned);
 }
 
 export function countFindings(findings: Finding[]): Record<Severity, number> {
@@ -94,13 +102,13 @@ function daysLeftOf(addresses: AddressScan[]): string {
   return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
 }
 
-function sniText(result: EndpointResult): string {
+function sniText(result: EndpointResult, addresses: AddressScan[]): string {
   if (result.scan.endpoint.hostIsIp) {
     return 'not sent (IP address)';
   }
 
   return distinct(
-    result.scan.addresses.map((address) => {
+    addresses.map((address) => {
       const sni = address.certificates.sni;
       if (sni.required === true) return 'required';
       if (sni.honoured === true) return 'honoured';

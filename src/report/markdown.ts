@@ -353,7 +353,9 @@ function shortSection(result: EndpointResult): string {
 function findingsBlock(result: EndpointResult, withSnippets: boolean): string[] {
   const lines: string[] = [];
 
-  if (result.verdict === 'not-scanned') {
+  if (result.scan.status === 'not-scanned' && result.verdict !== 'not-scanned') {
+    lines.push(`Reached, but not scanned: ${escapeText(notScannedReason(result))}.`, '');
+  } else if (result.verdict === 'not-scanned') {
     lines.push(`Could not scan this endpoint: ${escapeText(notScannedReason(result))}.`, '');
   }
 
@@ -404,6 +406,15 @@ function findingsBlock(result: EndpointResult, withSnippets: boolean): string[] 
 }
 
 function addressBlock(report: Report, result: EndpointResult, address: AddressScan): string[] {
+  if (address.notScanned) {
+    return [
+      `#### ${escapeText(address.address)} (IPv${address.family})`,
+      '',
+      `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
+      '',
+    ];
+  }
+
   const lines = [
     `#### ${escapeText(address.address)} (IPv${address.family})`,
     '',

@@ -41,11 +41,17 @@ const NOT_SCANNED_WORDS: Record<NotScannedReason, string> = {
  * "scanned and non-compliant" are different outcomes and must never read alike.
  */
 export function verdictText(result: EndpointResult): string {
-  if (result.verdict !== 'not-scanned') {
-    return VERDICT_WORDS[result.verdict];
+  if (result.verdict === 'not-scanned') {
+    return `not scanned: ${notScannedReason(result)}`;
   }
 
-  return `not scanned: ${notScannedReason(result)}`;
+  // Reached but not scanned further, a port that answers in plaintext HTTP for one: the policy
+  // judges it, and the reason says why there is nothing else to show.
+  if (result.scan.status === 'not-scanned') {
+    return `${VERDICT_WORDS[result.verdict]}: ${notScannedReason(result)}`;
+  }
+
+  return VERDICT_WORDS[result.verdict];
 }
 
 /** Why an endpoint could not be scanned, in a few words and the probe's detail. */

@@ -527,3 +527,57 @@ export function manyResults(count: number): EndpointResult[] {
 export function keysOf(results: EndpointResult[]): string[] {
   return results.map((entry) => endpointKey(entry.scan.endpoint));
 }
+
+/** Plain HTTP on the port: reached, not TLS, judged non-compliant by the endpoint.not-tls rule. */
+export function plainHttpResult(input = 'http-only.example.com:8080', line = 7): EndpointResult {
+  const at = endpoint(input, line);
+  const detail = 'plaintext HTTP reply (HTTP/1.1 400 Bad Request)';
+
+  return {
+    scan: {
+      endpoint: at,
+      status: 'not-scanned',
+      notScanned: { reason: 'not-tls', detail },
+      addresses: [],
+      startedAt: NOW.toISOString(),
+      durationMs: 40,
+    },
+    verdict: 'non-compliant',
+    findings: [
+      finding('endpoint.not-tls', 'Port does not speak TLS', 'error', at, {
+        address: '198.51.100.80',
+        evidence: { observed: detail, expected: 'a TLS ServerHello or alert' },
+      }),
+    ],
+  };
+}
+
+/** Two addresses, the second refusing connections while the first is scanned. */
+export function partlyReachableResult(input = 'https://split.example.com/h', line = 8) {
+  const result = compliantResult(input, line);
+  const [first, second] = result.scan.addresses;
+  const detail = 'connect ECONNREFUSED 2001:db8::10:443';
+  const refused: ProbeOutcome = { kind: 'error', detail };
+
+  result.scan.addresses = [
+    first,
+    {
+      ...second,
+      versions: second.versions.map((entry) => ({ ...entry, accepted: null, outcome: refused })),
+      suites: [],
+      groups: [],
+      listedSuites: refused,
+      sender: { outcome: refused },
+      certificates: {
+        primary: null,
+        others: [],
+        sni: { honoured: null, required: null, noSniNameMatches: null, unknownName: null },
+        error: `not checked: ${detail}`,
+      },
+      connections: 1,
+      notScanned: { reason: 'refused', detail },
+    },
+  ];
+
+  return result;
+}

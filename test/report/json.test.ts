@@ -13,7 +13,15 @@ import {
   reportSchemaErrors,
   writeFileAtomic,
 } from '../../src/report/index.js';
-import { makeReport, manyResults, mixedResults, NOW, POLICY } from './fixtures.js';
+import {
+  makeReport,
+  manyResults,
+  mixedResults,
+  NOW,
+  POLICY,
+  partlyReachableResult,
+  plainHttpResult,
+} from './fixtures.js';
 
 let folder: string;
 
@@ -72,6 +80,8 @@ describe('the JSON report', () => {
   it('validates against schema/report.schema.json, big reports included', () => {
     expect(reportSchemaErrors(JSON.parse(renderJson(makeReport())))).toEqual([]);
     expect(reportSchemaErrors(JSON.parse(renderJson(makeReport(manyResults(200)))))).toEqual([]);
+    const reached = makeReport([plainHttpResult(), partlyReachableResult()]);
+    expect(reportSchemaErrors(JSON.parse(renderJson(reached)))).toEqual([]);
   });
 
   it('is rejected by the schema when a field is wrong, unknown or missing', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/policy/rules.js';
 import { renderJunit } from '../../src/report/index.js';
-import { legacyResult, makeReport } from './fixtures.js';
+import { legacyResult, makeReport, plainHttpResult } from './fixtures.js';
 
 /** Checks that tags nest and close properly and that no raw `<` or `&` is left in text. */
 function wellFormed(xml: string): string[] {
@@ -90,5 +90,17 @@ describe('JUnit XML', () => {
     expect(wellFormed(oddXml)).toEqual([]);
     expect(oddXml).toContain('name="https://odd.example.com/a&amp;b&quot;&lt;c&gt;"');
     expect(oddXml).toContain('Observed: bytes \ufffd\ufffd &amp; &lt;alert&gt; "quoted"');
+  });
+});
+
+describe('JUnit XML of a port without TLS', () => {
+  it('is a failure, not an error: the endpoint was reached and judged', () => {
+    const xml = renderJunit(makeReport([plainHttpResult()]));
+
+    expect(attribute(xml, 'testsuites', 'failures')).toBe('1');
+    expect(attribute(xml, 'testsuites', 'errors')).toBe('0');
+    expect(xml).toContain(
+      'name="endpoint.not-tls" time="0">\n      <failure type="error" message="Port does not speak TLS">',
+    );
   });
 });

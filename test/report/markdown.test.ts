@@ -11,6 +11,8 @@ import {
   makeReport,
   manyResults,
   mixedResults,
+  partlyReachableResult,
+  plainHttpResult,
   tls13OnlyResult,
 } from './fixtures.js';
 
@@ -234,3 +236,30 @@ function sectionOf(markdown: string, input: string): string {
   const next = markdown.indexOf('\n<details>\n<summary>', start);
   return markdown.slice(start, next === -1 ? undefined : next);
 }
+
+describe('endpoints reached but not fully scanned', () => {
+  const markdown = renderMarkdown(makeReport([plainHttpResult(), partlyReachableResult()]));
+
+  it('words a port without TLS as non-compliant with its reason', () => {
+    expect(rowOf(markdown, 'http-only.example.com:8080')[1]).toBe(
+      '❌ non-compliant: port does not speak TLS (plaintext HTTP reply (HTTP/1.1 400 Bad Request))',
+    );
+    expect(sectionOf(markdown, 'http-only.example.com:8080')).toContain(
+      'Reached, but not scanned: port does not speak TLS',
+    );
+  });
+
+  it('shows the scanned address’s facts and says which address could not be scanned', () => {
+    expect(rowOf(markdown, 'https://split.example.com/h').slice(1)).toEqual([
+      '✅ compliant',
+      'TLS 1.2, TLS 1.3',
+      '`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`',
+      'yes',
+      '61 days',
+      'honoured',
+    ]);
+    expect(sectionOf(markdown, 'https://split.example.com/h')).toContain(
+      '#### 2001:db8::10 (IPv6)\n\nCould not scan this address: connect ECONNREFUSED',
+    );
+  });
+});

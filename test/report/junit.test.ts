@@ -100,7 +100,8 @@ describe('JUnit XML of a port without TLS', () => {
     expect(attribute(xml, 'testsuites', 'failures')).toBe('1');
     expect(attribute(xml, 'testsuites', 'errors')).toBe('0');
     expect(xml).toContain(
-      'name="endpoint.not-tls" time="0">\n      <failure type="error" message="Port does not speak TLS">',
+      'name="endpoint.not-tls" time="0">\n' +
+        '      <failure type="error" message="Port does not speak TLS">',
     );
   });
 });

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type {
   CertificateCheck,
+  CertificateInfo,
   Endpoint,
   KeyTypeProbe,
   ProbeOutcome,
@@ -97,17 +98,21 @@ export async function checkCertificates(
   const limit = pLimit(Math.max(1, options.perHostConcurrency));
   const run = (hello: HelloOptions) => limit(() => probe(target, hello, timeouts));
 
-  // One hello like a broad client's with the endpoint's name, one per key type, and for host
-  // names one without SNI and one with a name the server cannot know.
+  // One hello like a broad client's with the endpoint's name and, for host names, one without
+  // SNI and one with a name the server cannot know. Then one hello per key type, except the
+  // key type the broad hello already got: asking for it again would show the same leaf.
   const unknownName = unknownServerName();
-  const [primary, rsa, ecdsa, eddsa, noSni, unknown] = await Promise.all([
-    run(broadHello(version, serverName)),
-    run(keyTypeHello(version, serverName, 'RSA')),
-    run(keyTypeHello(version, serverName, 'ECDSA')),
-    run(keyTypeHello(version, serverName, 'EdDSA')),
-    serverName === null ? null : run(broadHello(version, null)),
-    serverName === null ? null : run(broadHello(version, unknownName)),
-  ]);
+  const noSniRun = serverName === null ? null : run(broadHello(version, null));
+  const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
+  const primary = await run(broadHello(version, serverName));
+
+  const primaryKeyType = leafKeyType(primary);
+  const [rsa, ecdsa, eddsa] = await Promise.all(
+    KEY_TYPES.map((keyType) =>
+      keyType === primaryKeyType ? primary : run(keyTypeHello(version, serverName, keyType)),
+    ),
+  );
+  const [noSni, unknown] = await Promise.all([noSniRun, unknownRun]);
 
   const errors: string[] = [];
   const chainOf = (
@@ -242,6 +247,27 @@ function keyTypeHello(version: TlsVersion, serverName: string | null, keyType: K
 }
 
 // --- Results --------------------------------------------------------------------------------
+
+function leafKeyType(result: HelloProbeResult): KeyType | null {
+  const leaf = result.certificates[0];
+  if (result.outcome.kind !== 'accepted' || !leaf) {
+    return null;
+  }
+
+  let keyType: CertificateInfo['keyType'];
+  try {
+    keyType = certificateInfo(leaf).keyType;
+  } catch {
+    return null;
+  }
+  if (keyType === 'RSA') {
+    return 'RSA';
+  }
+  if (keyType === 'EC') {
+    return 'ECDSA';
+  }
+  return keyType === 'Ed25519' || keyType === 'Ed448' ? 'EdDSA' : null;
+}
 
 function leafFingerprint(chain: ServedChain | null): string | null {
   return chain?.served[0]?.fingerprintSha256 ?? null;

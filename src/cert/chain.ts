@@ -44,7 +44,7 @@ const MAX_PATH_LENGTH = 10;
 interface BuiltPath {
   steps: number[];
   anchor: TrustAnchor | null;
-  /** Index of the served certificate that is itself a trust anchor, when the path ends there. */
+  /** The path ends at a served certificate that is itself a trust anchor (a root sent along). */
   endsAtServedAnchor: boolean;
 }
 
@@ -94,6 +94,8 @@ export function analyseChain(
     built.push('anchor');
   }
 
+  // `trusted` says a path reaches a trust anchor by names and signatures; dates, key usage and
+  // strength are problems of their own, so the report can say which one a sender trips over.
   return {
     ...base,
     served: certificates.map((certificate) => certificate.info),

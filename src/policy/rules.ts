@@ -280,8 +280,8 @@ export const RULES = [
     'sni.not-honoured',
     'SNI not honoured',
     'warning',
-    'The server presents the same certificate whatever name the client asks for (RFC 6066, ' +
-      'Section 3), and that certificate does not cover the endpoint.',
+    'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
+      'SNI succeeds. Senders always send SNI for a host name.',
   ),
   rule(
     'sni.no-sni-mismatch',

@@ -708,7 +708,7 @@ const WEBHOOK_ROWS: Row[] = [
     absent: ['suites.none-listed'],
   },
   {
-    name: 'sni not honoured: one certificate for every name, not the endpoint',
+    name: 'one certificate for every name that misses the endpoint is a name mismatch, not an SNI fault',
     scan: scan([
       address({
         certificates: certificates({
@@ -722,14 +722,46 @@ const WEBHOOK_ROWS: Row[] = [
     ]),
     findings: [
       {
+        id: 'certificate.name-mismatch',
+        severity: 'error',
+        says: [
+          'covers other.example.test (DNS), not hooks.example.test',
+          'whatever name the client asks for',
+        ],
+      },
+    ],
+    absent: ['sni.no-sni-mismatch', 'sni.not-honoured'],
+    only: true,
+  },
+  {
+    name: 'hellos with SNI fail while a hello without SNI works: SNI not honoured',
+    scan: scan([
+      address({
+        accepts: {},
+        versionRefusal: alert('handshake_failure'),
+        certificates: certificates({
+          primary: null,
+          sni: sniBehaviour({
+            honoured: null,
+            required: null,
+            noSniNameMatches: true,
+            noSniOutcome: { kind: 'accepted', version: 'TLSv1.2', suite: ECDHE_RSA_128 },
+          }),
+        }),
+      }),
+    ]),
+    findings: [
+      {
         id: 'sni.not-honoured',
         severity: 'warning',
-        says: ['same certificate (for other.example.test (DNS))'],
+        says: [
+          'hellos naming hooks.example.test in SNI fail (TLS 1.2: refused with a handshake_failure alert)',
+          'without SNI is accepted (TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)',
+        ],
       },
-      { id: 'certificate.name-mismatch', severity: 'error' },
-      { id: 'sni.no-sni-mismatch', severity: 'warning' },
+      { id: 'version.none-supported', severity: 'error' },
+      { id: 'suites.none-listed', severity: 'error' },
     ],
-    only: true,
   },
   {
     name: "a warning unrecognized_name alert for the endpoint's own name",

@@ -97,7 +97,11 @@ function explain(
   switch (rule) {
     case 'certificate.name-mismatch':
       return {
-        observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}`,
+        observed:
+          `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+          (context.address.certificates.sni.honoured === false
+            ? '; the server sends it whatever name the client asks for'
+            : ''),
         expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
       };
     case 'certificate.expired':

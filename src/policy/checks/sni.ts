@@ -2,14 +2,11 @@
 // name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
 // none of this applies to it.
 //
-// A server with a single certificate looks the same whether it reads SNI or not; it is
-// reported only when that certificate does not cover the endpoint, where honouring SNI would
-// have mattered.
 
 import { adviceOnly, defaultCertificateFix, nameFix } from '../remediation.js';
 import { outcomeText } from '../text.js';
 import { namesText } from './certificates.js';
-import type { AddressContext, RawFinding } from './context.js';
+import { type AddressContext, type RawFinding, versionState, versionsFrom } from './context.js';
 
 export function checkSni(context: AddressContext): RawFinding[] {
   const { address, endpoint } = context;
@@ -20,20 +17,27 @@ export function checkSni(context: AddressContext): RawFinding[] {
   const { sni, primary, others } = address.certificates;
   const findings: RawFinding[] = [];
 
-  if (sni.honoured === false && primary && primary.served.length > 0 && !primary.nameMatches) {
+  // Hellos naming the endpoint fail while one without SNI gets through: the server does not
+  // cope with SNI, and senders always send it. (One certificate for every name is no sign of
+  // this: a server with a single site looks the same whether it reads SNI or not.)
+  const withSni = versionsFrom('SSLv3').map((version) => versionState(address, version));
+  if (sni.noSniOutcome?.kind === 'accepted' && !withSni.includes('accepted')) {
+    const refusal = address.versions.find((support) => support.version === 'TLSv1.2')?.outcome;
     findings.push({
       id: 'sni.not-honoured',
-      sni: primary.sni,
+      sni: endpoint.host,
       observed:
-        `the server sends the same certificate (for ${namesText(primary.served[0])}) ` +
-        `whatever name the client asks for, including ${endpoint.host}`,
-      expected: `the certificate for ${endpoint.host} when the client names it in SNI`,
+        `hellos naming ${endpoint.host} in SNI fail` +
+        `${refusal ? ` (TLS 1.2: ${outcomeText(refusal)})` : ''}, while a hello without SNI ` +
+        `is ${outcomeText(sni.noSniOutcome)}`,
+      expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
       remediation: nameFix(endpoint.host, false),
     });
   }
 
-  // Case 12: the default site's certificate goes to clients without SNI.
-  if (sni.noSniNameMatches === false && sni.required !== true) {
+  // Case 12: the default site's certificate goes to clients without SNI, while clients with
+  // SNI get the right one (when they do not either, certificate.name-mismatch says it).
+  if (sni.noSniNameMatches === false && sni.required !== true && primary?.nameMatches === true) {
     const served = others.find((chain) => chain.sni === null && chain.served.length > 0);
     const what = served ? `a certificate for ${namesText(served.served[0])}` : 'a certificate';
     findings.push({

@@ -48,7 +48,12 @@ export interface SimulatedServer {
 }
 
 export interface SimulatedProbe {
-  (target: ProbeTarget, hello: HelloOptions, timeouts: ProbeTimeouts): Promise<HelloProbeResult>;
+  (
+    target: ProbeTarget,
+    hello: HelloOptions,
+    timeouts: ProbeTimeouts,
+    options?: unknown,
+  ): Promise<HelloProbeResult>;
   connections: number;
   hellos: HelloOptions[];
   maxOpen: number;

@@ -26,6 +26,8 @@ export interface Measurement {
   wallMs: number;
   /** Peak resident memory in KiB (see the module comment); 0 when nothing could be read. */
   peakRssKb: number;
+  /** User and system CPU time of the process and its children; NaN without GNU time. */
+  cpuMs: number;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
@@ -45,7 +47,7 @@ export async function runMeasured(
   runCounter += 1;
   const timeFile = join(tmpdir(), `wtp-bench-time-${process.pid}-${runCounter}.txt`);
   const [file, argv] = useGnuTime
-    ? [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]]
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]]
     : [command, args];
 
   const started = performance.now();
@@ -86,12 +88,13 @@ export async function runMeasured(
   // Helpers a scanner left behind would skew the next run's counts.
   killGroup(rootPid);
 
-  const gnuTimeKb = useGnuTime ? readGnuTimeKb(timeFile) : 0;
+  const gnuTime = useGnuTime ? readGnuTime(timeFile) : { maxRssKb: 0, cpuMs: Number.NaN };
   rmSync(timeFile, { force: true });
 
   return {
     wallMs,
-    peakRssKb: Math.max(gnuTimeKb, treePeakKb),
+    peakRssKb: Math.max(gnuTime.maxRssKb, treePeakKb),
+    cpuMs: gnuTime.cpuMs,
     exitCode,
     signal,
     timedOut,
@@ -130,15 +133,18 @@ function killGroup(pid: number): void {
   }
 }
 
-// GNU time writes "Command exited with non-zero status N" before the figure when the command
-// fails, so the figure is the last line.
-function readGnuTimeKb(path: string): number {
+// GNU time writes "Command exited with non-zero status N" before the figures when the command
+// fails, so the figures are the last line: maximum resident set in KiB, user and system seconds.
+function readGnuTime(path: string): { maxRssKb: number; cpuMs: number } {
   try {
     const lines = readFileSync(path, 'utf8').trim().split('\n');
-    const kb = Number.parseInt(lines[lines.length - 1], 10);
-    return Number.isFinite(kb) ? kb : 0;
+    const [maxRss, user, system] = lines[lines.length - 1].split(' ').map(Number);
+    return {
+      maxRssKb: Number.isFinite(maxRss) ? maxRss : 0,
+      cpuMs: (user + system) * 1000,
+    };
   } catch {
-    return 0;
+    return { maxRssKb: 0, cpuMs: Number.NaN };
   }
 }
 

@@ -83,7 +83,8 @@ function renderServerTables(results: BenchResults, cells: CellSummary[]): string
   const lines = ['## Per server', ''];
   lines.push(
     'Medians over the repetitions; "open at once" is the most in any repetition. ' +
-      '"Ours / theirs" is our median wall time over that scanner\'s: below 1 we are faster.',
+      '"Ours / theirs" is our median wall time over that scanner\'s: below 1 we are faster. ' +
+      'CPU time is user and system time of the scanner and the processes it started.',
   );
   lines.push('');
 
@@ -93,9 +94,10 @@ function renderServerTables(results: BenchResults, cells: CellSummary[]): string
     lines.push(server.description);
     lines.push('');
     lines.push(
-      '| RTT | scanner | wall time | ours / theirs | connections | open at once | peak memory | runs |',
+      '| RTT | scanner | wall time | ours / theirs | connections | open at once | peak memory ' +
+        '| CPU time | runs |',
     );
-    lines.push('| --: | --- | --: | --: | --: | --: | --: | --- |');
+    lines.push('| --: | --- | --: | --: | --: | --: | --: | --: | --- |');
 
     for (const rttMs of results.rttsMs) {
       const here = cells.filter((cell) => cell.server === server.name && cell.rttMs === rttMs);
@@ -103,7 +105,7 @@ function renderServerTables(results: BenchResults, cells: CellSummary[]): string
       for (const scanner of results.scanners) {
         const cell = here.find((candidate) => candidate.scanner === scanner.name);
         if (!scanner.installed) {
-          lines.push(`| ${rttMs} ms | ${scanner.name} | not installed | | | | | |`);
+          lines.push(`| ${rttMs} ms | ${scanner.name} | not installed | | | | | | |`);
           continue;
         }
         if (!cell) {
@@ -117,7 +119,8 @@ function renderServerTables(results: BenchResults, cells: CellSummary[]): string
         lines.push(
           `| ${rttMs} ms | ${scanner.name} | ${formatSeconds(cell.medianWallMs)} | ${ratio} | ` +
             `${formatCount(cell.medianConnections)} | ${cell.maxPeakOpen} | ` +
-            `${formatMegabytes(cell.medianPeakRssKb)} | ${runs} |`,
+            `${formatMegabytes(cell.medianPeakRssKb)} | ${formatSeconds(cell.medianCpuMs)} | ` +
+            `${runs} |`,
         );
       }
     }
@@ -146,13 +149,16 @@ function renderFleet(results: BenchResults): string[] {
       "with the engine's default concurrency.",
   );
   lines.push('');
-  lines.push('| run | wall time | scan time | endpoints/s | scanned | connections | peak memory |');
-  lines.push('| --: | --: | --: | --: | --: | --: | --: |');
+  lines.push(
+    '| run | wall time | scan time | endpoints/s | scanned | connections | peak memory | CPU time |',
+  );
+  lines.push('| --: | --: | --: | --: | --: | --: | --: | --: |');
   fleet.runs.forEach((run, index) => {
     const rate = run.problem ? run.problem : (fleet.endpoints / (run.wallMs / 1000)).toFixed(1);
     lines.push(
       `| ${index + 1} | ${formatSeconds(run.wallMs)} | ${formatSeconds(run.scanMs)} | ${rate} | ` +
-        `${run.scanned} | ${run.connections} | ${formatMegabytes(run.peakRssKb)} |`,
+        `${run.scanned} | ${run.connections} | ${formatMegabytes(run.peakRssKb)} | ` +
+        `${formatSeconds(run.cpuMs)} |`,
     );
   });
   lines.push('');

@@ -77,6 +77,8 @@ export interface RunRecord {
   repetition: number;
   wallMs: number;
   peakRssKb: number;
+  /** User and system CPU time, children included. */
+  cpuMs: number;
   /** Counted by the latency proxy. */
   connections: number;
   peakOpen: number;
@@ -97,6 +99,7 @@ export interface CellSummary {
   /** The most connections open at once in any repetition. */
   maxPeakOpen: number;
   medianPeakRssKb: number;
+  medianCpuMs: number;
   coverage?: ScanCoverage;
 }
 
@@ -104,6 +107,7 @@ export interface FleetRun {
   wallMs: number;
   scanMs: number;
   peakRssKb: number;
+  cpuMs: number;
   scanned: number;
   connections: number;
   problem: string | null;
@@ -169,6 +173,7 @@ export function summarise(runs: RunRecord[]): CellSummary[] {
       medianConnections: median(finished.map((run) => run.connections)),
       maxPeakOpen: Math.max(0, ...records.map((run) => run.peakOpen)),
       medianPeakRssKb: median(finished.map((run) => run.peakRssKb)),
+      medianCpuMs: median(finished.map((run) => run.cpuMs)),
       coverage: finished.find((run) => run.coverage)?.coverage,
     };
   });

@@ -30,7 +30,13 @@ import {
   type ScannerInfo,
   type StartupCost,
 } from './results.js';
-import { BENCH_SERVERS, type BenchPki, makeBenchPki, startFleet } from './servers.js';
+import {
+  BENCH_SERVERS,
+  type BenchPki,
+  type FleetKey,
+  makeBenchPki,
+  startFleet,
+} from './servers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,6 +47,7 @@ interface Settings {
   peers: string[];
   fleetSize: number;
   fleetInstances: number;
+  fleetKey: FleetKey;
   timeoutMs: number;
   /** A peer whose run took longer than this is not run again on that server and RTT. */
   slowAfterMs: number;
@@ -79,6 +86,7 @@ function readSettings(argv: string[]): Settings {
     .option('--peers <list>', 'peers to compare with, comma-separated', 'sslscan,nmap,testssl.sh')
     .option('--fleet-size <n>', 'endpoints in the fleet; 0 skips it', nonNegative, 200)
     .option('--fleet-instances <n>', 'nginx processes serving the fleet', positive, 1)
+    .option('--fleet-key <type>', "key of the fleet's certificate: ecdsa or rsa", fleetKey, 'ecdsa')
     .option('--timeout <seconds>', 'limit of one scanner run', positive, 300)
     .option(
       '--slow-after <seconds>',
@@ -102,6 +110,7 @@ function readSettings(argv: string[]): Settings {
     peers: list(options.peers),
     fleetSize: options.fleetSize,
     fleetInstances: options.fleetInstances,
+    fleetKey: options.fleetKey,
     timeoutMs: options.timeout * 1000,
     slowAfterMs: options.slowAfter > 0 ? options.slowAfter * 1000 : Number.POSITIVE_INFINITY,
     output: resolve(ROOT, options.output),
@@ -122,6 +131,13 @@ function positive(value: string): number {
     throw new InvalidArgumentError('expected a whole number of at least 1');
   }
   return number;
+}
+
+function fleetKey(value: string): FleetKey {
+  if (value !== 'ecdsa' && value !== 'rsa') {
+    throw new InvalidArgumentError('expected ecdsa or rsa');
+  }
+  return value;
 }
 
 function nonNegative(value: string): number {
@@ -299,6 +315,7 @@ async function compareOn(
             repetition,
             wallMs: measurement.wallMs,
             peakRssKb: measurement.peakRssKb,
+            cpuMs: measurement.cpuMs,
             connections: counted.connections,
             peakOpen: counted.peakOpen,
             problem,
@@ -311,7 +328,8 @@ async function compareOn(
           log(
             `  ${serverName} ${rttMs} ms #${repetition} ${scanner.name}: ` +
               `${(record.wallMs / 1000).toFixed(2)} s, ${record.connections} connections, ` +
-              `${record.peakOpen} at once, ${(record.peakRssKb / 1024).toFixed(0)} MB` +
+              `${record.peakOpen} at once, ${(record.peakRssKb / 1024).toFixed(0)} MB, ` +
+              `${(record.cpuMs / 1000).toFixed(1)} s CPU` +
               (problem ? ` [${problem}]` : ''),
           );
         }
@@ -353,7 +371,12 @@ async function runFleet(
   settings: Settings,
   workRoot: string,
 ): Promise<FleetResult> {
-  const fleet = await startFleet(pki, settings.fleetSize, settings.fleetInstances);
+  const fleet = await startFleet(
+    pki,
+    settings.fleetSize,
+    settings.fleetInstances,
+    settings.fleetKey,
+  );
   const runs: FleetRun[] = [];
   try {
     for (let repetition = 1; repetition <= settings.repetitions; repetition++) {
@@ -368,6 +391,7 @@ async function runFleet(
         wallMs: measurement.wallMs,
         scanMs: output?.scanMs ?? Number.NaN,
         peakRssKb: measurement.peakRssKb,
+        cpuMs: measurement.cpuMs,
         scanned: output?.endpoints.filter((e) => e.status === 'scanned').length ?? 0,
         connections: output?.endpoints.reduce((sum, e) => sum + e.connections, 0) ?? 0,
         problem,
@@ -375,7 +399,7 @@ async function runFleet(
       runs.push(run);
       log(
         `  fleet #${repetition}: ${(run.wallMs / 1000).toFixed(2)} s, ${run.scanned} scanned, ` +
-          `${(run.peakRssKb / 1024).toFixed(0)} MB` +
+          `${(run.peakRssKb / 1024).toFixed(0)} MB, ${(run.cpuMs / 1000).toFixed(1)} s CPU` +
           (problem ? ` [${problem}]` : ''),
       );
     }

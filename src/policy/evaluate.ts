@@ -72,9 +72,9 @@ function checkIncompleteEnumerations(context: AddressContext): RawFinding[] {
   }
   const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
   if (incomplete.length > 0) {
+    const versions = listText(incomplete.map((entry) => versionLabel(entry.version)));
     context.inconclusive.push(
-      `every suite accepted with ${listText(incomplete.map((entry) => versionLabel(entry.version)))} ` +
-        '(some suite probes got no answer)',
+      `every suite accepted with ${versions} (some suite probes got no answer)`,
     );
   }
   return [];

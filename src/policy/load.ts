@@ -149,7 +149,7 @@ export function parsePolicy(text: string, file: string): Policy {
       document.errors.map((error) => ({
         line: error.linePos?.[0].line,
         column: error.linePos?.[0].col,
-        message: `not valid YAML or JSON: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        message: `not valid YAML or JSON: ${firstLine(error.message)}`,
       })),
     );
   }
@@ -165,6 +165,11 @@ export function parsePolicy(text: string, file: string): Policy {
   }
 
   return buildPolicy(data as PolicyFile, file, document, locate);
+}
+
+/** The first line of a yaml error message, without the position the problem already has. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
 // --- Schema errors to problems ------------------------------------------------------------------
@@ -247,12 +252,13 @@ function schemaErrors(errors: ErrorObject[], document: Document, locate: Locate)
         const hint = suggest(extra, known);
         const inRules = segments.length === 1 && segments[0] === 'rules';
         const entry = nodeAt(document, [...segments, extra]);
+        const help = hint ? `did you mean '${hint}'?` : `known keys: ${known.join(', ')}`;
         problems.push({
           ...locate(offsetOf(entry.key ?? entry.node ?? node)),
           key: keyPath([...segments, extra]),
           message: inRules
             ? `unknown rule '${extra}'${hint ? `; did you mean '${hint}'?` : ''}`
-            : `unknown key '${extra}'${hint ? `; did you mean '${hint}'?` : `; known keys: ${known.join(', ')}`}`,
+            : `unknown key '${extra}'; ${help}`,
         });
         break;
       }
@@ -270,13 +276,13 @@ function schemaErrors(errors: ErrorObject[], document: Document, locate: Locate)
         const value = String(error.data);
         const isRule = segments[0] === 'suppressions' && segments.at(-1) === 'id';
         const hint = suggest(value, allowed);
-        const list = allowed.length > 8 ? '' : `: ${allowed.join(', ')}`;
+        const help = hint ? `; did you mean '${hint}'?` : '';
         problems.push({
           ...locate(offsetOf(node)),
           key: keyPath(segments),
           message: isRule
-            ? `unknown rule '${value}'${hint ? `; did you mean '${hint}'?` : ''}`
-            : `'${value}' is not allowed${hint ? `; did you mean '${hint}'?` : ''}${hint ? '' : ` (allowed${list || ': see the documentation'})`}`,
+            ? `unknown rule '${value}'${help}`
+            : `'${value}' is not allowed${help || ` (allowed: ${allowed.join(', ')})`}`,
         });
         break;
       }
@@ -464,7 +470,7 @@ function unique(codes: number[]): number[] {
   return [...new Set(codes)];
 }
 
-// --- Hints ----------------------------------------------------------------------------------------
+// --- Hints --------------------------------------------------------------------------------------
 
 function squash(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]/g, '');

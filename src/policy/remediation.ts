@@ -158,7 +158,9 @@ export function preferenceFix(policy: Policy): Remediation {
     return remediation(summary, {
       nginx: 'ssl_prefer_server_ciphers off;',
       apache: 'SSLHonorCipherOrder off',
-      haproxy: `global\n    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+      haproxy:
+        'global\n' +
+        `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
       node: 'https.createServer({ key, cert, honorCipherOrder: false }, handler);',
     });
   }

@@ -126,7 +126,7 @@ export function certificates(overrides: Partial<CertificateCheck> = {}): Certifi
   return { primary: chain(), others: [], sni: sniBehaviour(), ...overrides };
 }
 
-// --- A server described by what it accepts ----------------------------------------------------------
+// --- A server described by what it accepts ------------------------------------------------------
 
 export interface ServerSpec {
   address?: string;

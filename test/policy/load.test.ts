@@ -105,7 +105,7 @@ describe('presets', () => {
 });
 
 describe('policy files', () => {
-  it('extend a preset and change severities, suites, minimum version and expiry warning', async () => {
+  it('extend a preset and change severities, suites, minimum version, expiry', async () => {
     const file = write(
       'strict.yml',
       [
@@ -239,11 +239,12 @@ const ERROR_ROWS: ErrorRow[] = [
   },
   {
     name: 'an unknown suite, pointed at its list entry',
-    text: 'suites:\n  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA265\n',
+    text:
+      'suites:\n  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n' +
+      '  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA265\n',
     line: 3,
     key: 'suites[1]',
-    message:
-      /unknown suite 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA265'; did you mean 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'\?/,
+    message: /unknown suite '\w+_SHA265'; did you mean 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'\?/,
   },
   {
     name: 'removing a suite the preset does not list',
@@ -289,7 +290,9 @@ const ERROR_ROWS: ErrorRow[] = [
   },
   {
     name: 'a suppression with a bad date',
-    text: 'suppressions:\n  - id: sni.required\n    endpoint: "*"\n    reason: r\n    expires: 2026-13-01\n',
+    text:
+      'suppressions:\n  - id: sni.required\n    endpoint: "*"\n    reason: r\n' +
+      '    expires: 2026-13-01\n',
     line: 5,
     key: 'suppressions[0].expires',
     message: /must be a date \(YYYY-MM-DD\) or an ISO date-time, not '2026-13-01'/,
@@ -336,7 +339,17 @@ const ERROR_ROWS: ErrorRow[] = [
   {
     name: 'JSON with a wrong value deep inside',
     file: 'policy.json',
-    text: '{\n  "suppressions": [\n    {\n      "id": "sni.required",\n      "endpoint": 5,\n      "reason": "x"\n    }\n  ]\n}\n',
+    text: [
+      '{',
+      '  "suppressions": [',
+      '    {',
+      '      "id": "sni.required",',
+      '      "endpoint": 5,',
+      '      "reason": "x"',
+      '    }',
+      '  ]',
+      '}',
+    ].join('\n'),
     line: 5,
     key: 'suppressions[0].endpoint',
     message: /must be a string/,

@@ -100,7 +100,8 @@ describe('configuration lines as text', () => {
     const modern = suitesFix(presetPolicy('mozilla-modern'), 's');
     expect(snippet(webhook, 'nginx')).not.toContain('Ciphersuites');
     expect(snippet(modern, 'nginx')).toContain(
-      'ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;',
+      'ssl_conf_command Ciphersuites ' +
+        'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;',
     );
     expect(snippet(modern, 'haproxy')).toContain(
       'ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256',
@@ -138,7 +139,7 @@ describe('configuration lines as text', () => {
   });
 });
 
-// --- OpenSSL ---------------------------------------------------------------------------------------
+// --- OpenSSL -------------------------------------------------------------------------------------
 
 /** Cipher lists in the snippets: `ssl_ciphers X;`, `SSLCipherSuite X`, `ciphers: 'X'`, ... */
 function cipherLists(text: string): { list: string; tls13: boolean }[] {
@@ -184,7 +185,7 @@ describeWith('openssl', 'OpenSSL cipher lists', () => {
   });
 });
 
-// --- nginx and Node, with real certificates -------------------------------------------------------
+// --- nginx and Node, with real certificates -----------------------------------------------------
 
 let files: TempDir;
 let certFile = '';

@@ -148,7 +148,7 @@ describe('suppressions', () => {
     expect(finding.severity).toBe('warning');
     expect(finding.evidence.observed).toContain('TLS 1.0');
     expect(finding.evidence.observed).toContain(
-      'suppression expired on 2026-02-01 (policy.yml:7); its reason was: legacy clients until the migration',
+      'suppression expired on 2026-02-01 (policy.yml:7); its reason was: legacy clients',
     );
     expect(finding.remediation.summary).toContain('renew the suppression');
     expect(result.verdict).toBe('compliant');

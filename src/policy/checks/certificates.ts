@@ -220,7 +220,8 @@ export function checkCertificates(context: AddressContext): RawFinding[] {
     // With no handshake at all the version findings say why; otherwise nobody checked it.
     if (anyVersionAccepted(context)) {
       context.inconclusive.push(
-        `whether the certificate is valid (${address.certificates.error ?? 'no certificate was seen'})`,
+        `whether the certificate is valid ` +
+          `(${address.certificates.error ?? 'no certificate was seen'})`,
       );
     }
     return [];
@@ -272,7 +273,8 @@ export function checkCertificates(context: AddressContext): RawFinding[] {
     findings.push({
       id: 'certificate.expiring-soon',
       sni: chain.sni,
-      observed: `the certificate expires on ${dateText(leaf.notAfter)}, in ${plural(daysLeft, 'day')}`,
+      observed:
+        `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${plural(daysLeft, 'day')}`,
       expected: `more than ${plural(policy.expiryWarningDays, 'day')} of validity left`,
       remediation: certificateFix(
         'Renew the certificate now and automate renewal (for example with an ACME client).',

@@ -147,8 +147,9 @@ export function checkServerPreference(context: AddressContext): RawFinding[] {
     const strongAfter = order.findIndex((suite, index) => index > weak && isForwardSecret(suite));
     if (weak >= 0 && strongAfter > weak) {
       inversions.push(
-        `with ${versionLabel(version)} the server ranks ${suiteName(enumeration.accepted[weak].code)} ` +
-          `above ${suiteName(enumeration.accepted[strongAfter].code)}`,
+        `with ${versionLabel(version)} the server ranks ` +
+          `${suiteName(enumeration.accepted[weak].code)} above ` +
+          `${suiteName(enumeration.accepted[strongAfter].code)}`,
       );
     }
   }

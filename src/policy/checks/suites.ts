@@ -53,7 +53,9 @@ function seenText(seen: SeenSuite[]): string {
   return listText(
     [...versions].map(
       ([code, list]) =>
-        `${suiteName(code)} (${listText(list.sort((a, b) => versionRank(a) - versionRank(b)).map(versionLabel))})`,
+        `${suiteName(code)} (${listText(
+          list.sort((a, b) => versionRank(a) - versionRank(b)).map(versionLabel),
+        )})`,
     ),
   );
 }
@@ -132,7 +134,8 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
     return [
       {
         id: 'suites.none-listed',
-        observed: `no suite in common with the required list; the server accepts ${seenText(accepted)}`,
+        observed:
+          'no suite in common with the required list; the server accepts ' + seenText(accepted),
         expected,
         remediation: suitesFix(
           policy,
@@ -165,7 +168,7 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
   ];
 }
 
-// --- Certificate key type against the enabled suites (case 5) -------------------------------------
+// --- Certificate key type against the enabled suites (case 5) -----------------------------------
 
 function knownKeyType(context: AddressContext): CertificateInfo | undefined {
   const { certificates } = context.address;
@@ -238,7 +241,8 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
     (address.certificates.keyTypes ?? []).find((probe) => probe.leafKeyType)?.leafKeyType;
   const asked =
     refusedKeyTypes.length > 0
-      ? `every TLS 1.2 hello is refused, whether its suites ask for ${listText(refusedKeyTypes, 'or')} ` +
+      ? 'every TLS 1.2 hello is refused, whether its suites ask for ' +
+        `${listText(refusedKeyTypes, 'or')} ` +
         'keys'
       : 'a TLS 1.2 hello offering every suite is refused with handshake_failure, so TLS 1.2 is ' +
         'enabled but no suite can be used';
@@ -269,7 +273,7 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
   ];
 }
 
-// --- Suites outside the policy's list (Mozilla) ---------------------------------------------------
+// --- Suites outside the policy's list (Mozilla) -------------------------------------------------
 
 export function checkAllowedSuites(context: AddressContext): RawFinding[] {
   const { policy } = context;
@@ -296,7 +300,7 @@ export function checkAllowedSuites(context: AddressContext): RawFinding[] {
   ];
 }
 
-// --- Weak suites ----------------------------------------------------------------------------------
+// --- Weak suites --------------------------------------------------------------------------------
 
 export function checkWeakSuites(context: AddressContext): RawFinding[] {
   const { policy } = context;

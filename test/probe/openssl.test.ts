@@ -46,13 +46,13 @@ beforeAll(async () => {
     }),
   ]);
   const names: Name[] = ['defaults', 'restricted', 'tls10'];
-  names.forEach((name, index) => servers.set(name, started[index]));
+  for (const [index, name] of names.entries()) servers.set(name, started[index]);
 
   const results = await scanEndpoints(
     started.map((server) => parseEndpoint(server.endpoint)),
     { ...DEFAULT_SCAN_OPTIONS },
   );
-  names.forEach((name, index) => scans.set(name, results[index]));
+  for (const [index, name] of names.entries()) scans.set(name, results[index]);
 }, 120_000);
 
 afterAll(async () => {
@@ -168,7 +168,7 @@ describeWith('testssl', 'testssl.sh on the same servers', () => {
     const results = await Promise.all(
       names.map((name) => runTestssl(servers.get(name)!.address, servers.get(name)!.port)),
     );
-    names.forEach((name, index) => views.set(name, results[index]));
+    for (const [index, name] of names.entries()) views.set(name, results[index]);
   }, 300_000);
 
   it.each(['defaults', 'restricted', 'tls10'] as const)(

@@ -154,7 +154,13 @@ export function parsePolicy(text: string, file: string): Policy {
     );
   }
 
-  const data = document.toJS() as unknown;
+  // toJS refuses documents that expand aliases without bound (yaml's maxAliasCount).
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    throw new PolicyError(file, [{ line: 1, message: `cannot be read: ${String(error)}` }]);
+  }
   if (data === null || data === undefined) {
     throw new PolicyError(file, [{ line: 1, message: 'the policy file is empty' }]);
   }

@@ -387,3 +387,17 @@ describe('policy file errors name the file, the line and the key', () => {
     );
   });
 });
+
+describe('hostile files', () => {
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level <= 8; level++) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      lines.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+    }
+    const error = problemOf(lines.join('\n'));
+    expect(error.line).toBe(1);
+    expect(error.message).toMatch(/cannot be read/);
+  });
+});

@@ -156,7 +156,7 @@ export function suiteFitsVersion(suite: CipherSuite, version: TlsVersion): boole
   return rank >= versionRank(suite.minVersion) && rank <= versionRank(suite.maxVersion);
 }
 
-/** Whether any version at or above the policy minimum was accepted. */
+/** Whether the server completed a handshake with any version at all. */
 export function anyVersionAccepted(context: AddressContext): boolean {
   return TLS_VERSIONS.some((version) => versionState(context.address, version) === 'accepted');
 }

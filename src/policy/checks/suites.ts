@@ -150,8 +150,9 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
     const outcome = versionOutcome(address, version);
     return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
   });
+  // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
   const listedProbe =
-    address.listedSuites.kind === 'accepted'
+    address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
       ? []
       : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
   return [
@@ -161,8 +162,8 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
       expected,
       remediation: suitesFix(
         policy,
-        'Enable TLS 1.2 with suites of the required list; the ECDHE suites below are forward ' +
-          'secret and cover RSA and ECDSA certificates alike.',
+        `Enable ${listText(relevant.map(versionLabel), 'or')} with suites of the required ` +
+          'list, as below.',
       ),
     },
   ];

@@ -93,26 +93,33 @@ const NOT_SCANNED_TEXT: Record<Exclude<NotScannedReason, 'not-tls'>, [string, st
   error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
 };
 
-function endpointFindings(scan: EndpointScan): RawFinding[] {
-  const { endpoint } = scan;
-  const reason = scan.notScanned?.reason ?? 'error';
-  const detail = scan.notScanned?.detail ?? 'no address was scanned';
-
+/** Why an endpoint, or one address of it, was not scanned, as a finding. */
+function notScannedFinding(reason: NotScannedReason, detail: string, port: number): RawFinding {
   if (reason === 'not-tls') {
-    return [notTlsFinding(endpoint.port, detail)];
+    return notTlsFinding(port, detail);
   }
   const [what, advice] = NOT_SCANNED_TEXT[reason];
-  return [
-    {
-      id: 'endpoint.not-scanned',
-      observed: `not scanned: ${what} (${detail})`,
-      expected: `an endpoint that accepts TCP connections on port ${endpoint.port}`,
-      remediation: adviceOnly(advice),
-    },
-  ];
+  return {
+    id: 'endpoint.not-scanned',
+    observed: `not scanned: ${what} (${detail})`,
+    expected: `an endpoint that accepts TCP connections on port ${port}`,
+    remediation: adviceOnly(advice),
+  };
+}
+
+function endpointFindings(scan: EndpointScan): RawFinding[] {
+  const reason = scan.notScanned?.reason ?? 'error';
+  const detail = scan.notScanned?.detail ?? 'no address was scanned';
+  return [notScannedFinding(reason, detail, scan.endpoint.port)];
 }
 
 function addressFindings(context: AddressContext): RawFinding[] {
+  // An address that could not be scanned while another could holds no results to check.
+  const { notScanned } = context.address;
+  if (notScanned) {
+    return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
+  }
+
   const notTls = checkNotTls(context);
   if (notTls) {
     return [notTls];

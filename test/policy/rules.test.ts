@@ -942,7 +942,7 @@ const WEBHOOK_ROWS: Row[] = [
   },
   {
     name: 'case 3 as the engine reports it: not scanned because not TLS',
-    scan: notScanned('not-tls', 'plaintext HTTP reply'),
+    scan: notScanned('not-tls', 'this port does not speak TLS: plaintext HTTP reply'),
     findings: [
       {
         id: 'endpoint.not-tls',
@@ -1266,6 +1266,25 @@ describe('findings', () => {
     );
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0].address).toBe('192.0.2.10, 2001:db8::10');
+  });
+
+  it('name the one address that could not be scanned while the others were', () => {
+    const unreachable = {
+      ...address({ address: '192.0.2.11' }),
+      notScanned: { reason: 'refused' as const, detail: 'ECONNREFUSED 192.0.2.11:443' },
+    };
+    const result = evaluate(
+      scan([address({ address: '192.0.2.10' }), unreachable]),
+      presetPolicy('webhook'),
+      NOW,
+    );
+    expect(result.findings.map((finding) => [finding.id, finding.address])).toEqual([
+      ['endpoint.not-scanned', '192.0.2.11'],
+    ]);
+    expect(result.findings[0].evidence.observed).toBe(
+      'not scanned: the connection was refused (ECONNREFUSED 192.0.2.11:443)',
+    );
+    expect(result.verdict).toBe('non-compliant');
   });
 
   it('that differ between addresses name each address', () => {

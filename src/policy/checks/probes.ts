@@ -50,9 +50,11 @@ export function checkNotTls(context: AddressContext): RawFinding | undefined {
 }
 
 export function notTlsFinding(port: number, detail: string): RawFinding {
+  // The engine's own detail may already say it; the finding says it once.
+  const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');
   return {
     id: 'endpoint.not-tls',
-    observed: `this port does not speak TLS (${detail})`,
+    observed: `this port does not speak TLS (${what})`,
     expected: `a TLS handshake on port ${port}`,
     remediation: {
       summary:

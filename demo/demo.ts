@@ -72,12 +72,12 @@ function printVerdicts(
     const rule = server.expected.failsOn;
     const failsAsExpected = !rule || errors.some((finding) => finding.id === rule);
     const matches = result?.verdict === server.expected.verdict && failsAsExpected;
+    const rules = errors.map((finding) => finding.id).join(', ') || '-';
     allExpected &&= matches;
 
     say(
       `${server.name.padEnd(20)} ${server.expected.verdict.padEnd(15)} ` +
-        `${(result?.verdict ?? 'missing').padEnd(15)} ` +
-        `${errors.map((finding) => finding.id).join(', ') || '-'}${matches ? '' : '   <- unexpected'}`,
+        `${(result?.verdict ?? 'missing').padEnd(15)} ${rules}${matches ? '' : '   <- unexpected'}`,
     );
   }
 

@@ -120,10 +120,16 @@ export function createLocator(env: NodeJS.ProcessEnv, workspace: string): Endpoi
     }
 
     const lines = readWorkflow();
-    const index = lines ? lines.findIndex((line) => line.includes(endpoint.input)) : -1;
+    const index = lines ? lines.findIndex((line) => namesEndpoint(line, endpoint.input)) : -1;
 
     return index >= 0 && workflowFile ? { file: workflowFile, line: index + 1 } : undefined;
   };
+}
+
+/** Whether the line holds the endpoint as a whole word: a.example.com is not in aa.example.com. */
+function namesEndpoint(line: string, input: string): boolean {
+  const escaped = input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w.:/-])${escaped}($|[^\\w.:/-])`).test(line);
 }
 
 /** The running workflow's file, from GITHUB_WORKFLOW_REF (owner/repo/PATH@ref). */

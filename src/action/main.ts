@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import {
+  countOf,
   describeOutcome,
   mergeReportFiles,
   messageOf,
@@ -17,6 +18,7 @@ import {
 } from '../cli/audit.js';
 import { UsageError } from '../cli/values.js';
 import type { EndpointResult, Report } from '../model.js';
+import { failsPolicy } from '../policy/index.js';
 import {
   diffReports,
   isEmptyDiff,
@@ -101,7 +103,7 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
     },
     {
       onStart: (count) =>
-        core.info(`Probing ${count} endpoint${count === 1 ? '' : 's'} (policy ${settings.policy})`),
+        core.info(`Probing ${countOf(count, 'endpoint')} (policy ${settings.policy})`),
       onEndpointDone: (result) => core.info(`${result.scan.endpoint.input}: ${result.verdict}`),
     },
   );
@@ -111,11 +113,17 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
 function logEndpoints(report: Report): void {
   for (const result of report.endpoints) {
     const findings = result.findings.filter((finding) => !finding.suppressed).length;
+    const alone: Report = {
+      ...report,
+      compliant: !failsPolicy(result, report.policy.failOn),
+      endpoints: [result],
+    };
+
     core.startGroup(
       `${result.scan.endpoint.input}: ${result.verdict}` +
-        (result.verdict === 'not-scanned' ? '' : ` (${findings} findings)`),
+        (result.verdict === 'not-scanned' ? '' : ` (${countOf(findings, 'finding')})`),
     );
-    core.info(renderText({ ...report, endpoints: [result] }, { color: false }));
+    core.info(renderText(alone, { color: false }));
 
     if (core.isDebug()) {
       core.debug(`Raw probe data of ${result.scan.endpoint.input}:`);
@@ -252,7 +260,7 @@ async function writeTrackingIssue(
 
   const result = await syncTrackingIssue(client, context, {
     failed,
-    title: `Webhook TLS audit: ${failing} endpoint${failing === 1 ? '' : 's'} failing`,
+    title: `Webhook TLS audit: ${countOf(failing, 'endpoint')} failing`,
     body:
       `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ` +
       `${describeOutcome(outcome, report.endpoints.length)}.\n\n` +

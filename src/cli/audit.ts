@@ -240,14 +240,14 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
 
   if (outcome.nonCompliant.length > 0) {
     parts.push(
-      `${count(outcome.nonCompliant.length, 'endpoint')} of ${total} scanned and not compliant ` +
+      `${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} scanned and not compliant ` +
         `with the policy: ${names(outcome.nonCompliant)}`,
     );
   }
 
   if (outcome.notScanned.length > 0) {
     parts.push(
-      `could not scan ${count(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
+      `could not scan ${countOf(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
         outcome.notScanned
           .map((result) => {
             const reason = result.scan.notScanned;
@@ -260,7 +260,7 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
   }
 
   if (parts.length === 0) {
-    return `${count(total, 'endpoint')} scanned, all compliant with the policy`;
+    return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;
   }
 
   return parts.join('; ');
@@ -270,7 +270,8 @@ function names(results: EndpointResult[]): string {
   return results.map((result) => result.scan.endpoint.input).join(', ');
 }
 
-function count(n: number, noun: string): string {
+/** `1 endpoint`, `2 endpoints`. */
+export function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 

@@ -255,7 +255,11 @@ function render(
   const text = (() => {
     switch (format) {
       case 'text':
-        return renderText(report, { color: style.color, onlyFailures: style.options.onlyFailures });
+        return renderText(report, {
+          color: style.color,
+          onlyFailures: style.options.onlyFailures,
+          baseline,
+        });
       case 'json':
         return JSON.stringify(report, null, 2);
       case 'sarif':

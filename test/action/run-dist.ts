@@ -181,16 +181,16 @@ export function parseCommands(stdout: string): WorkflowCommand[] {
 
     for (const pair of (match[2] ?? '').split(',').filter(Boolean)) {
       const equals = pair.indexOf('=');
-      properties[pair.slice(0, equals)] = unescape(pair.slice(equals + 1));
+      properties[pair.slice(0, equals)] = unescapeCommand(pair.slice(equals + 1));
     }
 
-    commands.push({ command: match[1], properties, message: unescape(match[3]) });
+    commands.push({ command: match[1], properties, message: unescapeCommand(match[3]) });
   }
 
   return commands;
 }
 
-function unescape(text: string): string {
+function unescapeCommand(text: string): string {
   return text
     .replace(/%0D/g, '\r')
     .replace(/%0A/g, '\n')

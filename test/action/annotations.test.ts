@@ -1,0 +1,146 @@
+// Annotations: one per finding, placed on the line that names the endpoint, and within
+// GitHub's display limit of 10 per kind per step, the rest folded into the tenth.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Annotation,
+  annotationsOf,
+  createLocator,
+  foldAnnotations,
+} from '../../src/action/annotations.js';
+import type { EndpointResult, Finding, Report, Severity } from '../../src/model.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+
+function finding(id: string, severity: Severity, suppressed = false): Finding {
+  return {
+    id,
+    title: `Title of ${id}`,
+    severity,
+    endpoint: 'x',
+    evidence: { observed: 'what was seen', expected: 'what was wanted' },
+    remediation: { summary: 'Do the fix.' },
+    ...(suppressed ? { suppressed: { reason: 'accepted risk' } } : {}),
+  };
+}
+
+function result(input: string, findings: Finding[], source?: { file: string; line: number }) {
+  const endpoint = parseEndpoint(input, source);
+  const scan = { endpoint, status: 'scanned', addresses: [], startedAt: '', durationMs: 0 };
+  return { scan, verdict: 'non-compliant', findings } as unknown as EndpointResult;
+}
+
+function report(results: EndpointResult[]): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'webhook-tls-probe', version: '0' },
+    policy: { name: 'webhook', failOn: 'error' },
+    startedAt: '',
+    finishedAt: '',
+    compliant: false,
+    endpoints: results,
+  };
+}
+
+describe('annotationsOf', () => {
+  it('gives each unsuppressed finding a title naming the endpoint and the rule', () => {
+    const annotations = annotationsOf(
+      report([
+        result('a.example.com', [
+          finding('version.legacy-accepted', 'error'),
+          finding('certificate.expiring-soon', 'warning', true),
+        ]),
+        result('b.example.com:8443', [finding('sni.required', 'notice')], {
+          file: 'hooks.txt',
+          line: 4,
+        }),
+      ]),
+      (endpoint) => endpoint.source,
+    );
+
+    expect(annotations).toEqual([
+      {
+        level: 'error',
+        title: 'a.example.com: version.legacy-accepted',
+        message:
+          'Title of version.legacy-accepted. Observed: what was seen. Expected: what was ' +
+          'wanted. Fix: Do the fix.',
+      },
+      {
+        level: 'notice',
+        title: 'b.example.com:8443: sni.required',
+        message: expect.stringMatching(/^Title of sni\.required\./),
+        file: 'hooks.txt',
+        line: 4,
+      },
+    ]);
+  });
+});
+
+describe('foldAnnotations', () => {
+  const many = (level: Severity, count: number): Annotation[] =>
+    Array.from({ length: count }, (_, i) => ({ level, title: `${level} ${i + 1}`, message: 'm' }));
+
+  it('keeps up to 10 of a kind as they are', () => {
+    const input = [...many('error', 10), ...many('warning', 3)];
+    expect(foldAnnotations(input)).toEqual(input);
+  });
+
+  it('folds the 10th and later of a kind into one that lists them', () => {
+    const folded = foldAnnotations([...many('warning', 2), ...many('error', 14)]);
+    const errors = folded.filter((annotation) => annotation.level === 'error');
+
+    expect(errors).toHaveLength(10);
+    expect(errors.slice(0, 9).map((a) => a.title)).toEqual(many('error', 9).map((a) => a.title));
+    expect(errors[9].title).toBe('5 more errors');
+    expect(errors[9].message.split('\n').slice(1)).toEqual([
+      '- error 10',
+      '- error 11',
+      '- error 12',
+      '- error 13',
+      '- error 14',
+    ]);
+    expect(folded.filter((annotation) => annotation.level === 'warning')).toHaveLength(2);
+  });
+});
+
+describe('createLocator', () => {
+  let workspace: string;
+
+  beforeAll(async () => {
+    workspace = await mkdtemp(path.join(os.tmpdir(), 'wtp-locate-'));
+    await mkdir(path.join(workspace, '.github', 'workflows'), { recursive: true });
+    await writeFile(
+      path.join(workspace, '.github', 'workflows', 'audit.yml'),
+      'jobs:\n  a:\n    with:\n      endpoints: |\n        aa.example.com:8443\n        a.example.com\n' +
+        '        b.example.com:8443\n',
+    );
+  });
+
+  afterAll(async () => {
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  it('finds input endpoints in the workflow file and file endpoints on their line', () => {
+    const locate = createLocator(
+      { GITHUB_WORKFLOW_REF: 'acme/hooks/.github/workflows/audit.yml@refs/pull/3/merge' },
+      workspace,
+    );
+
+    expect(locate(parseEndpoint('b.example.com:8443'))).toEqual({
+      file: '.github/workflows/audit.yml',
+      line: 7,
+    });
+    expect(locate(parseEndpoint('a.example.com'))?.line).toBe(6);
+    expect(locate(parseEndpoint('c.example.com'))).toBeUndefined();
+    expect(
+      locate(parseEndpoint('c.example.com', { file: path.join(workspace, 'x', 'e.txt'), line: 2 })),
+    ).toEqual({ file: 'x/e.txt', line: 2 });
+  });
+
+  it('finds nothing without a workflow reference', () => {
+    expect(createLocator({}, workspace)(parseEndpoint('a.example.com'))).toBeUndefined();
+  });
+});

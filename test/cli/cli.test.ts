@@ -1,0 +1,291 @@
+// The command line against real TLS servers on loopback (the demo's four, behind its private
+// CA): exit statuses (0 compliant, 1 not compliant, 2 could not scan or bad usage), every
+// report format, --output, --only-failures, --shard and merge, the baseline, the progress bar
+// on a terminal only, and the committed bin/ command.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoCa } from '../../demo/ca.js';
+import { type DemoServer, startDemoServers, stopAll } from '../../demo/servers.js';
+import { type CliIo, runCli } from '../../src/cli/program.js';
+import type { Report } from '../../src/model.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let servers: DemoServer[];
+let directory: string;
+let caFile: string;
+let closedEndpoint: string;
+
+const endpointOf = (name: string) => servers.find((server) => server.name === name)!.endpoint;
+
+beforeAll(async () => {
+  const ca = await createDemoCa();
+  servers = await startDemoServers(ca);
+  directory = await mkdtemp(path.join(os.tmpdir(), 'wtp-cli-'));
+  caFile = path.join(directory, 'ca.pem');
+  await writeFile(caFile, ca.rootPem);
+
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedEndpoint = `127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+
+afterAll(async () => {
+  await stopAll(servers ?? []);
+  await rm(directory, { recursive: true, force: true });
+});
+
+interface Captured {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process with captured streams; `tty` makes stderr a terminal. */
+async function cli(args: string[], options: { tty?: boolean } = {}): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text), isTTY: false },
+    stderr: { write: (text: string) => (stderr += text), isTTY: options.tty, columns: 100 },
+    cwd: directory,
+    env: {},
+  };
+
+  const status = await runCli(args, io);
+  return { status, stdout, stderr };
+}
+
+describe('webhook-tls-probe scan', () => {
+  it('exits 0 for a compliant endpoint, with the text report on stdout', async () => {
+    const run = await cli(['scan', endpointOf('compliant'), '--ca-file', caFile]);
+
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(endpointOf('compliant'));
+    expect(run.stdout).toMatch(/compliant/);
+    expect(run.stderr).toBe('1 endpoint scanned, all compliant with the policy\n');
+  });
+
+  it('exits 1 when an endpoint is not compliant, and JSON holds the whole report', async () => {
+    const run = await cli([
+      'scan',
+      endpointOf('compliant'),
+      endpointOf('tls1.0-only'),
+      '--ca-file',
+      caFile,
+      '--json',
+    ]);
+    const report = JSON.parse(run.stdout) as Report;
+
+    expect(run.status).toBe(1);
+    expect(report.compliant).toBe(false);
+    expect(report.endpoints.map((result) => result.verdict)).toEqual([
+      'compliant',
+      'non-compliant',
+    ]);
+    expect(report.endpoints[1].findings.map((finding) => finding.id)).toContain(
+      'version.legacy-accepted',
+    );
+    expect(run.stderr).toContain(
+      `1 endpoint of 2 scanned and not compliant with the policy: ${endpointOf('tls1.0-only')}`,
+    );
+  });
+
+  it('exits 2 when an endpoint could not be scanned, and says so', async () => {
+    const run = await cli(['scan', closedEndpoint, '--timeout', '2000']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^could not scan 1 endpoint of 1: ${closedEndpoint}`));
+  });
+
+  it('exits 1, not 2, when one endpoint fails the policy and another could not be scanned', async () => {
+    const run = await cli(['scan', endpointOf('expired-certificate'), closedEndpoint]);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('scanned and not compliant');
+    expect(run.stderr).toContain('could not scan');
+  });
+
+  it('writes each format to --output, and the text report to the terminal', async () => {
+    const target = endpointOf('no-listed-suite');
+    const formats = {
+      sarif: (text: string) => expect(JSON.parse(text).version).toBe('2.1.0'),
+      junit: (text: string) =>
+        expect(text).toMatch(/^<\?xml[\s\S]*<testsuite[\s\S]*suites\.none-listed/),
+      markdown: (text: string) => expect(text).toContain('| Endpoint | Verdict |'),
+      json: (text: string) => expect(JSON.parse(text).endpoints).toHaveLength(1),
+    };
+
+    for (const [format, check] of Object.entries(formats)) {
+      const output = path.join(directory, `report.${format}`);
+      const run = await cli([
+        'scan',
+        target,
+        '--ca-file',
+        caFile,
+        '--format',
+        format,
+        '--output',
+        output,
+      ]);
+
+      expect(run.status).toBe(1);
+      check(await readFile(output, 'utf8'));
+      expect(run.stdout).toContain('suites.none-listed');
+      expect(run.stdout).not.toMatch(/^[{<]/);
+    }
+  });
+
+  it('leaves compliant endpoints out with --only-failures', async () => {
+    const run = await cli([
+      'scan',
+      endpointOf('compliant'),
+      endpointOf('expired-certificate'),
+      '--ca-file',
+      caFile,
+      '--only-failures',
+    ]);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(endpointOf('expired-certificate'));
+    expect(run.stdout).not.toContain(endpointOf('compliant'));
+    expect(run.stdout).toContain('1 compliant endpoint not shown');
+  });
+
+  it('reads --endpoints-file with comments, and names the line of a bad endpoint', async () => {
+    const good = path.join(directory, 'endpoints.txt');
+    await writeFile(good, `# demo\n${endpointOf('compliant')}   # the good one\n`);
+    const bad = path.join(directory, 'bad.txt');
+    await writeFile(bad, `${endpointOf('compliant')}\nhttp://plain.example.com\n`);
+
+    const ok = await cli(['scan', '--endpoints-file', good, '--ca-file', caFile, '--json']);
+    const refused = await cli(['scan', '--endpoints-file', bad]);
+
+    expect(ok.status).toBe(0);
+    expect((JSON.parse(ok.stdout) as Report).endpoints[0].scan.endpoint.source).toEqual({
+      file: good,
+      line: 2,
+    });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^webhook-tls-probe: error: --endpoints-file: .*bad\.txt:2: /);
+  });
+
+  it('shows the changes since --baseline', async () => {
+    const baseline = path.join(directory, 'baseline.json');
+    const first = await cli(['scan', endpointOf('compliant'), '--ca-file', caFile, '--json']);
+    const earlier = JSON.parse(first.stdout) as Report;
+
+    // Scanned again without trusting the demo CA: as if the chain had broken since.
+    await writeFile(baseline, JSON.stringify(earlier));
+    const run = await cli(['scan', endpointOf('compliant'), '--baseline', baseline]);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('Regressions since the baseline (1)');
+    expect(run.stdout).toMatch(
+      new RegExp(`${endpointOf('compliant')}: compliant → non-compliant; new: certificate\\.`),
+    );
+  });
+
+  it('refuses bad usage with exit 2, naming the option', async () => {
+    const cases: [string[], RegExp][] = [
+      [['scan', 'a.example.com', '--timeout', 'soon'], /--timeout must be a whole number/],
+      [['scan', 'a.example.com', '--fail-on', 'critical'], /--fail-on must be one of error/],
+      [['scan', 'a.example.com', '--shard', '3/2'], /--shard must be written i\/n/],
+      [['scan', 'a.example.com', '--format', 'pdf'], /argument 'pdf' is invalid/],
+      [['scan', 'a.example.com', '--policy', 'strictest'], /policy: /],
+      [['scan', 'ftp://a.example.com'], /argument 1: /],
+      [['scan'], /no endpoint to scan/],
+      [['scan', 'a.example.com', '--frobnicate'], /unknown option '--frobnicate'/],
+      [['probe'], /unknown command 'probe'/],
+    ];
+
+    for (const [args, message] of cases) {
+      const run = await cli(args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('shows a progress bar on a terminal for several endpoints, and never otherwise', async () => {
+    const endpoints = [endpointOf('compliant'), endpointOf('no-listed-suite')];
+    const onTerminal = await cli(['scan', ...endpoints, '--ca-file', caFile], { tty: true });
+    const piped = await cli(['scan', ...endpoints, '--ca-file', caFile]);
+    const single = await cli(['scan', endpoints[0], '--ca-file', caFile], { tty: true });
+
+    expect(onTerminal.stderr).toMatch(/scanning .* \d\/2 endpoints/);
+    expect(piped.stderr).not.toContain('scanning');
+    expect(single.stderr).not.toContain('scanning');
+    expect(onTerminal.stdout).not.toContain('scanning');
+  });
+});
+
+describe('webhook-tls-probe scan --shard and merge', () => {
+  it('splits the endpoints among shards and merges the reports back into one', async () => {
+    const endpoints = servers.map((server) => server.endpoint);
+    const files: string[] = [];
+
+    for (const index of [1, 2, 3]) {
+      const output = path.join(directory, `shard-${index}.json`);
+      const args = ['scan', ...endpoints, '--ca-file', caFile, '--shard', `${index}/3`];
+      await cli([...args, '--format', 'json', '--output', output]);
+      files.push(output);
+    }
+
+    const shards = await Promise.all(
+      files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as Report),
+    );
+    const scanned = shards.flatMap((report) => report.endpoints.map((r) => r.scan.endpoint.input));
+    expect(scanned.sort()).toEqual([...endpoints].sort());
+
+    const merged = await cli(['merge', path.join(directory, 'shard-*.json'), '--json']);
+    const report = JSON.parse(merged.stdout) as Report;
+
+    expect(merged.status).toBe(1);
+    expect(report.shard).toBeUndefined();
+    expect(report.endpoints.map((result) => result.scan.endpoint.input).sort()).toEqual(
+      [...endpoints].sort(),
+    );
+
+    const incomplete = await cli(['merge', files[0], files[1]]);
+    expect(incomplete.status).toBe(2);
+    expect(incomplete.stderr).toMatch(/shard/);
+
+    const nothing = await cli(['merge', path.join(directory, 'none-*.json')]);
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toContain('no report matches');
+  });
+});
+
+describe('bin/webhook-tls-probe.js', () => {
+  const bundle = path.join(ROOT, 'dist', 'cli', 'index.js');
+
+  it('runs the committed bundle with no build step', async () => {
+    expect(existsSync(bundle), 'dist/cli/index.js is committed').toBe(true);
+
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'webhook-tls-probe.js'), 'scan', endpointOf('tls1.0-only')],
+      {
+        env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(status, stderr).toBe(1);
+    expect(stdout).toContain('version.legacy-accepted');
+    expect(stderr).toContain('scanned and not compliant');
+  });
+});

@@ -19,6 +19,17 @@ export interface Annotation {
 /** GitHub's per-step display limit for each kind of annotation. */
 export const ANNOTATION_LIMIT = 10;
 
+/**
+ * How many annotations of each kind the findings may use. The step's failure message is an
+ * error annotation, and a refused comment or tracking issue a warning, so one of each is kept
+ * free for them.
+ */
+export const FINDING_ANNOTATION_LIMITS: Record<Severity, number> = {
+  error: ANNOTATION_LIMIT - 1,
+  warning: ANNOTATION_LIMIT - 1,
+  notice: ANNOTATION_LIMIT,
+};
+
 /** Where a finding about this endpoint should point, when a line can be found. */
 export type EndpointLocator = (endpoint: Endpoint) => { file: string; line: number } | undefined;
 
@@ -54,13 +65,17 @@ export function annotationsOf(report: Report, locate: EndpointLocator): Annotati
 }
 
 /**
- * Keeps each kind within the limit: when a kind has more than `limit`, the first limit - 1 stay
- * and one annotation lists the titles of the rest.
+ * Keeps each kind within its limit: when a kind has more than its limit, the first limit - 1
+ * stay and one annotation lists the titles of the rest.
  */
-export function foldAnnotations(annotations: Annotation[], limit = ANNOTATION_LIMIT): Annotation[] {
+export function foldAnnotations(
+  annotations: Annotation[],
+  limits: Record<Severity, number> = FINDING_ANNOTATION_LIMITS,
+): Annotation[] {
   const kept: Annotation[] = [];
 
   for (const level of ['error', 'warning', 'notice'] as const) {
+    const limit = limits[level];
     const ofLevel = annotations.filter((annotation) => annotation.level === level);
 
     if (ofLevel.length <= limit) {

@@ -83,19 +83,21 @@ describe('foldAnnotations', () => {
   const many = (level: Severity, count: number): Annotation[] =>
     Array.from({ length: count }, (_, i) => ({ level, title: `${level} ${i + 1}`, message: 'm' }));
 
-  it('keeps up to 10 of a kind as they are', () => {
-    const input = [...many('error', 10), ...many('warning', 3)];
+  it('keeps 9 errors, 9 warnings and 10 notices as they are', () => {
+    const input = [...many('error', 9), ...many('warning', 9), ...many('notice', 10)];
     expect(foldAnnotations(input)).toEqual(input);
   });
 
-  it('folds the 10th and later of a kind into one that lists them', () => {
+  it('folds the rest of a kind into one that lists them, leaving room for the failure', () => {
     const folded = foldAnnotations([...many('warning', 2), ...many('error', 14)]);
     const errors = folded.filter((annotation) => annotation.level === 'error');
 
-    expect(errors).toHaveLength(10);
-    expect(errors.slice(0, 9).map((a) => a.title)).toEqual(many('error', 9).map((a) => a.title));
-    expect(errors[9].title).toBe('5 more errors');
-    expect(errors[9].message.split('\n').slice(1)).toEqual([
+    // With the step's own failure message, GitHub shows exactly 10 errors.
+    expect(errors).toHaveLength(9);
+    expect(errors.slice(0, 8).map((a) => a.title)).toEqual(many('error', 8).map((a) => a.title));
+    expect(errors[8].title).toBe('6 more errors');
+    expect(errors[8].message.split('\n').slice(1)).toEqual([
+      '- error 9',
       '- error 10',
       '- error 11',
       '- error 12',
@@ -103,6 +105,11 @@ describe('foldAnnotations', () => {
       '- error 14',
     ]);
     expect(folded.filter((annotation) => annotation.level === 'warning')).toHaveLength(2);
+  });
+
+  it('folds at the limit it is given', () => {
+    const folded = foldAnnotations(many('notice', 11), { error: 10, warning: 10, notice: 10 });
+    expect(folded.map((a) => a.title).slice(-2)).toEqual(['notice 9', '2 more notices']);
   });
 });
 

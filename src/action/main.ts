@@ -74,10 +74,11 @@ export async function run(): Promise<void> {
       core.info(describeOutcome(outcome, report.endpoints.length));
     }
   } catch (error) {
+    // A usage error's message starts with the input it is about.
     if (error instanceof UsageError) {
-      core.setFailed(`Invalid input ${error.setting}: ${error.message}`);
+      core.setFailed(`Invalid input: ${error.message}`);
     } else {
-      core.setFailed(`Could not scan: ${messageOf(error)}`);
+      core.setFailed(`Could not complete the scan: ${messageOf(error)}`);
       core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
   }

@@ -30,7 +30,7 @@ export async function collectEndpoints(sources: EndpointSources): Promise<Endpoi
     try {
       named.push({ endpoint: parseEndpoint(item.text, item.source), where: item.setting });
     } catch (error) {
-      throw new UsageError(item.setting, `${item.setting}: ${messageOf(error)}`);
+      throw new UsageError(item.setting.split(' ')[0], `${item.setting}: ${messageOf(error)}`);
     }
   }
 
@@ -89,6 +89,8 @@ export interface AuditSettings {
   cwd: string;
   /** The clock for certificate dates; tests set it. */
   now?: Date;
+  /** How errors name the policy and CA settings: `policy` in the Action, `--policy` in the CLI. */
+  names?: { policy: string; caFile: string };
 }
 
 export interface AuditHooks {
@@ -103,26 +105,29 @@ export async function prepareAudit(settings: AuditSettings): Promise<{
   policy: Policy;
   extraCaPem: string[];
 }> {
+  const names = settings.names ?? { policy: 'policy', caFile: 'ca-file' };
   const policy = await loadPolicy(settings.policy, {
     cwd: settings.cwd,
     failOn: settings.failOn,
   }).catch((error: unknown) => {
-    throw new UsageError('policy', `policy: ${messageOf(error)}`);
+    throw new UsageError(names.policy, `${names.policy}: ${messageOf(error)}`);
   });
 
-  const extraCaPem = settings.caFile ? [await readCaFile(settings.caFile, settings.cwd)] : [];
+  const extraCaPem = settings.caFile
+    ? [await readCaFile(settings.caFile, settings.cwd, names.caFile)]
+    : [];
 
   return { policy, extraCaPem };
 }
 
-async function readCaFile(file: string, cwd: string): Promise<string> {
+async function readCaFile(file: string, cwd: string, setting: string): Promise<string> {
   const filePath = path.resolve(cwd, file);
   const text = await readFile(filePath, 'utf8').catch((error: unknown) => {
-    throw new UsageError('ca-file', `ca-file: cannot read ${filePath}: ${messageOf(error)}`);
+    throw new UsageError(setting, `${setting}: cannot read ${filePath}: ${messageOf(error)}`);
   });
 
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError('ca-file', `ca-file: ${filePath} holds no PEM certificate`);
+    throw new UsageError(setting, `${setting}: ${filePath} holds no PEM certificate`);
   }
 
   return text;
@@ -193,7 +198,11 @@ export async function mergeReportFiles(patterns: string[], cwd: string): Promise
     );
   }
 
-  return mergeReports(reports);
+  try {
+    return mergeReports(reports, files);
+  } catch (error) {
+    throw new UsageError('merge', `merge: ${messageOf(error)}`);
+  }
 }
 
 /** Reads the baseline report to compare against; a bad one is a usage error naming it. */

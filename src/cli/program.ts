@@ -193,6 +193,7 @@ async function scanCommand(args: string[], options: ScanOptions, io: CliIo): Pro
         shard: options.shard,
         cwd: io.cwd,
         now: io.now,
+        names: { policy: '--policy', caFile: '--ca-file' },
       },
       {
         onStart: (count) => progress.start(count),

@@ -397,7 +397,7 @@ describe('the Action with a bad input', () => {
 
     expect(run.exitCode).toBe(1);
     expect(run.commands.filter((c) => c.command === 'error').map((c) => c.message)).toEqual([
-      'Invalid input timeout: timeout must be a whole number from 100 to 120000; got "soon"',
+      'Invalid input: timeout must be a whole number from 100 to 120000; got "soon"',
     ]);
     expect(run.outputs).toEqual({});
     expect(run.summary).toBe('');

@@ -117,9 +117,22 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
   const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     const acceptedAt = performance.now();
     sockets.add(client);
-    open += 1;
     counts.connections += 1;
-    counts.peakOpen = Math.max(counts.peakOpen, open);
+
+    // A client that closes one connection and opens the next at once leaves both events ready
+    // in the same turn of the event loop, in no set order. Counting the new connection as open
+    // only after that turn (setImmediate runs once the turn's I/O is handled) lets the closes
+    // that came first be counted first, so the peak is not one too high.
+    let state: 'pending' | 'open' | 'done' = 'pending';
+    setImmediate(() => {
+      open += 1;
+      counts.peakOpen = Math.max(counts.peakOpen, open);
+      if (state === 'done') {
+        open -= 1;
+      } else {
+        state = 'open';
+      }
+    });
 
     let upstream: Socket | null = null;
     let upstreamReady = false;
@@ -144,12 +157,11 @@ export async function startLatencyProxy(options: ProxyOptions): Promise<LatencyP
     // The connection stops counting as open once the client is done with it (FIN, reset or
     // close), as the client sees it: the proxy's own socket stays half open a little longer,
     // until the server's close has crossed the simulated path back, which is no client's doing.
-    let counted = true;
     const clientDone = () => {
-      if (counted) {
-        counted = false;
+      if (state === 'open') {
         open -= 1;
       }
+      state = 'done';
     };
 
     client.on('end', () => {

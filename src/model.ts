@@ -300,6 +300,12 @@ export interface ScanOptions {
   perHostConcurrency: number;
   /** Endpoints scanned at once. */
   concurrency: number;
+  /**
+   * New connections a second across the whole scan (every endpoint and address), evenly
+   * spaced; no limit when absent. Probes whose turn would come after their endpoint's
+   * deadline are not sent.
+   */
+  rateLimit?: number;
   /** Addresses of one hostname scanned at most. */
   maxAddresses: number;
   /** Suites of the policy's list, in its order: the sender probe offers exactly these. */

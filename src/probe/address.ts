@@ -41,6 +41,7 @@ import {
   type ProbeHello,
   Prober,
 } from './prober.js';
+import type { ConnectionRate } from './rate.js';
 import { enumerateTls13 } from './tls13.js';
 
 /** The certificate check's contract (src/cert), so that tests can stand in for it. */
@@ -63,6 +64,8 @@ export interface AddressScanContext {
   deadline: number;
   probe: ProbeFunction;
   checkCertificates: CertificateChecker;
+  /** The scan's global rate of new connections, shared by every address, when it has one. */
+  rate?: ConnectionRate;
 }
 
 /** TLS 1.3 suites of OpenSSL's default list, in its order: what a modern sender offers. */
@@ -79,13 +82,17 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
     limit: context.limit,
     deadline: context.deadline,
     probe: context.probe,
+    ...(context.rate ? { rate: context.rate } : {}),
   });
   const plans = new Map(VERSIONS_NEWEST_FIRST.map((version) => [version, suitePlan(version)]));
 
   // The TLS 1.3 hello also offers the first chunk of TLS 1.2 suites, so that a server without
-  // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant.
+  // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
+  // supported_versions lists every version down to TLS 1.0, so that a server of an older
+  // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
   const tls13Probe = await prober.send({
     version: 'TLSv1.3',
+    minVersion: 'TLSv1.0',
     suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
     groups: unique([...tls13Groups(), ...legacyCurves()]),
   });
@@ -111,8 +118,8 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   const preliminary = versionSupport(firstAnswers);
   if (preliminary.every((support) => support.accepted === null)) {
     const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
-    await senderProbes;
-    return emptyScan(context, prober, startedAt, reason);
+    const sender = await senderProbes;
+    return { ...emptyScan(context, prober, startedAt, reason), versions: preliminary, ...sender };
   }
 
   const certificates = checkCertificatesSafely(context, prober, preliminary);
@@ -193,10 +200,12 @@ function inconclusiveReason(outcomes: ProbeOutcome[]): {
   if (outcomes.some((outcome) => outcome.kind === 'timeout')) {
     return { reason: 'timeout', detail: 'no TLS hello was answered before the timeout' };
   }
-  const error = outcomes.find(
-    (outcome) => outcome.kind === 'error' || outcome.kind === 'violation',
-  );
-  const detail = error && 'detail' in error ? error.detail : 'no probe was conclusive';
+  const violation = outcomes.find((outcome) => outcome.kind === 'violation');
+  if (violation?.kind === 'violation') {
+    return { reason: 'error', detail: `the server breaks the protocol: ${violation.detail}` };
+  }
+  const error = outcomes.find((outcome) => outcome.kind === 'error');
+  const detail = error?.kind === 'error' ? error.detail : 'no probe was conclusive';
   return { reason: 'error', detail };
 }
 

@@ -10,6 +10,7 @@ import type { HelloOptions } from '../wire/hello.js';
 import { suiteByCode, suiteName } from '../wire/suites.js';
 import { compareVersions } from '../wire/versions.js';
 import type { HelloProbeResult, ProbeOptions, ProbeTarget, ProbeTimeouts } from './connection.js';
+import type { ConnectionRate } from './rate.js';
 
 /** The wire layer's probeHello, or a stand-in with the same contract in tests. */
 export type ProbeFunction = (
@@ -39,6 +40,8 @@ export interface ProberSettings {
   /** Date.now() value after which no probe starts. */
   deadline: number;
   probe: ProbeFunction;
+  /** The scan's global rate of new connections, when it has one. */
+  rate?: ConnectionRate;
 }
 
 /** Something a probe saw that the scan reports as an observation. */
@@ -92,8 +95,11 @@ export class Prober {
   }
 
   private async attempt(hello: HelloOptions, options?: ProbeOptions): Promise<HelloProbeResult> {
+    // The wait for the rate counts against the deadline; a turn after it is no turn at all.
+    const rate = this.settings.rate;
+    const onTime = rate === undefined || (await rate.take(this.settings.deadline));
     const remaining = this.settings.deadline - Date.now();
-    if (remaining <= 0) {
+    if (!onTime || remaining <= 0) {
       this.note('deadline', 'the endpoint deadline passed before every probe was sent');
       return emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
     }
@@ -117,7 +123,7 @@ export class Prober {
   /** The outcome, or a violation when the server chose what the hello did not offer. */
   private checked(hello: HelloOptions, outcome: ProbeOutcome): ProbeOutcome {
     if (outcome.kind === 'violation') {
-      this.note('violation', outcome.detail);
+      this.note(violationKind(hello, outcome.detail), outcome.detail);
       return outcome;
     }
     if (outcome.kind !== 'accepted') {
@@ -138,6 +144,23 @@ export class Prober {
       this.events.push({ id, detail });
     }
   }
+}
+
+/**
+ * Which kind of violation the wire layer's check of a ServerHello found, from its wording
+ * (src/wire/parse.ts, checkServerHello): a suite that was not offered, a version above the
+ * highest offered, or something else.
+ */
+function violationKind(hello: HelloOptions, detail: string): ProbeEvent['id'] {
+  if (/suite \S+,? .*not offered/.test(detail)) {
+    return 'suite-not-offered';
+  }
+
+  const version = /(?:chose|selected) (SSLv3|TLSv1\.[0-3]), which was not offered/.exec(detail);
+  if (version && compareVersions(version[1] as TlsVersion, hello.version) > 0) {
+    return 'version-above-offered';
+  }
+  return 'violation';
 }
 
 function emptyResult(outcome: ProbeOutcome): HelloProbeResult {

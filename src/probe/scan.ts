@@ -20,6 +20,7 @@ import { type CertificateChecker, scanAddress } from './address.js';
 import { probeHello } from './connection.js';
 import { OBSERVATION } from './observations.js';
 import type { ProbeFunction } from './prober.js';
+import { ConnectionRate } from './rate.js';
 
 /** The suites the webhook requirements list, in their order: the sender's offer. */
 export const REQUIRED_SUITE_NAMES: readonly string[] = [
@@ -89,6 +90,9 @@ export async function scanEndpoints(
     return limit;
   };
 
+  // One rate for the whole scan: the limit is global, across endpoints and addresses.
+  const rate = options.rateLimit ? new ConnectionRate(options.rateLimit) : null;
+
   // Endpoints that differ only in their path are one TLS endpoint: it is scanned once.
   const scansByHostPort = new Map<string, Promise<Omit<EndpointScan, 'endpoint'>>>();
 
@@ -98,7 +102,7 @@ export async function scanEndpoints(
       let pending = scansByHostPort.get(key);
       const shared = pending !== undefined;
       if (!pending) {
-        pending = endpointLimit(() => scanEndpoint(endpoint, options, limitFor, engine));
+        pending = endpointLimit(() => scanEndpoint(endpoint, options, limitFor, engine, rate));
         scansByHostPort.set(key, pending);
       }
 
@@ -119,6 +123,7 @@ async function scanEndpoint(
   options: ScanOptions,
   limitFor: (address: string) => LimitFunction,
   engine: ScanEngine,
+  rate: ConnectionRate | null,
 ): Promise<Omit<EndpointScan, 'endpoint'>> {
   const startedAt = new Date();
   const deadline = startedAt.getTime() + options.endpointDeadlineMs;
@@ -139,7 +144,7 @@ async function scanEndpoint(
   });
 
   try {
-    const work = scanAddresses(endpoint, options, limitFor, engine, deadline);
+    const work = scanAddresses(endpoint, options, limitFor, engine, deadline, rate);
     const outcome = await Promise.race([work, overtime]);
     if (outcome === 'overtime') {
       return notScanned('timeout', `the scan did not finish within its deadline`);
@@ -175,6 +180,7 @@ async function scanAddresses(
   limitFor: (address: string) => LimitFunction,
   engine: ScanEngine,
   deadline: number,
+  rate: ConnectionRate | null,
 ): Promise<{ addresses: AddressScan[] } | { reason: NotScannedReason; detail: string }> {
   let resolved: { address: string; family: 4 | 6 }[];
   if (endpoint.hostIsIp) {
@@ -202,6 +208,7 @@ async function scanAddresses(
         limit: limitFor(address),
         deadline,
         probe: engine.probe ?? probeHello,
+        ...(rate ? { rate } : {}),
         checkCertificates: engine.checkCertificates ?? checkCertificates,
       }),
     ),
@@ -221,6 +228,12 @@ async function scanAddresses(
 }
 
 async function resolveHost(host: string): Promise<{ address: string; family: 4 | 6 }[]> {
+  // RFC 6761 Section 6.4: names under .invalid never resolve, and resolvers should say so at
+  // once; asking DNS would only leak the name and wait on the network.
+  if (/(^|\.)invalid$/i.test(host)) {
+    throw new Error('names under .invalid never resolve (RFC 6761)');
+  }
+
   const found = await lookup(host, { all: true });
   const unique = new Map(found.map((entry) => [entry.address, entry]));
   return [...unique.values()].map((entry) => ({

@@ -26,9 +26,15 @@ import {
   renderMarkdown,
   renderSarif,
   renderText,
+  type SarifOptions,
   writeFileAtomic,
 } from '../report/index.js';
-import { annotationsOf, createLocator, foldAnnotations } from './annotations.js';
+import {
+  annotationsOf,
+  createLocator,
+  type EndpointLocator,
+  foldAnnotations,
+} from './annotations.js';
 import { decideComment, publishComment } from './comment.js';
 import { createClient, type RunContext, readRunContext } from './github.js';
 import { type ActionSettings, readSettings } from './settings.js';
@@ -51,11 +57,13 @@ export async function run(): Promise<void> {
     const report = await produceReport(settings);
     logEndpoints(report);
 
-    const files = await writeReportFiles(report, settings);
+    // Annotations and SARIF results point at the line that names each endpoint.
+    const locate = createLocator(process.env, workspace);
+    const files = await writeReportFiles(report, settings, { locate, root: workspace });
     const summary = renderMarkdown(report, { baseline });
     await core.summary.addRaw(summary, true).write();
 
-    annotate(report, workspace);
+    annotate(report, locate);
 
     const outcome = outcomeOf(report);
     const failed = [...outcome.nonCompliant, ...outcome.notScanned];
@@ -139,6 +147,7 @@ function logEndpoints(report: Report): void {
 async function writeReportFiles(
   report: Report,
   settings: ActionSettings,
+  sarifOptions: SarifOptions,
 ): Promise<{ report: string; sarif: string }> {
   const directory = path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), 'webhook-tls-probe');
   const stem = settings.shard
@@ -151,14 +160,14 @@ async function writeReportFiles(
 
   await mkdir(directory, { recursive: true });
   await writeFileAtomic(files.report, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(files.sarif, `${JSON.stringify(renderSarif(report), null, 2)}\n`);
+  const sarif = renderSarif(report, sarifOptions);
+  await writeFileAtomic(files.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
   core.info(`Wrote ${files.report} and ${files.sarif}`);
 
   return files;
 }
 
-function annotate(report: Report, workspace: string): void {
-  const locate = createLocator(process.env, workspace);
+function annotate(report: Report, locate: EndpointLocator): void {
   const annotations = foldAnnotations(annotationsOf(report, locate));
 
   for (const annotation of annotations) {

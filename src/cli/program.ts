@@ -2,6 +2,7 @@
 // ending in one report rendered as text, JSON, SARIF, JUnit or markdown. The exit status says
 // how the run ended: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.
 
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Report } from '../model.js';
 import {
@@ -230,14 +231,19 @@ async function emit(
 ): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  const rendered = render(report, format, baseline, { color: false, options });
+  const rendered = render(report, format, baseline, { color: false, options, cwd: io.cwd });
 
   if (options.output) {
-    await writeFileAtomic(options.output, rendered);
-    io.stdout.write(render(report, 'text', baseline, { color, options }));
+    const file = path.resolve(io.cwd, options.output);
+    await writeFileAtomic(file, rendered).catch((error: unknown) => {
+      throw new UsageError('--output', `--output: cannot write ${file}: ${messageOf(error)}`);
+    });
+    io.stdout.write(render(report, 'text', baseline, { color, options, cwd: io.cwd }));
   } else {
     io.stdout.write(
-      format === 'text' ? render(report, 'text', baseline, { color, options }) : rendered,
+      format === 'text'
+        ? render(report, 'text', baseline, { color, options, cwd: io.cwd })
+        : rendered,
     );
   }
 
@@ -251,7 +257,7 @@ function render(
   report: Report,
   format: Format,
   baseline: Report | undefined,
-  style: { color: boolean; options: OutputOptions },
+  style: { color: boolean; options: OutputOptions; cwd: string },
 ): string {
   const text = (() => {
     switch (format) {
@@ -264,7 +270,7 @@ function render(
       case 'json':
         return JSON.stringify(report, null, 2);
       case 'sarif':
-        return JSON.stringify(renderSarif(report), null, 2);
+        return JSON.stringify(renderSarif(report, { root: style.cwd }), null, 2);
       case 'junit':
         return renderJunit(report);
       case 'markdown':

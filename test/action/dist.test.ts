@@ -67,6 +67,16 @@ function annotations(run: DistRun, level: 'error' | 'warning' | 'notice'): Workf
   return run.commands.filter((command) => command.command === level && command.properties.title);
 }
 
+interface SarifLog {
+  version: string;
+  runs: {
+    results: {
+      ruleId: string;
+      locations: { physicalLocation?: unknown }[];
+    }[];
+  }[];
+}
+
 function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
@@ -138,9 +148,13 @@ describe('the Action on a push (deploy step)', () => {
       [closedEndpoint, 'not-scanned'],
     ]);
 
-    const sarif = readJson<{ version: string; runs: { results: unknown[] }[] }>(run.outputs.sarif);
+    const sarif = readJson<SarifLog>(run.outputs.sarif);
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+    const legacy = sarif.runs[0].results.find((r) => r.ruleId === 'version.legacy-accepted');
+    expect(legacy?.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: '.github/workflows/deploy.yml' },
+      region: { startLine: workflow.indexOf('            LEGACY') + 1 },
+    });
   });
 
   it('writes the markdown report to the job summary and the summary output', () => {

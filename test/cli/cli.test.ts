@@ -125,7 +125,8 @@ describe('webhook-tls-probe scan', () => {
     };
 
     for (const [format, check] of Object.entries(formats)) {
-      const output = path.join(directory, `report.${format}`);
+      // A relative --output is relative to the working directory the CLI was started in.
+      const output = `report.${format}`;
       const run = await cli([
         'scan',
         target,
@@ -138,10 +139,17 @@ describe('webhook-tls-probe scan', () => {
       ]);
 
       expect(run.status).toBe(1);
-      check(await readFile(output, 'utf8'));
+      check(await readFile(path.join(directory, output), 'utf8'));
       expect(run.stdout).toContain('suites.none-listed');
       expect(run.stdout).not.toMatch(/^[{<]/);
     }
+  });
+
+  it('refuses an --output it cannot write, with exit 2', async () => {
+    const run = await cli(['scan', endpointOf('compliant'), '--output', 'no/such/dir/r.txt']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^webhook-tls-probe: error: --output: cannot write .*r\.txt/);
   });
 
   it('leaves compliant endpoints out with --only-failures', async () => {
@@ -202,6 +210,7 @@ describe('webhook-tls-probe scan', () => {
       [['scan', 'a.example.com', '--format', 'pdf'], /argument 'pdf' is invalid/],
       [['scan', 'a.example.com', '--policy', 'strictest'], /--policy: /],
       [['scan', 'a.example.com', '--ca-file', 'missing.pem'], /--ca-file: cannot read/],
+      [['merge', 'nowhere/*.json'], /merge: no report matches/],
       [['scan', 'ftp://a.example.com'], /argument 1: /],
       [['scan'], /no endpoint to scan/],
       [['scan', 'a.example.com', '--frobnicate'], /unknown option '--frobnicate'/],

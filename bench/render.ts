@@ -146,7 +146,7 @@ function renderFleet(results: BenchResults): string[] {
   const lines = ['## Fleet', ''];
   lines.push(
     `${fleet.endpoints} endpoints (${fleet.servers}) scanned by one process, no added latency, ` +
-      "with the engine's default concurrency.",
+      `${fleet.concurrency ?? 'an unknown number of'} endpoints at once.`,
   );
   lines.push('');
   lines.push(
@@ -244,9 +244,9 @@ export function renderChart(results: BenchResults): string {
 
   const rowHeight = 16;
   const groupGap = 14;
-  const labelWidth = 210;
+  const labelWidth = 150;
   const plotWidth = 520;
-  const top = 40;
+  const top = 44;
   const minMs = 100;
   const maxMs = Math.max(1000, ...cells.map((cell) => cell.medianWallMs)) * 1.2;
   const x = (ms: number) =>
@@ -258,12 +258,14 @@ export function renderChart(results: BenchResults): string {
   let y = top;
   for (const server of results.servers) {
     for (const rttMs of results.rttsMs) {
-      parts.push(text(8, y + 12, `${server.name}, ${rttMs} ms`, 'bold'));
+      parts.push(text(8, y + 12, `${server.name}, ${rttMs} ms RTT`, { weight: 'bold' }));
+      y += rowHeight;
       for (const [index, scanner] of scanners.entries()) {
         const cell = cells.find(
           (c) => c.server === server.name && c.rttMs === rttMs && c.scanner === scanner,
         );
         const barY = y + index * rowHeight;
+        parts.push(text(labelWidth - 6, barY + rowHeight - 4, scanner, { anchor: 'end' }));
         if (cell) {
           const width = Math.max(1, x(cell.medianWallMs) - labelWidth);
           parts.push(
@@ -279,43 +281,39 @@ export function renderChart(results: BenchResults): string {
     }
   }
 
-  const height = y + 30;
+  const height = y + 10;
   const ticks: string[] = [];
   for (let ms = minMs; ms <= maxMs; ms *= 10) {
     const tickX = x(ms).toFixed(1);
     ticks.push(
       `<line x1="${tickX}" y1="${top - 6}" x2="${tickX}" y2="${y}" stroke="#dddddd"/>`,
-      text(Number(tickX) - 10, top - 10, formatSeconds(ms)),
+      text(Number(tickX), top - 10, formatSeconds(ms), { anchor: 'middle' }),
     );
   }
-
-  const legend = scanners.map((scanner, index) => {
-    const legendX = labelWidth + index * 130;
-    return (
-      `<rect x="${legendX}" y="${y + 8}" width="10" height="10" ` +
-      `fill="${colours[index % colours.length]}"/>` +
-      text(legendX + 14, y + 17, scanner)
-    );
-  });
 
   const width = labelWidth + plotWidth + 80;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
       `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    text(8, 16, 'Median wall time of a full scan (logarithmic scale)', 'bold'),
+    text(8, 16, 'Median wall time of a full scan (logarithmic scale)', { weight: 'bold' }),
     ...ticks,
     ...parts,
-    ...legend,
     '</svg>',
     '',
   ].join('\n');
 }
 
-function text(x: number, y: number, content: string, weight?: 'bold'): string {
+function text(
+  x: number,
+  y: number,
+  content: string,
+  style: { weight?: 'bold'; anchor?: 'end' | 'middle' } = {},
+): string {
   const escaped = content.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const bold = weight ? ` font-weight="${weight}"` : '';
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${bold}>${escaped}</text>`;
+  const bold = style.weight ? ` font-weight="${style.weight}"` : '';
+  const anchor = style.anchor ? ` text-anchor="${style.anchor}"` : '';
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${bold}${anchor}>${escaped}</text>`;
 }
 
 function mark(ok: boolean): string {

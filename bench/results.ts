@@ -15,6 +15,8 @@ export interface ScanJob {
   /** Where to write the full scans as JSON; left out, they are only summarised. */
   resultsFile?: string;
   noop?: boolean;
+  /** Endpoints scanned at once, when not the engine's default. */
+  concurrency?: number;
 }
 
 /** What the scan of one endpoint covered: the parts of a full scan that came back filled in. */
@@ -116,6 +118,8 @@ export interface FleetRun {
 export interface FleetResult {
   endpoints: number;
   servers: string;
+  /** Endpoints scanned at once, as the scan reported it. */
+  concurrency: number | null;
   runs: FleetRun[];
   medianWallMs: number;
   endpointsPerSecond: number;

@@ -48,6 +48,8 @@ interface Settings {
   fleetSize: number;
   fleetInstances: number;
   fleetKey: FleetKey;
+  /** Endpoints the fleet scan takes on at once; null keeps the engine's default. */
+  fleetConcurrency: number | null;
   timeoutMs: number;
   /** A peer whose run took longer than this is not run again on that server and RTT. */
   slowAfterMs: number;
@@ -86,6 +88,7 @@ function readSettings(argv: string[]): Settings {
     .option('--peers <list>', 'peers to compare with, comma-separated', 'sslscan,nmap,testssl.sh')
     .option('--fleet-size <n>', 'endpoints in the fleet; 0 skips it', nonNegative, 200)
     .option('--fleet-instances <n>', 'nginx processes serving the fleet', positive, 1)
+    .option('--fleet-concurrency <n>', 'endpoints scanned at once in the fleet', positive)
     .option('--fleet-key <type>', "key of the fleet's certificate: ecdsa or rsa", fleetKey, 'ecdsa')
     .option('--timeout <seconds>', 'limit of one scanner run', positive, 300)
     .option(
@@ -111,6 +114,7 @@ function readSettings(argv: string[]): Settings {
     fleetSize: options.fleetSize,
     fleetInstances: options.fleetInstances,
     fleetKey: options.fleetKey,
+    fleetConcurrency: options.fleetConcurrency ?? null,
     timeoutMs: options.timeout * 1000,
     slowAfterMs: options.slowAfter > 0 ? options.slowAfter * 1000 : Number.POSITIVE_INFINITY,
     output: resolve(ROOT, options.output),
@@ -378,9 +382,14 @@ async function runFleet(
     settings.fleetKey,
   );
   const runs: FleetRun[] = [];
+  let concurrency: number | null = null;
   try {
     for (let repetition = 1; repetition <= settings.repetitions; repetition++) {
-      const job: ScanJob = { endpoints: fleet.endpoints, caPemFile: pki.rootFile };
+      const job: ScanJob = {
+        endpoints: fleet.endpoints,
+        caPemFile: pki.rootFile,
+        concurrency: settings.fleetConcurrency ?? undefined,
+      };
       const { measurement, output, problem } = await runOurScan(
         ours,
         job,
@@ -397,6 +406,7 @@ async function runFleet(
         problem,
       };
       runs.push(run);
+      concurrency = output?.concurrency ?? concurrency;
       log(
         `  fleet #${repetition}: ${(run.wallMs / 1000).toFixed(2)} s, ${run.scanned} scanned, ` +
           `${(run.peakRssKb / 1024).toFixed(0)} MB, ${(run.cpuMs / 1000).toFixed(1)} s CPU` +
@@ -411,6 +421,7 @@ async function runFleet(
   return {
     endpoints: fleet.endpoints.length,
     servers: fleet.description,
+    concurrency,
     runs,
     medianWallMs,
     endpointsPerSecond: fleet.endpoints.length / (medianWallMs / 1000),

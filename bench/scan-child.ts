@@ -15,6 +15,9 @@ async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as ScanJob;
   const extraCaPem = job.caPemFile ? [readFileSync(job.caPemFile, 'utf8')] : [];
   const options = { ...DEFAULT_SCAN_OPTIONS, extraCaPem, now: new Date() };
+  if (job.concurrency !== undefined) {
+    options.concurrency = job.concurrency;
+  }
 
   const started = performance.now();
   const scans = job.noop

@@ -107,6 +107,7 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
       timeoutMs: settings.timeoutMs,
       concurrency: settings.concurrency,
       perHostConcurrency: settings.perHostConcurrency,
+      rateLimit: settings.rateLimit,
       shard: settings.shard,
       cwd: settings.cwd,
     },

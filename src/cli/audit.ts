@@ -85,6 +85,8 @@ export interface AuditSettings {
   timeoutMs?: number;
   concurrency?: number;
   perHostConcurrency?: number;
+  /** New connections a second across the whole scan; no limit when absent. */
+  rateLimit?: number;
   shard?: Shard;
   cwd: string;
   /** The clock for certificate dates; tests set it. */
@@ -147,6 +149,7 @@ export async function runAudit(settings: AuditSettings, hooks: AuditHooks = {}):
     ...(timeoutMs ? { connectTimeoutMs: timeoutMs, readTimeoutMs: timeoutMs } : {}),
     concurrency: settings.concurrency ?? DEFAULT_SCAN_OPTIONS.concurrency,
     perHostConcurrency: settings.perHostConcurrency ?? DEFAULT_SCAN_OPTIONS.perHostConcurrency,
+    ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
     listedSuites: policy.listedSuites,
     extraCaPem,
     now,

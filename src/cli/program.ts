@@ -66,6 +66,7 @@ interface ScanOptions extends OutputOptions {
   timeout?: number;
   concurrency?: number;
   perHostConcurrency?: number;
+  rateLimit?: number;
   shard?: Shard;
 }
 
@@ -129,6 +130,11 @@ function buildProgram(io: CliIo, setStatus: (code: number) => void): Command {
     .option('--per-host-concurrency <n>', 'connections open at once to one host', (text) =>
       parseWholeNumber('--per-host-concurrency', text, 1, 16),
     )
+    .option(
+      '--rate-limit <n>',
+      'new connections a second, all endpoints together (no limit when absent)',
+      (text) => parseWholeNumber('--rate-limit', text, 1, 1000),
+    )
     .option('--shard <i/n>', 'probe only shard i of n of the endpoints', (text) =>
       parseShard('--shard', text),
     );
@@ -191,6 +197,7 @@ async function scanCommand(args: string[], options: ScanOptions, io: CliIo): Pro
         timeoutMs: options.timeout,
         concurrency: options.concurrency,
         perHostConcurrency: options.perHostConcurrency,
+        rateLimit: options.rateLimit,
         shard: options.shard,
         cwd: io.cwd,
         now: io.now,

@@ -33,6 +33,8 @@ export interface ActionSettings {
   timeoutMs?: number;
   concurrency: number;
   perHostConcurrency: number;
+  /** New connections a second, all endpoints together; undefined sets no limit. */
+  rateLimit?: number;
   comment: CommentMode;
   token: string;
   baseline?: string;
@@ -57,6 +59,7 @@ export const INPUT_NAMES = [
   'timeout',
   'concurrency',
   'per-host-concurrency',
+  'rate-limit',
   'comment',
   'token',
   'baseline',
@@ -80,6 +83,7 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
   const shardText = optional('shard');
   const failOnText = optional('fail-on');
   const timeoutText = optional('timeout');
+  const rateText = optional('rate-limit');
 
   const settings: ActionSettings = {
     endpoints: [],
@@ -102,6 +106,8 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
       1,
       16,
     ),
+    rateLimit:
+      rateText === undefined ? undefined : parseWholeNumber('rate-limit', rateText, 1, 1000),
     comment: parseChoice('comment', input('comment') || 'auto', COMMENT_MODES),
     token: input('token'),
     baseline: optional('baseline'),

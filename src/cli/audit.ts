@@ -3,8 +3,10 @@
 // reports of earlier shards. The CLI and the Action differ only in how they read settings and
 // where they put the results, so a scan gives the same report under either.
 
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pemCertificates } from '../cert/index.js';
 import type { Endpoint, EndpointResult, EndpointScan, Report } from '../model.js';
 import { evaluate, failsPolicy, loadPolicy, type Policy } from '../policy/index.js';
 import { endpointKey, parseEndpoint, parseEndpointList } from '../probe/endpoint.js';
@@ -130,6 +132,20 @@ async function readCaFile(file: string, cwd: string, setting: string): Promise<s
 
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
     throw new UsageError(setting, `${setting}: ${filePath} holds no PEM certificate`);
+  }
+
+  // The trust store skips a block it cannot read, so a damaged CA file would only show up as
+  // every chain from that CA being untrusted; it is refused here instead, naming the block.
+  for (const [index, der] of pemCertificates(text).entries()) {
+    try {
+      new X509Certificate(der);
+    } catch (error) {
+      throw new UsageError(
+        setting,
+        `${setting}: certificate ${index + 1} in ${filePath} is not a readable X.509 ` +
+          `certificate: ${messageOf(error)}`,
+      );
+    }
   }
 
   return text;

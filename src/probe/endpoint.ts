@@ -195,12 +195,17 @@ function normaliseHost(
   }
 
   // Only the strict dotted quad is an IPv4 address. The URL standard would also read "127.1"
-  // or "0x7f.1" as addresses; for an endpoint list those are far more likely typos.
-  if (/^[0-9.]+$/.test(hostText) || /^0x/i.test(hostText)) {
+  // or "0x7f.0.0.1" as addresses (a name whose last label is a number); for an endpoint list
+  // those are far more likely typos.
+  if (/^[0-9.]+$/.test(hostText)) {
     if (!isIPv4(hostText)) {
       fail(`${hostText} is not a valid IPv4 address`);
     }
     return { host: hostText, hostIsIp: true };
+  }
+  const lastLabel = hostText.replace(/\.$/, '').split('.').pop() ?? '';
+  if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(lastLabel)) {
+    fail(`"${hostText}" is not a valid hostname: its last label is a number`);
   }
 
   if (/[%/\\*?<>|^`{}"']/.test(hostText)) {
@@ -217,16 +222,11 @@ function normaliseHost(
 }
 
 // Letters, digits, hyphens (not at either end of a label) and, for internal names, underscores;
-// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4). The last label is not all
-// digits, so that a mistyped address is not looked up as a name.
+// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4).
 function isHostname(name: string): boolean {
   if (name.length > 253) {
     return false;
   }
 
-  const labels = name.split('.');
-  const labelsValid = labels.every((label) =>
-    /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label),
-  );
-  return labelsValid && !/^[0-9]+$/.test(labels[labels.length - 1]);
+  return name.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
 }

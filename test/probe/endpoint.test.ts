@@ -36,6 +36,11 @@ describe('parseEndpoint accepts', () => {
     expect(endpoint.input).toBe(text.trim());
   });
 
+  it('takes names that only start like a hexadecimal number', () => {
+    expect(parseEndpoint('0x0.example:1').host).toBe('0x0.example');
+    expect(parseEndpoint('123.example').host).toBe('123.example');
+  });
+
   it('converts Unicode names to punycode', () => {
     expect(parseEndpoint('https://Bücher.example/hook').host).toBe('xn--bcher-kva.example');
     expect(parseEndpoint('münchen.test:8443').host).toBe('xn--mnchen-3ya.test');
@@ -72,10 +77,11 @@ describe('parseEndpoint refuses', () => {
     ['[::1]443', /only ":port"/],
     ['127.1', /not a valid IPv4 address/],
     ['256.1.1.1', /not a valid IPv4 address/],
-    ['0x7f.0.0.1', /not a valid IPv4 address/],
+    ['0x7f.0.0.1', /last label is a number/],
+    ['a.0x1f', /last label is a number/],
     ['-bad.example', /not a valid hostname/],
     ['a..example', /not a valid hostname/],
-    ['example.123', /not a valid hostname/],
+    ['example.123', /last label is a number/],
     ['ex%41mple.com', /characters no hostname/],
     ['a.example/hook', /only accepted in the https:\/\/host\/path form/],
     [`${'a'.repeat(64)}.example`, /not a valid hostname/],

@@ -1,0 +1,243 @@
+// The engine against scripted TLS servers, for what no real server does on demand: a suite
+// that was never offered (case 6), a middlebox that hangs on some hello lengths (case 9),
+// refusals by reset or close_notify (case 10), version intolerance, a version above the one
+// offered, malformed replies and silence.
+
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EndpointScan, ScanOptions } from '../../src/model.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { suiteByName } from '../../src/wire/suites.js';
+import { makeSelfSigned } from '../support/pki.js';
+import {
+  type ScriptAction,
+  type ScriptedHello,
+  type ScriptedServer,
+  startScriptedServer,
+  startTcpProxy,
+  tls12Flight,
+} from '../support/scripted.js';
+import { type RunningServer, startOpenssl } from '../support/servers.js';
+
+const code = (name: string) => suiteByName(name)!.code;
+const FAST: ScanOptions = {
+  ...DEFAULT_SCAN_OPTIONS,
+  connectTimeoutMs: 2_000,
+  readTimeoutMs: 2_000,
+};
+
+const running: { stop(): Promise<void> }[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.stop()));
+});
+
+async function scan(endpoint: string, options: ScanOptions = FAST): Promise<EndpointScan> {
+  const [result] = await scanEndpoints([parseEndpoint(endpoint)], options);
+  return result;
+}
+
+let certificate: Uint8Array;
+beforeAll(async () => {
+  certificate = (await makeSelfSigned({ keyType: 'rsa2048' })).certDer;
+});
+
+// A TLS 1.2 server with three suites that it picks in the client's order; `refuse` says what
+// it does with a hello it cannot serve (no TLS 1.2, or none of its suites).
+const LIKED = ['ECDHE-RSA-AES128-GCM-SHA256', 'AES128-GCM-SHA256', 'AES128-SHA'].map(code);
+
+function tls12Server(refuse: ScriptAction, liked = LIKED) {
+  return (hello: ScriptedHello): ScriptAction => {
+    const client = hello.clientHello;
+    if (!client) return { kind: 'reset' };
+
+    const canTls12 = client.legacyVersion >= 0x0303 || client.supportedVersions.includes(0x0303);
+    const suite = client.suites.find((offered) => liked.includes(offered));
+    if (!canTls12 || suite === undefined) return refuse;
+
+    const ecdhe = suiteByName('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256')!.code === suite;
+    return {
+      kind: 'reply',
+      bytes: tls12Flight({
+        suite,
+        certificates: [certificate],
+        ...(ecdhe
+          ? {
+              keyExchange: { kind: 'ecdhe', group: 29, publicKey: new Uint8Array(randomBytes(32)) },
+            }
+          : {}),
+      }),
+    };
+  };
+}
+
+async function scripted(script: (hello: ScriptedHello) => ScriptAction): Promise<ScriptedServer> {
+  const server = await startScriptedServer(script);
+  running.push(server);
+  return server;
+}
+
+describe('refusals without an alert (case 10)', () => {
+  it.each([
+    ['reset', { kind: 'reset' } as ScriptAction, 'reset'],
+    ['close_notify', { kind: 'close_notify' } as ScriptAction, 'closed'],
+  ] as const)(
+    'a server that refuses by %s: suites refused, a finding, never a failed scan',
+    async (_label, refuse, kind) => {
+      const server = await scripted(tls12Server(refuse));
+      const result = await scan(server.endpoint);
+      const address = result.addresses[0];
+
+      expect(result.status).toBe('scanned');
+      expect(address.versions.filter((v) => v.accepted).map((v) => v.version)).toEqual(['TLSv1.2']);
+      const tls12 = address.suites[0];
+      expect(tls12.accepted.map((s) => s.code).sort()).toEqual([...LIKED].sort());
+      expect(tls12.refusals).toEqual([kind]);
+      expect(tls12.complete).toBe(true);
+      expect(address.observations.map((o) => o.id)).toContain('refusal-without-alert');
+      expect(server.errors).toEqual([]);
+    },
+  );
+});
+
+describe('a suite that was never offered (case 6)', () => {
+  it('is a protocol violation and never counted as accepted', async () => {
+    // 0xFEFF is no suite of the registry, so no hello ever offers it.
+    const server = await scripted(() => ({
+      kind: 'reply',
+      bytes: tls12Flight({ suite: 0xfeff, certificates: [certificate] }),
+    }));
+    const result = await scan(server.endpoint);
+
+    expect(result.status).toBe('not-scanned');
+    expect(result.notScanned?.detail).toMatch(/breaks the protocol: .*not offered/);
+    const address = result.addresses[0];
+    expect(address.versions.every((v) => v.accepted === null)).toBe(true);
+    expect(address.versions.every((v) => v.outcome.kind === 'violation')).toBe(true);
+    expect(address.suites).toEqual([]);
+    const notOffered = address.observations.filter((o) => o.id === 'suite-not-offered');
+    expect(notOffered.map((o) => o.detail)).toEqual([expect.stringMatching(/0xfeff, not offered/)]);
+  });
+
+  it('is a violation also when the server picks an offered suite for another version', async () => {
+    // Answers TLS 1.2 whatever versions the hello offered: hellos up to TLS 1.1 get a
+    // version above what they offered.
+    const inner = tls12Server({ kind: 'alert', description: 40 });
+    const server = await scripted((hello) => {
+      const client = hello.clientHello!;
+      return inner({ ...hello, clientHello: { ...client, legacyVersion: 0x0303 } });
+    });
+    const address = (await scan(server.endpoint)).addresses[0];
+
+    const tls11 = address.versions.find((v) => v.version === 'TLSv1.1')!;
+    expect(tls11.accepted).toBe(null);
+    expect(tls11.outcome.kind).toBe('violation');
+    expect(address.versions.find((v) => v.version === 'TLSv1.2')!.accepted).toBe(true);
+    const details = address.observations
+      .filter((o) => o.id === 'version-above-offered')
+      .map((o) => o.detail);
+    expect(details).toEqual([expect.stringMatching(/TLSv1.2, which was not offered/)]);
+  });
+});
+
+describe('version intolerance', () => {
+  it('reports a server that resets TLS 1.3 hellos instead of answering TLS 1.2', async () => {
+    const inner = tls12Server({ kind: 'alert', description: 40 });
+    const server = await scripted((hello) =>
+      hello.clientHello?.supportedVersions.includes(0x0304) ? { kind: 'reset' } : inner(hello),
+    );
+    const address = (await scan(server.endpoint)).addresses[0];
+
+    expect(address.versions.find((v) => v.version === 'TLSv1.2')!.accepted).toBe(true);
+    expect(address.versions.find((v) => v.version === 'TLSv1.3')).toMatchObject({
+      accepted: false,
+      outcome: { kind: 'reset' },
+    });
+    expect(address.observations.find((o) => o.id === 'version-intolerance')?.detail).toMatch(
+      /TLSv1.3 ends with a TCP reset, although TLSv1.2 is accepted/,
+    );
+  });
+});
+
+describe('silence and garbage', () => {
+  it('a server that goes silent for some hellos leaves them inconclusive, never refused', async () => {
+    // Silent whenever none of its suites is offered: every refusal is a timeout instead.
+    const server = await scripted(tls12Server({ kind: 'silence' }));
+    const started = Date.now();
+    const result = await scan(server.endpoint, {
+      ...FAST,
+      readTimeoutMs: 400,
+      endpointDeadlineMs: 30_000,
+    });
+    const address = result.addresses[0];
+
+    expect(result.status).toBe('scanned');
+    const tls12 = address.suites[0];
+    expect(tls12.accepted.map((s) => s.code).sort()).toEqual([...LIKED].sort());
+    expect(tls12.complete).toBe(false);
+    expect(tls12.refusals).toEqual([]);
+    // TLS 1.1 and older timed out: inconclusive, not refused.
+    expect(address.versions.find((v) => v.version === 'TLSv1.1')).toMatchObject({
+      accepted: null,
+      outcome: { kind: 'timeout' },
+    });
+    expect(address.observations.map((o) => o.id)).toContain('incomplete');
+    expect(Date.now() - started).toBeLessThan(25_000);
+  });
+
+  it('a malformed ServerHello is a violation, not an acceptance', async () => {
+    const server = await scripted(() => ({
+      kind: 'reply',
+      // A whole ServerHello message of four bytes: far too short to hold its fields.
+      bytes: new Uint8Array([22, 3, 3, 0, 8, 2, 0, 0, 4, 3, 3, 0, 0]),
+      after: 'close',
+    }));
+    const result = await scan(server.endpoint);
+
+    expect(result.addresses[0].versions.every((v) => v.accepted !== true)).toBe(true);
+    expect(result.addresses[0].versions.some((v) => v.outcome.kind === 'violation')).toBe(true);
+  });
+});
+
+describe('ClientHello length intolerance (case 9)', () => {
+  let direct: RunningServer;
+  let proxy: ScriptedServer;
+
+  beforeAll(async () => {
+    const key = await makeSelfSigned({ keyType: 'rsa2048' });
+    direct = await startOpenssl({ certPem: key.certPem, keyPem: key.keyPem });
+    running.push(direct);
+    // A middlebox that hangs on ClientHello messages of 256 to 511 bytes, the 4-byte handshake
+    // header included, as the F5 terminators did (RFC 7685 Section 1).
+    proxy = await startTcpProxy(direct, (hello) =>
+      hello.handshake.length >= 256 && hello.handshake.length <= 511
+        ? { kind: 'silence' }
+        : 'forward',
+    );
+    running.push(proxy);
+  });
+
+  it('gives the same results through the middlebox as directly', async () => {
+    const [throughProxy, directly] = await Promise.all([
+      scan(proxy.endpoint),
+      scan(`${direct.address}:${direct.port}`),
+    ]);
+    const summary = (result: EndpointScan) => {
+      const address = result.addresses[0];
+      return {
+        versions: address.versions.map((v) => [v.version, v.accepted]),
+        suites: address.suites.map((s) => [
+          s.version,
+          s.preference,
+          s.complete,
+          s.accepted.map((a) => a.code).sort(),
+        ]),
+        groups: address.groups.map((g) => [g.version, [...g.groups].sort()]),
+      };
+    };
+
+    expect(summary(throughProxy)).toEqual(summary(directly));
+    const lengths = proxy.hellos.map((hello) => hello.handshake.length);
+    expect(lengths.filter((length) => length >= 256 && length <= 511)).toEqual([]);
+  });
+});

@@ -293,6 +293,43 @@ describe('the global rate limit', () => {
     expect(Date.now() - started).toBeLessThan(1000 + 1500);
   });
 
+  it('holds through the CLI, as the server counts the connections', async () => {
+    const accepted: number[] = [];
+    const server = await startScriptedServer(() => {
+      accepted.push(Date.now());
+      return { kind: 'alert', description: 40 };
+    });
+    const perSecond = 20;
+    let stderr = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      cwd: dir.path,
+      env: {},
+    };
+    try {
+      const status = await runCli(
+        ['scan', server.endpoint, '--rate-limit', String(perSecond), '--json'],
+        io,
+      );
+      expect(status, stderr).toBe(1);
+    } finally {
+      await server.stop();
+    }
+
+    // The server reads each hello a moment after the connection opens, so its times carry
+    // some jitter: the spacing is checked over the whole run and per second, not per gap.
+    const count = accepted.length;
+    expect(count).toBeGreaterThan(10);
+    expect(count).toBe(server.connections());
+    const span = accepted[count - 1] - accepted[0];
+    expect(span).toBeGreaterThanOrEqual((count - 1) * (1000 / perSecond) - 50);
+    for (const start of accepted) {
+      const inSecond = accepted.filter((other) => other >= start && other < start + 1000).length;
+      expect(inSecond).toBeLessThanOrEqual(perSecond + 1);
+    }
+  });
+
   it('hands out starts one interval apart and none past a deadline', async () => {
     const rate = new ConnectionRate(50);
     const now = Date.now();

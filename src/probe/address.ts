@@ -438,8 +438,8 @@ function describeRefusal(outcome: ProbeOutcome): string {
 /**
  * Version intolerance: a hello offering up to a version the server lacks must be answered in
  * the highest version both sides have (RFC 5246 Appendix E.1, RFC 8446 Section 4.2.1). Each
- * version's hello offers everything the next lower one offers, so a refusal (or silence)
- * where the lower version is accepted is the server failing instead of negotiating down.
+ * version's hello offers everything the lower ones offer, so a refusal (or silence) where a
+ * lower version is accepted is the server failing instead of negotiating down.
  */
 function versionObservations(
   answers: Map<TlsVersion, HelloProbeResult>,
@@ -451,21 +451,28 @@ function versionObservations(
     return outcome.kind === 'accepted' && outcome.version === version;
   };
 
+  // Each failing hello, grouped by the version it should have been answered in.
+  const failures = new Map<TlsVersion, string[]>();
   for (const [index, higher] of VERSIONS_NEWEST_FIRST.entries()) {
-    const lower = VERSIONS_NEWEST_FIRST[index + 1];
-    if (!lower) break;
-
     const outcome = answers.get(higher)!.outcome;
     const failed = isRefusal(outcome) || outcome.kind === 'timeout';
-    const refusedAsVersion = versions.find((v) => v.version === higher)?.accepted === true;
-    if (failed && !refusedAsVersion && acceptedDirectly(lower)) {
-      observations.push({
-        id: OBSERVATION.versionIntolerance,
-        detail:
-          `a hello offering up to ${higher} ends with ${describeRefusal(outcome)}, although ` +
-          `${lower} is accepted: the server fails instead of negotiating down`,
-      });
+    // A version accepted after all (through another chunk) was refused for its suites.
+    const acceptedLater = versions.find((v) => v.version === higher)?.accepted === true;
+    const lower = VERSIONS_NEWEST_FIRST.slice(index + 1).find(acceptedDirectly);
+    if (failed && !acceptedLater && lower) {
+      const list = failures.get(lower) ?? [];
+      list.push(`up to ${higher} ends with ${describeRefusal(outcome)}`);
+      failures.set(lower, list);
     }
+  }
+
+  for (const [lower, failed] of failures) {
+    observations.push({
+      id: OBSERVATION.versionIntolerance,
+      detail:
+        `a hello offering ${failed.join(', one offering ')}, although ${lower} is accepted: ` +
+        'the server fails instead of negotiating down',
+    });
   }
   return observations;
 }

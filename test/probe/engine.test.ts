@@ -556,3 +556,24 @@ describe('endpoints and addresses', () => {
     expect(probe.maxOpen).toBe(3);
   });
 });
+
+describe('version intolerance of an old server', () => {
+  it('names every hello that fails where TLS 1.0 should have been answered', async () => {
+    const { address } = await scanSimulated({
+      versions: ['TLSv1.0'],
+      suites: { 'TLSv1.0': [code('AES128-SHA')] },
+      serverOrder: false,
+      intolerantAbove: 'TLSv1.0',
+      versionRefusal: 'closed',
+    });
+
+    expect(address.versions.filter((v) => v.accepted).map((v) => v.version)).toEqual(['TLSv1.0']);
+    const intolerance = address.observations.filter((o) => o.id === 'version-intolerance');
+    expect(intolerance.map((o) => o.detail)).toEqual([
+      'a hello offering up to TLSv1.3 ends with closing the connection, one offering up to ' +
+        'TLSv1.2 ends with closing the connection, one offering up to TLSv1.1 ends with ' +
+        'closing the connection, although TLSv1.0 is accepted: the server fails instead of ' +
+        'negotiating down',
+    ]);
+  });
+});

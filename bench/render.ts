@@ -34,6 +34,7 @@ export function renderMarkdown(results: BenchResults, chartPath: string): string
   lines.push(...renderScanners(results));
   lines.push(...renderMachine(results));
   lines.push(...renderMethod(results));
+  lines.push(...renderUsage());
 
   return `${lines.join('\n')}\n`;
 }
@@ -232,6 +233,26 @@ function renderMethod(results: BenchResults): string[] {
     "- Our scan is the engine's scanEndpoints with its default options (bench/scan-child.ts), " +
       "trusting the benchmark's private root, as a sender trusting the server would.",
     '- The fleet is one nginx listening on many ports, scanned in one process.',
+    '',
+  ];
+}
+
+function renderUsage(): string[] {
+  return [
+    '## Running it',
+    '',
+    '```sh',
+    'npm run bench                      # 3 repetitions, RTT 0 and 50 ms, fleet of 200',
+    'npm run bench -- --quick           # 1 repetition',
+    'npm run bench -- --rtt 0,20,100 --servers openssl,nginx --peers nmap --fleet-size 0',
+    '```',
+    '',
+    'Further options: `--repetitions N`, `--slow-after SECONDS` (0 repeats every peer), ' +
+      '`--timeout SECONDS` per run, `--fleet-size N`, `--fleet-concurrency N`, ' +
+      '`--fleet-key ecdsa|rsa`, `--fleet-instances N`, `--output FILE`, `--no-write` ' +
+      '(print only). It needs `openssl`, `gnutls-serv` and `nginx` for the servers; a peer ' +
+      'or server that is not installed is left out and said so. The raw figures of the last ' +
+      'run are in [benchmarks/results.json](benchmarks/results.json).',
     '',
   ];
 }

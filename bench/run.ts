@@ -77,15 +77,44 @@ interface OurScanner {
 
 // ---------------------------------------------------------------------------------------------
 
+interface CliOptions {
+  quick?: boolean;
+  repetitions?: number;
+  rtt: number[];
+  servers: string[];
+  peers: string[];
+  fleetSize: number;
+  fleetInstances: number;
+  fleetConcurrency?: number;
+  fleetKey: FleetKey;
+  timeout: number;
+  slowAfter: number;
+  output: string;
+  write: boolean;
+}
+
 function readSettings(argv: string[]): Settings {
-  const program = new Command()
+  const serverNames = BENCH_SERVERS.map((server) => server.name);
+  const peerNames = findPeers().map((peer) => peer.name);
+
+  const options = new Command()
     .name('npm run bench --')
     .description('Benchmark our full scan against sslscan, nmap and testssl.sh')
     .option('--quick', 'one repetition')
     .option('--repetitions <n>', 'runs of each scanner per server and round-trip time', positive)
-    .option('--rtt <list>', 'round-trip times in milliseconds, comma-separated', '0,50')
-    .option('--servers <list>', 'servers to scan, comma-separated', 'openssl,gnutls,nginx')
-    .option('--peers <list>', 'peers to compare with, comma-separated', 'sslscan,nmap,testssl.sh')
+    .option('--rtt <list>', 'round-trip times in milliseconds, comma-separated', rtts, [0, 50])
+    .option(
+      '--servers <list>',
+      `servers to scan, comma-separated, or none (${serverNames.join(', ')})`,
+      (value: string) => names(value, serverNames),
+      serverNames,
+    )
+    .option(
+      '--peers <list>',
+      `peers to compare with, comma-separated, or none (${peerNames.join(', ')})`,
+      (value: string) => names(value.replace(/\btestssl\b(?!\.sh)/, 'testssl.sh'), peerNames),
+      peerNames,
+    )
     .option('--fleet-size <n>', 'endpoints in the fleet; 0 skips it', nonNegative, 200)
     .option('--fleet-instances <n>', 'nginx processes serving the fleet', positive, 1)
     .option('--fleet-concurrency <n>', 'endpoints scanned at once in the fleet', positive)
@@ -99,18 +128,14 @@ function readSettings(argv: string[]): Settings {
     )
     .option('--output <file>', 'the markdown page to write', 'docs/benchmarks.md')
     .option('--no-write', 'print the tables only')
-    .parse(argv);
-
-  const options = program.opts();
-  const rttsMs = String(options.rtt)
-    .split(',')
-    .map((value) => nonNegative(value.trim()));
+    .parse(argv)
+    .opts<CliOptions>();
 
   return {
     repetitions: options.quick ? 1 : (options.repetitions ?? 3),
-    rttsMs,
-    servers: list(options.servers),
-    peers: list(options.peers),
+    rttsMs: options.rtt,
+    servers: options.servers,
+    peers: options.peers,
     fleetSize: options.fleetSize,
     fleetInstances: options.fleetInstances,
     fleetKey: options.fleetKey,
@@ -122,11 +147,21 @@ function readSettings(argv: string[]): Settings {
   };
 }
 
-function list(value: string): string[] {
-  return value
+function rtts(value: string): number[] {
+  return value.split(',').map((item) => nonNegative(item.trim()));
+}
+
+/** A comma-separated list of known names; `none` is the empty list. */
+function names(value: string, known: string[]): string[] {
+  const chosen = value
     .split(',')
     .map((item) => item.trim())
-    .filter(Boolean);
+    .filter((item) => item !== '' && item !== 'none');
+  const unknown = chosen.filter((item) => !known.includes(item));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown ${unknown.join(', ')}`);
+  }
+  return chosen;
 }
 
 function positive(value: string): number {
@@ -273,10 +308,10 @@ async function settle(proxy: LatencyProxy): Promise<void> {
 }
 
 /**
- * Each scanner in turn, the order rotating each repetition so no scanner always goes first. A
- * peer that takes longer than `slowAfterMs` (testssl.sh, tens of seconds) is not repeated on
- * that server and RTT: its repetitions would double the benchmark's length, and a difference
- * of ten times does not need a median to show.
+ * Runs each scanner in turn on one server, adding to `records` as it goes. The order rotates
+ * each repetition so no scanner always goes first. A peer that takes longer than `slowAfterMs`
+ * (testssl.sh, tens of seconds) is not repeated on that server and RTT: its repetitions would
+ * double the benchmark's length, and a difference of ten times does not need a median to show.
  */
 async function compareOn(
   serverName: string,
@@ -284,9 +319,8 @@ async function compareOn(
   scanners: Scanner[],
   settings: Settings,
   workRoot: string,
-): Promise<RunRecord[]> {
-  const records: RunRecord[] = [];
-
+  records: RunRecord[],
+): Promise<void> {
   for (const rttMs of settings.rttsMs) {
     const proxy = await startLatencyProxy({
       target: { address: server.address, port: server.port },
@@ -342,7 +376,6 @@ async function compareOn(
       await proxy.close();
     }
   }
-  return records;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,14 +547,20 @@ async function main(): Promise<void> {
         continue;
       }
       log(`${definition.name}: ${definition.description}`);
-      const server = await definition.start(pki);
+      const info = { name: definition.name, description: definition.description };
+      results.servers.push(info);
+
+      // A server that fails to start or dies mid-way ends its own comparison, not the others'.
+      let server: RunningServer | null = null;
       try {
-        results.servers.push({ name: definition.name, description: definition.description });
-        results.runs.push(
-          ...(await compareOn(definition.name, server, scanners, settings, workRoot)),
-        );
+        server = await definition.start(pki);
+        await compareOn(definition.name, server, scanners, settings, workRoot, results.runs);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        log(`${definition.name}: ${reason}`);
+        info.description += ` **Comparison cut short: ${reason}**`;
       } finally {
-        await server.stop();
+        await server?.stop();
       }
     }
 

@@ -11,6 +11,7 @@ import { collectEndpoints } from '../../src/cli/audit.js';
 import { type CliIo, runCli } from '../../src/cli/program.js';
 import { UsageError } from '../../src/cli/values.js';
 import { EndpointError, parseEndpoint, parseEndpointList } from '../../src/probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { writeFileAtomic } from '../../src/report/index.js';
 import { makeTempDir, type TempDir } from '../support/pki.js';
 import { type ScriptedServer, startScriptedServer } from '../support/scripted.js';
@@ -95,6 +96,21 @@ describe('endpoints as typed', () => {
     for (const [input, host] of cases) {
       expect(parseEndpoint(input).host, input).toBe(host);
     }
+  });
+
+  it('sends the punycode name as SNI, as a sender would', async () => {
+    const before = server.hellos.length;
+    const [scan] = await scanEndpoints(
+      [parseEndpoint(`https://Bücher.test:${server.port}/hook`)],
+      { ...DEFAULT_SCAN_OPTIONS, connectTimeoutMs: 500, readTimeoutMs: 500 },
+      {},
+      { resolve: async () => [{ address: '127.0.0.1', family: 4 }] },
+    );
+
+    expect(scan.endpoint.host).toBe('xn--bcher-kva.test');
+    const names = server.hellos.slice(before).map((hello) => hello.clientHello?.serverName);
+    expect(names).toContain('xn--bcher-kva.test');
+    expect(names.every((name) => name === null || /^[\x21-\x7e]+$/.test(name ?? ''))).toBe(true);
   });
 
   it('refuses hostile or invisible characters, naming the input', () => {

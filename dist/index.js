@@ -72112,39 +72112,1294 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/probe/observations.ts
-// The identifiers of the observations the probes attach to an address scan. The policy turns
-// them into findings; they are stable, because reports and baselines keep them.
-const OBSERVATION = {
-    /** A hello offering a version the server lacks fails instead of negotiating down. */
-    versionIntolerance: 'version-intolerance',
-    /** The server answered a version higher than the hello offered. */
-    versionAboveOffered: 'version-above-offered',
-    /** The server chose a suite the hello did not offer. */
-    suiteNotOffered: 'suite-not-offered',
-    /** Another reply that breaks the protocol (malformed, impossible suite for the version). */
-    protocolViolation: 'protocol-violation',
-    /** Hellos are refused by a TCP reset or a close instead of an alert. */
-    refusalWithoutAlert: 'refusal-without-alert',
-    /** TLS answers, but every suite of every version is refused. */
-    noUsableSuite: 'no-usable-suite',
-    /** The server's choices fit neither its own order nor the client's. */
-    preferenceInconsistent: 'preference-inconsistent',
-    /** Some probes were inconclusive, so a suite, group or order may be missing. */
-    incomplete: 'incomplete',
-    /** The endpoint's deadline passed before every probe ran. */
-    deadlineReached: 'deadline-reached',
-    /** A probe failed inside the tool; its outcome is inconclusive. */
-    probeError: 'probe-error',
-    /** The addresses of one hostname answer differently. */
-    addressDifference: 'address-difference',
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
+var action_Reflect = __nccwpck_require__(80477);
+// EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
+var x509_cjs = __nccwpck_require__(8927);
+;// CONCATENATED MODULE: ./src/cert/info.ts
+// Reading one X.509 certificate into the facts a report shows and the chain checks use: names,
+// key, signature, dates and the extensions that decide whether it may serve TLS or issue others.
+// Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
+// (fingerprints, public keys, signature verification, IP matching).
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Raised for bytes that are not a DER X.509 certificate. */
+class CertificateParseError extends Error {
+    name = 'CertificateParseError';
+}
+/** Fills the report's CertificateInfo for one DER certificate; days left count from `now`. */
+function certificateInfo(der, now = new Date()) {
+    return parseCertificate(der, now).info;
+}
+/** Parses one DER certificate; throws CertificateParseError when it is not one. */
+function parseCertificate(der, now) {
+    try {
+        return readCertificate(der, now);
+    }
+    catch (error) {
+        if (error instanceof CertificateParseError)
+            throw error;
+        // DER can be sound enough to construct and still fail when a field is read (a public key
+        // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
+        throw new CertificateParseError(`unreadable X.509 certificate: ${error.message}`);
+    }
+}
+function readCertificate(der, now) {
+    let node;
+    let cert;
+    try {
+        node = new external_node_crypto_.X509Certificate(der);
+        cert = new x509_cjs/* X509Certificate */.yI(der);
+    }
+    catch (error) {
+        throw new CertificateParseError(`not a DER X.509 certificate: ${error.message}`);
+    }
+    const names = subjectAltNames(cert);
+    const key = describeKey(cert, node);
+    const signature = signatureAlgorithm(cert);
+    const basic = cert.getExtension(x509_cjs/* BasicConstraintsExtension */.WA);
+    const usage = cert.getExtension(x509_cjs/* KeyUsagesExtension */.hy);
+    const extended = cert.getExtension(x509_cjs/* ExtendedKeyUsageExtension */.j6);
+    const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
+    const info = {
+        subject: cert.subject,
+        issuer: cert.issuer,
+        serial: node.serialNumber.toUpperCase(),
+        dnsNames: names.dns,
+        ipAddresses: names.ip,
+        keyType: key.type,
+        keyBits: key.bits,
+        ...(key.curve ? { curve: key.curve } : {}),
+        signatureAlgorithm: signature.name,
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+        daysLeft: daysLeft(cert.notAfter, now),
+        fingerprintSha256: node.fingerprint256,
+        selfSigned: isSelfSigned(node),
+        isCa: basicConstraints?.ca ?? false,
+        pem: node.toString(),
+    };
+    return {
+        der,
+        node,
+        info,
+        basicConstraints,
+        keyUsage: usage ? usage.usages : null,
+        extendedKeyUsage: extended ? extended.usages.map((oid) => String(oid)) : null,
+        caIssuers: authorityIssuers(cert),
+        spki: node.publicKey.export({ type: 'spki', format: 'der' }),
+        signatureHash: signature.hash,
+    };
+}
+/** Whole days from `now` until `notAfter`, rounded down: negative once expired. */
+function daysLeft(notAfter, now) {
+    return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+}
+// A certificate is self-signed when it names itself as issuer and its own key verifies it
+// (RFC 5280, Section 3.2); a name match alone is only "self-issued".
+function isSelfSigned(node) {
+    return node.issuer === node.subject && node.verify(node.publicKey);
+}
+function subjectAltNames(cert) {
+    const dns = [];
+    const ip = [];
+    for (const extension of cert.getExtensions(x509_cjs/* SubjectAlternativeNameExtension */.Wx)) {
+        for (const name of extension.names.items) {
+            if (name.type === 'dns') {
+                dns.push(name.value);
+            }
+            else if (name.type === 'ip') {
+                ip.push(name.value);
+            }
+        }
+    }
+    return { dns, ip };
+}
+function authorityIssuers(cert) {
+    const access = cert.getExtension(x509_cjs/* AuthorityInfoAccessExtension */.Z2);
+    if (!access) {
+        return [];
+    }
+    return access.caIssuers.map((name) => name.value);
+}
+// --- Keys -----------------------------------------------------------------------------------
+const CURVE_NAMES = {
+    prime256v1: { name: 'P-256', bits: 256 },
+    secp384r1: { name: 'P-384', bits: 384 },
+    secp521r1: { name: 'P-521', bits: 521 },
+    secp256k1: { name: 'secp256k1', bits: 256 },
+    secp224r1: { name: 'P-224', bits: 224 },
+    prime192v1: { name: 'P-192', bits: 192 },
+    brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
+    brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
+    brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
 };
+function describeKey(cert, node) {
+    const publicKey = node.publicKey;
+    const details = publicKey.asymmetricKeyDetails ?? {};
+    switch (publicKey.asymmetricKeyType) {
+        case 'rsa':
+        case 'rsa-pss':
+            return { type: 'RSA', bits: details.modulusLength ?? 0 };
+        case 'dsa':
+            return { type: 'DSA', bits: details.modulusLength ?? 0 };
+        case 'ec': {
+            const curve = details.namedCurve ?? 'unknown';
+            const known = CURVE_NAMES[curve];
+            return { type: 'EC', bits: known?.bits ?? 0, curve: known?.name ?? curve };
+        }
+        case 'ed25519':
+            return { type: 'Ed25519', bits: 256 };
+        case 'ed448':
+            return { type: 'Ed448', bits: 456 };
+        default:
+            return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
+    }
+}
+// --- Signature algorithms -------------------------------------------------------------------
+// Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
+// WebCrypto does not know come back from @peculiar/x509 as bare OIDs (RFC 8017, Appendix C;
+// RFC 5758; RFC 3279).
+const SIGNATURE_OIDS = {
+    '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
+    '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
+    '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
+    '1.2.840.10040.4.3': { name: 'dsaWithSHA1', hash: 'sha1' },
+    '2.16.840.1.101.3.4.3.2': { name: 'dsa_with_SHA256', hash: 'sha256' },
+    '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
+    '1.3.101.112': { name: 'ED25519', hash: null },
+    '1.3.101.113': { name: 'ED448', hash: null },
+};
+function signatureAlgorithm(cert) {
+    let algorithm;
+    try {
+        algorithm = cert.signatureAlgorithm;
+    }
+    catch {
+        return { name: 'unknown', hash: null };
+    }
+    const known = SIGNATURE_OIDS[algorithm.name];
+    if (known) {
+        return known;
+    }
+    const hash = algorithm.hash?.name ?? null;
+    const short = hash ? hash.replace('-', '').toLowerCase() : null;
+    switch (algorithm.name) {
+        case 'RSASSA-PKCS1-v1_5':
+            return { name: `${short}WithRSAEncryption`, hash: short };
+        case 'ECDSA':
+            return { name: `ecdsa-with-${hash?.replace('-', '')}`, hash: short };
+        case 'RSA-PSS':
+            return { name: `rsassaPss (${short})`, hash: short };
+        case 'Ed25519':
+            return { name: 'ED25519', hash: null };
+        case 'Ed448':
+            return { name: 'ED448', hash: null };
+        default:
+            return { name: algorithm.name, hash: short };
+    }
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./src/cert/names.ts
+// Whether a certificate covers the name a webhook sender connects to, the way TLS clients check
+// it today (RFC 9525, which replaced RFC 6125): DNS names against dNSName subject alternative
+// names, IP addresses against iPAddress ones, and never the subject's common name.
+
+/** True when the certificate's subject alternative names cover the endpoint's name. */
+function nameMatches(names, expected) {
+    if (expected.hostIsIp) {
+        const wanted = normaliseIp(expected.host);
+        return wanted !== null && names.ipAddresses.some((ip) => normaliseIp(ip) === wanted);
+    }
+    const host = normaliseDns(expected.host);
+    return names.dnsNames.some((pattern) => dnsNameMatches(normaliseDns(pattern), host));
+}
+/** "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP names" for the evidence. */
+function describeNames(names) {
+    const parts = [];
+    if (names.dnsNames.length > 0) {
+        parts.push(`${names.dnsNames.join(', ')} (DNS)`);
+    }
+    if (names.ipAddresses.length > 0) {
+        parts.push(`${names.ipAddresses.join(', ')} (IP)`);
+    }
+    return parts.length > 0 ? parts.join(' and ') : 'no DNS or IP subject alternative names';
+}
+// A reference identifier or a presented identifier: ASCII case-insensitive, and a final dot
+// (an absolute name) changes nothing (RFC 9525, Section 6.3).
+function normaliseDns(name) {
+    const lower = name.toLowerCase();
+    return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+function normaliseIp(address) {
+    const family = (0,external_node_net_.isIP)(address);
+    if (family === 0) {
+        return null;
+    }
+    return new external_node_net_.SocketAddress({ address, family: family === 6 ? 'ipv6' : 'ipv4' }).address;
+}
+// RFC 9525, Section 6.3: the wildcard is the whole left-most label and stands for exactly one
+// label; "f*o.example" style partial wildcards are not honoured. Like OpenSSL and browsers, a
+// wildcard needs at least two labels after it, so "*.test" covers nothing.
+function dnsNameMatches(pattern, host) {
+    if (pattern.length === 0 || host.length === 0) {
+        return false;
+    }
+    if (!pattern.startsWith('*.')) {
+        return !pattern.includes('*') && pattern === host;
+    }
+    const suffix = pattern.slice(2);
+    if (suffix.includes('*') || suffix.split('.').length < 2) {
+        return false;
+    }
+    const firstDot = host.indexOf('.');
+    if (firstDot <= 0) {
+        return false;
+    }
+    return host.slice(firstDot + 1) === suffix;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(41692);
+;// CONCATENATED MODULE: ./src/cert/trust.ts
+// The trust anchors a webhook sender built on Node uses: the Mozilla roots bundled with Node
+// (tls.rootCertificates), the certificates of NODE_EXTRA_CA_CERTS, and a ca-file of our own.
+// Nothing is fetched: a sender does not download missing intermediates, so neither do we.
+
+
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** Every certificate in a PEM text (a bundle may hold many), as DER. */
+function pemCertificates(pem) {
+    return (pem.match(PEM_BLOCK) ?? []).map((block) => {
+        const base64 = block
+            .replace('-----BEGIN CERTIFICATE-----', '')
+            .replace('-----END CERTIFICATE-----', '')
+            .replace(/\s+/g, '');
+        return new Uint8Array(Buffer.from(base64, 'base64'));
+    });
+}
+// The bundled roots are parsed once per process and kept.
+let bundled = null;
+let fromEnvironment = null;
+const extraCache = new Map();
+function parseAnchors(pem, source) {
+    const anchors = [];
+    for (const der of pemCertificates(pem)) {
+        let node;
+        try {
+            node = new external_node_crypto_.X509Certificate(der);
+        }
+        catch {
+            // A broken entry in a CA file is skipped, as OpenSSL skips it when loading a store.
+            continue;
+        }
+        const spki = node.publicKey.export({ type: 'spki', format: 'der' });
+        anchors.push({ der, node, spki, source });
+    }
+    return anchors;
+}
+function bundledAnchors() {
+    bundled ??= parseAnchors(external_node_tls_.rootCertificates.join('\n'), 'bundled');
+    return bundled;
+}
+// Node reads NODE_EXTRA_CA_CERTS once at start-up and warns when it cannot; a missing file
+// here just adds nothing, as in Node.
+function environmentAnchors() {
+    const file = process.env.NODE_EXTRA_CA_CERTS;
+    if (!file) {
+        return [];
+    }
+    if (fromEnvironment?.file !== file) {
+        let pem = '';
+        try {
+            pem = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+        }
+        catch {
+            pem = '';
+        }
+        fromEnvironment = { file, anchors: parseAnchors(pem, 'NODE_EXTRA_CA_CERTS') };
+    }
+    return fromEnvironment.anchors;
+}
+/** The trust anchors for one scan: bundled roots, NODE_EXTRA_CA_CERTS, then `extraCaPem`. */
+function trustAnchors(extraCaPem) {
+    const extra = [];
+    for (const pem of extraCaPem) {
+        let anchors = extraCache.get(pem);
+        if (!anchors) {
+            anchors = parseAnchors(pem, 'extra-ca');
+            extraCache.set(pem, anchors);
+        }
+        extra.push(...anchors);
+    }
+    return [...bundledAnchors(), ...environmentAnchors(), ...extra];
+}
+
+;// CONCATENATED MODULE: ./src/cert/chain.ts
+// Judging a certificate chain exactly as a server served it, the way a webhook sender's TLS
+// library does: build the path from the leaf through the certificates sent to a trust anchor,
+// fetch nothing, match the name against subject alternative names only, and say for every
+// problem what was served and what was expected.
+
+
+
+// Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
+const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
+// Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
+const MIN_RSA_BITS = 2048;
+const MIN_EC_BITS = 256;
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+// x509.KeyUsageFlags, repeated so this module needs no runtime import of the library.
+const DIGITAL_SIGNATURE = 1;
+const KEY_ENCIPHERMENT = 4;
+const KEY_AGREEMENT = 16;
+const KEY_CERT_SIGN = 32;
+const chain_DAY_MS = 24 * 60 * 60 * 1000;
+// No real chain is longer; the limit also stops loops of certificates that sign each other.
+const MAX_PATH_LENGTH = 10;
+/**
+ * Analyses one served chain (DER, in the order the server sent it, leaf first) for the name a
+ * sender connects to. Throws CertificateParseError when a served certificate is not X.509.
+ */
+function analyseChain(served, expectedName, options) {
+    const base = {
+        sni: options.sni ?? null,
+        ...(options.keyType ? { keyType: options.keyType } : {}),
+        ocspStapled: options.ocspStapled ?? false,
+    };
+    if (served.length === 0) {
+        return {
+            ...base,
+            served: [],
+            built: [],
+            trusted: false,
+            nameMatches: false,
+            problems: [{ code: 'untrusted', detail: 'the server sent no certificate' }],
+        };
+    }
+    const certificates = served.map((der) => parseCertificate(der, options.now));
+    const anchors = trustAnchors(options.extraCaPem);
+    const path = buildPath(certificates, anchors, options.now);
+    const leaf = certificates[0];
+    const matches = nameMatches(leaf.info, expectedName);
+    const problems = [
+        ...pathProblems(certificates, path),
+        ...(matches ? [] : [nameProblem(leaf, expectedName)]),
+        ...dateProblems(certificates, path, options.now),
+        ...strengthProblems(certificates, path),
+        ...orderProblems(certificates, path),
+        ...usageProblems(certificates, path),
+    ];
+    const built = [...path.steps];
+    if (path.anchor && !path.endsAtServedAnchor) {
+        built.push('anchor');
+    }
+    // `trusted` says a path reaches a trust anchor by names and signatures; dates, key usage and
+    // strength are problems of their own, so the report can say which one a sender trips over.
+    return {
+        ...base,
+        served: certificates.map((certificate) => certificate.info),
+        built,
+        trusted: path.anchor !== null,
+        nameMatches: matches,
+        problems,
+        ...(path.anchor && !path.endsAtServedAnchor
+            ? { anchor: parseCertificate(path.anchor.der, options.now).info }
+            : {}),
+    };
+}
+function issues(issuer, child) {
+    return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
+}
+function sameCertificate(a, b) {
+    return a.node.subject === b.node.subject && a.spki.equals(b.spki);
+}
+// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
+function pickIssuer(candidates, certificateOf, now) {
+    const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
+    return valid ?? candidates[0];
+}
+function isInDate(certificate, now) {
+    const time = now.getTime();
+    const { validFrom, validTo } = certificate.node;
+    return Date.parse(validFrom) <= time && time <= Date.parse(validTo);
+}
+// Trust anchors are looked at before the served certificates at every step, as OpenSSL does
+// by default (X509_V_FLAG_TRUSTED_FIRST), so a served cross-signed or expired root does not
+// hide a path to a root the sender already has.
+// Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
+// X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
+function buildPath(certificates, anchors, now) {
+    const steps = [0];
+    while (steps.length < MAX_PATH_LENGTH) {
+        const current = certificates[steps[steps.length - 1]];
+        const itself = anchors.find((anchor) => sameCertificate(anchor, current));
+        if (itself) {
+            return { steps, anchor: itself, endsAtServedAnchor: true };
+        }
+        if (current.info.selfSigned) {
+            break;
+        }
+        const anchorIssuers = anchors.filter((anchor) => issues(anchor, current));
+        if (anchorIssuers.length > 0) {
+            const anchor = pickIssuer(anchorIssuers, (a) => a, now);
+            const servedCopy = certificates.findIndex((certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor));
+            if (servedCopy >= 0) {
+                steps.push(servedCopy);
+                return { steps, anchor, endsAtServedAnchor: true };
+            }
+            return { steps, anchor, endsAtServedAnchor: false };
+        }
+        const servedIssuers = certificates
+            .map((certificate, index) => ({ certificate, index }))
+            .filter(({ certificate, index }) => !steps.includes(index) && issues(certificate, current));
+        if (servedIssuers.length === 0) {
+            break;
+        }
+        steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
+    }
+    return { steps, anchor: null, endsAtServedAnchor: false };
+}
+// --- Problems -------------------------------------------------------------------------------
+function label(certificates, index) {
+    const role = index === 0 ? 'the leaf' : `certificate ${index}`;
+    return `${role} (${certificates[index].info.subject})`;
+}
+function pathProblems(certificates, path) {
+    if (path.anchor) {
+        const problems = unusedProblems(certificates, path);
+        if (certificates[0].info.selfSigned) {
+            problems.unshift({
+                code: 'self-signed',
+                detail: 'the leaf is self-signed; it is trusted only because it is in ' +
+                    `${anchorSource(path.anchor)}, which a webhook sender does not have`,
+                certificate: 0,
+            });
+        }
+        return problems;
+    }
+    const last = path.steps[path.steps.length - 1];
+    const top = certificates[last];
+    const unused = certificates
+        .map((_, index) => index)
+        .filter((index) => !path.steps.includes(index));
+    if (top.info.selfSigned) {
+        if (last === 0) {
+            return [
+                {
+                    code: 'self-signed',
+                    detail: 'the leaf is self-signed and not a trusted root; a sender trusts it only when ' +
+                        'it is given as a ca-file',
+                    certificate: 0,
+                },
+            ];
+        }
+        return [
+            {
+                code: 'untrusted',
+                detail: `the chain ends at the self-signed ${label(certificates, last)}, ` +
+                    'which is not a trusted root',
+                certificate: last,
+            },
+        ];
+    }
+    const aia = top.caIssuers.length > 0
+        ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
+        : '; senders do not fetch missing intermediates';
+    if (unused.length > 0) {
+        const sent = unused.map((index) => label(certificates, index)).join(', ');
+        return [
+            {
+                code: 'wrong-intermediate',
+                detail: `the sent intermediate does not issue ${label(certificates, last)}: ` +
+                    `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
+                certificate: unused[0],
+            },
+        ];
+    }
+    if (last === 0) {
+        return [
+            {
+                code: 'missing-intermediate',
+                detail: `intermediate not sent: the leaf is issued by ${top.info.issuer}, ` +
+                    `which the server did not send${aia}`,
+                certificate: 0,
+            },
+        ];
+    }
+    // The path stops at a served CA whose issuer is neither sent nor trusted: either another
+    // intermediate is missing or the root is one the sender does not have.
+    return [
+        {
+            code: 'untrusted',
+            detail: `${label(certificates, last)} is issued by ${top.info.issuer}, which is neither sent ` +
+                `nor a trusted root: an intermediate is missing or the root is not trusted${aia}`,
+            certificate: last,
+        },
+    ];
+}
+// Certificates sent but not part of the path cost bytes and, when expired, break clients that
+// follow the served order; they are reported so the chain file can be cleaned up.
+function anchorSource(anchor) {
+    switch (anchor.source) {
+        case 'bundled':
+            return "Node's bundled roots";
+        case 'extra-ca':
+            return 'the extra CA file';
+        case 'NODE_EXTRA_CA_CERTS':
+            return 'NODE_EXTRA_CA_CERTS';
+    }
+}
+function unusedProblems(certificates, path) {
+    const problems = [];
+    certificates.forEach((certificate, index) => {
+        if (path.steps.includes(index) || certificate.info.selfSigned) {
+            return;
+        }
+        problems.push({
+            code: 'unused-certificate',
+            detail: `${label(certificates, index)} was sent but is not part of the chain: it issues none ` +
+                'of the other certificates (harmless for most senders, but the chain file is stale)',
+            certificate: index,
+        });
+    });
+    return problems;
+}
+function nameProblem(leaf, expected) {
+    const kind = expected.hostIsIp ? 'IP address' : 'hostname';
+    const commonName = leaf.info.subject.match(/CN=([^,]+)/)?.[1];
+    const cnNote = commonName && commonName.toLowerCase() === expected.host.toLowerCase()
+        ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
+        : '';
+    return {
+        code: 'name-mismatch',
+        detail: `the ${kind} ${expected.host} is not covered: the certificate covers ` +
+            `${describeNames(leaf.info)}${cnNote}`,
+        certificate: 0,
+    };
+}
+function dateProblems(certificates, path, now) {
+    const problems = [];
+    certificates.forEach((certificate, index) => {
+        const { notBefore, notAfter } = certificate.info;
+        const who = label(certificates, index);
+        const notUsed = path.steps.includes(index)
+            ? ''
+            : ' (it is not needed for the chain, but senders that follow the served order fail on it)';
+        if (Date.parse(notAfter) < now.getTime()) {
+            problems.push({
+                code: index === 0 ? 'expired' : 'expired-in-chain',
+                detail: `${who} expired on ${notAfter} (${daysAgo(notAfter, now)} days ago)${notUsed}`,
+                certificate: index,
+            });
+        }
+        else if (Date.parse(notBefore) > now.getTime()) {
+            problems.push({
+                code: index === 0 ? 'not-yet-valid' : 'expired-in-chain',
+                detail: `${who} is not valid before ${notBefore}${notUsed}`,
+                certificate: index,
+            });
+        }
+    });
+    if (path.anchor && !path.endsAtServedAnchor) {
+        const anchor = path.anchor.node;
+        const notAfter = new Date(anchor.validTo);
+        if (notAfter.getTime() < now.getTime()) {
+            problems.push({
+                code: 'expired-in-chain',
+                detail: `the chain ends at the trusted root ${anchor.subject.replaceAll('\n', ', ')}, ` +
+                    `expired on ${notAfter.toISOString()}`,
+            });
+        }
+    }
+    return problems;
+}
+function daysAgo(date, now) {
+    return Math.floor((now.getTime() - Date.parse(date)) / chain_DAY_MS);
+}
+function strengthProblems(certificates, path) {
+    const problems = [];
+    for (const index of path.steps) {
+        const certificate = certificates[index];
+        const { signatureAlgorithm, keyType, keyBits, curve } = certificate.info;
+        const who = label(certificates, index);
+        // A root's signature on itself is never checked (RFC 5280, Section 6.1: the anchor is
+        // trusted as given), so a SHA-1 self-signature does not matter.
+        const isAnchor = path.endsAtServedAnchor && index === path.steps[path.steps.length - 1];
+        if (!certificate.info.selfSigned && !isAnchor && certificate.signatureHash) {
+            if (WEAK_HASHES.has(certificate.signatureHash)) {
+                problems.push({
+                    code: 'weak-signature',
+                    detail: `${who} is signed with ${signatureAlgorithm}; SHA-256 or stronger expected`,
+                    certificate: index,
+                });
+            }
+        }
+        if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
+            problems.push({
+                code: 'weak-key',
+                detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
+                certificate: index,
+            });
+        }
+        else if (keyType === 'EC' && keyBits < MIN_EC_BITS) {
+            problems.push({
+                code: 'weak-key',
+                detail: `${who} has a ${keyBits}-bit EC key (${curve}); at least ${MIN_EC_BITS} expected`,
+                certificate: index,
+            });
+        }
+        else if (keyType === 'DSA') {
+            problems.push({
+                code: 'weak-key',
+                detail: `${who} has a DSA key, which TLS 1.3 and most senders no longer accept`,
+                certificate: index,
+            });
+        }
+    }
+    return problems;
+}
+// RFC 5246, Section 7.4.2: each certificate after the leaf must certify the one before it.
+// TLS 1.3 (RFC 8446, Section 4.4.2) lets receivers tolerate any order, but older senders do not.
+function orderProblems(certificates, path) {
+    const problems = [];
+    const outOfOrder = path.steps.findIndex((index, position) => index !== position);
+    if (outOfOrder >= 0) {
+        const order = path.steps.join(' → ');
+        problems.push({
+            code: 'bad-order',
+            detail: `the certificates are not sent in chain order: the chain runs ${order} through the ` +
+                'served list, but each certificate should be followed by its issuer',
+            certificate: path.steps[outOfOrder],
+        });
+    }
+    certificates.forEach((certificate, index) => {
+        if (index > 0 && certificate.info.selfSigned) {
+            problems.push({
+                code: 'root-sent',
+                detail: `${label(certificates, index)} is a self-signed root: senders use their own copy, ` +
+                    'so sending it only adds bytes to every handshake',
+                certificate: index,
+            });
+        }
+    });
+    return problems;
+}
+function usageProblems(certificates, path) {
+    const problems = [];
+    const leaf = certificates[0];
+    // RFC 5280, Section 4.2.1.12; a CA's extendedKeyUsage also restricts what it may issue for,
+    // which OpenSSL and the Web PKI enforce.
+    for (const index of path.steps) {
+        const usages = certificates[index].extendedKeyUsage;
+        const who = label(certificates, index);
+        if (usages && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
+            problems.push({
+                code: 'not-server-auth',
+                detail: `${who} has an extended key usage without serverAuth (${usages.join(', ')})`,
+                certificate: index,
+            });
+        }
+    }
+    // RFC 5280, Section 4.2.1.3: with ECDHE and TLS 1.3 the leaf key signs the handshake.
+    if (leaf.keyUsage !== null && (leaf.keyUsage & DIGITAL_SIGNATURE) === 0) {
+        const forRsa = leaf.info.keyType === 'RSA' && (leaf.keyUsage & KEY_ENCIPHERMENT) !== 0;
+        const forEcdh = (leaf.keyUsage & KEY_AGREEMENT) !== 0;
+        problems.push({
+            code: 'not-server-auth',
+            detail: 'the leaf key usage lacks digitalSignature, which ECDHE suites and TLS 1.3 need' +
+                (forRsa ? ' (only RSA key exchange can use it)' : forEcdh ? ' (only static ECDH)' : ''),
+            certificate: 0,
+        });
+    }
+    // RFC 5280, Sections 4.2.1.9 and 6.1.4: every issuer on the path must be a CA allowed to sign
+    // certificates, with no more intermediates below it than its pathLenConstraint.
+    path.steps.forEach((index, position) => {
+        if (position === 0) {
+            return;
+        }
+        const issuer = certificates[index];
+        const who = label(certificates, index);
+        const basic = issuer.basicConstraints;
+        if (!basic?.ca) {
+            problems.push({
+                code: 'bad-basic-constraints',
+                detail: `${who} issues another certificate but is not a CA ` +
+                    `(basicConstraints ${basic ? 'cA false' : 'missing'})`,
+                certificate: index,
+            });
+        }
+        else if (basic.pathLength !== undefined && position - 1 > basic.pathLength) {
+            problems.push({
+                code: 'bad-basic-constraints',
+                detail: `${who} allows ${basic.pathLength} intermediates below it (pathLenConstraint), ` +
+                    `but ${position - 1} follow`,
+                certificate: index,
+            });
+        }
+        if (issuer.keyUsage !== null && (issuer.keyUsage & KEY_CERT_SIGN) === 0) {
+            problems.push({
+                code: 'bad-basic-constraints',
+                detail: `${who} issues another certificate, but its key usage lacks keyCertSign`,
+                certificate: index,
+            });
+        }
+    });
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./src/wire/alerts.ts
+// The IANA TLS Alert registry as data (tls-parameters-6): alert descriptions by number.
+const AlertLevel = { warning: 1, fatal: 2 };
+// biome-ignore format: one alert per line reads as a table
+const ROWS = [
+    [0, 'close_notify'],
+    [10, 'unexpected_message'],
+    [20, 'bad_record_mac'],
+    [21, 'decryption_failed'],
+    [22, 'record_overflow'],
+    [30, 'decompression_failure'],
+    [40, 'handshake_failure'],
+    [41, 'no_certificate'],
+    [42, 'bad_certificate'],
+    [43, 'unsupported_certificate'],
+    [44, 'certificate_revoked'],
+    [45, 'certificate_expired'],
+    [46, 'certificate_unknown'],
+    [47, 'illegal_parameter'],
+    [48, 'unknown_ca'],
+    [49, 'access_denied'],
+    [50, 'decode_error'],
+    [51, 'decrypt_error'],
+    [52, 'too_many_cids_requested'],
+    [60, 'export_restriction'],
+    [70, 'protocol_version'],
+    [71, 'insufficient_security'],
+    [80, 'internal_error'],
+    [86, 'inappropriate_fallback'],
+    [90, 'user_canceled'],
+    [100, 'no_renegotiation'],
+    [109, 'missing_extension'],
+    [110, 'unsupported_extension'],
+    [111, 'certificate_unobtainable'],
+    [112, 'unrecognized_name'],
+    [113, 'bad_certificate_status_response'],
+    [114, 'bad_certificate_hash_value'],
+    [115, 'unknown_psk_identity'],
+    [116, 'certificate_required'],
+    [117, 'general_error'],
+    [120, 'no_application_protocol'],
+    [121, 'ech_required'],
+];
+const ALERTS = Object.freeze(ROWS.map(([code, name]) => ({ code, name })));
+/** Alert descriptions the probe refers to in code. */
+const Alert = {
+    closeNotify: 0,
+    unexpectedMessage: 10,
+    handshakeFailure: 40,
+    illegalParameter: 47,
+    decodeError: 50,
+    protocolVersion: 70,
+    insufficientSecurity: 71,
+    internalError: 80,
+    inappropriateFallback: 86,
+    unrecognizedName: 112,
+};
+const byCode = new Map(ALERTS.map((alert) => [alert.code, alert.name]));
+/** The IANA name of an alert description, or `alert_<n>` when unassigned. */
+function alertName(code) {
+    return byCode.get(code) ?? `alert_${code}`;
+}
+
+;// CONCATENATED MODULE: ./src/wire/bytes.ts
+// Byte building and reading for TLS structures (RFC 8446 Section 3, "Presentation Language").
+//
+// The Writer nests length-prefixed vectors as blocks, so the shape of the code follows the
+// `opaque x<0..2^16-1>` shape of the RFC and no length is ever computed by hand. The Reader
+// never throws: the first failure (truncation, trailing bytes, a bad length) is recorded and
+// every later read returns zero or empty, so a parser reads straight through and checks
+// `reader.error` once at the end.
+function parsed(value) {
+    return { ok: true, value };
+}
+function bytes_refused(error) {
+    return { ok: false, error };
+}
+class Writer {
+    buffer = new Uint8Array(256);
+    length = 0;
+    get size() {
+        return this.length;
+    }
+    u8(value) {
+        this.reserve(1);
+        this.buffer[this.length++] = checked(value, 0xff);
+        return this;
+    }
+    u16(value) {
+        checked(value, 0xffff);
+        this.reserve(2);
+        this.buffer[this.length++] = value >>> 8;
+        this.buffer[this.length++] = value & 0xff;
+        return this;
+    }
+    u24(value) {
+        checked(value, 0xffffff);
+        this.reserve(3);
+        this.buffer[this.length++] = value >>> 16;
+        this.buffer[this.length++] = (value >>> 8) & 0xff;
+        this.buffer[this.length++] = value & 0xff;
+        return this;
+    }
+    bytes(data) {
+        this.reserve(data.length);
+        this.buffer.set(data, this.length);
+        this.length += data.length;
+        return this;
+    }
+    zeros(count) {
+        this.reserve(count);
+        this.buffer.fill(0, this.length, this.length + count);
+        this.length += count;
+        return this;
+    }
+    /** A vector with a 1-byte length prefix: `opaque x<0..2^8-1>`. */
+    block8(fill) {
+        return this.block(1, 0xff, fill);
+    }
+    /** A vector with a 2-byte length prefix: `opaque x<0..2^16-1>`. */
+    block16(fill) {
+        return this.block(2, 0xffff, fill);
+    }
+    /** A vector with a 3-byte length prefix: `opaque x<0..2^24-1>`. */
+    block24(fill) {
+        return this.block(3, 0xffffff, fill);
+    }
+    finish() {
+        return this.buffer.slice(0, this.length);
+    }
+    block(prefixBytes, max, fill) {
+        const start = this.length;
+        this.zeros(prefixBytes);
+        fill(this);
+        const contentLength = this.length - start - prefixBytes;
+        if (contentLength > max) {
+            throw new RangeError(`vector of ${contentLength} bytes exceeds its ${max}-byte limit`);
+        }
+        for (let i = 0; i < prefixBytes; i++) {
+            this.buffer[start + i] = (contentLength >>> (8 * (prefixBytes - 1 - i))) & 0xff;
+        }
+        return this;
+    }
+    reserve(extra) {
+        if (this.length + extra <= this.buffer.length)
+            return;
+        let capacity = this.buffer.length * 2;
+        while (capacity < this.length + extra)
+            capacity *= 2;
+        const grown = new Uint8Array(capacity);
+        grown.set(this.buffer.subarray(0, this.length));
+        this.buffer = grown;
+    }
+}
+function checked(value, max) {
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+        throw new RangeError(`value ${value} does not fit in 0..${max}`);
+    }
+    return value;
+}
+class bytes_Reader {
+    offset = 0;
+    data;
+    sink;
+    context;
+    constructor(data, context = 'message', sink = { error: null }) {
+        this.data = data;
+        this.context = context;
+        this.sink = sink;
+    }
+    /** The first failure of this reader or of any sub-reader, or null. */
+    get error() {
+        return this.sink.error;
+    }
+    get failed() {
+        return this.sink.error !== null;
+    }
+    get remaining() {
+        return this.data.length - this.offset;
+    }
+    get position() {
+        return this.offset;
+    }
+    /** Records a failure found by the caller (a bad value rather than bad framing). */
+    fail(reason) {
+        if (this.sink.error === null)
+            this.sink.error = `${this.context}: ${reason}`;
+    }
+    u8(what = 'byte') {
+        const bytes = this.take(1, what);
+        return bytes.length === 1 ? bytes[0] : 0;
+    }
+    u16(what = 'uint16') {
+        const bytes = this.take(2, what);
+        return bytes.length === 2 ? (bytes[0] << 8) | bytes[1] : 0;
+    }
+    u24(what = 'uint24') {
+        const bytes = this.take(3, what);
+        return bytes.length === 3 ? (bytes[0] << 16) | (bytes[1] << 8) | bytes[2] : 0;
+    }
+    /** Exactly `count` bytes (a view, not a copy), or empty after recording a truncation. */
+    bytes(count, what = 'bytes') {
+        return this.take(count, what);
+    }
+    /** Everything left. */
+    rest() {
+        return this.take(this.remaining, 'rest');
+    }
+    /** A sub-reader over a vector with a 1-, 2- or 3-byte length prefix. */
+    vector8(what, min = 0) {
+        return this.vector(this.u8(`${what} length`), what, min);
+    }
+    vector16(what, min = 0) {
+        return this.vector(this.u16(`${what} length`), what, min);
+    }
+    vector24(what, min = 0) {
+        return this.vector(this.u24(`${what} length`), what, min);
+    }
+    /** The bytes of a vector with a 1-, 2- or 3-byte length prefix. */
+    opaque8(what, min = 0) {
+        return this.vector8(what, min).rest();
+    }
+    opaque16(what, min = 0) {
+        return this.vector16(what, min).rest();
+    }
+    opaque24(what, min = 0) {
+        return this.vector24(what, min).rest();
+    }
+    /** Records trailing bytes as a failure; call once the structure is read. */
+    end() {
+        if (this.remaining > 0 && !this.failed) {
+            this.fail(`${this.remaining} trailing byte(s)`);
+        }
+    }
+    /** The first failure as a refused result; for parsers that stop early. */
+    refusal() {
+        return bytes_refused(this.sink.error ?? `${this.context}: refused`);
+    }
+    /** Ends the read and returns the value, or the first failure. */
+    result(value) {
+        this.end();
+        return this.sink.error === null ? parsed(value) : bytes_refused(this.sink.error);
+    }
+    vector(length, what, min) {
+        const content = this.take(length, what);
+        if (!this.failed && length < min)
+            this.fail(`${what} shorter than ${min} byte(s)`);
+        return new bytes_Reader(content, `${this.context} ${what}`, this.sink);
+    }
+    take(count, what) {
+        if (this.failed)
+            return EMPTY;
+        if (count > this.remaining) {
+            this.fail(`truncated ${what}: needs ${count} byte(s), ${this.remaining} left`);
+            this.offset = this.data.length;
+            return EMPTY;
+        }
+        const view = this.data.subarray(this.offset, this.offset + count);
+        this.offset += count;
+        return view;
+    }
+}
+const EMPTY = new Uint8Array(0);
+function bytes_concatBytes(parts) {
+    let total = 0;
+    for (const part of parts)
+        total += part.length;
+    const joined = new Uint8Array(total);
+    let offset = 0;
+    for (const part of parts) {
+        joined.set(part, offset);
+        offset += part.length;
+    }
+    return joined;
+}
+function toHex(data) {
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
+}
+/** Hex to bytes, ignoring whitespace (test vectors are printed in spaced, wrapped columns). */
+function fromHex(text) {
+    const compact = text.replace(/\s+/g, '');
+    if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) {
+        throw new Error('not a hex string');
+    }
+    return new Uint8Array(Buffer.from(compact, 'hex'));
+}
+function equalBytes(a, b) {
+    if (a.length !== b.length)
+        return false;
+    for (let i = 0; i < a.length; i++)
+        if (a[i] !== b[i])
+            return false;
+    return true;
+}
 
 ;// CONCATENATED MODULE: ./src/wire/groups.ts
 // The IANA TLS Supported Groups registry as data (tls-parameters-8): elliptic curves, finite-field
 // groups and post-quantum hybrids, with what the probe needs to know about each.
 // biome-ignore format: one group per line reads as a table
-const ROWS = [
+const groups_ROWS = [
     [1, 'sect163k1', 'ec', 163, true],
     [2, 'sect163r1', 'ec', 163, true],
     [3, 'sect163r2', 'ec', 163, true],
@@ -72202,7 +73457,7 @@ const ROWS = [
     [65281, 'arbitrary_explicit_prime_curves', 'ec', 0, true],
     [65282, 'arbitrary_explicit_char2_curves', 'ec', 0, true],
 ];
-const GROUPS = Object.freeze(ROWS.map(([code, name, kind, bits, deprecated]) => ({ code, name, kind, bits, deprecated })));
+const GROUPS = Object.freeze(groups_ROWS.map(([code, name, kind, bits, deprecated]) => ({ code, name, kind, bits, deprecated })));
 /** Codes of the groups the probe names in code, so that no number appears twice. */
 const Group = {
     secp256r1: 23,
@@ -72218,14 +73473,175 @@ const Group = {
     SecP256r1MLKEM768: 4587,
     X25519MLKEM768: 4588,
 };
-const byCode = new Map(GROUPS.map((group) => [group.code, group]));
+const groups_byCode = new Map(GROUPS.map((group) => [group.code, group]));
 function groupByCode(code) {
-    return byCode.get(code);
+    return groups_byCode.get(code);
 }
 /** The IANA name of a group, or its code in hex when unassigned. */
 function groupName(code) {
-    return byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
+    return groups_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
+
+;// CONCATENATED MODULE: ./src/wire/keyshare.ts
+// Ephemeral key pairs for the TLS 1.3 key_share extension (RFC 8446 Section 4.2.8) and the
+// shared secret with the server's share, which the TLS 1.3 key schedule needs to read the
+// server's encrypted flight. Keys come from node:crypto.
+
+
+const MONTGOMERY = new Map([
+    // PKCS#8 prefixes of RFC 8410 private keys, followed by the raw private key.
+    [Group.x25519, { type: 'x25519', crv: 'X25519', der: '302e020100300506032b656e04220420' }],
+    [Group.x448, { type: 'x448', crv: 'X448', der: '3046020100300506032b656f043a0438' }],
+]);
+const WEIERSTRASS = new Map([
+    [Group.secp256r1, 'prime256v1'],
+    [Group.secp384r1, 'secp384r1'],
+    [Group.secp521r1, 'secp521r1'],
+]);
+// Not yet: FFDHE key shares (Node has no RFC 7919 groups built in) and ML-KEM hybrids such as
+// X25519MLKEM768 (Node 20 cannot make ML-KEM keys). Such groups can still be listed in
+// supported_groups without a share; a server that wants one answers with a HelloRetryRequest
+// naming it, which the probe reports.
+/** Whether this runtime can make a key share for the group. */
+function canMakeKeyShare(group) {
+    return MONTGOMERY.has(group) || WEIERSTRASS.has(group);
+}
+/** A fresh key pair for the group; throws for a group canMakeKeyShare refuses. */
+function makeKeyShare(group) {
+    return keyShareFromPrivateKey(group, null);
+}
+/**
+ * A key share from a known private key (test vectors such as RFC 8448), or a fresh one when
+ * `privateKey` is null.
+ */
+function keyShareFromPrivateKey(group, privateKey) {
+    const montgomery = MONTGOMERY.get(group);
+    if (montgomery !== undefined)
+        return montgomeryShare(group, montgomery, privateKey);
+    const curve = WEIERSTRASS.get(group);
+    if (curve !== undefined)
+        return weierstrassShare(group, curve, privateKey);
+    throw new RangeError(`no key share can be made for group ${group}`);
+}
+function montgomeryShare(group, spec, privateKey) {
+    let key;
+    if (privateKey === null) {
+        key = (0,external_node_crypto_.generateKeyPairSync)(spec.type).privateKey;
+    }
+    else {
+        const der = Buffer.concat([Buffer.from(spec.der, 'hex'), privateKey]);
+        key = (0,external_node_crypto_.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
+    }
+    const publicJwk = (0,external_node_crypto_.createPublicKey)(key).export({ format: 'jwk' });
+    const publicKey = new Uint8Array(Buffer.from(publicJwk.x ?? '', 'base64url'));
+    return {
+        group,
+        publicKey,
+        sharedSecret(serverKey) {
+            try {
+                const peer = (0,external_node_crypto_.createPublicKey)({
+                    key: { kty: 'OKP', crv: spec.crv, x: Buffer.from(serverKey).toString('base64url') },
+                    format: 'jwk',
+                });
+                const secret = new Uint8Array((0,external_node_crypto_.diffieHellman)({ privateKey: key, publicKey: peer }));
+                // RFC 8446 Section 7.4.2: an all-zero X25519/X448 result must be refused.
+                return secret.every((byte) => byte === 0) ? null : secret;
+            }
+            catch {
+                return null;
+            }
+        },
+    };
+}
+function weierstrassShare(group, curve, privateKey) {
+    const ecdh = (0,external_node_crypto_.createECDH)(curve);
+    if (privateKey === null)
+        ecdh.generateKeys();
+    else
+        ecdh.setPrivateKey(privateKey);
+    return {
+        group,
+        publicKey: new Uint8Array(ecdh.getPublicKey()),
+        sharedSecret(serverKey) {
+            // RFC 8446 Section 4.2.8.2: only the uncompressed point form is allowed.
+            if (serverKey[0] !== 0x04)
+                return null;
+            try {
+                return new Uint8Array(ecdh.computeSecret(serverKey));
+            }
+            catch {
+                return null;
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/wire/sigschemes.ts
+// The IANA TLS SignatureScheme registry as data (RFC 8446 Section 4.2.3), including the
+// TLS 1.2 (hash, signature) pairs of RFC 5246 Section 7.4.1.4.1 that old servers still need.
+// biome-ignore format: one scheme per line reads as a table
+const sigschemes_ROWS = [
+    [0x0101, 'rsa_pkcs1_md5', true],
+    [0x0201, 'rsa_pkcs1_sha1', true],
+    [0x0202, 'dsa_sha1', true],
+    [0x0203, 'ecdsa_sha1', true],
+    [0x0301, 'rsa_pkcs1_sha224', true],
+    [0x0302, 'dsa_sha224', true],
+    [0x0303, 'ecdsa_sha224', true],
+    [0x0401, 'rsa_pkcs1_sha256', false],
+    [0x0402, 'dsa_sha256', true],
+    [0x0403, 'ecdsa_secp256r1_sha256', false],
+    [0x0420, 'rsa_pkcs1_sha256_legacy', true],
+    [0x0501, 'rsa_pkcs1_sha384', false],
+    [0x0502, 'dsa_sha384', true],
+    [0x0503, 'ecdsa_secp384r1_sha384', false],
+    [0x0520, 'rsa_pkcs1_sha384_legacy', true],
+    [0x0601, 'rsa_pkcs1_sha512', false],
+    [0x0602, 'dsa_sha512', true],
+    [0x0603, 'ecdsa_secp521r1_sha512', false],
+    [0x0620, 'rsa_pkcs1_sha512_legacy', true],
+    [0x0704, 'eccsi_sha256', false],
+    [0x0705, 'iso_ibs1', false],
+    [0x0706, 'iso_ibs2', false],
+    [0x0707, 'iso_chinese_ibs', false],
+    [0x0708, 'sm2sig_sm3', false],
+    [0x0709, 'gostr34102012_256a', false],
+    [0x070a, 'gostr34102012_256b', false],
+    [0x070b, 'gostr34102012_256c', false],
+    [0x070c, 'gostr34102012_256d', false],
+    [0x070d, 'gostr34102012_512a', false],
+    [0x070e, 'gostr34102012_512b', false],
+    [0x070f, 'gostr34102012_512c', false],
+    [0x0804, 'rsa_pss_rsae_sha256', false],
+    [0x0805, 'rsa_pss_rsae_sha384', false],
+    [0x0806, 'rsa_pss_rsae_sha512', false],
+    [0x0807, 'ed25519', false],
+    [0x0808, 'ed448', false],
+    [0x0809, 'rsa_pss_pss_sha256', false],
+    [0x080a, 'rsa_pss_pss_sha384', false],
+    [0x080b, 'rsa_pss_pss_sha512', false],
+    [0x081a, 'ecdsa_brainpoolP256r1tls13_sha256', false],
+    [0x081b, 'ecdsa_brainpoolP384r1tls13_sha384', false],
+    [0x081c, 'ecdsa_brainpoolP512r1tls13_sha512', false],
+    [0x0904, 'mldsa44', false],
+    [0x0905, 'mldsa65', false],
+    [0x0906, 'mldsa87', false],
+];
+const SIGNATURE_SCHEMES = Object.freeze(sigschemes_ROWS.map(([code, name, legacy]) => ({ code, name, legacy })));
+const sigschemes_byCode = new Map(SIGNATURE_SCHEMES.map((scheme) => [scheme.code, scheme]));
+function signatureSchemeName(code) {
+    return sigschemes_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
+}
+/**
+ * What the probe offers in signature_algorithms: every scheme a server certificate may need,
+ * modern first, then SHA-1, SHA-224 and DSA so that a server holding only an old certificate
+ * still answers (a probe asks what the server does, it does not verify signatures).
+ */
+const PROBE_SIGNATURE_SCHEMES = Object.freeze([
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x081a, 0x081b, 0x081c, 0x0804, 0x0805, 0x0806, 0x0809,
+    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202, 0x0402,
+    0x0502, 0x0602,
+]);
 
 ;// CONCATENATED MODULE: ./src/wire/suites.ts
 // The IANA TLS Cipher Suites registry as data: every assigned suite with what it is made of, so
@@ -73047,4266 +74463,6 @@ function versionInRange(version, min, max) {
     return index >= VERSION_ORDER.indexOf(min) && index <= VERSION_ORDER.indexOf(max);
 }
 
-;// CONCATENATED MODULE: ./src/model.ts
-// The data that flows between the layers: endpoints go into the probes, scans come out of them,
-// the policy turns scans into findings and verdicts, and the reports render all of it.
-// Everything here is plain JSON-serialisable data, because the JSON report is this data and a
-// later run compares itself against an earlier report (the baseline).
-/** Protocol versions in the order they were introduced. */
-const TLS_VERSIONS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-function isRefusal(outcome) {
-    return outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed';
-}
-function model_isInconclusive(outcome) {
-    return outcome.kind === 'timeout' || outcome.kind === 'error';
-}
-const REPORT_SCHEMA_VERSION = 1;
-
-;// CONCATENATED MODULE: ./src/policy/text.ts
-// Wording shared by the findings: version and suite names as users read them, lists in prose,
-// dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
-// not "TLSv1.2", and name suites by their IANA names.
-
-
-const VERSION_LABELS = {
-    SSLv3: 'SSL 3.0',
-    'TLSv1.0': 'TLS 1.0',
-    'TLSv1.1': 'TLS 1.1',
-    'TLSv1.2': 'TLS 1.2',
-    'TLSv1.3': 'TLS 1.3',
-};
-function versionLabel(version) {
-    return VERSION_LABELS[version];
-}
-/** Position of a version in the order versions were introduced, for comparisons. */
-function versionRank(version) {
-    return TLS_VERSIONS.indexOf(version);
-}
-/** "a", "a and b", "a, b and c". */
-function listText(items, conjunction = 'and') {
-    if (items.length <= 1) {
-        return items.join('');
-    }
-    return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
-}
-function suiteList(codes) {
-    return listText(codes.map(suiteName));
-}
-function plural(count, singular, pluralForm = `${singular}s`) {
-    return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-/** The date part of an ISO timestamp (certificates carry whole seconds, days are enough). */
-function dateText(iso) {
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
-}
-const DAY_MS = 86_400_000;
-/** Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. */
-function daysUntil(iso, now) {
-    return Math.floor((new Date(iso).getTime() - now.getTime()) / DAY_MS);
-}
-/** Whole days between two ISO timestamps. */
-function daysBetween(fromIso, toIso) {
-    return Math.floor((new Date(toIso).getTime() - new Date(fromIso).getTime()) / DAY_MS);
-}
-/** How one probe ended, as the tail of a sentence: "refused with a protocol_version alert". */
-function outcomeText(outcome) {
-    switch (outcome.kind) {
-        case 'accepted':
-            return `accepted (${versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
-        case 'alert':
-            return `refused with a ${outcome.alertName} alert`;
-        case 'reset':
-            return 'refused by a TCP reset';
-        case 'closed':
-            return 'refused by closing the connection without an alert';
-        case 'timeout':
-            return outcome.phase === 'connect'
-                ? 'no connection before the timeout'
-                : 'no answer before the timeout';
-        case 'not-tls':
-            return `answered with something that is not TLS (${outcome.detail})`;
-        case 'violation':
-            return `answered in violation of the protocol (${outcome.detail})`;
-        case 'error':
-            return `not completed (${outcome.detail})`;
-    }
-}
-/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
-function withArticle(text) {
-    return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
-}
-
-;// CONCATENATED MODULE: ./src/policy/remediation.ts
-// Remediations: what to change, with the configuration lines for nginx, Apache httpd, HAProxy,
-// Caddy and Node's `https` server where a configuration line fixes the problem. The lines are
-// built from the policy (its minimum version and suites), so a policy file that changes the
-// list changes the advice too.
-//
-// The suites recommended are the listed ones that are forward secret, AEAD and free of 64-bit
-// blocks; a sender following the list finds one of them first. The other listed suites are
-// allowed, not advised.
-
-
-
-function remediation(summary, snippets) {
-    if (!snippets) {
-        return { summary };
-    }
-    const order = ['nginx', 'apache', 'haproxy', 'caddy', 'node'];
-    return {
-        summary,
-        snippets: order
-            .filter((server) => snippets[server] !== undefined)
-            .map((server) => ({ server, config: snippets[server] })),
-    };
-}
-// --- What to enable --------------------------------------------------------------------------
-/** Versions the advice enables: the policy's minimum, never below TLS 1.2, up to TLS 1.3. */
-function enabledVersions(policy) {
-    const floor = Math.max(versionRank(policy.minVersion), versionRank('TLSv1.2'));
-    return ['TLSv1.2', 'TLSv1.3'].filter((version) => versionRank(version) >= floor);
-}
-function advisedSuites(policy) {
-    const listed = policy.listedSuites
-        .map((code) => suiteByCode(code))
-        .filter((suite) => suite !== undefined);
-    const tls12 = listed.filter((suite) => suite.kex !== 'TLS13');
-    const strong = tls12.filter((suite) => suite.forwardSecret && suite.aead && !suite.block64);
-    return {
-        tls12: strong.length > 0 ? strong : tls12,
-        tls13: listed.filter((suite) => suite.kex === 'TLS13'),
-    };
-}
-function opensslList(suites) {
-    return suites.map((suite) => suite.openssl ?? suite.name).join(':');
-}
-// Go's crypto/tls (Caddy) implements ECDHE and RSA key exchange only, and takes IANA names.
-function caddyList(suites) {
-    return suites
-        .filter((suite) => suite.kex === 'ECDHE' || suite.kex === 'RSA')
-        .map((suite) => suite.name)
-        .join(' ');
-}
-function nginxVersions(policy) {
-    return `ssl_protocols ${enabledVersions(policy).join(' ')};`;
-}
-function apacheVersions(policy) {
-    return `SSLProtocol -all ${enabledVersions(policy)
-        .map((version) => `+${version}`)
-        .join(' ')}`;
-}
-function caddyVersions(policy) {
-    return `protocols ${enabledVersions(policy)
-        .map((version) => version.replace('TLSv', 'tls'))
-        .join(' ')}`;
-}
-function minimum(policy) {
-    return enabledVersions(policy)[0];
-}
-// --- Versions and suites -----------------------------------------------------------------------
-/** Enable the policy's versions and nothing older. */
-function versionFix(policy) {
-    const versions = enabledVersions(policy);
-    return remediation(`Enable ${versions.map((version) => version.replace('v', ' ')).join(' and ')} and disable ` +
-        'every older version in the TLS configuration of the server (or of the load balancer ' +
-        'that terminates TLS).', {
-        nginx: nginxVersions(policy),
-        apache: apacheVersions(policy),
-        haproxy: `global\n    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`,
-        caddy: `tls {\n    ${caddyVersions(policy)}\n}`,
-        node: `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`,
-    });
-}
-/** Enable the advised suites (and the versions they need). */
-function suitesFix(policy, summary) {
-    const { tls12, tls13 } = advisedSuites(policy);
-    const nginx = [nginxVersions(policy)];
-    const apache = [apacheVersions(policy)];
-    const haproxy = ['global', `    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`];
-    const caddy = ['tls {', `    ${caddyVersions(policy)}`];
-    const nodeCiphers = [...tls13, ...tls12];
-    if (tls12.length > 0) {
-        nginx.push(`ssl_ciphers ${opensslList(tls12)};`);
-        apache.push(`SSLCipherSuite ${opensslList(tls12)}`);
-        haproxy.push(`    ssl-default-bind-ciphers ${opensslList(tls12)}`);
-        const goNames = caddyList(tls12);
-        if (goNames) {
-            caddy.push(`    ciphers ${goNames}`);
-        }
-    }
-    // Go does not let Caddy choose TLS 1.3 suites; its fixed set is the three of RFC 8446.
-    if (tls13.length > 0) {
-        nginx.push(`ssl_conf_command Ciphersuites ${opensslList(tls13)};`);
-        apache.push(`SSLCipherSuite TLSv1.3 ${opensslList(tls13)}`);
-        haproxy.push(`    ssl-default-bind-ciphersuites ${opensslList(tls13)}`);
-    }
-    caddy.push('}');
-    const node = nodeCiphers.length > 0
-        ? `https.createServer({\n  key,\n  cert,\n  minVersion: '${minimum(policy)}',\n` +
-            `  ciphers: '${opensslList(nodeCiphers)}',\n}, handler);`
-        : `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`;
-    return remediation(summary, {
-        nginx: nginx.join('\n'),
-        apache: apache.join('\n'),
-        haproxy: haproxy.join('\n'),
-        caddy: caddy.join('\n'),
-        node,
-    });
-}
-/** Order suites so that forward-secret ones win, or let the client's order decide. */
-function preferenceFix(policy) {
-    const list = opensslList(advisedSuites(policy).tls12);
-    const summary = 'List ECDHE suites before the others, or let the client choose: senders list ' +
-        'forward-secret suites first. Go (Caddy) always orders suites itself.';
-    if (!list) {
-        return remediation(summary, {
-            nginx: 'ssl_prefer_server_ciphers off;',
-            apache: 'SSLHonorCipherOrder off',
-            haproxy: 'global\n' +
-                `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
-            node: 'https.createServer({ key, cert, honorCipherOrder: false }, handler);',
-        });
-    }
-    return remediation(summary, {
-        nginx: `ssl_ciphers ${list};\nssl_prefer_server_ciphers off;`,
-        apache: `SSLCipherSuite ${list}\nSSLHonorCipherOrder off`,
-        haproxy: `global\n    ssl-default-bind-ciphers ${list}\n` +
-            `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
-        node: `https.createServer({ key, cert, ciphers: '${list}', honorCipherOrder: false }, ` +
-            'handler);',
-    });
-}
-/** Use DH groups of at least the policy's size, or drop DHE suites. */
-function dhFix(policy) {
-    const bits = policy.minDhBits;
-    return remediation(`Use a Diffie-Hellman group of at least ${bits} bits (the ffdhe${bits} group of RFC 7919 ` +
-        'is a good choice), or remove the DHE suites and keep ECDHE ones. Caddy (Go) has no ' +
-        'DHE suites.', {
-        nginx: 'ssl_dhparam /etc/nginx/ffdhe2048.pem;',
-        apache: 'SSLOpenSSLConfCmd DHParameters "/etc/ssl/ffdhe2048.pem"',
-        haproxy: 'global\n    ssl-dh-param-file /etc/haproxy/ffdhe2048.pem',
-        node: "https.createServer({ key, cert, dhparam: fs.readFileSync('ffdhe2048.pem') }, " +
-            'handler);',
-    });
-}
-// OpenSSL and Go spell a few groups differently from the IANA registry. Hybrid post-quantum
-// groups are left out of the lines: OpenSSL before 3.5 refuses a list that names them, and
-// nginx or Apache would then not start.
-const OPENSSL_GROUP_NAMES = {
-    23: 'prime256v1',
-    24: 'secp384r1',
-    25: 'secp521r1',
-    29: 'X25519',
-    30: 'X448',
-};
-const CADDY_GROUP_NAMES = {
-    23: 'secp256r1',
-    24: 'secp384r1',
-    25: 'secp521r1',
-    29: 'x25519',
-};
-/** Configure only the policy's groups. */
-function groupsFix(policy) {
-    const groups = policy.allowedGroups ?? [];
-    const openssl = groups
-        .map((code) => OPENSSL_GROUP_NAMES[code])
-        .filter(Boolean)
-        .join(':');
-    const caddy = groups
-        .map((code) => CADDY_GROUP_NAMES[code])
-        .filter(Boolean)
-        .join(' ');
-    const hybrid = groups
-        .filter((code) => groupByCode(code)?.kind === 'hybrid')
-        .map((code) => groupName(code));
-    const later = hybrid.length > 0
-        ? ` With OpenSSL 3.5 or later (Go 1.24 for Caddy), put ${listText(hybrid)} first too.`
-        : '';
-    return remediation(`Configure only the groups the policy lists.${later}`, {
-        nginx: `ssl_ecdh_curve ${openssl};`,
-        apache: `SSLOpenSSLConfCmd Curves ${openssl}`,
-        haproxy: `global\n    ssl-default-bind-curves ${openssl}`,
-        caddy: `tls {\n    curves ${caddy}\n}`,
-        node: `https.createServer({ key, cert, ecdhCurve: '${openssl}' }, handler);`,
-    });
-}
-/** Refuse with alerts, not resets or silence. */
-function alertsFix() {
-    return remediation('Let the TLS library refuse unwanted versions and suites: it answers with a ' +
-        'protocol_version or handshake_failure alert (RFC 8446, Sections 4.1.1 and 4.2.1). ' +
-        'Resets, bare closes and silence usually come from a firewall, load balancer or ' +
-        'intrusion-prevention rule in front of the server; make it pass the handshake through ' +
-        'or answer with an alert itself.');
-}
-// --- Certificates -----------------------------------------------------------------------------
-/** Serve the leaf followed by its intermediates. */
-function chainFix() {
-    return remediation('Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
-        'including) the root, in one file. Your CA provides it, often as fullchain.pem.', {
-        nginx: 'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
-            'ssl_certificate_key /etc/ssl/example/privkey.pem;',
-        apache: 'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
-            'SSLCertificateKeyFile /etc/ssl/example/privkey.pem',
-        haproxy: '# example.pem holds the leaf, the intermediates and the key\n' +
-            'bind :443 ssl crt /etc/haproxy/certs/example.pem',
-        caddy: 'tls /etc/ssl/example/fullchain.pem /etc/ssl/example/privkey.pem',
-        node: "https.createServer({\n  key: fs.readFileSync('privkey.pem'),\n" +
-            "  cert: fs.readFileSync('fullchain.pem'),\n}, handler);",
-    });
-}
-/** Give the endpoint's name a certificate that covers it. */
-function nameFix(host, hostIsIp) {
-    if (hostIsIp) {
-        return remediation(`Use a certificate with ${host} as an IP address entry in its subjectAltName, or point ` +
-            'the webhook at a host name the certificate covers.');
-    }
-    return remediation(`Serve a certificate whose subjectAltName covers ${host}: reissue it with that name, or ` +
-        'give the name its own site with its own certificate.', {
-        nginx: `server {\n    listen 443 ssl;\n    server_name ${host};\n` +
-            `    ssl_certificate     /etc/ssl/${host}/fullchain.pem;\n` +
-            `    ssl_certificate_key /etc/ssl/${host}/privkey.pem;\n}`,
-        apache: `<VirtualHost *:443>\n    ServerName ${host}\n    SSLEngine on\n` +
-            `    SSLCertificateFile    /etc/ssl/${host}/fullchain.pem\n` +
-            `    SSLCertificateKeyFile /etc/ssl/${host}/privkey.pem\n</VirtualHost>`,
-        haproxy: `# add /etc/haproxy/certs/${host}.pem; HAProxy picks it by SNI\n` +
-            'bind :443 ssl crt /etc/haproxy/certs/',
-        caddy: `${host} {\n    reverse_proxy localhost:8080\n}`,
-    });
-}
-/** Make the endpoint's certificate the one served without SNI. */
-function defaultCertificateFix(host) {
-    return remediation(`Make the site for ${host} the default one, so that clients without SNI get its ` +
-        'certificate, or add the name to the default certificate.', {
-        nginx: `server {\n    listen 443 ssl default_server;\n    server_name ${host};\n    # ...\n}`,
-        apache: `# The first <VirtualHost *:443> is the default: move ${host}'s block first.`,
-        haproxy: `# The first crt is served without SNI\nbind :443 ssl crt /etc/haproxy/certs/${host}.pem ` +
-            'crt /etc/haproxy/certs/',
-        caddy: `{\n    default_sni ${host}\n}`,
-        node: '// the top-level key and cert are served without SNI; SNICallback serves the others\n' +
-            'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
-    });
-}
-/** Renew or reissue the certificate; no server line fixes it. */
-function certificateFix(summary) {
-    return remediation(summary);
-}
-/** Anything else: a sentence, no configuration. */
-function adviceOnly(summary) {
-    return remediation(summary);
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/context.ts
-// What every check of one address works from: the scan of the address, the endpoint, the
-// policy and the clock, plus the facts several checks derive the same way (the state of a
-// version, the suites accepted). Checks return raw findings; the evaluator gives them titles
-// and severities, merges them across addresses and applies suppressions.
-
-
-
-function enumerationOf(address, version) {
-    return address.suites.find((enumeration) => enumeration.version === version);
-}
-function versionOutcome(address, version) {
-    return address.versions.find((support) => support.version === version)?.outcome;
-}
-function versionState(address, version) {
-    if ((enumerationOf(address, version)?.accepted.length ?? 0) > 0) {
-        return 'accepted';
-    }
-    const support = address.versions.find((entry) => entry.version === version);
-    if (!support) {
-        return 'unknown';
-    }
-    if (support.accepted === true) {
-        return 'accepted';
-    }
-    if (support.accepted === false || isRefusal(support.outcome)) {
-        return 'refused';
-    }
-    if (support.outcome.kind === 'violation') {
-        return 'violation';
-    }
-    if (support.outcome.kind === 'not-tls') {
-        return 'not-tls';
-    }
-    return model_isInconclusive(support.outcome) ? 'inconclusive' : 'unknown';
-}
-/** Versions from `from` (inclusive) upwards, or below it. */
-function versionsFrom(from) {
-    return TLS_VERSIONS.filter((version) => versionRank(version) >= versionRank(from));
-}
-function versionsBelow(from) {
-    return TLS_VERSIONS.filter((version) => versionRank(version) < versionRank(from));
-}
-/**
- * Every suite the server accepted, with the version: from the enumerations and from the
- * listed-suites and sender probes (which may have been answered when an enumeration was not
- * complete). One entry per suite and version.
- */
-function acceptedSuites(address) {
-    const seen = new Map();
-    const add = (entry) => {
-        const key = `${entry.version}/${entry.code}`;
-        if (!seen.has(key)) {
-            seen.set(key, entry);
-        }
-    };
-    for (const enumeration of address.suites) {
-        for (const accepted of enumeration.accepted) {
-            add({
-                code: accepted.code,
-                version: enumeration.version,
-                suite: suiteByCode(accepted.code),
-                group: accepted.group,
-                dhBits: accepted.dhBits,
-            });
-        }
-    }
-    for (const outcome of [address.listedSuites, address.sender.outcome]) {
-        if (outcome.kind === 'accepted') {
-            add({
-                code: outcome.suite,
-                version: outcome.version,
-                suite: suiteByCode(outcome.suite),
-                group: outcome.group,
-                dhBits: outcome.dhBits,
-            });
-        }
-    }
-    return [...seen.values()];
-}
-/** Forward secret: an ephemeral key exchange authenticated by the server (never anonymous). */
-function isForwardSecret(suite) {
-    return suite?.forwardSecret === true && !suite.anonymous;
-}
-/** Whether a suite can be negotiated with a version. */
-function suiteFitsVersion(suite, version) {
-    const rank = versionRank(version);
-    return rank >= versionRank(suite.minVersion) && rank <= versionRank(suite.maxVersion);
-}
-/** Whether the server completed a handshake with any version at all. */
-function anyVersionAccepted(context) {
-    return TLS_VERSIONS.some((version) => versionState(context.address, version) === 'accepted');
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/certificates.ts
-// Certificates: the chain a sender sees (SNI with the endpoint's name, none for an IP endpoint)
-// must be one a sender accepts: trusted, complete, for the endpoint's name, in date, with strong
-// signatures and keys. The certificate layer names the problems (ChainProblem codes); this
-// turns them into findings with evidence a person can act on, and adds the policy's own limits
-// (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
-//
-// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
-// the CA's to renew, and the certificate layer reports one that has expired.
-
-
-
-const PROBLEM_RULES = {
-    'missing-intermediate': 'certificate.incomplete-chain',
-    'wrong-intermediate': 'certificate.wrong-intermediate',
-    untrusted: 'certificate.untrusted',
-    'self-signed': 'certificate.self-signed',
-    expired: 'certificate.expired',
-    'not-yet-valid': 'certificate.not-yet-valid',
-    'expired-in-chain': 'certificate.expired-in-chain',
-    'name-mismatch': 'certificate.name-mismatch',
-    'weak-signature': 'certificate.weak-signature',
-    'weak-key': 'certificate.weak-key',
-    'bad-order': 'certificate.chain-order',
-    'root-sent': 'certificate.root-sent',
-    'not-server-auth': 'certificate.not-server-auth',
-    'bad-basic-constraints': 'certificate.bad-basic-constraints',
-    'unused-certificate': 'certificate.unused-certificate',
-};
-/** Rules whose finding explains why the chain is not trusted. */
-const TRUST_RULES = [
-    'certificate.untrusted',
-    'certificate.self-signed',
-    'certificate.incomplete-chain',
-    'certificate.wrong-intermediate',
-    'certificate.expired-in-chain',
-    'certificate.bad-basic-constraints',
-];
-/** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
-function namesText(certificate) {
-    const parts = [];
-    if (certificate.dnsNames.length > 0) {
-        parts.push(`${listText(certificate.dnsNames)} (DNS)`);
-    }
-    if (certificate.ipAddresses.length > 0) {
-        parts.push(`${listText(certificate.ipAddresses)} (IP)`);
-    }
-    return parts.length > 0
-        ? parts.join(' and ')
-        : `no subjectAltName names (subject ${certificate.subject})`;
-}
-function keyText(certificate) {
-    if (certificate.keyType === 'EC') {
-        return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
-    }
-    if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
-        return `${certificate.keyType} ${certificate.keyBits}-bit`;
-    }
-    return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
-}
-/** Validity of the leaf, always with the days left (or since expiry). */
-function validityText(leaf, now) {
-    const days = daysUntil(leaf.notAfter, now);
-    if (days < 0) {
-        return `expired on ${dateText(leaf.notAfter)}, ${plural(-days, 'day')} ago`;
-    }
-    return `valid until ${dateText(leaf.notAfter)}, ${plural(days, 'day')} left`;
-}
-function certificateAt(chain, problem) {
-    return problem.certificate !== undefined ? chain.served[problem.certificate] : undefined;
-}
-function explain(context, rule, chain, problem) {
-    const { endpoint, now } = context;
-    const leaf = chain.served[0];
-    const subject = problem ? certificateAt(chain, problem) : undefined;
-    const detail = problem?.detail ?? '';
-    switch (rule) {
-        case 'certificate.name-mismatch':
-            return {
-                observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
-                    (context.address.certificates.sni.honoured === false
-                        ? '; the server sends it whatever name the client asks for'
-                        : ''),
-                expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
-            };
-        case 'certificate.expired':
-            return {
-                observed: `the certificate expired on ${dateText(leaf.notAfter)}, ` +
-                    `${plural(-daysUntil(leaf.notAfter, now), 'day')} ago`,
-                expected: 'a certificate within its validity period',
-            };
-        case 'certificate.not-yet-valid':
-            return {
-                observed: `the certificate is valid only from ${dateText(leaf.notBefore)}, in ` +
-                    `${plural(Math.max(0, daysUntil(leaf.notBefore, now)), 'day')}`,
-                expected: 'a certificate within its validity period',
-            };
-        case 'certificate.incomplete-chain':
-            return {
-                observed: `the server sends ${plural(chain.served.length, 'certificate')} and not the ` +
-                    `intermediate that issued the leaf (issuer ${leaf.issuer})`,
-                expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
-            };
-        case 'certificate.wrong-intermediate': {
-            const sent = subject ?? chain.served[1];
-            return {
-                observed: `the intermediate sent${sent ? ` (${sent.subject})` : ''} does not issue the ` +
-                    `leaf (issuer ${leaf.issuer})`,
-                expected: 'the intermediate that issued the leaf',
-            };
-        }
-        case 'certificate.self-signed':
-            return {
-                observed: `the certificate is self-signed (${leaf.subject})`,
-                expected: 'a certificate from a publicly trusted CA',
-            };
-        case 'certificate.untrusted': {
-            const top = chain.served[chain.served.length - 1];
-            return {
-                observed: detail || `the chain ends at ${top.issuer}, which is not a trusted root`,
-                expected: 'a chain to a publicly trusted root',
-            };
-        }
-        case 'certificate.expired-in-chain':
-            return {
-                observed: subject ? `${subject.subject} expired on ${dateText(subject.notAfter)}` : detail,
-                expected: 'every certificate of the chain within its validity period',
-            };
-        case 'certificate.weak-signature':
-            return {
-                observed: subject
-                    ? `${subject.subject} is signed with ${subject.signatureAlgorithm}`
-                    : detail,
-                expected: 'signatures with SHA-256 or stronger',
-            };
-        case 'certificate.weak-key':
-            return {
-                observed: subject ? `${subject.subject} has ${withArticle(keyText(subject))} key` : detail,
-                expected: 'RSA keys of at least 2048 bits, EC keys of at least 256 bits',
-            };
-        case 'certificate.not-server-auth':
-            return { observed: detail, expected: 'an extended key usage that includes serverAuth' };
-        case 'certificate.bad-basic-constraints':
-            return { observed: detail, expected: 'issuers marked as CAs (basicConstraints cA)' };
-        case 'certificate.chain-order':
-            return {
-                observed: detail,
-                expected: 'the leaf first, each certificate followed by its issuer',
-            };
-        case 'certificate.root-sent':
-            return { observed: detail, expected: 'the chain without its root' };
-        default:
-            return { observed: detail, expected: 'only the certificates of the chain' };
-    }
-}
-function remediationFor(context, rule) {
-    const { endpoint } = context;
-    switch (rule) {
-        case 'certificate.incomplete-chain':
-        case 'certificate.wrong-intermediate':
-        case 'certificate.chain-order':
-        case 'certificate.root-sent':
-        case 'certificate.unused-certificate':
-        case 'certificate.bad-basic-constraints':
-        case 'certificate.expired-in-chain':
-            return chainFix();
-        case 'certificate.name-mismatch':
-            return nameFix(endpoint.host, endpoint.hostIsIp);
-        case 'certificate.untrusted':
-        case 'certificate.self-signed':
-            return certificateFix("Use a certificate from a publicly trusted CA (an ACME CA such as Let's Encrypt " +
-                'works): senders trust the public roots only.');
-        case 'certificate.weak-signature':
-        case 'certificate.weak-key':
-        case 'certificate.not-server-auth':
-            return certificateFix('Reissue the certificate: an RSA key of 2048 bits or more or an ECDSA P-256 key, ' +
-                'a SHA-256 signature, and serverAuth in its extended key usage.');
-        default:
-            return certificateFix('Renew the certificate and reload the server; automate renewal (for example with an ' +
-                'ACME client) so that it cannot lapse.');
-    }
-}
-function checkCertificates(context) {
-    const { address, now, policy } = context;
-    const chain = address.certificates.primary;
-    if (!chain || chain.served.length === 0) {
-        // With no handshake at all the version findings say why; otherwise nobody checked it.
-        if (anyVersionAccepted(context)) {
-            context.inconclusive.push(`whether the certificate is valid ` +
-                `(${address.certificates.error ?? 'no certificate was seen'})`);
-        }
-        return [];
-    }
-    const leaf = chain.served[0];
-    const validity = validityText(leaf, now);
-    const found = new Map();
-    const raise = (rule, problem) => {
-        const entry = found.get(rule) ?? { problems: [] };
-        entry.problems.push(problem);
-        found.set(rule, entry);
-    };
-    for (const problem of chain.problems) {
-        raise(PROBLEM_RULES[problem.code] ?? 'certificate.untrusted', problem);
-    }
-    // What the chain says without a problem code, and the dates by the evaluation's clock.
-    if (!chain.trusted && !TRUST_RULES.some((rule) => found.has(rule))) {
-        raise('certificate.untrusted');
-    }
-    if (!chain.nameMatches && !found.has('certificate.name-mismatch')) {
-        raise('certificate.name-mismatch');
-    }
-    const daysLeft = daysUntil(leaf.notAfter, now);
-    if (daysLeft < 0 && !found.has('certificate.expired')) {
-        raise('certificate.expired');
-    }
-    if (now < new Date(leaf.notBefore) && !found.has('certificate.not-yet-valid')) {
-        raise('certificate.not-yet-valid');
-    }
-    const findings = [];
-    for (const [rule, { problems }] of found) {
-        const explained = problems.map((problem) => explain(context, rule, chain, problem));
-        const observed = [...new Set(explained.map((entry) => entry.observed).filter(Boolean))];
-        const datesSaid = rule === 'certificate.expired' || rule === 'certificate.not-yet-valid';
-        findings.push({
-            id: rule,
-            sni: chain.sni,
-            observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
-            expected: explained[0].expected,
-            remediation: remediationFor(context, rule),
-        });
-    }
-    if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
-        findings.push({
-            id: 'certificate.expiring-soon',
-            sni: chain.sni,
-            observed: `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${plural(daysLeft, 'day')}`,
-            expected: `more than ${plural(policy.expiryWarningDays, 'day')} of validity left`,
-            remediation: certificateFix('Renew the certificate now and automate renewal (for example with an ACME client).'),
-        });
-    }
-    findings.push(...checkConstraints(context, chain, validity));
-    return findings;
-}
-/** The policy's own limits on the leaf (Mozilla's configurations). */
-function checkConstraints(context, chain, validity) {
-    const { certificate: limits } = context.policy;
-    const leaf = chain.served[0];
-    const findings = [];
-    const reissue = certificateFix("Reissue the certificate with a key and signature the policy's configuration lists.");
-    const add = (id, observed, expected, remediation = reissue) => findings.push({
-        id,
-        sni: chain.sni,
-        observed: `${observed} (leaf ${validity})`,
-        expected,
-        remediation,
-    });
-    const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' };
-    if (limits.keyTypes && !limits.keyTypes.includes(leaf.keyType)) {
-        add('certificate.key-type-not-allowed', `the certificate has a ${keyText(leaf)} key`, `a ${listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or')} key`);
-    }
-    if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
-        add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
-    }
-    if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
-        add('certificate.rsa-key-too-small', `the certificate has an RSA key of ${leaf.keyBits} bits`, `at least ${limits.minRsaBits} bits`);
-    }
-    if (limits.signatures && !limits.signatures.includes(leaf.signatureAlgorithm)) {
-        add('certificate.signature-not-allowed', `the certificate is signed with ${leaf.signatureAlgorithm}`, `one of ${listText(limits.signatures, 'or')}`);
-    }
-    const lifespan = daysBetween(leaf.notBefore, leaf.notAfter);
-    if (limits.maxLifespanDays && lifespan > limits.maxLifespanDays) {
-        add('certificate.lifespan-too-long', `the certificate is valid for ${plural(lifespan, 'day')}, from ${dateText(leaf.notBefore)} ` +
-            `to ${dateText(leaf.notAfter)}`, `at most ${plural(limits.maxLifespanDays, 'day')}`, certificateFix('Use shorter-lived certificates (ACME CAs issue 90-day ones) and renew them ' +
-            'automatically.'));
-    }
-    if (limits.ocspStaple && !chain.ocspStapled) {
-        add('certificate.no-ocsp-staple', 'no OCSP response was stapled to the handshake', 'a stapled OCSP response', {
-            summary: 'Turn on OCSP stapling.',
-            snippets: [
-                { server: 'nginx', config: 'ssl_stapling on;\nssl_stapling_verify on;' },
-                {
-                    server: 'apache',
-                    config: 'SSLUseStapling on\nSSLStaplingCache shmcb:/run/ocsp(128000)',
-                },
-                { server: 'caddy', config: '# Caddy staples OCSP responses by default' },
-            ],
-        });
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/kex.ts
-// Key exchange: forward secrecy of what a sender following the list negotiates, a server order
-// that puts non-forward-secret suites first, finite-field DH sizes, and groups outside the
-// policy's list.
-
-
-
-
-
-
-const KEX_NAMES = {
-    RSA: 'RSA',
-    DH: 'static DH',
-    ECDH: 'static ECDH',
-    PSK: 'PSK',
-    RSA_PSK: 'RSA-PSK',
-    SRP: 'SRP',
-    KRB5: 'Kerberos',
-    NULL: 'no',
-};
-function kexText(suite) {
-    return KEX_NAMES[suite.kex] ?? suite.kex;
-}
-/**
- * What a sender offering the listed suites in order would get, judged from the TLS 1.2
- * enumeration: the server's first choice among them, or the sender's when the server follows
- * the client. Used only when the sender probe itself was inconclusive.
- */
-function predictSenderSuite(context) {
-    const enumeration = enumerationOf(context.address, 'TLSv1.2');
-    if (!enumeration) {
-        return undefined;
-    }
-    const listed = context.policy.listedSuites;
-    const accepted = enumeration.accepted.map((entry) => entry.code);
-    if (enumeration.preference === 'server') {
-        return accepted.find((code) => listed.includes(code));
-    }
-    if (enumeration.preference === 'client') {
-        return listed.find((code) => accepted.includes(code));
-    }
-    return undefined;
-}
-/**
- * Two senders follow the list: one limited to TLS 1.2 (the hello offering exactly the listed
- * suites) and one that also offers TLS 1.3 (the sender probe). Either ending without forward
- * secrecy is a finding; the TLS 1.2 one is judged from the server's order when its probe got no
- * answer.
- */
-function checkSenderForwardSecrecy(context) {
-    const { address, policy } = context;
-    let tls12;
-    let predicted = false;
-    const listedOutcome = address.listedSuites;
-    if (listedOutcome.kind === 'accepted') {
-        tls12 = listedOutcome.suite;
-    }
-    else if (model_isInconclusive(listedOutcome)) {
-        tls12 = predictSenderSuite(context);
-        predicted = tls12 !== undefined;
-    }
-    const senderOutcome = address.sender.outcome;
-    const modern = senderOutcome.kind === 'accepted' ? senderOutcome.suite : undefined;
-    if (tls12 === undefined && modern === undefined) {
-        if (model_isInconclusive(listedOutcome) && model_isInconclusive(senderOutcome)) {
-            context.inconclusive.push(`which suite a sender offering the listed suites negotiates (its hello was ` +
-                `${outcomeText(senderOutcome)})`);
-        }
-        return [];
-    }
-    const modernSuite = modern === undefined ? undefined : suiteByCode(modern);
-    const tls12Suite = tls12 === undefined ? undefined : suiteByCode(tls12);
-    let who;
-    let suite;
-    if (modernSuite && !isForwardSecret(modernSuite)) {
-        who = 'a sender offering the listed suites in their order';
-        suite = modernSuite;
-    }
-    else if (tls12Suite && !isForwardSecret(tls12Suite)) {
-        who = 'a sender limited to TLS 1.2 offering the listed suites in their order';
-        suite = tls12Suite;
-    }
-    else {
-        return [];
-    }
-    const tls12AndBelow = versionsFrom(policy.minVersion).filter((version) => version !== 'TLSv1.3');
-    const forwardSecret = acceptedSuites(address).filter((entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite));
-    const alternatives = forwardSecret.length > 0
-        ? `the server accepts forward-secret suites too (${listText([
-            ...new Set(forwardSecret.map((entry) => suiteName(entry.code))),
-        ])}) but picks this one`
-        : 'the server accepts no suite with ECDHE or DHE key exchange';
-    const tls13 = modernSuite && isForwardSecret(modernSuite)
-        ? '; senders offering TLS 1.3 do get forward secrecy'
-        : '';
-    return [
-        {
-            id: 'kex.sender-not-forward-secret',
-            observed: `${predicted && suite === tls12Suite ? "judging by the server's suite order, " : ''}` +
-                `${who} negotiates ${suite.name} (${kexText(suite)} key exchange, no forward ` +
-                `secrecy); ${alternatives}${tls13}`,
-            expected: 'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
-                'private key later',
-            remediation: suitesFix(policy, 'Enable ECDHE suites and let them win: list them first, or let the client choose ' +
-                '(senders list ECDHE suites first).'),
-        },
-    ];
-}
-function checkServerPreference(context) {
-    const { address, policy } = context;
-    const inversions = [];
-    for (const version of versionsFrom(policy.minVersion)) {
-        const enumeration = enumerationOf(address, version);
-        if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
-            continue;
-        }
-        const order = enumeration.accepted.map((entry) => suiteByCode(entry.code));
-        const weak = order.findIndex((suite) => !isForwardSecret(suite));
-        const strongAfter = order.findIndex((suite, index) => index > weak && isForwardSecret(suite));
-        if (weak >= 0 && strongAfter > weak) {
-            inversions.push(`with ${versionLabel(version)} the server ranks ` +
-                `${suiteName(enumeration.accepted[weak].code)} above ` +
-                `${suiteName(enumeration.accepted[strongAfter].code)}`);
-        }
-    }
-    if (inversions.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'kex.server-prefers-non-forward-secret',
-            observed: inversions.join('; '),
-            expected: "forward-secret suites ranked first, or the client's order honoured",
-            remediation: preferenceFix(policy),
-        },
-    ];
-}
-function checkDhSize(context) {
-    const { address, policy } = context;
-    const seen = [
-        ...acceptedSuites(address).map((entry) => entry.dhBits),
-        ...address.groups.flatMap((support) => support.dhBits),
-    ];
-    const sizes = [...new Set(seen)]
-        .filter((bits) => bits !== undefined && bits > 0 && bits < policy.minDhBits)
-        .sort((a, b) => a - b);
-    if (sizes.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'kex.weak-dh',
-            observed: `DHE suites use ${listText(sizes.map((bits) => `${bits}-bit`))} groups`,
-            expected: `groups of at least ${policy.minDhBits} bits`,
-            remediation: dhFix(policy),
-        },
-    ];
-}
-function checkGroups(context) {
-    const { address, policy } = context;
-    if (!policy.allowedGroups) {
-        return [];
-    }
-    const allowed = new Set(policy.allowedGroups);
-    const allowedVersions = versionsFrom(policy.minVersion);
-    const outside = new Set();
-    for (const support of address.groups) {
-        if (allowedVersions.includes(support.version)) {
-            for (const group of support.groups) {
-                if (!allowed.has(group))
-                    outside.add(group);
-            }
-        }
-    }
-    for (const entry of acceptedSuites(address)) {
-        if (entry.group !== undefined &&
-            allowedVersions.includes(entry.version) &&
-            !allowed.has(entry.group)) {
-            outside.add(entry.group);
-        }
-    }
-    if (outside.size === 0) {
-        return [];
-    }
-    const sorted = [...outside].sort((a, b) => a - b);
-    return [
-        {
-            id: 'kex.group-not-allowed',
-            observed: `groups accepted outside the list: ${listText(sorted.map(groupName))}`,
-            expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
-            remediation: groupsFix(policy),
-        },
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/probes.ts
-// How the server answered the probes themselves: a port that does not speak TLS, refusals
-// without alerts (reset, close), protocol violations, the engine's own observations, and the
-// questions no probe could settle (timeouts, errors).
-
-
-
-/** Every probe outcome of the address, with a name for the evidence. */
-function namedOutcomes(context) {
-    const { address } = context;
-    const named = address.versions.map((support) => ({
-        name: `the ${versionLabel(support.version)} hello`,
-        outcome: support.outcome,
-    }));
-    named.push({ name: 'the hello with the listed suites', outcome: address.listedSuites });
-    named.push({ name: "the sender's hello", outcome: address.sender.outcome });
-    for (const probe of address.certificates.keyTypes ?? []) {
-        named.push({
-            name: `the ${versionLabel(probe.version)} hello asking for an ${probe.keyType} certificate`,
-            outcome: probe.outcome,
-        });
-    }
-    const { sni } = address.certificates;
-    if (sni.noSniOutcome) {
-        named.push({ name: 'the hello without SNI', outcome: sni.noSniOutcome });
-    }
-    if (sni.unknownNameOutcome) {
-        named.push({ name: 'the hello naming an unknown host', outcome: sni.unknownNameOutcome });
-    }
-    return named;
-}
-/**
- * The address answered every version probe with something that is not TLS (case 3: plaintext
- * HTTP). Nothing else about it can be checked.
- */
-function checkNotTls(context) {
-    const { address, endpoint } = context;
-    const outcomes = address.versions.map((support) => support.outcome);
-    if (outcomes.length === 0 || !outcomes.every((outcome) => outcome.kind === 'not-tls')) {
-        return undefined;
-    }
-    const details = [
-        ...new Set(outcomes.map((outcome) => (outcome.kind === 'not-tls' ? outcome.detail : ''))),
-    ];
-    return notTlsFinding(endpoint.port, listText(details));
-}
-function notTlsFinding(port, detail) {
-    // The engine's own detail may already say it; the finding says it once.
-    const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');
-    return {
-        id: 'endpoint.not-tls',
-        observed: `this port does not speak TLS (${what})`,
-        expected: `a TLS handshake on port ${port}`,
-        remediation: {
-            summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
-                'handshake but no TLS at all.',
-            snippets: [
-                { server: 'nginx', config: `listen ${port} ssl;` },
-                { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
-                { server: 'haproxy', config: `bind :${port} ssl crt /etc/haproxy/certs/` },
-                {
-                    server: 'caddy',
-                    config: '# a site address without http:// gets HTTPS\nexample.com {\n}',
-                },
-                { server: 'node', config: 'https.createServer({ key, cert }, handler) // not http' },
-            ],
-        },
-    };
-}
-function checkRefusals(context) {
-    const improper = namedOutcomes(context)
-        .filter(({ outcome }) => outcome.kind === 'reset' || outcome.kind === 'closed')
-        .map(({ name, outcome }) => `${name} was ${outcomeText(outcome)}`);
-    for (const enumeration of context.address.suites) {
-        const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
-        if (kinds.length > 0) {
-            const how = kinds.map((kind) => kind === 'reset' ? 'a TCP reset' : 'a close without an alert');
-            improper.push(`unwanted ${versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`);
-        }
-    }
-    // The engine notices the same from the same data; its words serve when ours found nothing.
-    if (improper.length === 0) {
-        improper.push(...observationDetails(context, OBSERVATION.refusalWithoutAlert));
-    }
-    if (improper.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'alerts.improper-refusal',
-            observed: improper.join('; '),
-            expected: 'a fatal TLS alert for every refusal: protocol_version for a version, ' +
-                'handshake_failure for suites (RFC 8446, Sections 4.1.1 and 4.2.1)',
-            remediation: alertsFix(),
-        },
-    ];
-}
-function checkViolations(context) {
-    const violations = [
-        ...new Set([
-            ...namedOutcomes(context)
-                .filter(({ outcome }) => outcome.kind === 'violation')
-                .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`),
-            ...observationDetails(context, ...VIOLATION_OBSERVATIONS),
-        ]),
-    ];
-    if (violations.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'probe.protocol-violation',
-            observed: violations.join('; '),
-            expected: 'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
-                '4.1.3; RFC 5246, Section 7.4.1.3)',
-            remediation: adviceOnly('Update the TLS library or the device that terminates TLS: clients abort such ' +
-                'handshakes. The suite chosen is not counted as accepted.'),
-        },
-    ];
-}
-// How the engine's observations (src/probe/observations.ts) become findings. Some restate what
-// a rule already reads from the data (refusals without alerts, a server with no usable suite);
-// those feed that rule instead of repeating it as a notice.
-const VIOLATION_OBSERVATIONS = [
-    OBSERVATION.versionAboveOffered,
-    OBSERVATION.suiteNotOffered,
-    OBSERVATION.protocolViolation,
-];
-const INCONCLUSIVE_OBSERVATIONS = [
-    OBSERVATION.incomplete,
-    OBSERVATION.deadlineReached,
-    OBSERVATION.probeError,
-];
-const HANDLED_OBSERVATIONS = [
-    ...VIOLATION_OBSERVATIONS,
-    ...INCONCLUSIVE_OBSERVATIONS,
-    OBSERVATION.refusalWithoutAlert,
-    OBSERVATION.noUsableSuite,
-    OBSERVATION.versionIntolerance,
-];
-function observationDetails(context, ...ids) {
-    return context.address.observations
-        .filter((observation) => ids.includes(observation.id))
-        .map((observation) => observation.detail);
-}
-function hasObservation(context, id) {
-    return context.address.observations.some((observation) => observation.id === id);
-}
-function checkObservations(context) {
-    const findings = [];
-    // A server that fails a hello offering a version it lacks, instead of negotiating down,
-    // fails every sender whose library offers that version (RFC 8446, Section 4.2.1).
-    const intolerance = observationDetails(context, OBSERVATION.versionIntolerance);
-    if (intolerance.length > 0) {
-        findings.push({
-            id: 'probe.version-intolerance',
-            observed: intolerance.join('; '),
-            expected: 'a hello offering a newer version than the server has is answered in the highest ' +
-                'version both have (RFC 5246, Appendix E.1; RFC 8446, Section 4.2.1)',
-            remediation: adviceOnly('Update the TLS library or the device in front of the server (load balancer, ' +
-                'firewall): it must negotiate down, not fail.'),
-        });
-    }
-    for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
-        context.inconclusive.push(`everything: ${detail}`);
-    }
-    for (const observation of context.address.observations) {
-        if (HANDLED_OBSERVATIONS.includes(observation.id))
-            continue;
-        findings.push({
-            id: 'probe.observation',
-            observed: `${observation.id}: ${observation.detail}`,
-            expected: 'nothing unusual',
-            remediation: adviceOnly('Read the observation; it may explain other findings.'),
-        });
-    }
-    return findings;
-}
-/** Everything the checks could not decide, as one finding. */
-function inconclusiveFinding(context) {
-    if (context.inconclusive.length === 0) {
-        return undefined;
-    }
-    return {
-        id: 'probe.inconclusive',
-        observed: `could not determine ${context.inconclusive.join('; ')}`,
-        expected: 'an answer to every probe: a handshake or a TLS alert',
-        remediation: adviceOnly('Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
-            'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
-            'their own timeout.'),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/sni.ts
-// Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
-// name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
-// none of this applies to it.
-//
-
-
-
-
-function checkSni(context) {
-    const { address, endpoint } = context;
-    if (endpoint.hostIsIp) {
-        return [];
-    }
-    const { sni, primary, others } = address.certificates;
-    const findings = [];
-    // Hellos naming the endpoint fail while one without SNI gets through: the server does not
-    // cope with SNI, and senders always send it. (One certificate for every name is no sign of
-    // this: a server with a single site looks the same whether it reads SNI or not.)
-    const withSni = versionsFrom('SSLv3').map((version) => versionState(address, version));
-    if (sni.noSniOutcome?.kind === 'accepted' && !withSni.includes('accepted')) {
-        const refusal = address.versions.find((support) => support.version === 'TLSv1.2')?.outcome;
-        findings.push({
-            id: 'sni.not-honoured',
-            sni: endpoint.host,
-            observed: `hellos naming ${endpoint.host} in SNI fail` +
-                `${refusal ? ` (TLS 1.2: ${outcomeText(refusal)})` : ''}, while a hello without SNI ` +
-                `is ${outcomeText(sni.noSniOutcome)}`,
-            expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
-            remediation: nameFix(endpoint.host, false),
-        });
-    }
-    // Case 12: the default site's certificate goes to clients without SNI, while clients with
-    // SNI get the right one (when they do not either, certificate.name-mismatch says it).
-    if (sni.noSniNameMatches === false && sni.required !== true && primary?.nameMatches === true) {
-        const served = others.find((chain) => chain.sni === null && chain.served.length > 0);
-        const what = served ? `a certificate for ${namesText(served.served[0])}` : 'a certificate';
-        findings.push({
-            id: 'sni.no-sni-mismatch',
-            sni: null,
-            observed: `a client without SNI receives ${what}, which does not cover ${endpoint.host}`,
-            expected: `a certificate covering ${endpoint.host} for clients without SNI too`,
-            remediation: defaultCertificateFix(endpoint.host),
-        });
-    }
-    if (sni.nameWarning === true) {
-        findings.push({
-            id: 'sni.unrecognized-name-warning',
-            sni: endpoint.host,
-            observed: `the server answers SNI ${endpoint.host} with a warning unrecognized_name alert`,
-            expected: 'no alert for a name the server serves',
-            remediation: adviceOnly(`Configure a site for ${endpoint.host} by name (nginx server_name, Apache ServerName ` +
-                'or ServerAlias), so the server recognises the name it serves.'),
-        });
-    }
-    // Case 11: fine for senders, which send SNI; worth knowing for the ones that do not.
-    if (sni.required === true) {
-        findings.push({
-            id: 'sni.required',
-            sni: null,
-            observed: sni.noSniOutcome
-                ? `a hello without SNI is ${outcomeText(sni.noSniOutcome)}`
-                : 'hellos without SNI are refused',
-            expected: 'senders that send SNI, as most do',
-            remediation: adviceOnly('Nothing to change if every sender sends SNI. To serve clients without it, make ' +
-                `the site for ${endpoint.host} the default one.`),
-        });
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/suites.ts
-// Cipher suites: at least one listed suite accepted with an allowed version; a certificate whose
-// key type fits none of the enabled suites; suites outside the policy's list (Mozilla); weak
-// suites (64-bit blocks, NULL, export, anonymous, RC4).
-
-
-
-
-
-
-
-// RFC 8446, Section 6: the alert codes that tell a version refusal from a suite refusal.
-const HANDSHAKE_FAILURE = 40;
-const PROTOCOL_VERSION = 70;
-function listedSuitesOf(context) {
-    return context.policy.listedSuites
-        .map((code) => suiteByCode(code))
-        .filter((suite) => suite !== undefined);
-}
-/** "TLS_A (TLS 1.2), TLS_B (TLS 1.0 and TLS 1.2)": each suite once, with its versions. */
-function seenText(seen) {
-    const versions = new Map();
-    for (const entry of seen) {
-        versions.set(entry.code, [...(versions.get(entry.code) ?? []), entry.version]);
-    }
-    return listText([...versions].map(([code, list]) => `${suiteName(code)} (${listText(list.sort((a, b) => versionRank(a) - versionRank(b)).map(versionLabel))})`));
-}
-// --- At least one listed suite -------------------------------------------------------------------
-function checkListedSuites(context) {
-    const { address, policy } = context;
-    const listed = new Set(policy.listedSuites);
-    const listedSuites = listedSuitesOf(context);
-    const allowedVersions = versionsFrom(policy.minVersion);
-    const accepted = acceptedSuites(address).filter((entry) => allowedVersions.includes(entry.version));
-    if (accepted.some((entry) => listed.has(entry.code)) || listedSuites.length === 0) {
-        return [];
-    }
-    // The versions a listed suite could be accepted with. Each must be settled: refused, fully
-    // enumerated, or (for TLS 1.2) refused the hello that offers exactly the listed suites.
-    const relevant = allowedVersions.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version)));
-    const unsettled = relevant.filter((version) => {
-        const state = versionState(address, version);
-        if (state === 'refused' || state === 'violation' || state === 'not-tls') {
-            return false;
-        }
-        if (enumerationOf(address, version)?.complete) {
-            return false;
-        }
-        return !(version === 'TLSv1.2' && isRefusal(address.listedSuites));
-    });
-    if (unsettled.length > 0) {
-        context.inconclusive.push(`whether a listed suite is accepted with ${listText(unsettled.map(versionLabel), 'or')} ` +
-            `(the hello with the listed suites was ${outcomeText(address.listedSuites)})`);
-        return [];
-    }
-    const newestListed = TLS_VERSIONS.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version))).at(-1);
-    const acceptedVersions = allowedVersions.filter((version) => versionState(address, version) === 'accepted');
-    const expected = `at least one of the ${plural(listedSuites.length, 'listed suite')} accepted with ` +
-        `${listText(relevant.map(versionLabel), 'or')}`;
-    // The server only speaks versions newer than any listed suite (TLS 1.3 only, case 1).
-    if (acceptedVersions.length > 0 &&
-        acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))) {
-        const only = listText(acceptedVersions.map(versionLabel));
-        return [
-            {
-                id: 'suites.none-listed',
-                observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
-                    `listed suite is a suite of ${versionLabel(newestListed)} or older: senders limited ` +
-                    `to ${versionLabel(newestListed)} cannot connect`,
-                expected: `${expected}, so that senders limited to ${versionLabel(newestListed)} connect`,
-                remediation: suitesFix(policy, `Enable ${versionLabel(newestListed)} next to ${only}, with the suites below.`),
-            },
-        ];
-    }
-    // The server works, just not with the list (case 19).
-    if (accepted.length > 0) {
-        return [
-            {
-                id: 'suites.none-listed',
-                observed: 'no suite in common with the required list; the server accepts ' + seenText(accepted),
-                expected,
-                remediation: suitesFix(policy, 'Add suites of the required list to the server configuration; the ECDHE suites ' +
-                    'below are forward secret and cover RSA and ECDSA certificates alike.'),
-            },
-        ];
-    }
-    const refusals = relevant.map((version) => {
-        const outcome = versionOutcome(address, version);
-        return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
-    });
-    // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
-    const listedProbe = address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
-        ? []
-        : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
-    return [
-        {
-            id: 'suites.none-listed',
-            observed: `no listed suite is accepted: ${[...refusals, ...listedProbe].join('; ')}`,
-            expected,
-            remediation: suitesFix(policy, `Enable ${listText(relevant.map(versionLabel), 'or')} with suites of the required ` +
-                'list, as below.'),
-        },
-    ];
-}
-// --- Certificate key type against the enabled suites (case 5) -----------------------------------
-function knownKeyType(context) {
-    const { certificates } = context.address;
-    for (const chain of [certificates.primary, ...certificates.others]) {
-        if (chain && chain.served.length > 0) {
-            return chain.served[0];
-        }
-    }
-    return undefined;
-}
-function suites_keyText(leaf) {
-    if (leaf.keyType === 'EC') {
-        return `an EC (ECDSA) key on ${leaf.curve ?? 'an unknown curve'}`;
-    }
-    if (leaf.keyType === 'RSA') {
-        return `an RSA key of ${leaf.keyBits} bits`;
-    }
-    return `${withArticle(leaf.keyType)} key`;
-}
-function isAlert(outcome, code) {
-    return outcome?.kind === 'alert' && outcome.alert === code;
-}
-/**
- * TLS 1.2 is enabled (the server does not answer protocol_version) but every hello is refused
- * whichever key type its suites ask for. With per-key-type probes from the certificate check
- * that is certain; without them, a handshake_failure to a hello offering every suite says the
- * same.
- */
-function checkKeyTypeMismatch(context) {
-    const { address, policy } = context;
-    if (versionRank('TLSv1.2') < versionRank(policy.minVersion)) {
-        return [];
-    }
-    if (versionState(address, 'TLSv1.2') === 'accepted') {
-        return [];
-    }
-    const probes = (address.certificates.keyTypes ?? []).filter((probe) => probe.version === 'TLSv1.2');
-    let refusedKeyTypes;
-    if (probes.length > 0) {
-        const allRefused = probes.every((probe) => isRefusal(probe.outcome));
-        const versionRefused = probes.some((probe) => isAlert(probe.outcome, PROTOCOL_VERSION));
-        const answersTls = probes.some((probe) => probe.outcome.kind === 'alert');
-        if (!allRefused || versionRefused || !answersTls) {
-            return [];
-        }
-        refusedKeyTypes = probes.map((probe) => probe.keyType);
-    }
-    else {
-        const outcome = versionOutcome(address, 'TLSv1.2');
-        const enumerated = enumerationOf(address, 'TLSv1.2');
-        const noUsableSuite = isAlert(outcome, HANDSHAKE_FAILURE) || hasObservation(context, OBSERVATION.noUsableSuite);
-        if (!noUsableSuite ||
-            isAlert(outcome, PROTOCOL_VERSION) ||
-            (enumerated?.accepted.length ?? 0) > 0) {
-            return [];
-        }
-        refusedKeyTypes = [];
-    }
-    const leafKeyType = knownKeyType(context) ??
-        (address.certificates.keyTypes ?? []).find((probe) => probe.leafKeyType)?.leafKeyType;
-    const asked = refusedKeyTypes.length > 0
-        ? 'every TLS 1.2 hello is refused, whether its suites ask for ' +
-            `${listText(refusedKeyTypes, 'or')} ` +
-            'keys'
-        : 'a TLS 1.2 hello offering every suite is refused with handshake_failure, so TLS 1.2 is ' +
-            'enabled but no suite can be used';
-    let certificate;
-    if (leafKeyType === undefined) {
-        certificate = 'the certificate could not be obtained';
-    }
-    else if (typeof leafKeyType === 'string') {
-        certificate = `the certificate has ${withArticle(leafKeyType)} key`;
-    }
-    else {
-        certificate = `the certificate has ${suites_keyText(leafKeyType)}`;
-    }
-    return [
-        {
-            id: 'suites.certificate-key-mismatch',
-            observed: `${asked}; ${certificate}`,
-            expected: 'TLS 1.2 suites enabled for the key of the certificate: ECDHE-ECDSA suites for an EC ' +
-                'key, ECDHE-RSA suites for an RSA key',
-            remediation: suitesFix(policy, 'Enable suites that fit the certificate, or install a certificate of the other key ' +
-                'type next to it (nginx and Apache take an RSA and an ECDSA certificate side by ' +
-                'side). The list below holds ECDSA and RSA suites; the server uses those its ' +
-                'certificates fit.'),
-        },
-    ];
-}
-// --- Suites outside the policy's list (Mozilla) -------------------------------------------------
-function checkAllowedSuites(context) {
-    const { policy } = context;
-    if (!policy.allowedSuites) {
-        return [];
-    }
-    const allowed = new Set(policy.allowedSuites);
-    const allowedVersions = versionsFrom(policy.minVersion);
-    const outside = acceptedSuites(context.address).filter((entry) => allowedVersions.includes(entry.version) && !allowed.has(entry.code));
-    if (outside.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'suites.not-allowed',
-            observed: `accepted outside the list: ${seenText(outside)}`,
-            expected: `only the policy's suites: ${suiteList(policy.allowedSuites)}`,
-            remediation: suitesFix(policy, "Configure exactly the policy's suites."),
-        },
-    ];
-}
-// --- Weak suites --------------------------------------------------------------------------------
-function checkWeakSuites(context) {
-    const { policy } = context;
-    const findings = [];
-    const accepted = acceptedSuites(context.address);
-    const block64 = accepted.filter((entry) => entry.suite?.block64);
-    if (block64.length > 0) {
-        findings.push({
-            id: 'suites.64-bit-block-cipher',
-            observed: `suites with a 64-bit block cipher accepted: ${seenText(block64)}`,
-            expected: 'no 3DES, DES, IDEA or RC2 suites (Sweet32, CVE-2016-2183); AES-GCM or ' +
-                'ChaCha20-Poly1305 instead',
-            remediation: suitesFix(policy, 'Replace the 64-bit block cipher suites with AES-GCM or ChaCha20-Poly1305 suites. ' +
-                'Enable the new suites before removing the old ones: senders need one listed suite.'),
-        });
-    }
-    const insecure = accepted.filter((entry) => entry.suite &&
-        (entry.suite.nullCipher || entry.suite.export || entry.suite.anonymous || entry.suite.rc4));
-    if (insecure.length > 0) {
-        const reasons = (suite) => [
-            suite.nullCipher ? 'no encryption' : '',
-            suite.export ? 'export grade' : '',
-            suite.anonymous ? 'no server authentication' : '',
-            suite.rc4 ? 'RC4' : '',
-        ].filter(Boolean);
-        const described = [
-            ...new Map(insecure.map((entry) => [entry.code, entry.suite])).values(),
-        ].map((suite) => `${suite.name} (${listText(reasons(suite))})`);
-        findings.push({
-            id: 'suites.insecure',
-            observed: `insecure suites accepted: ${listText(described)}`,
-            expected: 'no NULL, export, anonymous or RC4 suites',
-            remediation: suitesFix(policy, 'Configure an explicit list of strong suites, as below.'),
-        });
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
-// Protocol versions: the policy's minimum or a newer version must be accepted, and every older
-// one refused (for the webhook requirements: TLS 1.2 or 1.3 accepted, TLS 1.0 and 1.1 and SSL
-// refused). A version whose probe got no answer is neither: it is reported as inconclusive.
-
-
-
-function stateText(context, version) {
-    const outcome = versionOutcome(context.address, version);
-    return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
-}
-/** What a legacy version was accepted with, for the evidence. */
-function acceptedWith(context, version) {
-    const suites = enumerationOf(context.address, version)?.accepted.map((entry) => entry.code);
-    if (suites && suites.length > 0) {
-        return `${versionLabel(version)} (${suiteList(suites)})`;
-    }
-    return versionLabel(version);
-}
-function checkVersions(context) {
-    const { address, policy } = context;
-    const findings = [];
-    const required = versionsFrom(policy.minVersion);
-    const legacy = versionsBelow(policy.minVersion);
-    // At least one version from the minimum up. Refusals, violations and non-TLS replies all
-    // mean a sender gets no connection; only silence and errors leave the question open.
-    const requiredStates = required.map((version) => versionState(address, version));
-    if (!requiredStates.includes('accepted')) {
-        const unclear = required.filter((_, index) => ['inconclusive', 'unknown'].includes(requiredStates[index]));
-        if (unclear.length === 0) {
-            findings.push({
-                id: 'version.none-supported',
-                observed: `${required.map((version) => stateText(context, version)).join('; ')}`,
-                expected: `${listText(required.map(versionLabel), 'or')} accepted`,
-                remediation: versionFix(policy),
-            });
-        }
-        else {
-            context.inconclusive.push(`whether ${listText(unclear.map(versionLabel), 'or')} is accepted ` +
-                `(${unclear.map((version) => stateText(context, version)).join('; ')})`);
-        }
-    }
-    // Every version below the minimum refused. A version nobody probed (SSL 3.0 on some scans)
-    // is left alone; one whose probe went unanswered is inconclusive, never "refused".
-    const accepted = legacy.filter((version) => versionState(address, version) === 'accepted');
-    if (accepted.length > 0) {
-        findings.push({
-            id: 'version.legacy-accepted',
-            observed: `${listText(accepted.map((version) => acceptedWith(context, version)))} accepted`,
-            expected: `${listText(legacy.map(versionLabel))} refused`,
-            remediation: versionFix(policy),
-        });
-    }
-    const unanswered = legacy.filter((version) => versionState(address, version) === 'inconclusive');
-    if (unanswered.length > 0) {
-        context.inconclusive.push(`whether ${listText(unanswered.map(versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
-            `refused (${unanswered.map((version) => stateText(context, version)).join('; ')})`);
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/rules.ts
-// The catalogue of policy rules: every finding the policy can raise has one entry here, with a
-// stable identifier, a title, the severity it has unless a preset or policy file changes it,
-// and help text. The report renders SARIF rules from this list, and policy files are checked
-// against it, so an identifier never changes once published.
-function rule(id, title, defaultSeverity, help) {
-    return { id, title, defaultSeverity, help };
-}
-const rules_RULES = [
-    // --- Whether the endpoint could be scanned at all ------------------------------------------
-    rule('endpoint.not-scanned', 'Endpoint not scanned', 'error', 'The endpoint could not be scanned: its name did not resolve, the connection was refused ' +
-        'or it timed out. A sender cannot deliver webhooks to it either. Set this rule to ' +
-        'warning or notice to let such endpoints pass.'),
-    rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
-        'HTTP reply. The endpoint must serve HTTPS.'),
-    // --- Protocol versions -----------------------------------------------------------------------
-    rule('version.none-supported', 'Required TLS versions not accepted', 'error', "The server must accept the policy's minimum TLS version or a newer one (TLS 1.2 or " +
-        'TLS 1.3 for the webhook requirements).'),
-    rule('version.legacy-accepted', 'Legacy protocol versions accepted', 'error', 'Versions below the minimum (SSL 3.0, TLS 1.0, TLS 1.1 for the webhook requirements) must ' +
-        'be refused: they have known weaknesses.'),
-    // --- Cipher suites ---------------------------------------------------------------------------
-    rule('suites.none-listed', 'No suite from the required list accepted', 'error', 'The server must accept at least one suite of the required list, with a version at or ' +
-        'above the minimum. Senders offer only those suites.'),
-    rule('suites.certificate-key-mismatch', 'Certificate key type matches no enabled suite', 'error', 'TLS 1.2 is enabled but every hello is refused with handshake_failure: the suites the ' +
-        'server enables need a key type (RSA or ECDSA) its certificate does not have.'),
-    rule('suites.not-allowed', "Suites outside the policy's list accepted", 'error', "Every accepted suite must be on the policy's list (Mozilla configurations list the " +
-        'suites a server should enable, and no others).'),
-    rule('suites.64-bit-block-cipher', '64-bit block cipher suites accepted', 'warning', 'Suites with a 64-bit block cipher (3DES, DES, IDEA, RC2) leak plaintext on long ' +
-        'connections (Sweet32, CVE-2016-2183). Offer AES-GCM or ChaCha20-Poly1305 instead.'),
-    rule('suites.insecure', 'Insecure suites accepted', 'warning', 'NULL, export-grade, anonymous or RC4 suites give no real protection and must not be ' +
-        'enabled.'),
-    // --- Key exchange ----------------------------------------------------------------------------
-    rule('kex.sender-not-forward-secret', 'Sender negotiates a suite without forward secrecy', 'warning', 'A sender offering the listed suites in their order ends up with a suite whose key ' +
-        'exchange is not ephemeral (ECDHE or DHE): whoever obtains the private key later can ' +
-        'decrypt recorded webhooks.'),
-    rule('kex.server-prefers-non-forward-secret', 'Server prefers suites without forward secrecy', 'warning', 'The server enforces its own suite order and ranks suites without forward secrecy above ' +
-        'forward-secret ones, so clients offering both get the weaker one.'),
-    rule('kex.weak-dh', 'Weak Diffie-Hellman group', 'notice', 'DHE suites use a finite-field group smaller than the policy minimum (2048 bits); some ' +
-        'clients refuse such groups and they are within reach of precomputation attacks.'),
-    rule('kex.group-not-allowed', "Key exchange groups outside the policy's list", 'warning', "The server accepts key exchange groups (curves) that the policy's configuration does " +
-        'not list.'),
-    // --- Alerts ----------------------------------------------------------------------------------
-    rule('alerts.improper-refusal', 'Refusals without a TLS alert', 'warning', 'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
-        'handshake_failure). A TCP reset or a bare close looks like a network fault to senders, ' +
-        'who then retry instead of reporting a configuration problem.'),
-    // --- Certificates ----------------------------------------------------------------------------
-    rule('certificate.untrusted', 'Certificate not trusted', 'error', 'The chain the server sends does not lead to a trusted root, so senders refuse it.'),
-    rule('certificate.self-signed', 'Self-signed certificate', 'error', 'The certificate is self-signed; senders trust only certificates from public CAs.'),
-    rule('certificate.incomplete-chain', 'Intermediate certificate not sent', 'error', 'The server sends the leaf without the intermediate that issued it. Browsers may fetch ' +
-        'or cache the intermediate; webhook senders do not, so they cannot build the chain.'),
-    rule('certificate.wrong-intermediate', 'Wrong intermediate certificate sent', 'error', 'The intermediate the server sends did not issue its leaf, so the chain cannot be built.'),
-    rule('certificate.name-mismatch', "Certificate does not cover the endpoint's name", 'error', "The certificate's subjectAltName entries do not cover the host name (or IP address) " +
-        'the sender connects to.'),
-    rule('certificate.expired', 'Certificate expired', 'error', 'The certificate is past its notAfter date.'),
-    rule('certificate.not-yet-valid', 'Certificate not yet valid', 'error', 'The certificate is before its notBefore date.'),
-    rule('certificate.expired-in-chain', 'Expired certificate in the chain', 'error', 'An intermediate certificate of the chain is out of date.'),
-    rule('certificate.weak-signature', 'Weak certificate signature', 'error', 'A certificate of the chain is signed with a weak hash (MD5, SHA-1) that senders refuse.'),
-    rule('certificate.weak-key', 'Weak certificate key', 'error', 'A certificate of the chain has a key too small to be accepted (RSA below 2048 bits, ' +
-        'curves below 256 bits).'),
-    rule('certificate.not-server-auth', 'Certificate not for server authentication', 'error', 'The leaf certificate has an extended key usage without serverAuth.'),
-    rule('certificate.bad-basic-constraints', 'Intermediate without CA basic constraints', 'error', 'A certificate used as an issuer in the chain is not marked as a CA.'),
-    rule('certificate.chain-order', 'Chain sent out of order', 'notice', 'The certificates are not sent leaf first, each followed by its issuer (RFC 5246, ' +
-        'Section 7.4.2). Most clients cope; strict ones do not.'),
-    rule('certificate.root-sent', 'Root certificate sent', 'notice', 'The server sends the root certificate too. Harmless, but it costs bytes on every ' +
-        'handshake; clients use their own copy.'),
-    rule('certificate.unused-certificate', 'Certificate sent that is part of no chain', 'notice', 'The server sends a certificate that belongs to no path from the leaf: harmless to most ' +
-        'senders, but a sign of a stale chain file.'),
-    rule('certificate.expiring-soon', 'Certificate expires soon', 'warning', 'The certificate expires within the warning period (30 days unless the policy says ' +
-        'otherwise).'),
-    rule('certificate.key-type-not-allowed', "Certificate key type outside the policy's list", 'error', "The leaf certificate's key type (RSA, ECDSA) is not one the policy's configuration uses."),
-    rule('certificate.curve-not-allowed', "Certificate curve outside the policy's list", 'error', "The leaf certificate's elliptic curve is not one the policy's configuration lists."),
-    rule('certificate.rsa-key-too-small', 'RSA key smaller than the policy minimum', 'error', "The leaf certificate's RSA key is smaller than the policy's minimum size."),
-    rule('certificate.signature-not-allowed', "Certificate signature outside the policy's list", 'error', "The leaf certificate's signature algorithm is not one the policy's configuration lists."),
-    rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
-    rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
-        'Section 8).'),
-    // --- SNI -------------------------------------------------------------------------------------
-    rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
-        'SNI succeeds. Senders always send SNI for a host name.'),
-    rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
-        'cover the endpoint. Senders that omit SNI fail.'),
-    rule('sni.unrecognized-name-warning', "Warning alert for the endpoint's own name", 'warning', 'The server answers a hello naming the endpoint with a warning unrecognized_name alert ' +
-        '(RFC 6066, Section 3). Some senders (Java) abort on it.'),
-    rule('sni.required', 'SNI required', 'notice', 'The server refuses hellos without SNI. Fine for senders that send SNI, which most do.'),
-    // --- The probes themselves -------------------------------------------------------------------
-    rule('probe.inconclusive', 'Some probes were inconclusive', 'warning', 'Some probes got no answer (timeout) or failed, so part of the policy could not be ' +
-        'checked. Silence is never counted as a refusal.'),
-    rule('probe.protocol-violation', 'Server violated the TLS protocol', 'warning', 'The server answered with a message TLS does not allow, for example a suite or version ' +
-        'the client never offered (RFC 8446, Section 4.1.3). Clients abort such handshakes.'),
-    rule('probe.version-intolerance', 'Server fails hellos offering a newer version', 'warning', 'A hello offering a version the server does not have must be answered in the highest ' +
-        'version both sides have. This server fails it instead, so senders whose library ' +
-        'offers that version cannot connect.'),
-    rule('probe.observation', 'Observation', 'notice', 'Something the probes noticed that no other rule covers, such as version intolerance.'),
-];
-const RULE_IDS = rules_RULES.map((entry) => entry.id);
-const RULES_BY_ID = new Map(rules_RULES.map((entry) => [entry.id, entry]));
-/** The catalogue entry of a rule identifier, or undefined for an unknown identifier. */
-function ruleById(id) {
-    return RULES_BY_ID.get(id);
-}
-function isRuleId(id) {
-    return RULES_BY_ID.has(id);
-}
-
-;// CONCATENATED MODULE: ./src/policy/suppress.ts
-// Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
-// with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
-// so reports can show it; an expired suppression no longer hides its finding, which comes back
-// as a warning that says the suppression expired.
-const suppress_DAY_MS = 86_400_000;
-/** `*` matches any run of characters, `?` one; matching ignores case. */
-function endpointPatternMatches(pattern, endpoint) {
-    const source = pattern
-        .split('')
-        .map((character) => {
-        if (character === '*')
-            return '.*';
-        if (character === '?')
-            return '.';
-        return character.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-        .join('');
-    const expression = new RegExp(`^${source}$`, 'i');
-    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-    return [endpoint.input, endpoint.host, `${host}:${endpoint.port}`].some((candidate) => expression.test(candidate));
-}
-/** The instant a suppression stops applying: the end of its day for a bare date. */
-function suppressionEnd(expires) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
-        return new Date(Date.parse(`${expires}T00:00:00Z`) + suppress_DAY_MS);
-    }
-    return new Date(expires);
-}
-function isExpired(suppression, now) {
-    return suppression.expires !== undefined && now >= suppressionEnd(suppression.expires);
-}
-/**
- * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
- * only expired ones match, the finding stays live, becomes a warning (a notice stays a
- * notice), and its evidence says which suppression expired.
- */
-function applySuppressions(findings, endpoint, suppressions, now) {
-    return findings.map((finding) => {
-        const matching = suppressions.filter((suppression) => suppression.id === finding.id && endpointPatternMatches(suppression.endpoint, endpoint));
-        if (matching.length === 0) {
-            return finding;
-        }
-        const active = matching.find((suppression) => !isExpired(suppression, now));
-        if (active) {
-            return {
-                ...finding,
-                suppressed: {
-                    reason: active.reason,
-                    ...(active.expires !== undefined ? { expires: active.expires } : {}),
-                },
-            };
-        }
-        const latest = [...matching].sort((a, b) => suppressionEnd(b.expires).getTime() -
-            suppressionEnd(a.expires).getTime())[0];
-        const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
-        return {
-            ...finding,
-            severity: finding.severity === 'notice' ? 'notice' : 'warning',
-            evidence: {
-                ...finding.evidence,
-                observed: `${finding.evidence.observed} [suppression expired on ${latest.expires}${where}; ` +
-                    `its reason was: ${latest.reason}]`,
-            },
-            remediation: {
-                ...finding.remediation,
-                summary: `${finding.remediation.summary} The suppression of this finding expired on ` +
-                    `${latest.expires}: fix the finding, or renew the suppression with a new date.`,
-            },
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/policy/evaluate.ts
-// Turns one endpoint's scan into findings and a verdict under a policy.
-//
-// Each address of the endpoint is checked on its own; a finding that comes out the same on
-// several addresses is reported once, naming them all. Findings come out in a stable order:
-// severity (error, warning, notice), then rule identifier, then address.
-
-
-
-
-
-
-
-
-
-
-
-const SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
-const ADDRESS_CHECKS = [
-    checkVersions,
-    checkListedSuites,
-    checkKeyTypeMismatch,
-    checkAllowedSuites,
-    checkWeakSuites,
-    checkSenderForwardSecrecy,
-    checkServerPreference,
-    checkDhSize,
-    checkGroups,
-    checkRefusals,
-    checkViolations,
-    checkCertificates,
-    checkSni,
-    checkObservations,
-    checkIncompleteEnumerations,
-];
-/** Enumerations that stopped early leave some suites unknown. */
-function checkIncompleteEnumerations(context) {
-    // The engine says so itself when it can; its observation already went to the list.
-    if (hasObservation(context, OBSERVATION.incomplete)) {
-        return [];
-    }
-    const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
-    if (incomplete.length > 0) {
-        const versions = listText(incomplete.map((entry) => versionLabel(entry.version)));
-        context.inconclusive.push(`every suite accepted with ${versions} (some suite probes got no answer)`);
-    }
-    return [];
-}
-const NOT_SCANNED_TEXT = {
-    dns: ['the name did not resolve', 'Check the endpoint name: a sender cannot resolve it either.'],
-    refused: [
-        'the connection was refused',
-        'Check that the server listens on this port and that firewalls let senders in.',
-    ],
-    timeout: [
-        'the connection timed out',
-        'Check that the server is up and that no firewall drops connections from senders.',
-    ],
-    error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
-};
-/** Why an endpoint, or one address of it, was not scanned, as a finding. */
-function notScannedFinding(reason, detail, port) {
-    if (reason === 'not-tls') {
-        return notTlsFinding(port, detail);
-    }
-    const [what, advice] = NOT_SCANNED_TEXT[reason];
-    return {
-        id: 'endpoint.not-scanned',
-        observed: `not scanned: ${what} (${detail})`,
-        expected: `an endpoint that accepts TCP connections on port ${port}`,
-        remediation: adviceOnly(advice),
-    };
-}
-function endpointFindings(scan) {
-    const reason = scan.notScanned?.reason ?? 'error';
-    const detail = scan.notScanned?.detail ?? 'no address was scanned';
-    return [notScannedFinding(reason, detail, scan.endpoint.port)];
-}
-function addressFindings(context) {
-    // An address that could not be scanned while another could holds no results to check.
-    const { notScanned } = context.address;
-    if (notScanned) {
-        return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
-    }
-    const notTls = checkNotTls(context);
-    if (notTls) {
-        return [notTls];
-    }
-    const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
-    const inconclusive = inconclusiveFinding(context);
-    return inconclusive ? [...findings, inconclusive] : findings;
-}
-/** One finding per distinct evidence, naming every address it was seen on. */
-function mergeAcrossAddresses(perAddress) {
-    const merged = new Map();
-    for (const { address, findings } of perAddress) {
-        for (const raw of findings) {
-            const key = JSON.stringify([raw.id, raw.sni, raw.observed, raw.expected]);
-            const existing = merged.get(key);
-            if (existing) {
-                if (!existing.addresses.includes(address))
-                    existing.addresses.push(address);
-            }
-            else {
-                merged.set(key, { raw, addresses: [address] });
-            }
-        }
-    }
-    return [...merged.values()];
-}
-function compareFindings(a, b) {
-    return (SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
-        (a.address ?? '').localeCompare(b.address ?? ''));
-}
-/** Every finding of one endpoint under a policy, and its verdict. */
-function evaluate(scan, policy, now) {
-    const { endpoint } = scan;
-    const scanned = scan.status === 'scanned' && scan.addresses.length > 0;
-    let located;
-    if (scanned) {
-        located = mergeAcrossAddresses(scan.addresses.map((address) => ({
-            address: address.address,
-            findings: addressFindings({ endpoint, address, policy, now, inconclusive: [] }),
-        })));
-    }
-    else {
-        located = endpointFindings(scan).map((raw) => ({ raw, addresses: [] }));
-    }
-    const findings = [];
-    for (const { raw, addresses } of located) {
-        const severity = policy.severities[raw.id];
-        const rule = ruleById(raw.id);
-        if (severity === undefined || severity === 'off' || !rule) {
-            continue;
-        }
-        findings.push({
-            id: raw.id,
-            title: rule.title,
-            severity,
-            endpoint: endpoint.input,
-            ...(addresses.length > 0 ? { address: addresses.join(', ') } : {}),
-            ...(raw.sni !== undefined ? { sni: raw.sni } : {}),
-            evidence: { observed: raw.observed, expected: raw.expected },
-            remediation: raw.remediation,
-        });
-    }
-    const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(compareFindings);
-    return { scan, verdict: verdictOf(scan, final), findings: final };
-}
-function verdictOf(scan, findings) {
-    const reachedNoTls = scan.notScanned?.reason === 'not-tls';
-    if ((scan.status === 'not-scanned' && !reachedNoTls) ||
-        (scan.status === 'scanned' && scan.addresses.length === 0)) {
-        return 'not-scanned';
-    }
-    const error = findings.some((finding) => !finding.suppressed && finding.severity === 'error');
-    return error ? 'non-compliant' : 'compliant';
-}
-/**
- * Whether an endpoint fails the run: some finding that is not suppressed has at least the
- * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
- * (an error unless the policy changes it).
- */
-function failsPolicy(result, failOn) {
-    if (failOn === 'never') {
-        return false;
-    }
-    return result.findings.some((finding) => !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[failOn]);
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(42463);
-// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(82815);
-var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/policy/policy.ts
-// The shape of a policy: what an endpoint must satisfy and how strict each rule is. A policy is
-// a preset (src/policy/presets) possibly changed by a policy file (src/policy/load.ts); the
-// evaluator (src/policy/evaluate.ts) reads nothing else.
-const PRESET_NAMES = ['webhook', 'mozilla-modern', 'mozilla-intermediate'];
-
-;// CONCATENATED MODULE: ./src/policy/presets/mozilla.ts
-// The `mozilla-modern` and `mozilla-intermediate` presets: Mozilla's Server Side TLS
-// recommendations as policies.
-//
-// The data below is Mozilla's machine-readable guidelines, version 6.0
-// (https://ssl-config.mozilla.org/guidelines/6.0.json), copied field for field for what a probe
-// can check. Left out: hsts_min_age (HTTP, not TLS), oldest_clients and
-// recommended_certificate_lifespan (advice, not a limit). server_preferred_order is kept as data
-// but not checked: it says what to configure, and either order is safe with these suites.
-
-
-
-const MOZILLA_GUIDELINES_VERSION = '6.0';
-const MOZILLA_CONFIGURATIONS = {
-    modern: {
-        certificate_curves: ['prime256v1', 'secp384r1'],
-        certificate_signatures: ['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512'],
-        certificate_types: ['ecdsa'],
-        ciphers: { iana: [] },
-        ciphersuites: [
-            'TLS_AES_128_GCM_SHA256',
-            'TLS_AES_256_GCM_SHA384',
-            'TLS_CHACHA20_POLY1305_SHA256',
-        ],
-        dh_param_size: null,
-        ecdh_param_size: 256,
-        maximum_certificate_lifespan: 90,
-        ocsp_staple: true,
-        rsa_key_size: null,
-        server_preferred_order: false,
-        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
-        tls_versions: ['TLSv1.3'],
-    },
-    intermediate: {
-        certificate_curves: ['prime256v1', 'secp384r1'],
-        certificate_signatures: [
-            'sha256WithRSAEncryption',
-            'ecdsa-with-SHA256',
-            'ecdsa-with-SHA384',
-            'ecdsa-with-SHA512',
-        ],
-        certificate_types: ['ecdsa', 'rsa'],
-        ciphers: {
-            iana: [
-                'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-                'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-                'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-                'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-                'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-                'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-            ],
-        },
-        ciphersuites: [
-            'TLS_AES_128_GCM_SHA256',
-            'TLS_AES_256_GCM_SHA384',
-            'TLS_CHACHA20_POLY1305_SHA256',
-        ],
-        dh_param_size: 2048,
-        ecdh_param_size: 256,
-        maximum_certificate_lifespan: 366,
-        ocsp_staple: true,
-        rsa_key_size: 2048,
-        server_preferred_order: false,
-        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
-        tls_versions: ['TLSv1.2', 'TLSv1.3'],
-    },
-};
-// Mozilla writes curves as OpenSSL does; the groups registry (src/wire/groups.ts) uses IANA
-// names, and the certificate layer NIST names (P-256).
-const OPENSSL_GROUP_ALIASES = { prime256v1: 'secp256r1' };
-const CERTIFICATE_CURVE_NAMES = {
-    prime256v1: 'P-256',
-    secp384r1: 'P-384',
-    secp521r1: 'P-521',
-};
-const CERTIFICATE_TYPES = { rsa: 'RSA', ecdsa: 'EC' };
-function groupCode(name) {
-    const iana = (OPENSSL_GROUP_ALIASES[name] ?? name).toLowerCase();
-    const group = GROUPS.find((entry) => entry.name.toLowerCase() === iana);
-    if (!group) {
-        throw new Error(`Mozilla preset names an unknown group: ${name}`);
-    }
-    return group.code;
-}
-function suiteCode(name) {
-    const suite = suiteByName(name);
-    if (!suite) {
-        throw new Error(`Mozilla preset names an unknown suite: ${name}`);
-    }
-    return suite.code;
-}
-function lowestVersion(versions) {
-    const order = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-    const lowest = order.find((version) => versions.includes(version));
-    if (!lowest) {
-        throw new Error(`Mozilla preset names no known version: ${versions.join(', ')}`);
-    }
-    return lowest;
-}
-function mozillaSeverities() {
-    const severities = {};
-    for (const entry of rules_RULES) {
-        severities[entry.id] = entry.defaultSeverity;
-    }
-    // dh_param_size is a stated size in Mozilla's configurations, not a side remark.
-    severities['kex.weak-dh'] = 'error';
-    return severities;
-}
-/** A policy from one of Mozilla's configurations. */
-function mozillaPreset(level) {
-    const configuration = MOZILLA_CONFIGURATIONS[level];
-    const suites = [...configuration.ciphers.iana, ...configuration.ciphersuites].map(suiteCode);
-    return {
-        name: `mozilla-${level}`,
-        preset: `mozilla-${level}`,
-        failOn: 'error',
-        minVersion: lowestVersion(configuration.tls_versions),
-        listedSuites: suites,
-        allowedSuites: [...suites],
-        allowedGroups: configuration.tls_curves.map(groupCode),
-        minDhBits: configuration.dh_param_size ?? 2048,
-        expiryWarningDays: 30,
-        certificate: {
-            keyTypes: configuration.certificate_types.map((type) => CERTIFICATE_TYPES[type]),
-            curves: configuration.certificate_curves.map((curve) => CERTIFICATE_CURVE_NAMES[curve]),
-            minRsaBits: configuration.rsa_key_size,
-            signatures: [...configuration.certificate_signatures],
-            maxLifespanDays: configuration.maximum_certificate_lifespan,
-            ocspStaple: configuration.ocsp_staple,
-        },
-        severities: mozillaSeverities(),
-        suppressions: [],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/presets/webhook.ts
-// The `webhook` preset, the default: the webhook TLS requirements stated as a policy.
-//
-// The requirements ask for TLS 1.2 or above with TLS 1.0 and 1.1 refused, at least one of 16
-// listed suites, a valid and trusted certificate (the "must"s, which are errors here), and
-// SNI and forward secrecy (the "should"s, warnings). What they imply for a sender that follows
-// them also raises warnings: refusals without alerts, 64-bit block ciphers, a certificate about
-// to expire. Rules for Mozilla's configurations are off: the requirements do not ask for them.
-
-/**
- * The required suites, in the order the requirements list them, which is also the order a
- * sender following the list offers them. The requirements write the two ChaCha20 suites
- * without their `_SHA256` suffix; the IANA names (RFC 7905) have it.
- */
-const WEBHOOK_LISTED_SUITES = [
-    0xc02b, // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-    0xc02f, // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-    0xc02c, // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-    0xc030, // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-    0xcca9, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-    0xcca8, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-    0xc009, // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
-    0xc013, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
-    0xc00a, // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
-    0xc014, // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
-    0x009c, // TLS_RSA_WITH_AES_128_GCM_SHA256
-    0x009d, // TLS_RSA_WITH_AES_256_GCM_SHA384
-    0x002f, // TLS_RSA_WITH_AES_128_CBC_SHA
-    0x0035, // TLS_RSA_WITH_AES_256_CBC_SHA
-    0xc012, // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
-    0x000a, // TLS_RSA_WITH_3DES_EDE_CBC_SHA
-];
-/** Rules that only Mozilla's configurations ask for. */
-const MOZILLA_ONLY = [
-    'suites.not-allowed',
-    'kex.group-not-allowed',
-    'certificate.key-type-not-allowed',
-    'certificate.curve-not-allowed',
-    'certificate.rsa-key-too-small',
-    'certificate.signature-not-allowed',
-    'certificate.lifespan-too-long',
-    'certificate.no-ocsp-staple',
-];
-/** Every rule at its catalogue severity, with the Mozilla-only rules off. */
-function webhookSeverities() {
-    const severities = {};
-    for (const entry of rules_RULES) {
-        severities[entry.id] = MOZILLA_ONLY.includes(entry.id) ? 'off' : entry.defaultSeverity;
-    }
-    return severities;
-}
-function webhookPreset() {
-    return {
-        name: 'webhook',
-        preset: 'webhook',
-        failOn: 'error',
-        minVersion: 'TLSv1.2',
-        listedSuites: [...WEBHOOK_LISTED_SUITES],
-        allowedSuites: null,
-        allowedGroups: null,
-        // The requirements say nothing of DH sizes; 2048 bits is where kex.weak-dh (a notice
-        // here) starts, as in Mozilla's intermediate configuration.
-        minDhBits: 2048,
-        expiryWarningDays: 30,
-        certificate: {
-            keyTypes: null,
-            curves: null,
-            minRsaBits: null,
-            signatures: null,
-            maxLifespanDays: null,
-            ocspStaple: false,
-        },
-        severities: webhookSeverities(),
-        suppressions: [],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/presets/index.ts
-// The built-in policies by name: `webhook` (the default), `mozilla-modern`,
-// `mozilla-intermediate`.
-
-
-
-function isPresetName(name) {
-    return PRESET_NAMES.includes(name);
-}
-/** A fresh copy of a preset's policy, which the caller may change. */
-function presetPolicy(name) {
-    switch (name) {
-        case 'webhook':
-            return webhookPreset();
-        case 'mozilla-modern':
-            return mozillaPreset('modern');
-        case 'mozilla-intermediate':
-            return mozillaPreset('intermediate');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/policy/schema.ts
-// The JSON Schema of a policy file (YAML or JSON). Ajv checks files against it; the loader then
-// resolves suite names and turns every error into a message naming the file, line and key.
-//
-// A policy file:
-//
-//   extends: webhook                # or mozilla-modern, mozilla-intermediate (default webhook)
-//   name: payments webhooks         # shown in reports (default: the file's path)
-//   fail-on: warning                # error (default), warning, notice, never
-//   min-version: TLSv1.2
-//   suites:                         # replaces the list; or { add: [...], remove: [...] }
-//     - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-//   expiry-warning-days: 14
-//   rules:
-//     sni.not-honoured: off         # error, warning, notice, off
-//   suppressions:
-//     - id: certificate.expiring-soon
-//       endpoint: "*.staging.example.com"
-//       reason: staging certificates are renewed by hand
-//       expires: 2026-06-30
-
-
-
-/** A suite by IANA or OpenSSL name, by hex code ("0xC02F"), or by number. */
-const suiteReference = {
-    type: ['string', 'integer'],
-    minLength: 1,
-    minimum: 0,
-    maximum: 0xffff,
-    description: 'A suite: IANA name, OpenSSL name, hex code such as 0xC02F, or number.',
-};
-const suiteArray = { type: 'array', items: suiteReference };
-const POLICY_SCHEMA = {
-    $id: 'https://webhook-tls-probe.invalid/schema/policy.schema.json',
-    title: 'webhook-tls-probe policy',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-        extends: {
-            enum: [...PRESET_NAMES],
-            description: 'The preset this policy changes.',
-        },
-        name: { type: 'string', minLength: 1, description: 'Shown in reports.' },
-        'fail-on': {
-            enum: ['error', 'warning', 'notice', 'never'],
-            description: 'Lowest severity that fails the run.',
-        },
-        'min-version': {
-            enum: TLS_VERSIONS.filter((version) => version !== 'SSLv3'),
-            description: 'Lowest protocol version allowed; one version from here up is required.',
-        },
-        suites: {
-            type: ['array', 'object'],
-            description: "The required suites: a list replaces the preset's, add/remove change it.",
-            minItems: 1,
-            items: suiteReference,
-            additionalProperties: false,
-            properties: { add: suiteArray, remove: suiteArray },
-        },
-        'expiry-warning-days': {
-            type: 'integer',
-            minimum: 0,
-            maximum: 3650,
-            description: 'Warn when the certificate expires within this many days; 0 turns it off.',
-        },
-        rules: {
-            type: 'object',
-            additionalProperties: false,
-            properties: Object.fromEntries(RULE_IDS.map((id) => [id, { enum: ['error', 'warning', 'notice', 'off'] }])),
-        },
-        suppressions: {
-            type: 'array',
-            items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['id', 'endpoint', 'reason'],
-                properties: {
-                    id: { enum: [...RULE_IDS] },
-                    endpoint: { type: 'string', minLength: 1 },
-                    reason: { type: 'string', minLength: 1, pattern: '\\S' },
-                    expires: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] },
-                },
-            },
-        },
-    },
-};
-
-;// CONCATENATED MODULE: ./src/policy/load.ts
-// Loading a policy: a preset by name, or a YAML or JSON policy file that extends a preset.
-//
-// Files are parsed with the `yaml` package (JSON is YAML too) keeping node positions, checked
-// against POLICY_SCHEMA with Ajv, and every problem is reported as `file:line:column: key:
-// message`, with a "did you mean" hint for misspelt keys, rules, presets and suites.
-
-
-
-
-
-
-
-
-
-
-/** A policy that cannot be loaded; the message names the file, line and key of each problem. */
-class PolicyError extends Error {
-    file;
-    line;
-    column;
-    key;
-    problems;
-    constructor(file, problems) {
-        super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
-        this.name = 'PolicyError';
-        this.file = file;
-        this.problems = problems;
-        this.line = problems[0]?.line;
-        this.column = problems[0]?.column;
-        this.key = problems[0]?.key;
-    }
-}
-function formatProblem(file, problem) {
-    const where = [file ?? 'policy', problem.line, problem.line ? problem.column : undefined]
-        .filter((part) => part !== undefined)
-        .join(':');
-    return `${where}: ${problem.key ? `${problem.key}: ` : ''}${problem.message}`;
-}
-/**
- * The policy named by `spec`: a preset name (`webhook` when absent), or the path of a YAML or
- * JSON policy file. Throws PolicyError for an unknown name or an invalid file.
- */
-async function loadPolicy(spec, options = {}) {
-    const name = spec?.trim() || 'webhook';
-    let policy;
-    if (isPresetName(name)) {
-        policy = presetPolicy(name);
-    }
-    else {
-        const path = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), name);
-        let text;
-        try {
-            text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-        }
-        catch (error) {
-            const reason = error.code === 'ENOENT' ? 'no such file' : String(error);
-            const hint = suggest(name, PRESET_NAMES);
-            throw new PolicyError(name, [
-                {
-                    message: `not a preset (${listText([...PRESET_NAMES], 'or')}) and not a readable policy ` +
-                        `file: ${reason}${hint ? `; did you mean '${hint}'?` : ''}`,
-                },
-            ]);
-        }
-        policy = parsePolicy(text, name);
-    }
-    if (options.failOn) {
-        policy.failOn = options.failOn;
-    }
-    return policy;
-}
-let validator;
-function validate(data) {
-    if (!validator) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-        // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-        const addFormats = ((dist_default())["default"] ??
-            (dist_default()));
-        addFormats(ajv, ['date', 'date-time']);
-        validator = ajv.compile(POLICY_SCHEMA);
-    }
-    return validator(data) ? [] : [...(validator.errors ?? [])];
-}
-/** Parses and checks a policy file's text; `file` is the name used in messages. */
-function parsePolicy(text, file) {
-    const lineCounter = new yaml_dist/* LineCounter */.HN();
-    const document = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: true });
-    const locate = (offset) => {
-        if (offset === undefined)
-            return {};
-        const position = lineCounter.linePos(offset);
-        return { line: position.line, column: position.col };
-    };
-    if (document.errors.length > 0) {
-        throw new PolicyError(file, document.errors.map((error) => ({
-            line: error.linePos?.[0].line,
-            column: error.linePos?.[0].col,
-            message: `not valid YAML or JSON: ${firstLine(error.message)}`,
-        })));
-    }
-    // toJS refuses documents that expand aliases without bound (yaml's maxAliasCount).
-    let data;
-    try {
-        data = document.toJS();
-    }
-    catch (error) {
-        throw new PolicyError(file, [{ line: 1, message: `cannot be read: ${String(error)}` }]);
-    }
-    if (data === null || data === undefined) {
-        throw new PolicyError(file, [{ line: 1, message: 'the policy file is empty' }]);
-    }
-    const schemaProblems = schemaErrors(validate(data), document, locate);
-    if (schemaProblems.length > 0) {
-        throw new PolicyError(file, schemaProblems);
-    }
-    return buildPolicy(data, file, document, locate);
-}
-/** The first line of a yaml error message, without the position the problem already has. */
-function firstLine(message) {
-    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-/** `rules['sni.not-honored']`, `suppressions[0].reason`, `fail-on`. */
-function keyPath(segments) {
-    let path = '';
-    for (const segment of segments) {
-        if (typeof segment === 'number' || /^\d+$/.test(segment)) {
-            path += `[${segment}]`;
-        }
-        else if (/^[A-Za-z_][\w-]*$/.test(segment)) {
-            path += path ? `.${segment}` : segment;
-        }
-        else {
-            path += `['${segment}']`;
-        }
-    }
-    return path;
-}
-/** The node at a path, and the key node of the last step when the path ends in a map. */
-function nodeAt(document, segments) {
-    let node = document.contents;
-    let key;
-    for (const segment of segments) {
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((item) => (0,yaml_dist/* isPair */.tO)(item) && (0,yaml_dist/* isScalar */.jn)(item.key) && String(item.key.value) === segment);
-            key = pair?.key;
-            node = pair?.value;
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
-            key = undefined;
-            node = node.items[Number(segment)];
-        }
-        else {
-            return {};
-        }
-    }
-    return { node: node, key };
-}
-function offsetOf(node) {
-    return node?.range?.[0];
-}
-function schemaErrors(errors, document, locate) {
-    // An anyOf failure stands for its branches: report it once, not each branch.
-    const anyOfPaths = errors
-        .filter((error) => error.keyword === 'anyOf')
-        .map((error) => error.schemaPath);
-    const kept = errors.filter((error) => error.keyword === 'anyOf' ||
-        !anyOfPaths.some((path) => error.schemaPath.startsWith(`${path}/`)));
-    const problems = [];
-    for (const error of kept) {
-        const segments = pointerSegments(error.instancePath);
-        const { node, key } = nodeAt(document, segments);
-        const parentSchema = (error.parentSchema ?? {});
-        switch (error.keyword) {
-            case 'additionalProperties': {
-                const extra = String(error.params.additionalProperty);
-                const known = Object.keys(parentSchema.properties ?? {});
-                const hint = suggest(extra, known);
-                const inRules = segments.length === 1 && segments[0] === 'rules';
-                const entry = nodeAt(document, [...segments, extra]);
-                const help = hint ? `did you mean '${hint}'?` : `known keys: ${known.join(', ')}`;
-                problems.push({
-                    ...locate(offsetOf(entry.key ?? entry.node ?? node)),
-                    key: keyPath([...segments, extra]),
-                    message: inRules
-                        ? `unknown rule '${extra}'${hint ? `; did you mean '${hint}'?` : ''}`
-                        : `unknown key '${extra}'; ${help}`,
-                });
-                break;
-            }
-            case 'required': {
-                const missing = String(error.params.missingProperty);
-                problems.push({
-                    ...locate(offsetOf(node ?? key)),
-                    key: keyPath(segments),
-                    message: `missing key '${missing}'`,
-                });
-                break;
-            }
-            case 'enum': {
-                const allowed = error.params.allowedValues.map(String);
-                const value = String(error.data);
-                const isRule = segments[0] === 'suppressions' && segments.at(-1) === 'id';
-                const hint = suggest(value, allowed);
-                const help = hint ? `; did you mean '${hint}'?` : '';
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: isRule
-                        ? `unknown rule '${value}'${help}`
-                        : `'${value}' is not allowed${help || ` (allowed: ${allowed.join(', ')})`}`,
-                });
-                break;
-            }
-            case 'type':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: typeMessage(segments, String(error.params.type)),
-                });
-                break;
-            case 'anyOf':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: `must be a date (YYYY-MM-DD) or an ISO date-time, not '${String(error.data)}'`,
-                });
-                break;
-            case 'minLength':
-            case 'pattern':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: 'must not be empty',
-                });
-                break;
-            case 'minItems':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: 'must name at least one suite',
-                });
-                break;
-            default:
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: error.message ?? `fails ${error.keyword}`,
-                });
-        }
-    }
-    return dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-}
-function typeMessage(segments, type) {
-    const last = segments.at(-1);
-    if (last === 'suites' && segments.length === 1) {
-        return 'must be a list of suites, or a map with add and remove lists';
-    }
-    if (segments[0] === 'suites') {
-        return 'must be a suite name or number';
-    }
-    const names = {
-        object: 'a map of keys and values',
-        array: 'a list',
-        string: 'a string',
-        integer: 'a whole number',
-    };
-    return `must be ${type
-        .split(',')
-        .map((name) => names[name] ?? name)
-        .join(' or ')}`;
-}
-function dedupe(problems) {
-    const seen = new Set();
-    return problems.filter((problem) => {
-        const key = `${problem.line}/${problem.key}/${problem.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-// --- From a valid file to a policy --------------------------------------------------------------
-function buildPolicy(data, file, document, locate) {
-    const policy = presetPolicy(data.extends ?? 'webhook');
-    const problems = [];
-    const at = (segments) => {
-        const { node, key } = nodeAt(document, segments.map(String));
-        return { ...locate(offsetOf(node ?? key)), key: keyPath(segments) };
-    };
-    policy.name = data.name ?? file;
-    policy.file = file;
-    if (data['fail-on'])
-        policy.failOn = data['fail-on'];
-    if (data['min-version'])
-        policy.minVersion = data['min-version'];
-    if (data['expiry-warning-days'] !== undefined) {
-        policy.expiryWarningDays = data['expiry-warning-days'];
-    }
-    // Suites: a list replaces the preset's, add and remove change it.
-    const resolveList = (references, path) => references.flatMap((reference, index) => {
-        const code = resolveSuite(reference);
-        if (code === undefined) {
-            const hint = typeof reference === 'string' ? suggest(reference, SUITE_NAMES) : undefined;
-            problems.push({
-                ...at([...path, index]),
-                message: `unknown suite '${reference}'${hint ? `; did you mean '${hint}'?` : ''}`,
-            });
-            return [];
-        }
-        return [code];
-    });
-    if (Array.isArray(data.suites)) {
-        policy.listedSuites = unique(resolveList(data.suites, ['suites']));
-    }
-    else if (data.suites) {
-        const added = resolveList(data.suites.add ?? [], ['suites', 'add']);
-        const removed = resolveList(data.suites.remove ?? [], ['suites', 'remove']);
-        removed.forEach((code, index) => {
-            if (!policy.listedSuites.includes(code)) {
-                problems.push({
-                    ...at(['suites', 'remove', index]),
-                    message: `${suiteByCode(code)?.name ?? code} is not in the ${policy.preset} list`,
-                });
-            }
-        });
-        policy.listedSuites = unique([...policy.listedSuites, ...added]).filter((code) => !removed.includes(code));
-        if (policy.listedSuites.length === 0 && problems.length === 0) {
-            problems.push({ ...at(['suites']), message: 'removes every suite; keep at least one' });
-        }
-    }
-    // Mozilla presets allow exactly their list; a changed list changes what is allowed.
-    if (policy.allowedSuites) {
-        policy.allowedSuites = [...policy.listedSuites];
-    }
-    // The list must have a suite usable at the minimum version or above.
-    const usable = policy.listedSuites.some((code) => {
-        const suite = suiteByCode(code);
-        return suite !== undefined && versionRank(suite.maxVersion) >= versionRank(policy.minVersion);
-    });
-    if (!usable && problems.length === 0) {
-        problems.push({
-            ...at(data['min-version'] ? ['min-version'] : ['suites']),
-            message: `no listed suite can be used with ${versionLabel(policy.minVersion)} or newer, so no ` +
-                'endpoint could comply',
-        });
-    }
-    for (const [id, setting] of Object.entries(data.rules ?? {})) {
-        policy.severities[id] = setting;
-    }
-    policy.suppressions = (data.suppressions ?? []).map((entry, index) => {
-        const { line } = at(['suppressions', index]);
-        return {
-            id: entry.id,
-            endpoint: entry.endpoint,
-            reason: entry.reason.trim(),
-            ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
-            source: { file, line: line ?? 1 },
-        };
-    });
-    if (problems.length > 0) {
-        throw new PolicyError(file, problems);
-    }
-    return policy;
-}
-const SUITE_NAMES = SUITES.map((suite) => suite.name);
-function resolveSuite(reference) {
-    if (typeof reference === 'number') {
-        return suiteByCode(reference)?.code;
-    }
-    const text = reference.trim();
-    if (/^0x[0-9a-f]{1,4}$/i.test(text)) {
-        return suiteByCode(Number.parseInt(text, 16))?.code;
-    }
-    return suiteByName(text)?.code ?? suiteByName(text.toUpperCase())?.code;
-}
-function unique(codes) {
-    return [...new Set(codes)];
-}
-// --- Hints --------------------------------------------------------------------------------------
-function squash(text) {
-    return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-function editDistance(a, b) {
-    const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = previous[0];
-        previous[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = previous[j];
-            previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return previous[b.length];
-}
-/** The closest known word, if one is close enough to be what the user meant. */
-function suggest(word, known) {
-    const squashed = squash(word);
-    const same = known.find((candidate) => squash(candidate) === squashed);
-    if (same) {
-        return same;
-    }
-    // A shortened form of exactly one word: "1.2" for TLSv1.2.
-    const shortened = known.filter((candidate) => squashed.length >= 2 && squash(candidate).endsWith(squashed));
-    if (shortened.length === 1) {
-        return shortened[0];
-    }
-    let best;
-    for (const candidate of known) {
-        const distance = editDistance(squashed, squash(candidate));
-        if (!best || distance < best.distance) {
-            best = { candidate, distance };
-        }
-    }
-    const limit = Math.max(2, Math.floor(squashed.length / 4));
-    return best && best.distance <= limit ? best.candidate : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/policy/index.ts
-// The policy layer: presets and policy files, the rules that turn an endpoint's scan into
-// findings, suppressions, and the verdicts that decide a run's exit.
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(77030);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
-;// CONCATENATED MODULE: ./src/probe/endpoint.ts
-// Endpoints as users write them, turned into host, port and path. The accepted forms are
-// `https://host[:port][/path]`, `host`, `host:port` and `[v6addr][:port]`, with 443 as the
-// default port; everything else is refused with a message that names the input, because a typo
-// in an endpoint list must never turn into a silently skipped or mis-scanned endpoint.
-
-
-const DEFAULT_PORT = 443;
-/** An endpoint that cannot be parsed; the message names the input (and its line, if any). */
-class EndpointError extends Error {
-    name = 'EndpointError';
-}
-/** Parses one endpoint; throws EndpointError naming the input when it is not a usable one. */
-function parseEndpoint(text, source) {
-    const input = text.trim();
-    const fail = (reason) => {
-        const where = source ? `${source.file}:${source.line}: ` : '';
-        throw new EndpointError(`${where}"${input}" is not a usable endpoint: ${reason}`);
-    };
-    if (input === '') {
-        fail('it is empty');
-    }
-    if (/\s/.test(input)) {
-        fail('it contains a space');
-    }
-    const { rest, isUrl } = withoutScheme(input, fail);
-    const { authority, path } = splitPath(rest);
-    if (path !== undefined && !isUrl) {
-        fail('a path is only accepted in the https://host/path form');
-    }
-    if (authority.includes('@')) {
-        fail('credentials in the URL are not supported (and would be sent nowhere)');
-    }
-    const { hostText, portText } = splitHostPort(authority, fail);
-    const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, fail);
-    const { host, hostIsIp } = normaliseHost(hostText, fail);
-    return {
-        input,
-        host,
-        port,
-        ...(path ? { path } : {}),
-        hostIsIp,
-        ...(source ? { source } : {}),
-    };
-}
-/**
- * Parses a list of endpoints, one per line; blank lines and `#` comments are skipped. A line
- * naming the same host, port and path as an earlier one is an error that names both lines.
- */
-function parseEndpointList(text, file = '<input>') {
-    const endpoints = [];
-    const firstLine = new Map();
-    const lines = text.split(/\r?\n/);
-    for (const [index, raw] of lines.entries()) {
-        const line = index + 1;
-        const content = stripComment(raw).trim();
-        if (content === '') {
-            continue;
-        }
-        const endpoint = parseEndpoint(content, { file, line });
-        const key = endpointKey(endpoint);
-        const earlier = firstLine.get(key);
-        if (earlier !== undefined) {
-            throw new EndpointError(`${file}:${line}: "${endpoint.input}" repeats the endpoint of line ${earlier}`);
-        }
-        firstLine.set(key, line);
-        endpoints.push(endpoint);
-    }
-    return endpoints;
-}
-/** The text that identifies an endpoint for duplicate detection: host, port and path. */
-function endpointKey(endpoint) {
-    return `${endpoint.host}\n${endpoint.port}\n${endpoint.path ?? ''}`;
-}
-/** The endpoint as `host:port` (IPv6 in brackets), for messages and logs. */
-function formatHostPort(host, port) {
-    return (0,external_node_net_.isIPv6)(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}
-// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
-// URL is not cut off silently (and then refused below for its content instead).
-function stripComment(line) {
-    const match = /(^|\s)#/.exec(line);
-    return match ? line.slice(0, match.index) : line;
-}
-function withoutScheme(input, fail) {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
-    if (!scheme) {
-        if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\//.test(input)) {
-            fail('a URL needs two slashes after the scheme, as in https://host');
-        }
-        return { rest: input, isUrl: false };
-    }
-    if (scheme[1].toLowerCase() !== 'https') {
-        fail(`the scheme ${scheme[1]}:// is not supported; webhook endpoints use https://`);
-    }
-    return { rest: input.slice(scheme[0].length), isUrl: true };
-}
-function splitPath(rest) {
-    const start = rest.search(/[/?#]/);
-    if (start === -1) {
-        return { authority: rest };
-    }
-    // The path is kept for display only; a bare "/" says nothing.
-    const path = rest.slice(start);
-    return { authority: rest.slice(0, start), ...(path === '/' ? {} : { path }) };
-}
-function splitHostPort(authority, fail) {
-    if (authority.startsWith('[')) {
-        const close = authority.indexOf(']');
-        if (close === -1) {
-            fail('the IPv6 address has no closing bracket');
-        }
-        const after = authority.slice(close + 1);
-        if (after !== '' && !after.startsWith(':')) {
-            fail('only ":port" may follow a bracketed IPv6 address');
-        }
-        const hostText = authority.slice(1, close);
-        if (!(0,external_node_net_.isIPv6)(hostText)) {
-            fail(`[${hostText}] is not an IPv6 address`);
-        }
-        return after === '' ? { hostText } : { hostText, portText: after.slice(1) };
-    }
-    const colons = authority.split(':').length - 1;
-    if (colons > 1) {
-        fail((0,external_node_net_.isIPv6)(authority)
-            ? 'write an IPv6 address in brackets, as in [2001:db8::1]:443'
-            : 'it has more than one ":"');
-    }
-    if (colons === 1) {
-        const colon = authority.indexOf(':');
-        return { hostText: authority.slice(0, colon), portText: authority.slice(colon + 1) };
-    }
-    return { hostText: authority };
-}
-function parsePort(portText, fail) {
-    if (portText === '') {
-        fail('the port after ":" is missing');
-    }
-    if (!/^[0-9]+$/.test(portText)) {
-        fail(`the port "${portText}" is not a number`);
-    }
-    const port = Number(portText);
-    if (port < 1 || port > 65535) {
-        fail(`the port ${portText} is out of range (1-65535)`);
-    }
-    return port;
-}
-function normaliseHost(hostText, fail) {
-    if (hostText === '') {
-        fail('it names no host');
-    }
-    if ((0,external_node_net_.isIPv6)(hostText)) {
-        return { host: hostText.toLowerCase(), hostIsIp: true };
-    }
-    // Only the strict dotted quad is an IPv4 address. The URL standard would also read "127.1"
-    // or "0x7f.1" as addresses; for an endpoint list those are far more likely typos.
-    if (/^[0-9.]+$/.test(hostText) || /^0x/i.test(hostText)) {
-        if (!(0,external_node_net_.isIPv4)(hostText)) {
-            fail(`${hostText} is not a valid IPv4 address`);
-        }
-        return { host: hostText, hostIsIp: true };
-    }
-    if (/[%/\\*?<>|^`{}"']/.test(hostText)) {
-        fail(`the host "${hostText}" contains characters no hostname can have`);
-    }
-    // A trailing dot names the same host; SNI carries the name without it (RFC 6066, Section 3).
-    const withoutDot = hostText.endsWith('.') ? hostText.slice(0, -1) : hostText;
-    const ascii = (0,external_node_url_.domainToASCII)(withoutDot);
-    if (ascii === '' || !isHostname(ascii)) {
-        fail(`"${hostText}" is not a valid hostname`);
-    }
-    return { host: ascii.toLowerCase(), hostIsIp: false };
-}
-// Letters, digits, hyphens (not at either end of a label) and, for internal names, underscores;
-// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4). The last label is not all
-// digits, so that a mistyped address is not looked up as a name.
-function isHostname(name) {
-    if (name.length > 253) {
-        return false;
-    }
-    const labels = name.split('.');
-    const labelsValid = labels.every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
-    return labelsValid && !/^[0-9]+$/.test(labels[labels.length - 1]);
-}
-
-;// CONCATENATED MODULE: external "node:dns/promises"
-const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-// EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
-var action_Reflect = __nccwpck_require__(80477);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
-var x509_cjs = __nccwpck_require__(8927);
-;// CONCATENATED MODULE: ./src/cert/info.ts
-// Reading one X.509 certificate into the facts a report shows and the chain checks use: names,
-// key, signature, dates and the extensions that decide whether it may serve TLS or issue others.
-// Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
-// (fingerprints, public keys, signature verification, IP matching).
-
-
-
-const info_DAY_MS = 24 * 60 * 60 * 1000;
-/** Raised for bytes that are not a DER X.509 certificate. */
-class CertificateParseError extends Error {
-    name = 'CertificateParseError';
-}
-/** Fills the report's CertificateInfo for one DER certificate; days left count from `now`. */
-function certificateInfo(der, now = new Date()) {
-    return parseCertificate(der, now).info;
-}
-/** Parses one DER certificate; throws CertificateParseError when it is not one. */
-function parseCertificate(der, now) {
-    try {
-        return readCertificate(der, now);
-    }
-    catch (error) {
-        if (error instanceof CertificateParseError)
-            throw error;
-        // DER can be sound enough to construct and still fail when a field is read (a public key
-        // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
-        throw new CertificateParseError(`unreadable X.509 certificate: ${error.message}`);
-    }
-}
-function readCertificate(der, now) {
-    let node;
-    let cert;
-    try {
-        node = new external_node_crypto_.X509Certificate(der);
-        cert = new x509_cjs/* X509Certificate */.yI(der);
-    }
-    catch (error) {
-        throw new CertificateParseError(`not a DER X.509 certificate: ${error.message}`);
-    }
-    const names = subjectAltNames(cert);
-    const key = describeKey(cert, node);
-    const signature = signatureAlgorithm(cert);
-    const basic = cert.getExtension(x509_cjs/* BasicConstraintsExtension */.WA);
-    const usage = cert.getExtension(x509_cjs/* KeyUsagesExtension */.hy);
-    const extended = cert.getExtension(x509_cjs/* ExtendedKeyUsageExtension */.j6);
-    const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
-    const info = {
-        subject: cert.subject,
-        issuer: cert.issuer,
-        serial: node.serialNumber.toUpperCase(),
-        dnsNames: names.dns,
-        ipAddresses: names.ip,
-        keyType: key.type,
-        keyBits: key.bits,
-        ...(key.curve ? { curve: key.curve } : {}),
-        signatureAlgorithm: signature.name,
-        notBefore: cert.notBefore.toISOString(),
-        notAfter: cert.notAfter.toISOString(),
-        daysLeft: daysLeft(cert.notAfter, now),
-        fingerprintSha256: node.fingerprint256,
-        selfSigned: isSelfSigned(node),
-        isCa: basicConstraints?.ca ?? false,
-        pem: node.toString(),
-    };
-    return {
-        der,
-        node,
-        info,
-        basicConstraints,
-        keyUsage: usage ? usage.usages : null,
-        extendedKeyUsage: extended ? extended.usages.map((oid) => String(oid)) : null,
-        caIssuers: authorityIssuers(cert),
-        spki: node.publicKey.export({ type: 'spki', format: 'der' }),
-        signatureHash: signature.hash,
-    };
-}
-/** Whole days from `now` until `notAfter`, rounded down: negative once expired. */
-function daysLeft(notAfter, now) {
-    return Math.floor((notAfter.getTime() - now.getTime()) / info_DAY_MS);
-}
-// A certificate is self-signed when it names itself as issuer and its own key verifies it
-// (RFC 5280, Section 3.2); a name match alone is only "self-issued".
-function isSelfSigned(node) {
-    return node.issuer === node.subject && node.verify(node.publicKey);
-}
-function subjectAltNames(cert) {
-    const dns = [];
-    const ip = [];
-    for (const extension of cert.getExtensions(x509_cjs/* SubjectAlternativeNameExtension */.Wx)) {
-        for (const name of extension.names.items) {
-            if (name.type === 'dns') {
-                dns.push(name.value);
-            }
-            else if (name.type === 'ip') {
-                ip.push(name.value);
-            }
-        }
-    }
-    return { dns, ip };
-}
-function authorityIssuers(cert) {
-    const access = cert.getExtension(x509_cjs/* AuthorityInfoAccessExtension */.Z2);
-    if (!access) {
-        return [];
-    }
-    return access.caIssuers.map((name) => name.value);
-}
-// --- Keys -----------------------------------------------------------------------------------
-const CURVE_NAMES = {
-    prime256v1: { name: 'P-256', bits: 256 },
-    secp384r1: { name: 'P-384', bits: 384 },
-    secp521r1: { name: 'P-521', bits: 521 },
-    secp256k1: { name: 'secp256k1', bits: 256 },
-    secp224r1: { name: 'P-224', bits: 224 },
-    prime192v1: { name: 'P-192', bits: 192 },
-    brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
-    brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
-    brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
-};
-function describeKey(cert, node) {
-    const publicKey = node.publicKey;
-    const details = publicKey.asymmetricKeyDetails ?? {};
-    switch (publicKey.asymmetricKeyType) {
-        case 'rsa':
-        case 'rsa-pss':
-            return { type: 'RSA', bits: details.modulusLength ?? 0 };
-        case 'dsa':
-            return { type: 'DSA', bits: details.modulusLength ?? 0 };
-        case 'ec': {
-            const curve = details.namedCurve ?? 'unknown';
-            const known = CURVE_NAMES[curve];
-            return { type: 'EC', bits: known?.bits ?? 0, curve: known?.name ?? curve };
-        }
-        case 'ed25519':
-            return { type: 'Ed25519', bits: 256 };
-        case 'ed448':
-            return { type: 'Ed448', bits: 456 };
-        default:
-            return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
-    }
-}
-// --- Signature algorithms -------------------------------------------------------------------
-// Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
-// WebCrypto does not know come back from @peculiar/x509 as bare OIDs (RFC 8017, Appendix C;
-// RFC 5758; RFC 3279).
-const SIGNATURE_OIDS = {
-    '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
-    '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
-    '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
-    '1.2.840.10040.4.3': { name: 'dsaWithSHA1', hash: 'sha1' },
-    '2.16.840.1.101.3.4.3.2': { name: 'dsa_with_SHA256', hash: 'sha256' },
-    '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
-    '1.3.101.112': { name: 'ED25519', hash: null },
-    '1.3.101.113': { name: 'ED448', hash: null },
-};
-function signatureAlgorithm(cert) {
-    let algorithm;
-    try {
-        algorithm = cert.signatureAlgorithm;
-    }
-    catch {
-        return { name: 'unknown', hash: null };
-    }
-    const known = SIGNATURE_OIDS[algorithm.name];
-    if (known) {
-        return known;
-    }
-    const hash = algorithm.hash?.name ?? null;
-    const short = hash ? hash.replace('-', '').toLowerCase() : null;
-    switch (algorithm.name) {
-        case 'RSASSA-PKCS1-v1_5':
-            return { name: `${short}WithRSAEncryption`, hash: short };
-        case 'ECDSA':
-            return { name: `ecdsa-with-${hash?.replace('-', '')}`, hash: short };
-        case 'RSA-PSS':
-            return { name: `rsassaPss (${short})`, hash: short };
-        case 'Ed25519':
-            return { name: 'ED25519', hash: null };
-        case 'Ed448':
-            return { name: 'ED448', hash: null };
-        default:
-            return { name: algorithm.name, hash: short };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/cert/names.ts
-// Whether a certificate covers the name a webhook sender connects to, the way TLS clients check
-// it today (RFC 9525, which replaced RFC 6125): DNS names against dNSName subject alternative
-// names, IP addresses against iPAddress ones, and never the subject's common name.
-
-/** True when the certificate's subject alternative names cover the endpoint's name. */
-function nameMatches(names, expected) {
-    if (expected.hostIsIp) {
-        const wanted = normaliseIp(expected.host);
-        return wanted !== null && names.ipAddresses.some((ip) => normaliseIp(ip) === wanted);
-    }
-    const host = normaliseDns(expected.host);
-    return names.dnsNames.some((pattern) => dnsNameMatches(normaliseDns(pattern), host));
-}
-/** "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP names" for the evidence. */
-function describeNames(names) {
-    const parts = [];
-    if (names.dnsNames.length > 0) {
-        parts.push(`${names.dnsNames.join(', ')} (DNS)`);
-    }
-    if (names.ipAddresses.length > 0) {
-        parts.push(`${names.ipAddresses.join(', ')} (IP)`);
-    }
-    return parts.length > 0 ? parts.join(' and ') : 'no DNS or IP subject alternative names';
-}
-// A reference identifier or a presented identifier: ASCII case-insensitive, and a final dot
-// (an absolute name) changes nothing (RFC 9525, Section 6.3).
-function normaliseDns(name) {
-    const lower = name.toLowerCase();
-    return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-function normaliseIp(address) {
-    const family = (0,external_node_net_.isIP)(address);
-    if (family === 0) {
-        return null;
-    }
-    return new external_node_net_.SocketAddress({ address, family: family === 6 ? 'ipv6' : 'ipv4' }).address;
-}
-// RFC 9525, Section 6.3: the wildcard is the whole left-most label and stands for exactly one
-// label; "f*o.example" style partial wildcards are not honoured. Like OpenSSL and browsers, a
-// wildcard needs at least two labels after it, so "*.test" covers nothing.
-function dnsNameMatches(pattern, host) {
-    if (pattern.length === 0 || host.length === 0) {
-        return false;
-    }
-    if (!pattern.startsWith('*.')) {
-        return !pattern.includes('*') && pattern === host;
-    }
-    const suffix = pattern.slice(2);
-    if (suffix.includes('*') || suffix.split('.').length < 2) {
-        return false;
-    }
-    const firstDot = host.indexOf('.');
-    if (firstDot <= 0) {
-        return false;
-    }
-    return host.slice(firstDot + 1) === suffix;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(41692);
-;// CONCATENATED MODULE: ./src/cert/trust.ts
-// The trust anchors a webhook sender built on Node uses: the Mozilla roots bundled with Node
-// (tls.rootCertificates), the certificates of NODE_EXTRA_CA_CERTS, and a ca-file of our own.
-// Nothing is fetched: a sender does not download missing intermediates, so neither do we.
-
-
-
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-/** Every certificate in a PEM text (a bundle may hold many), as DER. */
-function pemCertificates(pem) {
-    return (pem.match(PEM_BLOCK) ?? []).map((block) => {
-        const base64 = block
-            .replace('-----BEGIN CERTIFICATE-----', '')
-            .replace('-----END CERTIFICATE-----', '')
-            .replace(/\s+/g, '');
-        return new Uint8Array(Buffer.from(base64, 'base64'));
-    });
-}
-// The bundled roots are parsed once per process and kept.
-let bundled = null;
-let fromEnvironment = null;
-const extraCache = new Map();
-function parseAnchors(pem, source) {
-    const anchors = [];
-    for (const der of pemCertificates(pem)) {
-        let node;
-        try {
-            node = new external_node_crypto_.X509Certificate(der);
-        }
-        catch {
-            // A broken entry in a CA file is skipped, as OpenSSL skips it when loading a store.
-            continue;
-        }
-        const spki = node.publicKey.export({ type: 'spki', format: 'der' });
-        anchors.push({ der, node, spki, source });
-    }
-    return anchors;
-}
-function bundledAnchors() {
-    bundled ??= parseAnchors(external_node_tls_.rootCertificates.join('\n'), 'bundled');
-    return bundled;
-}
-// Node reads NODE_EXTRA_CA_CERTS once at start-up and warns when it cannot; a missing file
-// here just adds nothing, as in Node.
-function environmentAnchors() {
-    const file = process.env.NODE_EXTRA_CA_CERTS;
-    if (!file) {
-        return [];
-    }
-    if (fromEnvironment?.file !== file) {
-        let pem = '';
-        try {
-            pem = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-        }
-        catch {
-            pem = '';
-        }
-        fromEnvironment = { file, anchors: parseAnchors(pem, 'NODE_EXTRA_CA_CERTS') };
-    }
-    return fromEnvironment.anchors;
-}
-/** The trust anchors for one scan: bundled roots, NODE_EXTRA_CA_CERTS, then `extraCaPem`. */
-function trustAnchors(extraCaPem) {
-    const extra = [];
-    for (const pem of extraCaPem) {
-        let anchors = extraCache.get(pem);
-        if (!anchors) {
-            anchors = parseAnchors(pem, 'extra-ca');
-            extraCache.set(pem, anchors);
-        }
-        extra.push(...anchors);
-    }
-    return [...bundledAnchors(), ...environmentAnchors(), ...extra];
-}
-
-;// CONCATENATED MODULE: ./src/cert/chain.ts
-// Judging a certificate chain exactly as a server served it, the way a webhook sender's TLS
-// library does: build the path from the leaf through the certificates sent to a trust anchor,
-// fetch nothing, match the name against subject alternative names only, and say for every
-// problem what was served and what was expected.
-
-
-
-// Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
-const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
-// Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
-const MIN_RSA_BITS = 2048;
-const MIN_EC_BITS = 256;
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
-// x509.KeyUsageFlags, repeated so this module needs no runtime import of the library.
-const DIGITAL_SIGNATURE = 1;
-const KEY_ENCIPHERMENT = 4;
-const KEY_AGREEMENT = 16;
-const KEY_CERT_SIGN = 32;
-const chain_DAY_MS = 24 * 60 * 60 * 1000;
-// No real chain is longer; the limit also stops loops of certificates that sign each other.
-const MAX_PATH_LENGTH = 10;
-/**
- * Analyses one served chain (DER, in the order the server sent it, leaf first) for the name a
- * sender connects to. Throws CertificateParseError when a served certificate is not X.509.
- */
-function analyseChain(served, expectedName, options) {
-    const base = {
-        sni: options.sni ?? null,
-        ...(options.keyType ? { keyType: options.keyType } : {}),
-        ocspStapled: options.ocspStapled ?? false,
-    };
-    if (served.length === 0) {
-        return {
-            ...base,
-            served: [],
-            built: [],
-            trusted: false,
-            nameMatches: false,
-            problems: [{ code: 'untrusted', detail: 'the server sent no certificate' }],
-        };
-    }
-    const certificates = served.map((der) => parseCertificate(der, options.now));
-    const anchors = trustAnchors(options.extraCaPem);
-    const path = buildPath(certificates, anchors, options.now);
-    const leaf = certificates[0];
-    const matches = nameMatches(leaf.info, expectedName);
-    const problems = [
-        ...pathProblems(certificates, path),
-        ...(matches ? [] : [nameProblem(leaf, expectedName)]),
-        ...dateProblems(certificates, path, options.now),
-        ...strengthProblems(certificates, path),
-        ...orderProblems(certificates, path),
-        ...usageProblems(certificates, path),
-    ];
-    const built = [...path.steps];
-    if (path.anchor && !path.endsAtServedAnchor) {
-        built.push('anchor');
-    }
-    // `trusted` says a path reaches a trust anchor by names and signatures; dates, key usage and
-    // strength are problems of their own, so the report can say which one a sender trips over.
-    return {
-        ...base,
-        served: certificates.map((certificate) => certificate.info),
-        built,
-        trusted: path.anchor !== null,
-        nameMatches: matches,
-        problems,
-        ...(path.anchor && !path.endsAtServedAnchor
-            ? { anchor: parseCertificate(path.anchor.der, options.now).info }
-            : {}),
-    };
-}
-function issues(issuer, child) {
-    return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
-}
-function sameCertificate(a, b) {
-    return a.node.subject === b.node.subject && a.spki.equals(b.spki);
-}
-// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
-function pickIssuer(candidates, certificateOf, now) {
-    const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
-    return valid ?? candidates[0];
-}
-function isInDate(certificate, now) {
-    const time = now.getTime();
-    const { validFrom, validTo } = certificate.node;
-    return Date.parse(validFrom) <= time && time <= Date.parse(validTo);
-}
-// Trust anchors are looked at before the served certificates at every step, as OpenSSL does
-// by default (X509_V_FLAG_TRUSTED_FIRST), so a served cross-signed or expired root does not
-// hide a path to a root the sender already has.
-// Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
-// X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
-function buildPath(certificates, anchors, now) {
-    const steps = [0];
-    while (steps.length < MAX_PATH_LENGTH) {
-        const current = certificates[steps[steps.length - 1]];
-        const itself = anchors.find((anchor) => sameCertificate(anchor, current));
-        if (itself) {
-            return { steps, anchor: itself, endsAtServedAnchor: true };
-        }
-        if (current.info.selfSigned) {
-            break;
-        }
-        const anchorIssuers = anchors.filter((anchor) => issues(anchor, current));
-        if (anchorIssuers.length > 0) {
-            const anchor = pickIssuer(anchorIssuers, (a) => a, now);
-            const servedCopy = certificates.findIndex((certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor));
-            if (servedCopy >= 0) {
-                steps.push(servedCopy);
-                return { steps, anchor, endsAtServedAnchor: true };
-            }
-            return { steps, anchor, endsAtServedAnchor: false };
-        }
-        const servedIssuers = certificates
-            .map((certificate, index) => ({ certificate, index }))
-            .filter(({ certificate, index }) => !steps.includes(index) && issues(certificate, current));
-        if (servedIssuers.length === 0) {
-            break;
-        }
-        steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
-    }
-    return { steps, anchor: null, endsAtServedAnchor: false };
-}
-// --- Problems -------------------------------------------------------------------------------
-function label(certificates, index) {
-    const role = index === 0 ? 'the leaf' : `certificate ${index}`;
-    return `${role} (${certificates[index].info.subject})`;
-}
-function pathProblems(certificates, path) {
-    if (path.anchor) {
-        const problems = unusedProblems(certificates, path);
-        if (certificates[0].info.selfSigned) {
-            problems.unshift({
-                code: 'self-signed',
-                detail: 'the leaf is self-signed; it is trusted only because it is in ' +
-                    `${anchorSource(path.anchor)}, which a webhook sender does not have`,
-                certificate: 0,
-            });
-        }
-        return problems;
-    }
-    const last = path.steps[path.steps.length - 1];
-    const top = certificates[last];
-    const unused = certificates
-        .map((_, index) => index)
-        .filter((index) => !path.steps.includes(index));
-    if (top.info.selfSigned) {
-        if (last === 0) {
-            return [
-                {
-                    code: 'self-signed',
-                    detail: 'the leaf is self-signed and not a trusted root; a sender trusts it only when ' +
-                        'it is given as a ca-file',
-                    certificate: 0,
-                },
-            ];
-        }
-        return [
-            {
-                code: 'untrusted',
-                detail: `the chain ends at the self-signed ${label(certificates, last)}, ` +
-                    'which is not a trusted root',
-                certificate: last,
-            },
-        ];
-    }
-    const aia = top.caIssuers.length > 0
-        ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
-        : '; senders do not fetch missing intermediates';
-    if (unused.length > 0) {
-        const sent = unused.map((index) => label(certificates, index)).join(', ');
-        return [
-            {
-                code: 'wrong-intermediate',
-                detail: `the sent intermediate does not issue ${label(certificates, last)}: ` +
-                    `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
-                certificate: unused[0],
-            },
-        ];
-    }
-    if (last === 0) {
-        return [
-            {
-                code: 'missing-intermediate',
-                detail: `intermediate not sent: the leaf is issued by ${top.info.issuer}, ` +
-                    `which the server did not send${aia}`,
-                certificate: 0,
-            },
-        ];
-    }
-    // The path stops at a served CA whose issuer is neither sent nor trusted: either another
-    // intermediate is missing or the root is one the sender does not have.
-    return [
-        {
-            code: 'untrusted',
-            detail: `${label(certificates, last)} is issued by ${top.info.issuer}, which is neither sent ` +
-                `nor a trusted root: an intermediate is missing or the root is not trusted${aia}`,
-            certificate: last,
-        },
-    ];
-}
-// Certificates sent but not part of the path cost bytes and, when expired, break clients that
-// follow the served order; they are reported so the chain file can be cleaned up.
-function anchorSource(anchor) {
-    switch (anchor.source) {
-        case 'bundled':
-            return "Node's bundled roots";
-        case 'extra-ca':
-            return 'the extra CA file';
-        case 'NODE_EXTRA_CA_CERTS':
-            return 'NODE_EXTRA_CA_CERTS';
-    }
-}
-function unusedProblems(certificates, path) {
-    const problems = [];
-    certificates.forEach((certificate, index) => {
-        if (path.steps.includes(index) || certificate.info.selfSigned) {
-            return;
-        }
-        problems.push({
-            code: 'unused-certificate',
-            detail: `${label(certificates, index)} was sent but is not part of the chain: it issues none ` +
-                'of the other certificates (harmless for most senders, but the chain file is stale)',
-            certificate: index,
-        });
-    });
-    return problems;
-}
-function nameProblem(leaf, expected) {
-    const kind = expected.hostIsIp ? 'IP address' : 'hostname';
-    const commonName = leaf.info.subject.match(/CN=([^,]+)/)?.[1];
-    const cnNote = commonName && commonName.toLowerCase() === expected.host.toLowerCase()
-        ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
-        : '';
-    return {
-        code: 'name-mismatch',
-        detail: `the ${kind} ${expected.host} is not covered: the certificate covers ` +
-            `${describeNames(leaf.info)}${cnNote}`,
-        certificate: 0,
-    };
-}
-function dateProblems(certificates, path, now) {
-    const problems = [];
-    certificates.forEach((certificate, index) => {
-        const { notBefore, notAfter } = certificate.info;
-        const who = label(certificates, index);
-        const notUsed = path.steps.includes(index)
-            ? ''
-            : ' (it is not needed for the chain, but senders that follow the served order fail on it)';
-        if (Date.parse(notAfter) < now.getTime()) {
-            problems.push({
-                code: index === 0 ? 'expired' : 'expired-in-chain',
-                detail: `${who} expired on ${notAfter} (${daysAgo(notAfter, now)} days ago)${notUsed}`,
-                certificate: index,
-            });
-        }
-        else if (Date.parse(notBefore) > now.getTime()) {
-            problems.push({
-                code: index === 0 ? 'not-yet-valid' : 'expired-in-chain',
-                detail: `${who} is not valid before ${notBefore}${notUsed}`,
-                certificate: index,
-            });
-        }
-    });
-    if (path.anchor && !path.endsAtServedAnchor) {
-        const anchor = path.anchor.node;
-        const notAfter = new Date(anchor.validTo);
-        if (notAfter.getTime() < now.getTime()) {
-            problems.push({
-                code: 'expired-in-chain',
-                detail: `the chain ends at the trusted root ${anchor.subject.replaceAll('\n', ', ')}, ` +
-                    `expired on ${notAfter.toISOString()}`,
-            });
-        }
-    }
-    return problems;
-}
-function daysAgo(date, now) {
-    return Math.floor((now.getTime() - Date.parse(date)) / chain_DAY_MS);
-}
-function strengthProblems(certificates, path) {
-    const problems = [];
-    for (const index of path.steps) {
-        const certificate = certificates[index];
-        const { signatureAlgorithm, keyType, keyBits, curve } = certificate.info;
-        const who = label(certificates, index);
-        // A root's signature on itself is never checked (RFC 5280, Section 6.1: the anchor is
-        // trusted as given), so a SHA-1 self-signature does not matter.
-        const isAnchor = path.endsAtServedAnchor && index === path.steps[path.steps.length - 1];
-        if (!certificate.info.selfSigned && !isAnchor && certificate.signatureHash) {
-            if (WEAK_HASHES.has(certificate.signatureHash)) {
-                problems.push({
-                    code: 'weak-signature',
-                    detail: `${who} is signed with ${signatureAlgorithm}; SHA-256 or stronger expected`,
-                    certificate: index,
-                });
-            }
-        }
-        if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
-            problems.push({
-                code: 'weak-key',
-                detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
-                certificate: index,
-            });
-        }
-        else if (keyType === 'EC' && keyBits < MIN_EC_BITS) {
-            problems.push({
-                code: 'weak-key',
-                detail: `${who} has a ${keyBits}-bit EC key (${curve}); at least ${MIN_EC_BITS} expected`,
-                certificate: index,
-            });
-        }
-        else if (keyType === 'DSA') {
-            problems.push({
-                code: 'weak-key',
-                detail: `${who} has a DSA key, which TLS 1.3 and most senders no longer accept`,
-                certificate: index,
-            });
-        }
-    }
-    return problems;
-}
-// RFC 5246, Section 7.4.2: each certificate after the leaf must certify the one before it.
-// TLS 1.3 (RFC 8446, Section 4.4.2) lets receivers tolerate any order, but older senders do not.
-function orderProblems(certificates, path) {
-    const problems = [];
-    const outOfOrder = path.steps.findIndex((index, position) => index !== position);
-    if (outOfOrder >= 0) {
-        const order = path.steps.join(' → ');
-        problems.push({
-            code: 'bad-order',
-            detail: `the certificates are not sent in chain order: the chain runs ${order} through the ` +
-                'served list, but each certificate should be followed by its issuer',
-            certificate: path.steps[outOfOrder],
-        });
-    }
-    certificates.forEach((certificate, index) => {
-        if (index > 0 && certificate.info.selfSigned) {
-            problems.push({
-                code: 'root-sent',
-                detail: `${label(certificates, index)} is a self-signed root: senders use their own copy, ` +
-                    'so sending it only adds bytes to every handshake',
-                certificate: index,
-            });
-        }
-    });
-    return problems;
-}
-function usageProblems(certificates, path) {
-    const problems = [];
-    const leaf = certificates[0];
-    // RFC 5280, Section 4.2.1.12; a CA's extendedKeyUsage also restricts what it may issue for,
-    // which OpenSSL and the Web PKI enforce.
-    for (const index of path.steps) {
-        const usages = certificates[index].extendedKeyUsage;
-        const who = label(certificates, index);
-        if (usages && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
-            problems.push({
-                code: 'not-server-auth',
-                detail: `${who} has an extended key usage without serverAuth (${usages.join(', ')})`,
-                certificate: index,
-            });
-        }
-    }
-    // RFC 5280, Section 4.2.1.3: with ECDHE and TLS 1.3 the leaf key signs the handshake.
-    if (leaf.keyUsage !== null && (leaf.keyUsage & DIGITAL_SIGNATURE) === 0) {
-        const forRsa = leaf.info.keyType === 'RSA' && (leaf.keyUsage & KEY_ENCIPHERMENT) !== 0;
-        const forEcdh = (leaf.keyUsage & KEY_AGREEMENT) !== 0;
-        problems.push({
-            code: 'not-server-auth',
-            detail: 'the leaf key usage lacks digitalSignature, which ECDHE suites and TLS 1.3 need' +
-                (forRsa ? ' (only RSA key exchange can use it)' : forEcdh ? ' (only static ECDH)' : ''),
-            certificate: 0,
-        });
-    }
-    // RFC 5280, Sections 4.2.1.9 and 6.1.4: every issuer on the path must be a CA allowed to sign
-    // certificates, with no more intermediates below it than its pathLenConstraint.
-    path.steps.forEach((index, position) => {
-        if (position === 0) {
-            return;
-        }
-        const issuer = certificates[index];
-        const who = label(certificates, index);
-        const basic = issuer.basicConstraints;
-        if (!basic?.ca) {
-            problems.push({
-                code: 'bad-basic-constraints',
-                detail: `${who} issues another certificate but is not a CA ` +
-                    `(basicConstraints ${basic ? 'cA false' : 'missing'})`,
-                certificate: index,
-            });
-        }
-        else if (basic.pathLength !== undefined && position - 1 > basic.pathLength) {
-            problems.push({
-                code: 'bad-basic-constraints',
-                detail: `${who} allows ${basic.pathLength} intermediates below it (pathLenConstraint), ` +
-                    `but ${position - 1} follow`,
-                certificate: index,
-            });
-        }
-        if (issuer.keyUsage !== null && (issuer.keyUsage & KEY_CERT_SIGN) === 0) {
-            problems.push({
-                code: 'bad-basic-constraints',
-                detail: `${who} issues another certificate, but its key usage lacks keyCertSign`,
-                certificate: index,
-            });
-        }
-    });
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/wire/alerts.ts
-// The IANA TLS Alert registry as data (tls-parameters-6): alert descriptions by number.
-const AlertLevel = { warning: 1, fatal: 2 };
-// biome-ignore format: one alert per line reads as a table
-const alerts_ROWS = [
-    [0, 'close_notify'],
-    [10, 'unexpected_message'],
-    [20, 'bad_record_mac'],
-    [21, 'decryption_failed'],
-    [22, 'record_overflow'],
-    [30, 'decompression_failure'],
-    [40, 'handshake_failure'],
-    [41, 'no_certificate'],
-    [42, 'bad_certificate'],
-    [43, 'unsupported_certificate'],
-    [44, 'certificate_revoked'],
-    [45, 'certificate_expired'],
-    [46, 'certificate_unknown'],
-    [47, 'illegal_parameter'],
-    [48, 'unknown_ca'],
-    [49, 'access_denied'],
-    [50, 'decode_error'],
-    [51, 'decrypt_error'],
-    [52, 'too_many_cids_requested'],
-    [60, 'export_restriction'],
-    [70, 'protocol_version'],
-    [71, 'insufficient_security'],
-    [80, 'internal_error'],
-    [86, 'inappropriate_fallback'],
-    [90, 'user_canceled'],
-    [100, 'no_renegotiation'],
-    [109, 'missing_extension'],
-    [110, 'unsupported_extension'],
-    [111, 'certificate_unobtainable'],
-    [112, 'unrecognized_name'],
-    [113, 'bad_certificate_status_response'],
-    [114, 'bad_certificate_hash_value'],
-    [115, 'unknown_psk_identity'],
-    [116, 'certificate_required'],
-    [117, 'general_error'],
-    [120, 'no_application_protocol'],
-    [121, 'ech_required'],
-];
-const ALERTS = Object.freeze(alerts_ROWS.map(([code, name]) => ({ code, name })));
-/** Alert descriptions the probe refers to in code. */
-const Alert = {
-    closeNotify: 0,
-    unexpectedMessage: 10,
-    handshakeFailure: 40,
-    illegalParameter: 47,
-    decodeError: 50,
-    protocolVersion: 70,
-    insufficientSecurity: 71,
-    internalError: 80,
-    inappropriateFallback: 86,
-    unrecognizedName: 112,
-};
-const alerts_byCode = new Map(ALERTS.map((alert) => [alert.code, alert.name]));
-/** The IANA name of an alert description, or `alert_<n>` when unassigned. */
-function alertName(code) {
-    return alerts_byCode.get(code) ?? `alert_${code}`;
-}
-
-;// CONCATENATED MODULE: ./src/wire/bytes.ts
-// Byte building and reading for TLS structures (RFC 8446 Section 3, "Presentation Language").
-//
-// The Writer nests length-prefixed vectors as blocks, so the shape of the code follows the
-// `opaque x<0..2^16-1>` shape of the RFC and no length is ever computed by hand. The Reader
-// never throws: the first failure (truncation, trailing bytes, a bad length) is recorded and
-// every later read returns zero or empty, so a parser reads straight through and checks
-// `reader.error` once at the end.
-function parsed(value) {
-    return { ok: true, value };
-}
-function bytes_refused(error) {
-    return { ok: false, error };
-}
-class Writer {
-    buffer = new Uint8Array(256);
-    length = 0;
-    get size() {
-        return this.length;
-    }
-    u8(value) {
-        this.reserve(1);
-        this.buffer[this.length++] = checked(value, 0xff);
-        return this;
-    }
-    u16(value) {
-        checked(value, 0xffff);
-        this.reserve(2);
-        this.buffer[this.length++] = value >>> 8;
-        this.buffer[this.length++] = value & 0xff;
-        return this;
-    }
-    u24(value) {
-        checked(value, 0xffffff);
-        this.reserve(3);
-        this.buffer[this.length++] = value >>> 16;
-        this.buffer[this.length++] = (value >>> 8) & 0xff;
-        this.buffer[this.length++] = value & 0xff;
-        return this;
-    }
-    bytes(data) {
-        this.reserve(data.length);
-        this.buffer.set(data, this.length);
-        this.length += data.length;
-        return this;
-    }
-    zeros(count) {
-        this.reserve(count);
-        this.buffer.fill(0, this.length, this.length + count);
-        this.length += count;
-        return this;
-    }
-    /** A vector with a 1-byte length prefix: `opaque x<0..2^8-1>`. */
-    block8(fill) {
-        return this.block(1, 0xff, fill);
-    }
-    /** A vector with a 2-byte length prefix: `opaque x<0..2^16-1>`. */
-    block16(fill) {
-        return this.block(2, 0xffff, fill);
-    }
-    /** A vector with a 3-byte length prefix: `opaque x<0..2^24-1>`. */
-    block24(fill) {
-        return this.block(3, 0xffffff, fill);
-    }
-    finish() {
-        return this.buffer.slice(0, this.length);
-    }
-    block(prefixBytes, max, fill) {
-        const start = this.length;
-        this.zeros(prefixBytes);
-        fill(this);
-        const contentLength = this.length - start - prefixBytes;
-        if (contentLength > max) {
-            throw new RangeError(`vector of ${contentLength} bytes exceeds its ${max}-byte limit`);
-        }
-        for (let i = 0; i < prefixBytes; i++) {
-            this.buffer[start + i] = (contentLength >>> (8 * (prefixBytes - 1 - i))) & 0xff;
-        }
-        return this;
-    }
-    reserve(extra) {
-        if (this.length + extra <= this.buffer.length)
-            return;
-        let capacity = this.buffer.length * 2;
-        while (capacity < this.length + extra)
-            capacity *= 2;
-        const grown = new Uint8Array(capacity);
-        grown.set(this.buffer.subarray(0, this.length));
-        this.buffer = grown;
-    }
-}
-function checked(value, max) {
-    if (!Number.isInteger(value) || value < 0 || value > max) {
-        throw new RangeError(`value ${value} does not fit in 0..${max}`);
-    }
-    return value;
-}
-class bytes_Reader {
-    offset = 0;
-    data;
-    sink;
-    context;
-    constructor(data, context = 'message', sink = { error: null }) {
-        this.data = data;
-        this.context = context;
-        this.sink = sink;
-    }
-    /** The first failure of this reader or of any sub-reader, or null. */
-    get error() {
-        return this.sink.error;
-    }
-    get failed() {
-        return this.sink.error !== null;
-    }
-    get remaining() {
-        return this.data.length - this.offset;
-    }
-    get position() {
-        return this.offset;
-    }
-    /** Records a failure found by the caller (a bad value rather than bad framing). */
-    fail(reason) {
-        if (this.sink.error === null)
-            this.sink.error = `${this.context}: ${reason}`;
-    }
-    u8(what = 'byte') {
-        const bytes = this.take(1, what);
-        return bytes.length === 1 ? bytes[0] : 0;
-    }
-    u16(what = 'uint16') {
-        const bytes = this.take(2, what);
-        return bytes.length === 2 ? (bytes[0] << 8) | bytes[1] : 0;
-    }
-    u24(what = 'uint24') {
-        const bytes = this.take(3, what);
-        return bytes.length === 3 ? (bytes[0] << 16) | (bytes[1] << 8) | bytes[2] : 0;
-    }
-    /** Exactly `count` bytes (a view, not a copy), or empty after recording a truncation. */
-    bytes(count, what = 'bytes') {
-        return this.take(count, what);
-    }
-    /** Everything left. */
-    rest() {
-        return this.take(this.remaining, 'rest');
-    }
-    /** A sub-reader over a vector with a 1-, 2- or 3-byte length prefix. */
-    vector8(what, min = 0) {
-        return this.vector(this.u8(`${what} length`), what, min);
-    }
-    vector16(what, min = 0) {
-        return this.vector(this.u16(`${what} length`), what, min);
-    }
-    vector24(what, min = 0) {
-        return this.vector(this.u24(`${what} length`), what, min);
-    }
-    /** The bytes of a vector with a 1-, 2- or 3-byte length prefix. */
-    opaque8(what, min = 0) {
-        return this.vector8(what, min).rest();
-    }
-    opaque16(what, min = 0) {
-        return this.vector16(what, min).rest();
-    }
-    opaque24(what, min = 0) {
-        return this.vector24(what, min).rest();
-    }
-    /** Records trailing bytes as a failure; call once the structure is read. */
-    end() {
-        if (this.remaining > 0 && !this.failed) {
-            this.fail(`${this.remaining} trailing byte(s)`);
-        }
-    }
-    /** The first failure as a refused result; for parsers that stop early. */
-    refusal() {
-        return bytes_refused(this.sink.error ?? `${this.context}: refused`);
-    }
-    /** Ends the read and returns the value, or the first failure. */
-    result(value) {
-        this.end();
-        return this.sink.error === null ? parsed(value) : bytes_refused(this.sink.error);
-    }
-    vector(length, what, min) {
-        const content = this.take(length, what);
-        if (!this.failed && length < min)
-            this.fail(`${what} shorter than ${min} byte(s)`);
-        return new bytes_Reader(content, `${this.context} ${what}`, this.sink);
-    }
-    take(count, what) {
-        if (this.failed)
-            return EMPTY;
-        if (count > this.remaining) {
-            this.fail(`truncated ${what}: needs ${count} byte(s), ${this.remaining} left`);
-            this.offset = this.data.length;
-            return EMPTY;
-        }
-        const view = this.data.subarray(this.offset, this.offset + count);
-        this.offset += count;
-        return view;
-    }
-}
-const EMPTY = new Uint8Array(0);
-function bytes_concatBytes(parts) {
-    let total = 0;
-    for (const part of parts)
-        total += part.length;
-    const joined = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-        joined.set(part, offset);
-        offset += part.length;
-    }
-    return joined;
-}
-function toHex(data) {
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
-}
-/** Hex to bytes, ignoring whitespace (test vectors are printed in spaced, wrapped columns). */
-function fromHex(text) {
-    const compact = text.replace(/\s+/g, '');
-    if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) {
-        throw new Error('not a hex string');
-    }
-    return new Uint8Array(Buffer.from(compact, 'hex'));
-}
-function equalBytes(a, b) {
-    if (a.length !== b.length)
-        return false;
-    for (let i = 0; i < a.length; i++)
-        if (a[i] !== b[i])
-            return false;
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/wire/keyshare.ts
-// Ephemeral key pairs for the TLS 1.3 key_share extension (RFC 8446 Section 4.2.8) and the
-// shared secret with the server's share, which the TLS 1.3 key schedule needs to read the
-// server's encrypted flight. Keys come from node:crypto.
-
-
-const MONTGOMERY = new Map([
-    // PKCS#8 prefixes of RFC 8410 private keys, followed by the raw private key.
-    [Group.x25519, { type: 'x25519', crv: 'X25519', der: '302e020100300506032b656e04220420' }],
-    [Group.x448, { type: 'x448', crv: 'X448', der: '3046020100300506032b656f043a0438' }],
-]);
-const WEIERSTRASS = new Map([
-    [Group.secp256r1, 'prime256v1'],
-    [Group.secp384r1, 'secp384r1'],
-    [Group.secp521r1, 'secp521r1'],
-]);
-// Not yet: FFDHE key shares (Node has no RFC 7919 groups built in) and ML-KEM hybrids such as
-// X25519MLKEM768 (Node 20 cannot make ML-KEM keys). Such groups can still be listed in
-// supported_groups without a share; a server that wants one answers with a HelloRetryRequest
-// naming it, which the probe reports.
-/** Whether this runtime can make a key share for the group. */
-function canMakeKeyShare(group) {
-    return MONTGOMERY.has(group) || WEIERSTRASS.has(group);
-}
-/** A fresh key pair for the group; throws for a group canMakeKeyShare refuses. */
-function makeKeyShare(group) {
-    return keyShareFromPrivateKey(group, null);
-}
-/**
- * A key share from a known private key (test vectors such as RFC 8448), or a fresh one when
- * `privateKey` is null.
- */
-function keyShareFromPrivateKey(group, privateKey) {
-    const montgomery = MONTGOMERY.get(group);
-    if (montgomery !== undefined)
-        return montgomeryShare(group, montgomery, privateKey);
-    const curve = WEIERSTRASS.get(group);
-    if (curve !== undefined)
-        return weierstrassShare(group, curve, privateKey);
-    throw new RangeError(`no key share can be made for group ${group}`);
-}
-function montgomeryShare(group, spec, privateKey) {
-    let key;
-    if (privateKey === null) {
-        key = (0,external_node_crypto_.generateKeyPairSync)(spec.type).privateKey;
-    }
-    else {
-        const der = Buffer.concat([Buffer.from(spec.der, 'hex'), privateKey]);
-        key = (0,external_node_crypto_.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
-    }
-    const publicJwk = (0,external_node_crypto_.createPublicKey)(key).export({ format: 'jwk' });
-    const publicKey = new Uint8Array(Buffer.from(publicJwk.x ?? '', 'base64url'));
-    return {
-        group,
-        publicKey,
-        sharedSecret(serverKey) {
-            try {
-                const peer = (0,external_node_crypto_.createPublicKey)({
-                    key: { kty: 'OKP', crv: spec.crv, x: Buffer.from(serverKey).toString('base64url') },
-                    format: 'jwk',
-                });
-                const secret = new Uint8Array((0,external_node_crypto_.diffieHellman)({ privateKey: key, publicKey: peer }));
-                // RFC 8446 Section 7.4.2: an all-zero X25519/X448 result must be refused.
-                return secret.every((byte) => byte === 0) ? null : secret;
-            }
-            catch {
-                return null;
-            }
-        },
-    };
-}
-function weierstrassShare(group, curve, privateKey) {
-    const ecdh = (0,external_node_crypto_.createECDH)(curve);
-    if (privateKey === null)
-        ecdh.generateKeys();
-    else
-        ecdh.setPrivateKey(privateKey);
-    return {
-        group,
-        publicKey: new Uint8Array(ecdh.getPublicKey()),
-        sharedSecret(serverKey) {
-            // RFC 8446 Section 4.2.8.2: only the uncompressed point form is allowed.
-            if (serverKey[0] !== 0x04)
-                return null;
-            try {
-                return new Uint8Array(ecdh.computeSecret(serverKey));
-            }
-            catch {
-                return null;
-            }
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/wire/sigschemes.ts
-// The IANA TLS SignatureScheme registry as data (RFC 8446 Section 4.2.3), including the
-// TLS 1.2 (hash, signature) pairs of RFC 5246 Section 7.4.1.4.1 that old servers still need.
-// biome-ignore format: one scheme per line reads as a table
-const sigschemes_ROWS = [
-    [0x0101, 'rsa_pkcs1_md5', true],
-    [0x0201, 'rsa_pkcs1_sha1', true],
-    [0x0202, 'dsa_sha1', true],
-    [0x0203, 'ecdsa_sha1', true],
-    [0x0301, 'rsa_pkcs1_sha224', true],
-    [0x0302, 'dsa_sha224', true],
-    [0x0303, 'ecdsa_sha224', true],
-    [0x0401, 'rsa_pkcs1_sha256', false],
-    [0x0402, 'dsa_sha256', true],
-    [0x0403, 'ecdsa_secp256r1_sha256', false],
-    [0x0420, 'rsa_pkcs1_sha256_legacy', true],
-    [0x0501, 'rsa_pkcs1_sha384', false],
-    [0x0502, 'dsa_sha384', true],
-    [0x0503, 'ecdsa_secp384r1_sha384', false],
-    [0x0520, 'rsa_pkcs1_sha384_legacy', true],
-    [0x0601, 'rsa_pkcs1_sha512', false],
-    [0x0602, 'dsa_sha512', true],
-    [0x0603, 'ecdsa_secp521r1_sha512', false],
-    [0x0620, 'rsa_pkcs1_sha512_legacy', true],
-    [0x0704, 'eccsi_sha256', false],
-    [0x0705, 'iso_ibs1', false],
-    [0x0706, 'iso_ibs2', false],
-    [0x0707, 'iso_chinese_ibs', false],
-    [0x0708, 'sm2sig_sm3', false],
-    [0x0709, 'gostr34102012_256a', false],
-    [0x070a, 'gostr34102012_256b', false],
-    [0x070b, 'gostr34102012_256c', false],
-    [0x070c, 'gostr34102012_256d', false],
-    [0x070d, 'gostr34102012_512a', false],
-    [0x070e, 'gostr34102012_512b', false],
-    [0x070f, 'gostr34102012_512c', false],
-    [0x0804, 'rsa_pss_rsae_sha256', false],
-    [0x0805, 'rsa_pss_rsae_sha384', false],
-    [0x0806, 'rsa_pss_rsae_sha512', false],
-    [0x0807, 'ed25519', false],
-    [0x0808, 'ed448', false],
-    [0x0809, 'rsa_pss_pss_sha256', false],
-    [0x080a, 'rsa_pss_pss_sha384', false],
-    [0x080b, 'rsa_pss_pss_sha512', false],
-    [0x081a, 'ecdsa_brainpoolP256r1tls13_sha256', false],
-    [0x081b, 'ecdsa_brainpoolP384r1tls13_sha384', false],
-    [0x081c, 'ecdsa_brainpoolP512r1tls13_sha512', false],
-    [0x0904, 'mldsa44', false],
-    [0x0905, 'mldsa65', false],
-    [0x0906, 'mldsa87', false],
-];
-const SIGNATURE_SCHEMES = Object.freeze(sigschemes_ROWS.map(([code, name, legacy]) => ({ code, name, legacy })));
-const sigschemes_byCode = new Map(SIGNATURE_SCHEMES.map((scheme) => [scheme.code, scheme]));
-function signatureSchemeName(code) {
-    return sigschemes_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
-}
-/**
- * What the probe offers in signature_algorithms: every scheme a server certificate may need,
- * modern first, then SHA-1, SHA-224 and DSA so that a server holding only an old certificate
- * still answers (a probe asks what the server does, it does not verify signatures).
- */
-const PROBE_SIGNATURE_SCHEMES = Object.freeze([
-    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x081a, 0x081b, 0x081c, 0x0804, 0x0805, 0x0806, 0x0809,
-    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202, 0x0402,
-    0x0502, 0x0602,
-]);
-
 ;// CONCATENATED MODULE: ./src/wire/versions.ts
 // Protocol version codes on the wire (RFC 6101, RFC 2246, RFC 4346, RFC 5246, RFC 8446) and the
 // registries of record content types, handshake message types and extension types.
@@ -77329,7 +74485,7 @@ function versionCode(version) {
 function versionFromCode(code) {
     return VERSION_CODES.find(([, value]) => value === code)?.[0];
 }
-function versions_versionLabel(code) {
+function versionLabel(code) {
     return versionFromCode(code) ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 /** Orders versions: negative when a < b. */
@@ -78496,21 +75652,21 @@ function checkServerHello(hello, offer) {
         if (!offered13)
             return 'supported_versions in a ServerHello to a hello without it';
         if (!offer.versions.includes(hello.selectedVersion)) {
-            return `server selected ${versions_versionLabel(hello.selectedVersion)}, which was not offered`;
+            return `server selected ${versionLabel(hello.selectedVersion)}, which was not offered`;
         }
         if (hello.selectedVersion < 0x0304) {
-            return `supported_versions selects ${versions_versionLabel(hello.selectedVersion)}`;
+            return `supported_versions selects ${versionLabel(hello.selectedVersion)}`;
         }
         if (hello.legacyVersion !== 0x0303) {
-            return `TLS 1.3 ServerHello with legacy_version ${versions_versionLabel(hello.legacyVersion)}`;
+            return `TLS 1.3 ServerHello with legacy_version ${versionLabel(hello.legacyVersion)}`;
         }
     }
     else {
         if (hello.legacyVersion >= 0x0304) {
-            return `ServerHello version ${versions_versionLabel(hello.legacyVersion)} without supported_versions`;
+            return `ServerHello version ${versionLabel(hello.legacyVersion)} without supported_versions`;
         }
         if (!offer.versions.includes(hello.legacyVersion)) {
-            return `server chose ${versions_versionLabel(hello.legacyVersion)}, which was not offered`;
+            return `server chose ${versionLabel(hello.legacyVersion)}, which was not offered`;
         }
         if (offered13 && hasDowngradeSentinel(hello.random)) {
             return 'ServerHello random carries the TLS 1.3 downgrade sentinel (RFC 8446 Section 4.1.3)';
@@ -78523,7 +75679,7 @@ function checkServerHello(hello, offer) {
     if (suite !== undefined) {
         const is13 = suite.minVersion === 'TLSv1.3';
         if (is13 !== (hello.version === 0x0304)) {
-            return `suite ${suite.name} cannot be used with ${versions_versionLabel(hello.version)}`;
+            return `suite ${suite.name} cannot be used with ${versionLabel(hello.version)}`;
         }
     }
     if (hello.compression !== 0)
@@ -79064,7 +76220,7 @@ function unknownServerName() {
     return `unknown-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.invalid`;
 }
 /** Checks the certificates and SNI handling of one address of an endpoint. */
-async function check_checkCertificates(endpoint, target, context, options, probe = followingHelloRetry) {
+async function checkCertificates(endpoint, target, context, options, probe = followingHelloRetry) {
     const version = certificateVersion(context.versions);
     const serverName = endpoint.hostIsIp ? null : endpoint.host;
     const expectedName = { host: endpoint.host, hostIsIp: endpoint.hostIsIp };
@@ -79337,6 +76493,2852 @@ function sniBehaviour(evidence) {
 
 
 
+;// CONCATENATED MODULE: ./src/probe/observations.ts
+// The identifiers of the observations the probes attach to an address scan. The policy turns
+// them into findings; they are stable, because reports and baselines keep them.
+const OBSERVATION = {
+    /** A hello offering a version the server lacks fails instead of negotiating down. */
+    versionIntolerance: 'version-intolerance',
+    /** The server answered a version higher than the hello offered. */
+    versionAboveOffered: 'version-above-offered',
+    /** The server chose a suite the hello did not offer. */
+    suiteNotOffered: 'suite-not-offered',
+    /** Another reply that breaks the protocol (malformed, impossible suite for the version). */
+    protocolViolation: 'protocol-violation',
+    /** Hellos are refused by a TCP reset or a close instead of an alert. */
+    refusalWithoutAlert: 'refusal-without-alert',
+    /** TLS answers, but every suite of every version is refused. */
+    noUsableSuite: 'no-usable-suite',
+    /** The server's choices fit neither its own order nor the client's. */
+    preferenceInconsistent: 'preference-inconsistent',
+    /** Some probes were inconclusive, so a suite, group or order may be missing. */
+    incomplete: 'incomplete',
+    /** The endpoint's deadline passed before every probe ran. */
+    deadlineReached: 'deadline-reached',
+    /** A probe failed inside the tool; its outcome is inconclusive. */
+    probeError: 'probe-error',
+    /** The addresses of one hostname answer differently. */
+    addressDifference: 'address-difference',
+};
+
+;// CONCATENATED MODULE: ./src/model.ts
+// The data that flows between the layers: endpoints go into the probes, scans come out of them,
+// the policy turns scans into findings and verdicts, and the reports render all of it.
+// Everything here is plain JSON-serialisable data, because the JSON report is this data and a
+// later run compares itself against an earlier report (the baseline).
+/** Protocol versions in the order they were introduced. */
+const TLS_VERSIONS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+function isRefusal(outcome) {
+    return outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed';
+}
+function model_isInconclusive(outcome) {
+    return outcome.kind === 'timeout' || outcome.kind === 'error';
+}
+const REPORT_SCHEMA_VERSION = 1;
+
+;// CONCATENATED MODULE: ./src/policy/text.ts
+// Wording shared by the findings: version and suite names as users read them, lists in prose,
+// dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
+// not "TLSv1.2", and name suites by their IANA names.
+
+
+const VERSION_LABELS = {
+    SSLv3: 'SSL 3.0',
+    'TLSv1.0': 'TLS 1.0',
+    'TLSv1.1': 'TLS 1.1',
+    'TLSv1.2': 'TLS 1.2',
+    'TLSv1.3': 'TLS 1.3',
+};
+function text_versionLabel(version) {
+    return VERSION_LABELS[version];
+}
+/** Position of a version in the order versions were introduced, for comparisons. */
+function versionRank(version) {
+    return TLS_VERSIONS.indexOf(version);
+}
+/** "a", "a and b", "a, b and c". */
+function listText(items, conjunction = 'and') {
+    if (items.length <= 1) {
+        return items.join('');
+    }
+    return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+function suiteList(codes) {
+    return listText(codes.map(suiteName));
+}
+function plural(count, singular, pluralForm = `${singular}s`) {
+    return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+/** The date part of an ISO timestamp (certificates carry whole seconds, days are enough). */
+function dateText(iso) {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
+}
+const text_DAY_MS = 86_400_000;
+/** Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. */
+function daysUntil(iso, now) {
+    return Math.floor((new Date(iso).getTime() - now.getTime()) / text_DAY_MS);
+}
+/** Whole days between two ISO timestamps. */
+function daysBetween(fromIso, toIso) {
+    return Math.floor((new Date(toIso).getTime() - new Date(fromIso).getTime()) / text_DAY_MS);
+}
+/** How one probe ended, as the tail of a sentence: "refused with a protocol_version alert". */
+function outcomeText(outcome) {
+    switch (outcome.kind) {
+        case 'accepted':
+            return `accepted (${text_versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
+        case 'alert':
+            return `refused with a ${outcome.alertName} alert`;
+        case 'reset':
+            return 'refused by a TCP reset';
+        case 'closed':
+            return 'refused by closing the connection without an alert';
+        case 'timeout':
+            return outcome.phase === 'connect'
+                ? 'no connection before the timeout'
+                : 'no answer before the timeout';
+        case 'not-tls':
+            return `answered with something that is not TLS (${outcome.detail})`;
+        case 'violation':
+            return `answered in violation of the protocol (${outcome.detail})`;
+        case 'error':
+            return `not completed (${outcome.detail})`;
+    }
+}
+/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
+function withArticle(text) {
+    return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
+}
+
+;// CONCATENATED MODULE: ./src/policy/remediation.ts
+// Remediations: what to change, with the configuration lines for nginx, Apache httpd, HAProxy,
+// Caddy and Node's `https` server where a configuration line fixes the problem. The lines are
+// built from the policy (its minimum version and suites), so a policy file that changes the
+// list changes the advice too.
+//
+// The suites recommended are the listed ones that are forward secret, AEAD and free of 64-bit
+// blocks; a sender following the list finds one of them first. The other listed suites are
+// allowed, not advised.
+
+
+
+function remediation(summary, snippets) {
+    if (!snippets) {
+        return { summary };
+    }
+    const order = ['nginx', 'apache', 'haproxy', 'caddy', 'node'];
+    return {
+        summary,
+        snippets: order
+            .filter((server) => snippets[server] !== undefined)
+            .map((server) => ({ server, config: snippets[server] })),
+    };
+}
+// --- What to enable --------------------------------------------------------------------------
+/** Versions the advice enables: the policy's minimum, never below TLS 1.2, up to TLS 1.3. */
+function enabledVersions(policy) {
+    const floor = Math.max(versionRank(policy.minVersion), versionRank('TLSv1.2'));
+    return ['TLSv1.2', 'TLSv1.3'].filter((version) => versionRank(version) >= floor);
+}
+function advisedSuites(policy) {
+    const listed = policy.listedSuites
+        .map((code) => suiteByCode(code))
+        .filter((suite) => suite !== undefined);
+    const tls12 = listed.filter((suite) => suite.kex !== 'TLS13');
+    const strong = tls12.filter((suite) => suite.forwardSecret && suite.aead && !suite.block64);
+    return {
+        tls12: strong.length > 0 ? strong : tls12,
+        tls13: listed.filter((suite) => suite.kex === 'TLS13'),
+    };
+}
+function opensslList(suites) {
+    return suites.map((suite) => suite.openssl ?? suite.name).join(':');
+}
+// Go's crypto/tls (Caddy) implements ECDHE and RSA key exchange only, and takes IANA names.
+function caddyList(suites) {
+    return suites
+        .filter((suite) => suite.kex === 'ECDHE' || suite.kex === 'RSA')
+        .map((suite) => suite.name)
+        .join(' ');
+}
+function nginxVersions(policy) {
+    return `ssl_protocols ${enabledVersions(policy).join(' ')};`;
+}
+function apacheVersions(policy) {
+    return `SSLProtocol -all ${enabledVersions(policy)
+        .map((version) => `+${version}`)
+        .join(' ')}`;
+}
+function caddyVersions(policy) {
+    return `protocols ${enabledVersions(policy)
+        .map((version) => version.replace('TLSv', 'tls'))
+        .join(' ')}`;
+}
+function minimum(policy) {
+    return enabledVersions(policy)[0];
+}
+// --- Versions and suites -----------------------------------------------------------------------
+/** Enable the policy's versions and nothing older. */
+function versionFix(policy) {
+    const versions = enabledVersions(policy);
+    return remediation(`Enable ${versions.map((version) => version.replace('v', ' ')).join(' and ')} and disable ` +
+        'every older version in the TLS configuration of the server (or of the load balancer ' +
+        'that terminates TLS).', {
+        nginx: nginxVersions(policy),
+        apache: apacheVersions(policy),
+        haproxy: `global\n    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`,
+        caddy: `tls {\n    ${caddyVersions(policy)}\n}`,
+        node: `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`,
+    });
+}
+/** Enable the advised suites (and the versions they need). */
+function suitesFix(policy, summary) {
+    const { tls12, tls13 } = advisedSuites(policy);
+    const nginx = [nginxVersions(policy)];
+    const apache = [apacheVersions(policy)];
+    const haproxy = ['global', `    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`];
+    const caddy = ['tls {', `    ${caddyVersions(policy)}`];
+    const nodeCiphers = [...tls13, ...tls12];
+    if (tls12.length > 0) {
+        nginx.push(`ssl_ciphers ${opensslList(tls12)};`);
+        apache.push(`SSLCipherSuite ${opensslList(tls12)}`);
+        haproxy.push(`    ssl-default-bind-ciphers ${opensslList(tls12)}`);
+        const goNames = caddyList(tls12);
+        if (goNames) {
+            caddy.push(`    ciphers ${goNames}`);
+        }
+    }
+    // Go does not let Caddy choose TLS 1.3 suites; its fixed set is the three of RFC 8446.
+    if (tls13.length > 0) {
+        nginx.push(`ssl_conf_command Ciphersuites ${opensslList(tls13)};`);
+        apache.push(`SSLCipherSuite TLSv1.3 ${opensslList(tls13)}`);
+        haproxy.push(`    ssl-default-bind-ciphersuites ${opensslList(tls13)}`);
+    }
+    caddy.push('}');
+    const node = nodeCiphers.length > 0
+        ? `https.createServer({\n  key,\n  cert,\n  minVersion: '${minimum(policy)}',\n` +
+            `  ciphers: '${opensslList(nodeCiphers)}',\n}, handler);`
+        : `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`;
+    return remediation(summary, {
+        nginx: nginx.join('\n'),
+        apache: apache.join('\n'),
+        haproxy: haproxy.join('\n'),
+        caddy: caddy.join('\n'),
+        node,
+    });
+}
+/** Order suites so that forward-secret ones win, or let the client's order decide. */
+function preferenceFix(policy) {
+    const list = opensslList(advisedSuites(policy).tls12);
+    const summary = 'List ECDHE suites before the others, or let the client choose: senders list ' +
+        'forward-secret suites first. Go (Caddy) always orders suites itself.';
+    if (!list) {
+        return remediation(summary, {
+            nginx: 'ssl_prefer_server_ciphers off;',
+            apache: 'SSLHonorCipherOrder off',
+            haproxy: 'global\n' +
+                `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+            node: 'https.createServer({ key, cert, honorCipherOrder: false }, handler);',
+        });
+    }
+    return remediation(summary, {
+        nginx: `ssl_ciphers ${list};\nssl_prefer_server_ciphers off;`,
+        apache: `SSLCipherSuite ${list}\nSSLHonorCipherOrder off`,
+        haproxy: `global\n    ssl-default-bind-ciphers ${list}\n` +
+            `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+        node: `https.createServer({ key, cert, ciphers: '${list}', honorCipherOrder: false }, ` +
+            'handler);',
+    });
+}
+/** Use DH groups of at least the policy's size, or drop DHE suites. */
+function dhFix(policy) {
+    const bits = policy.minDhBits;
+    return remediation(`Use a Diffie-Hellman group of at least ${bits} bits (the ffdhe${bits} group of RFC 7919 ` +
+        'is a good choice), or remove the DHE suites and keep ECDHE ones. Caddy (Go) has no ' +
+        'DHE suites.', {
+        nginx: 'ssl_dhparam /etc/nginx/ffdhe2048.pem;',
+        apache: 'SSLOpenSSLConfCmd DHParameters "/etc/ssl/ffdhe2048.pem"',
+        haproxy: 'global\n    ssl-dh-param-file /etc/haproxy/ffdhe2048.pem',
+        node: "https.createServer({ key, cert, dhparam: fs.readFileSync('ffdhe2048.pem') }, " +
+            'handler);',
+    });
+}
+// OpenSSL and Go spell a few groups differently from the IANA registry. Hybrid post-quantum
+// groups are left out of the lines: OpenSSL before 3.5 refuses a list that names them, and
+// nginx or Apache would then not start.
+const OPENSSL_GROUP_NAMES = {
+    23: 'prime256v1',
+    24: 'secp384r1',
+    25: 'secp521r1',
+    29: 'X25519',
+    30: 'X448',
+};
+const CADDY_GROUP_NAMES = {
+    23: 'secp256r1',
+    24: 'secp384r1',
+    25: 'secp521r1',
+    29: 'x25519',
+};
+/** Configure only the policy's groups. */
+function groupsFix(policy) {
+    const groups = policy.allowedGroups ?? [];
+    const openssl = groups
+        .map((code) => OPENSSL_GROUP_NAMES[code])
+        .filter(Boolean)
+        .join(':');
+    const caddy = groups
+        .map((code) => CADDY_GROUP_NAMES[code])
+        .filter(Boolean)
+        .join(' ');
+    const hybrid = groups
+        .filter((code) => groupByCode(code)?.kind === 'hybrid')
+        .map((code) => groupName(code));
+    const later = hybrid.length > 0
+        ? ` With OpenSSL 3.5 or later (Go 1.24 for Caddy), put ${listText(hybrid)} first too.`
+        : '';
+    return remediation(`Configure only the groups the policy lists.${later}`, {
+        nginx: `ssl_ecdh_curve ${openssl};`,
+        apache: `SSLOpenSSLConfCmd Curves ${openssl}`,
+        haproxy: `global\n    ssl-default-bind-curves ${openssl}`,
+        caddy: `tls {\n    curves ${caddy}\n}`,
+        node: `https.createServer({ key, cert, ecdhCurve: '${openssl}' }, handler);`,
+    });
+}
+/** Refuse with alerts, not resets or silence. */
+function alertsFix() {
+    return remediation('Let the TLS library refuse unwanted versions and suites: it answers with a ' +
+        'protocol_version or handshake_failure alert (RFC 8446, Sections 4.1.1 and 4.2.1). ' +
+        'Resets, bare closes and silence usually come from a firewall, load balancer or ' +
+        'intrusion-prevention rule in front of the server; make it pass the handshake through ' +
+        'or answer with an alert itself.');
+}
+// --- Certificates -----------------------------------------------------------------------------
+/** Serve the leaf followed by its intermediates. */
+function chainFix() {
+    return remediation('Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
+        'including) the root, in one file. Your CA provides it, often as fullchain.pem.', {
+        nginx: 'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
+            'ssl_certificate_key /etc/ssl/example/privkey.pem;',
+        apache: 'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
+            'SSLCertificateKeyFile /etc/ssl/example/privkey.pem',
+        haproxy: '# example.pem holds the leaf, the intermediates and the key\n' +
+            'bind :443 ssl crt /etc/haproxy/certs/example.pem',
+        caddy: 'tls /etc/ssl/example/fullchain.pem /etc/ssl/example/privkey.pem',
+        node: "https.createServer({\n  key: fs.readFileSync('privkey.pem'),\n" +
+            "  cert: fs.readFileSync('fullchain.pem'),\n}, handler);",
+    });
+}
+/** Give the endpoint's name a certificate that covers it. */
+function nameFix(host, hostIsIp) {
+    if (hostIsIp) {
+        return remediation(`Use a certificate with ${host} as an IP address entry in its subjectAltName, or point ` +
+            'the webhook at a host name the certificate covers.');
+    }
+    return remediation(`Serve a certificate whose subjectAltName covers ${host}: reissue it with that name, or ` +
+        'give the name its own site with its own certificate.', {
+        nginx: `server {\n    listen 443 ssl;\n    server_name ${host};\n` +
+            `    ssl_certificate     /etc/ssl/${host}/fullchain.pem;\n` +
+            `    ssl_certificate_key /etc/ssl/${host}/privkey.pem;\n}`,
+        apache: `<VirtualHost *:443>\n    ServerName ${host}\n    SSLEngine on\n` +
+            `    SSLCertificateFile    /etc/ssl/${host}/fullchain.pem\n` +
+            `    SSLCertificateKeyFile /etc/ssl/${host}/privkey.pem\n</VirtualHost>`,
+        haproxy: `# add /etc/haproxy/certs/${host}.pem; HAProxy picks it by SNI\n` +
+            'bind :443 ssl crt /etc/haproxy/certs/',
+        caddy: `${host} {\n    reverse_proxy localhost:8080\n}`,
+    });
+}
+/** Make the endpoint's certificate the one served without SNI. */
+function defaultCertificateFix(host) {
+    return remediation(`Make the site for ${host} the default one, so that clients without SNI get its ` +
+        'certificate, or add the name to the default certificate.', {
+        nginx: `server {\n    listen 443 ssl default_server;\n    server_name ${host};\n    # ...\n}`,
+        apache: `# The first <VirtualHost *:443> is the default: move ${host}'s block first.`,
+        haproxy: `# The first crt is served without SNI\nbind :443 ssl crt /etc/haproxy/certs/${host}.pem ` +
+            'crt /etc/haproxy/certs/',
+        caddy: `{\n    default_sni ${host}\n}`,
+        node: '// the top-level key and cert are served without SNI; SNICallback serves the others\n' +
+            'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
+    });
+}
+/** Renew or reissue the certificate; no server line fixes it. */
+function certificateFix(summary) {
+    return remediation(summary);
+}
+/** Anything else: a sentence, no configuration. */
+function adviceOnly(summary) {
+    return remediation(summary);
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/context.ts
+// What every check of one address works from: the scan of the address, the endpoint, the
+// policy and the clock, plus the facts several checks derive the same way (the state of a
+// version, the suites accepted). Checks return raw findings; the evaluator gives them titles
+// and severities, merges them across addresses and applies suppressions.
+
+
+
+function enumerationOf(address, version) {
+    return address.suites.find((enumeration) => enumeration.version === version);
+}
+function versionOutcome(address, version) {
+    return address.versions.find((support) => support.version === version)?.outcome;
+}
+function versionState(address, version) {
+    if ((enumerationOf(address, version)?.accepted.length ?? 0) > 0) {
+        return 'accepted';
+    }
+    const support = address.versions.find((entry) => entry.version === version);
+    if (!support) {
+        return 'unknown';
+    }
+    if (support.accepted === true) {
+        return 'accepted';
+    }
+    if (support.accepted === false || isRefusal(support.outcome)) {
+        return 'refused';
+    }
+    if (support.outcome.kind === 'violation') {
+        return 'violation';
+    }
+    if (support.outcome.kind === 'not-tls') {
+        return 'not-tls';
+    }
+    return model_isInconclusive(support.outcome) ? 'inconclusive' : 'unknown';
+}
+/** Versions from `from` (inclusive) upwards, or below it. */
+function versionsFrom(from) {
+    return TLS_VERSIONS.filter((version) => versionRank(version) >= versionRank(from));
+}
+function versionsBelow(from) {
+    return TLS_VERSIONS.filter((version) => versionRank(version) < versionRank(from));
+}
+/**
+ * Every suite the server accepted, with the version: from the enumerations and from the
+ * listed-suites and sender probes (which may have been answered when an enumeration was not
+ * complete). One entry per suite and version.
+ */
+function acceptedSuites(address) {
+    const seen = new Map();
+    const add = (entry) => {
+        const key = `${entry.version}/${entry.code}`;
+        if (!seen.has(key)) {
+            seen.set(key, entry);
+        }
+    };
+    for (const enumeration of address.suites) {
+        for (const accepted of enumeration.accepted) {
+            add({
+                code: accepted.code,
+                version: enumeration.version,
+                suite: suiteByCode(accepted.code),
+                group: accepted.group,
+                dhBits: accepted.dhBits,
+            });
+        }
+    }
+    for (const outcome of [address.listedSuites, address.sender.outcome]) {
+        if (outcome.kind === 'accepted') {
+            add({
+                code: outcome.suite,
+                version: outcome.version,
+                suite: suiteByCode(outcome.suite),
+                group: outcome.group,
+                dhBits: outcome.dhBits,
+            });
+        }
+    }
+    return [...seen.values()];
+}
+/** Forward secret: an ephemeral key exchange authenticated by the server (never anonymous). */
+function isForwardSecret(suite) {
+    return suite?.forwardSecret === true && !suite.anonymous;
+}
+/** Whether a suite can be negotiated with a version. */
+function suiteFitsVersion(suite, version) {
+    const rank = versionRank(version);
+    return rank >= versionRank(suite.minVersion) && rank <= versionRank(suite.maxVersion);
+}
+/** Whether the server completed a handshake with any version at all. */
+function anyVersionAccepted(context) {
+    return TLS_VERSIONS.some((version) => versionState(context.address, version) === 'accepted');
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/certificates.ts
+// Certificates: the chain a sender sees (SNI with the endpoint's name, none for an IP endpoint)
+// must be one a sender accepts: trusted, complete, for the endpoint's name, in date, with strong
+// signatures and keys. The certificate layer names the problems (ChainProblem codes); this
+// turns them into findings with evidence a person can act on, and adds the policy's own limits
+// (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
+//
+// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
+// the CA's to renew, and the certificate layer reports one that has expired.
+
+
+
+const PROBLEM_RULES = {
+    'missing-intermediate': 'certificate.incomplete-chain',
+    'wrong-intermediate': 'certificate.wrong-intermediate',
+    untrusted: 'certificate.untrusted',
+    'self-signed': 'certificate.self-signed',
+    expired: 'certificate.expired',
+    'not-yet-valid': 'certificate.not-yet-valid',
+    'expired-in-chain': 'certificate.expired-in-chain',
+    'name-mismatch': 'certificate.name-mismatch',
+    'weak-signature': 'certificate.weak-signature',
+    'weak-key': 'certificate.weak-key',
+    'bad-order': 'certificate.chain-order',
+    'root-sent': 'certificate.root-sent',
+    'not-server-auth': 'certificate.not-server-auth',
+    'bad-basic-constraints': 'certificate.bad-basic-constraints',
+    'unused-certificate': 'certificate.unused-certificate',
+};
+/** Rules whose finding explains why the chain is not trusted. */
+const TRUST_RULES = [
+    'certificate.untrusted',
+    'certificate.self-signed',
+    'certificate.incomplete-chain',
+    'certificate.wrong-intermediate',
+    'certificate.expired-in-chain',
+    'certificate.bad-basic-constraints',
+];
+/** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
+function namesText(certificate) {
+    const parts = [];
+    if (certificate.dnsNames.length > 0) {
+        parts.push(`${listText(certificate.dnsNames)} (DNS)`);
+    }
+    if (certificate.ipAddresses.length > 0) {
+        parts.push(`${listText(certificate.ipAddresses)} (IP)`);
+    }
+    return parts.length > 0
+        ? parts.join(' and ')
+        : `no subjectAltName names (subject ${certificate.subject})`;
+}
+function keyText(certificate) {
+    if (certificate.keyType === 'EC') {
+        return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
+    }
+    if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
+        return `${certificate.keyType} ${certificate.keyBits}-bit`;
+    }
+    return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
+}
+/** Validity of the leaf, always with the days left (or since expiry). */
+function validityText(leaf, now) {
+    const days = daysUntil(leaf.notAfter, now);
+    if (days < 0) {
+        return `expired on ${dateText(leaf.notAfter)}, ${plural(-days, 'day')} ago`;
+    }
+    return `valid until ${dateText(leaf.notAfter)}, ${plural(days, 'day')} left`;
+}
+function certificateAt(chain, problem) {
+    return problem.certificate !== undefined ? chain.served[problem.certificate] : undefined;
+}
+function explain(context, rule, chain, problem) {
+    const { endpoint, now } = context;
+    const leaf = chain.served[0];
+    const subject = problem ? certificateAt(chain, problem) : undefined;
+    const detail = problem?.detail ?? '';
+    switch (rule) {
+        case 'certificate.name-mismatch':
+            return {
+                observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+                    (context.address.certificates.sni.honoured === false
+                        ? '; the server sends it whatever name the client asks for'
+                        : ''),
+                expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
+            };
+        case 'certificate.expired':
+            return {
+                observed: `the certificate expired on ${dateText(leaf.notAfter)}, ` +
+                    `${plural(-daysUntil(leaf.notAfter, now), 'day')} ago`,
+                expected: 'a certificate within its validity period',
+            };
+        case 'certificate.not-yet-valid':
+            return {
+                observed: `the certificate is valid only from ${dateText(leaf.notBefore)}, in ` +
+                    `${plural(Math.max(0, daysUntil(leaf.notBefore, now)), 'day')}`,
+                expected: 'a certificate within its validity period',
+            };
+        case 'certificate.incomplete-chain':
+            return {
+                observed: `the server sends ${plural(chain.served.length, 'certificate')} and not the ` +
+                    `intermediate that issued the leaf (issuer ${leaf.issuer})`,
+                expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
+            };
+        case 'certificate.wrong-intermediate': {
+            const sent = subject ?? chain.served[1];
+            return {
+                observed: `the intermediate sent${sent ? ` (${sent.subject})` : ''} does not issue the ` +
+                    `leaf (issuer ${leaf.issuer})`,
+                expected: 'the intermediate that issued the leaf',
+            };
+        }
+        case 'certificate.self-signed':
+            return {
+                observed: `the certificate is self-signed (${leaf.subject})`,
+                expected: 'a certificate from a publicly trusted CA',
+            };
+        case 'certificate.untrusted': {
+            const top = chain.served[chain.served.length - 1];
+            return {
+                observed: detail || `the chain ends at ${top.issuer}, which is not a trusted root`,
+                expected: 'a chain to a publicly trusted root',
+            };
+        }
+        case 'certificate.expired-in-chain':
+            return {
+                observed: subject ? `${subject.subject} expired on ${dateText(subject.notAfter)}` : detail,
+                expected: 'every certificate of the chain within its validity period',
+            };
+        case 'certificate.weak-signature':
+            return {
+                observed: subject
+                    ? `${subject.subject} is signed with ${subject.signatureAlgorithm}`
+                    : detail,
+                expected: 'signatures with SHA-256 or stronger',
+            };
+        case 'certificate.weak-key':
+            return {
+                observed: subject ? `${subject.subject} has ${withArticle(keyText(subject))} key` : detail,
+                expected: 'RSA keys of at least 2048 bits, EC keys of at least 256 bits',
+            };
+        case 'certificate.not-server-auth':
+            return { observed: detail, expected: 'an extended key usage that includes serverAuth' };
+        case 'certificate.bad-basic-constraints':
+            return { observed: detail, expected: 'issuers marked as CAs (basicConstraints cA)' };
+        case 'certificate.chain-order':
+            return {
+                observed: detail,
+                expected: 'the leaf first, each certificate followed by its issuer',
+            };
+        case 'certificate.root-sent':
+            return { observed: detail, expected: 'the chain without its root' };
+        default:
+            return { observed: detail, expected: 'only the certificates of the chain' };
+    }
+}
+function remediationFor(context, rule) {
+    const { endpoint } = context;
+    switch (rule) {
+        case 'certificate.incomplete-chain':
+        case 'certificate.wrong-intermediate':
+        case 'certificate.chain-order':
+        case 'certificate.root-sent':
+        case 'certificate.unused-certificate':
+        case 'certificate.bad-basic-constraints':
+        case 'certificate.expired-in-chain':
+            return chainFix();
+        case 'certificate.name-mismatch':
+            return nameFix(endpoint.host, endpoint.hostIsIp);
+        case 'certificate.untrusted':
+        case 'certificate.self-signed':
+            return certificateFix("Use a certificate from a publicly trusted CA (an ACME CA such as Let's Encrypt " +
+                'works): senders trust the public roots only.');
+        case 'certificate.weak-signature':
+        case 'certificate.weak-key':
+        case 'certificate.not-server-auth':
+            return certificateFix('Reissue the certificate: an RSA key of 2048 bits or more or an ECDSA P-256 key, ' +
+                'a SHA-256 signature, and serverAuth in its extended key usage.');
+        default:
+            return certificateFix('Renew the certificate and reload the server; automate renewal (for example with an ' +
+                'ACME client) so that it cannot lapse.');
+    }
+}
+function certificates_checkCertificates(context) {
+    const { address, now, policy } = context;
+    const chain = address.certificates.primary;
+    if (!chain || chain.served.length === 0) {
+        // With no handshake at all the version findings say why; otherwise nobody checked it.
+        if (anyVersionAccepted(context)) {
+            context.inconclusive.push(`whether the certificate is valid ` +
+                `(${address.certificates.error ?? 'no certificate was seen'})`);
+        }
+        return [];
+    }
+    const leaf = chain.served[0];
+    const validity = validityText(leaf, now);
+    const found = new Map();
+    const raise = (rule, problem) => {
+        const entry = found.get(rule) ?? { problems: [] };
+        entry.problems.push(problem);
+        found.set(rule, entry);
+    };
+    for (const problem of chain.problems) {
+        raise(PROBLEM_RULES[problem.code] ?? 'certificate.untrusted', problem);
+    }
+    // What the chain says without a problem code, and the dates by the evaluation's clock.
+    if (!chain.trusted && !TRUST_RULES.some((rule) => found.has(rule))) {
+        raise('certificate.untrusted');
+    }
+    if (!chain.nameMatches && !found.has('certificate.name-mismatch')) {
+        raise('certificate.name-mismatch');
+    }
+    const daysLeft = daysUntil(leaf.notAfter, now);
+    if (daysLeft < 0 && !found.has('certificate.expired')) {
+        raise('certificate.expired');
+    }
+    if (now < new Date(leaf.notBefore) && !found.has('certificate.not-yet-valid')) {
+        raise('certificate.not-yet-valid');
+    }
+    const findings = [];
+    for (const [rule, { problems }] of found) {
+        const explained = problems.map((problem) => explain(context, rule, chain, problem));
+        const observed = [...new Set(explained.map((entry) => entry.observed).filter(Boolean))];
+        const datesSaid = rule === 'certificate.expired' || rule === 'certificate.not-yet-valid';
+        findings.push({
+            id: rule,
+            sni: chain.sni,
+            observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
+            expected: explained[0].expected,
+            remediation: remediationFor(context, rule),
+        });
+    }
+    if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
+        findings.push({
+            id: 'certificate.expiring-soon',
+            sni: chain.sni,
+            observed: `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${plural(daysLeft, 'day')}`,
+            expected: `more than ${plural(policy.expiryWarningDays, 'day')} of validity left`,
+            remediation: certificateFix('Renew the certificate now and automate renewal (for example with an ACME client).'),
+        });
+    }
+    findings.push(...checkConstraints(context, chain, validity));
+    return findings;
+}
+/** The policy's own limits on the leaf (Mozilla's configurations). */
+function checkConstraints(context, chain, validity) {
+    const { certificate: limits } = context.policy;
+    const leaf = chain.served[0];
+    const findings = [];
+    const reissue = certificateFix("Reissue the certificate with a key and signature the policy's configuration lists.");
+    const add = (id, observed, expected, remediation = reissue) => findings.push({
+        id,
+        sni: chain.sni,
+        observed: `${observed} (leaf ${validity})`,
+        expected,
+        remediation,
+    });
+    const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' };
+    if (limits.keyTypes && !limits.keyTypes.includes(leaf.keyType)) {
+        add('certificate.key-type-not-allowed', `the certificate has a ${keyText(leaf)} key`, `a ${listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or')} key`);
+    }
+    if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
+        add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
+    }
+    if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
+        add('certificate.rsa-key-too-small', `the certificate has an RSA key of ${leaf.keyBits} bits`, `at least ${limits.minRsaBits} bits`);
+    }
+    if (limits.signatures && !limits.signatures.includes(leaf.signatureAlgorithm)) {
+        add('certificate.signature-not-allowed', `the certificate is signed with ${leaf.signatureAlgorithm}`, `one of ${listText(limits.signatures, 'or')}`);
+    }
+    const lifespan = daysBetween(leaf.notBefore, leaf.notAfter);
+    if (limits.maxLifespanDays && lifespan > limits.maxLifespanDays) {
+        add('certificate.lifespan-too-long', `the certificate is valid for ${plural(lifespan, 'day')}, from ${dateText(leaf.notBefore)} ` +
+            `to ${dateText(leaf.notAfter)}`, `at most ${plural(limits.maxLifespanDays, 'day')}`, certificateFix('Use shorter-lived certificates (ACME CAs issue 90-day ones) and renew them ' +
+            'automatically.'));
+    }
+    if (limits.ocspStaple && !chain.ocspStapled) {
+        add('certificate.no-ocsp-staple', 'no OCSP response was stapled to the handshake', 'a stapled OCSP response', {
+            summary: 'Turn on OCSP stapling.',
+            snippets: [
+                { server: 'nginx', config: 'ssl_stapling on;\nssl_stapling_verify on;' },
+                {
+                    server: 'apache',
+                    config: 'SSLUseStapling on\nSSLStaplingCache shmcb:/run/ocsp(128000)',
+                },
+                { server: 'caddy', config: '# Caddy staples OCSP responses by default' },
+            ],
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/kex.ts
+// Key exchange: forward secrecy of what a sender following the list negotiates, a server order
+// that puts non-forward-secret suites first, finite-field DH sizes, and groups outside the
+// policy's list.
+
+
+
+
+
+
+const KEX_NAMES = {
+    RSA: 'RSA',
+    DH: 'static DH',
+    ECDH: 'static ECDH',
+    PSK: 'PSK',
+    RSA_PSK: 'RSA-PSK',
+    SRP: 'SRP',
+    KRB5: 'Kerberos',
+    NULL: 'no',
+};
+function kexText(suite) {
+    return KEX_NAMES[suite.kex] ?? suite.kex;
+}
+/**
+ * What a sender offering the listed suites in order would get, judged from the TLS 1.2
+ * enumeration: the server's first choice among them, or the sender's when the server follows
+ * the client. Used only when the sender probe itself was inconclusive.
+ */
+function predictSenderSuite(context) {
+    const enumeration = enumerationOf(context.address, 'TLSv1.2');
+    if (!enumeration) {
+        return undefined;
+    }
+    const listed = context.policy.listedSuites;
+    const accepted = enumeration.accepted.map((entry) => entry.code);
+    if (enumeration.preference === 'server') {
+        return accepted.find((code) => listed.includes(code));
+    }
+    if (enumeration.preference === 'client') {
+        return listed.find((code) => accepted.includes(code));
+    }
+    return undefined;
+}
+/**
+ * Two senders follow the list: one limited to TLS 1.2 (the hello offering exactly the listed
+ * suites) and one that also offers TLS 1.3 (the sender probe). Either ending without forward
+ * secrecy is a finding; the TLS 1.2 one is judged from the server's order when its probe got no
+ * answer.
+ */
+function checkSenderForwardSecrecy(context) {
+    const { address, policy } = context;
+    let tls12;
+    let predicted = false;
+    const listedOutcome = address.listedSuites;
+    if (listedOutcome.kind === 'accepted') {
+        tls12 = listedOutcome.suite;
+    }
+    else if (model_isInconclusive(listedOutcome)) {
+        tls12 = predictSenderSuite(context);
+        predicted = tls12 !== undefined;
+    }
+    const senderOutcome = address.sender.outcome;
+    const modern = senderOutcome.kind === 'accepted' ? senderOutcome.suite : undefined;
+    if (tls12 === undefined && modern === undefined) {
+        if (model_isInconclusive(listedOutcome) && model_isInconclusive(senderOutcome)) {
+            context.inconclusive.push(`which suite a sender offering the listed suites negotiates (its hello was ` +
+                `${outcomeText(senderOutcome)})`);
+        }
+        return [];
+    }
+    const modernSuite = modern === undefined ? undefined : suiteByCode(modern);
+    const tls12Suite = tls12 === undefined ? undefined : suiteByCode(tls12);
+    let who;
+    let suite;
+    if (modernSuite && !isForwardSecret(modernSuite)) {
+        who = 'a sender offering the listed suites in their order';
+        suite = modernSuite;
+    }
+    else if (tls12Suite && !isForwardSecret(tls12Suite)) {
+        who = 'a sender limited to TLS 1.2 offering the listed suites in their order';
+        suite = tls12Suite;
+    }
+    else {
+        return [];
+    }
+    const tls12AndBelow = versionsFrom(policy.minVersion).filter((version) => version !== 'TLSv1.3');
+    const forwardSecret = acceptedSuites(address).filter((entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite));
+    const alternatives = forwardSecret.length > 0
+        ? `the server accepts forward-secret suites too (${listText([
+            ...new Set(forwardSecret.map((entry) => suiteName(entry.code))),
+        ])}) but picks this one`
+        : 'the server accepts no suite with ECDHE or DHE key exchange';
+    const tls13 = modernSuite && isForwardSecret(modernSuite)
+        ? '; senders offering TLS 1.3 do get forward secrecy'
+        : '';
+    return [
+        {
+            id: 'kex.sender-not-forward-secret',
+            observed: `${predicted && suite === tls12Suite ? "judging by the server's suite order, " : ''}` +
+                `${who} negotiates ${suite.name} (${kexText(suite)} key exchange, no forward ` +
+                `secrecy); ${alternatives}${tls13}`,
+            expected: 'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
+                'private key later',
+            remediation: suitesFix(policy, 'Enable ECDHE suites and let them win: list them first, or let the client choose ' +
+                '(senders list ECDHE suites first).'),
+        },
+    ];
+}
+function checkServerPreference(context) {
+    const { address, policy } = context;
+    const inversions = [];
+    for (const version of versionsFrom(policy.minVersion)) {
+        const enumeration = enumerationOf(address, version);
+        if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
+            continue;
+        }
+        const order = enumeration.accepted.map((entry) => suiteByCode(entry.code));
+        const weak = order.findIndex((suite) => !isForwardSecret(suite));
+        const strongAfter = order.findIndex((suite, index) => index > weak && isForwardSecret(suite));
+        if (weak >= 0 && strongAfter > weak) {
+            inversions.push(`with ${text_versionLabel(version)} the server ranks ` +
+                `${suiteName(enumeration.accepted[weak].code)} above ` +
+                `${suiteName(enumeration.accepted[strongAfter].code)}`);
+        }
+    }
+    if (inversions.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'kex.server-prefers-non-forward-secret',
+            observed: inversions.join('; '),
+            expected: "forward-secret suites ranked first, or the client's order honoured",
+            remediation: preferenceFix(policy),
+        },
+    ];
+}
+function checkDhSize(context) {
+    const { address, policy } = context;
+    const seen = [
+        ...acceptedSuites(address).map((entry) => entry.dhBits),
+        ...address.groups.flatMap((support) => support.dhBits),
+    ];
+    const sizes = [...new Set(seen)]
+        .filter((bits) => bits !== undefined && bits > 0 && bits < policy.minDhBits)
+        .sort((a, b) => a - b);
+    if (sizes.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'kex.weak-dh',
+            observed: `DHE suites use ${listText(sizes.map((bits) => `${bits}-bit`))} groups`,
+            expected: `groups of at least ${policy.minDhBits} bits`,
+            remediation: dhFix(policy),
+        },
+    ];
+}
+function checkGroups(context) {
+    const { address, policy } = context;
+    if (!policy.allowedGroups) {
+        return [];
+    }
+    const allowed = new Set(policy.allowedGroups);
+    const allowedVersions = versionsFrom(policy.minVersion);
+    const outside = new Set();
+    for (const support of address.groups) {
+        if (allowedVersions.includes(support.version)) {
+            for (const group of support.groups) {
+                if (!allowed.has(group))
+                    outside.add(group);
+            }
+        }
+    }
+    for (const entry of acceptedSuites(address)) {
+        if (entry.group !== undefined &&
+            allowedVersions.includes(entry.version) &&
+            !allowed.has(entry.group)) {
+            outside.add(entry.group);
+        }
+    }
+    if (outside.size === 0) {
+        return [];
+    }
+    const sorted = [...outside].sort((a, b) => a - b);
+    return [
+        {
+            id: 'kex.group-not-allowed',
+            observed: `groups accepted outside the list: ${listText(sorted.map(groupName))}`,
+            expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
+            remediation: groupsFix(policy),
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/probes.ts
+// How the server answered the probes themselves: a port that does not speak TLS, refusals
+// without alerts (reset, close), protocol violations, the engine's own observations, and the
+// questions no probe could settle (timeouts, errors).
+
+
+
+/** Every probe outcome of the address, with a name for the evidence. */
+function namedOutcomes(context) {
+    const { address } = context;
+    const named = address.versions.map((support) => ({
+        name: `the ${text_versionLabel(support.version)} hello`,
+        outcome: support.outcome,
+    }));
+    named.push({ name: 'the hello with the listed suites', outcome: address.listedSuites });
+    named.push({ name: "the sender's hello", outcome: address.sender.outcome });
+    for (const probe of address.certificates.keyTypes ?? []) {
+        named.push({
+            name: `the ${text_versionLabel(probe.version)} hello asking for an ${probe.keyType} certificate`,
+            outcome: probe.outcome,
+        });
+    }
+    const { sni } = address.certificates;
+    if (sni.noSniOutcome) {
+        named.push({ name: 'the hello without SNI', outcome: sni.noSniOutcome });
+    }
+    if (sni.unknownNameOutcome) {
+        named.push({ name: 'the hello naming an unknown host', outcome: sni.unknownNameOutcome });
+    }
+    return named;
+}
+/**
+ * The address answered every version probe with something that is not TLS (case 3: plaintext
+ * HTTP). Nothing else about it can be checked.
+ */
+function checkNotTls(context) {
+    const { address, endpoint } = context;
+    const outcomes = address.versions.map((support) => support.outcome);
+    if (outcomes.length === 0 || !outcomes.every((outcome) => outcome.kind === 'not-tls')) {
+        return undefined;
+    }
+    const details = [
+        ...new Set(outcomes.map((outcome) => (outcome.kind === 'not-tls' ? outcome.detail : ''))),
+    ];
+    return notTlsFinding(endpoint.port, listText(details));
+}
+function notTlsFinding(port, detail) {
+    // The engine's own detail may already say it; the finding says it once.
+    const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');
+    return {
+        id: 'endpoint.not-tls',
+        observed: `this port does not speak TLS (${what})`,
+        expected: `a TLS handshake on port ${port}`,
+        remediation: {
+            summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
+                'handshake but no TLS at all.',
+            snippets: [
+                { server: 'nginx', config: `listen ${port} ssl;` },
+                { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
+                { server: 'haproxy', config: `bind :${port} ssl crt /etc/haproxy/certs/` },
+                {
+                    server: 'caddy',
+                    config: '# a site address without http:// gets HTTPS\nexample.com {\n}',
+                },
+                { server: 'node', config: 'https.createServer({ key, cert }, handler) // not http' },
+            ],
+        },
+    };
+}
+function checkRefusals(context) {
+    const improper = namedOutcomes(context)
+        .filter(({ outcome }) => outcome.kind === 'reset' || outcome.kind === 'closed')
+        .map(({ name, outcome }) => `${name} was ${outcomeText(outcome)}`);
+    for (const enumeration of context.address.suites) {
+        const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
+        if (kinds.length > 0) {
+            const how = kinds.map((kind) => kind === 'reset' ? 'a TCP reset' : 'a close without an alert');
+            improper.push(`unwanted ${text_versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`);
+        }
+    }
+    // The engine notices the same from the same data; its words serve when ours found nothing.
+    if (improper.length === 0) {
+        improper.push(...observationDetails(context, OBSERVATION.refusalWithoutAlert));
+    }
+    if (improper.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'alerts.improper-refusal',
+            observed: improper.join('; '),
+            expected: 'a fatal TLS alert for every refusal: protocol_version for a version, ' +
+                'handshake_failure for suites (RFC 8446, Sections 4.1.1 and 4.2.1)',
+            remediation: alertsFix(),
+        },
+    ];
+}
+function checkViolations(context) {
+    const violations = [
+        ...new Set([
+            ...namedOutcomes(context)
+                .filter(({ outcome }) => outcome.kind === 'violation')
+                .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`),
+            ...observationDetails(context, ...VIOLATION_OBSERVATIONS),
+        ]),
+    ];
+    if (violations.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'probe.protocol-violation',
+            observed: violations.join('; '),
+            expected: 'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
+                '4.1.3; RFC 5246, Section 7.4.1.3)',
+            remediation: adviceOnly('Update the TLS library or the device that terminates TLS: clients abort such ' +
+                'handshakes. The suite chosen is not counted as accepted.'),
+        },
+    ];
+}
+// How the engine's observations (src/probe/observations.ts) become findings. Some restate what
+// a rule already reads from the data (refusals without alerts, a server with no usable suite);
+// those feed that rule instead of repeating it as a notice.
+const VIOLATION_OBSERVATIONS = [
+    OBSERVATION.versionAboveOffered,
+    OBSERVATION.suiteNotOffered,
+    OBSERVATION.protocolViolation,
+];
+const INCONCLUSIVE_OBSERVATIONS = [
+    OBSERVATION.incomplete,
+    OBSERVATION.deadlineReached,
+    OBSERVATION.probeError,
+];
+const HANDLED_OBSERVATIONS = [
+    ...VIOLATION_OBSERVATIONS,
+    ...INCONCLUSIVE_OBSERVATIONS,
+    OBSERVATION.refusalWithoutAlert,
+    OBSERVATION.noUsableSuite,
+    OBSERVATION.versionIntolerance,
+];
+function observationDetails(context, ...ids) {
+    return context.address.observations
+        .filter((observation) => ids.includes(observation.id))
+        .map((observation) => observation.detail);
+}
+function hasObservation(context, id) {
+    return context.address.observations.some((observation) => observation.id === id);
+}
+function checkObservations(context) {
+    const findings = [];
+    // A server that fails a hello offering a version it lacks, instead of negotiating down,
+    // fails every sender whose library offers that version (RFC 8446, Section 4.2.1).
+    const intolerance = observationDetails(context, OBSERVATION.versionIntolerance);
+    if (intolerance.length > 0) {
+        findings.push({
+            id: 'probe.version-intolerance',
+            observed: intolerance.join('; '),
+            expected: 'a hello offering a newer version than the server has is answered in the highest ' +
+                'version both have (RFC 5246, Appendix E.1; RFC 8446, Section 4.2.1)',
+            remediation: adviceOnly('Update the TLS library or the device in front of the server (load balancer, ' +
+                'firewall): it must negotiate down, not fail.'),
+        });
+    }
+    for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
+        context.inconclusive.push(`everything: ${detail}`);
+    }
+    for (const observation of context.address.observations) {
+        if (HANDLED_OBSERVATIONS.includes(observation.id))
+            continue;
+        findings.push({
+            id: 'probe.observation',
+            observed: `${observation.id}: ${observation.detail}`,
+            expected: 'nothing unusual',
+            remediation: adviceOnly('Read the observation; it may explain other findings.'),
+        });
+    }
+    return findings;
+}
+/** Everything the checks could not decide, as one finding. */
+function inconclusiveFinding(context) {
+    if (context.inconclusive.length === 0) {
+        return undefined;
+    }
+    return {
+        id: 'probe.inconclusive',
+        observed: `could not determine ${context.inconclusive.join('; ')}`,
+        expected: 'an answer to every probe: a handshake or a TLS alert',
+        remediation: adviceOnly('Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
+            'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
+            'their own timeout.'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/sni.ts
+// Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
+// name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
+// none of this applies to it.
+//
+
+
+
+
+function checkSni(context) {
+    const { address, endpoint } = context;
+    if (endpoint.hostIsIp) {
+        return [];
+    }
+    const { sni, primary, others } = address.certificates;
+    const findings = [];
+    // Hellos naming the endpoint fail while one without SNI gets through: the server does not
+    // cope with SNI, and senders always send it. (One certificate for every name is no sign of
+    // this: a server with a single site looks the same whether it reads SNI or not.)
+    const withSni = versionsFrom('SSLv3').map((version) => versionState(address, version));
+    if (sni.noSniOutcome?.kind === 'accepted' && !withSni.includes('accepted')) {
+        const refusal = address.versions.find((support) => support.version === 'TLSv1.2')?.outcome;
+        findings.push({
+            id: 'sni.not-honoured',
+            sni: endpoint.host,
+            observed: `hellos naming ${endpoint.host} in SNI fail` +
+                `${refusal ? ` (TLS 1.2: ${outcomeText(refusal)})` : ''}, while a hello without SNI ` +
+                `is ${outcomeText(sni.noSniOutcome)}`,
+            expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
+            remediation: nameFix(endpoint.host, false),
+        });
+    }
+    // Case 12: the default site's certificate goes to clients without SNI, while clients with
+    // SNI get the right one (when they do not either, certificate.name-mismatch says it).
+    if (sni.noSniNameMatches === false && sni.required !== true && primary?.nameMatches === true) {
+        const served = others.find((chain) => chain.sni === null && chain.served.length > 0);
+        const what = served ? `a certificate for ${namesText(served.served[0])}` : 'a certificate';
+        findings.push({
+            id: 'sni.no-sni-mismatch',
+            sni: null,
+            observed: `a client without SNI receives ${what}, which does not cover ${endpoint.host}`,
+            expected: `a certificate covering ${endpoint.host} for clients without SNI too`,
+            remediation: defaultCertificateFix(endpoint.host),
+        });
+    }
+    if (sni.nameWarning === true) {
+        findings.push({
+            id: 'sni.unrecognized-name-warning',
+            sni: endpoint.host,
+            observed: `the server answers SNI ${endpoint.host} with a warning unrecognized_name alert`,
+            expected: 'no alert for a name the server serves',
+            remediation: adviceOnly(`Configure a site for ${endpoint.host} by name (nginx server_name, Apache ServerName ` +
+                'or ServerAlias), so the server recognises the name it serves.'),
+        });
+    }
+    // Case 11: fine for senders, which send SNI; worth knowing for the ones that do not.
+    if (sni.required === true) {
+        findings.push({
+            id: 'sni.required',
+            sni: null,
+            observed: sni.noSniOutcome
+                ? `a hello without SNI is ${outcomeText(sni.noSniOutcome)}`
+                : 'hellos without SNI are refused',
+            expected: 'senders that send SNI, as most do',
+            remediation: adviceOnly('Nothing to change if every sender sends SNI. To serve clients without it, make ' +
+                `the site for ${endpoint.host} the default one.`),
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/suites.ts
+// Cipher suites: at least one listed suite accepted with an allowed version; a certificate whose
+// key type fits none of the enabled suites; suites outside the policy's list (Mozilla); weak
+// suites (64-bit blocks, NULL, export, anonymous, RC4).
+
+
+
+
+
+
+
+// RFC 8446, Section 6: the alert codes that tell a version refusal from a suite refusal.
+const HANDSHAKE_FAILURE = 40;
+const PROTOCOL_VERSION = 70;
+function listedSuitesOf(context) {
+    return context.policy.listedSuites
+        .map((code) => suiteByCode(code))
+        .filter((suite) => suite !== undefined);
+}
+/** "TLS_A (TLS 1.2), TLS_B (TLS 1.0 and TLS 1.2)": each suite once, with its versions. */
+function seenText(seen) {
+    const versions = new Map();
+    for (const entry of seen) {
+        versions.set(entry.code, [...(versions.get(entry.code) ?? []), entry.version]);
+    }
+    return listText([...versions].map(([code, list]) => `${suiteName(code)} (${listText(list.sort((a, b) => versionRank(a) - versionRank(b)).map(text_versionLabel))})`));
+}
+// --- At least one listed suite -------------------------------------------------------------------
+function checkListedSuites(context) {
+    const { address, policy } = context;
+    const listed = new Set(policy.listedSuites);
+    const listedSuites = listedSuitesOf(context);
+    const allowedVersions = versionsFrom(policy.minVersion);
+    const accepted = acceptedSuites(address).filter((entry) => allowedVersions.includes(entry.version));
+    if (accepted.some((entry) => listed.has(entry.code)) || listedSuites.length === 0) {
+        return [];
+    }
+    // The versions a listed suite could be accepted with. Each must be settled: refused, fully
+    // enumerated, or (for TLS 1.2) refused the hello that offers exactly the listed suites.
+    const relevant = allowedVersions.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version)));
+    const unsettled = relevant.filter((version) => {
+        const state = versionState(address, version);
+        if (state === 'refused' || state === 'violation' || state === 'not-tls') {
+            return false;
+        }
+        if (enumerationOf(address, version)?.complete) {
+            return false;
+        }
+        return !(version === 'TLSv1.2' && isRefusal(address.listedSuites));
+    });
+    if (unsettled.length > 0) {
+        context.inconclusive.push(`whether a listed suite is accepted with ${listText(unsettled.map(text_versionLabel), 'or')} ` +
+            `(the hello with the listed suites was ${outcomeText(address.listedSuites)})`);
+        return [];
+    }
+    const newestListed = TLS_VERSIONS.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version))).at(-1);
+    const acceptedVersions = allowedVersions.filter((version) => versionState(address, version) === 'accepted');
+    const expected = `at least one of the ${plural(listedSuites.length, 'listed suite')} accepted with ` +
+        `${listText(relevant.map(text_versionLabel), 'or')}`;
+    // The server only speaks versions newer than any listed suite (TLS 1.3 only, case 1).
+    if (acceptedVersions.length > 0 &&
+        acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))) {
+        const only = listText(acceptedVersions.map(text_versionLabel));
+        return [
+            {
+                id: 'suites.none-listed',
+                observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
+                    `listed suite is a suite of ${text_versionLabel(newestListed)} or older: senders limited ` +
+                    `to ${text_versionLabel(newestListed)} cannot connect`,
+                expected: `${expected}, so that senders limited to ${text_versionLabel(newestListed)} connect`,
+                remediation: suitesFix(policy, `Enable ${text_versionLabel(newestListed)} next to ${only}, with the suites below.`),
+            },
+        ];
+    }
+    // The server works, just not with the list (case 19).
+    if (accepted.length > 0) {
+        return [
+            {
+                id: 'suites.none-listed',
+                observed: 'no suite in common with the required list; the server accepts ' + seenText(accepted),
+                expected,
+                remediation: suitesFix(policy, 'Add suites of the required list to the server configuration; the ECDHE suites ' +
+                    'below are forward secret and cover RSA and ECDSA certificates alike.'),
+            },
+        ];
+    }
+    const refusals = relevant.map((version) => {
+        const outcome = versionOutcome(address, version);
+        return `${text_versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
+    });
+    // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
+    const listedProbe = address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
+        ? []
+        : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
+    return [
+        {
+            id: 'suites.none-listed',
+            observed: `no listed suite is accepted: ${[...refusals, ...listedProbe].join('; ')}`,
+            expected,
+            remediation: suitesFix(policy, `Enable ${listText(relevant.map(text_versionLabel), 'or')} with suites of the required ` +
+                'list, as below.'),
+        },
+    ];
+}
+// --- Certificate key type against the enabled suites (case 5) -----------------------------------
+function knownKeyType(context) {
+    const { certificates } = context.address;
+    for (const chain of [certificates.primary, ...certificates.others]) {
+        if (chain && chain.served.length > 0) {
+            return chain.served[0];
+        }
+    }
+    return undefined;
+}
+function suites_keyText(leaf) {
+    if (leaf.keyType === 'EC') {
+        return `an EC (ECDSA) key on ${leaf.curve ?? 'an unknown curve'}`;
+    }
+    if (leaf.keyType === 'RSA') {
+        return `an RSA key of ${leaf.keyBits} bits`;
+    }
+    return `${withArticle(leaf.keyType)} key`;
+}
+function isAlert(outcome, code) {
+    return outcome?.kind === 'alert' && outcome.alert === code;
+}
+/**
+ * TLS 1.2 is enabled (the server does not answer protocol_version) but every hello is refused
+ * whichever key type its suites ask for. With per-key-type probes from the certificate check
+ * that is certain; without them, a handshake_failure to a hello offering every suite says the
+ * same.
+ */
+function checkKeyTypeMismatch(context) {
+    const { address, policy } = context;
+    if (versionRank('TLSv1.2') < versionRank(policy.minVersion)) {
+        return [];
+    }
+    if (versionState(address, 'TLSv1.2') === 'accepted') {
+        return [];
+    }
+    const probes = (address.certificates.keyTypes ?? []).filter((probe) => probe.version === 'TLSv1.2');
+    let refusedKeyTypes;
+    if (probes.length > 0) {
+        const allRefused = probes.every((probe) => isRefusal(probe.outcome));
+        const versionRefused = probes.some((probe) => isAlert(probe.outcome, PROTOCOL_VERSION));
+        const answersTls = probes.some((probe) => probe.outcome.kind === 'alert');
+        if (!allRefused || versionRefused || !answersTls) {
+            return [];
+        }
+        refusedKeyTypes = probes.map((probe) => probe.keyType);
+    }
+    else {
+        const outcome = versionOutcome(address, 'TLSv1.2');
+        const enumerated = enumerationOf(address, 'TLSv1.2');
+        const noUsableSuite = isAlert(outcome, HANDSHAKE_FAILURE) || hasObservation(context, OBSERVATION.noUsableSuite);
+        if (!noUsableSuite ||
+            isAlert(outcome, PROTOCOL_VERSION) ||
+            (enumerated?.accepted.length ?? 0) > 0) {
+            return [];
+        }
+        refusedKeyTypes = [];
+    }
+    const leafKeyType = knownKeyType(context) ??
+        (address.certificates.keyTypes ?? []).find((probe) => probe.leafKeyType)?.leafKeyType;
+    const asked = refusedKeyTypes.length > 0
+        ? 'every TLS 1.2 hello is refused, whether its suites ask for ' +
+            `${listText(refusedKeyTypes, 'or')} ` +
+            'keys'
+        : 'a TLS 1.2 hello offering every suite is refused with handshake_failure, so TLS 1.2 is ' +
+            'enabled but no suite can be used';
+    let certificate;
+    if (leafKeyType === undefined) {
+        certificate = 'the certificate could not be obtained';
+    }
+    else if (typeof leafKeyType === 'string') {
+        certificate = `the certificate has ${withArticle(leafKeyType)} key`;
+    }
+    else {
+        certificate = `the certificate has ${suites_keyText(leafKeyType)}`;
+    }
+    return [
+        {
+            id: 'suites.certificate-key-mismatch',
+            observed: `${asked}; ${certificate}`,
+            expected: 'TLS 1.2 suites enabled for the key of the certificate: ECDHE-ECDSA suites for an EC ' +
+                'key, ECDHE-RSA suites for an RSA key',
+            remediation: suitesFix(policy, 'Enable suites that fit the certificate, or install a certificate of the other key ' +
+                'type next to it (nginx and Apache take an RSA and an ECDSA certificate side by ' +
+                'side). The list below holds ECDSA and RSA suites; the server uses those its ' +
+                'certificates fit.'),
+        },
+    ];
+}
+// --- Suites outside the policy's list (Mozilla) -------------------------------------------------
+function checkAllowedSuites(context) {
+    const { policy } = context;
+    if (!policy.allowedSuites) {
+        return [];
+    }
+    const allowed = new Set(policy.allowedSuites);
+    const allowedVersions = versionsFrom(policy.minVersion);
+    const outside = acceptedSuites(context.address).filter((entry) => allowedVersions.includes(entry.version) && !allowed.has(entry.code));
+    if (outside.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'suites.not-allowed',
+            observed: `accepted outside the list: ${seenText(outside)}`,
+            expected: `only the policy's suites: ${suiteList(policy.allowedSuites)}`,
+            remediation: suitesFix(policy, "Configure exactly the policy's suites."),
+        },
+    ];
+}
+// --- Weak suites --------------------------------------------------------------------------------
+function checkWeakSuites(context) {
+    const { policy } = context;
+    const findings = [];
+    const accepted = acceptedSuites(context.address);
+    const block64 = accepted.filter((entry) => entry.suite?.block64);
+    if (block64.length > 0) {
+        findings.push({
+            id: 'suites.64-bit-block-cipher',
+            observed: `suites with a 64-bit block cipher accepted: ${seenText(block64)}`,
+            expected: 'no 3DES, DES, IDEA or RC2 suites (Sweet32, CVE-2016-2183); AES-GCM or ' +
+                'ChaCha20-Poly1305 instead',
+            remediation: suitesFix(policy, 'Replace the 64-bit block cipher suites with AES-GCM or ChaCha20-Poly1305 suites. ' +
+                'Enable the new suites before removing the old ones: senders need one listed suite.'),
+        });
+    }
+    const insecure = accepted.filter((entry) => entry.suite &&
+        (entry.suite.nullCipher || entry.suite.export || entry.suite.anonymous || entry.suite.rc4));
+    if (insecure.length > 0) {
+        const reasons = (suite) => [
+            suite.nullCipher ? 'no encryption' : '',
+            suite.export ? 'export grade' : '',
+            suite.anonymous ? 'no server authentication' : '',
+            suite.rc4 ? 'RC4' : '',
+        ].filter(Boolean);
+        const described = [
+            ...new Map(insecure.map((entry) => [entry.code, entry.suite])).values(),
+        ].map((suite) => `${suite.name} (${listText(reasons(suite))})`);
+        findings.push({
+            id: 'suites.insecure',
+            observed: `insecure suites accepted: ${listText(described)}`,
+            expected: 'no NULL, export, anonymous or RC4 suites',
+            remediation: suitesFix(policy, 'Configure an explicit list of strong suites, as below.'),
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
+// Protocol versions: the policy's minimum or a newer version must be accepted, and every older
+// one refused (for the webhook requirements: TLS 1.2 or 1.3 accepted, TLS 1.0 and 1.1 and SSL
+// refused). A version whose probe got no answer is neither: it is reported as inconclusive.
+
+
+
+function stateText(context, version) {
+    const outcome = versionOutcome(context.address, version);
+    return `${text_versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
+}
+/** What a legacy version was accepted with, for the evidence. */
+function acceptedWith(context, version) {
+    const suites = enumerationOf(context.address, version)?.accepted.map((entry) => entry.code);
+    if (suites && suites.length > 0) {
+        return `${text_versionLabel(version)} (${suiteList(suites)})`;
+    }
+    return text_versionLabel(version);
+}
+function checkVersions(context) {
+    const { address, policy } = context;
+    const findings = [];
+    const required = versionsFrom(policy.minVersion);
+    const legacy = versionsBelow(policy.minVersion);
+    // At least one version from the minimum up. Refusals, violations and non-TLS replies all
+    // mean a sender gets no connection; only silence and errors leave the question open.
+    const requiredStates = required.map((version) => versionState(address, version));
+    if (!requiredStates.includes('accepted')) {
+        const unclear = required.filter((_, index) => ['inconclusive', 'unknown'].includes(requiredStates[index]));
+        if (unclear.length === 0) {
+            findings.push({
+                id: 'version.none-supported',
+                observed: `${required.map((version) => stateText(context, version)).join('; ')}`,
+                expected: `${listText(required.map(text_versionLabel), 'or')} accepted`,
+                remediation: versionFix(policy),
+            });
+        }
+        else {
+            context.inconclusive.push(`whether ${listText(unclear.map(text_versionLabel), 'or')} is accepted ` +
+                `(${unclear.map((version) => stateText(context, version)).join('; ')})`);
+        }
+    }
+    // Every version below the minimum refused. A version nobody probed (SSL 3.0 on some scans)
+    // is left alone; one whose probe went unanswered is inconclusive, never "refused".
+    const accepted = legacy.filter((version) => versionState(address, version) === 'accepted');
+    if (accepted.length > 0) {
+        findings.push({
+            id: 'version.legacy-accepted',
+            observed: `${listText(accepted.map((version) => acceptedWith(context, version)))} accepted`,
+            expected: `${listText(legacy.map(text_versionLabel))} refused`,
+            remediation: versionFix(policy),
+        });
+    }
+    const unanswered = legacy.filter((version) => versionState(address, version) === 'inconclusive');
+    if (unanswered.length > 0) {
+        context.inconclusive.push(`whether ${listText(unanswered.map(text_versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
+            `refused (${unanswered.map((version) => stateText(context, version)).join('; ')})`);
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/rules.ts
+// The catalogue of policy rules: every finding the policy can raise has one entry here, with a
+// stable identifier, a title, the severity it has unless a preset or policy file changes it,
+// and help text. The report renders SARIF rules from this list, and policy files are checked
+// against it, so an identifier never changes once published.
+function rule(id, title, defaultSeverity, help) {
+    return { id, title, defaultSeverity, help };
+}
+const rules_RULES = [
+    // --- Whether the endpoint could be scanned at all ------------------------------------------
+    rule('endpoint.not-scanned', 'Endpoint not scanned', 'error', 'The endpoint could not be scanned: its name did not resolve, the connection was refused ' +
+        'or it timed out. A sender cannot deliver webhooks to it either. Set this rule to ' +
+        'warning or notice to let such endpoints pass.'),
+    rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
+        'HTTP reply. The endpoint must serve HTTPS.'),
+    // --- Protocol versions -----------------------------------------------------------------------
+    rule('version.none-supported', 'Required TLS versions not accepted', 'error', "The server must accept the policy's minimum TLS version or a newer one (TLS 1.2 or " +
+        'TLS 1.3 for the webhook requirements).'),
+    rule('version.legacy-accepted', 'Legacy protocol versions accepted', 'error', 'Versions below the minimum (SSL 3.0, TLS 1.0, TLS 1.1 for the webhook requirements) must ' +
+        'be refused: they have known weaknesses.'),
+    // --- Cipher suites ---------------------------------------------------------------------------
+    rule('suites.none-listed', 'No suite from the required list accepted', 'error', 'The server must accept at least one suite of the required list, with a version at or ' +
+        'above the minimum. Senders offer only those suites.'),
+    rule('suites.certificate-key-mismatch', 'Certificate key type matches no enabled suite', 'error', 'TLS 1.2 is enabled but every hello is refused with handshake_failure: the suites the ' +
+        'server enables need a key type (RSA or ECDSA) its certificate does not have.'),
+    rule('suites.not-allowed', "Suites outside the policy's list accepted", 'error', "Every accepted suite must be on the policy's list (Mozilla configurations list the " +
+        'suites a server should enable, and no others).'),
+    rule('suites.64-bit-block-cipher', '64-bit block cipher suites accepted', 'warning', 'Suites with a 64-bit block cipher (3DES, DES, IDEA, RC2) leak plaintext on long ' +
+        'connections (Sweet32, CVE-2016-2183). Offer AES-GCM or ChaCha20-Poly1305 instead.'),
+    rule('suites.insecure', 'Insecure suites accepted', 'warning', 'NULL, export-grade, anonymous or RC4 suites give no real protection and must not be ' +
+        'enabled.'),
+    // --- Key exchange ----------------------------------------------------------------------------
+    rule('kex.sender-not-forward-secret', 'Sender negotiates a suite without forward secrecy', 'warning', 'A sender offering the listed suites in their order ends up with a suite whose key ' +
+        'exchange is not ephemeral (ECDHE or DHE): whoever obtains the private key later can ' +
+        'decrypt recorded webhooks.'),
+    rule('kex.server-prefers-non-forward-secret', 'Server prefers suites without forward secrecy', 'warning', 'The server enforces its own suite order and ranks suites without forward secrecy above ' +
+        'forward-secret ones, so clients offering both get the weaker one.'),
+    rule('kex.weak-dh', 'Weak Diffie-Hellman group', 'notice', 'DHE suites use a finite-field group smaller than the policy minimum (2048 bits); some ' +
+        'clients refuse such groups and they are within reach of precomputation attacks.'),
+    rule('kex.group-not-allowed', "Key exchange groups outside the policy's list", 'warning', "The server accepts key exchange groups (curves) that the policy's configuration does " +
+        'not list.'),
+    // --- Alerts ----------------------------------------------------------------------------------
+    rule('alerts.improper-refusal', 'Refusals without a TLS alert', 'warning', 'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
+        'handshake_failure). A TCP reset or a bare close looks like a network fault to senders, ' +
+        'who then retry instead of reporting a configuration problem.'),
+    // --- Certificates ----------------------------------------------------------------------------
+    rule('certificate.untrusted', 'Certificate not trusted', 'error', 'The chain the server sends does not lead to a trusted root, so senders refuse it.'),
+    rule('certificate.self-signed', 'Self-signed certificate', 'error', 'The certificate is self-signed; senders trust only certificates from public CAs.'),
+    rule('certificate.incomplete-chain', 'Intermediate certificate not sent', 'error', 'The server sends the leaf without the intermediate that issued it. Browsers may fetch ' +
+        'or cache the intermediate; webhook senders do not, so they cannot build the chain.'),
+    rule('certificate.wrong-intermediate', 'Wrong intermediate certificate sent', 'error', 'The intermediate the server sends did not issue its leaf, so the chain cannot be built.'),
+    rule('certificate.name-mismatch', "Certificate does not cover the endpoint's name", 'error', "The certificate's subjectAltName entries do not cover the host name (or IP address) " +
+        'the sender connects to.'),
+    rule('certificate.expired', 'Certificate expired', 'error', 'The certificate is past its notAfter date.'),
+    rule('certificate.not-yet-valid', 'Certificate not yet valid', 'error', 'The certificate is before its notBefore date.'),
+    rule('certificate.expired-in-chain', 'Expired certificate in the chain', 'error', 'An intermediate certificate of the chain is out of date.'),
+    rule('certificate.weak-signature', 'Weak certificate signature', 'error', 'A certificate of the chain is signed with a weak hash (MD5, SHA-1) that senders refuse.'),
+    rule('certificate.weak-key', 'Weak certificate key', 'error', 'A certificate of the chain has a key too small to be accepted (RSA below 2048 bits, ' +
+        'curves below 256 bits).'),
+    rule('certificate.not-server-auth', 'Certificate not for server authentication', 'error', 'The leaf certificate has an extended key usage without serverAuth.'),
+    rule('certificate.bad-basic-constraints', 'Intermediate without CA basic constraints', 'error', 'A certificate used as an issuer in the chain is not marked as a CA.'),
+    rule('certificate.chain-order', 'Chain sent out of order', 'notice', 'The certificates are not sent leaf first, each followed by its issuer (RFC 5246, ' +
+        'Section 7.4.2). Most clients cope; strict ones do not.'),
+    rule('certificate.root-sent', 'Root certificate sent', 'notice', 'The server sends the root certificate too. Harmless, but it costs bytes on every ' +
+        'handshake; clients use their own copy.'),
+    rule('certificate.unused-certificate', 'Certificate sent that is part of no chain', 'notice', 'The server sends a certificate that belongs to no path from the leaf: harmless to most ' +
+        'senders, but a sign of a stale chain file.'),
+    rule('certificate.expiring-soon', 'Certificate expires soon', 'warning', 'The certificate expires within the warning period (30 days unless the policy says ' +
+        'otherwise).'),
+    rule('certificate.key-type-not-allowed', "Certificate key type outside the policy's list", 'error', "The leaf certificate's key type (RSA, ECDSA) is not one the policy's configuration uses."),
+    rule('certificate.curve-not-allowed', "Certificate curve outside the policy's list", 'error', "The leaf certificate's elliptic curve is not one the policy's configuration lists."),
+    rule('certificate.rsa-key-too-small', 'RSA key smaller than the policy minimum', 'error', "The leaf certificate's RSA key is smaller than the policy's minimum size."),
+    rule('certificate.signature-not-allowed', "Certificate signature outside the policy's list", 'error', "The leaf certificate's signature algorithm is not one the policy's configuration lists."),
+    rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
+    rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
+        'Section 8).'),
+    // --- SNI -------------------------------------------------------------------------------------
+    rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
+        'SNI succeeds. Senders always send SNI for a host name.'),
+    rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
+        'cover the endpoint. Senders that omit SNI fail.'),
+    rule('sni.unrecognized-name-warning', "Warning alert for the endpoint's own name", 'warning', 'The server answers a hello naming the endpoint with a warning unrecognized_name alert ' +
+        '(RFC 6066, Section 3). Some senders (Java) abort on it.'),
+    rule('sni.required', 'SNI required', 'notice', 'The server refuses hellos without SNI. Fine for senders that send SNI, which most do.'),
+    // --- The probes themselves -------------------------------------------------------------------
+    rule('probe.inconclusive', 'Some probes were inconclusive', 'warning', 'Some probes got no answer (timeout) or failed, so part of the policy could not be ' +
+        'checked. Silence is never counted as a refusal.'),
+    rule('probe.protocol-violation', 'Server violated the TLS protocol', 'warning', 'The server answered with a message TLS does not allow, for example a suite or version ' +
+        'the client never offered (RFC 8446, Section 4.1.3). Clients abort such handshakes.'),
+    rule('probe.version-intolerance', 'Server fails hellos offering a newer version', 'warning', 'A hello offering a version the server does not have must be answered in the highest ' +
+        'version both sides have. This server fails it instead, so senders whose library ' +
+        'offers that version cannot connect.'),
+    rule('probe.observation', 'Observation', 'notice', 'Something the probes noticed that no other rule covers, such as version intolerance.'),
+];
+const RULE_IDS = rules_RULES.map((entry) => entry.id);
+const RULES_BY_ID = new Map(rules_RULES.map((entry) => [entry.id, entry]));
+/** The catalogue entry of a rule identifier, or undefined for an unknown identifier. */
+function ruleById(id) {
+    return RULES_BY_ID.get(id);
+}
+function isRuleId(id) {
+    return RULES_BY_ID.has(id);
+}
+
+;// CONCATENATED MODULE: ./src/policy/suppress.ts
+// Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
+// with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
+// so reports can show it; an expired suppression no longer hides its finding, which comes back
+// as a warning that says the suppression expired.
+const suppress_DAY_MS = 86_400_000;
+/** `*` matches any run of characters, `?` one; matching ignores case. */
+function endpointPatternMatches(pattern, endpoint) {
+    const source = pattern
+        .split('')
+        .map((character) => {
+        if (character === '*')
+            return '.*';
+        if (character === '?')
+            return '.';
+        return character.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const expression = new RegExp(`^${source}$`, 'i');
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    return [endpoint.input, endpoint.host, `${host}:${endpoint.port}`].some((candidate) => expression.test(candidate));
+}
+/** The instant a suppression stops applying: the end of its day for a bare date. */
+function suppressionEnd(expires) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
+        return new Date(Date.parse(`${expires}T00:00:00Z`) + suppress_DAY_MS);
+    }
+    return new Date(expires);
+}
+function isExpired(suppression, now) {
+    return suppression.expires !== undefined && now >= suppressionEnd(suppression.expires);
+}
+/**
+ * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
+ * only expired ones match, the finding stays live, becomes a warning (a notice stays a
+ * notice), and its evidence says which suppression expired.
+ */
+function applySuppressions(findings, endpoint, suppressions, now) {
+    return findings.map((finding) => {
+        const matching = suppressions.filter((suppression) => suppression.id === finding.id && endpointPatternMatches(suppression.endpoint, endpoint));
+        if (matching.length === 0) {
+            return finding;
+        }
+        const active = matching.find((suppression) => !isExpired(suppression, now));
+        if (active) {
+            return {
+                ...finding,
+                suppressed: {
+                    reason: active.reason,
+                    ...(active.expires !== undefined ? { expires: active.expires } : {}),
+                },
+            };
+        }
+        const latest = [...matching].sort((a, b) => suppressionEnd(b.expires).getTime() -
+            suppressionEnd(a.expires).getTime())[0];
+        const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
+        return {
+            ...finding,
+            severity: finding.severity === 'notice' ? 'notice' : 'warning',
+            evidence: {
+                ...finding.evidence,
+                observed: `${finding.evidence.observed} [suppression expired on ${latest.expires}${where}; ` +
+                    `its reason was: ${latest.reason}]`,
+            },
+            remediation: {
+                ...finding.remediation,
+                summary: `${finding.remediation.summary} The suppression of this finding expired on ` +
+                    `${latest.expires}: fix the finding, or renew the suppression with a new date.`,
+            },
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/policy/evaluate.ts
+// Turns one endpoint's scan into findings and a verdict under a policy.
+//
+// Each address of the endpoint is checked on its own; a finding that comes out the same on
+// several addresses is reported once, naming them all. Findings come out in a stable order:
+// severity (error, warning, notice), then rule identifier, then address.
+
+
+
+
+
+
+
+
+
+
+
+const SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
+const ADDRESS_CHECKS = [
+    checkVersions,
+    checkListedSuites,
+    checkKeyTypeMismatch,
+    checkAllowedSuites,
+    checkWeakSuites,
+    checkSenderForwardSecrecy,
+    checkServerPreference,
+    checkDhSize,
+    checkGroups,
+    checkRefusals,
+    checkViolations,
+    certificates_checkCertificates,
+    checkSni,
+    checkObservations,
+    checkIncompleteEnumerations,
+];
+/** Enumerations that stopped early leave some suites unknown. */
+function checkIncompleteEnumerations(context) {
+    // The engine says so itself when it can; its observation already went to the list.
+    if (hasObservation(context, OBSERVATION.incomplete)) {
+        return [];
+    }
+    const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
+    if (incomplete.length > 0) {
+        const versions = listText(incomplete.map((entry) => text_versionLabel(entry.version)));
+        context.inconclusive.push(`every suite accepted with ${versions} (some suite probes got no answer)`);
+    }
+    return [];
+}
+const NOT_SCANNED_TEXT = {
+    dns: ['the name did not resolve', 'Check the endpoint name: a sender cannot resolve it either.'],
+    refused: [
+        'the connection was refused',
+        'Check that the server listens on this port and that firewalls let senders in.',
+    ],
+    timeout: [
+        'the connection timed out',
+        'Check that the server is up and that no firewall drops connections from senders.',
+    ],
+    error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
+};
+/** Why an endpoint, or one address of it, was not scanned, as a finding. */
+function notScannedFinding(reason, detail, port) {
+    if (reason === 'not-tls') {
+        return notTlsFinding(port, detail);
+    }
+    const [what, advice] = NOT_SCANNED_TEXT[reason];
+    return {
+        id: 'endpoint.not-scanned',
+        observed: `not scanned: ${what} (${detail})`,
+        expected: `an endpoint that accepts TCP connections on port ${port}`,
+        remediation: adviceOnly(advice),
+    };
+}
+function endpointFindings(scan) {
+    const reason = scan.notScanned?.reason ?? 'error';
+    const detail = scan.notScanned?.detail ?? 'no address was scanned';
+    return [notScannedFinding(reason, detail, scan.endpoint.port)];
+}
+function addressFindings(context) {
+    // An address that could not be scanned while another could holds no results to check.
+    const { notScanned } = context.address;
+    if (notScanned) {
+        return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
+    }
+    const notTls = checkNotTls(context);
+    if (notTls) {
+        return [notTls];
+    }
+    const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+    const inconclusive = inconclusiveFinding(context);
+    return inconclusive ? [...findings, inconclusive] : findings;
+}
+/** One finding per distinct evidence, naming every address it was seen on. */
+function mergeAcrossAddresses(perAddress) {
+    const merged = new Map();
+    for (const { address, findings } of perAddress) {
+        for (const raw of findings) {
+            const key = JSON.stringify([raw.id, raw.sni, raw.observed, raw.expected]);
+            const existing = merged.get(key);
+            if (existing) {
+                if (!existing.addresses.includes(address))
+                    existing.addresses.push(address);
+            }
+            else {
+                merged.set(key, { raw, addresses: [address] });
+            }
+        }
+    }
+    return [...merged.values()];
+}
+function compareFindings(a, b) {
+    return (SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+        (a.address ?? '').localeCompare(b.address ?? ''));
+}
+/** Every finding of one endpoint under a policy, and its verdict. */
+function evaluate(scan, policy, now) {
+    const { endpoint } = scan;
+    const scanned = scan.status === 'scanned' && scan.addresses.length > 0;
+    let located;
+    if (scanned) {
+        located = mergeAcrossAddresses(scan.addresses.map((address) => ({
+            address: address.address,
+            findings: addressFindings({ endpoint, address, policy, now, inconclusive: [] }),
+        })));
+    }
+    else {
+        located = endpointFindings(scan).map((raw) => ({ raw, addresses: [] }));
+    }
+    const findings = [];
+    for (const { raw, addresses } of located) {
+        const severity = policy.severities[raw.id];
+        const rule = ruleById(raw.id);
+        if (severity === undefined || severity === 'off' || !rule) {
+            continue;
+        }
+        findings.push({
+            id: raw.id,
+            title: rule.title,
+            severity,
+            endpoint: endpoint.input,
+            ...(addresses.length > 0 ? { address: addresses.join(', ') } : {}),
+            ...(raw.sni !== undefined ? { sni: raw.sni } : {}),
+            evidence: { observed: raw.observed, expected: raw.expected },
+            remediation: raw.remediation,
+        });
+    }
+    const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(compareFindings);
+    return { scan, verdict: verdictOf(scan, final), findings: final };
+}
+function verdictOf(scan, findings) {
+    const reachedNoTls = scan.notScanned?.reason === 'not-tls';
+    if ((scan.status === 'not-scanned' && !reachedNoTls) ||
+        (scan.status === 'scanned' && scan.addresses.length === 0)) {
+        return 'not-scanned';
+    }
+    const error = findings.some((finding) => !finding.suppressed && finding.severity === 'error');
+    return error ? 'non-compliant' : 'compliant';
+}
+/**
+ * Whether an endpoint fails the run: some finding that is not suppressed has at least the
+ * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
+ * (an error unless the policy changes it).
+ */
+function failsPolicy(result, failOn) {
+    if (failOn === 'never') {
+        return false;
+    }
+    return result.findings.some((finding) => !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[failOn]);
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(42463);
+// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
+var dist = __nccwpck_require__(82815);
+var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/policy/policy.ts
+// The shape of a policy: what an endpoint must satisfy and how strict each rule is. A policy is
+// a preset (src/policy/presets) possibly changed by a policy file (src/policy/load.ts); the
+// evaluator (src/policy/evaluate.ts) reads nothing else.
+const PRESET_NAMES = ['webhook', 'mozilla-modern', 'mozilla-intermediate'];
+
+;// CONCATENATED MODULE: ./src/policy/presets/mozilla.ts
+// The `mozilla-modern` and `mozilla-intermediate` presets: Mozilla's Server Side TLS
+// recommendations as policies.
+//
+// The data below is Mozilla's machine-readable guidelines, version 6.0
+// (https://ssl-config.mozilla.org/guidelines/6.0.json), copied field for field for what a probe
+// can check. Left out: hsts_min_age (HTTP, not TLS), oldest_clients and
+// recommended_certificate_lifespan (advice, not a limit). server_preferred_order is kept as data
+// but not checked: it says what to configure, and either order is safe with these suites.
+
+
+
+const MOZILLA_GUIDELINES_VERSION = '6.0';
+const MOZILLA_CONFIGURATIONS = {
+    modern: {
+        certificate_curves: ['prime256v1', 'secp384r1'],
+        certificate_signatures: ['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512'],
+        certificate_types: ['ecdsa'],
+        ciphers: { iana: [] },
+        ciphersuites: [
+            'TLS_AES_128_GCM_SHA256',
+            'TLS_AES_256_GCM_SHA384',
+            'TLS_CHACHA20_POLY1305_SHA256',
+        ],
+        dh_param_size: null,
+        ecdh_param_size: 256,
+        maximum_certificate_lifespan: 90,
+        ocsp_staple: true,
+        rsa_key_size: null,
+        server_preferred_order: false,
+        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
+        tls_versions: ['TLSv1.3'],
+    },
+    intermediate: {
+        certificate_curves: ['prime256v1', 'secp384r1'],
+        certificate_signatures: [
+            'sha256WithRSAEncryption',
+            'ecdsa-with-SHA256',
+            'ecdsa-with-SHA384',
+            'ecdsa-with-SHA512',
+        ],
+        certificate_types: ['ecdsa', 'rsa'],
+        ciphers: {
+            iana: [
+                'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+                'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+                'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+                'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+                'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+                'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+            ],
+        },
+        ciphersuites: [
+            'TLS_AES_128_GCM_SHA256',
+            'TLS_AES_256_GCM_SHA384',
+            'TLS_CHACHA20_POLY1305_SHA256',
+        ],
+        dh_param_size: 2048,
+        ecdh_param_size: 256,
+        maximum_certificate_lifespan: 366,
+        ocsp_staple: true,
+        rsa_key_size: 2048,
+        server_preferred_order: false,
+        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
+        tls_versions: ['TLSv1.2', 'TLSv1.3'],
+    },
+};
+// Mozilla writes curves as OpenSSL does; the groups registry (src/wire/groups.ts) uses IANA
+// names, and the certificate layer NIST names (P-256).
+const OPENSSL_GROUP_ALIASES = { prime256v1: 'secp256r1' };
+const CERTIFICATE_CURVE_NAMES = {
+    prime256v1: 'P-256',
+    secp384r1: 'P-384',
+    secp521r1: 'P-521',
+};
+const CERTIFICATE_TYPES = { rsa: 'RSA', ecdsa: 'EC' };
+function groupCode(name) {
+    const iana = (OPENSSL_GROUP_ALIASES[name] ?? name).toLowerCase();
+    const group = GROUPS.find((entry) => entry.name.toLowerCase() === iana);
+    if (!group) {
+        throw new Error(`Mozilla preset names an unknown group: ${name}`);
+    }
+    return group.code;
+}
+function suiteCode(name) {
+    const suite = suiteByName(name);
+    if (!suite) {
+        throw new Error(`Mozilla preset names an unknown suite: ${name}`);
+    }
+    return suite.code;
+}
+function lowestVersion(versions) {
+    const order = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+    const lowest = order.find((version) => versions.includes(version));
+    if (!lowest) {
+        throw new Error(`Mozilla preset names no known version: ${versions.join(', ')}`);
+    }
+    return lowest;
+}
+function mozillaSeverities() {
+    const severities = {};
+    for (const entry of rules_RULES) {
+        severities[entry.id] = entry.defaultSeverity;
+    }
+    // dh_param_size is a stated size in Mozilla's configurations, not a side remark.
+    severities['kex.weak-dh'] = 'error';
+    return severities;
+}
+/** A policy from one of Mozilla's configurations. */
+function mozillaPreset(level) {
+    const configuration = MOZILLA_CONFIGURATIONS[level];
+    const suites = [...configuration.ciphers.iana, ...configuration.ciphersuites].map(suiteCode);
+    return {
+        name: `mozilla-${level}`,
+        preset: `mozilla-${level}`,
+        failOn: 'error',
+        minVersion: lowestVersion(configuration.tls_versions),
+        listedSuites: suites,
+        allowedSuites: [...suites],
+        allowedGroups: configuration.tls_curves.map(groupCode),
+        minDhBits: configuration.dh_param_size ?? 2048,
+        expiryWarningDays: 30,
+        certificate: {
+            keyTypes: configuration.certificate_types.map((type) => CERTIFICATE_TYPES[type]),
+            curves: configuration.certificate_curves.map((curve) => CERTIFICATE_CURVE_NAMES[curve]),
+            minRsaBits: configuration.rsa_key_size,
+            signatures: [...configuration.certificate_signatures],
+            maxLifespanDays: configuration.maximum_certificate_lifespan,
+            ocspStaple: configuration.ocsp_staple,
+        },
+        severities: mozillaSeverities(),
+        suppressions: [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/presets/webhook.ts
+// The `webhook` preset, the default: the webhook TLS requirements stated as a policy.
+//
+// The requirements ask for TLS 1.2 or above with TLS 1.0 and 1.1 refused, at least one of 16
+// listed suites, a valid and trusted certificate (the "must"s, which are errors here), and
+// SNI and forward secrecy (the "should"s, warnings). What they imply for a sender that follows
+// them also raises warnings: refusals without alerts, 64-bit block ciphers, a certificate about
+// to expire. Rules for Mozilla's configurations are off: the requirements do not ask for them.
+
+/**
+ * The required suites, in the order the requirements list them, which is also the order a
+ * sender following the list offers them. The requirements write the two ChaCha20 suites
+ * without their `_SHA256` suffix; the IANA names (RFC 7905) have it.
+ */
+const WEBHOOK_LISTED_SUITES = [
+    0xc02b, // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    0xc02f, // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    0xc02c, // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    0xc030, // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    0xcca9, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+    0xcca8, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+    0xc009, // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+    0xc013, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+    0xc00a, // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+    0xc014, // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+    0x009c, // TLS_RSA_WITH_AES_128_GCM_SHA256
+    0x009d, // TLS_RSA_WITH_AES_256_GCM_SHA384
+    0x002f, // TLS_RSA_WITH_AES_128_CBC_SHA
+    0x0035, // TLS_RSA_WITH_AES_256_CBC_SHA
+    0xc012, // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
+    0x000a, // TLS_RSA_WITH_3DES_EDE_CBC_SHA
+];
+/** Rules that only Mozilla's configurations ask for. */
+const MOZILLA_ONLY = [
+    'suites.not-allowed',
+    'kex.group-not-allowed',
+    'certificate.key-type-not-allowed',
+    'certificate.curve-not-allowed',
+    'certificate.rsa-key-too-small',
+    'certificate.signature-not-allowed',
+    'certificate.lifespan-too-long',
+    'certificate.no-ocsp-staple',
+];
+/** Every rule at its catalogue severity, with the Mozilla-only rules off. */
+function webhookSeverities() {
+    const severities = {};
+    for (const entry of rules_RULES) {
+        severities[entry.id] = MOZILLA_ONLY.includes(entry.id) ? 'off' : entry.defaultSeverity;
+    }
+    return severities;
+}
+function webhookPreset() {
+    return {
+        name: 'webhook',
+        preset: 'webhook',
+        failOn: 'error',
+        minVersion: 'TLSv1.2',
+        listedSuites: [...WEBHOOK_LISTED_SUITES],
+        allowedSuites: null,
+        allowedGroups: null,
+        // The requirements say nothing of DH sizes; 2048 bits is where kex.weak-dh (a notice
+        // here) starts, as in Mozilla's intermediate configuration.
+        minDhBits: 2048,
+        expiryWarningDays: 30,
+        certificate: {
+            keyTypes: null,
+            curves: null,
+            minRsaBits: null,
+            signatures: null,
+            maxLifespanDays: null,
+            ocspStaple: false,
+        },
+        severities: webhookSeverities(),
+        suppressions: [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/presets/index.ts
+// The built-in policies by name: `webhook` (the default), `mozilla-modern`,
+// `mozilla-intermediate`.
+
+
+
+function isPresetName(name) {
+    return PRESET_NAMES.includes(name);
+}
+/** A fresh copy of a preset's policy, which the caller may change. */
+function presetPolicy(name) {
+    switch (name) {
+        case 'webhook':
+            return webhookPreset();
+        case 'mozilla-modern':
+            return mozillaPreset('modern');
+        case 'mozilla-intermediate':
+            return mozillaPreset('intermediate');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy/schema.ts
+// The JSON Schema of a policy file (YAML or JSON). Ajv checks files against it; the loader then
+// resolves suite names and turns every error into a message naming the file, line and key.
+//
+// A policy file:
+//
+//   extends: webhook                # or mozilla-modern, mozilla-intermediate (default webhook)
+//   name: payments webhooks         # shown in reports (default: the file's path)
+//   fail-on: warning                # error (default), warning, notice, never
+//   min-version: TLSv1.2
+//   suites:                         # replaces the list; or { add: [...], remove: [...] }
+//     - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+//   expiry-warning-days: 14
+//   rules:
+//     sni.not-honoured: off         # error, warning, notice, off
+//   suppressions:
+//     - id: certificate.expiring-soon
+//       endpoint: "*.staging.example.com"
+//       reason: staging certificates are renewed by hand
+//       expires: 2026-06-30
+
+
+
+/** A suite by IANA or OpenSSL name, by hex code ("0xC02F"), or by number. */
+const suiteReference = {
+    type: ['string', 'integer'],
+    minLength: 1,
+    minimum: 0,
+    maximum: 0xffff,
+    description: 'A suite: IANA name, OpenSSL name, hex code such as 0xC02F, or number.',
+};
+const suiteArray = { type: 'array', items: suiteReference };
+const POLICY_SCHEMA = {
+    $id: 'https://webhook-tls-probe.invalid/schema/policy.schema.json',
+    title: 'webhook-tls-probe policy',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        extends: {
+            enum: [...PRESET_NAMES],
+            description: 'The preset this policy changes.',
+        },
+        name: { type: 'string', minLength: 1, description: 'Shown in reports.' },
+        'fail-on': {
+            enum: ['error', 'warning', 'notice', 'never'],
+            description: 'Lowest severity that fails the run.',
+        },
+        'min-version': {
+            enum: TLS_VERSIONS.filter((version) => version !== 'SSLv3'),
+            description: 'Lowest protocol version allowed; one version from here up is required.',
+        },
+        suites: {
+            type: ['array', 'object'],
+            description: "The required suites: a list replaces the preset's, add/remove change it.",
+            minItems: 1,
+            items: suiteReference,
+            additionalProperties: false,
+            properties: { add: suiteArray, remove: suiteArray },
+        },
+        'expiry-warning-days': {
+            type: 'integer',
+            minimum: 0,
+            maximum: 3650,
+            description: 'Warn when the certificate expires within this many days; 0 turns it off.',
+        },
+        rules: {
+            type: 'object',
+            additionalProperties: false,
+            properties: Object.fromEntries(RULE_IDS.map((id) => [id, { enum: ['error', 'warning', 'notice', 'off'] }])),
+        },
+        suppressions: {
+            type: 'array',
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['id', 'endpoint', 'reason'],
+                properties: {
+                    id: { enum: [...RULE_IDS] },
+                    endpoint: { type: 'string', minLength: 1 },
+                    reason: { type: 'string', minLength: 1, pattern: '\\S' },
+                    expires: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] },
+                },
+            },
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./src/policy/load.ts
+// Loading a policy: a preset by name, or a YAML or JSON policy file that extends a preset.
+//
+// Files are parsed with the `yaml` package (JSON is YAML too) keeping node positions, checked
+// against POLICY_SCHEMA with Ajv, and every problem is reported as `file:line:column: key:
+// message`, with a "did you mean" hint for misspelt keys, rules, presets and suites.
+
+
+
+
+
+
+
+
+
+
+/** A policy that cannot be loaded; the message names the file, line and key of each problem. */
+class PolicyError extends Error {
+    file;
+    line;
+    column;
+    key;
+    problems;
+    constructor(file, problems) {
+        super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
+        this.name = 'PolicyError';
+        this.file = file;
+        this.problems = problems;
+        this.line = problems[0]?.line;
+        this.column = problems[0]?.column;
+        this.key = problems[0]?.key;
+    }
+}
+function formatProblem(file, problem) {
+    const where = [file ?? 'policy', problem.line, problem.line ? problem.column : undefined]
+        .filter((part) => part !== undefined)
+        .join(':');
+    return `${where}: ${problem.key ? `${problem.key}: ` : ''}${problem.message}`;
+}
+/**
+ * The policy named by `spec`: a preset name (`webhook` when absent), or the path of a YAML or
+ * JSON policy file. Throws PolicyError for an unknown name or an invalid file.
+ */
+async function loadPolicy(spec, options = {}) {
+    const name = spec?.trim() || 'webhook';
+    let policy;
+    if (isPresetName(name)) {
+        policy = presetPolicy(name);
+    }
+    else {
+        const path = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), name);
+        let text;
+        try {
+            text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        }
+        catch (error) {
+            const reason = error.code === 'ENOENT' ? 'no such file' : String(error);
+            const hint = suggest(name, PRESET_NAMES);
+            throw new PolicyError(name, [
+                {
+                    message: `not a preset (${listText([...PRESET_NAMES], 'or')}) and not a readable policy ` +
+                        `file: ${reason}${hint ? `; did you mean '${hint}'?` : ''}`,
+                },
+            ]);
+        }
+        policy = parsePolicy(text, name);
+    }
+    if (options.failOn) {
+        policy.failOn = options.failOn;
+    }
+    return policy;
+}
+let validator;
+function validate(data) {
+    if (!validator) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+        // ajv-formats is CommonJS; under NodeNext its default import is the module object.
+        const addFormats = ((dist_default())["default"] ??
+            (dist_default()));
+        addFormats(ajv, ['date', 'date-time']);
+        validator = ajv.compile(POLICY_SCHEMA);
+    }
+    return validator(data) ? [] : [...(validator.errors ?? [])];
+}
+/** Parses and checks a policy file's text; `file` is the name used in messages. */
+function parsePolicy(text, file) {
+    const lineCounter = new yaml_dist/* LineCounter */.HN();
+    const document = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: true });
+    const locate = (offset) => {
+        if (offset === undefined)
+            return {};
+        const position = lineCounter.linePos(offset);
+        return { line: position.line, column: position.col };
+    };
+    if (document.errors.length > 0) {
+        throw new PolicyError(file, document.errors.map((error) => ({
+            line: error.linePos?.[0].line,
+            column: error.linePos?.[0].col,
+            message: `not valid YAML or JSON: ${firstLine(error.message)}`,
+        })));
+    }
+    // toJS refuses documents that expand aliases without bound (yaml's maxAliasCount).
+    let data;
+    try {
+        data = document.toJS();
+    }
+    catch (error) {
+        throw new PolicyError(file, [{ line: 1, message: `cannot be read: ${String(error)}` }]);
+    }
+    if (data === null || data === undefined) {
+        throw new PolicyError(file, [{ line: 1, message: 'the policy file is empty' }]);
+    }
+    const schemaProblems = schemaErrors(validate(data), document, locate);
+    if (schemaProblems.length > 0) {
+        throw new PolicyError(file, schemaProblems);
+    }
+    return buildPolicy(data, file, document, locate);
+}
+/** The first line of a yaml error message, without the position the problem already has. */
+function firstLine(message) {
+    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+/** `rules['sni.not-honored']`, `suppressions[0].reason`, `fail-on`. */
+function keyPath(segments) {
+    let path = '';
+    for (const segment of segments) {
+        if (typeof segment === 'number' || /^\d+$/.test(segment)) {
+            path += `[${segment}]`;
+        }
+        else if (/^[A-Za-z_][\w-]*$/.test(segment)) {
+            path += path ? `.${segment}` : segment;
+        }
+        else {
+            path += `['${segment}']`;
+        }
+    }
+    return path;
+}
+/** The node at a path, and the key node of the last step when the path ends in a map. */
+function nodeAt(document, segments) {
+    let node = document.contents;
+    let key;
+    for (const segment of segments) {
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((item) => (0,yaml_dist/* isPair */.tO)(item) && (0,yaml_dist/* isScalar */.jn)(item.key) && String(item.key.value) === segment);
+            key = pair?.key;
+            node = pair?.value;
+        }
+        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
+            key = undefined;
+            node = node.items[Number(segment)];
+        }
+        else {
+            return {};
+        }
+    }
+    return { node: node, key };
+}
+function offsetOf(node) {
+    return node?.range?.[0];
+}
+function schemaErrors(errors, document, locate) {
+    // An anyOf failure stands for its branches: report it once, not each branch.
+    const anyOfPaths = errors
+        .filter((error) => error.keyword === 'anyOf')
+        .map((error) => error.schemaPath);
+    const kept = errors.filter((error) => error.keyword === 'anyOf' ||
+        !anyOfPaths.some((path) => error.schemaPath.startsWith(`${path}/`)));
+    const problems = [];
+    for (const error of kept) {
+        const segments = pointerSegments(error.instancePath);
+        const { node, key } = nodeAt(document, segments);
+        const parentSchema = (error.parentSchema ?? {});
+        switch (error.keyword) {
+            case 'additionalProperties': {
+                const extra = String(error.params.additionalProperty);
+                const known = Object.keys(parentSchema.properties ?? {});
+                const hint = suggest(extra, known);
+                const inRules = segments.length === 1 && segments[0] === 'rules';
+                const entry = nodeAt(document, [...segments, extra]);
+                const help = hint ? `did you mean '${hint}'?` : `known keys: ${known.join(', ')}`;
+                problems.push({
+                    ...locate(offsetOf(entry.key ?? entry.node ?? node)),
+                    key: keyPath([...segments, extra]),
+                    message: inRules
+                        ? `unknown rule '${extra}'${hint ? `; did you mean '${hint}'?` : ''}`
+                        : `unknown key '${extra}'; ${help}`,
+                });
+                break;
+            }
+            case 'required': {
+                const missing = String(error.params.missingProperty);
+                problems.push({
+                    ...locate(offsetOf(node ?? key)),
+                    key: keyPath(segments),
+                    message: `missing key '${missing}'`,
+                });
+                break;
+            }
+            case 'enum': {
+                const allowed = error.params.allowedValues.map(String);
+                const value = String(error.data);
+                const isRule = segments[0] === 'suppressions' && segments.at(-1) === 'id';
+                const hint = suggest(value, allowed);
+                const help = hint ? `; did you mean '${hint}'?` : '';
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: isRule
+                        ? `unknown rule '${value}'${help}`
+                        : `'${value}' is not allowed${help || ` (allowed: ${allowed.join(', ')})`}`,
+                });
+                break;
+            }
+            case 'type':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: typeMessage(segments, String(error.params.type)),
+                });
+                break;
+            case 'anyOf':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: `must be a date (YYYY-MM-DD) or an ISO date-time, not '${String(error.data)}'`,
+                });
+                break;
+            case 'minLength':
+            case 'pattern':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: 'must not be empty',
+                });
+                break;
+            case 'minItems':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: 'must name at least one suite',
+                });
+                break;
+            default:
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: error.message ?? `fails ${error.keyword}`,
+                });
+        }
+    }
+    return dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+function typeMessage(segments, type) {
+    const last = segments.at(-1);
+    if (last === 'suites' && segments.length === 1) {
+        return 'must be a list of suites, or a map with add and remove lists';
+    }
+    if (segments[0] === 'suites') {
+        return 'must be a suite name or number';
+    }
+    const names = {
+        object: 'a map of keys and values',
+        array: 'a list',
+        string: 'a string',
+        integer: 'a whole number',
+    };
+    return `must be ${type
+        .split(',')
+        .map((name) => names[name] ?? name)
+        .join(' or ')}`;
+}
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${problem.line}/${problem.key}/${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+// --- From a valid file to a policy --------------------------------------------------------------
+function buildPolicy(data, file, document, locate) {
+    const policy = presetPolicy(data.extends ?? 'webhook');
+    const problems = [];
+    const at = (segments) => {
+        const { node, key } = nodeAt(document, segments.map(String));
+        return { ...locate(offsetOf(node ?? key)), key: keyPath(segments) };
+    };
+    policy.name = data.name ?? file;
+    policy.file = file;
+    if (data['fail-on'])
+        policy.failOn = data['fail-on'];
+    if (data['min-version'])
+        policy.minVersion = data['min-version'];
+    if (data['expiry-warning-days'] !== undefined) {
+        policy.expiryWarningDays = data['expiry-warning-days'];
+    }
+    // Suites: a list replaces the preset's, add and remove change it.
+    const resolveList = (references, path) => references.flatMap((reference, index) => {
+        const code = resolveSuite(reference);
+        if (code === undefined) {
+            const hint = typeof reference === 'string' ? suggest(reference, SUITE_NAMES) : undefined;
+            problems.push({
+                ...at([...path, index]),
+                message: `unknown suite '${reference}'${hint ? `; did you mean '${hint}'?` : ''}`,
+            });
+            return [];
+        }
+        return [code];
+    });
+    if (Array.isArray(data.suites)) {
+        policy.listedSuites = unique(resolveList(data.suites, ['suites']));
+    }
+    else if (data.suites) {
+        const added = resolveList(data.suites.add ?? [], ['suites', 'add']);
+        const removed = resolveList(data.suites.remove ?? [], ['suites', 'remove']);
+        removed.forEach((code, index) => {
+            if (!policy.listedSuites.includes(code)) {
+                problems.push({
+                    ...at(['suites', 'remove', index]),
+                    message: `${suiteByCode(code)?.name ?? code} is not in the ${policy.preset} list`,
+                });
+            }
+        });
+        policy.listedSuites = unique([...policy.listedSuites, ...added]).filter((code) => !removed.includes(code));
+        if (policy.listedSuites.length === 0 && problems.length === 0) {
+            problems.push({ ...at(['suites']), message: 'removes every suite; keep at least one' });
+        }
+    }
+    // Mozilla presets allow exactly their list; a changed list changes what is allowed.
+    if (policy.allowedSuites) {
+        policy.allowedSuites = [...policy.listedSuites];
+    }
+    // The list must have a suite usable at the minimum version or above.
+    const usable = policy.listedSuites.some((code) => {
+        const suite = suiteByCode(code);
+        return suite !== undefined && versionRank(suite.maxVersion) >= versionRank(policy.minVersion);
+    });
+    if (!usable && problems.length === 0) {
+        problems.push({
+            ...at(data['min-version'] ? ['min-version'] : ['suites']),
+            message: `no listed suite can be used with ${text_versionLabel(policy.minVersion)} or newer, so no ` +
+                'endpoint could comply',
+        });
+    }
+    for (const [id, setting] of Object.entries(data.rules ?? {})) {
+        policy.severities[id] = setting;
+    }
+    policy.suppressions = (data.suppressions ?? []).map((entry, index) => {
+        const { line } = at(['suppressions', index]);
+        return {
+            id: entry.id,
+            endpoint: entry.endpoint,
+            reason: entry.reason.trim(),
+            ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+            source: { file, line: line ?? 1 },
+        };
+    });
+    if (problems.length > 0) {
+        throw new PolicyError(file, problems);
+    }
+    return policy;
+}
+const SUITE_NAMES = SUITES.map((suite) => suite.name);
+function resolveSuite(reference) {
+    if (typeof reference === 'number') {
+        return suiteByCode(reference)?.code;
+    }
+    const text = reference.trim();
+    if (/^0x[0-9a-f]{1,4}$/i.test(text)) {
+        return suiteByCode(Number.parseInt(text, 16))?.code;
+    }
+    return suiteByName(text)?.code ?? suiteByName(text.toUpperCase())?.code;
+}
+function unique(codes) {
+    return [...new Set(codes)];
+}
+// --- Hints --------------------------------------------------------------------------------------
+function squash(text) {
+    return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+function editDistance(a, b) {
+    const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = previous[0];
+        previous[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = previous[j];
+            previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return previous[b.length];
+}
+/** The closest known word, if one is close enough to be what the user meant. */
+function suggest(word, known) {
+    const squashed = squash(word);
+    const same = known.find((candidate) => squash(candidate) === squashed);
+    if (same) {
+        return same;
+    }
+    // A shortened form of exactly one word: "1.2" for TLSv1.2.
+    const shortened = known.filter((candidate) => squashed.length >= 2 && squash(candidate).endsWith(squashed));
+    if (shortened.length === 1) {
+        return shortened[0];
+    }
+    let best;
+    for (const candidate of known) {
+        const distance = editDistance(squashed, squash(candidate));
+        if (!best || distance < best.distance) {
+            best = { candidate, distance };
+        }
+    }
+    const limit = Math.max(2, Math.floor(squashed.length / 4));
+    return best && best.distance <= limit ? best.candidate : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/policy/index.ts
+// The policy layer: presets and policy files, the rules that turn an endpoint's scan into
+// findings, suppressions, and the verdicts that decide a run's exit.
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/probe/endpoint.ts
+// Endpoints as users write them, turned into host, port and path. The accepted forms are
+// `https://host[:port][/path]`, `host`, `host:port` and `[v6addr][:port]`, with 443 as the
+// default port; everything else is refused with a message that names the input, because a typo
+// in an endpoint list must never turn into a silently skipped or mis-scanned endpoint.
+
+
+const DEFAULT_PORT = 443;
+/** An endpoint that cannot be parsed; the message names the input (and its line, if any). */
+class EndpointError extends Error {
+    name = 'EndpointError';
+}
+/** Parses one endpoint; throws EndpointError naming the input when it is not a usable one. */
+function parseEndpoint(text, source) {
+    const input = text.trim();
+    const fail = (reason) => {
+        const where = source ? `${source.file}:${source.line}: ` : '';
+        throw new EndpointError(`${where}"${input}" is not a usable endpoint: ${reason}`);
+    };
+    if (input === '') {
+        fail('it is empty');
+    }
+    if (/\s/.test(input)) {
+        fail('it contains a space');
+    }
+    const { rest, isUrl } = withoutScheme(input, fail);
+    const { authority, path } = splitPath(rest);
+    if (path !== undefined && !isUrl) {
+        fail('a path is only accepted in the https://host/path form');
+    }
+    if (authority.includes('@')) {
+        fail('credentials in the URL are not supported (and would be sent nowhere)');
+    }
+    const { hostText, portText } = splitHostPort(authority, fail);
+    const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, fail);
+    const { host, hostIsIp } = normaliseHost(hostText, fail);
+    return {
+        input,
+        host,
+        port,
+        ...(path ? { path } : {}),
+        hostIsIp,
+        ...(source ? { source } : {}),
+    };
+}
+/**
+ * Parses a list of endpoints, one per line; blank lines and `#` comments are skipped. A line
+ * naming the same host, port and path as an earlier one is an error that names both lines.
+ */
+function parseEndpointList(text, file = '<input>') {
+    const endpoints = [];
+    const firstLine = new Map();
+    const lines = text.split(/\r?\n/);
+    for (const [index, raw] of lines.entries()) {
+        const line = index + 1;
+        const content = stripComment(raw).trim();
+        if (content === '') {
+            continue;
+        }
+        const endpoint = parseEndpoint(content, { file, line });
+        const key = endpointKey(endpoint);
+        const earlier = firstLine.get(key);
+        if (earlier !== undefined) {
+            throw new EndpointError(`${file}:${line}: "${endpoint.input}" repeats the endpoint of line ${earlier}`);
+        }
+        firstLine.set(key, line);
+        endpoints.push(endpoint);
+    }
+    return endpoints;
+}
+/** The text that identifies an endpoint for duplicate detection: host, port and path. */
+function endpointKey(endpoint) {
+    return `${endpoint.host}\n${endpoint.port}\n${endpoint.path ?? ''}`;
+}
+/** The endpoint as `host:port` (IPv6 in brackets), for messages and logs. */
+function formatHostPort(host, port) {
+    return (0,external_node_net_.isIPv6)(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
+// URL is not cut off silently (and then refused below for its content instead).
+function stripComment(line) {
+    const match = /(^|\s)#/.exec(line);
+    return match ? line.slice(0, match.index) : line;
+}
+function withoutScheme(input, fail) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
+    if (!scheme) {
+        if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\//.test(input)) {
+            fail('a URL needs two slashes after the scheme, as in https://host');
+        }
+        return { rest: input, isUrl: false };
+    }
+    if (scheme[1].toLowerCase() !== 'https') {
+        fail(`the scheme ${scheme[1]}:// is not supported; webhook endpoints use https://`);
+    }
+    return { rest: input.slice(scheme[0].length), isUrl: true };
+}
+function splitPath(rest) {
+    const start = rest.search(/[/?#]/);
+    if (start === -1) {
+        return { authority: rest };
+    }
+    // The path is kept for display only; a bare "/" says nothing.
+    const path = rest.slice(start);
+    return { authority: rest.slice(0, start), ...(path === '/' ? {} : { path }) };
+}
+function splitHostPort(authority, fail) {
+    if (authority.startsWith('[')) {
+        const close = authority.indexOf(']');
+        if (close === -1) {
+            fail('the IPv6 address has no closing bracket');
+        }
+        const after = authority.slice(close + 1);
+        if (after !== '' && !after.startsWith(':')) {
+            fail('only ":port" may follow a bracketed IPv6 address');
+        }
+        const hostText = authority.slice(1, close);
+        if (!(0,external_node_net_.isIPv6)(hostText)) {
+            fail(`[${hostText}] is not an IPv6 address`);
+        }
+        return after === '' ? { hostText } : { hostText, portText: after.slice(1) };
+    }
+    const colons = authority.split(':').length - 1;
+    if (colons > 1) {
+        fail((0,external_node_net_.isIPv6)(authority)
+            ? 'write an IPv6 address in brackets, as in [2001:db8::1]:443'
+            : 'it has more than one ":"');
+    }
+    if (colons === 1) {
+        const colon = authority.indexOf(':');
+        return { hostText: authority.slice(0, colon), portText: authority.slice(colon + 1) };
+    }
+    return { hostText: authority };
+}
+function parsePort(portText, fail) {
+    if (portText === '') {
+        fail('the port after ":" is missing');
+    }
+    if (!/^[0-9]+$/.test(portText)) {
+        fail(`the port "${portText}" is not a number`);
+    }
+    const port = Number(portText);
+    if (port < 1 || port > 65535) {
+        fail(`the port ${portText} is out of range (1-65535)`);
+    }
+    return port;
+}
+function normaliseHost(hostText, fail) {
+    if (hostText === '') {
+        fail('it names no host');
+    }
+    if ((0,external_node_net_.isIPv6)(hostText)) {
+        return { host: hostText.toLowerCase(), hostIsIp: true };
+    }
+    // Only the strict dotted quad is an IPv4 address. The URL standard would also read "127.1"
+    // or "0x7f.0.0.1" as addresses (a name whose last label is a number); for an endpoint list
+    // those are far more likely typos.
+    if (/^[0-9.]+$/.test(hostText)) {
+        if (!(0,external_node_net_.isIPv4)(hostText)) {
+            fail(`${hostText} is not a valid IPv4 address`);
+        }
+        return { host: hostText, hostIsIp: true };
+    }
+    const lastLabel = hostText.replace(/\.$/, '').split('.').pop() ?? '';
+    if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(lastLabel)) {
+        fail(`"${hostText}" is not a valid hostname: its last label is a number`);
+    }
+    if (/[%/\\*?<>|^`{}"']/.test(hostText)) {
+        fail(`the host "${hostText}" contains characters no hostname can have`);
+    }
+    // A trailing dot names the same host; SNI carries the name without it (RFC 6066, Section 3).
+    const withoutDot = hostText.endsWith('.') ? hostText.slice(0, -1) : hostText;
+    const ascii = (0,external_node_url_.domainToASCII)(withoutDot);
+    if (ascii === '' || !isHostname(ascii)) {
+        fail(`"${hostText}" is not a valid hostname`);
+    }
+    return { host: ascii.toLowerCase(), hostIsIp: false };
+}
+// Letters, digits, hyphens (not at either end of a label) and, for internal names, underscores;
+// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4).
+function isHostname(name) {
+    if (name.length > 253) {
+        return false;
+    }
+    return name.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
+}
+
+;// CONCATENATED MODULE: external "node:dns/promises"
+const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
 ;// CONCATENATED MODULE: ./src/probe/offers.ts
 // What the probes offer: which suites can be offered in a hello of each version, how they are
 // split into hellos of at most 128 suites, the order they are offered in, and the groups.
@@ -79980,8 +79982,11 @@ class Prober {
         return outcome === result.outcome ? result : { ...result, outcome };
     }
     async attempt(hello, options) {
+        // The wait for the rate counts against the deadline; a turn after it is no turn at all.
+        const rate = this.settings.rate;
+        const onTime = rate === undefined || (await rate.take(this.settings.deadline));
         const remaining = this.settings.deadline - Date.now();
-        if (remaining <= 0) {
+        if (!onTime || remaining <= 0) {
             this.note('deadline', 'the endpoint deadline passed before every probe was sent');
             return prober_emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
         }
@@ -80003,7 +80008,7 @@ class Prober {
     /** The outcome, or a violation when the server chose what the hello did not offer. */
     checked(hello, outcome) {
         if (outcome.kind === 'violation') {
-            this.note('violation', outcome.detail);
+            this.note(violationKind(hello, outcome.detail), outcome.detail);
             return outcome;
         }
         if (outcome.kind !== 'accepted') {
@@ -80021,6 +80026,21 @@ class Prober {
             this.events.push({ id, detail });
         }
     }
+}
+/**
+ * Which kind of violation the wire layer's check of a ServerHello found, from its wording
+ * (src/wire/parse.ts, checkServerHello): a suite that was not offered, a version above the
+ * highest offered, or something else.
+ */
+function violationKind(hello, detail) {
+    if (/suite \S+,? .*not offered/.test(detail)) {
+        return 'suite-not-offered';
+    }
+    const version = /(?:chose|selected) (SSLv3|TLSv1\.[0-3]), which was not offered/.exec(detail);
+    if (version && compareVersions(version[1], hello.version) > 0) {
+        return 'version-above-offered';
+    }
+    return 'violation';
 }
 function prober_emptyResult(outcome) {
     return { outcome, certificates: [], ocspStapled: false, warnings: [] };
@@ -80233,12 +80253,16 @@ async function scanAddress(context) {
         limit: context.limit,
         deadline: context.deadline,
         probe: context.probe,
+        ...(context.rate ? { rate: context.rate } : {}),
     });
     const plans = new Map(VERSIONS_NEWEST_FIRST.map((version) => [version, suitePlan(version)]));
     // The TLS 1.3 hello also offers the first chunk of TLS 1.2 suites, so that a server without
-    // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant.
+    // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
+    // supported_versions lists every version down to TLS 1.0, so that a server of an older
+    // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
     const tls13Probe = await prober.send({
         version: 'TLSv1.3',
+        minVersion: 'TLSv1.0',
         suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
         groups: address_unique([...tls13Groups(), ...legacyCurves()]),
     });
@@ -80257,8 +80281,8 @@ async function scanAddress(context) {
     const preliminary = versionSupport(firstAnswers);
     if (preliminary.every((support) => support.accepted === null)) {
         const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
-        await senderProbes;
-        return emptyScan(context, prober, startedAt, reason);
+        const sender = await senderProbes;
+        return { ...emptyScan(context, prober, startedAt, reason), versions: preliminary, ...sender };
     }
     const certificates = checkCertificatesSafely(context, prober, preliminary);
     const enumerations = await enumerateVersions(prober, plans, firstAnswers);
@@ -80326,8 +80350,12 @@ function inconclusiveReason(outcomes) {
     if (outcomes.some((outcome) => outcome.kind === 'timeout')) {
         return { reason: 'timeout', detail: 'no TLS hello was answered before the timeout' };
     }
-    const error = outcomes.find((outcome) => outcome.kind === 'error' || outcome.kind === 'violation');
-    const detail = error && 'detail' in error ? error.detail : 'no probe was conclusive';
+    const violation = outcomes.find((outcome) => outcome.kind === 'violation');
+    if (violation?.kind === 'violation') {
+        return { reason: 'error', detail: `the server breaks the protocol: ${violation.detail}` };
+    }
+    const error = outcomes.find((outcome) => outcome.kind === 'error');
+    const detail = error?.kind === 'error' ? error.detail : 'no probe was conclusive';
     return { reason: 'error', detail };
 }
 function emptyScan(context, prober, startedAt, notScanned) {
@@ -80508,8 +80536,8 @@ function describeRefusal(outcome) {
 /**
  * Version intolerance: a hello offering up to a version the server lacks must be answered in
  * the highest version both sides have (RFC 5246 Appendix E.1, RFC 8446 Section 4.2.1). Each
- * version's hello offers everything the next lower one offers, so a refusal (or silence)
- * where the lower version is accepted is the server failing instead of negotiating down.
+ * version's hello offers everything the lower ones offer, so a refusal (or silence) where a
+ * lower version is accepted is the server failing instead of negotiating down.
  */
 function versionObservations(answers, versions) {
     const observations = [];
@@ -80517,20 +80545,26 @@ function versionObservations(answers, versions) {
         const outcome = answers.get(version).outcome;
         return outcome.kind === 'accepted' && outcome.version === version;
     };
+    // Each failing hello, grouped by the version it should have been answered in.
+    const failures = new Map();
     for (const [index, higher] of VERSIONS_NEWEST_FIRST.entries()) {
-        const lower = VERSIONS_NEWEST_FIRST[index + 1];
-        if (!lower)
-            break;
         const outcome = answers.get(higher).outcome;
         const failed = isRefusal(outcome) || outcome.kind === 'timeout';
-        const refusedAsVersion = versions.find((v) => v.version === higher)?.accepted === true;
-        if (failed && !refusedAsVersion && acceptedDirectly(lower)) {
-            observations.push({
-                id: OBSERVATION.versionIntolerance,
-                detail: `a hello offering up to ${higher} ends with ${describeRefusal(outcome)}, although ` +
-                    `${lower} is accepted: the server fails instead of negotiating down`,
-            });
+        // A version accepted after all (through another chunk) was refused for its suites.
+        const acceptedLater = versions.find((v) => v.version === higher)?.accepted === true;
+        const lower = VERSIONS_NEWEST_FIRST.slice(index + 1).find(acceptedDirectly);
+        if (failed && !acceptedLater && lower) {
+            const list = failures.get(lower) ?? [];
+            list.push(`up to ${higher} ends with ${describeRefusal(outcome)}`);
+            failures.set(lower, list);
         }
+    }
+    for (const [lower, failed] of failures) {
+        observations.push({
+            id: OBSERVATION.versionIntolerance,
+            detail: `a hello offering ${failed.join(', one offering ')}, although ${lower} is accepted: ` +
+                'the server fails instead of negotiating down',
+        });
     }
     return observations;
 }
@@ -80602,63 +80636,47 @@ function eventObservations(prober) {
 // and however many probes run at once, connections start at most `perSecond` times a second,
 // evenly spaced, so that a scan of many endpoints behind one load balancer or firewall does
 // not look like a flood. The per-host concurrency limit bounds connections open at once; this
-// bounds how fast they are opened.
+// bounds how fast they are opened. Every Prober of a scan shares one ConnectionRate.
 class ConnectionRate {
-    /** Date.now() value of the next free start. */
-    next = 0;
     intervalMs;
+    /** Date.now() value of the next start not yet promised to a caller. */
+    next = 0;
+    /** Date.now() value of the latest start actually taken. */
+    lastStart = Number.NEGATIVE_INFINITY;
     constructor(perSecond) {
-        if (!(perSecond > 0)) {
-            throw new RangeError(`the rate limit must be above 0 connections a second, not ${perSecond}`);
+        if (!(perSecond > 0) || !Number.isFinite(perSecond)) {
+            throw new RangeError(`the rate limit must be a number of connections a second above 0`);
         }
         this.intervalMs = 1000 / perSecond;
     }
     /**
-     * Waits for the next free start and takes it. Resolves false at once, taking nothing, when
-     * that start would come at or after `deadline`: the probe would not be sent anyway.
+     * Waits for a start and takes it: true once the connection may open. Resolves false, taking
+     * nothing, when the start would come at or after `deadline` (the probe would not be sent).
      */
     async take(deadline = Number.POSITIVE_INFINITY) {
-        const now = Date.now();
-        const start = Math.max(now, this.next);
-        if (start >= deadline) {
+        // Callers are promised starts in the order they ask, one interval apart...
+        const promised = Math.max(Date.now(), this.next);
+        if (promised >= deadline) {
             return false;
         }
-        this.next = start + this.intervalMs;
-        // Timers may fire a millisecond early by Date.now(), so the wait is checked again.
-        while (Date.now() < start) {
-            await sleep(Math.ceil(start - Date.now()));
+        this.next = promised + this.intervalMs;
+        // ...and each start is also one interval after the latest one actually taken, so that a
+        // timer that fires late cannot bunch two starts together. The check and the update of
+        // lastStart run without an await between them, so no two callers pass at once.
+        for (;;) {
+            const due = Math.max(promised, this.lastStart + this.intervalMs);
+            if (due >= deadline) {
+                return false;
+            }
+            const now = Date.now();
+            if (now >= due) {
+                this.lastStart = now;
+                this.next = Math.max(this.next, now + this.intervalMs);
+                return true;
+            }
+            await sleep(Math.ceil(due - now));
         }
-        return true;
     }
-}
-/**
- * `probe` behind the rate: each call waits for its start, and a call whose start would come
- * after the endpoint deadline ends at once as the Prober's own deadline refusals do. The
- * timeouts are capped again after the wait, so that a probe still ends by the deadline.
- */
-function rateLimited(probe, rate, deadline) {
-    return async (target, hello, timeouts, options) => {
-        if (!(await rate.take(deadline))) {
-            return deadlineResult();
-        }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-            return deadlineResult();
-        }
-        const capped = {
-            connectMs: Math.max(1, Math.min(timeouts.connectMs, remaining)),
-            readMs: Math.max(1, Math.min(timeouts.readMs, remaining)),
-        };
-        return probe(target, hello, capped, options);
-    };
-}
-function deadlineResult() {
-    return {
-        outcome: { kind: 'error', detail: 'endpoint deadline reached (waiting for the rate limit)' },
-        certificates: [],
-        ocspStapled: false,
-        warnings: [],
-    };
 }
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -80816,7 +80834,6 @@ async function scanAddresses(endpoint, options, limitFor, engine, deadline, rate
         }
     }
     const selected = resolved.slice(0, Math.max(1, options.maxAddresses));
-    const probe = engine.probe ?? probeHello;
     const addresses = await Promise.all(selected.map(({ address, family }) => scanAddress({
         endpoint,
         address,
@@ -80824,8 +80841,9 @@ async function scanAddresses(endpoint, options, limitFor, engine, deadline, rate
         options,
         limit: limitFor(address),
         deadline,
-        probe: rate ? rateLimited(probe, rate, deadline) : probe,
-        checkCertificates: engine.checkCertificates ?? check_checkCertificates,
+        probe: engine.probe ?? probeHello,
+        ...(rate ? { rate } : {}),
+        checkCertificates: engine.checkCertificates ?? checkCertificates,
     })));
     if (resolved.length > selected.length) {
         const skipped = resolved.length - selected.length;
@@ -82966,6 +82984,8 @@ function parseShard(setting, text) {
 
 
 
+
+
 /** Reads and parses every endpoint; errors name the setting and line, repeats included. */
 async function collectEndpoints(sources) {
     const named = [];
@@ -82974,7 +82994,7 @@ async function collectEndpoints(sources) {
             named.push({ endpoint: parseEndpoint(item.text, item.source), where: item.setting });
         }
         catch (error) {
-            throw new UsageError(item.setting, `${item.setting}: ${audit_messageOf(error)}`);
+            throw new UsageError(item.setting.split(' ')[0], `${item.setting}: ${audit_messageOf(error)}`);
         }
     }
     if (sources.file) {
@@ -83011,22 +83031,36 @@ function refuseRepeats(named) {
 }
 /** Loads the policy and the CA file; both are usage errors when wrong, before any probe. */
 async function prepareAudit(settings) {
+    const names = settings.names ?? { policy: 'policy', caFile: 'ca-file' };
     const policy = await loadPolicy(settings.policy, {
         cwd: settings.cwd,
         failOn: settings.failOn,
     }).catch((error) => {
-        throw new UsageError('policy', `policy: ${audit_messageOf(error)}`);
+        throw new UsageError(names.policy, `${names.policy}: ${audit_messageOf(error)}`);
     });
-    const extraCaPem = settings.caFile ? [await readCaFile(settings.caFile, settings.cwd)] : [];
+    const extraCaPem = settings.caFile
+        ? [await readCaFile(settings.caFile, settings.cwd, names.caFile)]
+        : [];
     return { policy, extraCaPem };
 }
-async function readCaFile(file, cwd) {
+async function readCaFile(file, cwd, setting) {
     const filePath = external_node_path_default().resolve(cwd, file);
     const text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8').catch((error) => {
-        throw new UsageError('ca-file', `ca-file: cannot read ${filePath}: ${audit_messageOf(error)}`);
+        throw new UsageError(setting, `${setting}: cannot read ${filePath}: ${audit_messageOf(error)}`);
     });
     if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new UsageError('ca-file', `ca-file: ${filePath} holds no PEM certificate`);
+        throw new UsageError(setting, `${setting}: ${filePath} holds no PEM certificate`);
+    }
+    // The trust store skips a block it cannot read, so a damaged CA file would only show up as
+    // every chain from that CA being untrusted; it is refused here instead, naming the block.
+    for (const [index, der] of pemCertificates(text).entries()) {
+        try {
+            new external_node_crypto_.X509Certificate(der);
+        }
+        catch (error) {
+            throw new UsageError(setting, `${setting}: certificate ${index + 1} in ${filePath} is not a readable X.509 ` +
+                `certificate: ${audit_messageOf(error)}`);
+        }
     }
     return text;
 }
@@ -83043,6 +83077,7 @@ async function runAudit(settings, hooks = {}) {
         ...(timeoutMs ? { connectTimeoutMs: timeoutMs, readTimeoutMs: timeoutMs } : {}),
         concurrency: settings.concurrency ?? DEFAULT_SCAN_OPTIONS.concurrency,
         perHostConcurrency: settings.perHostConcurrency ?? DEFAULT_SCAN_OPTIONS.perHostConcurrency,
+        ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
         listedSuites: policy.listedSuites,
         extraCaPem,
         now,
@@ -83083,7 +83118,12 @@ async function mergeReportFiles(patterns, cwd) {
             throw new UsageError('merge', `merge: ${file} is not a usable report: ${audit_messageOf(error)}`);
         }));
     }
-    return mergeReports(reports);
+    try {
+        return mergeReports(reports, files);
+    }
+    catch (error) {
+        throw new UsageError('merge', `merge: ${audit_messageOf(error)}`);
+    }
 }
 /** Reads the baseline report to compare against; a bad one is a usage error naming it. */
 async function readBaseline(file, cwd, setting) {
@@ -83152,6 +83192,16 @@ function audit_messageOf(error) {
 /** GitHub's per-step display limit for each kind of annotation. */
 const ANNOTATION_LIMIT = 10;
 /**
+ * How many annotations of each kind the findings may use. The step's failure message is an
+ * error annotation, and a refused comment or tracking issue a warning, so one of each is kept
+ * free for them.
+ */
+const FINDING_ANNOTATION_LIMITS = {
+    error: ANNOTATION_LIMIT - 1,
+    warning: ANNOTATION_LIMIT - 1,
+    notice: ANNOTATION_LIMIT,
+};
+/**
  * One annotation per unsuppressed finding. An endpoint that could not be scanned has its own
  * finding (`endpoint.not-scanned`), so it is annotated like any other.
  */
@@ -83177,12 +83227,13 @@ function annotationsOf(report, locate) {
     return annotations;
 }
 /**
- * Keeps each kind within the limit: when a kind has more than `limit`, the first limit - 1 stay
- * and one annotation lists the titles of the rest.
+ * Keeps each kind within its limit: when a kind has more than its limit, the first limit - 1
+ * stay and one annotation lists the titles of the rest.
  */
-function foldAnnotations(annotations, limit = ANNOTATION_LIMIT) {
+function foldAnnotations(annotations, limits = FINDING_ANNOTATION_LIMITS) {
     const kept = [];
     for (const level of ['error', 'warning', 'notice']) {
+        const limit = limits[level];
         const ofLevel = annotations.filter((annotation) => annotation.level === level);
         if (ofLevel.length <= limit) {
             kept.push(...ofLevel);
@@ -88409,6 +88460,7 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'timeout',
     'concurrency',
     'per-host-concurrency',
+    'rate-limit',
     'comment',
     'token',
     'baseline',
@@ -88429,6 +88481,7 @@ async function readSettings(input, cwd) {
     const shardText = optional('shard');
     const failOnText = optional('fail-on');
     const timeoutText = optional('timeout');
+    const rateText = optional('rate-limit');
     const settings = {
         endpoints: [],
         policy: optional('policy') ?? 'webhook',
@@ -88439,6 +88492,7 @@ async function readSettings(input, cwd) {
             : parseWholeNumber('timeout', timeoutText, 100, 120_000),
         concurrency: parseWholeNumber('concurrency', optional('concurrency') ?? String(DEFAULT_SCAN_OPTIONS.concurrency), 1, 64),
         perHostConcurrency: parseWholeNumber('per-host-concurrency', optional('per-host-concurrency') ?? String(DEFAULT_SCAN_OPTIONS.perHostConcurrency), 1, 16),
+        rateLimit: rateText === undefined ? undefined : parseWholeNumber('rate-limit', rateText, 1, 1000),
         comment: parseChoice('comment', input('comment') || 'auto', COMMENT_MODES),
         token: input('token'),
         baseline: optional('baseline'),
@@ -88568,10 +88622,12 @@ async function run() {
             : undefined;
         const report = await produceReport(settings);
         logEndpoints(report);
-        const files = await writeReportFiles(report, settings);
+        // Annotations and SARIF results point at the line that names each endpoint.
+        const locate = createLocator(process.env, workspace);
+        const files = await writeReportFiles(report, settings, { locate, root: workspace });
         const summary = renderMarkdown(report, { baseline });
         await summary_summary.addRaw(summary, true).write();
-        annotate(report, workspace);
+        annotate(report, locate);
         const outcome = audit_outcomeOf(report);
         const failed = [...outcome.nonCompliant, ...outcome.notScanned];
         setOutput('compliant', String(outcome.compliant));
@@ -88589,11 +88645,12 @@ async function run() {
         }
     }
     catch (error) {
+        // A usage error's message starts with the input it is about.
         if (error instanceof UsageError) {
-            setFailed(`Invalid input ${error.setting}: ${error.message}`);
+            setFailed(`Invalid input: ${error.message}`);
         }
         else {
-            setFailed(`Could not scan: ${audit_messageOf(error)}`);
+            setFailed(`Could not complete the scan: ${audit_messageOf(error)}`);
             core_debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
         }
     }
@@ -88611,6 +88668,7 @@ async function produceReport(settings) {
         timeoutMs: settings.timeoutMs,
         concurrency: settings.concurrency,
         perHostConcurrency: settings.perHostConcurrency,
+        rateLimit: settings.rateLimit,
         shard: settings.shard,
         cwd: settings.cwd,
     }, {
@@ -88638,7 +88696,7 @@ function logEndpoints(report) {
     }
 }
 /** The JSON and SARIF reports, in the runner's temporary directory, one pair per shard. */
-async function writeReportFiles(report, settings) {
+async function writeReportFiles(report, settings, sarifOptions) {
     const directory = external_node_path_default().join(process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'webhook-tls-probe');
     const stem = settings.shard
         ? `webhook-tls-report-${settings.shard.index}-of-${settings.shard.count}`
@@ -88649,12 +88707,12 @@ async function writeReportFiles(report, settings) {
     };
     await (0,promises_namespaceObject.mkdir)(directory, { recursive: true });
     await writeFileAtomic(files.report, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFileAtomic(files.sarif, `${JSON.stringify(renderSarif(report), null, 2)}\n`);
+    const sarif = renderSarif(report, sarifOptions);
+    await writeFileAtomic(files.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
     info(`Wrote ${files.report} and ${files.sarif}`);
     return files;
 }
-function annotate(report, workspace) {
-    const locate = createLocator(process.env, workspace);
+function annotate(report, locate) {
     const annotations = foldAnnotations(annotationsOf(report, locate));
     for (const annotation of annotations) {
         const properties = {

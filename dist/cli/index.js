@@ -45349,6 +45349,9 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/commander/index.js
 var commander = __nccwpck_require__(8909);
 ;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
@@ -47282,9 +47285,11 @@ function checkNotTls(context) {
     return notTlsFinding(endpoint.port, listText(details));
 }
 function notTlsFinding(port, detail) {
+    // The engine's own detail may already say it; the finding says it once.
+    const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');
     return {
         id: 'endpoint.not-tls',
-        observed: `this port does not speak TLS (${detail})`,
+        observed: `this port does not speak TLS (${what})`,
         expected: `a TLS handshake on port ${port}`,
         remediation: {
             summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
@@ -48047,24 +48052,30 @@ const NOT_SCANNED_TEXT = {
     ],
     error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
 };
-function endpointFindings(scan) {
-    const { endpoint } = scan;
-    const reason = scan.notScanned?.reason ?? 'error';
-    const detail = scan.notScanned?.detail ?? 'no address was scanned';
+/** Why an endpoint, or one address of it, was not scanned, as a finding. */
+function notScannedFinding(reason, detail, port) {
     if (reason === 'not-tls') {
-        return [notTlsFinding(endpoint.port, detail)];
+        return notTlsFinding(port, detail);
     }
     const [what, advice] = NOT_SCANNED_TEXT[reason];
-    return [
-        {
-            id: 'endpoint.not-scanned',
-            observed: `not scanned: ${what} (${detail})`,
-            expected: `an endpoint that accepts TCP connections on port ${endpoint.port}`,
-            remediation: adviceOnly(advice),
-        },
-    ];
+    return {
+        id: 'endpoint.not-scanned',
+        observed: `not scanned: ${what} (${detail})`,
+        expected: `an endpoint that accepts TCP connections on port ${port}`,
+        remediation: adviceOnly(advice),
+    };
+}
+function endpointFindings(scan) {
+    const reason = scan.notScanned?.reason ?? 'error';
+    const detail = scan.notScanned?.detail ?? 'no address was scanned';
+    return [notScannedFinding(reason, detail, scan.endpoint.port)];
 }
 function addressFindings(context) {
+    // An address that could not be scanned while another could holds no results to check.
+    const { notScanned } = context.address;
+    if (notScanned) {
+        return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
+    }
     const notTls = checkNotTls(context);
     if (notTls) {
         return [notTls];
@@ -48154,9 +48165,6 @@ function failsPolicy(result, failOn) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var dist_ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
@@ -49117,12 +49125,17 @@ function normaliseHost(hostText, fail) {
         return { host: hostText.toLowerCase(), hostIsIp: true };
     }
     // Only the strict dotted quad is an IPv4 address. The URL standard would also read "127.1"
-    // or "0x7f.1" as addresses; for an endpoint list those are far more likely typos.
-    if (/^[0-9.]+$/.test(hostText) || /^0x/i.test(hostText)) {
+    // or "0x7f.0.0.1" as addresses (a name whose last label is a number); for an endpoint list
+    // those are far more likely typos.
+    if (/^[0-9.]+$/.test(hostText)) {
         if (!(0,external_node_net_namespaceObject.isIPv4)(hostText)) {
             fail(`${hostText} is not a valid IPv4 address`);
         }
         return { host: hostText, hostIsIp: true };
+    }
+    const lastLabel = hostText.replace(/\.$/, '').split('.').pop() ?? '';
+    if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(lastLabel)) {
+        fail(`"${hostText}" is not a valid hostname: its last label is a number`);
     }
     if (/[%/\\*?<>|^`{}"']/.test(hostText)) {
         fail(`the host "${hostText}" contains characters no hostname can have`);
@@ -49136,15 +49149,12 @@ function normaliseHost(hostText, fail) {
     return { host: ascii.toLowerCase(), hostIsIp: false };
 }
 // Letters, digits, hyphens (not at either end of a label) and, for internal names, underscores;
-// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4). The last label is not all
-// digits, so that a mistyped address is not looked up as a name.
+// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4).
 function isHostname(name) {
     if (name.length > 253) {
         return false;
     }
-    const labels = name.split('.');
-    const labelsValid = labels.every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
-    return labelsValid && !/^[0-9]+$/.test(labels[labels.length - 1]);
+    return name.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
 }
 
 ;// CONCATENATED MODULE: ./src/report/words.ts
@@ -51030,250 +51040,6 @@ function paintSeverity(finding, colors) {
 
 
 
-;// CONCATENATED MODULE: external "node:dns/promises"
-const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
 // EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
 var main_Reflect = __nccwpck_require__(477);
 // EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
@@ -52014,6 +51780,248 @@ function usageProblems(certificates, path) {
         }
     });
     return problems;
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
 }
 
 ;// CONCATENATED MODULE: ./src/wire/alerts.ts
@@ -54502,6 +54510,8 @@ function sniBehaviour(evidence) {
 
 
 
+;// CONCATENATED MODULE: external "node:dns/promises"
+const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
 ;// CONCATENATED MODULE: ./src/probe/offers.ts
 // What the probes offer: which suites can be offered in a hello of each version, how they are
 // split into hellos of at most 128 suites, the order they are offered in, and the groups.
@@ -55145,8 +55155,11 @@ class Prober {
         return outcome === result.outcome ? result : { ...result, outcome };
     }
     async attempt(hello, options) {
+        // The wait for the rate counts against the deadline; a turn after it is no turn at all.
+        const rate = this.settings.rate;
+        const onTime = rate === undefined || (await rate.take(this.settings.deadline));
         const remaining = this.settings.deadline - Date.now();
-        if (remaining <= 0) {
+        if (!onTime || remaining <= 0) {
             this.note('deadline', 'the endpoint deadline passed before every probe was sent');
             return prober_emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
         }
@@ -55168,7 +55181,7 @@ class Prober {
     /** The outcome, or a violation when the server chose what the hello did not offer. */
     checked(hello, outcome) {
         if (outcome.kind === 'violation') {
-            this.note('violation', outcome.detail);
+            this.note(violationKind(hello, outcome.detail), outcome.detail);
             return outcome;
         }
         if (outcome.kind !== 'accepted') {
@@ -55186,6 +55199,21 @@ class Prober {
             this.events.push({ id, detail });
         }
     }
+}
+/**
+ * Which kind of violation the wire layer's check of a ServerHello found, from its wording
+ * (src/wire/parse.ts, checkServerHello): a suite that was not offered, a version above the
+ * highest offered, or something else.
+ */
+function violationKind(hello, detail) {
+    if (/suite \S+,? .*not offered/.test(detail)) {
+        return 'suite-not-offered';
+    }
+    const version = /(?:chose|selected) (SSLv3|TLSv1\.[0-3]), which was not offered/.exec(detail);
+    if (version && compareVersions(version[1], hello.version) > 0) {
+        return 'version-above-offered';
+    }
+    return 'violation';
 }
 function prober_emptyResult(outcome) {
     return { outcome, certificates: [], ocspStapled: false, warnings: [] };
@@ -55398,12 +55426,16 @@ async function scanAddress(context) {
         limit: context.limit,
         deadline: context.deadline,
         probe: context.probe,
+        ...(context.rate ? { rate: context.rate } : {}),
     });
     const plans = new Map(VERSIONS_NEWEST_FIRST.map((version) => [version, suitePlan(version)]));
     // The TLS 1.3 hello also offers the first chunk of TLS 1.2 suites, so that a server without
-    // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant.
+    // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
+    // supported_versions lists every version down to TLS 1.0, so that a server of an older
+    // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
     const tls13Probe = await prober.send({
         version: 'TLSv1.3',
+        minVersion: 'TLSv1.0',
         suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
         groups: address_unique([...tls13Groups(), ...legacyCurves()]),
     });
@@ -55422,8 +55454,8 @@ async function scanAddress(context) {
     const preliminary = versionSupport(firstAnswers);
     if (preliminary.every((support) => support.accepted === null)) {
         const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
-        await senderProbes;
-        return emptyScan(context, prober, startedAt, reason);
+        const sender = await senderProbes;
+        return { ...emptyScan(context, prober, startedAt, reason), versions: preliminary, ...sender };
     }
     const certificates = checkCertificatesSafely(context, prober, preliminary);
     const enumerations = await enumerateVersions(prober, plans, firstAnswers);
@@ -55491,8 +55523,12 @@ function inconclusiveReason(outcomes) {
     if (outcomes.some((outcome) => outcome.kind === 'timeout')) {
         return { reason: 'timeout', detail: 'no TLS hello was answered before the timeout' };
     }
-    const error = outcomes.find((outcome) => outcome.kind === 'error' || outcome.kind === 'violation');
-    const detail = error && 'detail' in error ? error.detail : 'no probe was conclusive';
+    const violation = outcomes.find((outcome) => outcome.kind === 'violation');
+    if (violation?.kind === 'violation') {
+        return { reason: 'error', detail: `the server breaks the protocol: ${violation.detail}` };
+    }
+    const error = outcomes.find((outcome) => outcome.kind === 'error');
+    const detail = error?.kind === 'error' ? error.detail : 'no probe was conclusive';
     return { reason: 'error', detail };
 }
 function emptyScan(context, prober, startedAt, notScanned) {
@@ -55673,8 +55709,8 @@ function describeRefusal(outcome) {
 /**
  * Version intolerance: a hello offering up to a version the server lacks must be answered in
  * the highest version both sides have (RFC 5246 Appendix E.1, RFC 8446 Section 4.2.1). Each
- * version's hello offers everything the next lower one offers, so a refusal (or silence)
- * where the lower version is accepted is the server failing instead of negotiating down.
+ * version's hello offers everything the lower ones offer, so a refusal (or silence) where a
+ * lower version is accepted is the server failing instead of negotiating down.
  */
 function versionObservations(answers, versions) {
     const observations = [];
@@ -55682,20 +55718,26 @@ function versionObservations(answers, versions) {
         const outcome = answers.get(version).outcome;
         return outcome.kind === 'accepted' && outcome.version === version;
     };
+    // Each failing hello, grouped by the version it should have been answered in.
+    const failures = new Map();
     for (const [index, higher] of VERSIONS_NEWEST_FIRST.entries()) {
-        const lower = VERSIONS_NEWEST_FIRST[index + 1];
-        if (!lower)
-            break;
         const outcome = answers.get(higher).outcome;
         const failed = isRefusal(outcome) || outcome.kind === 'timeout';
-        const refusedAsVersion = versions.find((v) => v.version === higher)?.accepted === true;
-        if (failed && !refusedAsVersion && acceptedDirectly(lower)) {
-            observations.push({
-                id: OBSERVATION.versionIntolerance,
-                detail: `a hello offering up to ${higher} ends with ${describeRefusal(outcome)}, although ` +
-                    `${lower} is accepted: the server fails instead of negotiating down`,
-            });
+        // A version accepted after all (through another chunk) was refused for its suites.
+        const acceptedLater = versions.find((v) => v.version === higher)?.accepted === true;
+        const lower = VERSIONS_NEWEST_FIRST.slice(index + 1).find(acceptedDirectly);
+        if (failed && !acceptedLater && lower) {
+            const list = failures.get(lower) ?? [];
+            list.push(`up to ${higher} ends with ${describeRefusal(outcome)}`);
+            failures.set(lower, list);
         }
+    }
+    for (const [lower, failed] of failures) {
+        observations.push({
+            id: OBSERVATION.versionIntolerance,
+            detail: `a hello offering ${failed.join(', one offering ')}, although ${lower} is accepted: ` +
+                'the server fails instead of negotiating down',
+        });
     }
     return observations;
 }
@@ -55767,63 +55809,47 @@ function eventObservations(prober) {
 // and however many probes run at once, connections start at most `perSecond` times a second,
 // evenly spaced, so that a scan of many endpoints behind one load balancer or firewall does
 // not look like a flood. The per-host concurrency limit bounds connections open at once; this
-// bounds how fast they are opened.
+// bounds how fast they are opened. Every Prober of a scan shares one ConnectionRate.
 class ConnectionRate {
-    /** Date.now() value of the next free start. */
-    next = 0;
     intervalMs;
+    /** Date.now() value of the next start not yet promised to a caller. */
+    next = 0;
+    /** Date.now() value of the latest start actually taken. */
+    lastStart = Number.NEGATIVE_INFINITY;
     constructor(perSecond) {
-        if (!(perSecond > 0)) {
-            throw new RangeError(`the rate limit must be above 0 connections a second, not ${perSecond}`);
+        if (!(perSecond > 0) || !Number.isFinite(perSecond)) {
+            throw new RangeError(`the rate limit must be a number of connections a second above 0`);
         }
         this.intervalMs = 1000 / perSecond;
     }
     /**
-     * Waits for the next free start and takes it. Resolves false at once, taking nothing, when
-     * that start would come at or after `deadline`: the probe would not be sent anyway.
+     * Waits for a start and takes it: true once the connection may open. Resolves false, taking
+     * nothing, when the start would come at or after `deadline` (the probe would not be sent).
      */
     async take(deadline = Number.POSITIVE_INFINITY) {
-        const now = Date.now();
-        const start = Math.max(now, this.next);
-        if (start >= deadline) {
+        // Callers are promised starts in the order they ask, one interval apart...
+        const promised = Math.max(Date.now(), this.next);
+        if (promised >= deadline) {
             return false;
         }
-        this.next = start + this.intervalMs;
-        // Timers may fire a millisecond early by Date.now(), so the wait is checked again.
-        while (Date.now() < start) {
-            await sleep(Math.ceil(start - Date.now()));
+        this.next = promised + this.intervalMs;
+        // ...and each start is also one interval after the latest one actually taken, so that a
+        // timer that fires late cannot bunch two starts together. The check and the update of
+        // lastStart run without an await between them, so no two callers pass at once.
+        for (;;) {
+            const due = Math.max(promised, this.lastStart + this.intervalMs);
+            if (due >= deadline) {
+                return false;
+            }
+            const now = Date.now();
+            if (now >= due) {
+                this.lastStart = now;
+                this.next = Math.max(this.next, now + this.intervalMs);
+                return true;
+            }
+            await sleep(Math.ceil(due - now));
         }
-        return true;
     }
-}
-/**
- * `probe` behind the rate: each call waits for its start, and a call whose start would come
- * after the endpoint deadline ends at once as the Prober's own deadline refusals do. The
- * timeouts are capped again after the wait, so that a probe still ends by the deadline.
- */
-function rateLimited(probe, rate, deadline) {
-    return async (target, hello, timeouts, options) => {
-        if (!(await rate.take(deadline))) {
-            return deadlineResult();
-        }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-            return deadlineResult();
-        }
-        const capped = {
-            connectMs: Math.max(1, Math.min(timeouts.connectMs, remaining)),
-            readMs: Math.max(1, Math.min(timeouts.readMs, remaining)),
-        };
-        return probe(target, hello, capped, options);
-    };
-}
-function deadlineResult() {
-    return {
-        outcome: { kind: 'error', detail: 'endpoint deadline reached (waiting for the rate limit)' },
-        certificates: [],
-        ocspStapled: false,
-        warnings: [],
-    };
 }
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -55981,7 +56007,6 @@ async function scanAddresses(endpoint, options, limitFor, engine, deadline, rate
         }
     }
     const selected = resolved.slice(0, Math.max(1, options.maxAddresses));
-    const probe = engine.probe ?? probeHello;
     const addresses = await Promise.all(selected.map(({ address, family }) => scanAddress({
         endpoint,
         address,
@@ -55989,7 +56014,8 @@ async function scanAddresses(endpoint, options, limitFor, engine, deadline, rate
         options,
         limit: limitFor(address),
         deadline,
-        probe: rate ? rateLimited(probe, rate, deadline) : probe,
+        probe: engine.probe ?? probeHello,
+        ...(rate ? { rate } : {}),
         checkCertificates: engine.checkCertificates ?? check_checkCertificates,
     })));
     if (resolved.length > selected.length) {
@@ -56220,6 +56246,8 @@ function parseShard(setting, text) {
 
 
 
+
+
 /** Reads and parses every endpoint; errors name the setting and line, repeats included. */
 async function collectEndpoints(sources) {
     const named = [];
@@ -56228,7 +56256,7 @@ async function collectEndpoints(sources) {
             named.push({ endpoint: parseEndpoint(item.text, item.source), where: item.setting });
         }
         catch (error) {
-            throw new UsageError(item.setting, `${item.setting}: ${audit_messageOf(error)}`);
+            throw new UsageError(item.setting.split(' ')[0], `${item.setting}: ${audit_messageOf(error)}`);
         }
     }
     if (sources.file) {
@@ -56265,22 +56293,36 @@ function refuseRepeats(named) {
 }
 /** Loads the policy and the CA file; both are usage errors when wrong, before any probe. */
 async function prepareAudit(settings) {
+    const names = settings.names ?? { policy: 'policy', caFile: 'ca-file' };
     const policy = await loadPolicy(settings.policy, {
         cwd: settings.cwd,
         failOn: settings.failOn,
     }).catch((error) => {
-        throw new UsageError('policy', `policy: ${audit_messageOf(error)}`);
+        throw new UsageError(names.policy, `${names.policy}: ${audit_messageOf(error)}`);
     });
-    const extraCaPem = settings.caFile ? [await readCaFile(settings.caFile, settings.cwd)] : [];
+    const extraCaPem = settings.caFile
+        ? [await readCaFile(settings.caFile, settings.cwd, names.caFile)]
+        : [];
     return { policy, extraCaPem };
 }
-async function readCaFile(file, cwd) {
+async function readCaFile(file, cwd, setting) {
     const filePath = external_node_path_default().resolve(cwd, file);
     const text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8').catch((error) => {
-        throw new UsageError('ca-file', `ca-file: cannot read ${filePath}: ${audit_messageOf(error)}`);
+        throw new UsageError(setting, `${setting}: cannot read ${filePath}: ${audit_messageOf(error)}`);
     });
     if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new UsageError('ca-file', `ca-file: ${filePath} holds no PEM certificate`);
+        throw new UsageError(setting, `${setting}: ${filePath} holds no PEM certificate`);
+    }
+    // The trust store skips a block it cannot read, so a damaged CA file would only show up as
+    // every chain from that CA being untrusted; it is refused here instead, naming the block.
+    for (const [index, der] of pemCertificates(text).entries()) {
+        try {
+            new external_node_crypto_namespaceObject.X509Certificate(der);
+        }
+        catch (error) {
+            throw new UsageError(setting, `${setting}: certificate ${index + 1} in ${filePath} is not a readable X.509 ` +
+                `certificate: ${audit_messageOf(error)}`);
+        }
     }
     return text;
 }
@@ -56297,6 +56339,7 @@ async function runAudit(settings, hooks = {}) {
         ...(timeoutMs ? { connectTimeoutMs: timeoutMs, readTimeoutMs: timeoutMs } : {}),
         concurrency: settings.concurrency ?? DEFAULT_SCAN_OPTIONS.concurrency,
         perHostConcurrency: settings.perHostConcurrency ?? DEFAULT_SCAN_OPTIONS.perHostConcurrency,
+        ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
         listedSuites: policy.listedSuites,
         extraCaPem,
         now,
@@ -56337,7 +56380,12 @@ async function mergeReportFiles(patterns, cwd) {
             throw new UsageError('merge', `merge: ${file} is not a usable report: ${audit_messageOf(error)}`);
         }));
     }
-    return mergeReports(reports);
+    try {
+        return mergeReports(reports, files);
+    }
+    catch (error) {
+        throw new UsageError('merge', `merge: ${audit_messageOf(error)}`);
+    }
 }
 /** Reads the baseline report to compare against; a bad one is a usage error naming it. */
 async function readBaseline(file, cwd, setting) {
@@ -56438,6 +56486,7 @@ function createProgress(stream) {
 
 
 
+
 const EXIT_COMPLIANT = 0;
 const EXIT_NOT_COMPLIANT = 1;
 const EXIT_COULD_NOT_SCAN = 2;
@@ -56486,6 +56535,7 @@ function buildProgram(io, setStatus) {
         .option('--timeout <ms>', 'connect and read timeout of each probe, in milliseconds', (text) => parseWholeNumber('--timeout', text, 100, 120_000))
         .option('--concurrency <n>', 'endpoints probed at once', (text) => parseWholeNumber('--concurrency', text, 1, 64))
         .option('--per-host-concurrency <n>', 'connections open at once to one host', (text) => parseWholeNumber('--per-host-concurrency', text, 1, 16))
+        .option('--rate-limit <n>', 'new connections a second, all endpoints together (no limit when absent)', (text) => parseWholeNumber('--rate-limit', text, 1, 1000))
         .option('--shard <i/n>', 'probe only shard i of n of the endpoints', (text) => parseShard('--shard', text));
     addOutputOptions(scan).action(async (endpoints, options) => {
         setStatus(await scanCommand(endpoints, options, io));
@@ -56537,9 +56587,11 @@ async function scanCommand(args, options, io) {
             timeoutMs: options.timeout,
             concurrency: options.concurrency,
             perHostConcurrency: options.perHostConcurrency,
+            rateLimit: options.rateLimit,
             shard: options.shard,
             cwd: io.cwd,
             now: io.now,
+            names: { policy: '--policy', caFile: '--ca-file' },
         }, {
             onStart: (count) => progress.start(count),
             onEndpointDone: (result) => progress.advance(result.scan.endpoint.input),
@@ -56562,13 +56614,18 @@ async function mergeCommand(patterns, options, io) {
 async function emit(report, baseline, options, io) {
     const format = options.json ? 'json' : options.format;
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-    const rendered = render(report, format, baseline, { color: false, options });
+    const rendered = render(report, format, baseline, { color: false, options, cwd: io.cwd });
     if (options.output) {
-        await writeFileAtomic(options.output, rendered);
-        io.stdout.write(render(report, 'text', baseline, { color, options }));
+        const file = external_node_path_default().resolve(io.cwd, options.output);
+        await writeFileAtomic(file, rendered).catch((error) => {
+            throw new UsageError('--output', `--output: cannot write ${file}: ${audit_messageOf(error)}`);
+        });
+        io.stdout.write(render(report, 'text', baseline, { color, options, cwd: io.cwd }));
     }
     else {
-        io.stdout.write(format === 'text' ? render(report, 'text', baseline, { color, options }) : rendered);
+        io.stdout.write(format === 'text'
+            ? render(report, 'text', baseline, { color, options, cwd: io.cwd })
+            : rendered);
     }
     const outcome = audit_outcomeOf(report);
     io.stderr.write(`${audit_describeOutcome(outcome, report.endpoints.length)}\n`);
@@ -56586,7 +56643,7 @@ function render(report, format, baseline, style) {
             case 'json':
                 return JSON.stringify(report, null, 2);
             case 'sarif':
-                return JSON.stringify(renderSarif(report), null, 2);
+                return JSON.stringify(renderSarif(report, { root: style.cwd }), null, 2);
             case 'junit':
                 return renderJunit(report);
             case 'markdown':

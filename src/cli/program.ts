@@ -10,6 +10,7 @@ import {
   renderMarkdown,
   renderSarif,
   renderText,
+  TOOL,
   writeFileAtomic,
 } from '../report/index.js';
 import {
@@ -101,6 +102,11 @@ function buildProgram(io: CliIo, setStatus: (code: number) => void): Command {
     .description(
       'Probes HTTPS webhook endpoints the way a webhook sender connects, and checks them ' +
         'against a TLS policy.',
+    )
+    .version(TOOL.version)
+    .addHelpText(
+      'after',
+      '\nExit status: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.',
     )
     .showHelpAfterError()
     .exitOverride()

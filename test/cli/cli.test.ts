@@ -202,6 +202,16 @@ describe('webhook-tls-probe scan', () => {
     );
   });
 
+  it('prints help and the version with exit 0', async () => {
+    const help = await cli(['--help']);
+    const version = await cli(['--version']);
+
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Exit status: 0 compliant, 1 scanned and not compliant');
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('refuses bad usage with exit 2, naming the option', async () => {
     const cases: [string[], RegExp][] = [
       [['scan', 'a.example.com', '--timeout', 'soon'], /--timeout must be a whole number/],

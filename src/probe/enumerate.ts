@@ -16,7 +16,7 @@ import type {
   SuiteEnumeration,
   TlsVersion,
 } from '../model.js';
-import { isInconclusive, isRefusal } from '../model.js';
+import { isRefusal } from '../model.js';
 import { suiteByCode, suiteName } from '../wire/suites.js';
 import type { HelloProbeResult } from './connection.js';
 import { offerOrder } from './offers.js';
@@ -37,8 +37,6 @@ export interface ChunkRun {
   refusals: RefusalKind[];
   /** False when the run ended on something other than a refusal. */
   complete: boolean;
-  /** The answer to the whole chunk: the first hello's outcome. */
-  firstOutcome: ProbeOutcome | null;
   /** Certificates served in the first accepted probe that carried any (TLS 1.2 and below). */
   certificates: Uint8Array[];
 }
@@ -73,7 +71,6 @@ export async function runChunk(
     picks: [],
     refusals: [],
     complete: true,
-    firstOutcome: options.first?.outcome ?? null,
     certificates: [],
   };
   const remaining = [...chunk];
@@ -85,7 +82,6 @@ export async function runChunk(
     const offered = testing ? [...remaining, run.winners[0]] : [...remaining];
     const result = pending ?? (await prober.send(helloFor(offered)));
     pending = undefined;
-    run.firstOutcome ??= result.outcome;
     if (testing) {
       testPending = false;
     }
@@ -390,9 +386,4 @@ async function mergeChains(
   }
 
   return { order: merged, exact };
-}
-
-/** Helper for callers: whether an outcome leaves the rest of a run unknown. */
-export function endsInconclusive(outcome: ProbeOutcome): boolean {
-  return isInconclusive(outcome) || outcome.kind === 'not-tls' || outcome.kind === 'violation';
 }

@@ -200,8 +200,3 @@ function popularFirst(codes: number[]): number[] {
   };
   return [...codes].sort((a, b) => rank(a) - rank(b) || a - b);
 }
-
-/** The groups a hello of `version` offers. */
-export function groupsForVersion(version: TlsVersion): number[] {
-  return version === 'TLSv1.3' ? tls13Groups() : legacyCurves();
-}

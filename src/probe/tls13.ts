@@ -38,7 +38,6 @@ export async function enumerateTls13(
     picks: [],
     refusals: [],
     complete: true,
-    firstOutcome: first.outcome,
     certificates: [],
   };
   const groups: number[] = [];

@@ -45384,7 +45384,7 @@ const TLS_VERSIONS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 function isRefusal(outcome) {
     return outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed';
 }
-function model_isInconclusive(outcome) {
+function isInconclusive(outcome) {
     return outcome.kind === 'timeout' || outcome.kind === 'error';
 }
 const REPORT_SCHEMA_VERSION = 1;
@@ -46692,7 +46692,7 @@ function versionState(address, version) {
     if (support.outcome.kind === 'not-tls') {
         return 'not-tls';
     }
-    return model_isInconclusive(support.outcome) ? 'inconclusive' : 'unknown';
+    return isInconclusive(support.outcome) ? 'inconclusive' : 'unknown';
 }
 /** Versions from `from` (inclusive) upwards, or below it. */
 function versionsFrom(from) {
@@ -47100,14 +47100,14 @@ function checkSenderForwardSecrecy(context) {
     if (listedOutcome.kind === 'accepted') {
         tls12 = listedOutcome.suite;
     }
-    else if (model_isInconclusive(listedOutcome)) {
+    else if (isInconclusive(listedOutcome)) {
         tls12 = predictSenderSuite(context);
         predicted = tls12 !== undefined;
     }
     const senderOutcome = address.sender.outcome;
     const modern = senderOutcome.kind === 'accepted' ? senderOutcome.suite : undefined;
     if (tls12 === undefined && modern === undefined) {
-        if (model_isInconclusive(listedOutcome) && model_isInconclusive(senderOutcome)) {
+        if (isInconclusive(listedOutcome) && isInconclusive(senderOutcome)) {
             context.inconclusive.push(`which suite a sender offering the listed suites negotiates (its hello was ` +
                 `${outcomeText(senderOutcome)})`);
         }
@@ -54678,10 +54678,6 @@ function popularFirst(codes) {
     };
     return [...codes].sort((a, b) => rank(a) - rank(b) || a - b);
 }
-/** The groups a hello of `version` offers. */
-function groupsForVersion(version) {
-    return version === 'TLSv1.3' ? tls13Groups() : legacyCurves();
-}
 
 ;// CONCATENATED MODULE: ./src/probe/curves.ts
 // ECDHE curves and DH prime sizes of TLS 1.2 and below. The curves are found by offer and
@@ -54828,7 +54824,6 @@ async function runChunk(prober, version, chunk, helloFor, options = {}) {
         picks: [],
         refusals: [],
         complete: true,
-        firstOutcome: options.first?.outcome ?? null,
         certificates: [],
     };
     const remaining = [...chunk];
@@ -54839,7 +54834,6 @@ async function runChunk(prober, version, chunk, helloFor, options = {}) {
         const offered = testing ? [...remaining, run.winners[0]] : [...remaining];
         const result = pending ?? (await prober.send(helloFor(offered)));
         pending = undefined;
-        run.firstOutcome ??= result.outcome;
         if (testing) {
             testPending = false;
         }
@@ -55099,10 +55093,6 @@ async function mergeChains(prober, chains, picks, helloFor) {
     }
     return { order: merged, exact };
 }
-/** Helper for callers: whether an outcome leaves the rest of a run unknown. */
-function endsInconclusive(outcome) {
-    return isInconclusive(outcome) || outcome.kind === 'not-tls' || outcome.kind === 'violation';
-}
 
 ;// CONCATENATED MODULE: ./src/probe/prober.ts
 // The probes of one address go through a Prober, which sends each ClientHello with the wire
@@ -55286,7 +55276,6 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
         picks: [],
         refusals: [],
         complete: true,
-        firstOutcome: first.outcome,
         certificates: [],
     };
     const groups = [];
@@ -56518,6 +56507,8 @@ function buildProgram(io, setStatus) {
     const program = new Command('webhook-tls-probe')
         .description('Probes HTTPS webhook endpoints the way a webhook sender connects, and checks them ' +
         'against a TLS policy.')
+        .version(TOOL.version)
+        .addHelpText('after', '\nExit status: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.')
         .showHelpAfterError()
         .exitOverride()
         .configureOutput({

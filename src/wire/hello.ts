@@ -180,7 +180,9 @@ export function handshakeMessage(type: number, body: Uint8Array): Uint8Array {
  * bytes (header included), or null when it needs none (RFC 7685).
  *
  * Some F5 BIG-IP terminators hang on ClientHellos whose length is 256 to 511 bytes, because
- * they take them for SSL 2.0 hellos; padding brings such hellos to 512. Some servers also fail
+ * they take them for SSL 2.0 hellos. Whether such a box reads the message with its 4-byte header
+ * or the body alone (the header's length field) varies, so both are kept out of that range:
+ * padding brings such hellos to 516 bytes, a body of 512. Some servers also fail
  * on hellos of 522, 778, 1034, ... bytes and a few on 526, 782, 1038, ... (10 and 14 modulo
  * 256), so those lengths are moved too. The padding extension is never empty, because some
  * servers fail when the last extension is empty.
@@ -194,7 +196,7 @@ export function paddingLength(length: number): number | null {
 
 /** Whether a ClientHello handshake message of `length` bytes avoids the known length bugs. */
 export function isToleratedHelloLength(length: number): boolean {
-  if (length >= 256 && length <= 511) return false;
+  if (length >= 256 && length <= 511 + HANDSHAKE_HEADER) return false;
   const low = length % 256;
   return !(length > 256 && (low === 10 || low === 14));
 }

@@ -153,19 +153,22 @@ describe('buildClientHello', () => {
 });
 
 describe('padding rule', () => {
-  it('moves lengths out of 256..511 and away from 10 and 14 modulo 256', () => {
+  it('moves message and body lengths out of 256..511 and away from 10 and 14 modulo 256', () => {
     expect(isToleratedHelloLength(255)).toBe(true);
     expect(isToleratedHelloLength(256)).toBe(false);
     expect(isToleratedHelloLength(511)).toBe(false);
-    expect(isToleratedHelloLength(512)).toBe(true);
+    // A message of 512..515 bytes has a body (the header's length field) of 508..511.
+    expect(isToleratedHelloLength(512)).toBe(false);
+    expect(isToleratedHelloLength(515)).toBe(false);
+    expect(isToleratedHelloLength(516)).toBe(true);
     expect(isToleratedHelloLength(522)).toBe(false);
     expect(isToleratedHelloLength(526)).toBe(false);
     expect(isToleratedHelloLength(778)).toBe(false);
     expect(isToleratedHelloLength(523)).toBe(true);
 
     expect(paddingLength(200)).toBeNull();
-    expect(paddingLength(300)).toBe(512 - 300 - 4);
-    expect(paddingLength(508)).toBe(1); // never an empty padding extension
+    expect(paddingLength(300)).toBe(516 - 300 - 4);
+    expect(paddingLength(511)).toBe(1); // never an empty padding extension
     expect(paddingLength(522)).toBe(1);
   });
 

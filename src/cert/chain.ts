@@ -193,18 +193,11 @@ function label(certificates: ParsedCertificate[], index: number): string {
 }
 
 function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+  // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
+  // anchors the senders have), so it is trusted like any other anchor; a bundled root never is
+  // a leaf.
   if (path.anchor) {
-    const problems = unusedProblems(certificates, path);
-    if (certificates[0].info.selfSigned) {
-      problems.unshift({
-        code: 'self-signed',
-        detail:
-          'the leaf is self-signed; it is trusted only because it is in ' +
-          `${anchorSource(path.anchor)}, which a webhook sender does not have`,
-        certificate: 0,
-      });
-    }
-    return problems;
+    return unusedProblems(certificates, path);
   }
 
   const last = path.steps[path.steps.length - 1];
@@ -281,17 +274,6 @@ function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): Chain
 
 // Certificates sent but not part of the path cost bytes and, when expired, break clients that
 // follow the served order; they are reported so the chain file can be cleaned up.
-function anchorSource(anchor: TrustAnchor): string {
-  switch (anchor.source) {
-    case 'bundled':
-      return "Node's bundled roots";
-    case 'extra-ca':
-      return 'the extra CA file';
-    case 'NODE_EXTRA_CA_CERTS':
-      return 'NODE_EXTRA_CA_CERTS';
-  }
-}
-
 function unusedProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
   const problems: ChainProblem[] = [];
   certificates.forEach((certificate, index) => {

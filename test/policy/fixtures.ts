@@ -188,7 +188,9 @@ export function address(spec: ServerSpec = {}): AddressScan {
       spec.versionOutcomes?.[version] ??
       (suites.length > 0 ? accepted(version, suites[0], dh(suites[0])) : versionRefusal);
     const refused = refusalKind(outcome) !== undefined;
-    const isAccepted = outcome.kind === 'accepted' ? true : refused ? false : null;
+    // As the engine does: a hello answered in a lower version refuses the version offered.
+    const isAccepted =
+      outcome.kind === 'accepted' ? outcome.version === version : refused ? false : null;
     return { version, accepted: isAccepted, outcome };
   });
 

@@ -13,6 +13,7 @@ import {
   RULE_IDS,
 } from '../../src/policy/index.js';
 import {
+  accepted,
   address,
   alert,
   certificate,
@@ -132,6 +133,30 @@ const WEBHOOK_ROWS: Row[] = [
       { id: 'suites.none-listed', severity: 'error' },
     ],
     absent: ['probe.inconclusive'],
+  },
+  {
+    name: 'case 4 as Node answers it: hellos offering TLS 1.2 and 1.3 negotiated down to TLS 1.0',
+    scan: scan([
+      address({
+        accepts: { 'TLSv1.0': [RSA_128_CBC] },
+        versionOutcomes: {
+          'TLSv1.2': accepted('TLSv1.0', RSA_128_CBC),
+          'TLSv1.3': accepted('TLSv1.0', RSA_128_CBC),
+        },
+      }),
+    ]),
+    findings: [
+      {
+        id: 'version.none-supported',
+        severity: 'error',
+        says: [
+          'TLS 1.2 not accepted (a hello offering it was answered with TLS 1.0)',
+          'TLS 1.3 not accepted (a hello offering it was answered with TLS 1.0)',
+        ],
+      },
+      { id: 'version.legacy-accepted', severity: 'error', says: ['TLS 1.0'] },
+      { id: 'suites.none-listed', severity: 'error' },
+    ],
   },
   {
     name: 'case 5: the certificate key type fits no enabled suite (per-key-type probes)',

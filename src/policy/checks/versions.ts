@@ -17,7 +17,19 @@ import {
 
 function stateText(context: AddressContext, version: TlsVersion): string {
   const outcome = versionOutcome(context.address, version);
-  return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
+  if (!outcome) {
+    return `${versionLabel(version)} not probed`;
+  }
+
+  // A hello offering this version that the server answered with an older one is not an
+  // acceptance of this version: the server negotiated down (RFC 5246, Appendix E.1).
+  if (outcome.kind === 'accepted' && outcome.version !== version) {
+    return (
+      `${versionLabel(version)} not accepted (a hello offering it was answered with ` +
+      `${versionLabel(outcome.version)})`
+    );
+  }
+  return `${versionLabel(version)} ${outcomeText(outcome)}`;
 }
 
 /** What a legacy version was accepted with, for the evidence. */

@@ -112,7 +112,8 @@ function sniText(result: EndpointResult, addresses: AddressScan[]): string {
       const sni = address.certificates.sni;
       if (sni.required === true) return 'required';
       if (sni.honoured === true) return 'honoured';
-      if (sni.honoured === false) return 'not honoured';
+      // The same certificate whatever the name: a single-site server, which needs no SNI.
+      if (sni.honoured === false) return 'one certificate';
       return 'unknown';
     }),
   );

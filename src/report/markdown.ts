@@ -611,7 +611,7 @@ function sniSentence(address: AddressScan): string {
       : sni.honoured === true
         ? 'honoured'
         : sni.honoured === false
-          ? 'not honoured'
+          ? 'not needed: the same certificate for every name'
           : 'unknown',
   ];
 

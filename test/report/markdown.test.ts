@@ -77,6 +77,18 @@ describe('the job summary', () => {
     ]);
   });
 
+  it('says a server with one certificate for every name needs no SNI, not that it ignores it', () => {
+    const single = compliantResult();
+    for (const address of single.scan.addresses) {
+      address.certificates.sni.honoured = false;
+    }
+    const text = renderMarkdown(makeReport([single]));
+
+    expect(rowOf(text, 'https://hooks.example.com/github')[6]).toBe('one certificate');
+    expect(text).toContain('not needed: the same certificate for every name');
+    expect(text).not.toContain('not honoured');
+  });
+
   it('has a collapsible section per endpoint with suites, chain and findings with fixes', () => {
     expect(summary.match(/<details>\n<summary>/g)).toHaveLength(5);
     expect(summary).toContain(

@@ -22,6 +22,7 @@ import type {
 } from '../model.js';
 import {
   type HelloProbeResult,
+  type ProbeOptions,
   type ProbeTarget,
   type ProbeTimeouts,
   probeHello,
@@ -38,6 +39,7 @@ export type HelloProbe = (
   target: ProbeTarget,
   hello: HelloOptions,
   timeouts: ProbeTimeouts,
+  options?: ProbeOptions,
 ) => Promise<HelloProbeResult>;
 
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
@@ -74,9 +76,6 @@ const CERTIFICATE_KEX = new Set(['RSA', 'DHE', 'ECDHE']);
 
 // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the chain
 // only comes after the second ClientHello (RFC 8446, Section 4.1.4).
-function followingHelloRetry(target: ProbeTarget, hello: HelloOptions, timeouts: ProbeTimeouts) {
-  return probeHello(target, hello, timeouts, { followHelloRetry: true });
-}
 
 /** A name no server can have configured: `.invalid` never resolves (RFC 2606, Section 2). */
 export function unknownServerName(): string {
@@ -89,14 +88,17 @@ export async function checkCertificates(
   target: ProbeTarget,
   context: { versions: VersionSupport[] },
   options: ScanOptions,
-  probe: HelloProbe = followingHelloRetry,
+  probe: HelloProbe = probeHello,
 ): Promise<CertificateCheck> {
   const version = certificateVersion(context.versions);
   const serverName = endpoint.hostIsIp ? null : endpoint.host;
   const expectedName = { host: endpoint.host, hostIsIp: endpoint.hostIsIp };
   const timeouts = { connectMs: options.connectTimeoutMs, readMs: options.readTimeoutMs };
   const limit = pLimit(Math.max(1, options.perHostConcurrency));
-  const run = (hello: HelloOptions) => limit(() => probe(target, hello, timeouts));
+  // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the
+  // certificate comes only after the second hello (RFC 8446, Section 4.1.4).
+  const run = (hello: HelloOptions) =>
+    limit(() => probe(target, hello, timeouts, { followHelloRetry: true }));
 
   // One hello like a broad client's with the endpoint's name and, for host names, one without
   // SNI and one with a name the server cannot know. Then one hello per key type, except the

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { HelloProbe } from '../../src/cert/check.js';
 import { checkCertificates } from '../../src/cert/index.js';
 import type {
   CertificateCheck,
@@ -17,6 +18,7 @@ import type {
   TlsVersion,
   VersionSupport,
 } from '../../src/model.js';
+import { type ProbeOptions, probeHello } from '../../src/probe/connection.js';
 import { describeWith } from '../support/binaries.js';
 import {
   type IssuedCertificate,
@@ -382,6 +384,44 @@ describeWith('openssl', 'certificates served by openssl s_server', () => {
     ]);
     expect(ecChain?.trusted).toBe(true);
     expect(ecChain?.problems).toEqual([]);
+  });
+
+  it('follows a HelloRetryRequest to the TLS 1.3 chain through a probe function', async () => {
+    // Our first key share is x25519; a server limited to P-384 asks for another one, and the
+    // certificate comes only after the second hello. The engine passes its own probe function,
+    // which must be handed the option to follow the retry.
+    const server = track(
+      await startOpenssl({
+        certPem: hooksRsa.certPem,
+        keyPem: hooksRsa.keyPem,
+        chainPem: intermediateA.certPem,
+        args: ['-tls1_3', '-groups', 'secp384r1'],
+      }),
+    );
+    const endpoint: Endpoint = {
+      input: `${HOOKS}:${server.port}`,
+      host: HOOKS,
+      port: server.port,
+      hostIsIp: false,
+    };
+    const seen: (ProbeOptions | undefined)[] = [];
+    const probe: HelloProbe = (target, hello, timeouts, probeOptions) => {
+      seen.push(probeOptions);
+      return probeHello(target, hello, timeouts, probeOptions);
+    };
+    const target = { address: server.address, port: server.port };
+    const context = accepted('TLSv1.3');
+    const result = await checkCertificates(
+      endpoint,
+      target,
+      context,
+      { ...options, now: new Date() },
+      probe,
+    );
+
+    expect(seen.every((probeOptions) => probeOptions?.followHelloRetry === true)).toBe(true);
+    expect(result.primary?.served[0].subject).toBe(hooksRsa.subject);
+    expect(result.primary?.trusted).toBe(true);
   });
 
   it('a warning unrecognized_name for unknown names, and the default for no SNI', async () => {

@@ -284,7 +284,7 @@ function findingLines(result: EndpointResult): string[] {
   }
 
   return [
-    `**${endpoint}** (${verdictText(result)})`,
+    `**${endpoint}** (${escapeText(verdictText(result))})`,
     '',
     ...active.map(
       (finding) =>
@@ -653,7 +653,10 @@ function cell(text: string): string {
   return escapeText(text).replace(/\|/g, '\\|');
 }
 
-/** Text anywhere in markdown: no accidental emphasis, links or HTML. */
+// Text from servers and users must not mention people or teams in a PR comment or an issue,
+// so both escapes turn @ into an entity that renders the same.
+
+/** Text anywhere in markdown: no accidental emphasis, links, mentions or HTML. */
 function escapeText(text: string): string {
   return text
     .replace(/\r?\n/g, ' ')
@@ -661,7 +664,8 @@ function escapeText(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|');
+    .replace(/\|/g, '\\|')
+    .replace(/@/g, '&#64;');
 }
 
 /** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
@@ -677,7 +681,8 @@ function html(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+    .replace(/"/g, '&quot;')
+    .replace(/@/g, '&#64;');
 }
 
 function fenceFor(code: string): string {

@@ -136,6 +136,20 @@ describe('the job summary', () => {
     expect(markdown).toContain('<code>https://odd.example.com/a|b&lt;script&gt;*x*`y`</code>');
   });
 
+  it('never lets text from a server mention anyone', () => {
+    const hostile = plainHttpResult();
+    hostile.scan.notScanned!.detail = 'plaintext HTTP reply (HTTP/1.1 400 ask @octocat)';
+    for (const finding of hostile.findings) {
+      finding.evidence.observed = hostile.scan.notScanned!.detail;
+    }
+    const report = makeReport([hostile]);
+
+    for (const text of [renderMarkdown(report), renderComment(report)]) {
+      expect(text).toContain('ask &#64;octocat');
+      expect(text).not.toMatch(/@octocat/);
+    }
+  });
+
   it('stays under 1 MiB for a huge report, saying what it left out', () => {
     const huge = makeReport(manyResults(3000));
     const markdown = renderMarkdown(huge);

@@ -15,32 +15,12 @@ import type {
   NotScannedReason,
   ScanOptions,
 } from '../model.js';
-import { suiteByName } from '../wire/suites.js';
+import { WEBHOOK_LISTED_SUITES } from '../policy/presets/webhook.js';
 import { type CertificateChecker, scanAddress } from './address.js';
 import { probeHello } from './connection.js';
 import { OBSERVATION } from './observations.js';
 import type { ProbeFunction } from './prober.js';
 import { ConnectionRate } from './rate.js';
-
-/** The suites the webhook requirements list, in their order: the sender's offer. */
-export const REQUIRED_SUITE_NAMES: readonly string[] = [
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-  'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
-  'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
-  'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
-  'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
-  'TLS_RSA_WITH_AES_128_GCM_SHA256',
-  'TLS_RSA_WITH_AES_256_GCM_SHA384',
-  'TLS_RSA_WITH_AES_128_CBC_SHA',
-  'TLS_RSA_WITH_AES_256_CBC_SHA',
-  'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
-  'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
-];
 
 /**
  * Settings for a scan when nothing else is said. `now` is read each time the object is
@@ -53,7 +33,8 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = Object.freeze({
   perHostConcurrency: 4,
   concurrency: 8,
   maxAddresses: 4,
-  listedSuites: REQUIRED_SUITE_NAMES.map((name) => suiteByName(name)!.code),
+  // The webhook requirements' suites, in their order: what a sender following them offers.
+  listedSuites: [...WEBHOOK_LISTED_SUITES],
   extraCaPem: [],
   get now() {
     return new Date();

@@ -2,7 +2,9 @@
 // the table is complete and consistent, and lookups by code and name agree.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { WEBHOOK_LISTED_SUITES } from '../../src/policy/presets/webhook.js';
 import { ALERTS, alertName } from '../../src/wire/alerts.js';
 import { GROUPS, groupByCode, groupName } from '../../src/wire/groups.js';
 import { SIGNATURE_SCHEMES, signatureSchemeName } from '../../src/wire/sigschemes.js';
@@ -19,7 +21,10 @@ import {
 } from '../../src/wire/suites.js';
 import { versionCode, versionFromCode } from '../../src/wire/versions.js';
 
-const REQUIREMENTS = '/work/shared/requirements/webhook-tls-requirements.txt';
+// The shared requirements sit beside the repository (../shared), in CI as here.
+const REQUIREMENTS = fileURLToPath(
+  new URL('../../../shared/requirements/webhook-tls-requirements.txt', import.meta.url),
+);
 
 /** The suite names the requirements list, as bullet lines. */
 function listedSuiteNames(): string[] {
@@ -44,6 +49,7 @@ describe('cipher suite table', () => {
         expect(suite?.name).toBe(`${listed}_SHA256`);
       }
     }
+    expect(names.map((name) => suiteByName(name)?.code)).toEqual(WEBHOOK_LISTED_SUITES);
     const aliased = names.filter((name) => suiteByName(name)?.name !== name);
     expect(aliased).toEqual([
       'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305',

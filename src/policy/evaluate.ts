@@ -201,10 +201,23 @@ export function evaluate(scan: EndpointScan, policy: Policy, now: Date): Endpoin
   const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(
     compareFindings,
   );
-  return { scan, verdict: verdictOf(scan, final), findings: final };
+  return { scan, verdict: verdictOf(scan, final, policy.failOn), findings: final };
 }
 
-function verdictOf(scan: EndpointScan, findings: Finding[]): Verdict {
+/**
+ * The lowest severity that makes an endpoint non-compliant: the fail-on threshold, so that the
+ * verdict and the run's exit agree. Errors always count: with fail-on `never` the verdict still
+ * says what is wrong, only the exit ignores it.
+ */
+function verdictThreshold(failOn: FailOn): Severity {
+  return failOn === 'never' ? 'error' : failOn;
+}
+
+function reachesThreshold(finding: Finding, threshold: Severity): boolean {
+  return !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[threshold];
+}
+
+function verdictOf(scan: EndpointScan, findings: Finding[], failOn: FailOn): Verdict {
   const reachedNoTls = scan.notScanned?.reason === 'not-tls';
   if (
     (scan.status === 'not-scanned' && !reachedNoTls) ||
@@ -212,20 +225,20 @@ function verdictOf(scan: EndpointScan, findings: Finding[]): Verdict {
   ) {
     return 'not-scanned';
   }
-  const error = findings.some((finding) => !finding.suppressed && finding.severity === 'error');
-  return error ? 'non-compliant' : 'compliant';
+  const threshold = verdictThreshold(failOn);
+  const fails = findings.some((finding) => reachesThreshold(finding, threshold));
+  return fails ? 'non-compliant' : 'compliant';
 }
 
 /**
  * Whether an endpoint fails the run: some finding that is not suppressed has at least the
  * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
- * (an error unless the policy changes it).
+ * (an error unless the policy changes it). Under the same fail-on a scanned endpoint fails
+ * exactly when its verdict is non-compliant, except with `never`, which fails nothing.
  */
 export function failsPolicy(result: EndpointResult, failOn: FailOn): boolean {
   if (failOn === 'never') {
     return false;
   }
-  return result.findings.some(
-    (finding) => !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[failOn],
-  );
+  return result.findings.some((finding) => reachesThreshold(finding, failOn));
 }

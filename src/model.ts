@@ -332,6 +332,16 @@ export interface Report {
   /** True when no endpoint fails under the policy's fail-on threshold. */
   compliant: boolean;
   /** Set on a report of one shard of a job matrix; `index` counts from 1, as `shard: i/n`. */
-  shard?: { index: number; count: number };
+  shard?: {
+    index: number;
+    count: number;
+    /**
+     * SHA-256 (hex) of the normalised, sorted keys of every endpoint of the whole list the
+     * shard was cut from, so a merge can tell shards of different lists apart.
+     */
+    listDigest?: string;
+    /** How many endpoints the whole list had: a merge of all shards must have as many. */
+    listSize?: number;
+  };
   endpoints: EndpointResult[];
 }

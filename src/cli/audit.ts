@@ -11,7 +11,13 @@ import type { Endpoint, EndpointResult, EndpointScan, Report } from '../model.js
 import { evaluate, failsPolicy, loadPolicy, type Policy } from '../policy/index.js';
 import { endpointKey, parseEndpoint, parseEndpointList } from '../probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../probe/scan.js';
-import { buildReport, mergeReports, readReport, selectShard } from '../report/index.js';
+import {
+  buildReport,
+  endpointListDigest,
+  mergeReports,
+  readReport,
+  selectShard,
+} from '../report/index.js';
 import { expandPatterns } from './glob.js';
 import { type FailOn, type Shard, UsageError } from './values.js';
 
@@ -194,7 +200,14 @@ export async function runAudit(settings: AuditSettings, hooks: AuditHooks = {}):
     startedAt,
     finishedAt,
     ...(settings.shard
-      ? { shard: { index: settings.shard.index, count: settings.shard.count } }
+      ? {
+          shard: {
+            index: settings.shard.index,
+            count: settings.shard.count,
+            listDigest: endpointListDigest(settings.endpoints),
+            listSize: settings.endpoints.length,
+          },
+        }
       : {}),
   });
 }

@@ -24,7 +24,7 @@ export interface BuildReportInput {
   startedAt: Date;
   finishedAt: Date;
   /** The shard of a job matrix this run covered; `index` counts from 1, as in `shard: 2/8`. */
-  shard?: { index: number; count: number };
+  shard?: { index: number; count: number; listDigest?: string; listSize?: number };
 }
 
 export function buildReport(input: BuildReportInput): Report {
@@ -41,7 +41,7 @@ export function buildReport(input: BuildReportInput): Report {
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
     compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
-    ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
+    ...(shard ? { shard: { ...shard } } : {}),
     endpoints: input.results,
   };
 }

@@ -38,6 +38,6 @@ export {
 } from './markdown.js';
 export { MergeError, mergeReports } from './merge.js';
 export { FINGERPRINT_KEY, renderSarif, type SarifLog, type SarifOptions } from './sarif.js';
-export { selectShard, shardOf } from './shard.js';
+export { endpointListDigest, selectShard, shardOf } from './shard.js';
 export { renderText, type TextOptions } from './text.js';
 export { notScannedReason, VERDICT_WORDS, verdictText } from './words.js';

@@ -1,8 +1,8 @@
 // Joins the reports of the shards of a job matrix (downloaded artifacts, say) into the report a
 // single run over all endpoints would have given: same endpoints, same findings, same verdict.
 // Reports that cannot have come from one run (another schema version, tool version or policy,
-// a shard given twice or missing, an endpoint in two reports) are refused with an error that
-// says which.
+// a shard given twice or missing, shards cut from different endpoint lists, an endpoint in two
+// reports) are refused with an error that says which.
 
 import type { EndpointResult, Report } from '../model.js';
 import { failsPolicy } from '../policy/index.js';
@@ -28,9 +28,18 @@ export function mergeReports(reports: Report[], names?: string[]): Report {
   const nameOf = (index: number) => names?.[index] ?? describeReport(reports[index], index);
   checkSameRun(reports, nameOf);
   checkShards(reports, nameOf);
+  checkSameList(reports, nameOf);
 
   const endpoints = mergedEndpoints(reports, nameOf);
   const first = reports[0];
+  const listSize = first.shard?.listSize;
+
+  if (listSize !== undefined && endpoints.length !== listSize) {
+    throw new MergeError(
+      `the shards hold ${endpoints.length} endpoints where the list they were cut from has ` +
+        `${listSize}: a shard report is incomplete`,
+    );
+  }
 
   return {
     schemaVersion: first.schemaVersion,
@@ -142,6 +151,37 @@ function checkShards(reports: Report[], nameOf: (index: number) => string): void
         'would leave its endpoints out',
     );
   }
+}
+
+// Shards of the same matrix size cut from two different endpoint lists would merge without
+// complaint and leave the endpoints of the other list's shards unchecked, so every shard names
+// the whole list it was cut from and they must all name the same one.
+function checkSameList(reports: Report[], nameOf: (index: number) => string): void {
+  const identity = (report: Report) =>
+    report.shard?.listDigest === undefined
+      ? 'none'
+      : `${report.shard.listDigest}/${report.shard.listSize}`;
+  const first = identity(reports[0]);
+
+  reports.forEach((report, index) => {
+    if (identity(report) !== first) {
+      throw new MergeError(
+        `${nameOf(index)} and ${nameOf(0)} were cut from different endpoint lists ` +
+          `(${describeList(report)} versus ${describeList(reports[0])}): only shards of one ` +
+          'run can be merged',
+      );
+    }
+  });
+}
+
+function describeList(report: Report): string {
+  const shard = report.shard;
+
+  if (shard?.listDigest === undefined) {
+    return 'no list digest';
+  }
+
+  return `${shard.listSize ?? '?'} endpoints, digest ${shard.listDigest.slice(0, 12)}`;
 }
 
 interface Placed {

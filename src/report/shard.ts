@@ -48,6 +48,15 @@ export function shardOf(key: string, count: number): number {
   return best;
 }
 
+/**
+ * The identity of a whole endpoint list before sharding: SHA-256 over its endpoints' keys
+ * (host, port, path), sorted so that the order the list was written in does not matter.
+ */
+export function endpointListDigest(endpoints: readonly Endpoint[]): string {
+  const keys = endpoints.map(endpointKey).sort();
+  return createHash('sha256').update(JSON.stringify(keys)).digest('hex');
+}
+
 function defaultKey(item: unknown): string {
   if (typeof item === 'string') {
     return item;

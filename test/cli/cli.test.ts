@@ -284,6 +284,48 @@ describe('webhook-tls-probe scan --shard and merge', () => {
   });
 });
 
+describe('webhook-tls-probe merge of shards from different lists', () => {
+  it('refuses shards cut from another endpoint list, naming the files', async () => {
+    const endpoints = servers.map((server) => server.endpoint);
+    const other = [endpoints[0], closedEndpoint];
+    const run = async (list: string[], index: number, name: string) => {
+      const output = path.join(directory, name);
+      const args = ['scan', ...list, '--ca-file', caFile, '--shard', `${index}/3`];
+      await cli([...args, '--timeout', '500', '--format', 'json', '--output', output]);
+      return output;
+    };
+
+    const foreign = await run(other, 1, 'other-1.json');
+    const second = await run(endpoints, 2, 'real-2.json');
+    const third = await run(endpoints, 3, 'real-3.json');
+    const shard = (JSON.parse(await readFile(second, 'utf8')) as Report).shard!;
+
+    expect(shard.listSize).toBe(endpoints.length);
+    expect(shard.listDigest).toMatch(/^[0-9a-f]{64}$/);
+
+    const mixed = await cli(['merge', foreign, second, third]);
+
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toContain('different endpoint lists');
+    expect(mixed.stderr).toContain('other-1.json');
+    expect(mixed.stdout).not.toContain('compliant');
+
+    // A shard of the right list that lost an endpoint is refused by the list's size.
+    const first = await run(endpoints, 1, 'real-1.json');
+    const cut = JSON.parse(await readFile(second, 'utf8')) as Report;
+    const truncated = path.join(directory, 'cut-2.json');
+    await writeFile(truncated, JSON.stringify({ ...cut, endpoints: cut.endpoints.slice(1) }));
+    const whole = await cli(['merge', first, second, third, '--json']);
+    const short = await cli(['merge', first, truncated, third]);
+
+    expect(cut.endpoints.length).toBeGreaterThan(0);
+    expect(whole.status).not.toBe(2);
+    expect((JSON.parse(whole.stdout) as Report).endpoints).toHaveLength(endpoints.length);
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/hold \d+ endpoints where the list .* has \d+/);
+  });
+});
+
 describe('bin/webhook-tls-probe.js', () => {
   const bundle = path.join(ROOT, 'dist', 'cli', 'index.js');
 

@@ -33,6 +33,7 @@ import {
   versionsFrom,
 } from './context.js';
 import { hasObservation } from './probes.js';
+import { versionProbeText } from './versions.js';
 
 // RFC 8446, Section 6: the alert codes that tell a version refusal from a suite refusal.
 const HANDSHAKE_FAILURE = 40;
@@ -146,19 +147,31 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
     ];
   }
 
-  const refusals = relevant.map((version) => {
-    const outcome = versionOutcome(address, version);
-    return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
-  });
+  // A hello offering TLS 1.2 answered with TLS 1.0 is no acceptance of TLS 1.2 (the server
+  // negotiated down, RFC 5246 Appendix E.1): the probe of each version says what it got.
+  const refusals = relevant.map((version) => versionProbeText(context, version));
   // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
   const listedProbe =
     address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
       ? []
       : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
+
+  // Listed suites the server does take, but only with a version below the minimum (cases 2, 4).
+  const legacyListed = acceptedSuites(address).filter(
+    (entry) => listed.has(entry.code) && !allowedVersions.includes(entry.version),
+  );
+  const legacyVersions = [...new Set(legacyListed.map((entry) => entry.version))].sort(
+    (a, b) => versionRank(a) - versionRank(b),
+  );
+  const headline =
+    legacyListed.length > 0
+      ? `listed suites are accepted only over ${listText(legacyVersions.map(versionLabel), 'or')}, ` +
+        `which senders refuse (${seenText(legacyListed)})`
+      : 'no listed suite is accepted';
   return [
     {
       id: 'suites.none-listed',
-      observed: `no listed suite is accepted: ${[...refusals, ...listedProbe].join('; ')}`,
+      observed: `${headline}: ${[...refusals, ...listedProbe].join('; ')}`,
       expected,
       remediation: suitesFix(
         policy,

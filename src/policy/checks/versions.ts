@@ -15,7 +15,8 @@ import {
   versionsFrom,
 } from './context.js';
 
-function stateText(context: AddressContext, version: TlsVersion): string {
+/** How the probe of one version ended: "TLS 1.2 not accepted (... answered with TLS 1.0)". */
+export function versionProbeText(context: AddressContext, version: TlsVersion): string {
   const outcome = versionOutcome(context.address, version);
   if (!outcome) {
     return `${versionLabel(version)} not probed`;
@@ -57,14 +58,14 @@ export function checkVersions(context: AddressContext): RawFinding[] {
     if (unclear.length === 0) {
       findings.push({
         id: 'version.none-supported',
-        observed: `${required.map((version) => stateText(context, version)).join('; ')}`,
+        observed: `${required.map((version) => versionProbeText(context, version)).join('; ')}`,
         expected: `${listText(required.map(versionLabel), 'or')} accepted`,
         remediation: versionFix(policy),
       });
     } else {
       context.inconclusive.push(
         `whether ${listText(unclear.map(versionLabel), 'or')} is accepted ` +
-          `(${unclear.map((version) => stateText(context, version)).join('; ')})`,
+          `(${unclear.map((version) => versionProbeText(context, version)).join('; ')})`,
       );
     }
   }
@@ -85,7 +86,7 @@ export function checkVersions(context: AddressContext): RawFinding[] {
   if (unanswered.length > 0) {
     context.inconclusive.push(
       `whether ${listText(unanswered.map(versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
-        `refused (${unanswered.map((version) => stateText(context, version)).join('; ')})`,
+        `refused (${unanswered.map((version) => versionProbeText(context, version)).join('; ')})`,
     );
   }
 

@@ -148,7 +148,7 @@ function namesEndpoint(line: string, input: string): boolean {
 }
 
 /** The running workflow's file, from GITHUB_WORKFLOW_REF (owner/repo/PATH@ref). */
-function workflowPath(env: NodeJS.ProcessEnv): string | undefined {
+export function workflowPath(env: NodeJS.ProcessEnv): string | undefined {
   const ref = env.GITHUB_WORKFLOW_REF;
   const match = ref ? /^[^/]+\/[^/]+\/(.+?)@/.exec(ref) : null;
   return match?.[1];

@@ -34,6 +34,7 @@ import {
   createLocator,
   type EndpointLocator,
   foldAnnotations,
+  workflowPath,
 } from './annotations.js';
 import { decideComment, publishComment } from './comment.js';
 import { createClient, type RunContext, readRunContext } from './github.js';
@@ -59,7 +60,11 @@ export async function run(): Promise<void> {
 
     // Annotations and SARIF results point at the line that names each endpoint.
     const locate = createLocator(process.env, workspace);
-    const files = await writeReportFiles(report, settings, { locate, root: workspace });
+    const files = await writeReportFiles(report, settings, {
+      locate,
+      root: workspace,
+      workflowFile: workflowPath(process.env),
+    });
     const summary = renderMarkdown(report, { baseline });
     await core.summary.addRaw(summary, true).write();
 

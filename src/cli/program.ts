@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Report } from '../model.js';
 import {
+  DEFAULT_SARIF_LOCATION,
   renderJunit,
   renderMarkdown,
   renderSarif,
@@ -57,6 +58,7 @@ interface OutputOptions {
   output?: string;
   onlyFailures?: boolean;
   baseline?: string;
+  sarifLocation?: string;
 }
 
 interface ScanOptions extends OutputOptions {
@@ -172,7 +174,12 @@ function addOutputOptions(command: Command): Command {
     .option('--json', 'the same as --format json')
     .option('--output <file>', 'write the report to a file (the terminal gets the text report)')
     .option('--only-failures', 'text report: show only endpoints that fail')
-    .option('--baseline <file>', 'earlier JSON report: show what is new, fixed and changed');
+    .option('--baseline <file>', 'earlier JSON report: show what is new, fixed and changed')
+    .option(
+      '--sarif-location <file>',
+      'SARIF: the file results point at for endpoints not read from --endpoints-file ' +
+        `(default ${DEFAULT_SARIF_LOCATION})`,
+    );
 }
 
 async function scanCommand(args: string[], options: ScanOptions, io: CliIo): Promise<number> {
@@ -283,7 +290,11 @@ function render(
       case 'json':
         return JSON.stringify(report, null, 2);
       case 'sarif':
-        return JSON.stringify(renderSarif(report, { root: style.cwd }), null, 2);
+        return JSON.stringify(
+          renderSarif(report, { root: style.cwd, fallbackFile: style.options.sarifLocation }),
+          null,
+          2,
+        );
       case 'junit':
         return renderJunit(report);
       case 'markdown':

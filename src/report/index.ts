@@ -37,7 +37,13 @@ export {
   SUMMARY_LIMIT_BYTES,
 } from './markdown.js';
 export { MergeError, mergeReports } from './merge.js';
-export { FINGERPRINT_KEY, renderSarif, type SarifLog, type SarifOptions } from './sarif.js';
+export {
+  DEFAULT_SARIF_LOCATION,
+  FINGERPRINT_KEY,
+  renderSarif,
+  type SarifLog,
+  type SarifOptions,
+} from './sarif.js';
 export { endpointListDigest, selectShard, shardOf } from './shard.js';
 export { renderText, type TextOptions } from './text.js';
 export { notScannedReason, VERDICT_WORDS, verdictText } from './words.js';

@@ -1,6 +1,7 @@
 // SARIF 2.1.0 for code scanning: one rule per finding identifier (from the policy's rule
 // catalogue, with its help text), one result per endpoint and rule, placed on the line of the
-// endpoints file or workflow that names the endpoint so alerts land on code. Partial
+// endpoints file or workflow that names the endpoint so alerts land on code (or, failing that,
+// on a fallback file, as code scanning wants a physical location on every result). Partial
 // fingerprints depend only on the endpoint and the rule, so an alert keeps its identity from
 // run to run while the server stays broken, and closes when it is fixed.
 
@@ -23,7 +24,19 @@ export interface SarifOptions {
   locate?: (endpoint: Endpoint) => { file: string; line: number } | undefined;
   /** Folder that relative artifact paths start from; absolute sources are made relative to it. */
   root?: string;
+  /**
+   * The file results point at when neither a source line, the locator nor the workflow file
+   * places the endpoint (endpoints named on a command line); DEFAULT_SARIF_LOCATION if absent.
+   */
+  fallbackFile?: string;
 }
+
+/**
+ * Where results go when nothing better is known. GitHub's upload-sarif refuses a result with
+ * no physical location, so every result has one; the workflows folder is the one place a
+ * repository that scans its webhooks in CI surely has.
+ */
+export const DEFAULT_SARIF_LOCATION = '.github/workflows';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -216,14 +229,14 @@ function locationFor(endpoint: Endpoint, options: SarifOptions): Record<string, 
       },
     ],
   };
-  const where =
-    endpoint.source ??
-    options.locate?.(endpoint) ??
-    (options.workflowFile ? { file: options.workflowFile, line: 1 } : undefined);
 
-  if (!where) {
-    return logical;
-  }
+  // A result without a physical location validates as SARIF but GitHub's upload-sarif rejects
+  // it, so there is always one, even if only the file that lists the endpoints.
+  const where = endpoint.source ??
+    options.locate?.(endpoint) ?? {
+      file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
+      line: 1,
+    };
 
   return {
     physicalLocation: {

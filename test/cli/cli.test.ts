@@ -15,6 +15,7 @@ import { createDemoCa } from '../../demo/ca.js';
 import { type DemoServer, startDemoServers, stopAll } from '../../demo/servers.js';
 import { type CliIo, runCli } from '../../src/cli/program.js';
 import type { Report } from '../../src/model.js';
+import { sarifErrors } from '../report/sarif-validator.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -281,6 +282,31 @@ describe('webhook-tls-probe scan --shard and merge', () => {
     const nothing = await cli(['merge', path.join(directory, 'none-*.json')]);
     expect(nothing.status).toBe(2);
     expect(nothing.stderr).toContain('no report matches');
+  });
+});
+
+describe('webhook-tls-probe scan --format sarif', () => {
+  it('gives every result a physical location, also to endpoints named as arguments', async () => {
+    const args = ['scan', endpointOf('tls1.0-only'), '--ca-file', caFile, '--format', 'sarif'];
+    const plain = await cli(args);
+    const named = await cli([...args, '--sarif-location', 'ops/webhooks.txt']);
+
+    for (const [run, uri] of [
+      [plain, '.github/workflows'],
+      [named, 'ops/webhooks.txt'],
+    ] as const) {
+      const log = JSON.parse(run.stdout);
+      const results = log.runs[0].results as {
+        locations: { physicalLocation?: { artifactLocation: { uri: string } } }[];
+      }[];
+
+      expect(sarifErrors(log)).toEqual([]);
+      expect(results.length).toBeGreaterThan(0);
+
+      for (const result of results) {
+        expect(result.locations[0].physicalLocation?.artifactLocation.uri).toBe(uri);
+      }
+    }
   });
 });
 

@@ -114,11 +114,23 @@ describe('SARIF output', () => {
     }
   });
 
-  it('places endpoints without a line at the workflow file, or names them only', () => {
+  it('places endpoints without a line at the workflow file, or else at the fallback file', () => {
     const withoutWorkflow = resultsOf(renderSarif(makeReport()));
     const tls13 = withoutWorkflow.find((entry) => entry.ruleId === 'suites.none-listed');
-    expect(tls13?.locations[0].physicalLocation).toBeUndefined();
+    expect(tls13?.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: '.github/workflows' },
+      region: { startLine: 1 },
+    });
     expect(tls13?.locations[0].logicalLocations[0].name).toBe('tls13only.example.com');
+
+    const named = resultsOf(renderSarif(makeReport(), { fallbackFile: 'ops/webhooks.yml' }));
+    expect(
+      named.find((entry) => entry.ruleId === 'suites.none-listed')?.locations[0].physicalLocation,
+    ).toEqual({ artifactLocation: { uri: 'ops/webhooks.yml' }, region: { startLine: 1 } });
+
+    for (const entry of [...withoutWorkflow, ...named]) {
+      expect(entry.locations[0].physicalLocation?.artifactLocation.uri).toBeTruthy();
+    }
 
     const withWorkflow = resultsOf(
       renderSarif(makeReport(), { workflowFile: '.github/workflows/webhook tls.yml' }),

@@ -108,7 +108,9 @@ function buildProgram(io: CliIo, setStatus: (code: number) => void): Command {
     .version(TOOL.version)
     .addHelpText(
       'after',
-      '\nExit status: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.',
+      '\nExit status: 0 compliant; 1 some endpoint scanned and not compliant (also when ' +
+        'others could not be scanned:\na definite failure wins); 2 could not scan some ' +
+        'endpoint and none is not compliant, or bad usage.',
     )
     .showHelpAfterError()
     .exitOverride()

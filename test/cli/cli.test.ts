@@ -111,8 +111,16 @@ describe('webhook-tls-probe scan', () => {
     const run = await cli(['scan', endpointOf('expired-certificate'), closedEndpoint]);
 
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('scanned and not compliant');
-    expect(run.stderr).toContain('could not scan');
+    expect(run.stderr).toMatch(/^1 endpoint not compliant; could not scan 1: /);
+    expect(run.stderr).toContain(
+      `scanned and not compliant with the policy: ${endpointOf('expired-certificate')}`,
+    );
+    expect(run.stderr).toContain(`could not scan 1 endpoint of 2: ${closedEndpoint}`);
+
+    const help = await cli(['--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      '1 some endpoint scanned and not compliant (also when others could not be scanned',
+    );
   });
 
   it('writes each format to --output, and the text report to the terminal', async () => {

@@ -22,6 +22,7 @@ import {
   checkServerPreference,
 } from './checks/kex.js';
 import {
+  checkEveryHelloViolated,
   checkNotTls,
   checkObservations,
   checkRefusals,
@@ -29,6 +30,8 @@ import {
   hasObservation,
   inconclusiveFinding,
   notTlsFinding,
+  protocolViolationFinding,
+  violationDetail,
 } from './checks/probes.js';
 import { checkSni } from './checks/sni.js';
 import {
@@ -98,6 +101,11 @@ function notScannedFinding(reason: NotScannedReason, detail: string, port: numbe
   if (reason === 'not-tls') {
     return notTlsFinding(port, detail);
   }
+  // The server answered, only not by the rules: a fault of its own, not of the connection.
+  const violation = reason === 'error' ? violationDetail(detail) : undefined;
+  if (violation !== undefined) {
+    return protocolViolationFinding([violation]);
+  }
   const [what, advice] = NOT_SCANNED_TEXT[reason];
   return {
     id: 'endpoint.not-scanned',
@@ -123,6 +131,11 @@ function addressFindings(context: AddressContext): RawFinding[] {
   const notTls = checkNotTls(context);
   if (notTls) {
     return [notTls];
+  }
+
+  const violated = checkEveryHelloViolated(context);
+  if (violated) {
+    return [violated];
   }
 
   const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
@@ -218,9 +231,12 @@ function reachesThreshold(finding: Finding, threshold: Severity): boolean {
 }
 
 function verdictOf(scan: EndpointScan, findings: Finding[], failOn: FailOn): Verdict {
-  const reachedNoTls = scan.notScanned?.reason === 'not-tls';
+  // A port that answers without TLS, or in violation of it, was reached: it is judged.
+  const reached =
+    scan.notScanned?.reason === 'not-tls' ||
+    (scan.notScanned?.reason === 'error' && violationDetail(scan.notScanned.detail) !== undefined);
   if (
-    (scan.status === 'not-scanned' && !reachedNoTls) ||
+    (scan.status === 'not-scanned' && !reached) ||
     (scan.status === 'scanned' && scan.addresses.length === 0)
   ) {
     return 'not-scanned';

@@ -39,6 +39,16 @@ export const RULES = [
       'HTTP reply. The endpoint must serve HTTPS.',
   ),
 
+  rule(
+    'endpoint.protocol-violation',
+    'Server breaks the TLS protocol',
+    'error',
+    'Every hello that got a TLS answer was answered in violation of the protocol, for example ' +
+      'with a suite or version the client never offered (RFC 8446, Section 4.1.3). Senders ' +
+      "abort such handshakes, so none can connect: the server's TLS configuration or software " +
+      'must be corrected.',
+  ),
+
   // --- Protocol versions -----------------------------------------------------------------------
   rule(
     'version.none-supported',

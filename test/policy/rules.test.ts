@@ -244,30 +244,71 @@ const WEBHOOK_ROWS: Row[] = [
     absent: ['suites.certificate-key-mismatch'],
   },
   {
-    name: 'case 6: a ServerHello with a suite never offered is a violation, not acceptance',
+    name: 'case 6: a suite never offered on every hello is one error: the server breaks TLS',
     scan: scan([
       address({
         accepts: {},
         versionOutcomes: {
-          'TLSv1.0': { kind: 'violation', detail: 'ServerHello chose suite 0x0005, never offered' },
-          'TLSv1.1': { kind: 'violation', detail: 'ServerHello chose suite 0x0005, never offered' },
-          'TLSv1.2': { kind: 'violation', detail: 'ServerHello chose suite 0x0005, never offered' },
-          'TLSv1.3': { kind: 'violation', detail: 'ServerHello chose suite 0x0005, never offered' },
+          'TLSv1.0': { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
+          'TLSv1.1': { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
+          'TLSv1.2': { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
+          'TLSv1.3': { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
         },
-        listedSuites: {
-          kind: 'violation',
-          detail: 'ServerHello chose suite 0x0005, never offered',
-        },
-        sender: { kind: 'violation', detail: 'ServerHello chose suite 0x0005, never offered' },
-        certificates: certificates({ primary: null }),
+        listedSuites: { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
+        sender: { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
+        certificates: certificates({ primary: null, error: 'no handshake completed' }),
+        observations: [
+          { id: 'suite-not-offered', detail: 'server chose suite 0x0005, not offered' },
+        ],
       }),
     ]),
     findings: [
-      { id: 'probe.protocol-violation', severity: 'warning', says: ['never offered'] },
-      { id: 'version.none-supported', severity: 'error', says: ['violation of the protocol'] },
-      { id: 'suites.none-listed', severity: 'error' },
+      {
+        id: 'endpoint.protocol-violation',
+        severity: 'error',
+        says: [
+          'every hello the server answered was answered in violation of the protocol',
+          'server chose suite 0x0005 (TLS_RSA_WITH_RC4_128_SHA), not offered',
+        ],
+        expects: ['a suite the client offered'],
+      },
     ],
-    absent: ['version.legacy-accepted', 'kex.sender-not-forward-secret', 'probe.inconclusive'],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
+    name: 'case 6 as a not-scanned endpoint: the violation is the finding, not the connection',
+    scan: notScanned(
+      'error',
+      'the server breaks the protocol: server chose suite 0x0005, not offered',
+    ),
+    findings: [
+      {
+        id: 'endpoint.protocol-violation',
+        severity: 'error',
+        says: ['violation of the protocol', 'suite 0x0005 (TLS_RSA_WITH_RC4_128_SHA)'],
+      },
+    ],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
+    name: 'a violation on some hellos while others are accepted stays a warning',
+    scan: scan([
+      address({
+        versionOutcomes: {
+          'TLSv1.0': { kind: 'violation', detail: 'server chose suite 0x0005, not offered' },
+        },
+      }),
+    ]),
+    findings: [
+      {
+        id: 'probe.protocol-violation',
+        severity: 'warning',
+        says: ['the TLS 1.0 hello: server chose suite 0x0005 (TLS_RSA_WITH_RC4_128_SHA)'],
+      },
+    ],
+    only: true,
   },
   {
     name: 'case 7: a single ECDHE-ECDSA suite after a first probe refused by alert',

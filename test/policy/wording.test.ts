@@ -49,3 +49,55 @@ describe('suites.none-listed for a server stuck on TLS 1.0 (cases 2 and 4)', () 
     expect(observed(findings, 'suites.none-listed')).toMatch(/^no listed suite is accepted: /);
   });
 });
+
+describe('a server that breaks the protocol (case 6)', () => {
+  const detail = 'server chose suite 0x0005, not offered';
+  const violation = { kind: 'violation', detail } as const;
+
+  it('is told to correct its TLS configuration or software, not to scan again', () => {
+    const server = address({
+      accepts: {},
+      versionOutcomes: {
+        'TLSv1.0': violation,
+        'TLSv1.1': violation,
+        'TLSv1.2': violation,
+        'TLSv1.3': violation,
+      },
+      listedSuites: violation,
+      sender: violation,
+    });
+    const scanned = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    const notScanned = evaluate(
+      {
+        ...scan([]),
+        status: 'not-scanned',
+        notScanned: { reason: 'error', detail: `the server breaks the protocol: ${detail}` },
+      },
+      presetPolicy('webhook'),
+      NOW,
+    );
+
+    for (const result of [scanned, notScanned]) {
+      expect(result.verdict).toBe('non-compliant');
+      const [finding] = result.findings;
+      expect(finding.id).toBe('endpoint.protocol-violation');
+      expect(finding.remediation.summary).toMatch(/^Correct the server's TLS configuration/);
+      expect(finding.remediation.summary).not.toMatch(/^Scan again/);
+      expect(finding.evidence.expected).not.toContain('accepts TCP connections');
+    }
+  });
+
+  it('leaves other not-scanned errors as connection problems', () => {
+    const result = evaluate(
+      {
+        ...scan([]),
+        status: 'not-scanned',
+        notScanned: { reason: 'error', detail: 'the address is unreachable: EHOSTUNREACH' },
+      },
+      presetPolicy('webhook'),
+      NOW,
+    );
+    expect(result.verdict).toBe('not-scanned');
+    expect(result.findings.map((finding) => finding.id)).toEqual(['endpoint.not-scanned']);
+  });
+});

@@ -4,9 +4,10 @@
 
 import type { ProbeOutcome } from '../../model.js';
 import { OBSERVATION } from '../../probe/observations.js';
+import { suiteName } from '../../wire/suites.js';
 import { adviceOnly, alertsFix } from '../remediation.js';
 import { listText, outcomeText, versionLabel } from '../text.js';
-import type { AddressContext, RawFinding } from './context.js';
+import { type AddressContext, anyVersionAccepted, type RawFinding } from './context.js';
 
 /** Every probe outcome of the address, with a name for the evidence. */
 function namedOutcomes(context: AddressContext): { name: string; outcome: ProbeOutcome }[] {
@@ -110,15 +111,72 @@ export function checkRefusals(context: AddressContext): RawFinding[] {
   ];
 }
 
+/**
+ * A violation as the wire layer words it, with suite codes named: "server chose suite 0x00ff
+ * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV), not offered".
+ */
+export function violationText(detail: string): string {
+  return detail.replace(/\bsuite 0x([0-9a-f]{4})\b/gi, (whole, hex: string) => {
+    const name = suiteName(Number.parseInt(hex, 16));
+    return name.startsWith('0x') ? whole : `${whole} (${name})`;
+  });
+}
+
+const VIOLATION_EXPECTED =
+  'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
+  '4.1.3; RFC 5246, Section 7.4.1.3)';
+
+/**
+ * The server answers TLS, but only in violation of the protocol (case 6: it picks a suite that
+ * was never offered on every hello). No sender can connect, and scanning again changes nothing:
+ * its configuration or software is at fault.
+ */
+export function protocolViolationFinding(details: string[]): RawFinding {
+  const what = [...new Set(details.map(violationText))];
+  return {
+    id: 'endpoint.protocol-violation',
+    observed:
+      'every hello the server answered was answered in violation of the protocol: ' +
+      what.join('; '),
+    expected: VIOLATION_EXPECTED,
+    remediation: adviceOnly(
+      "Correct the server's TLS configuration, or update the TLS software (or the load " +
+        'balancer or proxy that terminates TLS): it chooses what the client did not offer, ' +
+        'and every sender aborts such a handshake. Scanning again will not change this.',
+    ),
+  };
+}
+
+/**
+ * No version was accepted and some hello was answered in violation of the protocol: the
+ * violations are why nothing was accepted, and the other rules would only restate it.
+ */
+export function checkEveryHelloViolated(context: AddressContext): RawFinding | undefined {
+  if (anyVersionAccepted(context)) {
+    return undefined;
+  }
+  const details = namedOutcomes(context).flatMap(({ outcome }) =>
+    outcome.kind === 'violation' ? [outcome.detail] : [],
+  );
+  return details.length > 0 ? protocolViolationFinding(details) : undefined;
+}
+
+/** The engine's not-scanned detail for a server that breaks the protocol, without its lead. */
+export function violationDetail(detail: string): string | undefined {
+  const match = /^the server breaks the protocol:\s*(.*)$/is.exec(detail);
+  return match ? match[1] : undefined;
+}
+
 export function checkViolations(context: AddressContext): RawFinding[] {
   const violations = [
     ...new Set([
       ...namedOutcomes(context)
         .filter(({ outcome }) => outcome.kind === 'violation')
         .map(
-          ({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`,
+          ({ name, outcome }) =>
+            `${name}: ${outcome.kind === 'violation' ? violationText(outcome.detail) : ''}`,
         ),
-      ...observationDetails(context, ...VIOLATION_OBSERVATIONS),
+      ...observationDetails(context, ...VIOLATION_OBSERVATIONS).map(violationText),
     ]),
   ];
   if (violations.length === 0) {
@@ -128,9 +186,7 @@ export function checkViolations(context: AddressContext): RawFinding[] {
     {
       id: 'probe.protocol-violation',
       observed: violations.join('; '),
-      expected:
-        'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
-        '4.1.3; RFC 5246, Section 7.4.1.3)',
+      expected: VIOLATION_EXPECTED,
       remediation: adviceOnly(
         'Update the TLS library or the device that terminates TLS: clients abort such ' +
           'handshakes. The suite chosen is not counted as accepted.',

@@ -5,7 +5,16 @@
 
 import type { AddressScan, EndpointResult, Finding, Severity, TlsVersion } from '../model.js';
 import { TLS_VERSIONS } from '../model.js';
-import { daysLeftText, outcomeText, plural, suiteText, verdictText, versionText } from './words.js';
+import {
+  daysLeftText,
+  notYetValid,
+  outcomeText,
+  plural,
+  suiteText,
+  validityText,
+  verdictText,
+  versionText,
+} from './words.js';
 
 export const NONE = '—';
 
@@ -94,11 +103,20 @@ function forwardSecrecyText(addresses: AddressScan[]): string {
   return NONE;
 }
 
+// A leaf that is not valid yet fails every sender however many days it has left, so it shows
+// ahead of the soonest expiry.
 function daysLeftOf(addresses: AddressScan[]): string {
-  const days = addresses
-    .map((address) => address.certificates.primary?.served[0]?.daysLeft)
-    .filter((value): value is number => value !== undefined);
+  const chains = addresses.flatMap((address) => {
+    const chain = address.certificates.primary;
+    return chain && chain.served.length > 0 ? [chain] : [];
+  });
+  const early = chains.find((chain) => notYetValid(chain, 0));
 
+  if (early) {
+    return validityText(early.served[0], true);
+  }
+
+  const days = chains.map((chain) => chain.served[0].daysLeft);
   return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
 }
 
@@ -110,6 +128,9 @@ function sniText(result: EndpointResult, addresses: AddressScan[]): string {
   return distinct(
     addresses.map((address) => {
       const sni = address.certificates.sni;
+      // With no certificate seen there is nothing to compare names by (case 5: the key type
+      // matches no suite), whatever the SNI probes concluded.
+      if (!hasChain(address)) return 'unknown';
       if (sni.required === true) return 'required';
       if (sni.honoured === true) return 'honoured';
       // The same certificate whatever the name: a single-site server, which needs no SNI.
@@ -117,6 +138,11 @@ function sniText(result: EndpointResult, addresses: AddressScan[]): string {
       return 'unknown';
     }),
   );
+}
+
+/** Whether a certificate chain was obtained from the address with the endpoint's SNI. */
+export function hasChain(address: AddressScan): boolean {
+  return (address.certificates.primary?.served.length ?? 0) > 0;
 }
 
 /** One value when every address agrees, otherwise each distinct value in address order. */

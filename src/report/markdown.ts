@@ -22,14 +22,15 @@ import {
   isEmptyDiff,
   type ReportDiff,
 } from './diff.js';
-import { countFindings, factsOf, headline, NONE, verdictCounts } from './facts.js';
+import { countFindings, factsOf, hasChain, headline, NONE, verdictCounts } from './facts.js';
 import {
-  daysLeftText,
   durationText,
   notScannedReason,
+  notYetValid,
   outcomeText,
   plural,
   SEVERITIES,
+  validityText,
   verdictIcon,
   verdictText,
   versionText,
@@ -552,7 +553,9 @@ function chainTable(chain: ServedChain, title: string): string[] {
     '',
     '| # | Subject | Issuer | Key | Signature | Not after | Days left |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...chain.served.map((certificate, index) => certificateRow(String(index), certificate)),
+    ...chain.served.map((certificate, index) =>
+      certificateRow(String(index), certificate, notYetValid(chain, index)),
+    ),
   ];
 
   if (chain.anchor) {
@@ -579,7 +582,7 @@ function chainTable(chain: ServedChain, title: string): string[] {
   return lines;
 }
 
-function certificateRow(label: string, certificate: CertificateInfo): string {
+function certificateRow(label: string, certificate: CertificateInfo, early = false): string {
   const key =
     certificate.keyType === 'EC' && certificate.curve
       ? `EC ${certificate.curve}`
@@ -592,7 +595,7 @@ function certificateRow(label: string, certificate: CertificateInfo): string {
     cell(key),
     cell(certificate.signatureAlgorithm),
     certificate.notAfter.slice(0, 10),
-    cell(daysLeftText(certificate.daysLeft)),
+    cell(validityText(certificate, early)),
   ]);
 }
 
@@ -606,13 +609,15 @@ const UNKNOWN_NAME_WORDS = {
 function sniSentence(address: AddressScan): string {
   const sni = address.certificates.sni;
   const parts = [
-    sni.required === true
-      ? 'required'
-      : sni.honoured === true
-        ? 'honoured'
-        : sni.honoured === false
-          ? 'not needed: the same certificate for every name'
-          : 'unknown',
+    !hasChain(address)
+      ? 'unknown: no certificate was obtained'
+      : sni.required === true
+        ? 'required'
+        : sni.honoured === true
+          ? 'honoured'
+          : sni.honoured === false
+            ? 'not needed: the same certificate for every name'
+            : 'unknown',
   ];
 
   if (sni.noSniNameMatches === false) {

@@ -115,7 +115,7 @@ const HEAD = [
 
 // Widest a column may grow before its text wraps: long endpoints and not-scanned reasons wrap,
 // suite names (up to 45 characters, no spaces) never do.
-const MAX_WIDTHS = [40, 30, 20, 46, 10, 14, 14];
+const MAX_WIDTHS = [40, 30, 20, 46, 10, 32, 14];
 
 function overviewTable(results: EndpointResult[], colors: Colors): string {
   const rows = results.map((result) => {

@@ -3,9 +3,11 @@
 // here, so a reader sees the same sentence wherever an endpoint's result shows up.
 
 import type {
+  CertificateInfo,
   EndpointResult,
   NotScannedReason,
   ProbeOutcome,
+  ServedChain,
   Severity,
   TlsVersion,
 } from '../model.js';
@@ -121,6 +123,31 @@ export function durationText(ms: number): string {
 }
 
 /** Days left on a certificate: "45 days", "expires today", "expired 3 days ago". */
+/**
+ * Whether served certificate `index` of the chain is not valid yet at scan time. The chain's
+ * problems were found with the scan's clock: a leaf's is `not-yet-valid`, a later certificate's
+ * `expired-in-chain` while its notAfter is still ahead.
+ */
+export function notYetValid(chain: ServedChain, index: number): boolean {
+  const certificate = chain.served[index];
+
+  return chain.problems.some(
+    (problem) =>
+      problem.certificate === index &&
+      (problem.code === 'not-yet-valid' ||
+        (problem.code === 'expired-in-chain' &&
+          certificate !== undefined &&
+          certificate.daysLeft >= 0)),
+  );
+}
+
+/** Days left, or that the certificate is not valid yet, which days left would hide. */
+export function validityText(certificate: CertificateInfo, isNotYetValid: boolean): string {
+  return isNotYetValid
+    ? `not yet valid (from ${certificate.notBefore.slice(0, 10)})`
+    : daysLeftText(certificate.daysLeft);
+}
+
 export function daysLeftText(daysLeft: number): string {
   if (daysLeft > 0) return plural(daysLeft, 'day');
   if (daysLeft === 0) return 'expires today';

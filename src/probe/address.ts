@@ -90,40 +90,53 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
   // supported_versions lists every version down to TLS 1.0, so that a server of an older
   // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
-  const tls13Probe = await prober.send({
-    version: 'TLSv1.3',
-    minVersion: 'TLSv1.0',
-    suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
-    groups: unique([...tls13Groups(), ...legacyCurves()]),
-  });
+  const first = await firstContact(prober, plans);
+  const tls13Probe = first.tls13;
   const unreachable = unreachableReason(tls13Probe.outcome);
   if (unreachable) {
     return emptyScan(context, prober, startedAt, unreachable);
   }
+  if (first.silent) {
+    const silent = {
+      reason: 'timeout' as const,
+      detail: 'the server accepts connections but answered no TLS hello before the read timeout',
+    };
+    return emptyScan(context, prober, startedAt, silent, { kind: 'timeout', phase: 'read' });
+  }
 
-  // Every other version's first hello, and the sender's two hellos, at once.
+  // Every other version's first hello, and the sender's two hellos, at once. Each version's
+  // enumeration starts as soon as its own first hello is answered, so that versions the
+  // server never answers (silence costs two read timeouts) do not hold up the others.
   const legacyVersions = VERSIONS_NEWEST_FIRST.filter((version) => version !== 'TLSv1.3');
-  const versionProbes = Promise.all(
-    legacyVersions.map((version) =>
-      prober.send(legacyHello(version, plans.get(version)!.chunks[0])),
-    ),
-  );
+  const pending = new Map<TlsVersion, Promise<HelloProbeResult>>([
+    ['TLSv1.3', Promise.resolve(tls13Probe)],
+  ]);
+  for (const version of legacyVersions) {
+    const early = first.early.get(version);
+    pending.set(
+      version,
+      early
+        ? Promise.resolve(early)
+        : prober.send(legacyHello(version, plans.get(version)!.chunks[0])),
+    );
+  }
   const senderProbes = probeAsSender(prober, options.listedSuites);
+  const enumerating = enumerateVersions(prober, plans, pending);
 
-  const firstAnswers = new Map<TlsVersion, HelloProbeResult>([['TLSv1.3', tls13Probe]]);
-  (await versionProbes).forEach((result, index) => {
-    firstAnswers.set(legacyVersions[index], result);
-  });
+  const firstAnswers = new Map<TlsVersion, HelloProbeResult>();
+  for (const version of VERSIONS_NEWEST_FIRST) {
+    firstAnswers.set(version, await pending.get(version)!);
+  }
 
   const preliminary = versionSupport(firstAnswers);
   if (preliminary.every((support) => support.accepted === null)) {
     const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
-    const sender = await senderProbes;
+    const [sender] = await Promise.all([senderProbes, enumerating]);
     return { ...emptyScan(context, prober, startedAt, reason), versions: preliminary, ...sender };
   }
 
   const certificates = checkCertificatesSafely(context, prober, preliminary);
-  const enumerations = await enumerateVersions(prober, plans, firstAnswers);
+  const enumerations = await enumerating;
   const groups = await enumerateGroups(prober, enumerations);
   const sender = await senderProbes;
 
@@ -160,6 +173,42 @@ function unique<T>(items: T[]): T[] {
 
 function legacyHello(version: TlsVersion, suites: number[]): ProbeHello {
   return { version, suites, groups: legacyCurves() };
+}
+
+/**
+ * The first hellos: the TLS 1.3 hello, and when it times out, its retry together with the
+ * TLS 1.2 version hello, so that a server silent to TLS 1.3 hellos alone still gets scanned
+ * while a server silent to everything costs two read timeouts, not one per hello. `silent`
+ * says that both timed out after the connection was made: the address is not probed further.
+ */
+async function firstContact(
+  prober: Prober,
+  plans: Map<TlsVersion, SuitePlan>,
+): Promise<{ tls13: HelloProbeResult; early: Map<TlsVersion, HelloProbeResult>; silent: boolean }> {
+  const tls13Hello: ProbeHello = {
+    version: 'TLSv1.3',
+    minVersion: 'TLSv1.0',
+    suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
+    groups: unique([...tls13Groups(), ...legacyCurves()]),
+  };
+  const early = new Map<TlsVersion, HelloProbeResult>();
+  const once = await prober.send(tls13Hello, false);
+  if (once.outcome.kind !== 'timeout' || prober.pastDeadline) {
+    return { tls13: once, early, silent: false };
+  }
+
+  const [tls13, tls12] = await Promise.all([
+    prober.send(tls13Hello, false),
+    prober.send(legacyHello('TLSv1.2', plans.get('TLSv1.2')!.chunks[0]), false),
+  ]);
+  if (tls12.outcome.kind !== 'timeout') {
+    early.set('TLSv1.2', tls12);
+  }
+  const silent =
+    tls13.outcome.kind === 'timeout' &&
+    tls13.outcome.phase === 'read' &&
+    tls12.outcome.kind === 'timeout';
+  return { tls13, early, silent };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,8 +263,8 @@ function emptyScan(
   prober: Prober,
   startedAt: number,
   notScanned: { reason: NotScannedReason; detail: string },
+  outcome: ProbeOutcome = { kind: 'error', detail: notScanned.detail },
 ): AddressScan {
-  const outcome: ProbeOutcome = { kind: 'error', detail: notScanned.detail };
   return {
     address: context.address,
     family: context.family,
@@ -311,10 +360,10 @@ function worthEnumerating(version: TlsVersion, outcome: ProbeOutcome): boolean {
 async function enumerateVersions(
   prober: Prober,
   plans: Map<TlsVersion, SuitePlan>,
-  firstAnswers: Map<TlsVersion, HelloProbeResult>,
+  firstAnswers: Map<TlsVersion, Promise<HelloProbeResult>>,
 ): Promise<Map<TlsVersion, VersionEnumeration>> {
   const tasks = VERSIONS_NEWEST_FIRST.map(async (version) => {
-    const first = firstAnswers.get(version)!;
+    const first = await firstAnswers.get(version)!;
     if (!worthEnumerating(version, first.outcome)) {
       return null;
     }

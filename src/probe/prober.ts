@@ -70,9 +70,13 @@ export class Prober {
     return Date.now() >= this.settings.deadline;
   }
 
-  /** Sends one hello with the endpoint's SNI (twice if it times out) and checks the answer. */
-  send(hello: ProbeHello): Promise<HelloProbeResult> {
-    return this.sendHello({ ...hello, serverName: this.settings.serverName }, ENGINE_PROBE_OPTIONS);
+  /**
+   * Sends one hello with the endpoint's SNI (twice if it times out, unless `retry` is false)
+   * and checks the answer.
+   */
+  send(hello: ProbeHello, retry = true): Promise<HelloProbeResult> {
+    const full = { ...hello, serverName: this.settings.serverName };
+    return this.sendHello(full, ENGINE_PROBE_OPTIONS, retry);
   }
 
   /**
@@ -83,10 +87,14 @@ export class Prober {
     return (_target, hello, _timeouts, options) => this.sendHello(hello, options);
   }
 
-  private async sendHello(full: HelloOptions, options?: ProbeOptions): Promise<HelloProbeResult> {
+  private async sendHello(
+    full: HelloOptions,
+    options?: ProbeOptions,
+    retry = true,
+  ): Promise<HelloProbeResult> {
     let result = await this.settings.limit(() => this.attempt(full, options));
     // A timeout is retried once: loss of one SYN or a server busy for a moment is no refusal.
-    if (result.outcome.kind === 'timeout' && !this.pastDeadline) {
+    if (retry && result.outcome.kind === 'timeout' && !this.pastDeadline) {
       result = await this.settings.limit(() => this.attempt(full, options));
     }
 

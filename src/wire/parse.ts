@@ -251,7 +251,9 @@ export class FlightReader {
       const lineEnd = bytes.findIndex((byte) => byte === 0x0a || byte === 0x0d);
       if (lineEnd < 0 && bytes.length < 64 && !atEnd) return;
       const quoted = bytes.subarray(0, lineEnd < 0 || lineEnd > 64 ? 64 : lineEnd);
-      const line = Buffer.from(quoted).toString('latin1').replace(/[^\x20-\x7e]/g, '?');
+      const line = Buffer.from(quoted)
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '?');
       const kind = line.startsWith('HTTP/') ? 'plaintext HTTP reply' : 'plaintext reply';
       this.stop('not-tls', `${kind}: "${line.trim()}"`);
       return;

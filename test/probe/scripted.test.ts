@@ -185,6 +185,62 @@ describe('silence and garbage', () => {
     expect(Date.now() - started).toBeLessThan(25_000);
   });
 
+  it('a server that accepts TCP and never answers ends after about two read timeouts', async () => {
+    const server = await scripted(() => ({ kind: 'silence' }));
+    const readMs = 400;
+    const started = Date.now();
+    const result = await scan(server.endpoint, {
+      ...FAST,
+      connectTimeoutMs: 400,
+      readTimeoutMs: readMs,
+    });
+    const elapsed = Date.now() - started;
+
+    expect(result.status).toBe('not-scanned');
+    expect(result.notScanned?.reason).toBe('timeout');
+    const address = result.addresses[0];
+    expect(address.versions.every((v) => v.accepted === null)).toBe(true);
+    expect(address.versions.every((v) => v.outcome.kind === 'timeout')).toBe(true);
+    // One TLS 1.3 hello, then its retry beside one TLS 1.2 hello: nothing more.
+    expect(server.hellos.length).toBe(3);
+    expect(elapsed).toBeLessThan(2 * readMs + 600);
+  });
+
+  it('a server silent only to old versions costs about two read timeouts more', async () => {
+    const key = await makeSelfSigned({ keyType: 'rsa2048' });
+    const direct = await startOpenssl({ certPem: key.certPem, keyPem: key.keyPem });
+    running.push(direct);
+    const proxy = await startTcpProxy(direct, (hello) => {
+      const client = hello.clientHello;
+      const offers12 =
+        client !== null &&
+        (client.legacyVersion >= 0x0303 || client.supportedVersions.some((v) => v >= 0x0303));
+      return offers12 ? 'forward' : { kind: 'silence' };
+    });
+    running.push(proxy);
+    const readMs = 400;
+    const options = { ...FAST, connectTimeoutMs: 400, readTimeoutMs: readMs };
+
+    let started = Date.now();
+    await scan(`${direct.address}:${direct.port}`, options);
+    const directMs = Date.now() - started;
+    started = Date.now();
+    const result = await scan(proxy.endpoint, options);
+    const extraMs = Date.now() - started - directMs;
+
+    expect(result.status).toBe('scanned');
+    const versions = result.addresses[0].versions;
+    expect(versions.filter((v) => v.accepted).map((v) => v.version)).toEqual([
+      'TLSv1.2',
+      'TLSv1.3',
+    ]);
+    // Silence is no refusal: the old versions stay inconclusive.
+    for (const old of versions.filter((v) => v.version !== 'TLSv1.2' && v.version !== 'TLSv1.3')) {
+      expect(old).toMatchObject({ accepted: null, outcome: { kind: 'timeout' } });
+    }
+    expect(extraMs).toBeLessThan(2.5 * readMs + 400);
+  });
+
   it('a malformed ServerHello is a violation, not an acceptance', async () => {
     const server = await scripted(() => ({
       kind: 'reply',

@@ -706,17 +706,70 @@ const WEBHOOK_ROWS: Row[] = [
         id: 'kex.server-prefers-non-forward-secret',
         severity: 'warning',
         says: [
-          'with TLS 1.2 the server ranks TLS_RSA_WITH_AES_128_GCM_SHA256 above ' +
-            'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          "with TLS 1.2 the server's first choice is TLS_RSA_WITH_AES_128_GCM_SHA256 (no " +
+            'forward secrecy), ranked above TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
         ],
       },
       {
         id: 'kex.sender-not-forward-secret',
         severity: 'warning',
         says: [
-          'accepts forward-secret suites too (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) but picks',
+          'accepts listed forward-secret suites too (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) ' +
+            'but picks',
         ],
       },
+    ],
+    only: true,
+  },
+  {
+    name: 'a server preferring ECDHE that ranks TLS_RSA above TLS_DHE costs nobody anything',
+    scan: scan([
+      address({
+        accepts: { 'TLSv1.2': [ECDHE_RSA_128, RSA_128_GCM, DHE_RSA_256] },
+        preference: 'server',
+      }),
+    ]),
+    findings: [],
+    absent: ['kex.server-prefers-non-forward-secret'],
+    only: true,
+  },
+  {
+    name: 'a server preferring DHE gives list-following senders RSA: enable ECDHE, not reorder',
+    scan: scan([
+      address({ accepts: { 'TLSv1.2': [DHE_RSA_256, RSA_128_GCM] }, preference: 'server' }),
+    ]),
+    findings: [
+      {
+        id: 'kex.sender-not-forward-secret',
+        severity: 'warning',
+        says: [
+          "the server's forward-secret suites (TLS_DHE_RSA_WITH_AES_256_GCM_SHA384) are not " +
+            'on the list, so senders never offer them',
+        ],
+      },
+    ],
+    absent: ['kex.server-prefers-non-forward-secret'],
+    only: true,
+  },
+  {
+    name: 'a server whose top choice is DHE but that ranks a listed RSA suite above listed ECDHE',
+    scan: scan([
+      address({
+        accepts: { 'TLSv1.2': [DHE_RSA_256, RSA_128_GCM, ECDHE_RSA_128] },
+        preference: 'server',
+      }),
+    ]),
+    findings: [
+      {
+        id: 'kex.server-prefers-non-forward-secret',
+        severity: 'warning',
+        says: [
+          'with TLS 1.2 a sender offering the listed suites gets TLS_RSA_WITH_AES_128_GCM_SHA256 ' +
+            '(no forward secrecy): the server ranks it above the listed ' +
+            'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        ],
+      },
+      { id: 'kex.sender-not-forward-secret', severity: 'warning' },
     ],
     only: true,
   },

@@ -101,3 +101,26 @@ describe('a server that breaks the protocol (case 6)', () => {
     expect(result.findings.map((finding) => finding.id)).toEqual(['endpoint.not-scanned']);
   });
 });
+
+describe('advice on forward secrecy', () => {
+  const DHE_RSA_256 = code('TLS_DHE_RSA_WITH_AES_256_GCM_SHA384');
+  const RSA_128_GCM = code('TLS_RSA_WITH_AES_128_GCM_SHA256');
+  const ECDHE_RSA_128 = code('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+
+  function advice(accepts: number[]): string {
+    const server = address({ accepts: { 'TLSv1.2': accepts }, preference: 'server' });
+    const { findings } = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    const finding = findings.find((entry) => entry.id === 'kex.sender-not-forward-secret');
+    return finding?.remediation.summary ?? '';
+  }
+
+  it('says to enable ECDHE suites when no listed forward-secret suite is accepted', () => {
+    const text = advice([DHE_RSA_256, RSA_128_GCM]);
+    expect(text).toMatch(/^Enable the listed ECDHE suites/);
+    expect(text).not.toMatch(/rank them first|list them first/);
+  });
+
+  it('says to rank the listed ECDHE suites first when they are accepted but lose', () => {
+    expect(advice([RSA_128_GCM, ECDHE_RSA_128])).toMatch(/rank them first/);
+  });
+});

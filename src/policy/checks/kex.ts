@@ -103,12 +103,33 @@ export function checkSenderForwardSecrecy(context: AddressContext): RawFinding[]
   const forwardSecret = acceptedSuites(address).filter(
     (entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite),
   );
-  const alternatives =
-    forwardSecret.length > 0
-      ? `the server accepts forward-secret suites too (${listText([
-          ...new Set(forwardSecret.map((entry) => suiteName(entry.code))),
-        ])}) but picks this one`
-      : 'the server accepts no suite with ECDHE or DHE key exchange';
+  const names = (entries: typeof forwardSecret) =>
+    listText([...new Set(entries.map((entry) => suiteName(entry.code)))]);
+  // Only a listed forward-secret suite can win by ordering: senders never offer the others
+  // (DHE suites, for the webhook list), so for those the fix is to enable listed ECDHE suites.
+  const listedForwardSecret = forwardSecret.filter((entry) =>
+    policy.listedSuites.includes(entry.code),
+  );
+  let alternatives: string;
+  let advice: string;
+  if (listedForwardSecret.length > 0) {
+    alternatives =
+      `the server accepts listed forward-secret suites too (${names(listedForwardSecret)}) ` +
+      'but picks this one';
+    advice =
+      'Let the listed ECDHE suites win: rank them first, or let the client choose (senders ' +
+      'list ECDHE suites first).';
+  } else if (forwardSecret.length > 0) {
+    alternatives =
+      `the server's forward-secret suites (${names(forwardSecret)}) are not on the list, so ` +
+      'senders never offer them';
+    advice =
+      'Enable the listed ECDHE suites below: senders offer no other forward-secret suites, ' +
+      'so reordering the ones enabled now does not help.';
+  } else {
+    alternatives = 'the server accepts no suite with ECDHE or DHE key exchange';
+    advice = 'Enable the listed ECDHE suites below; senders list them first.';
+  }
   const tls13 =
     modernSuite && isForwardSecret(modernSuite)
       ? '; senders offering TLS 1.3 do get forward secrecy'
@@ -124,17 +145,23 @@ export function checkSenderForwardSecrecy(context: AddressContext): RawFinding[]
       expected:
         'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
         'private key later',
-      remediation: suitesFix(
-        policy,
-        'Enable ECDHE suites and let them win: list them first, or let the client choose ' +
-          '(senders list ECDHE suites first).',
-      ),
+      remediation: suitesFix(policy, advice),
     },
   ];
 }
 
+/**
+ * The server's own order costs forward secrecy, in one of two ways a client meets it:
+ * its top choice (what a client offering everything gets) is not forward secret although it
+ * accepts forward-secret suites, or, among the listed suites a sender offers, it picks one
+ * that is not forward secret although a listed forward-secret suite is accepted. An order that
+ * merely ranks TLS_RSA_* above TLS_DHE_* behind ECDHE costs nobody anything and is not raised;
+ * a sender left without forward secrecy because no listed forward-secret suite is enabled is
+ * kex.sender-not-forward-secret's finding, whose fix is to enable ECDHE suites.
+ */
 export function checkServerPreference(context: AddressContext): RawFinding[] {
   const { address, policy } = context;
+  const listed = new Set(policy.listedSuites);
   const inversions: string[] = [];
 
   for (const version of versionsFrom(policy.minVersion)) {
@@ -142,14 +169,26 @@ export function checkServerPreference(context: AddressContext): RawFinding[] {
     if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
       continue;
     }
-    const order = enumeration.accepted.map((entry) => suiteByCode(entry.code));
-    const weak = order.findIndex((suite) => !isForwardSecret(suite));
-    const strongAfter = order.findIndex((suite, index) => index > weak && isForwardSecret(suite));
-    if (weak >= 0 && strongAfter > weak) {
+    const order = enumeration.accepted.map((entry) => entry.code);
+    const firstForwardSecret = order.find((code) => isForwardSecret(suiteByCode(code)));
+    const top = order[0];
+    const label = versionLabel(version);
+    if (top !== undefined && !isForwardSecret(suiteByCode(top)) && firstForwardSecret) {
       inversions.push(
-        `with ${versionLabel(version)} the server ranks ` +
-          `${suiteName(enumeration.accepted[weak].code)} above ` +
-          `${suiteName(enumeration.accepted[strongAfter].code)}`,
+        `with ${label} the server's first choice is ${suiteName(top)} (no forward secrecy), ` +
+          `ranked above ${suiteName(firstForwardSecret)}`,
+      );
+      continue;
+    }
+
+    const offered = order.filter((code) => listed.has(code));
+    const pick = offered[0];
+    const listedForwardSecret = offered.find((code) => isForwardSecret(suiteByCode(code)));
+    if (pick !== undefined && !isForwardSecret(suiteByCode(pick)) && listedForwardSecret) {
+      inversions.push(
+        `with ${label} a sender offering the listed suites gets ${suiteName(pick)} (no ` +
+          `forward secrecy): the server ranks it above the listed ` +
+          `${suiteName(listedForwardSecret)}`,
       );
     }
   }

@@ -226,13 +226,14 @@ function unreachableReason(
   }
   if (outcome.kind === 'error') {
     if (/ECONNREFUSED|refused/i.test(outcome.detail)) {
-      return { reason: 'refused', detail: `the connection was refused: ${outcome.detail}` };
+      // The detail already says it (connection.ts, connectError); the reports add no prefix.
+      return { reason: 'refused', detail: outcome.detail };
     }
     if (/deadline/i.test(outcome.detail)) {
       return { reason: 'timeout', detail: outcome.detail };
     }
     if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|connect/i.test(outcome.detail)) {
-      return { reason: 'error', detail: `the address is unreachable: ${outcome.detail}` };
+      return { reason: 'error', detail: outcome.detail };
     }
   }
   return null;

@@ -9,6 +9,7 @@ import { legacyCurves, suitePlan, tls13Groups } from '../../src/probe/offers.js'
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { suiteByCode, suiteByName } from '../../src/wire/suites.js';
 import { makeSelfSigned } from '../support/pki.js';
+import { freePort } from '../support/ports.js';
 import { type SimulatedServer, simulate } from './simulated.js';
 
 const code = (name: string) => suiteByName(name)!.code;
@@ -378,6 +379,18 @@ describe('refusals and failures', () => {
     expect(scan.status).toBe('not-scanned');
     expect(scan.notScanned?.reason).toBe('refused');
     expect(probe.connections).toBe(1);
+  });
+
+  it('says a refused connection once, in the words of the socket error', async () => {
+    // A free port on the loopback address: nothing listens, so the kernel refuses at once.
+    const port = await freePort(['127.0.0.1']);
+    const [scan] = await scanEndpoints([parseEndpoint(`127.0.0.1:${port}`)], OPTIONS);
+
+    expect(scan.status).toBe('not-scanned');
+    expect(scan.notScanned).toEqual({
+      reason: 'refused',
+      detail: 'connection refused (ECONNREFUSED)',
+    });
   });
 
   it('turns an exception inside a probe into an inconclusive outcome', async () => {

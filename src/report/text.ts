@@ -160,15 +160,17 @@ function endpointLines(result: EndpointResult, colors: Colors): string[] {
   const verdict = paintVerdict(result, verdictText(result), colors);
   const lines = [`${colors.bold(result.scan.endpoint.input)}: ${verdict}`];
 
+  const shownSnippets = new Set<string>();
+
   for (const finding of result.findings) {
-    lines.push(...findingLines(finding, colors));
+    lines.push(...findingLines(finding, colors, shownSnippets));
   }
 
   lines.push('');
   return lines;
 }
 
-function findingLines(finding: Finding, colors: Colors): string[] {
+function findingLines(finding: Finding, colors: Colors, shownSnippets: Set<string>): string[] {
   const severity = paintSeverity(finding, colors);
   const where = finding.address ? ` (on ${finding.address})` : '';
   const suppressed = finding.suppressed
@@ -186,6 +188,37 @@ function findingLines(finding: Finding, colors: Colors): string[] {
 
   if (finding.remediation.summary) {
     lines.push(`${indent}fix: ${finding.remediation.summary}`);
+  }
+
+  lines.push(...snippetLines(finding, indent, colors, shownSnippets));
+  return lines;
+}
+
+// The fix often says "the suites below": the configuration it means follows, per server
+// software, as the job summary shows it in folded sections. A snippet already shown for this
+// endpoint (the same fix on another address) is not repeated.
+function snippetLines(
+  finding: Finding,
+  indent: string,
+  colors: Colors,
+  shownSnippets: Set<string>,
+): string[] {
+  const lines: string[] = [];
+
+  for (const snippet of finding.remediation.snippets ?? []) {
+    const key = `${snippet.server}\n${snippet.config}`;
+
+    if (shownSnippets.has(key)) {
+      lines.push(`${indent}${colors.dim(`${snippet.server}: as above`)}`);
+      continue;
+    }
+
+    shownSnippets.add(key);
+    lines.push(`${indent}${colors.dim(`${snippet.server}:`)}`);
+
+    for (const line of snippet.config.replace(/\n+$/, '').split('\n')) {
+      lines.push(`${indent}  ${line}`);
+    }
   }
 
   return lines;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../src/policy/index.js';
+import { suitesFix } from '../../src/policy/remediation.js';
 import { renderMarkdown, renderText } from '../../src/report/index.js';
-import { compliantResult, legacyResult, makeReport } from './fixtures.js';
+import { compliantResult, finding, legacyResult, makeReport } from './fixtures.js';
 
 // The escape character that starts every ANSI colour sequence.
 const ESC = String.fromCharCode(27);
@@ -76,5 +78,37 @@ describe('the terminal output', () => {
       '  legacy.example.org:8443: fixed: version.legacy-accepted Legacy protocol versions accepted',
     );
     expect(text.indexOf('Fixed since')).toBeLessThan(text.indexOf('│ Endpoint'));
+  });
+});
+
+describe('the fixes in the terminal output', () => {
+  it('shows the configuration a fix refers to as "below", once per endpoint', async () => {
+    const policy = await loadPolicy('webhook');
+    const fix = suitesFix(policy, 'Configure an explicit list of strong suites, as below.');
+    const base = legacyResult();
+    const at = base.scan.endpoint;
+    const result = {
+      ...base,
+      findings: ['198.51.100.7', '198.51.100.8'].map((address) =>
+        finding('suites.weak-accepted', 'Weak suites accepted', 'error', at, {
+          address,
+          remediation: fix,
+        }),
+      ),
+    };
+    const lines = renderText(makeReport([result])).split('\n');
+    const fixAt = lines.findIndex((line) => line.includes('fix: Configure an explicit list'));
+    const nginx = fix.snippets?.find((snippet) => snippet.server === 'nginx');
+
+    expect(fixAt).toBeGreaterThan(0);
+    expect(nginx).toBeDefined();
+    expect(lines[fixAt + 1].trim()).toBe(`${fix.snippets?.[0].server}:`);
+
+    const text = lines.join('\n');
+    for (const line of nginx!.config.trim().split('\n')) {
+      expect(text).toContain(line);
+    }
+    expect(text.split(nginx!.config.trim().split('\n')[0]).length).toBe(2);
+    expect(text).toContain('nginx: as above');
   });
 });

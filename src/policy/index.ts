@@ -30,4 +30,4 @@ export {
   ruleById,
 } from './rules.js';
 export { POLICY_SCHEMA } from './schema.js';
-export { endpointPatternMatches } from './suppress.js';
+export { endpointPatternMatches, unusedSuppressions } from './suppress.js';

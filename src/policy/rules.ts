@@ -337,6 +337,16 @@ export const RULES = [
       'version both sides have. This server fails it instead, so senders whose library ' +
       'offers that version cannot connect.',
   ),
+  // --- The policy itself -----------------------------------------------------------------------
+  rule(
+    'policy.unused-suppression',
+    'Suppression matched nothing',
+    'notice',
+    'A suppression of the policy file matched no finding in the run: its endpoint pattern ' +
+      'matches no endpoint scanned, or no endpoint it matches raised its rule. A typo in the ' +
+      'pattern leaves the finding it meant to hide in place; a fixed finding leaves a stale ' +
+      'suppression that would hide it again should it come back.',
+  ),
   rule(
     'probe.observation',
     'Observation',

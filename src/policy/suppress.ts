@@ -3,8 +3,10 @@
 // so reports can show it; an expired suppression no longer hides its finding, which comes back
 // as a warning that says the suppression expired.
 
-import type { Endpoint, Finding } from '../model.js';
-import type { Suppression } from './policy.js';
+import type { Endpoint, EndpointResult, Finding } from '../model.js';
+import type { Policy, Suppression } from './policy.js';
+import { adviceOnly } from './remediation.js';
+import { ruleById } from './rules.js';
 
 const DAY_MS = 86_400_000;
 
@@ -91,4 +93,60 @@ export function applySuppressions(
       },
     };
   });
+}
+
+/**
+ * The suppressions of a policy that matched no finding of a run, as findings of the rule
+ * `policy.unused-suppression` (a notice unless the policy changes it), so that a typo in an
+ * endpoint pattern, or a suppression left behind once its finding was fixed, is seen.
+ *
+ * Whether a suppression matched anything is known only across every endpoint of a run, so the
+ * shells call this once with all results (after merging shards: a suppression may well match
+ * only endpoints of another shard). The findings carry the suppression's pattern as their
+ * endpoint; they belong to the run, not to one endpoint, and are not part of any verdict.
+ */
+export function unusedSuppressions(policy: Policy, results: EndpointResult[]): Finding[] {
+  const severity = policy.severities['policy.unused-suppression'];
+  const rule = ruleById('policy.unused-suppression');
+  if (severity === undefined || severity === 'off' || !rule) {
+    return [];
+  }
+
+  const unused: Finding[] = [];
+  for (const suppression of policy.suppressions) {
+    const matched = results.filter((result) =>
+      endpointPatternMatches(suppression.endpoint, result.scan.endpoint),
+    );
+    // A finding it covers, hidden or shown again because the suppression expired.
+    if (matched.some((result) => result.findings.some((f) => f.id === suppression.id))) {
+      continue;
+    }
+
+    const where = suppression.source
+      ? ` (${suppression.source.file}:${suppression.source.line})`
+      : '';
+    const what =
+      matched.length === 0
+        ? 'matches no endpoint of this run'
+        : `matches ${matched.length === 1 ? 'one endpoint' : `${matched.length} endpoints`}, ` +
+          `none of which raised ${suppression.id}`;
+    unused.push({
+      id: 'policy.unused-suppression',
+      title: rule.title,
+      severity,
+      endpoint: suppression.endpoint,
+      evidence: {
+        observed: `the suppression of ${suppression.id} for '${suppression.endpoint}'${where} ${what}`,
+        expected: 'every suppression hides a finding of some endpoint of the run',
+      },
+      remediation: adviceOnly(
+        matched.length === 0
+          ? 'Correct the endpoint pattern (it is matched against the endpoint as written, its ' +
+              'host, or host:port; * matches any characters), or delete the suppression.'
+          : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
+              'rule identifier it names.',
+      ),
+    });
+  }
+  return unused;
 }

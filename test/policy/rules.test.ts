@@ -11,6 +11,7 @@ import {
   type PresetName,
   presetPolicy,
   RULE_IDS,
+  unusedSuppressions,
 } from '../../src/policy/index.js';
 import {
   accepted,
@@ -1477,6 +1478,18 @@ describe('failsPolicy', () => {
     expect(result.verdict).toBe('not-scanned');
     expect(failsPolicy(result, 'error')).toBe(false);
     expect(failsPolicy(result, 'warning')).toBe(true);
+  });
+});
+
+describe('suppressions of a run', () => {
+  it('that match nothing raise policy.unused-suppression', () => {
+    const policy = presetPolicy('webhook');
+    policy.suppressions = [{ id: 'sni.required', endpoint: 'nowhere.test', reason: 'typo' }];
+    const findings = unusedSuppressions(policy, [evaluate(scan(), policy, NOW)]);
+    for (const finding of findings) raised.add(finding.id);
+    expect(findings.map((finding) => [finding.id, finding.severity])).toEqual([
+      ['policy.unused-suppression', 'notice'],
+    ]);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   parsePolicy,
   presetPolicy,
   type Suppression,
+  unusedSuppressions,
 } from '../../src/policy/index.js';
 import { address, code, endpoint, NOW, notScanned, scan } from './fixtures.js';
 
@@ -222,5 +223,50 @@ describe('suppressions', () => {
       evaluate(legacyServer(), policy, new Date('2026-02-10T00:00:00Z')),
     );
     expect(before.suppressed).toEqual({ reason: 'migration ends in June', expires: '2026-02-15' });
+  });
+});
+
+describe('unusedSuppressions', () => {
+  const legacy = (pattern: string, line = 7): Suppression => ({
+    id: 'version.legacy-accepted',
+    endpoint: pattern,
+    reason: 'old clients',
+    source: { file: 'policy.yml', line },
+  });
+
+  function unused(policy: Policy) {
+    const results = [evaluate(legacyServer(), policy, NOW)];
+    return unusedSuppressions(policy, results);
+  }
+
+  it('reports a pattern that matches no endpoint, so a typo is seen', () => {
+    const findings = unused(withSuppressions(legacy('hooks.exmaple.test'), legacy('hooks.*', 9)));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      id: 'policy.unused-suppression',
+      severity: 'notice',
+      endpoint: 'hooks.exmaple.test',
+    });
+    expect(findings[0].evidence.observed).toBe(
+      "the suppression of version.legacy-accepted for 'hooks.exmaple.test' (policy.yml:7) " +
+        'matches no endpoint of this run',
+    );
+    expect(findings[0].remediation.summary).toMatch(/^Correct the endpoint pattern/);
+  });
+
+  it('reports a rule the endpoints it matches did not raise', () => {
+    const policy = withSuppressions({ ...legacy('*'), id: 'sni.required' });
+    const [finding] = unused(policy);
+    expect(finding.evidence.observed).toContain('matches one endpoint, none of which raised');
+  });
+
+  it('counts an expired suppression that matched its finding as used', () => {
+    expect(unused(withSuppressions({ ...legacy('*'), expires: '2020-01-01' }))).toEqual([]);
+  });
+
+  it('says nothing when the policy turns the rule off', () => {
+    const policy = withSuppressions(legacy('nowhere.test'));
+    policy.severities['policy.unused-suppression'] = 'off';
+    expect(unused(policy)).toEqual([]);
   });
 });

@@ -576,7 +576,11 @@ export function checkServerHello(hello: ServerHello, offer: Offer): string | nul
     if (hello.legacyVersion >= 0x0304) {
       return `ServerHello version ${versionLabel(hello.legacyVersion)} without supported_versions`;
     }
-    if (!offer.versions.includes(hello.legacyVersion)) {
+    // RFC 5246 Appendix E.1: a server reads the client's highest version and may answer any
+    // lower one it supports; a TLS 1.2 server also ignores supported_versions, so a version
+    // below the lowest listed there is the server negotiating down, which the client may
+    // refuse. Only a version above the highest offered breaks the protocol.
+    if (hello.legacyVersion > Math.max(...offer.versions)) {
       return `server chose ${versionLabel(hello.legacyVersion)}, which was not offered`;
     }
     if (offered13 && hasDowngradeSentinel(hello.random)) {

@@ -163,3 +163,54 @@ describeWith('gnutls-serv', 'gnutls-serv', () => {
     });
   });
 });
+
+// A server of TLS 1.1 or 1.0 alone answers every higher hello in its own version (RFC 5246
+// Appendix E.1), including hellos whose supported_versions lists TLS 1.3 and 1.2 only, which
+// it ignores: negotiating down, never a protocol violation.
+describeWith('gnutls-serv', 'gnutls-serv of one old version', () => {
+  const ONLY = { 'TLSv1.1': 'TLS1.1', 'TLSv1.0': 'TLS1.0' } as const;
+  const servers: RunningServer[] = [];
+  const scans = new Map<TlsVersion, EndpointScan>();
+
+  beforeAll(async () => {
+    const rsa = await makeSelfSigned({ keyType: 'rsa2048' });
+    const versions = Object.keys(ONLY) as (keyof typeof ONLY)[];
+    for (const version of versions) {
+      const priority = `NORMAL:-VERS-ALL:+VERS-${ONLY[version]}`;
+      servers.push(await startGnutls({ certPem: rsa.certPem, keyPem: rsa.keyPem, priority }));
+    }
+    const results = await scanEndpoints(
+      servers.map((server) => parseEndpoint(server.endpoint)),
+      { ...DEFAULT_SCAN_OPTIONS },
+    );
+    for (const [index, version] of versions.entries()) scans.set(version, results[index]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+
+  it.each(Object.keys(ONLY) as (keyof typeof ONLY)[])(
+    '%s only: that version and its suites accepted, higher hellos answered in it',
+    (version) => {
+      const scan = scans.get(version)!;
+      const address = scan.addresses[0];
+      const priority = `NORMAL:-VERS-ALL:+VERS-${ONLY[version]}`;
+
+      expect(scan.status).toBe('scanned');
+      expect(address.versions.filter((v) => v.accepted).map((v) => v.version)).toEqual([version]);
+      for (const higher of ['TLSv1.2', 'TLSv1.3'] as const) {
+        expect(address.versions.find((v) => v.version === higher)).toMatchObject({
+          accepted: false,
+          outcome: { kind: 'accepted', version },
+        });
+      }
+      const suites = address.suites.find((s) => s.version === version)!;
+      expect(sorted(suites.accepted.map((s) => s.code))).toEqual(
+        sorted(gnutlsSuites(priority, version)),
+      );
+      expect(address.sender.outcome).toMatchObject({ kind: 'accepted', version });
+      expect(address.observations.map((o) => o.id)).not.toContain('protocol-violation');
+    },
+  );
+});

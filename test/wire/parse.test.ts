@@ -250,6 +250,15 @@ describe('ServerHello checks against the offer', () => {
     ).toMatch(/compression method 1/);
   });
 
+  it('accepts a version below the lowest offered: the server negotiated down', () => {
+    // A TLS 1.1 server answering a hello whose supported_versions lists TLS 1.3 and 1.2 reads
+    // legacy_version 0x0303 and answers TLS 1.1 (RFC 5246 Appendix E.1).
+    const offer = { ...OFFER, versions: [0x0304, 0x0303], suites: [0xc014] };
+    const flight = verdict(encodeServerHello({ version: 'TLSv1.1', suite: 0xc014 }), offer);
+    expect(flight.end).not.toBe('violation');
+    expect(flight.serverHello?.legacyVersion).toBe(0x0302);
+  });
+
   it('accepts SSL 3.0 ServerHellos without extensions', () => {
     const offer = { ...OFFER, versions: [0x0300], suites: [0x000a] };
     const flight = readFlight(

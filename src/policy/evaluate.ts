@@ -185,7 +185,14 @@ export function evaluate(scan: EndpointScan, policy: Policy, now: Date): Endpoin
     located = mergeAcrossAddresses(
       scan.addresses.map((address) => ({
         address: address.address,
-        findings: addressFindings({ endpoint, address, policy, now, inconclusive: [] }),
+        findings: addressFindings({
+          endpoint,
+          address,
+          policy,
+          now,
+          inconclusive: [],
+          inconclusiveReasons: [],
+        }),
       })),
     );
   } else {

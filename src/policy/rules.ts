@@ -136,11 +136,12 @@ export const RULES = [
   // --- Alerts ----------------------------------------------------------------------------------
   rule(
     'alerts.improper-refusal',
-    'Refusals without a TLS alert',
+    'Refusals without a fatal TLS alert',
     'warning',
     'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
-      'handshake_failure). A TCP reset or a bare close looks like a network fault to senders, ' +
-      'who then retry instead of reporting a configuration problem.',
+      'handshake_failure). A TCP reset, or a close with at most close_notify (a warning-level ' +
+      'alert, RFC 8446 Section 6.1), looks like a network fault to senders, who then retry ' +
+      'instead of reporting a configuration problem.',
   ),
 
   // --- Certificates ----------------------------------------------------------------------------

@@ -66,7 +66,9 @@ export function outcomeText(outcome: ProbeOutcome): string {
     case 'reset':
       return 'refused by a TCP reset';
     case 'closed':
-      return 'refused by closing the connection without an alert';
+      // The wire layer does not say whether close_notify (itself an alert, a warning-level
+      // one: RFC 8446, Section 6.1) came before the close, so the words hold for both.
+      return 'refused by closing the connection without a fatal alert';
     case 'timeout':
       return outcome.phase === 'connect'
         ? 'no connection before the timeout'

@@ -364,7 +364,7 @@ const WEBHOOK_ROWS: Row[] = [
         severity: 'warning',
         says: [
           'the TLS 1.0 hello was refused by a TCP reset',
-          'unwanted TLS 1.2 suites got a close without an alert',
+          'unwanted TLS 1.2 suites got a close without a fatal alert',
         ],
       },
     ],

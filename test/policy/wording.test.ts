@@ -124,3 +124,47 @@ describe('advice on forward secrecy', () => {
     expect(advice([RSA_128_GCM, ECDHE_RSA_128])).toMatch(/rank them first/);
   });
 });
+
+describe('refusals by closing the connection', () => {
+  it('are not called closing without an alert: close_notify is an alert', () => {
+    const server = address({
+      versionRefusal: { kind: 'closed' },
+      suiteRefusal: { kind: 'closed' },
+    });
+    const { findings } = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    const text = observed(findings, 'alerts.improper-refusal');
+    expect(text).toContain(
+      'the TLS 1.0 hello was refused by closing the connection without a fatal alert',
+    );
+    expect(text).toContain('unwanted TLS 1.2 suites got a close without a fatal alert');
+    expect(text).not.toMatch(/without an alert/);
+  });
+});
+
+describe('probe.inconclusive', () => {
+  it("keeps the engine's reasons apart from what could not be determined", () => {
+    const server = address({
+      incomplete: ['TLSv1.2'],
+      observations: [
+        { id: 'incomplete', detail: 'some TLSv1.2 probes were inconclusive' },
+        { id: 'deadline-reached', detail: 'the endpoint deadline passed' },
+      ],
+    });
+    const { findings } = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    expect(observed(findings, 'probe.inconclusive')).toBe(
+      'the scan noted: some TLSv1.2 probes were inconclusive; the endpoint deadline passed',
+    );
+  });
+
+  it('says once what could not be determined, then why', () => {
+    const server = address({
+      versionOutcomes: { 'TLSv1.0': { kind: 'timeout', phase: 'read' } },
+      observations: [{ id: 'deadline-reached', detail: 'the endpoint deadline passed' }],
+    });
+    const { findings } = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    const text = observed(findings, 'probe.inconclusive');
+    expect(text).toMatch(/^could not determine whether TLS 1\.0 is refused \(.*\)\. /);
+    expect(text).toMatch(/\. The scan noted: the endpoint deadline passed$/);
+    expect(text.match(/could not determine|everything/g)).toEqual(['could not determine']);
+  });
+});

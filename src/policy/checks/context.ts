@@ -26,6 +26,8 @@ export interface AddressContext {
   now: Date;
   /** Things no check could decide, as "whether ..." clauses for probe.inconclusive. */
   inconclusive: string[];
+  /** Why the scan itself says it is incomplete (the engine's observations), for the same. */
+  inconclusiveReasons: string[];
 }
 
 /** A finding before the policy gives it a title and severity. */

@@ -84,7 +84,7 @@ export function checkRefusals(context: AddressContext): RawFinding[] {
     const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
     if (kinds.length > 0) {
       const how = kinds.map((kind) =>
-        kind === 'reset' ? 'a TCP reset' : 'a close without an alert',
+        kind === 'reset' ? 'a TCP reset' : 'a close without a fatal alert',
       );
       improper.push(
         `unwanted ${versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`,
@@ -246,8 +246,9 @@ export function checkObservations(context: AddressContext): RawFinding[] {
     });
   }
 
+  // The engine's own words say why, not what is undecided: they go apart from the clauses.
   for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
-    context.inconclusive.push(`everything: ${detail}`);
+    if (!context.inconclusiveReasons.includes(detail)) context.inconclusiveReasons.push(detail);
   }
 
   for (const observation of context.address.observations) {
@@ -264,12 +265,16 @@ export function checkObservations(context: AddressContext): RawFinding[] {
 
 /** Everything the checks could not decide, as one finding. */
 export function inconclusiveFinding(context: AddressContext): RawFinding | undefined {
-  if (context.inconclusive.length === 0) {
+  const { inconclusive, inconclusiveReasons } = context;
+  if (inconclusive.length === 0 && inconclusiveReasons.length === 0) {
     return undefined;
   }
+  const undecided = inconclusive.length > 0 ? `could not determine ${inconclusive.join('; ')}` : '';
+  const noted =
+    inconclusiveReasons.length > 0 ? `scan noted: ${inconclusiveReasons.join('; ')}` : '';
   return {
     id: 'probe.inconclusive',
-    observed: `could not determine ${context.inconclusive.join('; ')}`,
+    observed: undecided && noted ? `${undecided}. The ${noted}` : undecided || `the ${noted}`,
     expected: 'an answer to every probe: a handshake or a TLS alert',
     remediation: adviceOnly(
       'Scan again, with longer timeouts if the server is slow. A server that stays silent ' +

@@ -29,6 +29,7 @@ import {
   notYetValid,
   outcomeText,
   plural,
+  reasonText,
   SEVERITIES,
   validityText,
   verdictIcon,
@@ -355,7 +356,12 @@ function findingsBlock(result: EndpointResult, withSnippets: boolean): string[] 
   const lines: string[] = [];
 
   if (result.scan.status === 'not-scanned' && result.verdict !== 'not-scanned') {
-    lines.push(`Reached, but not scanned: ${escapeText(notScannedReason(result))}.`, '');
+    // The policy judged the endpoint from what it did answer (plain HTTP, say): it counts as
+    // non-compliant, not as not scanned, so the words must not say "not scanned".
+    lines.push(
+      `Non-compliant without further probes: ${escapeText(notScannedReason(result))}.`,
+      '',
+    );
   } else if (result.verdict === 'not-scanned') {
     lines.push(`Could not scan this endpoint: ${escapeText(notScannedReason(result))}.`, '');
   }
@@ -411,7 +417,9 @@ function addressBlock(report: Report, result: EndpointResult, address: AddressSc
     return [
       `#### ${escapeText(address.address)} (IPv${address.family})`,
       '',
-      `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
+      address.notScanned.reason === 'not-tls'
+        ? `No TLS on this address: ${escapeText(reasonText(address.notScanned))}.`
+        : `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
       '',
     ];
   }

@@ -64,8 +64,22 @@ export function notScannedReason(result: EndpointResult): string {
     return 'no address could be probed';
   }
 
+  return reasonText(reason);
+}
+
+/**
+ * A not-scanned reason in a few words and the probe's detail, without saying the same thing
+ * twice when the detail starts with those words ("this port does not speak TLS: ...").
+ */
+export function reasonText(reason: { reason: NotScannedReason; detail: string }): string {
   const words = NOT_SCANNED_WORDS[reason.reason];
-  return reason.detail && reason.detail !== words ? `${words} (${reason.detail})` : words;
+  const at = reason.detail.toLowerCase().indexOf(words.toLowerCase());
+  const detail =
+    at >= 0 && at <= 'this '.length
+      ? reason.detail.slice(at + words.length).replace(/^[\s:;,.-]+/, '')
+      : reason.detail;
+
+  return detail && detail !== words ? `${words} (${detail})` : words;
 }
 
 /** A small symbol for the verdict, for markdown where emoji render everywhere. */

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -216,7 +217,9 @@ describe('webhook-tls-probe scan', () => {
     const version = await cli(['--version']);
 
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Exit status: 0 compliant, 1 scanned and not compliant');
+    expect(help.stdout).toContain(
+      'Exit status: 0 compliant; 1 some endpoint scanned and not compliant',
+    );
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -318,6 +321,50 @@ describe('webhook-tls-probe scan --format sarif', () => {
   });
 });
 
+describe('webhook-tls-probe scan of a port that answers in plain HTTP', () => {
+  let server: http.Server;
+  let target: string;
+
+  beforeAll(async () => {
+    server = http.createServer((_request, response) => response.end('plain\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('counts and words it as non-compliant, as its verdict is, in every rendering', async () => {
+    const json = await cli(['scan', target, '--timeout', '2000', '--json']);
+    const report = JSON.parse(json.stdout) as Report;
+    const [result] = report.endpoints;
+
+    expect(json.status).toBe(1);
+    expect(result.verdict).toBe('non-compliant');
+    expect(result.scan.notScanned?.reason).toBe('not-tls');
+    expect(result.findings.map((finding) => finding.id)).toContain('endpoint.not-tls');
+
+    const text = await cli(['scan', target, '--timeout', '2000']);
+    const markdown = await cli(['scan', target, '--timeout', '2000', '--format', 'markdown']);
+
+    for (const run of [text, markdown]) {
+      expect(run.stdout).toContain('0 compliant, 1 non-compliant, 0 not scanned');
+      expect(run.stdout).toContain('non-compliant: port does not speak TLS (plaintext HTTP');
+      expect(run.stdout.replace('0 not scanned', '')).not.toMatch(/not scanned/i);
+      expect(run.stdout).not.toMatch(/port does not speak TLS \(this port does not speak TLS/);
+    }
+
+    // The JSON keeps the scan's own status; the schema says how it differs from the verdict.
+    const schema = JSON.parse(
+      await readFile(path.join(ROOT, 'schema', 'report.schema.json'), 'utf8'),
+    );
+    const status = schema.$defs.endpointScan.properties.status;
+    expect(status.enum).toContain(result.scan.status);
+    expect(status.description).toMatch(/plain HTTP.*not-tls.*verdict non-compliant/);
+  });
+});
+
 describe('webhook-tls-probe merge of shards from different lists', () => {
   it('refuses shards cut from another endpoint list, naming the files', async () => {
     const endpoints = servers.map((server) => server.endpoint);
@@ -344,13 +391,25 @@ describe('webhook-tls-probe merge of shards from different lists', () => {
     expect(mixed.stderr).toContain('other-1.json');
     expect(mixed.stdout).not.toContain('compliant');
 
-    // A shard of the right list that lost an endpoint is refused by the list's size.
-    const first = await run(endpoints, 1, 'real-1.json');
-    const cut = JSON.parse(await readFile(second, 'utf8')) as Report;
-    const truncated = path.join(directory, 'cut-2.json');
+    // A shard of the right list that lost an endpoint is refused by the list's size. Which
+    // shard holds endpoints depends on the servers' ports, so the fullest one loses one.
+    const real = [await run(endpoints, 1, 'real-1.json'), second, third];
+    const reports = await Promise.all(
+      real.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as Report),
+    );
+    const fullest = reports.reduce(
+      (best, report, index) =>
+        report.endpoints.length > reports[best].endpoints.length ? index : best,
+      0,
+    );
+    const cut = reports[fullest];
+    const truncated = path.join(directory, 'cut.json');
     await writeFile(truncated, JSON.stringify({ ...cut, endpoints: cut.endpoints.slice(1) }));
-    const whole = await cli(['merge', first, second, third, '--json']);
-    const short = await cli(['merge', first, truncated, third]);
+    const whole = await cli(['merge', ...real, '--json']);
+    const short = await cli([
+      'merge',
+      ...real.map((file, i) => (i === fullest ? truncated : file)),
+    ]);
 
     expect(cut.endpoints.length).toBeGreaterThan(0);
     expect(whole.status).not.toBe(2);

@@ -271,7 +271,7 @@ describe('endpoints reached but not fully scanned', () => {
       '❌ non-compliant: port does not speak TLS (plaintext HTTP reply (HTTP/1.1 400 Bad Request))',
     );
     expect(sectionOf(markdown, 'http-only.example.com:8080')).toContain(
-      'Reached, but not scanned: port does not speak TLS',
+      'Non-compliant without further probes: port does not speak TLS',
     );
   });
 

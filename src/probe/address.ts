@@ -129,6 +129,16 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   }
 
   const preliminary = versionSupport(firstAnswers);
+  if (
+    preliminary.every((support) => support.accepted === null) &&
+    preliminary.some((support) => support.outcome.kind === 'violation')
+  ) {
+    // Case 6: the server answers in TLS, but with what no hello allowed (a suite it was not
+    // offered, RFC 5246 Section 7.4.1.3). The address was scanned; the violation outcomes
+    // and the prober's observations say what is wrong, and no version counts as accepted.
+    const [sender] = await Promise.all([senderProbes, enumerating]);
+    return violatingScan(context, prober, startedAt, preliminary, sender);
+  }
   if (preliminary.every((support) => support.accepted === null)) {
     const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
     const [sender] = await Promise.all([senderProbes, enumerating]);
@@ -284,6 +294,35 @@ function emptyScan(
     connections: prober.connections,
     durationMs: Date.now() - startedAt,
     notScanned,
+  };
+}
+
+/** An address that answers every conclusive hello with a protocol violation. */
+function violatingScan(
+  context: AddressScanContext,
+  prober: Prober,
+  startedAt: number,
+  versions: VersionSupport[],
+  sender: { listedSuites: ProbeOutcome; sender: SenderProbe },
+): AddressScan {
+  return {
+    address: context.address,
+    family: context.family,
+    versions,
+    suites: [],
+    groups: [],
+    listedSuites: sender.listedSuites,
+    sender: sender.sender,
+    // A certificate behind a ServerHello no client would accept proves nothing.
+    certificates: {
+      primary: null,
+      others: [],
+      sni: { honoured: null, required: null, noSniNameMatches: null, unknownName: null },
+      error: 'not checked: the server answers every hello with a protocol violation',
+    },
+    observations: eventObservations(prober),
+    connections: prober.connections,
+    durationMs: Date.now() - startedAt,
   };
 }
 

@@ -589,7 +589,9 @@ export function checkServerHello(hello: ServerHello, offer: Offer): string | nul
   }
 
   if (!offer.suites.includes(hello.suite)) {
-    return `server chose suite 0x${hello.suite.toString(16).padStart(4, '0')}, not offered`;
+    const code = `0x${hello.suite.toString(16).padStart(4, '0')}`;
+    const known = suiteByCode(hello.suite);
+    return `server chose suite ${known ? `${known.name} (${code})` : code}, not offered`;
   }
   const suite = suiteByCode(hello.suite);
   if (suite !== undefined) {

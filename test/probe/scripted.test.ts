@@ -109,14 +109,34 @@ describe('a suite that was never offered (case 6)', () => {
     }));
     const result = await scan(server.endpoint);
 
-    expect(result.status).toBe('not-scanned');
-    expect(result.notScanned?.detail).toMatch(/breaks the protocol: .*not offered/);
+    // Reached, and answered in TLS: scanned, with the violation in every version's outcome.
+    expect(result.status).toBe('scanned');
+    expect(result.notScanned).toBeUndefined();
     const address = result.addresses[0];
+    expect(address.notScanned).toBeUndefined();
     expect(address.versions.every((v) => v.accepted === null)).toBe(true);
     expect(address.versions.every((v) => v.outcome.kind === 'violation')).toBe(true);
     expect(address.suites).toEqual([]);
+    expect(address.sender.outcome.kind).toBe('violation');
     const notOffered = address.observations.filter((o) => o.id === 'suite-not-offered');
     expect(notOffered.map((o) => o.detail)).toEqual([expect.stringMatching(/0xfeff, not offered/)]);
+  });
+
+  it('names a registered suite that was not offered', async () => {
+    // TLS_RSA_WITH_NULL_MD5 (0x0001) is in the registry, but no probe offers a null suite.
+    const server = await scripted(() => ({
+      kind: 'reply',
+      bytes: tls12Flight({ suite: 0x0001, certificates: [certificate] }),
+    }));
+    const result = await scan(server.endpoint);
+
+    expect(result.status).toBe('scanned');
+    const details = result.addresses[0].observations
+      .filter((o) => o.id === 'suite-not-offered')
+      .map((o) => o.detail);
+    expect(details).toEqual([
+      expect.stringMatching(/chose suite TLS_RSA_WITH_NULL_MD5 \(0x0001\), not offered/),
+    ]);
   });
 
   it('is a violation also when the server picks an offered suite for another version', async () => {

@@ -198,7 +198,7 @@ describe('probeHello outcomes', () => {
     const result = await probe('unoffered.test');
     expect(result.outcome).toEqual({
       kind: 'violation',
-      detail: 'server chose suite 0x009c, not offered',
+      detail: 'server chose suite TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009c), not offered',
     });
   });
 

@@ -235,7 +235,9 @@ describe('ServerHello checks against the offer', () => {
   it('refuses a suite that was not offered', () => {
     const flight = verdict(encodeServerHello({ version: 'TLSv1.2', suite: 0xc030 }));
     expect(flight.end).toBe('violation');
-    expect(flight.detail).toBe('server chose suite 0xc030, not offered');
+    expect(flight.detail).toBe(
+      'server chose suite TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030), not offered',
+    );
   });
 
   it('refuses a version that was not offered, and TLS 1.3 without supported_versions', () => {

@@ -104,7 +104,7 @@ function notScannedFinding(reason: NotScannedReason, detail: string, port: numbe
   // The server answered, only not by the rules: a fault of its own, not of the connection.
   const violation = reason === 'error' ? violationDetail(detail) : undefined;
   if (violation !== undefined) {
-    return protocolViolationFinding([violation]);
+    return protocolViolationFinding([{ detail: violation }]);
   }
   const [what, advice] = NOT_SCANNED_TEXT[reason];
   return {

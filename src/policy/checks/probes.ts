@@ -131,8 +131,14 @@ const VIOLATION_EXPECTED =
  * was never offered on every hello). No sender can connect, and scanning again changes nothing:
  * its configuration or software is at fault.
  */
-export function protocolViolationFinding(details: string[]): RawFinding {
-  const what = [...new Set(details.map(violationText))];
+export function protocolViolationFinding(
+  details: { detail: string; names?: string[] }[],
+): RawFinding {
+  const what = details.map(({ detail, names }) =>
+    names && names.length > 0
+      ? `${violationText(detail)} (to ${listText(names)})`
+      : violationText(detail),
+  );
   return {
     id: 'endpoint.protocol-violation',
     observed:
@@ -155,9 +161,14 @@ export function checkEveryHelloViolated(context: AddressContext): RawFinding | u
   if (anyVersionAccepted(context)) {
     return undefined;
   }
-  const details = namedOutcomes(context).flatMap(({ outcome }) =>
-    outcome.kind === 'violation' ? [outcome.detail] : [],
-  );
+  // Each violation once, with the hellos it answered.
+  const byDetail = new Map<string, string[]>();
+  for (const { name, outcome } of namedOutcomes(context)) {
+    if (outcome.kind === 'violation') {
+      byDetail.set(outcome.detail, [...(byDetail.get(outcome.detail) ?? []), name]);
+    }
+  }
+  const details = [...byDetail].map(([detail, names]) => ({ detail, names }));
   return details.length > 0 ? protocolViolationFinding(details) : undefined;
 }
 

@@ -1,0 +1,49 @@
+// Case 6 end to end: a scripted server that answers every ClientHello with a ServerHello naming
+// a suite never offered, scanned by the engine and judged by the webhook policy. Whether the
+// engine reports it scanned (violations in every outcome) or not scanned ("the server breaks
+// the protocol"), the verdict is non-compliant with one error that names the violation.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { evaluate, failsPolicy, presetPolicy } from '../../src/policy/index.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { makeSelfSigned } from '../support/pki.js';
+import { type ScriptedServer, startScriptedServer, tls12Flight } from '../support/scripted.js';
+
+let server: ScriptedServer | undefined;
+
+beforeAll(async () => {
+  const certificate = (await makeSelfSigned({ keyType: 'rsa2048' })).certDer;
+  // 0xFEFF is no suite of the registry, so no hello ever offers it.
+  server = await startScriptedServer(() => ({
+    kind: 'reply',
+    bytes: tls12Flight({ suite: 0xfeff, certificates: [certificate] }),
+  }));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+it('case 6: a suite never offered on every hello is a non-compliant protocol violation', async () => {
+  const endpoint = parseEndpoint((server as ScriptedServer).endpoint);
+  const now = new Date();
+  const [scan] = await scanEndpoints([endpoint], {
+    ...DEFAULT_SCAN_OPTIONS,
+    connectTimeoutMs: 2_000,
+    readTimeoutMs: 2_000,
+    endpointDeadlineMs: 30_000,
+    now,
+  });
+  const policy = presetPolicy('webhook');
+  const result = evaluate(scan, policy, now);
+
+  expect(result.verdict).toBe('non-compliant');
+  expect(failsPolicy(result, policy.failOn)).toBe(true);
+  const errors = result.findings.filter((finding) => finding.severity === 'error');
+  expect(errors.map((finding) => finding.id)).toEqual(['endpoint.protocol-violation']);
+  expect(errors[0].evidence.observed).toMatch(/violation of the protocol/);
+  expect(errors[0].evidence.observed).toMatch(/0xfeff|0xFEFF/);
+  expect(errors[0].evidence.observed).toMatch(/not offered/);
+  expect(errors[0].remediation.summary).toMatch(/^Correct the server's TLS configuration/);
+}, 40_000);

@@ -243,9 +243,9 @@ export function alertsFix(): Remediation {
   return remediation(
     'Let the TLS library refuse unwanted versions and suites: it answers with a ' +
       'protocol_version or handshake_failure alert (RFC 8446, Sections 4.1.1 and 4.2.1). ' +
-      'Resets, bare closes and silence usually come from a firewall, load balancer or ' +
-      'intrusion-prevention rule in front of the server; make it pass the handshake through ' +
-      'or answer with an alert itself.',
+      'Resets, closes (with or without close_notify) and silence usually come from a ' +
+      'firewall, load balancer or intrusion-prevention rule in front of the server; make it ' +
+      'pass the handshake through or answer with a fatal alert itself.',
   );
 }
 

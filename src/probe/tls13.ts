@@ -46,6 +46,15 @@ export async function enumerateTls13(
   let groupsComplete = true;
 
   // Records an accepted answer; false when the answer is anything else.
+  // The group of every suite row: the one the server picks from our default groups, in the
+  // version probe. A TLS 1.3 suite is chosen apart from the group (RFC 8446 Section 4.1.1),
+  // so the group each enumeration hello happened to get says nothing about its suite.
+  const firstOutcome = first.outcome;
+  const defaultGroup =
+    firstOutcome.kind === 'accepted' && firstOutcome.version === 'TLSv1.3'
+      ? firstOutcome.group
+      : undefined;
+
   const take = (offered: number[], result: HelloProbeResult): boolean => {
     const outcome = result.outcome;
     if (outcome.kind !== 'accepted' || outcome.version !== 'TLSv1.3') {
@@ -58,7 +67,7 @@ export async function enumerateTls13(
       run.found.set(outcome.suite, {
         code: outcome.suite,
         name: suiteName(outcome.suite),
-        ...(outcome.group !== undefined ? { group: outcome.group } : {}),
+        ...(defaultGroup !== undefined ? { group: defaultGroup } : {}),
       });
       suitesLeft.splice(suitesLeft.indexOf(outcome.suite), 1);
     }

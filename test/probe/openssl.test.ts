@@ -94,6 +94,18 @@ describe('openssl s_server with its defaults', () => {
     expect(groups('TLSv1.2').dhBits).toEqual([2048]);
   });
 
+  it('gives every TLS 1.3 suite the group the server picks from our default groups', () => {
+    // In TLS 1.3 the group is chosen apart from the suite (RFC 8446 Section 4.1.1): each suite
+    // row carries the server's pick for the version probe, x25519 for OpenSSL, not whichever
+    // group the enumeration hello that found it happened to get.
+    const tls13 = address('defaults').suites.find((s) => s.version === 'TLSv1.3')!;
+    const firstGroup = address('defaults').versions.find((v) => v.version === 'TLSv1.3')!.outcome;
+
+    expect(firstGroup).toMatchObject({ kind: 'accepted', group: 29 });
+    expect(tls13.accepted.length).toBeGreaterThan(1);
+    expect(tls13.accepted.map((s) => s.group)).toEqual(tls13.accepted.map(() => 29));
+  });
+
   it('reports what a sender with the listed suites ends with', () => {
     const scan = address('defaults');
 

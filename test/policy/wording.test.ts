@@ -168,3 +168,25 @@ describe('probe.inconclusive', () => {
     expect(text.match(/could not determine|everything/g)).toEqual(['could not determine']);
   });
 });
+
+describe('kex.server-prefers-non-forward-secret advice', () => {
+  const DHE_RSA_256 = code('TLS_DHE_RSA_WITH_AES_256_GCM_SHA384');
+  const RSA_128_GCM = code('TLS_RSA_WITH_AES_128_GCM_SHA256');
+  const ECDHE_RSA_128 = code('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+
+  function advice(accepts: number[]): string {
+    const server = address({ accepts: { 'TLSv1.2': accepts }, preference: 'server' });
+    const { findings } = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    const finding = findings.find((entry) => entry.id === 'kex.server-prefers-non-forward-secret');
+    expect(finding).toBeDefined();
+    return finding?.remediation.summary ?? '';
+  }
+
+  it('says to enable ECDHE suites when only unlisted DHE suites are forward secret', () => {
+    expect(advice([RSA_128_GCM, DHE_RSA_256])).toMatch(/^Enable the listed ECDHE suites/);
+  });
+
+  it('says to reorder when a listed ECDHE suite is enabled', () => {
+    expect(advice([RSA_128_GCM, ECDHE_RSA_128])).toMatch(/^List ECDHE suites before the others/);
+  });
+});

@@ -163,6 +163,7 @@ export function checkServerPreference(context: AddressContext): RawFinding[] {
   const { address, policy } = context;
   const listed = new Set(policy.listedSuites);
   const inversions: string[] = [];
+  let listedForwardSecretSeen = false;
 
   for (const version of versionsFrom(policy.minVersion)) {
     const enumeration = enumerationOf(address, version);
@@ -170,6 +171,9 @@ export function checkServerPreference(context: AddressContext): RawFinding[] {
       continue;
     }
     const order = enumeration.accepted.map((entry) => entry.code);
+    listedForwardSecretSeen ||= order.some(
+      (code) => listed.has(code) && isForwardSecret(suiteByCode(code)),
+    );
     const firstForwardSecret = order.find((code) => isForwardSecret(suiteByCode(code)));
     const top = order[0];
     const label = versionLabel(version);
@@ -201,7 +205,14 @@ export function checkServerPreference(context: AddressContext): RawFinding[] {
       id: 'kex.server-prefers-non-forward-secret',
       observed: inversions.join('; '),
       expected: "forward-secret suites ranked first, or the client's order honoured",
-      remediation: preferenceFix(policy),
+      // Reordering helps senders only when a listed forward-secret suite is enabled at all.
+      remediation: listedForwardSecretSeen
+        ? preferenceFix(policy)
+        : suitesFix(
+            policy,
+            'Enable the listed ECDHE suites below and rank them first: the forward-secret ' +
+              'suites enabled now are not on the list, so senders never offer them.',
+          ),
     },
   ];
 }

@@ -97,6 +97,21 @@ const NOT_SCANNED_TEXT: Record<Exclude<NotScannedReason, 'not-tls'>, [string, st
 };
 
 /** Why an endpoint, or one address of it, was not scanned, as a finding. */
+// What the engine's detail adds to the reason's words: "connection refused (ECONNREFUSED)"
+// after "the connection was refused" adds only the error code.
+const RESTATEMENTS: Partial<Record<NotScannedReason, RegExp>> = {
+  refused: /^connection refused\s*/i,
+  timeout: /^(the )?(tcp )?connection timed out\s*/i,
+};
+
+function detailBeyond(reason: NotScannedReason, detail: string): string {
+  const rest = detail.replace(RESTATEMENTS[reason] ?? /^$/, '').trim();
+  if (rest === '') {
+    return '';
+  }
+  return rest.startsWith('(') && rest.endsWith(')') ? ` ${rest}` : ` (${rest})`;
+}
+
 function notScannedFinding(reason: NotScannedReason, detail: string, port: number): RawFinding {
   if (reason === 'not-tls') {
     return notTlsFinding(port, detail);
@@ -109,7 +124,7 @@ function notScannedFinding(reason: NotScannedReason, detail: string, port: numbe
   const [what, advice] = NOT_SCANNED_TEXT[reason];
   return {
     id: 'endpoint.not-scanned',
-    observed: `not scanned: ${what} (${detail})`,
+    observed: `not scanned: ${what}${detailBeyond(reason, detail)}`,
     expected: `an endpoint that accepts TCP connections on port ${port}`,
     remediation: adviceOnly(advice),
   };

@@ -350,12 +350,21 @@ describe('a scan of a hostile server', () => {
     expect(observed).toEqual(
       expect.arrayContaining([
         'version-above-offered: server chose TLSv1.2, which was not offered',
-        'suite-not-offered: server chose suite 0x0005, not offered',
+        'suite-not-offered: server chose suite TLS_RSA_WITH_RC4_128_SHA (0x0005), not offered',
       ]),
     );
 
-    expect(appDataScan.notScanned?.reason).toBe('error');
-    expect(appDataScan.notScanned?.detail).toMatch(/application data before the handshake ended$/);
+    // A server that answers every hello in violation of the protocol was reached and answered:
+    // it is scanned, with the violation as the outcome of every version, never as accepted.
+    expect(appDataScan.status).toBe('scanned');
+    const violated = appDataScan.addresses[0].versions;
+    expect(violated.every((support) => support.accepted === null)).toBe(true);
+    const details = violated.map((support) =>
+      support.outcome.kind === 'violation' ? support.outcome.detail : support.outcome.kind,
+    );
+    expect(
+      details.every((detail) => /application data before the handshake ended/.test(detail)),
+    ).toBe(true);
   });
 
   it('reports a name under .invalid as not resolving, quickly', async () => {

@@ -160,6 +160,26 @@ const WEBHOOK_ROWS: Row[] = [
     ],
   },
   {
+    name: 'a TLS 1.1-only server: sender hellos answered in TLS 1.1 give a sender no connection',
+    scan: scan([
+      address({
+        accepts: { 'TLSv1.1': [RSA_128_CBC] },
+        versionOutcomes: {
+          'TLSv1.2': accepted('TLSv1.1', RSA_128_CBC),
+          'TLSv1.3': accepted('TLSv1.1', RSA_128_CBC),
+        },
+        listedSuites: accepted('TLSv1.1', RSA_128_CBC),
+        sender: accepted('TLSv1.1', RSA_128_CBC),
+      }),
+    ]),
+    findings: [
+      { id: 'version.none-supported', severity: 'error' },
+      { id: 'version.legacy-accepted', severity: 'error', says: ['TLS 1.1'] },
+      { id: 'suites.none-listed', severity: 'error' },
+    ],
+    absent: ['kex.sender-not-forward-secret', 'kex.server-prefers-non-forward-secret'],
+  },
+  {
     name: 'case 5: the certificate key type fits no enabled suite (per-key-type probes)',
     scan: scan([
       address({

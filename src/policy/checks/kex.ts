@@ -2,11 +2,11 @@
 // that puts non-forward-secret suites first, finite-field DH sizes, and groups outside the
 // policy's list.
 
-import { isInconclusive, type TlsVersion } from '../../model.js';
+import { isInconclusive, type ProbeOutcome, type TlsVersion } from '../../model.js';
 import { groupName } from '../../wire/groups.js';
 import { type CipherSuite, suiteByCode, suiteName } from '../../wire/suites.js';
 import { dhFix, groupsFix, preferenceFix, suitesFix } from '../remediation.js';
-import { listText, outcomeText, versionLabel } from '../text.js';
+import { listText, outcomeText, versionLabel, versionRank } from '../text.js';
 import {
   type AddressContext,
   acceptedSuites,
@@ -61,17 +61,23 @@ function predictSenderSuite(context: AddressContext): number | undefined {
 export function checkSenderForwardSecrecy(context: AddressContext): RawFinding[] {
   const { address, policy } = context;
 
+  // A hello answered in a version below the policy's minimum gives a sender no connection: it
+  // aborts the handshake, so the suite of that answer is never used.
+  const connects = (outcome: ProbeOutcome) =>
+    outcome.kind === 'accepted' && versionRank(outcome.version) >= versionRank(policy.minVersion);
+
   let tls12: number | undefined;
   let predicted = false;
   const listedOutcome = address.listedSuites;
   if (listedOutcome.kind === 'accepted') {
-    tls12 = listedOutcome.suite;
+    tls12 = connects(listedOutcome) ? listedOutcome.suite : undefined;
   } else if (isInconclusive(listedOutcome)) {
     tls12 = predictSenderSuite(context);
     predicted = tls12 !== undefined;
   }
   const senderOutcome = address.sender.outcome;
-  const modern = senderOutcome.kind === 'accepted' ? senderOutcome.suite : undefined;
+  const modern =
+    senderOutcome.kind === 'accepted' && connects(senderOutcome) ? senderOutcome.suite : undefined;
 
   if (tls12 === undefined && modern === undefined) {
     if (isInconclusive(listedOutcome) && isInconclusive(senderOutcome)) {

@@ -120,6 +120,12 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
       onStart: (count) =>
         core.info(`Probing ${countOf(count, 'endpoint')} (policy ${settings.policy})`),
       onEndpointDone: (result) => core.info(`${result.scan.endpoint.input}: ${result.verdict}`),
+      onRunFindings: (findings) => {
+        for (const finding of findings) {
+          const annotate = finding.severity === 'notice' ? core.notice : core.warning;
+          annotate(finding.evidence.observed, { title: finding.title });
+        }
+      },
     },
   );
 }

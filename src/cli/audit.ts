@@ -7,8 +7,14 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pemCertificates } from '../cert/index.js';
-import type { Endpoint, EndpointResult, EndpointScan, Report } from '../model.js';
-import { evaluate, failsPolicy, loadPolicy, type Policy } from '../policy/index.js';
+import type { Endpoint, EndpointResult, EndpointScan, Finding, Report } from '../model.js';
+import {
+  evaluate,
+  failsPolicy,
+  loadPolicy,
+  type Policy,
+  unusedSuppressions,
+} from '../policy/index.js';
 import { endpointKey, parseEndpoint, parseEndpointList } from '../probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../probe/scan.js';
 import {
@@ -108,6 +114,11 @@ export interface AuditHooks {
   onStart?(endpointCount: number): void;
   /** Called as each endpoint's result is ready, in completion order. */
   onEndpointDone?(result: EndpointResult): void;
+  /**
+   * Called once with the findings about the run rather than an endpoint: suppressions that
+   * matched nothing. Not called for one shard, whose list is only part of the run's.
+   */
+  onRunFindings?(findings: Finding[]): void;
 }
 
 /** Loads the policy and the CA file; both are usage errors when wrong, before any probe. */
@@ -193,6 +204,10 @@ export async function runAudit(settings: AuditSettings, hooks: AuditHooks = {}):
   });
   const results = scans.map(evaluateOnce);
   const finishedAt = new Date();
+
+  if (!settings.shard) {
+    hooks.onRunFindings?.(unusedSuppressions(policy, results));
+  }
 
   return buildReport({
     results,

@@ -124,6 +124,33 @@ describe('webhook-tls-probe scan', () => {
     );
   });
 
+  it('says when a suppression of the policy file matched nothing in the run', async () => {
+    const policyFile = path.join(directory, 'typo-policy.yml');
+    await writeFile(
+      policyFile,
+      [
+        'extends: webhook',
+        'suppressions:',
+        '  - id: certificate.expired',
+        '    endpoint: "expired-certificat.example"',
+        '    reason: renewed next week',
+        '',
+      ].join('\n'),
+    );
+    const run = await cli([
+      'scan',
+      endpointOf('compliant'),
+      endpointOf('expired-certificate'),
+      '--ca-file',
+      caFile,
+      '--policy',
+      policyFile,
+    ]);
+
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^notice: .*expired-certificat\.example/m);
+  });
+
   it('writes each format to --output, and the text report to the terminal', async () => {
     const target = endpointOf('no-listed-suite');
     const formats = {

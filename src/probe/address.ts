@@ -122,6 +122,8 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   }
   const senderProbes = probeAsSender(prober, options.listedSuites);
   const enumerating = enumerateVersions(prober, plans, pending);
+  const groupsFound = enumerateGroups(prober, enumerating);
+  const certificatesEarly = startCertificatesEarly(context, prober, pending);
 
   const firstAnswers = new Map<TlsVersion, HelloProbeResult>();
   for (const version of VERSIONS_NEWEST_FIRST) {
@@ -136,18 +138,20 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
     // Case 6: the server answers in TLS, but with what no hello allowed (a suite it was not
     // offered, RFC 5246 Section 7.4.1.3). The address was scanned; the violation outcomes
     // and the prober's observations say what is wrong, and no version counts as accepted.
-    const [sender] = await Promise.all([senderProbes, enumerating]);
+    const [sender] = await Promise.all([senderProbes, groupsFound, certificatesEarly]);
     return violatingScan(context, prober, startedAt, preliminary, sender);
   }
   if (preliminary.every((support) => support.accepted === null)) {
     const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
-    const [sender] = await Promise.all([senderProbes, enumerating]);
+    const [sender] = await Promise.all([senderProbes, groupsFound, certificatesEarly]);
     return { ...emptyScan(context, prober, startedAt, reason), versions: preliminary, ...sender };
   }
 
-  const certificates = checkCertificatesSafely(context, prober, preliminary);
-  const enumerations = await enumerating;
-  const groups = await enumerateGroups(prober, enumerations);
+  const certificates = certificatesEarly.then(
+    (early) => early ?? checkCertificatesSafely(context, prober, preliminary),
+  );
+  const enumerations = present(await Promise.all(enumerating.values()));
+  const groups = await groupsFound;
   const sender = await senderProbes;
 
   const versions = finalVersions(preliminary, enumerations);
@@ -335,8 +339,11 @@ function violatingScan(
  * VersionSupport.outcome is that hello's outcome, so a negotiated-down answer shows the
  * version the server chose instead.
  */
-function versionSupport(answers: Map<TlsVersion, HelloProbeResult>): VersionSupport[] {
-  return TLS_VERSIONS.map((version) => {
+function versionSupport(
+  answers: Map<TlsVersion, HelloProbeResult>,
+  versions: readonly TlsVersion[] = TLS_VERSIONS,
+): VersionSupport[] {
+  return versions.map((version) => {
     const outcome = answers.get(version)!.outcome;
     let accepted: boolean | null = null;
     if (outcome.kind === 'accepted') {
@@ -397,40 +404,55 @@ function worthEnumerating(version: TlsVersion, outcome: ProbeOutcome): boolean {
   return outcome.kind !== 'alert' || SUITE_ALERTS.has(outcome.alert);
 }
 
-async function enumerateVersions(
+/**
+ * Each version's enumeration, started as soon as that version's first hello is answered; a
+ * version not worth enumerating resolves to null.
+ */
+function enumerateVersions(
   prober: Prober,
   plans: Map<TlsVersion, SuitePlan>,
   firstAnswers: Map<TlsVersion, Promise<HelloProbeResult>>,
-): Promise<Map<TlsVersion, VersionEnumeration>> {
-  const tasks = VERSIONS_NEWEST_FIRST.map(async (version) => {
-    const first = await firstAnswers.get(version)!;
-    if (!worthEnumerating(version, first.outcome)) {
-      return null;
-    }
+): Map<TlsVersion, Promise<VersionEntry | null>> {
+  const tasks = VERSIONS_NEWEST_FIRST.map((version) => {
+    const task = async (): Promise<VersionEntry | null> => {
+      const first = await firstAnswers.get(version)!;
+      if (!worthEnumerating(version, first.outcome)) {
+        return null;
+      }
 
-    if (version === 'TLSv1.3') {
-      return [version, await enumerateTls13(prober, tls13Suites(), tls13Groups(), first)] as const;
-    }
-    const found = await enumerateSuites(
-      prober,
-      version,
-      plans.get(version)!.chunks,
-      (suites) => legacyHello(version, suites),
-      first,
-    );
-    return [version, found] as const;
+      if (version === 'TLSv1.3') {
+        return [version, await enumerateTls13(prober, tls13Suites(), tls13Groups(), first)];
+      }
+      const found = await enumerateSuites(
+        prober,
+        version,
+        plans.get(version)!.chunks,
+        (suites) => legacyHello(version, suites),
+        first,
+      );
+      return [version, found];
+    };
+    return [version, task()] as const;
   });
-
-  const results = await Promise.all(tasks);
-  return new Map(results.filter((entry) => entry !== null));
+  return new Map(tasks);
 }
 
+type VersionEntry = readonly [TlsVersion, VersionEnumeration];
+
+function present(entries: (VersionEntry | null)[]): Map<TlsVersion, VersionEnumeration> {
+  return new Map(entries.filter((entry) => entry !== null));
+}
+
+/**
+ * The groups of each version, each started as soon as that version's suites are known, so that
+ * a version with few suites does not wait for one with many.
+ */
 async function enumerateGroups(
   prober: Prober,
-  enumerations: Map<TlsVersion, VersionEnumeration>,
+  enumerating: Map<TlsVersion, Promise<VersionEntry | null>>,
 ): Promise<{ support: GroupSupport[]; notes: string[] }> {
   const tasks = TLS_VERSIONS.map(async (version) => {
-    const found = enumerations.get(version);
+    const found = (await enumerating.get(version))?.[1];
     if (!found || found.enumeration.accepted.length === 0) {
       return null;
     }
@@ -482,6 +504,28 @@ async function probeAsSender(
 
 // ---------------------------------------------------------------------------------------------
 // Certificates
+
+/**
+ * Starts the certificate check as soon as the version its hellos use is known: TLS 1.2 when
+ * accepted, else TLS 1.3 when accepted (src/cert/check.ts, certificateVersion), which the two
+ * versions' first hellos tell without waiting for the older versions. Null when neither is
+ * accepted: the check then waits for every version's answer.
+ */
+async function startCertificatesEarly(
+  context: AddressScanContext,
+  prober: Prober,
+  pending: Map<TlsVersion, Promise<HelloProbeResult>>,
+): Promise<CertificateCheck | null> {
+  const known = new Map<TlsVersion, HelloProbeResult>();
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    known.set(version, await pending.get(version)!);
+  }
+  const versions = versionSupport(known, ['TLSv1.2', 'TLSv1.3']);
+  if (!versions.some((support) => support.accepted === true)) {
+    return null;
+  }
+  return checkCertificatesSafely(context, prober, versions);
+}
 
 async function checkCertificatesSafely(
   context: AddressScanContext,

@@ -204,9 +204,17 @@ function snippetLines(
   shownSnippets: Set<string>,
 ): string[] {
   const lines: string[] = [];
+  const snippets = finding.remediation.snippets ?? [];
+  const keyOf = (snippet: { server: string; config: string }) =>
+    `${snippet.server}\n${snippet.config}`;
 
-  for (const snippet of finding.remediation.snippets ?? []) {
-    const key = `${snippet.server}\n${snippet.config}`;
+  // Every snippet shown already: one line says so rather than one per server.
+  if (snippets.length > 0 && snippets.every((snippet) => shownSnippets.has(keyOf(snippet)))) {
+    return [`${indent}${colors.dim('configuration: as above')}`];
+  }
+
+  for (const snippet of snippets) {
+    const key = keyOf(snippet);
 
     if (shownSnippets.has(key)) {
       lines.push(`${indent}${colors.dim(`${snippet.server}: as above`)}`);

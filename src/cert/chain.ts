@@ -4,6 +4,7 @@
 // problem what was served and what was expected.
 
 import type { ChainProblem, ServedChain } from '../model.js';
+import { certificateNames } from './der.js';
 import { type ParsedCertificate, parseCertificate } from './info.js';
 import { describeNames, type ExpectedName, nameMatches } from './names.js';
 import { type TrustAnchor, trustAnchors } from './trust.js';
@@ -75,7 +76,7 @@ export function analyseChain(
   }
 
   const certificates = served.map((der) => parseCertificate(der, options.now));
-  const anchors = trustAnchors(options.extraCaPem);
+  const anchors = new AnchorIndex(trustAnchors(options.extraCaPem));
   const path = buildPath(certificates, anchors, options.now);
   const leaf = certificates[0];
   const matches = nameMatches(leaf.info, expectedName);
@@ -117,6 +118,37 @@ export function analyseChain(
 // them is reported as such and not as a missing issuer.
 type Certificate = Pick<ParsedCertificate, 'node' | 'spki'>;
 
+/**
+ * The trust anchors by the key of their subject name (src/cert/der.ts), so that a step of the
+ * path parses only the anchors whose name may match. A certificate whose names could not be
+ * read cheaply is compared with every anchor, as is an anchor whose name could not be.
+ */
+class AnchorIndex {
+  private readonly bySubject = new Map<string, TrustAnchor[]>();
+  private readonly unkeyed: TrustAnchor[] = [];
+
+  constructor(private readonly all: TrustAnchor[]) {
+    for (const anchor of all) {
+      if (anchor.subjectKey === null) {
+        this.unkeyed.push(anchor);
+        continue;
+      }
+      const list = this.bySubject.get(anchor.subjectKey) ?? [];
+      list.push(anchor);
+      this.bySubject.set(anchor.subjectKey, list);
+    }
+  }
+
+  /** The anchors whose subject may be the name with this key, in their original order. */
+  named(key: string | null): TrustAnchor[] {
+    if (key === null) {
+      return this.all;
+    }
+    const candidates = new Set([...(this.bySubject.get(key) ?? []), ...this.unkeyed]);
+    return this.all.filter((anchor) => candidates.has(anchor));
+  }
+}
+
 function issues(issuer: Certificate, child: Certificate): boolean {
   return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
 }
@@ -142,17 +174,16 @@ function isInDate(certificate: Certificate, now: Date): boolean {
 // hide a path to a root the sender already has.
 // Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
 // X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
-function buildPath(
-  certificates: ParsedCertificate[],
-  anchors: TrustAnchor[],
-  now: Date,
-): BuiltPath {
+function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now: Date): BuiltPath {
   const steps = [0];
 
   while (steps.length < MAX_PATH_LENGTH) {
     const current = certificates[steps[steps.length - 1]];
 
-    const itself = anchors.find((anchor) => sameCertificate(anchor, current));
+    const names = certificateNames(current.der);
+    const itself = anchors
+      .named(names?.subject ?? null)
+      .find((anchor) => sameCertificate(anchor, current));
     if (itself) {
       return { steps, anchor: itself, endsAtServedAnchor: true };
     }
@@ -160,7 +191,9 @@ function buildPath(
       break;
     }
 
-    const anchorIssuers = anchors.filter((anchor) => issues(anchor, current));
+    const anchorIssuers = anchors
+      .named(names?.issuer ?? null)
+      .filter((anchor) => issues(anchor, current));
     if (anchorIssuers.length > 0) {
       const anchor = pickIssuer(anchorIssuers, (a) => a, now);
       const servedCopy = certificates.findIndex(

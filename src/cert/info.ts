@@ -39,8 +39,32 @@ export function certificateInfo(der: Uint8Array, now: Date = new Date()): Certif
   return parseCertificate(der, now).info;
 }
 
+// A scan sees one certificate many times (every chain a server sends repeats its leaf, and a
+// fleet shares certificates): each is parsed once per clock value and kept a while. Callers get
+// their own copy of the info, so that no report shares an object with another.
+const PARSED_KEPT = 64;
+const parsed = new Map<string, ParsedCertificate>();
+
 /** Parses one DER certificate; throws CertificateParseError when it is not one. */
 export function parseCertificate(der: Uint8Array, now: Date): ParsedCertificate {
+  const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  const key = `${now.getTime()}:${bytes.toString('base64')}`;
+  let found = parsed.get(key);
+  if (!found) {
+    found = readSafely(der, now);
+    if (parsed.size >= PARSED_KEPT) {
+      parsed.delete(parsed.keys().next().value!);
+    }
+    parsed.set(key, found);
+  }
+  return { ...found, der, info: copyInfo(found.info) };
+}
+
+function copyInfo(info: CertificateInfo): CertificateInfo {
+  return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses] };
+}
+
+function readSafely(der: Uint8Array, now: Date): ParsedCertificate {
   try {
     return readCertificate(der, now);
   } catch (error) {

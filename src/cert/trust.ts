@@ -5,19 +5,23 @@
 import { X509Certificate as NodeCertificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { certificateNames } from './der.js';
 
 export type AnchorSource = 'bundled' | 'extra-ca' | 'NODE_EXTRA_CA_CERTS';
 
 /**
- * One trusted certificate, parsed only as far as path building needs: a few hundred of them are
- * loaded, and full parsing would cost a second; callers parse the one a path ends at.
+ * One trusted certificate. The bundled roots are many and most scans use none or one of them, so
+ * an anchor is parsed (node:crypto) only when a path reaches it; until then the key of its
+ * subject name (nameKey) tells which anchors can issue a certificate.
  */
 export interface TrustAnchor {
   der: Uint8Array;
-  node: NodeCertificate;
+  readonly node: NodeCertificate;
   /** DER of the SubjectPublicKeyInfo. */
-  spki: Buffer;
+  readonly spki: Buffer;
   source: AnchorSource;
+  /** nameKey of the subject, or null when the cheap reading failed (then always a candidate). */
+  subjectKey: string | null;
 }
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -49,13 +53,54 @@ function parseAnchors(pem: string, source: AnchorSource): TrustAnchor[] {
       continue;
     }
     const spki = node.publicKey.export({ type: 'spki', format: 'der' });
-    anchors.push({ der, node, spki, source });
+    anchors.push({ der, node, spki, source, subjectKey: certificateNames(der)?.subject ?? null });
   }
   return anchors;
 }
 
+/** An anchor parsed on first use: the bundled roots come from Node and are all well formed. */
+class LazyAnchor implements TrustAnchor {
+  readonly source: AnchorSource = 'bundled';
+  private parsed: { node: NodeCertificate; spki: Buffer } | null = null;
+
+  constructor(
+    readonly der: Uint8Array,
+    readonly subjectKey: string | null,
+  ) {}
+
+  get node(): NodeCertificate {
+    return this.parse().node;
+  }
+
+  get spki(): Buffer {
+    return this.parse().spki;
+  }
+
+  private parse(): { node: NodeCertificate; spki: Buffer } {
+    if (!this.parsed) {
+      const node = new NodeCertificate(this.der);
+      this.parsed = { node, spki: node.publicKey.export({ type: 'spki', format: 'der' }) };
+    }
+    return this.parsed;
+  }
+}
+
+function lazyAnchors(pem: string): TrustAnchor[] {
+  return pemCertificates(pem)
+    .map((der) => {
+      const names = certificateNames(der);
+      return names ? new LazyAnchor(der, names.subject) : parseAnchors(toPem(der), 'bundled')[0];
+    })
+    .filter((anchor) => anchor !== undefined);
+}
+
+function toPem(der: Uint8Array): string {
+  const base64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----`;
+}
+
 function bundledAnchors(): TrustAnchor[] {
-  bundled ??= parseAnchors(rootCertificates.join('\n'), 'bundled');
+  bundled ??= lazyAnchors(rootCertificates.join('\n'));
   return bundled;
 }
 

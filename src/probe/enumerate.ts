@@ -39,6 +39,8 @@ export interface ChunkRun {
   complete: boolean;
   /** Certificates served in the first accepted probe that carried any (TLS 1.2 and below). */
   certificates: Uint8Array[];
+  /** The runs the rest of the chunk was split into once the server showed it follows us. */
+  branches?: ChunkRun[];
 }
 
 /** Turns the suites to offer into a hello; the enumeration fills in nothing else. */
@@ -63,7 +65,7 @@ export async function runChunk(
   version: TlsVersion,
   chunk: number[],
   helloFor: HelloFor,
-  options: { first?: HelloProbeResult; testPreference?: boolean } = {},
+  options: { first?: HelloProbeResult; testPreference?: boolean; branches?: number } = {},
 ): Promise<ChunkRun> {
   const run: ChunkRun = {
     winners: [],
@@ -97,6 +99,10 @@ export async function runChunk(
         run.found.set(outcome.suite, acceptedSuite(outcome));
         remaining.splice(remaining.indexOf(outcome.suite), 1);
       }
+      if (testing && outcome.suite !== run.winners[0] && (options.branches ?? 1) > 1) {
+        run.branches = await runBranches(prober, version, remaining, helloFor, options.branches!);
+        break;
+      }
       continue;
     }
 
@@ -120,6 +126,36 @@ export async function runChunk(
   return run;
 }
 
+// Below this many suites per branch, a split saves too few hellos to pay for its refusal.
+const MIN_BRANCH_SUITES = 8;
+
+/**
+ * The rest of a chunk, once the server has shown that it follows the client's order: a server
+ * with its own order picks its first choice again when offered it last (see the top of this
+ * file), and this one picked another. Such a server answers each hello with the first suite
+ * it accepts, so disjoint parts of the rest, each run by offer and remove in parallel, find
+ * the same suites as one run, in fewer rounds, for one refusal more per part. The parts take
+ * the suites in turn, so that the commonly accepted ones (offered first) spread over them.
+ */
+async function runBranches(
+  prober: Prober,
+  version: TlsVersion,
+  remaining: number[],
+  helloFor: HelloFor,
+  branches: number,
+): Promise<ChunkRun[]> {
+  const count = Math.max(1, Math.min(branches, Math.floor(remaining.length / MIN_BRANCH_SUITES)));
+  const parts = Array.from({ length: count }, (_, part) =>
+    remaining.filter((_code, index) => index % count === part),
+  );
+  return Promise.all(parts.map((part) => runChunk(prober, version, part, helloFor)));
+}
+
+/** A run with the runs it was split into, flattened. */
+function withBranches(run: ChunkRun): ChunkRun[] {
+  return [run, ...(run.branches ?? []).flatMap(withBranches)];
+}
+
 function acceptedSuite(outcome: Extract<ProbeOutcome, { kind: 'accepted' }>): AcceptedSuite {
   return {
     code: outcome.suite,
@@ -131,7 +167,8 @@ function acceptedSuite(outcome: Extract<ProbeOutcome, { kind: 'accepted' }>): Ac
 
 /**
  * Every suite of the plan's chunks the server accepts in `version`, and its preference. The
- * first chunk may come with its first answer (the version probe); the chunks run in parallel.
+ * first chunk may come with its first answer (the version probe); the chunks run in parallel,
+ * and the first chunk's rest in up to `branches` parts when the server follows our order.
  */
 export async function enumerateSuites(
   prober: Prober,
@@ -139,12 +176,14 @@ export async function enumerateSuites(
   chunks: number[][],
   helloFor: HelloFor,
   first?: HelloProbeResult,
+  branches = 1,
 ): Promise<VersionEnumeration> {
   const runs = await Promise.all(
     chunks.map((chunk, index) =>
       runChunk(prober, version, chunk, helloFor, {
         ...(index === 0 && first ? { first } : {}),
         testPreference: index === 0,
+        branches,
       }),
     ),
   );
@@ -156,9 +195,10 @@ export async function enumerateSuites(
 export async function finishEnumeration(
   prober: Prober,
   version: TlsVersion,
-  runs: ChunkRun[],
+  chunkRuns: ChunkRun[],
   helloFor: HelloFor,
 ): Promise<VersionEnumeration> {
+  const runs = chunkRuns.flatMap(withBranches);
   const found = new Map<number, AcceptedSuite>();
   for (const run of runs) {
     for (const [code, suite] of run.found) found.set(code, suite);

@@ -590,3 +590,42 @@ describe('version intolerance of an old server', () => {
     ]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// The TLS 1.2 chunk split into parts once the server shows it follows the client
+
+describe('a server with many TLS 1.2 suites', () => {
+  const many = suitePlan('TLSv1.2')
+    .chunks[0].filter((suite) => {
+      const known = suiteByCode(suite);
+      return known?.auth === 'RSA' && ['ECDHE', 'DHE', 'RSA'].includes(known.kex);
+    })
+    .slice(0, 30);
+
+  for (const serverOrder of [false, true]) {
+    it(`finds each suite once and the order (${serverOrder ? 'server' : 'client'})`, async () => {
+      const server: SimulatedServer = {
+        ...OPENSSL_LIKE,
+        suites: { ...OPENSSL_LIKE.suites, 'TLSv1.2': [...many].reverse() },
+        serverOrder,
+      };
+      const { address, probe } = await scanSimulated(server);
+
+      const tls12 = address.suites.find((s) => s.version === 'TLSv1.2')!;
+      expect(tls12.complete).toBe(true);
+      expect(tls12.preference).toBe(serverOrder ? 'server' : 'client');
+      const found = tls12.accepted.map((s) => s.code);
+      if (serverOrder) {
+        expect(found).toEqual([...many].reverse());
+      } else {
+        expect([...found].sort()).toEqual([...many].sort());
+      }
+
+      // Each suite is picked once: the parts of a split offer disjoint suites.
+      const picked = probe.hellos.filter(
+        (hello) => hello.version === 'TLSv1.2' && hello.groups?.length === 39,
+      );
+      expect(picked.length).toBeLessThanOrEqual(many.length + 2 + 3 + 6);
+    });
+  }
+});

@@ -1,11 +1,10 @@
-// TLS 1.3 suites and groups, found together. In TLS 1.3 the suite and the group are chosen
-// independently (RFC 8446 Section 4.1.1), so one hello can remove a suite and a group at once:
-// each accepted hello offers the suites and the groups not yet seen, and the server's answer
-// names one of each. When the server refuses, either list may be the exhausted one; the group
-// hellos that follow (offering suites known to work) settle it, and only if they find nothing
-// new does one more hello check the suites with a group known to work. A server that wants a
-// group the hello has no key share for answers with a HelloRetryRequest, which names the group
-// just as well, so no second hello is needed.
+// TLS 1.3 suites and groups. In TLS 1.3 the suite and the group are chosen independently
+// (RFC 8446 Section 4.1.1), so after the version probe (which names one of each) the suites and
+// the groups are found apart and at once: suite hellos offer every group, so a refusal means
+// no suite is left; group hellos offer a suite known to work, in a few disjoint parts of the
+// groups that run in parallel. A server that wants a group the hello has no key share for
+// answers with a HelloRetryRequest, which names the group just as well, so no second hello is
+// needed.
 
 import type { GroupSupport } from '../model.js';
 import { suiteName } from '../wire/suites.js';
@@ -15,6 +14,21 @@ import type { ProbeHello, Prober } from './prober.js';
 
 export interface Tls13Result extends VersionEnumeration {
   groups: GroupSupport;
+}
+
+// Parts of the group phase, and the fewest groups a part must hold to be worth its refusal.
+const GROUP_PARTS = 3;
+const MIN_GROUPS_PER_PART = 4;
+
+/** The groups left, dealt in turn into parts, so that the common ones spread over them. */
+function splitGroups(groupsLeft: number[]): number[][] {
+  const count = Math.max(
+    1,
+    Math.min(GROUP_PARTS, Math.floor(groupsLeft.length / MIN_GROUPS_PER_PART)),
+  );
+  return Array.from({ length: count }, (_, part) =>
+    groupsLeft.filter((_group, index) => index % count === part),
+  );
 }
 
 /** A TLS 1.3 hello that offers only TLS 1.3, so a refusal is about these suites and groups. */
@@ -90,72 +104,59 @@ export async function enumerateTls13(
 
   take(allSuites, first);
 
-  // Joint phase: new suites and new groups in each hello. The second hello also offers the
-  // first suite again, last, which tells a server with its own order from one that follows
+  // The suites and the groups are then found apart and at once: the suite hellos offer every
+  // group (so a refusal means no suite is left), the group hellos the suite the version probe
+  // got (so a refusal means no group of the part is left). The second suite hello also offers
+  // the first suite again, last, which tells a server with its own order from one that follows
   // the client (see enumerate.ts).
-  let testPending = true;
-  let jointRefusedGroups: number[] | null = null;
-  let stopped = false;
-  while (suitesLeft.length > 0 && groupsLeft.length > 0) {
-    const testing = testPending && run.winners.length > 0;
-    const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-    testPending = false;
-    const result = await prober.send(tls13Hello(offered, groupsLeft));
-    if (take(offered, result)) continue;
-
-    if (refusalOf(result)) {
-      jointRefusedGroups = [...groupsLeft];
-    } else {
-      stopped = true;
+  const suitePhase = async (): Promise<void> => {
+    let testPending = true;
+    while (suitesLeft.length > 0) {
+      const testing = testPending && run.winners.length > 0;
+      const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
+      testPending = false;
+      const result = await prober.send(tls13Hello(offered, allGroups));
+      if (take(offered, result)) continue;
+      if (!refusalOf(result)) {
+        run.complete = false;
+      }
+      return;
     }
-    break;
-  }
+  };
 
-  // Group phase: the suites known to work, the groups not yet seen.
-  let groupFoundAfterRefusal = false;
-  const knownSuites = () => [...run.winners];
-  while (!stopped && groupsLeft.length > 0) {
-    const offered = knownSuites();
-    const result = await prober.send(tls13Hello(offered, groupsLeft));
-    const before = groups.length;
-    if (take(offered, result)) {
-      if (groups.length === before) {
-        // The server named a group it had already chosen, which the hello did not offer.
+  // Disjoint parts of the groups run in parallel: each part's offer and remove finds every
+  // group of it the server accepts, whatever order the server picks in.
+  const knownSuites = [...run.winners];
+  const groupPart = async (part: number[]): Promise<void> => {
+    while (part.length > 0 && knownSuites.length > 0) {
+      const result = await prober.send(tls13Hello(knownSuites, [...part]));
+      const outcome = result.outcome;
+      if (take(knownSuites, result) && outcome.kind === 'accepted') {
+        const index = outcome.group === undefined ? -1 : part.indexOf(outcome.group);
+        if (index === -1) {
+          // The server named a group the hello did not offer.
+          groupsComplete = false;
+          return;
+        }
+        part.splice(index, 1);
+        continue;
+      }
+      if (!refusalOf(result)) {
         groupsComplete = false;
-        break;
       }
-      if (jointRefusedGroups?.includes(groups[groups.length - 1])) {
-        groupFoundAfterRefusal = true;
-      }
-      continue;
+      return;
     }
-    if (!refusalOf(result)) {
-      groupsComplete = false;
-    }
-    break;
-  }
+  };
 
-  // Suite phase, needed unless a group the refused joint hello offered has since worked, which
-  // shows that its suites were the exhausted list.
-  const suitesSettled = jointRefusedGroups !== null && groupFoundAfterRefusal;
-  while (!stopped && !suitesSettled && suitesLeft.length > 0) {
-    const testing = testPending && run.winners.length > 0;
-    const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-    testPending = false;
-    const result = await prober.send(
-      tls13Hello(offered, groups.length > 0 ? [...groups] : allGroups),
-    );
-    if (take(offered, result)) continue;
-    if (!refusalOf(result)) {
-      run.complete = false;
-    }
-    break;
-  }
+  const groupsToFind = allGroups.filter((group) => !groups.includes(group));
+  await Promise.all([suitePhase(), ...splitGroups(groupsToFind).map(groupPart)]);
 
-  if (stopped) {
-    run.complete = false;
-    groupsComplete = false;
-  }
+  // Parts find groups in no meaningful order: list them as offered.
+  const rank = (group: number) => {
+    const index = allGroups.indexOf(group);
+    return index === -1 ? allGroups.length : index;
+  };
+  groups.sort((a, b) => rank(a) - rank(b));
 
   const enumeration = await finishEnumeration(prober, 'TLSv1.3', [run], (suites) =>
     tls13Hello(suites, [...groups]),

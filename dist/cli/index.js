@@ -46381,7 +46381,9 @@ function outcomeText(outcome) {
         case 'reset':
             return 'refused by a TCP reset';
         case 'closed':
-            return 'refused by closing the connection without an alert';
+            // The wire layer does not say whether close_notify (itself an alert, a warning-level
+            // one: RFC 8446, Section 6.1) came before the close, so the words hold for both.
+            return 'refused by closing the connection without a fatal alert';
         case 'timeout':
             return outcome.phase === 'connect'
                 ? 'no connection before the timeout'
@@ -46597,9 +46599,9 @@ function groupsFix(policy) {
 function alertsFix() {
     return remediation('Let the TLS library refuse unwanted versions and suites: it answers with a ' +
         'protocol_version or handshake_failure alert (RFC 8446, Sections 4.1.1 and 4.2.1). ' +
-        'Resets, bare closes and silence usually come from a firewall, load balancer or ' +
-        'intrusion-prevention rule in front of the server; make it pass the handshake through ' +
-        'or answer with an alert itself.');
+        'Resets, closes (with or without close_notify) and silence usually come from a ' +
+        'firewall, load balancer or intrusion-prevention rule in front of the server; make it ' +
+        'pass the handshake through or answer with a fatal alert itself.');
 }
 // --- Certificates -----------------------------------------------------------------------------
 /** Serve the leaf followed by its intermediates. */
@@ -47094,18 +47096,21 @@ function predictSenderSuite(context) {
  */
 function checkSenderForwardSecrecy(context) {
     const { address, policy } = context;
+    // A hello answered in a version below the policy's minimum gives a sender no connection: it
+    // aborts the handshake, so the suite of that answer is never used.
+    const connects = (outcome) => outcome.kind === 'accepted' && versionRank(outcome.version) >= versionRank(policy.minVersion);
     let tls12;
     let predicted = false;
     const listedOutcome = address.listedSuites;
     if (listedOutcome.kind === 'accepted') {
-        tls12 = listedOutcome.suite;
+        tls12 = connects(listedOutcome) ? listedOutcome.suite : undefined;
     }
     else if (isInconclusive(listedOutcome)) {
         tls12 = predictSenderSuite(context);
         predicted = tls12 !== undefined;
     }
     const senderOutcome = address.sender.outcome;
-    const modern = senderOutcome.kind === 'accepted' ? senderOutcome.suite : undefined;
+    const modern = senderOutcome.kind === 'accepted' && connects(senderOutcome) ? senderOutcome.suite : undefined;
     if (tls12 === undefined && modern === undefined) {
         if (isInconclusive(listedOutcome) && isInconclusive(senderOutcome)) {
             context.inconclusive.push(`which suite a sender offering the listed suites negotiates (its hello was ` +
@@ -47130,11 +47135,32 @@ function checkSenderForwardSecrecy(context) {
     }
     const tls12AndBelow = versionsFrom(policy.minVersion).filter((version) => version !== 'TLSv1.3');
     const forwardSecret = acceptedSuites(address).filter((entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite));
-    const alternatives = forwardSecret.length > 0
-        ? `the server accepts forward-secret suites too (${listText([
-            ...new Set(forwardSecret.map((entry) => suiteName(entry.code))),
-        ])}) but picks this one`
-        : 'the server accepts no suite with ECDHE or DHE key exchange';
+    const names = (entries) => listText([...new Set(entries.map((entry) => suiteName(entry.code)))]);
+    // Only a listed forward-secret suite can win by ordering: senders never offer the others
+    // (DHE suites, for the webhook list), so for those the fix is to enable listed ECDHE suites.
+    const listedForwardSecret = forwardSecret.filter((entry) => policy.listedSuites.includes(entry.code));
+    let alternatives;
+    let advice;
+    if (listedForwardSecret.length > 0) {
+        alternatives =
+            `the server accepts listed forward-secret suites too (${names(listedForwardSecret)}) ` +
+                'but picks this one';
+        advice =
+            'Let the listed ECDHE suites win: rank them first, or let the client choose (senders ' +
+                'list ECDHE suites first).';
+    }
+    else if (forwardSecret.length > 0) {
+        alternatives =
+            `the server's forward-secret suites (${names(forwardSecret)}) are not on the list, so ` +
+                'senders never offer them';
+        advice =
+            'Enable the listed ECDHE suites below: senders offer no other forward-secret suites, ' +
+                'so reordering the ones enabled now does not help.';
+    }
+    else {
+        alternatives = 'the server accepts no suite with ECDHE or DHE key exchange';
+        advice = 'Enable the listed ECDHE suites below; senders list them first.';
+    }
     const tls13 = modernSuite && isForwardSecret(modernSuite)
         ? '; senders offering TLS 1.3 do get forward secrecy'
         : '';
@@ -47146,26 +47172,46 @@ function checkSenderForwardSecrecy(context) {
                 `secrecy); ${alternatives}${tls13}`,
             expected: 'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
                 'private key later',
-            remediation: suitesFix(policy, 'Enable ECDHE suites and let them win: list them first, or let the client choose ' +
-                '(senders list ECDHE suites first).'),
+            remediation: suitesFix(policy, advice),
         },
     ];
 }
+/**
+ * The server's own order costs forward secrecy, in one of two ways a client meets it:
+ * its top choice (what a client offering everything gets) is not forward secret although it
+ * accepts forward-secret suites, or, among the listed suites a sender offers, it picks one
+ * that is not forward secret although a listed forward-secret suite is accepted. An order that
+ * merely ranks TLS_RSA_* above TLS_DHE_* behind ECDHE costs nobody anything and is not raised;
+ * a sender left without forward secrecy because no listed forward-secret suite is enabled is
+ * kex.sender-not-forward-secret's finding, whose fix is to enable ECDHE suites.
+ */
 function checkServerPreference(context) {
     const { address, policy } = context;
+    const listed = new Set(policy.listedSuites);
     const inversions = [];
+    let listedForwardSecretSeen = false;
     for (const version of versionsFrom(policy.minVersion)) {
         const enumeration = enumerationOf(address, version);
         if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
             continue;
         }
-        const order = enumeration.accepted.map((entry) => suiteByCode(entry.code));
-        const weak = order.findIndex((suite) => !isForwardSecret(suite));
-        const strongAfter = order.findIndex((suite, index) => index > weak && isForwardSecret(suite));
-        if (weak >= 0 && strongAfter > weak) {
-            inversions.push(`with ${versionLabel(version)} the server ranks ` +
-                `${suiteName(enumeration.accepted[weak].code)} above ` +
-                `${suiteName(enumeration.accepted[strongAfter].code)}`);
+        const order = enumeration.accepted.map((entry) => entry.code);
+        listedForwardSecretSeen ||= order.some((code) => listed.has(code) && isForwardSecret(suiteByCode(code)));
+        const firstForwardSecret = order.find((code) => isForwardSecret(suiteByCode(code)));
+        const top = order[0];
+        const label = versionLabel(version);
+        if (top !== undefined && !isForwardSecret(suiteByCode(top)) && firstForwardSecret) {
+            inversions.push(`with ${label} the server's first choice is ${suiteName(top)} (no forward secrecy), ` +
+                `ranked above ${suiteName(firstForwardSecret)}`);
+            continue;
+        }
+        const offered = order.filter((code) => listed.has(code));
+        const pick = offered[0];
+        const listedForwardSecret = offered.find((code) => isForwardSecret(suiteByCode(code)));
+        if (pick !== undefined && !isForwardSecret(suiteByCode(pick)) && listedForwardSecret) {
+            inversions.push(`with ${label} a sender offering the listed suites gets ${suiteName(pick)} (no ` +
+                `forward secrecy): the server ranks it above the listed ` +
+                `${suiteName(listedForwardSecret)}`);
         }
     }
     if (inversions.length === 0) {
@@ -47176,7 +47222,11 @@ function checkServerPreference(context) {
             id: 'kex.server-prefers-non-forward-secret',
             observed: inversions.join('; '),
             expected: "forward-secret suites ranked first, or the client's order honoured",
-            remediation: preferenceFix(policy),
+            // Reordering helps senders only when a listed forward-secret suite is enabled at all.
+            remediation: listedForwardSecretSeen
+                ? preferenceFix(policy)
+                : suitesFix(policy, 'Enable the listed ECDHE suites below and rank them first: the forward-secret ' +
+                    'suites enabled now are not on the list, so senders never offer them.'),
         },
     ];
 }
@@ -47242,6 +47292,8 @@ function checkGroups(context) {
 // How the server answered the probes themselves: a port that does not speak TLS, refusals
 // without alerts (reset, close), protocol violations, the engine's own observations, and the
 // questions no probe could settle (timeouts, errors).
+
+
 
 
 
@@ -47314,7 +47366,7 @@ function checkRefusals(context) {
     for (const enumeration of context.address.suites) {
         const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
         if (kinds.length > 0) {
-            const how = kinds.map((kind) => kind === 'reset' ? 'a TCP reset' : 'a close without an alert');
+            const how = kinds.map((kind) => kind === 'reset' ? 'a TCP reset' : 'a close without a fatal alert');
             improper.push(`unwanted ${versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`);
         }
     }
@@ -47335,13 +47387,67 @@ function checkRefusals(context) {
         },
     ];
 }
+/**
+ * A violation as the wire layer words it, with suite codes named: "server chose suite 0x00ff
+ * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV), not offered".
+ */
+function violationText(detail) {
+    return detail.replace(/\bsuite 0x([0-9a-f]{4})\b/gi, (whole, hex) => {
+        const name = suiteName(Number.parseInt(hex, 16));
+        return name.startsWith('0x') ? whole : `${whole} (${name})`;
+    });
+}
+const VIOLATION_EXPECTED = 'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
+    '4.1.3; RFC 5246, Section 7.4.1.3)';
+/**
+ * The server answers TLS, but only in violation of the protocol (case 6: it picks a suite that
+ * was never offered on every hello). No sender can connect, and scanning again changes nothing:
+ * its configuration or software is at fault.
+ */
+function protocolViolationFinding(details) {
+    const what = details.map(({ detail, names }) => names && names.length > 0
+        ? `${violationText(detail)} (to ${listText(names)})`
+        : violationText(detail));
+    return {
+        id: 'endpoint.protocol-violation',
+        observed: 'every hello the server answered was answered in violation of the protocol: ' +
+            what.join('; '),
+        expected: VIOLATION_EXPECTED,
+        remediation: adviceOnly("Correct the server's TLS configuration, or update the TLS software (or the load " +
+            'balancer or proxy that terminates TLS): it chooses what the client did not offer, ' +
+            'and every sender aborts such a handshake. Scanning again will not change this.'),
+    };
+}
+/**
+ * No version was accepted and some hello was answered in violation of the protocol: the
+ * violations are why nothing was accepted, and the other rules would only restate it.
+ */
+function checkEveryHelloViolated(context) {
+    if (anyVersionAccepted(context)) {
+        return undefined;
+    }
+    // Each violation once, with the hellos it answered.
+    const byDetail = new Map();
+    for (const { name, outcome } of namedOutcomes(context)) {
+        if (outcome.kind === 'violation') {
+            byDetail.set(outcome.detail, [...(byDetail.get(outcome.detail) ?? []), name]);
+        }
+    }
+    const details = [...byDetail].map(([detail, names]) => ({ detail, names }));
+    return details.length > 0 ? protocolViolationFinding(details) : undefined;
+}
+/** The engine's not-scanned detail for a server that breaks the protocol, without its lead. */
+function violationDetail(detail) {
+    const match = /^the server breaks the protocol:\s*(.*)$/is.exec(detail);
+    return match ? match[1] : undefined;
+}
 function checkViolations(context) {
     const violations = [
         ...new Set([
             ...namedOutcomes(context)
                 .filter(({ outcome }) => outcome.kind === 'violation')
-                .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? outcome.detail : ''}`),
-            ...observationDetails(context, ...VIOLATION_OBSERVATIONS),
+                .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? violationText(outcome.detail) : ''}`),
+            ...observationDetails(context, ...VIOLATION_OBSERVATIONS).map(violationText),
         ]),
     ];
     if (violations.length === 0) {
@@ -47351,8 +47457,7 @@ function checkViolations(context) {
         {
             id: 'probe.protocol-violation',
             observed: violations.join('; '),
-            expected: 'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
-                '4.1.3; RFC 5246, Section 7.4.1.3)',
+            expected: VIOLATION_EXPECTED,
             remediation: adviceOnly('Update the TLS library or the device that terminates TLS: clients abort such ' +
                 'handshakes. The suite chosen is not counted as accepted.'),
         },
@@ -47401,8 +47506,10 @@ function checkObservations(context) {
                 'firewall): it must negotiate down, not fail.'),
         });
     }
+    // The engine's own words say why, not what is undecided: they go apart from the clauses.
     for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
-        context.inconclusive.push(`everything: ${detail}`);
+        if (!context.inconclusiveReasons.includes(detail))
+            context.inconclusiveReasons.push(detail);
     }
     for (const observation of context.address.observations) {
         if (HANDLED_OBSERVATIONS.includes(observation.id))
@@ -47418,12 +47525,15 @@ function checkObservations(context) {
 }
 /** Everything the checks could not decide, as one finding. */
 function inconclusiveFinding(context) {
-    if (context.inconclusive.length === 0) {
+    const { inconclusive, inconclusiveReasons } = context;
+    if (inconclusive.length === 0 && inconclusiveReasons.length === 0) {
         return undefined;
     }
+    const undecided = inconclusive.length > 0 ? `could not determine ${inconclusive.join('; ')}` : '';
+    const noted = inconclusiveReasons.length > 0 ? `scan noted: ${inconclusiveReasons.join('; ')}` : '';
     return {
         id: 'probe.inconclusive',
-        observed: `could not determine ${context.inconclusive.join('; ')}`,
+        observed: undecided && noted ? `${undecided}. The ${noted}` : undecided || `the ${noted}`,
         expected: 'an answer to every probe: a handshake or a TLS alert',
         remediation: adviceOnly('Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
             'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
@@ -47502,10 +47612,82 @@ function checkSni(context) {
     return findings;
 }
 
+;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
+// Protocol versions: the policy's minimum or a newer version must be accepted, and every older
+// one refused (for the webhook requirements: TLS 1.2 or 1.3 accepted, TLS 1.0 and 1.1 and SSL
+// refused). A version whose probe got no answer is neither: it is reported as inconclusive.
+
+
+
+/** How the probe of one version ended: "TLS 1.2 not accepted (... answered with TLS 1.0)". */
+function versionProbeText(context, version) {
+    const outcome = versionOutcome(context.address, version);
+    if (!outcome) {
+        return `${versionLabel(version)} not probed`;
+    }
+    // A hello offering this version that the server answered with an older one is not an
+    // acceptance of this version: the server negotiated down (RFC 5246, Appendix E.1).
+    if (outcome.kind === 'accepted' && outcome.version !== version) {
+        return (`${versionLabel(version)} not accepted (a hello offering it was answered with ` +
+            `${versionLabel(outcome.version)})`);
+    }
+    return `${versionLabel(version)} ${outcomeText(outcome)}`;
+}
+/** What a legacy version was accepted with, for the evidence. */
+function acceptedWith(context, version) {
+    const suites = enumerationOf(context.address, version)?.accepted.map((entry) => entry.code);
+    if (suites && suites.length > 0) {
+        return `${versionLabel(version)} (${suiteList(suites)})`;
+    }
+    return versionLabel(version);
+}
+function checkVersions(context) {
+    const { address, policy } = context;
+    const findings = [];
+    const required = versionsFrom(policy.minVersion);
+    const legacy = versionsBelow(policy.minVersion);
+    // At least one version from the minimum up. Refusals, violations and non-TLS replies all
+    // mean a sender gets no connection; only silence and errors leave the question open.
+    const requiredStates = required.map((version) => versionState(address, version));
+    if (!requiredStates.includes('accepted')) {
+        const unclear = required.filter((_, index) => ['inconclusive', 'unknown'].includes(requiredStates[index]));
+        if (unclear.length === 0) {
+            findings.push({
+                id: 'version.none-supported',
+                observed: `${required.map((version) => versionProbeText(context, version)).join('; ')}`,
+                expected: `${listText(required.map(versionLabel), 'or')} accepted`,
+                remediation: versionFix(policy),
+            });
+        }
+        else {
+            context.inconclusive.push(`whether ${listText(unclear.map(versionLabel), 'or')} is accepted ` +
+                `(${unclear.map((version) => versionProbeText(context, version)).join('; ')})`);
+        }
+    }
+    // Every version below the minimum refused. A version nobody probed (SSL 3.0 on some scans)
+    // is left alone; one whose probe went unanswered is inconclusive, never "refused".
+    const accepted = legacy.filter((version) => versionState(address, version) === 'accepted');
+    if (accepted.length > 0) {
+        findings.push({
+            id: 'version.legacy-accepted',
+            observed: `${listText(accepted.map((version) => acceptedWith(context, version)))} accepted`,
+            expected: `${listText(legacy.map(versionLabel))} refused`,
+            remediation: versionFix(policy),
+        });
+    }
+    const unanswered = legacy.filter((version) => versionState(address, version) === 'inconclusive');
+    if (unanswered.length > 0) {
+        context.inconclusive.push(`whether ${listText(unanswered.map(versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
+            `refused (${unanswered.map((version) => versionProbeText(context, version)).join('; ')})`);
+    }
+    return findings;
+}
+
 ;// CONCATENATED MODULE: ./src/policy/checks/suites.ts
 // Cipher suites: at least one listed suite accepted with an allowed version; a certificate whose
 // key type fits none of the enabled suites; suites outside the policy's list (Mozilla); weak
 // suites (64-bit blocks, NULL, export, anonymous, RC4).
+
 
 
 
@@ -47588,18 +47770,24 @@ function checkListedSuites(context) {
             },
         ];
     }
-    const refusals = relevant.map((version) => {
-        const outcome = versionOutcome(address, version);
-        return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
-    });
+    // A hello offering TLS 1.2 answered with TLS 1.0 is no acceptance of TLS 1.2 (the server
+    // negotiated down, RFC 5246 Appendix E.1): the probe of each version says what it got.
+    const refusals = relevant.map((version) => versionProbeText(context, version));
     // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
     const listedProbe = address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
         ? []
         : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
+    // Listed suites the server does take, but only with a version below the minimum (cases 2, 4).
+    const legacyListed = acceptedSuites(address).filter((entry) => listed.has(entry.code) && !allowedVersions.includes(entry.version));
+    const legacyVersions = [...new Set(legacyListed.map((entry) => entry.version))].sort((a, b) => versionRank(a) - versionRank(b));
+    const headline = legacyListed.length > 0
+        ? `listed suites are accepted only over ${listText(legacyVersions.map(versionLabel), 'or')}, ` +
+            `which senders refuse (${seenText(legacyListed)})`
+        : 'no listed suite is accepted';
     return [
         {
             id: 'suites.none-listed',
-            observed: `no listed suite is accepted: ${[...refusals, ...listedProbe].join('; ')}`,
+            observed: `${headline}: ${[...refusals, ...listedProbe].join('; ')}`,
             expected,
             remediation: suitesFix(policy, `Enable ${listText(relevant.map(versionLabel), 'or')} with suites of the required ` +
                 'list, as below.'),
@@ -47754,67 +47942,6 @@ function checkWeakSuites(context) {
     return findings;
 }
 
-;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
-// Protocol versions: the policy's minimum or a newer version must be accepted, and every older
-// one refused (for the webhook requirements: TLS 1.2 or 1.3 accepted, TLS 1.0 and 1.1 and SSL
-// refused). A version whose probe got no answer is neither: it is reported as inconclusive.
-
-
-
-function stateText(context, version) {
-    const outcome = versionOutcome(context.address, version);
-    return `${versionLabel(version)} ${outcome ? outcomeText(outcome) : 'not probed'}`;
-}
-/** What a legacy version was accepted with, for the evidence. */
-function acceptedWith(context, version) {
-    const suites = enumerationOf(context.address, version)?.accepted.map((entry) => entry.code);
-    if (suites && suites.length > 0) {
-        return `${versionLabel(version)} (${suiteList(suites)})`;
-    }
-    return versionLabel(version);
-}
-function checkVersions(context) {
-    const { address, policy } = context;
-    const findings = [];
-    const required = versionsFrom(policy.minVersion);
-    const legacy = versionsBelow(policy.minVersion);
-    // At least one version from the minimum up. Refusals, violations and non-TLS replies all
-    // mean a sender gets no connection; only silence and errors leave the question open.
-    const requiredStates = required.map((version) => versionState(address, version));
-    if (!requiredStates.includes('accepted')) {
-        const unclear = required.filter((_, index) => ['inconclusive', 'unknown'].includes(requiredStates[index]));
-        if (unclear.length === 0) {
-            findings.push({
-                id: 'version.none-supported',
-                observed: `${required.map((version) => stateText(context, version)).join('; ')}`,
-                expected: `${listText(required.map(versionLabel), 'or')} accepted`,
-                remediation: versionFix(policy),
-            });
-        }
-        else {
-            context.inconclusive.push(`whether ${listText(unclear.map(versionLabel), 'or')} is accepted ` +
-                `(${unclear.map((version) => stateText(context, version)).join('; ')})`);
-        }
-    }
-    // Every version below the minimum refused. A version nobody probed (SSL 3.0 on some scans)
-    // is left alone; one whose probe went unanswered is inconclusive, never "refused".
-    const accepted = legacy.filter((version) => versionState(address, version) === 'accepted');
-    if (accepted.length > 0) {
-        findings.push({
-            id: 'version.legacy-accepted',
-            observed: `${listText(accepted.map((version) => acceptedWith(context, version)))} accepted`,
-            expected: `${listText(legacy.map(versionLabel))} refused`,
-            remediation: versionFix(policy),
-        });
-    }
-    const unanswered = legacy.filter((version) => versionState(address, version) === 'inconclusive');
-    if (unanswered.length > 0) {
-        context.inconclusive.push(`whether ${listText(unanswered.map(versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
-            `refused (${unanswered.map((version) => stateText(context, version)).join('; ')})`);
-    }
-    return findings;
-}
-
 ;// CONCATENATED MODULE: ./src/policy/rules.ts
 // The catalogue of policy rules: every finding the policy can raise has one entry here, with a
 // stable identifier, a title, the severity it has unless a preset or policy file changes it,
@@ -47830,6 +47957,10 @@ const RULES = [
         'warning or notice to let such endpoints pass.'),
     rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
         'HTTP reply. The endpoint must serve HTTPS.'),
+    rule('endpoint.protocol-violation', 'Server breaks the TLS protocol', 'error', 'Every hello that got a TLS answer was answered in violation of the protocol, for example ' +
+        'with a suite or version the client never offered (RFC 8446, Section 4.1.3). Senders ' +
+        "abort such handshakes, so none can connect: the server's TLS configuration or software " +
+        'must be corrected.'),
     // --- Protocol versions -----------------------------------------------------------------------
     rule('version.none-supported', 'Required TLS versions not accepted', 'error', "The server must accept the policy's minimum TLS version or a newer one (TLS 1.2 or " +
         'TLS 1.3 for the webhook requirements).'),
@@ -47857,9 +47988,10 @@ const RULES = [
     rule('kex.group-not-allowed', "Key exchange groups outside the policy's list", 'warning', "The server accepts key exchange groups (curves) that the policy's configuration does " +
         'not list.'),
     // --- Alerts ----------------------------------------------------------------------------------
-    rule('alerts.improper-refusal', 'Refusals without a TLS alert', 'warning', 'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
-        'handshake_failure). A TCP reset or a bare close looks like a network fault to senders, ' +
-        'who then retry instead of reporting a configuration problem.'),
+    rule('alerts.improper-refusal', 'Refusals without a fatal TLS alert', 'warning', 'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
+        'handshake_failure). A TCP reset, or a close with at most close_notify (a warning-level ' +
+        'alert, RFC 8446 Section 6.1), looks like a network fault to senders, who then retry ' +
+        'instead of reporting a configuration problem.'),
     // --- Certificates ----------------------------------------------------------------------------
     rule('certificate.untrusted', 'Certificate not trusted', 'error', 'The chain the server sends does not lead to a trusted root, so senders refuse it.'),
     rule('certificate.self-signed', 'Self-signed certificate', 'error', 'The certificate is self-signed; senders trust only certificates from public CAs.'),
@@ -47907,6 +48039,11 @@ const RULES = [
     rule('probe.version-intolerance', 'Server fails hellos offering a newer version', 'warning', 'A hello offering a version the server does not have must be answered in the highest ' +
         'version both sides have. This server fails it instead, so senders whose library ' +
         'offers that version cannot connect.'),
+    // --- The policy itself -----------------------------------------------------------------------
+    rule('policy.unused-suppression', 'Suppression matched nothing', 'notice', 'A suppression of the policy file matched no finding in the run: its endpoint pattern ' +
+        'matches no endpoint scanned, or no endpoint it matches raised its rule. A typo in the ' +
+        'pattern leaves the finding it meant to hide in place; a fixed finding leaves a stale ' +
+        'suppression that would hide it again should it come back.'),
     rule('probe.observation', 'Observation', 'notice', 'Something the probes noticed that no other rule covers, such as version intolerance.'),
 ];
 const RULE_IDS = RULES.map((entry) => entry.id);
@@ -47924,6 +48061,8 @@ function isRuleId(id) {
 // with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
 // so reports can show it; an expired suppression no longer hides its finding, which comes back
 // as a warning that says the suppression expired.
+
+
 const suppress_DAY_MS = 86_400_000;
 /** `*` matches any run of characters, `?` one; matching ignores case. */
 function endpointPatternMatches(pattern, endpoint) {
@@ -47991,6 +48130,54 @@ function applySuppressions(findings, endpoint, suppressions, now) {
         };
     });
 }
+/**
+ * The suppressions of a policy that matched no finding of a run, as findings of the rule
+ * `policy.unused-suppression` (a notice unless the policy changes it), so that a typo in an
+ * endpoint pattern, or a suppression left behind once its finding was fixed, is seen.
+ *
+ * Whether a suppression matched anything is known only across every endpoint of a run, so the
+ * shells call this once with all results (after merging shards: a suppression may well match
+ * only endpoints of another shard). The findings carry the suppression's pattern as their
+ * endpoint; they belong to the run, not to one endpoint, and are not part of any verdict.
+ */
+function unusedSuppressions(policy, results) {
+    const severity = policy.severities['policy.unused-suppression'];
+    const rule = ruleById('policy.unused-suppression');
+    if (severity === undefined || severity === 'off' || !rule) {
+        return [];
+    }
+    const unused = [];
+    for (const suppression of policy.suppressions) {
+        const matched = results.filter((result) => endpointPatternMatches(suppression.endpoint, result.scan.endpoint));
+        // A finding it covers, hidden or shown again because the suppression expired.
+        if (matched.some((result) => result.findings.some((f) => f.id === suppression.id))) {
+            continue;
+        }
+        const where = suppression.source
+            ? ` (${suppression.source.file}:${suppression.source.line})`
+            : '';
+        const what = matched.length === 0
+            ? 'matches no endpoint of this run'
+            : `matches ${matched.length === 1 ? 'one endpoint' : `${matched.length} endpoints`}, ` +
+                `none of which raised ${suppression.id}`;
+        unused.push({
+            id: 'policy.unused-suppression',
+            title: rule.title,
+            severity,
+            endpoint: suppression.endpoint,
+            evidence: {
+                observed: `the suppression of ${suppression.id} for '${suppression.endpoint}'${where} ${what}`,
+                expected: 'every suppression hides a finding of some endpoint of the run',
+            },
+            remediation: adviceOnly(matched.length === 0
+                ? 'Correct the endpoint pattern (it is matched against the endpoint as written, its ' +
+                    'host, or host:port; * matches any characters), or delete the suppression.'
+                : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
+                    'rule identifier it names.'),
+        });
+    }
+    return unused;
+}
 
 ;// CONCATENATED MODULE: ./src/policy/evaluate.ts
 // Turns one endpoint's scan into findings and a verdict under a policy.
@@ -48053,14 +48240,32 @@ const NOT_SCANNED_TEXT = {
     error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
 };
 /** Why an endpoint, or one address of it, was not scanned, as a finding. */
+// What the engine's detail adds to the reason's words: "connection refused (ECONNREFUSED)"
+// after "the connection was refused" adds only the error code.
+const RESTATEMENTS = {
+    refused: /^connection refused\s*/i,
+    timeout: /^(the )?(tcp )?connection timed out\s*/i,
+};
+function detailBeyond(reason, detail) {
+    const rest = detail.replace(RESTATEMENTS[reason] ?? /^$/, '').trim();
+    if (rest === '') {
+        return '';
+    }
+    return rest.startsWith('(') && rest.endsWith(')') ? ` ${rest}` : ` (${rest})`;
+}
 function notScannedFinding(reason, detail, port) {
     if (reason === 'not-tls') {
         return notTlsFinding(port, detail);
     }
+    // The server answered, only not by the rules: a fault of its own, not of the connection.
+    const violation = reason === 'error' ? violationDetail(detail) : undefined;
+    if (violation !== undefined) {
+        return protocolViolationFinding([{ detail: violation }]);
+    }
     const [what, advice] = NOT_SCANNED_TEXT[reason];
     return {
         id: 'endpoint.not-scanned',
-        observed: `not scanned: ${what} (${detail})`,
+        observed: `not scanned: ${what}${detailBeyond(reason, detail)}`,
         expected: `an endpoint that accepts TCP connections on port ${port}`,
         remediation: adviceOnly(advice),
     };
@@ -48079,6 +48284,10 @@ function addressFindings(context) {
     const notTls = checkNotTls(context);
     if (notTls) {
         return [notTls];
+    }
+    const violated = checkEveryHelloViolated(context);
+    if (violated) {
+        return [violated];
     }
     const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
     const inconclusive = inconclusiveFinding(context);
@@ -48115,7 +48324,14 @@ function evaluate(scan, policy, now) {
     if (scanned) {
         located = mergeAcrossAddresses(scan.addresses.map((address) => ({
             address: address.address,
-            findings: addressFindings({ endpoint, address, policy, now, inconclusive: [] }),
+            findings: addressFindings({
+                endpoint,
+                address,
+                policy,
+                now,
+                inconclusive: [],
+                inconclusiveReasons: [],
+            }),
         })));
     }
     else {
@@ -48140,27 +48356,42 @@ function evaluate(scan, policy, now) {
         });
     }
     const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(compareFindings);
-    return { scan, verdict: verdictOf(scan, final), findings: final };
+    return { scan, verdict: verdictOf(scan, final, policy.failOn), findings: final };
 }
-function verdictOf(scan, findings) {
-    const reachedNoTls = scan.notScanned?.reason === 'not-tls';
-    if ((scan.status === 'not-scanned' && !reachedNoTls) ||
+/**
+ * The lowest severity that makes an endpoint non-compliant: the fail-on threshold, so that the
+ * verdict and the run's exit agree. Errors always count: with fail-on `never` the verdict still
+ * says what is wrong, only the exit ignores it.
+ */
+function verdictThreshold(failOn) {
+    return failOn === 'never' ? 'error' : failOn;
+}
+function reachesThreshold(finding, threshold) {
+    return !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[threshold];
+}
+function verdictOf(scan, findings, failOn) {
+    // A port that answers without TLS, or in violation of it, was reached: it is judged.
+    const reached = scan.notScanned?.reason === 'not-tls' ||
+        (scan.notScanned?.reason === 'error' && violationDetail(scan.notScanned.detail) !== undefined);
+    if ((scan.status === 'not-scanned' && !reached) ||
         (scan.status === 'scanned' && scan.addresses.length === 0)) {
         return 'not-scanned';
     }
-    const error = findings.some((finding) => !finding.suppressed && finding.severity === 'error');
-    return error ? 'non-compliant' : 'compliant';
+    const threshold = verdictThreshold(failOn);
+    const fails = findings.some((finding) => reachesThreshold(finding, threshold));
+    return fails ? 'non-compliant' : 'compliant';
 }
 /**
  * Whether an endpoint fails the run: some finding that is not suppressed has at least the
  * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
- * (an error unless the policy changes it).
+ * (an error unless the policy changes it). Under the same fail-on a scanned endpoint fails
+ * exactly when its verdict is non-compliant, except with `never`, which fails nothing.
  */
 function failsPolicy(result, failOn) {
     if (failOn === 'never') {
         return false;
     }
-    return result.findings.some((finding) => !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[failOn]);
+    return result.findings.some((finding) => reachesThreshold(finding, failOn));
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -48961,7 +49192,7 @@ function buildReport(input) {
         startedAt: input.startedAt.toISOString(),
         finishedAt: input.finishedAt.toISOString(),
         compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
-        ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
+        ...(shard ? { shard: { ...shard } } : {}),
         endpoints: input.results,
     };
 }
@@ -49203,8 +49434,19 @@ function notScannedReason(result) {
     if (!reason) {
         return 'no address could be probed';
     }
+    return reasonText(reason);
+}
+/**
+ * A not-scanned reason in a few words and the probe's detail, without saying the same thing
+ * twice when the detail starts with those words ("this port does not speak TLS: ...").
+ */
+function reasonText(reason) {
     const words = NOT_SCANNED_WORDS[reason.reason];
-    return reason.detail && reason.detail !== words ? `${words} (${reason.detail})` : words;
+    const at = reason.detail.toLowerCase().indexOf(words.toLowerCase());
+    const detail = at >= 0 && at <= 'this '.length
+        ? reason.detail.slice(at + words.length).replace(/^[\s:;,.-]+/, '')
+        : reason.detail;
+    return detail && detail !== words ? `${words} (${detail})` : words;
 }
 /** A small symbol for the verdict, for markdown where emoji render everywhere. */
 function verdictIcon(result) {
@@ -49258,6 +49500,25 @@ function durationText(ms) {
     return `${minutes} min ${seconds} s`;
 }
 /** Days left on a certificate: "45 days", "expires today", "expired 3 days ago". */
+/**
+ * Whether served certificate `index` of the chain is not valid yet at scan time. The chain's
+ * problems were found with the scan's clock: a leaf's is `not-yet-valid`, a later certificate's
+ * `expired-in-chain` while its notAfter is still ahead.
+ */
+function notYetValid(chain, index) {
+    const certificate = chain.served[index];
+    return chain.problems.some((problem) => problem.certificate === index &&
+        (problem.code === 'not-yet-valid' ||
+            (problem.code === 'expired-in-chain' &&
+                certificate !== undefined &&
+                certificate.daysLeft >= 0)));
+}
+/** Days left, or that the certificate is not valid yet, which days left would hide. */
+function words_validityText(certificate, isNotYetValid) {
+    return isNotYetValid
+        ? `not yet valid (from ${certificate.notBefore.slice(0, 10)})`
+        : daysLeftText(certificate.daysLeft);
+}
 function daysLeftText(daysLeft) {
     if (daysLeft > 0)
         return words_plural(daysLeft, 'day');
@@ -49328,10 +49589,18 @@ function forwardSecrecyText(addresses) {
         return 'yes';
     return NONE;
 }
+// A leaf that is not valid yet fails every sender however many days it has left, so it shows
+// ahead of the soonest expiry.
 function daysLeftOf(addresses) {
-    const days = addresses
-        .map((address) => address.certificates.primary?.served[0]?.daysLeft)
-        .filter((value) => value !== undefined);
+    const chains = addresses.flatMap((address) => {
+        const chain = address.certificates.primary;
+        return chain && chain.served.length > 0 ? [chain] : [];
+    });
+    const early = chains.find((chain) => notYetValid(chain, 0));
+    if (early) {
+        return words_validityText(early.served[0], true);
+    }
+    const days = chains.map((chain) => chain.served[0].daysLeft);
     return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
 }
 function sniText(result, addresses) {
@@ -49340,14 +49609,23 @@ function sniText(result, addresses) {
     }
     return distinct(addresses.map((address) => {
         const sni = address.certificates.sni;
+        // With no certificate seen there is nothing to compare names by (case 5: the key type
+        // matches no suite), whatever the SNI probes concluded.
+        if (!hasChain(address))
+            return 'unknown';
         if (sni.required === true)
             return 'required';
         if (sni.honoured === true)
             return 'honoured';
+        // The same certificate whatever the name: a single-site server, which needs no SNI.
         if (sni.honoured === false)
-            return 'not honoured';
+            return 'one certificate';
         return 'unknown';
     }));
+}
+/** Whether a certificate chain was obtained from the address with the endpoint's SNI. */
+function hasChain(address) {
+    return (address.certificates.primary?.served.length ?? 0) > 0;
 }
 /** One value when every address agrees, otherwise each distinct value in address order. */
 function distinct(values) {
@@ -49584,7 +49862,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -50084,7 +50362,7 @@ function findingLines(result) {
         return [];
     }
     return [
-        `**${endpoint}** (${verdictText(result)})`,
+        `**${endpoint}** (${escapeText(verdictText(result))})`,
         '',
         ...active.map((finding) => `- ${severityIcon(finding)} \`${finding.id}\` ${escapeText(finding.title)}: ` +
             `${escapeText(finding.evidence.observed)}${addressSuffix(finding)}`),
@@ -50139,7 +50417,9 @@ function shortSection(result) {
 function findingsBlock(result, withSnippets) {
     const lines = [];
     if (result.scan.status === 'not-scanned' && result.verdict !== 'not-scanned') {
-        lines.push(`Reached, but not scanned: ${escapeText(notScannedReason(result))}.`, '');
+        // The policy judged the endpoint from what it did answer (plain HTTP, say): it counts as
+        // non-compliant, not as not scanned, so the words must not say "not scanned".
+        lines.push(`Non-compliant without further probes: ${escapeText(notScannedReason(result))}.`, '');
     }
     else if (result.verdict === 'not-scanned') {
         lines.push(`Could not scan this endpoint: ${escapeText(notScannedReason(result))}.`, '');
@@ -50174,7 +50454,9 @@ function addressBlock(report, result, address) {
         return [
             `#### ${escapeText(address.address)} (IPv${address.family})`,
             '',
-            `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
+            address.notScanned.reason === 'not-tls'
+                ? `No TLS on this address: ${escapeText(reasonText(address.notScanned))}.`
+                : `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
             '',
         ];
     }
@@ -50290,7 +50572,7 @@ function chainTable(chain, title) {
         '',
         '| # | Subject | Issuer | Key | Signature | Not after | Days left |',
         '| --- | --- | --- | --- | --- | --- | --- |',
-        ...chain.served.map((certificate, index) => certificateRow(String(index), certificate)),
+        ...chain.served.map((certificate, index) => certificateRow(String(index), certificate, notYetValid(chain, index))),
     ];
     if (chain.anchor) {
         lines.push(certificateRow('anchor', chain.anchor));
@@ -50307,7 +50589,7 @@ function chainTable(chain, title) {
     }
     return lines;
 }
-function certificateRow(label, certificate) {
+function certificateRow(label, certificate, early = false) {
     const key = certificate.keyType === 'EC' && certificate.curve
         ? `EC ${certificate.curve}`
         : `${certificate.keyType} ${certificate.keyBits}`;
@@ -50318,7 +50600,7 @@ function certificateRow(label, certificate) {
         cell(key),
         cell(certificate.signatureAlgorithm),
         certificate.notAfter.slice(0, 10),
-        cell(daysLeftText(certificate.daysLeft)),
+        cell(words_validityText(certificate, early)),
     ]);
 }
 const UNKNOWN_NAME_WORDS = {
@@ -50330,13 +50612,15 @@ const UNKNOWN_NAME_WORDS = {
 function sniSentence(address) {
     const sni = address.certificates.sni;
     const parts = [
-        sni.required === true
-            ? 'required'
-            : sni.honoured === true
-                ? 'honoured'
-                : sni.honoured === false
-                    ? 'not honoured'
-                    : 'unknown',
+        !hasChain(address)
+            ? 'unknown: no certificate was obtained'
+            : sni.required === true
+                ? 'required'
+                : sni.honoured === true
+                    ? 'honoured'
+                    : sni.honoured === false
+                        ? 'not needed: the same certificate for every name'
+                        : 'unknown',
     ];
     if (sni.noSniNameMatches === false) {
         parts.push('clients without SNI get a certificate that does not match the name');
@@ -50370,7 +50654,9 @@ function row(cells) {
 function cell(text) {
     return escapeText(text).replace(/\|/g, '\\|');
 }
-/** Text anywhere in markdown: no accidental emphasis, links or HTML. */
+// Text from servers and users must not mention people or teams in a PR comment or an issue,
+// so both escapes turn @ into an entity that renders the same.
+/** Text anywhere in markdown: no accidental emphasis, links, mentions or HTML. */
 function escapeText(text) {
     return text
         .replace(/\r?\n/g, ' ')
@@ -50378,7 +50664,8 @@ function escapeText(text) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|');
+        .replace(/\|/g, '\\|')
+        .replace(/@/g, '&#64;');
 }
 /** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
 function inline(text) {
@@ -50392,7 +50679,8 @@ function html(text) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
+        .replace(/"/g, '&quot;')
+        .replace(/@/g, '&#64;');
 }
 function fenceFor(code) {
     const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
@@ -50467,8 +50755,8 @@ class Budget {
 // Joins the reports of the shards of a job matrix (downloaded artifacts, say) into the report a
 // single run over all endpoints would have given: same endpoints, same findings, same verdict.
 // Reports that cannot have come from one run (another schema version, tool version or policy,
-// a shard given twice or missing, an endpoint in two reports) are refused with an error that
-// says which.
+// a shard given twice or missing, shards cut from different endpoint lists, an endpoint in two
+// reports) are refused with an error that says which.
 
 
 /** Reports that cannot be merged; the message names the reports and what differs. */
@@ -50489,8 +50777,14 @@ function mergeReports(reports, names) {
     const nameOf = (index) => names?.[index] ?? describeReport(reports[index], index);
     checkSameRun(reports, nameOf);
     checkShards(reports, nameOf);
+    checkSameList(reports, nameOf);
     const endpoints = mergedEndpoints(reports, nameOf);
     const first = reports[0];
+    const listSize = first.shard?.listSize;
+    if (listSize !== undefined && endpoints.length !== listSize) {
+        throw new MergeError(`the shards hold ${endpoints.length} endpoints where the list they were cut from has ` +
+            `${listSize}: a shard report is incomplete`);
+    }
     return {
         schemaVersion: first.schemaVersion,
         tool: { ...first.tool },
@@ -50567,6 +50861,29 @@ function checkShards(reports, nameOf) {
             'would leave its endpoints out');
     }
 }
+// Shards of the same matrix size cut from two different endpoint lists would merge without
+// complaint and leave the endpoints of the other list's shards unchecked, so every shard names
+// the whole list it was cut from and they must all name the same one.
+function checkSameList(reports, nameOf) {
+    const identity = (report) => report.shard?.listDigest === undefined
+        ? 'none'
+        : `${report.shard.listDigest}/${report.shard.listSize}`;
+    const first = identity(reports[0]);
+    reports.forEach((report, index) => {
+        if (identity(report) !== first) {
+            throw new MergeError(`${nameOf(index)} and ${nameOf(0)} were cut from different endpoint lists ` +
+                `(${describeList(report)} versus ${describeList(reports[0])}): only shards of one ` +
+                'run can be merged');
+        }
+    });
+}
+function describeList(report) {
+    const shard = report.shard;
+    if (shard?.listDigest === undefined) {
+        return 'no list digest';
+    }
+    return `${shard.listSize ?? '?'} endpoints, digest ${shard.listDigest.slice(0, 12)}`;
+}
 /**
  * The endpoints of all reports in input order as far as it can be recovered: endpoints with a
  * source line are ordered by file and line, which is the order of the endpoints file. Those
@@ -50623,7 +50940,8 @@ function latest(times) {
 ;// CONCATENATED MODULE: ./src/report/sarif.ts
 // SARIF 2.1.0 for code scanning: one rule per finding identifier (from the policy's rule
 // catalogue, with its help text), one result per endpoint and rule, placed on the line of the
-// endpoints file or workflow that names the endpoint so alerts land on code. Partial
+// endpoints file or workflow that names the endpoint so alerts land on code (or, failing that,
+// on a fallback file, as code scanning wants a physical location on every result). Partial
 // fingerprints depend only on the endpoint and the rule, so an alert keeps its identity from
 // run to run while the server stays broken, and closes when it is fixed.
 
@@ -50634,6 +50952,12 @@ function latest(times) {
 const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The fingerprint key; its version changes only if the fingerprint's inputs ever change. */
 const FINGERPRINT_KEY = 'webhookTlsProbe/endpointRule/v1';
+/**
+ * Where results go when nothing better is known. GitHub's upload-sarif refuses a result with
+ * no physical location, so every result has one; the workflows folder is the one place a
+ * repository that scans its webhooks in CI surely has.
+ */
+const DEFAULT_SARIF_LOCATION = '.github/workflows';
 const LEVELS = { error: 'error', warning: 'warning', notice: 'note' };
 // GitHub ranks security alerts by this property (CVSS-like, 0 to 10); without it every alert
 // of a security tool reads as the same severity.
@@ -50778,12 +51102,13 @@ function locationFor(endpoint, options) {
             },
         ],
     };
+    // A result without a physical location validates as SARIF but GitHub's upload-sarif rejects
+    // it, so there is always one, even if only the file that lists the endpoints.
     const where = endpoint.source ??
-        options.locate?.(endpoint) ??
-        (options.workflowFile ? { file: options.workflowFile, line: 1 } : undefined);
-    if (!where) {
-        return logical;
-    }
+        options.locate?.(endpoint) ?? {
+        file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
+        line: 1,
+    };
     return {
         physicalLocation: {
             artifactLocation: { uri: artifactUri(where.file, options.root) },
@@ -50842,6 +51167,14 @@ function shardOf(key, count) {
         }
     }
     return best;
+}
+/**
+ * The identity of a whole endpoint list before sharding: SHA-256 over its endpoints' keys
+ * (host, port, path), sorted so that the order the list was written in does not matter.
+ */
+function endpointListDigest(endpoints) {
+    const keys = endpoints.map(endpointKey).sort();
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(keys)).digest('hex');
 }
 function defaultKey(item) {
     if (typeof item === 'string') {
@@ -50948,7 +51281,7 @@ const HEAD = [
 ];
 // Widest a column may grow before its text wraps: long endpoints and not-scanned reasons wrap,
 // suite names (up to 45 characters, no spaces) never do.
-const MAX_WIDTHS = [40, 30, 20, 46, 10, 14, 14];
+const MAX_WIDTHS = [40, 30, 20, 46, 10, 32, 14];
 function text_overviewTable(results, colors) {
     const rows = results.map((result) => {
         const facts = factsOf(result);
@@ -50982,13 +51315,14 @@ function endpointLines(result, colors) {
     }
     const verdict = paintVerdict(result, words_verdictText(result), colors);
     const lines = [`${colors.bold(result.scan.endpoint.input)}: ${verdict}`];
+    const shownSnippets = new Set();
     for (const finding of result.findings) {
-        lines.push(...text_findingLines(finding, colors));
+        lines.push(...text_findingLines(finding, colors, shownSnippets));
     }
     lines.push('');
     return lines;
 }
-function text_findingLines(finding, colors) {
+function text_findingLines(finding, colors, shownSnippets) {
     const severity = paintSeverity(finding, colors);
     const where = finding.address ? ` (on ${finding.address})` : '';
     const suppressed = finding.suppressed
@@ -51003,6 +51337,32 @@ function text_findingLines(finding, colors) {
     ];
     if (finding.remediation.summary) {
         lines.push(`${indent}fix: ${finding.remediation.summary}`);
+    }
+    lines.push(...snippetLines(finding, indent, colors, shownSnippets));
+    return lines;
+}
+// The fix often says "the suites below": the configuration it means follows, per server
+// software, as the job summary shows it in folded sections. A snippet already shown for this
+// endpoint (the same fix on another address) is not repeated.
+function snippetLines(finding, indent, colors, shownSnippets) {
+    const lines = [];
+    const snippets = finding.remediation.snippets ?? [];
+    const keyOf = (snippet) => `${snippet.server}\n${snippet.config}`;
+    // Every snippet shown already: one line says so rather than one per server.
+    if (snippets.length > 0 && snippets.every((snippet) => shownSnippets.has(keyOf(snippet)))) {
+        return [`${indent}${colors.dim('configuration: as above')}`];
+    }
+    for (const snippet of snippets) {
+        const key = keyOf(snippet);
+        if (shownSnippets.has(key)) {
+            lines.push(`${indent}${colors.dim(`${snippet.server}: as above`)}`);
+            continue;
+        }
+        shownSnippets.add(key);
+        lines.push(`${indent}${colors.dim(`${snippet.server}:`)}`);
+        for (const line of snippet.config.replace(/\n+$/, '').split('\n')) {
+            lines.push(`${indent}  ${line}`);
+        }
     }
     return lines;
 }
@@ -51040,6 +51400,122 @@ function paintSeverity(finding, colors) {
 
 
 
+;// CONCATENATED MODULE: ./src/cert/der.ts
+// A cheap look at the issuer and subject names of a DER certificate, without parsing the rest:
+// enough to index the trust anchors by name so that only the few a path may reach are parsed.
+//
+// The key of a name is its attribute types and decoded values in order. Two names that node's
+// X509Certificate prints alike have the same key: printing decodes each value as below
+// (RFC 5280, Section 4.1.2.4: PrintableString, UTF8String, BMPString, UniversalString,
+// TeletexString), so a value encoded as PrintableString in one certificate and as UTF8String in
+// another still matches. The exact comparison stays with the callers; the key only narrows.
+function readTlv(bytes, offset, limit) {
+    if (offset + 2 > limit) {
+        return null;
+    }
+    const tag = bytes[offset];
+    let length = bytes[offset + 1];
+    let start = offset + 2;
+    if (length & 0x80) {
+        const count = length & 0x7f;
+        if (count === 0 || count > 4 || start + count > limit) {
+            return null;
+        }
+        length = 0;
+        for (let index = 0; index < count; index += 1) {
+            length = length * 256 + bytes[start + index];
+        }
+        start += count;
+    }
+    const end = start + length;
+    return end > limit ? null : { tag, start, end };
+}
+/** Every TLV directly inside [start, end), or null when the bytes are not DER. */
+function children(bytes, start, end) {
+    const found = [];
+    let offset = start;
+    while (offset < end) {
+        const tlv = readTlv(bytes, offset, end);
+        if (!tlv) {
+            return null;
+        }
+        found.push(tlv);
+        offset = tlv.end;
+    }
+    return found;
+}
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const OID = 0x06;
+function decodeValue(bytes, tlv) {
+    const content = Buffer.from(bytes.buffer, bytes.byteOffset + tlv.start, tlv.end - tlv.start);
+    switch (tlv.tag) {
+        case 0x0c: // UTF8String
+            return content.toString('utf8');
+        case 0x1e: // BMPString, UTF-16 big-endian
+            return Buffer.from(content).swap16().toString('utf16le');
+        case 0x1c: {
+            // UniversalString, UTF-32 big-endian
+            let text = '';
+            for (let index = 0; index + 4 <= content.length; index += 4) {
+                text += String.fromCodePoint(content.readUInt32BE(index));
+            }
+            return text;
+        }
+        default:
+            return content.toString('latin1');
+    }
+}
+/** The key of a Name (RFC 5280, Section 4.1.2.4), or null when it is not DER. */
+function nameKey(bytes, name) {
+    if (name.tag !== SEQUENCE) {
+        return null;
+    }
+    const parts = [];
+    for (const rdn of children(bytes, name.start, name.end) ?? [null]) {
+        if (rdn?.tag !== SET) {
+            return null;
+        }
+        for (const attribute of children(bytes, rdn.start, rdn.end) ?? [null]) {
+            const fields = attribute ? children(bytes, attribute.start, attribute.end) : null;
+            if (fields?.length !== 2 || fields[0].tag !== OID) {
+                return null;
+            }
+            const type = Buffer.from(bytes.subarray(fields[0].start, fields[0].end)).toString('hex');
+            parts.push(`${type}=${decodeValue(bytes, fields[1])}`);
+        }
+    }
+    return parts.join('\u0000');
+}
+/**
+ * The keys of a certificate's issuer and subject names, or null when the certificate is not
+ * DER as far as the subject (RFC 5280, Section 4.1: version, serial, signature, issuer,
+ * validity, subject).
+ */
+function certificateNames(der) {
+    try {
+        const certificate = readTlv(der, 0, der.length);
+        const tbs = certificate && readTlv(der, certificate.start, certificate.end);
+        const fields = tbs && tbs.tag === SEQUENCE ? children(der, tbs.start, tbs.end) : null;
+        if (!fields) {
+            return null;
+        }
+        const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields;
+        const [, , issuer, , subject] = rest;
+        if (!issuer || !subject) {
+            return null;
+        }
+        const issuerKey = nameKey(der, issuer);
+        const subjectKey = nameKey(der, subject);
+        return issuerKey === null || subjectKey === null
+            ? null
+            : { issuer: issuerKey, subject: subjectKey };
+    }
+    catch {
+        return null;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
 var main_Reflect = __nccwpck_require__(477);
 // EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
@@ -51061,8 +51537,29 @@ class CertificateParseError extends Error {
 function certificateInfo(der, now = new Date()) {
     return parseCertificate(der, now).info;
 }
+// A scan sees one certificate many times (every chain a server sends repeats its leaf, and a
+// fleet shares certificates): each is parsed once per clock value and kept a while. Callers get
+// their own copy of the info, so that no report shares an object with another.
+const PARSED_KEPT = 64;
+const parsed = new Map();
 /** Parses one DER certificate; throws CertificateParseError when it is not one. */
 function parseCertificate(der, now) {
+    const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+    const key = `${now.getTime()}:${bytes.toString('base64')}`;
+    let found = parsed.get(key);
+    if (!found) {
+        found = readSafely(der, now);
+        if (parsed.size >= PARSED_KEPT) {
+            parsed.delete(parsed.keys().next().value);
+        }
+        parsed.set(key, found);
+    }
+    return { ...found, der, info: copyInfo(found.info) };
+}
+function copyInfo(info) {
+    return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses] };
+}
+function readSafely(der, now) {
     try {
         return readCertificate(der, now);
     }
@@ -51300,6 +51797,7 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 /** Every certificate in a PEM text (a bundle may hold many), as DER. */
 function pemCertificates(pem) {
@@ -51327,12 +51825,48 @@ function parseAnchors(pem, source) {
             continue;
         }
         const spki = node.publicKey.export({ type: 'spki', format: 'der' });
-        anchors.push({ der, node, spki, source });
+        anchors.push({ der, node, spki, source, subjectKey: certificateNames(der)?.subject ?? null });
     }
     return anchors;
 }
+/** An anchor parsed on first use: the bundled roots come from Node and are all well formed. */
+class LazyAnchor {
+    der;
+    subjectKey;
+    source = 'bundled';
+    parsed = null;
+    constructor(der, subjectKey) {
+        this.der = der;
+        this.subjectKey = subjectKey;
+    }
+    get node() {
+        return this.parse().node;
+    }
+    get spki() {
+        return this.parse().spki;
+    }
+    parse() {
+        if (!this.parsed) {
+            const node = new external_node_crypto_namespaceObject.X509Certificate(this.der);
+            this.parsed = { node, spki: node.publicKey.export({ type: 'spki', format: 'der' }) };
+        }
+        return this.parsed;
+    }
+}
+function lazyAnchors(pem) {
+    return pemCertificates(pem)
+        .map((der) => {
+        const names = certificateNames(der);
+        return names ? new LazyAnchor(der, names.subject) : parseAnchors(toPem(der), 'bundled')[0];
+    })
+        .filter((anchor) => anchor !== undefined);
+}
+function toPem(der) {
+    const base64 = Buffer.from(der).toString('base64');
+    return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----`;
+}
 function bundledAnchors() {
-    bundled ??= parseAnchors(external_node_tls_namespaceObject.rootCertificates.join('\n'), 'bundled');
+    bundled ??= lazyAnchors(external_node_tls_namespaceObject.rootCertificates.join('\n'));
     return bundled;
 }
 // Node reads NODE_EXTRA_CA_CERTS once at start-up and warns when it cannot; a missing file
@@ -51376,6 +51910,7 @@ function trustAnchors(extraCaPem) {
 
 
 
+
 // Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
 const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
 // Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
@@ -51412,7 +51947,7 @@ function analyseChain(served, expectedName, options) {
         };
     }
     const certificates = served.map((der) => parseCertificate(der, options.now));
-    const anchors = trustAnchors(options.extraCaPem);
+    const anchors = new AnchorIndex(trustAnchors(options.extraCaPem));
     const path = buildPath(certificates, anchors, options.now);
     const leaf = certificates[0];
     const matches = nameMatches(leaf.info, expectedName);
@@ -51442,6 +51977,36 @@ function analyseChain(served, expectedName, options) {
             : {}),
     };
 }
+/**
+ * The trust anchors by the key of their subject name (src/cert/der.ts), so that a step of the
+ * path parses only the anchors whose name may match. A certificate whose names could not be
+ * read cheaply is compared with every anchor, as is an anchor whose name could not be.
+ */
+class AnchorIndex {
+    all;
+    bySubject = new Map();
+    unkeyed = [];
+    constructor(all) {
+        this.all = all;
+        for (const anchor of all) {
+            if (anchor.subjectKey === null) {
+                this.unkeyed.push(anchor);
+                continue;
+            }
+            const list = this.bySubject.get(anchor.subjectKey) ?? [];
+            list.push(anchor);
+            this.bySubject.set(anchor.subjectKey, list);
+        }
+    }
+    /** The anchors whose subject may be the name with this key, in their original order. */
+    named(key) {
+        if (key === null) {
+            return this.all;
+        }
+        const candidates = new Set([...(this.bySubject.get(key) ?? []), ...this.unkeyed]);
+        return this.all.filter((anchor) => candidates.has(anchor));
+    }
+}
 function issues(issuer, child) {
     return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
 }
@@ -51467,14 +52032,19 @@ function buildPath(certificates, anchors, now) {
     const steps = [0];
     while (steps.length < MAX_PATH_LENGTH) {
         const current = certificates[steps[steps.length - 1]];
-        const itself = anchors.find((anchor) => sameCertificate(anchor, current));
+        const names = certificateNames(current.der);
+        const itself = anchors
+            .named(names?.subject ?? null)
+            .find((anchor) => sameCertificate(anchor, current));
         if (itself) {
             return { steps, anchor: itself, endsAtServedAnchor: true };
         }
         if (current.info.selfSigned) {
             break;
         }
-        const anchorIssuers = anchors.filter((anchor) => issues(anchor, current));
+        const anchorIssuers = anchors
+            .named(names?.issuer ?? null)
+            .filter((anchor) => issues(anchor, current));
         if (anchorIssuers.length > 0) {
             const anchor = pickIssuer(anchorIssuers, (a) => a, now);
             const servedCopy = certificates.findIndex((certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor));
@@ -51500,17 +52070,11 @@ function label(certificates, index) {
     return `${role} (${certificates[index].info.subject})`;
 }
 function pathProblems(certificates, path) {
+    // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
+    // anchors the senders have), so it is trusted like any other anchor; a bundled root never is
+    // a leaf.
     if (path.anchor) {
-        const problems = unusedProblems(certificates, path);
-        if (certificates[0].info.selfSigned) {
-            problems.unshift({
-                code: 'self-signed',
-                detail: 'the leaf is self-signed; it is trusted only because it is in ' +
-                    `${anchorSource(path.anchor)}, which a webhook sender does not have`,
-                certificate: 0,
-            });
-        }
-        return problems;
+        return unusedProblems(certificates, path);
     }
     const last = path.steps[path.steps.length - 1];
     const top = certificates[last];
@@ -51574,16 +52138,6 @@ function pathProblems(certificates, path) {
 }
 // Certificates sent but not part of the path cost bytes and, when expired, break clients that
 // follow the served order; they are reported so the chain file can be cleaned up.
-function anchorSource(anchor) {
-    switch (anchor.source) {
-        case 'bundled':
-            return "Node's bundled roots";
-        case 'extra-ca':
-            return 'the extra CA file';
-        case 'NODE_EXTRA_CA_CERTS':
-            return 'NODE_EXTRA_CA_CERTS';
-    }
-}
 function unusedProblems(certificates, path) {
     const problems = [];
     certificates.forEach((certificate, index) => {
@@ -52095,7 +52649,7 @@ function alertName(code) {
 // never throws: the first failure (truncation, trailing bytes, a bad length) is recorded and
 // every later read returns zero or empty, so a parser reads straight through and checks
 // `reader.error` once at the end.
-function parsed(value) {
+function bytes_parsed(value) {
     return { ok: true, value };
 }
 function bytes_refused(error) {
@@ -52265,7 +52819,7 @@ class bytes_Reader {
     /** Ends the read and returns the value, or the first failure. */
     result(value) {
         this.end();
-        return this.sink.error === null ? parsed(value) : bytes_refused(this.sink.error);
+        return this.sink.error === null ? bytes_parsed(value) : bytes_refused(this.sink.error);
     }
     vector(length, what, min) {
         const content = this.take(length, what);
@@ -52681,7 +53235,9 @@ function handshakeMessage(type, body) {
  * bytes (header included), or null when it needs none (RFC 7685).
  *
  * Some F5 BIG-IP terminators hang on ClientHellos whose length is 256 to 511 bytes, because
- * they take them for SSL 2.0 hellos; padding brings such hellos to 512. Some servers also fail
+ * they take them for SSL 2.0 hellos. Whether such a box reads the message with its 4-byte header
+ * or the body alone (the header's length field) varies, so both are kept out of that range:
+ * padding brings such hellos to 516 bytes, a body of 512. Some servers also fail
  * on hellos of 522, 778, 1034, ... bytes and a few on 526, 782, 1038, ... (10 and 14 modulo
  * 256), so those lengths are moved too. The padding extension is never empty, because some
  * servers fail when the last extension is empty.
@@ -52696,7 +53252,7 @@ function paddingLength(length) {
 }
 /** Whether a ClientHello handshake message of `length` bytes avoids the known length bugs. */
 function isToleratedHelloLength(length) {
-    if (length >= 256 && length <= 511)
+    if (length >= 256 && length <= 511 + HANDSHAKE_HEADER)
         return false;
     const low = length % 256;
     return !(length > 256 && (low === 10 || low === 14));
@@ -53365,7 +53921,9 @@ class FlightReader {
             if (lineEnd < 0 && bytes.length < 64 && !atEnd)
                 return;
             const quoted = bytes.subarray(0, lineEnd < 0 || lineEnd > 64 ? 64 : lineEnd);
-            const line = Buffer.from(quoted).toString('latin1').replace(/[^\x20-\x7e]/g, '?');
+            const line = Buffer.from(quoted)
+                .toString('latin1')
+                .replace(/[^\x20-\x7e]/g, '?');
             const kind = line.startsWith('HTTP/') ? 'plaintext HTTP reply' : 'plaintext reply';
             this.stop('not-tls', `${kind}: "${line.trim()}"`);
             return;
@@ -53682,7 +54240,11 @@ function checkServerHello(hello, offer) {
         if (hello.legacyVersion >= 0x0304) {
             return `ServerHello version ${versions_versionLabel(hello.legacyVersion)} without supported_versions`;
         }
-        if (!offer.versions.includes(hello.legacyVersion)) {
+        // RFC 5246 Appendix E.1: a server reads the client's highest version and may answer any
+        // lower one it supports; a TLS 1.2 server also ignores supported_versions, so a version
+        // below the lowest listed there is the server negotiating down, which the client may
+        // refuse. Only a version above the highest offered breaks the protocol.
+        if (hello.legacyVersion > Math.max(...offer.versions)) {
             return `server chose ${versions_versionLabel(hello.legacyVersion)}, which was not offered`;
         }
         if (offered13 && hasDowngradeSentinel(hello.random)) {
@@ -53690,7 +54252,9 @@ function checkServerHello(hello, offer) {
         }
     }
     if (!offer.suites.includes(hello.suite)) {
-        return `server chose suite 0x${hello.suite.toString(16).padStart(4, '0')}, not offered`;
+        const code = `0x${hello.suite.toString(16).padStart(4, '0')}`;
+        const known = suiteByCode(hello.suite);
+        return `server chose suite ${known ? `${known.name} (${code})` : code}, not offered`;
     }
     const suite = suiteByCode(hello.suite);
     if (suite !== undefined) {
@@ -54229,21 +54793,20 @@ const SCHEMES = {
 const CERTIFICATE_KEX = new Set(['RSA', 'DHE', 'ECDHE']);
 // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the chain
 // only comes after the second ClientHello (RFC 8446, Section 4.1.4).
-function followingHelloRetry(target, hello, timeouts) {
-    return probeHello(target, hello, timeouts, { followHelloRetry: true });
-}
 /** A name no server can have configured: `.invalid` never resolves (RFC 2606, Section 2). */
 function unknownServerName() {
     return `unknown-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.invalid`;
 }
 /** Checks the certificates and SNI handling of one address of an endpoint. */
-async function check_checkCertificates(endpoint, target, context, options, probe = followingHelloRetry) {
+async function check_checkCertificates(endpoint, target, context, options, probe = probeHello) {
     const version = certificateVersion(context.versions);
     const serverName = endpoint.hostIsIp ? null : endpoint.host;
     const expectedName = { host: endpoint.host, hostIsIp: endpoint.hostIsIp };
     const timeouts = { connectMs: options.connectTimeoutMs, readMs: options.readTimeoutMs };
     const limit = pLimit(Math.max(1, options.perHostConcurrency));
-    const run = (hello) => limit(() => probe(target, hello, timeouts));
+    // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the
+    // certificate comes only after the second hello (RFC 8446, Section 4.1.4).
+    const run = (hello) => limit(() => probe(target, hello, timeouts, { followHelloRetry: true }));
     // One hello like a broad client's with the endpoint's name and, for host names, one without
     // SNI and one with a name the server cannot know. Then one hello per key type, except the
     // key type the broad hello already got: asking for it again would show the same leaf.
@@ -54848,6 +55411,10 @@ async function runChunk(prober, version, chunk, helloFor, options = {}) {
                 run.found.set(outcome.suite, acceptedSuite(outcome));
                 remaining.splice(remaining.indexOf(outcome.suite), 1);
             }
+            if (testing && outcome.suite !== run.winners[0] && (options.branches ?? 1) > 1) {
+                run.branches = await runBranches(prober, version, remaining, helloFor, options.branches);
+                break;
+            }
             continue;
         }
         if (isRefusal(outcome)) {
@@ -54867,6 +55434,25 @@ async function runChunk(prober, version, chunk, helloFor, options = {}) {
     }
     return run;
 }
+// Below this many suites per branch, a split saves too few hellos to pay for its refusal.
+const MIN_BRANCH_SUITES = 8;
+/**
+ * The rest of a chunk, once the server has shown that it follows the client's order: a server
+ * with its own order picks its first choice again when offered it last (see the top of this
+ * file), and this one picked another. Such a server answers each hello with the first suite
+ * it accepts, so disjoint parts of the rest, each run by offer and remove in parallel, find
+ * the same suites as one run, in fewer rounds, for one refusal more per part. The parts take
+ * the suites in turn, so that the commonly accepted ones (offered first) spread over them.
+ */
+async function runBranches(prober, version, remaining, helloFor, branches) {
+    const count = Math.max(1, Math.min(branches, Math.floor(remaining.length / MIN_BRANCH_SUITES)));
+    const parts = Array.from({ length: count }, (_, part) => remaining.filter((_code, index) => index % count === part));
+    return Promise.all(parts.map((part) => runChunk(prober, version, part, helloFor)));
+}
+/** A run with the runs it was split into, flattened. */
+function withBranches(run) {
+    return [run, ...(run.branches ?? []).flatMap(withBranches)];
+}
 function acceptedSuite(outcome) {
     return {
         code: outcome.suite,
@@ -54877,17 +55463,20 @@ function acceptedSuite(outcome) {
 }
 /**
  * Every suite of the plan's chunks the server accepts in `version`, and its preference. The
- * first chunk may come with its first answer (the version probe); the chunks run in parallel.
+ * first chunk may come with its first answer (the version probe); the chunks run in parallel,
+ * and the first chunk's rest in up to `branches` parts when the server follows our order.
  */
-async function enumerateSuites(prober, version, chunks, helloFor, first) {
+async function enumerateSuites(prober, version, chunks, helloFor, first, branches = 1) {
     const runs = await Promise.all(chunks.map((chunk, index) => runChunk(prober, version, chunk, helloFor, {
         ...(index === 0 && first ? { first } : {}),
         testPreference: index === 0,
+        branches,
     })));
     return finishEnumeration(prober, version, runs, helloFor);
 }
 /** Preference and order from the runs of every chunk of a version. */
-async function finishEnumeration(prober, version, runs, helloFor) {
+async function finishEnumeration(prober, version, chunkRuns, helloFor) {
+    const runs = chunkRuns.flatMap(withBranches);
     const found = new Map();
     for (const run of runs) {
         for (const [code, suite] of run.found)
@@ -55124,9 +55713,13 @@ class Prober {
     get pastDeadline() {
         return Date.now() >= this.settings.deadline;
     }
-    /** Sends one hello with the endpoint's SNI (twice if it times out) and checks the answer. */
-    send(hello) {
-        return this.sendHello({ ...hello, serverName: this.settings.serverName }, ENGINE_PROBE_OPTIONS);
+    /**
+     * Sends one hello with the endpoint's SNI (twice if it times out, unless `retry` is false)
+     * and checks the answer.
+     */
+    send(hello, retry = true) {
+        const full = { ...hello, serverName: this.settings.serverName };
+        return this.sendHello(full, ENGINE_PROBE_OPTIONS, retry);
     }
     /**
      * probeHello's contract on top of this Prober, for the certificate checks: their hellos are
@@ -55135,10 +55728,10 @@ class Prober {
     asProbeFunction() {
         return (_target, hello, _timeouts, options) => this.sendHello(hello, options);
     }
-    async sendHello(full, options) {
+    async sendHello(full, options, retry = true) {
         let result = await this.settings.limit(() => this.attempt(full, options));
         // A timeout is retried once: loss of one SYN or a server busy for a moment is no refusal.
-        if (result.outcome.kind === 'timeout' && !this.pastDeadline) {
+        if (retry && result.outcome.kind === 'timeout' && !this.pastDeadline) {
             result = await this.settings.limit(() => this.attempt(full, options));
         }
         const outcome = this.checked(full, result.outcome);
@@ -55251,16 +55844,23 @@ function prober_versionInRange(version, min, max) {
 }
 
 ;// CONCATENATED MODULE: ./src/probe/tls13.ts
-// TLS 1.3 suites and groups, found together. In TLS 1.3 the suite and the group are chosen
-// independently (RFC 8446 Section 4.1.1), so one hello can remove a suite and a group at once:
-// each accepted hello offers the suites and the groups not yet seen, and the server's answer
-// names one of each. When the server refuses, either list may be the exhausted one; the group
-// hellos that follow (offering suites known to work) settle it, and only if they find nothing
-// new does one more hello check the suites with a group known to work. A server that wants a
-// group the hello has no key share for answers with a HelloRetryRequest, which names the group
-// just as well, so no second hello is needed.
+// TLS 1.3 suites and groups. In TLS 1.3 the suite and the group are chosen independently
+// (RFC 8446 Section 4.1.1), so after the version probe (which names one of each) the suites and
+// the groups are found apart and at once: suite hellos offer every group, so a refusal means
+// no suite is left; group hellos offer a suite known to work, in a few disjoint parts of the
+// groups that run in parallel. A server that wants a group the hello has no key share for
+// answers with a HelloRetryRequest, which names the group just as well, so no second hello is
+// needed.
 
 
+// Parts of the group phase, and the fewest groups a part must hold to be worth its refusal.
+const GROUP_PARTS = 3;
+const MIN_GROUPS_PER_PART = 4;
+/** The groups left, dealt in turn into parts, so that the common ones spread over them. */
+function splitGroups(groupsLeft) {
+    const count = Math.max(1, Math.min(GROUP_PARTS, Math.floor(groupsLeft.length / MIN_GROUPS_PER_PART)));
+    return Array.from({ length: count }, (_, part) => groupsLeft.filter((_group, index) => index % count === part));
+}
 /** A TLS 1.3 hello that offers only TLS 1.3, so a refusal is about these suites and groups. */
 function tls13Hello(suites, groups) {
     return { version: 'TLSv1.3', minVersion: 'TLSv1.3', suites, groups };
@@ -55283,6 +55883,13 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
     const groupsLeft = [...allGroups];
     let groupsComplete = true;
     // Records an accepted answer; false when the answer is anything else.
+    // The group of every suite row: the one the server picks from our default groups, in the
+    // version probe. A TLS 1.3 suite is chosen apart from the group (RFC 8446 Section 4.1.1),
+    // so the group each enumeration hello happened to get says nothing about its suite.
+    const firstOutcome = first.outcome;
+    const defaultGroup = firstOutcome.kind === 'accepted' && firstOutcome.version === 'TLSv1.3'
+        ? firstOutcome.group
+        : undefined;
     const take = (offered, result) => {
         const outcome = result.outcome;
         if (outcome.kind !== 'accepted' || outcome.version !== 'TLSv1.3') {
@@ -55294,7 +55901,7 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             run.found.set(outcome.suite, {
                 code: outcome.suite,
                 name: suiteName(outcome.suite),
-                ...(outcome.group !== undefined ? { group: outcome.group } : {}),
+                ...(defaultGroup !== undefined ? { group: defaultGroup } : {}),
             });
             suitesLeft.splice(suitesLeft.indexOf(outcome.suite), 1);
         }
@@ -55315,69 +55922,57 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
         return false;
     };
     take(allSuites, first);
-    // Joint phase: new suites and new groups in each hello. The second hello also offers the
-    // first suite again, last, which tells a server with its own order from one that follows
+    // The suites and the groups are then found apart and at once: the suite hellos offer every
+    // group (so a refusal means no suite is left), the group hellos the suite the version probe
+    // got (so a refusal means no group of the part is left). The second suite hello also offers
+    // the first suite again, last, which tells a server with its own order from one that follows
     // the client (see enumerate.ts).
-    let testPending = true;
-    let jointRefusedGroups = null;
-    let stopped = false;
-    while (suitesLeft.length > 0 && groupsLeft.length > 0) {
-        const testing = testPending && run.winners.length > 0;
-        const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-        testPending = false;
-        const result = await prober.send(tls13Hello(offered, groupsLeft));
-        if (take(offered, result))
-            continue;
-        if (refusalOf(result)) {
-            jointRefusedGroups = [...groupsLeft];
+    const suitePhase = async () => {
+        let testPending = true;
+        while (suitesLeft.length > 0) {
+            const testing = testPending && run.winners.length > 0;
+            const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
+            testPending = false;
+            const result = await prober.send(tls13Hello(offered, allGroups));
+            if (take(offered, result))
+                continue;
+            if (!refusalOf(result)) {
+                run.complete = false;
+            }
+            return;
         }
-        else {
-            stopped = true;
-        }
-        break;
-    }
-    // Group phase: the suites known to work, the groups not yet seen.
-    let groupFoundAfterRefusal = false;
-    const knownSuites = () => [...run.winners];
-    while (!stopped && groupsLeft.length > 0) {
-        const offered = knownSuites();
-        const result = await prober.send(tls13Hello(offered, groupsLeft));
-        const before = groups.length;
-        if (take(offered, result)) {
-            if (groups.length === before) {
-                // The server named a group it had already chosen, which the hello did not offer.
+    };
+    // Disjoint parts of the groups run in parallel: each part's offer and remove finds every
+    // group of it the server accepts, whatever order the server picks in.
+    const knownSuites = [...run.winners];
+    const groupPart = async (part) => {
+        while (part.length > 0 && knownSuites.length > 0) {
+            const result = await prober.send(tls13Hello(knownSuites, [...part]));
+            const outcome = result.outcome;
+            if (take(knownSuites, result) && outcome.kind === 'accepted') {
+                const index = outcome.group === undefined ? -1 : part.indexOf(outcome.group);
+                if (index === -1) {
+                    // The server named a group the hello did not offer.
+                    groupsComplete = false;
+                    return;
+                }
+                part.splice(index, 1);
+                continue;
+            }
+            if (!refusalOf(result)) {
                 groupsComplete = false;
-                break;
             }
-            if (jointRefusedGroups?.includes(groups[groups.length - 1])) {
-                groupFoundAfterRefusal = true;
-            }
-            continue;
+            return;
         }
-        if (!refusalOf(result)) {
-            groupsComplete = false;
-        }
-        break;
-    }
-    // Suite phase, needed unless a group the refused joint hello offered has since worked, which
-    // shows that its suites were the exhausted list.
-    const suitesSettled = jointRefusedGroups !== null && groupFoundAfterRefusal;
-    while (!stopped && !suitesSettled && suitesLeft.length > 0) {
-        const testing = testPending && run.winners.length > 0;
-        const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-        testPending = false;
-        const result = await prober.send(tls13Hello(offered, groups.length > 0 ? [...groups] : allGroups));
-        if (take(offered, result))
-            continue;
-        if (!refusalOf(result)) {
-            run.complete = false;
-        }
-        break;
-    }
-    if (stopped) {
-        run.complete = false;
-        groupsComplete = false;
-    }
+    };
+    const groupsToFind = allGroups.filter((group) => !groups.includes(group));
+    await Promise.all([suitePhase(), ...splitGroups(groupsToFind).map(groupPart)]);
+    // Parts find groups in no meaningful order: list them as offered.
+    const rank = (group) => {
+        const index = allGroups.indexOf(group);
+        return index === -1 ? allGroups.length : index;
+    };
+    groups.sort((a, b) => rank(a) - rank(b));
     const enumeration = await finishEnumeration(prober, 'TLSv1.3', [run], (suites) => tls13Hello(suites, [...groups]));
     if (!groupsComplete) {
         enumeration.notes.push('the TLS 1.3 groups could not all be probed: some may be missing');
@@ -55404,6 +55999,10 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
 
 /** TLS 1.3 suites of OpenSSL's default list, in its order: what a modern sender offers. */
 const SENDER_TLS13_SUITES = [0x1302, 0x1303, 0x1301];
+// The TLS 1.2 suites are the longest chain of hellos on most servers, and the older versions
+// run beside it and take the free slots anyway: only TLS 1.2 splits its chunk (enumerate.ts,
+// runBranches), each part costing one refusal more.
+const TLS12_BRANCHES = 3;
 /** Scans one address; never throws for what the server does. */
 async function scanAddress(context) {
     const startedAt = Date.now();
@@ -55422,33 +56021,57 @@ async function scanAddress(context) {
     // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
     // supported_versions lists every version down to TLS 1.0, so that a server of an older
     // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
-    const tls13Probe = await prober.send({
-        version: 'TLSv1.3',
-        minVersion: 'TLSv1.0',
-        suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
-        groups: address_unique([...tls13Groups(), ...legacyCurves()]),
-    });
+    const first = await firstContact(prober, plans);
+    const tls13Probe = first.tls13;
     const unreachable = unreachableReason(tls13Probe.outcome);
     if (unreachable) {
         return emptyScan(context, prober, startedAt, unreachable);
     }
-    // Every other version's first hello, and the sender's two hellos, at once.
+    if (first.silent) {
+        const silent = {
+            reason: 'timeout',
+            detail: 'the server accepts connections but answered no TLS hello before the read timeout',
+        };
+        return emptyScan(context, prober, startedAt, silent, { kind: 'timeout', phase: 'read' });
+    }
+    // Every other version's first hello, and the sender's two hellos, at once. Each version's
+    // enumeration starts as soon as its own first hello is answered, so that versions the
+    // server never answers (silence costs two read timeouts) do not hold up the others.
     const legacyVersions = VERSIONS_NEWEST_FIRST.filter((version) => version !== 'TLSv1.3');
-    const versionProbes = Promise.all(legacyVersions.map((version) => prober.send(legacyHello(version, plans.get(version).chunks[0]))));
+    const pending = new Map([
+        ['TLSv1.3', Promise.resolve(tls13Probe)],
+    ]);
+    for (const version of legacyVersions) {
+        const early = first.early.get(version);
+        pending.set(version, early
+            ? Promise.resolve(early)
+            : prober.send(legacyHello(version, plans.get(version).chunks[0])));
+    }
     const senderProbes = probeAsSender(prober, options.listedSuites);
-    const firstAnswers = new Map([['TLSv1.3', tls13Probe]]);
-    (await versionProbes).forEach((result, index) => {
-        firstAnswers.set(legacyVersions[index], result);
-    });
+    const enumerating = enumerateVersions(prober, plans, pending);
+    const groupsFound = enumerateGroups(prober, enumerating);
+    const certificatesEarly = startCertificatesEarly(context, prober, pending);
+    const firstAnswers = new Map();
+    for (const version of VERSIONS_NEWEST_FIRST) {
+        firstAnswers.set(version, await pending.get(version));
+    }
     const preliminary = versionSupport(firstAnswers);
+    if (preliminary.every((support) => support.accepted === null) &&
+        preliminary.some((support) => support.outcome.kind === 'violation')) {
+        // Case 6: the server answers in TLS, but with what no hello allowed (a suite it was not
+        // offered, RFC 5246 Section 7.4.1.3). The address was scanned; the violation outcomes
+        // and the prober's observations say what is wrong, and no version counts as accepted.
+        const [sender] = await Promise.all([senderProbes, groupsFound, certificatesEarly]);
+        return violatingScan(context, prober, startedAt, preliminary, sender);
+    }
     if (preliminary.every((support) => support.accepted === null)) {
         const reason = inconclusiveReason(preliminary.map((support) => support.outcome));
-        const sender = await senderProbes;
+        const [sender] = await Promise.all([senderProbes, groupsFound, certificatesEarly]);
         return { ...emptyScan(context, prober, startedAt, reason), versions: preliminary, ...sender };
     }
-    const certificates = checkCertificatesSafely(context, prober, preliminary);
-    const enumerations = await enumerateVersions(prober, plans, firstAnswers);
-    const groups = await enumerateGroups(prober, enumerations);
+    const certificates = certificatesEarly.then((early) => early ?? checkCertificatesSafely(context, prober, preliminary));
+    const enumerations = present(await Promise.all(enumerating.values()));
+    const groups = await groupsFound;
     const sender = await senderProbes;
     const versions = finalVersions(preliminary, enumerations);
     const observations = [
@@ -55481,6 +56104,36 @@ function address_unique(items) {
 function legacyHello(version, suites) {
     return { version, suites, groups: legacyCurves() };
 }
+/**
+ * The first hellos: the TLS 1.3 hello, and when it times out, its retry together with the
+ * TLS 1.2 version hello, so that a server silent to TLS 1.3 hellos alone still gets scanned
+ * while a server silent to everything costs two read timeouts, not one per hello. `silent`
+ * says that both timed out after the connection was made: the address is not probed further.
+ */
+async function firstContact(prober, plans) {
+    const tls13Hello = {
+        version: 'TLSv1.3',
+        minVersion: 'TLSv1.0',
+        suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
+        groups: address_unique([...tls13Groups(), ...legacyCurves()]),
+    };
+    const early = new Map();
+    const once = await prober.send(tls13Hello, false);
+    if (once.outcome.kind !== 'timeout' || prober.pastDeadline) {
+        return { tls13: once, early, silent: false };
+    }
+    const [tls13, tls12] = await Promise.all([
+        prober.send(tls13Hello, false),
+        prober.send(legacyHello('TLSv1.2', plans.get('TLSv1.2').chunks[0]), false),
+    ]);
+    if (tls12.outcome.kind !== 'timeout') {
+        early.set('TLSv1.2', tls12);
+    }
+    const silent = tls13.outcome.kind === 'timeout' &&
+        tls13.outcome.phase === 'read' &&
+        tls12.outcome.kind === 'timeout';
+    return { tls13, early, silent };
+}
 // ---------------------------------------------------------------------------------------------
 // Reachability
 /** Why an address cannot be scanned at all, judged from the first probe's outcome. */
@@ -55493,13 +56146,14 @@ function unreachableReason(outcome) {
     }
     if (outcome.kind === 'error') {
         if (/ECONNREFUSED|refused/i.test(outcome.detail)) {
-            return { reason: 'refused', detail: `the connection was refused: ${outcome.detail}` };
+            // The detail already says it (connection.ts, connectError); the reports add no prefix.
+            return { reason: 'refused', detail: outcome.detail };
         }
         if (/deadline/i.test(outcome.detail)) {
             return { reason: 'timeout', detail: outcome.detail };
         }
         if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|connect/i.test(outcome.detail)) {
-            return { reason: 'error', detail: `the address is unreachable: ${outcome.detail}` };
+            return { reason: 'error', detail: outcome.detail };
         }
     }
     return null;
@@ -55520,8 +56174,7 @@ function inconclusiveReason(outcomes) {
     const detail = error?.kind === 'error' ? error.detail : 'no probe was conclusive';
     return { reason: 'error', detail };
 }
-function emptyScan(context, prober, startedAt, notScanned) {
-    const outcome = { kind: 'error', detail: notScanned.detail };
+function emptyScan(context, prober, startedAt, notScanned, outcome = { kind: 'error', detail: notScanned.detail }) {
     return {
         address: context.address,
         family: context.family,
@@ -55542,6 +56195,28 @@ function emptyScan(context, prober, startedAt, notScanned) {
         notScanned,
     };
 }
+/** An address that answers every conclusive hello with a protocol violation. */
+function violatingScan(context, prober, startedAt, versions, sender) {
+    return {
+        address: context.address,
+        family: context.family,
+        versions,
+        suites: [],
+        groups: [],
+        listedSuites: sender.listedSuites,
+        sender: sender.sender,
+        // A certificate behind a ServerHello no client would accept proves nothing.
+        certificates: {
+            primary: null,
+            others: [],
+            sni: { honoured: null, required: null, noSniNameMatches: null, unknownName: null },
+            error: 'not checked: the server answers every hello with a protocol violation',
+        },
+        observations: eventObservations(prober),
+        connections: prober.connections,
+        durationMs: Date.now() - startedAt,
+    };
+}
 // ---------------------------------------------------------------------------------------------
 // Versions
 /**
@@ -55550,8 +56225,8 @@ function emptyScan(context, prober, startedAt, notScanned) {
  * VersionSupport.outcome is that hello's outcome, so a negotiated-down answer shows the
  * version the server chose instead.
  */
-function versionSupport(answers) {
-    return TLS_VERSIONS.map((version) => {
+function versionSupport(answers, versions = TLS_VERSIONS) {
+    return versions.map((version) => {
         const outcome = answers.get(version).outcome;
         let accepted = null;
         if (outcome.kind === 'accepted') {
@@ -55606,24 +56281,37 @@ function worthEnumerating(version, outcome) {
     }
     return outcome.kind !== 'alert' || SUITE_ALERTS.has(outcome.alert);
 }
-async function enumerateVersions(prober, plans, firstAnswers) {
-    const tasks = VERSIONS_NEWEST_FIRST.map(async (version) => {
-        const first = firstAnswers.get(version);
-        if (!worthEnumerating(version, first.outcome)) {
-            return null;
-        }
-        if (version === 'TLSv1.3') {
-            return [version, await enumerateTls13(prober, tls13Suites(), tls13Groups(), first)];
-        }
-        const found = await enumerateSuites(prober, version, plans.get(version).chunks, (suites) => legacyHello(version, suites), first);
-        return [version, found];
+/**
+ * Each version's enumeration, started as soon as that version's first hello is answered; a
+ * version not worth enumerating resolves to null.
+ */
+function enumerateVersions(prober, plans, firstAnswers) {
+    const tasks = VERSIONS_NEWEST_FIRST.map((version) => {
+        const task = async () => {
+            const first = await firstAnswers.get(version);
+            if (!worthEnumerating(version, first.outcome)) {
+                return null;
+            }
+            if (version === 'TLSv1.3') {
+                return [version, await enumerateTls13(prober, tls13Suites(), tls13Groups(), first)];
+            }
+            const found = await enumerateSuites(prober, version, plans.get(version).chunks, (suites) => legacyHello(version, suites), first, version === 'TLSv1.2' ? TLS12_BRANCHES : 1);
+            return [version, found];
+        };
+        return [version, task()];
     });
-    const results = await Promise.all(tasks);
-    return new Map(results.filter((entry) => entry !== null));
+    return new Map(tasks);
 }
-async function enumerateGroups(prober, enumerations) {
+function present(entries) {
+    return new Map(entries.filter((entry) => entry !== null));
+}
+/**
+ * The groups of each version, each started as soon as that version's suites are known, so that
+ * a version with few suites does not wait for one with many.
+ */
+async function enumerateGroups(prober, enumerating) {
     const tasks = TLS_VERSIONS.map(async (version) => {
-        const found = enumerations.get(version);
+        const found = (await enumerating.get(version))?.[1];
         if (!found || found.enumeration.accepted.length === 0) {
             return null;
         }
@@ -55666,6 +56354,23 @@ async function probeAsSender(prober, listedSuites) {
 }
 // ---------------------------------------------------------------------------------------------
 // Certificates
+/**
+ * Starts the certificate check as soon as the version its hellos use is known: TLS 1.2 when
+ * accepted, else TLS 1.3 when accepted (src/cert/check.ts, certificateVersion), which the two
+ * versions' first hellos tell without waiting for the older versions. Null when neither is
+ * accepted: the check then waits for every version's answer.
+ */
+async function startCertificatesEarly(context, prober, pending) {
+    const known = new Map();
+    for (const version of ['TLSv1.3', 'TLSv1.2']) {
+        known.set(version, await pending.get(version));
+    }
+    const versions = versionSupport(known, ['TLSv1.2', 'TLSv1.3']);
+    if (!versions.some((support) => support.accepted === true)) {
+        return null;
+    }
+    return checkCertificatesSafely(context, prober, versions);
+}
 async function checkCertificatesSafely(context, prober, versions) {
     try {
         return await context.checkCertificates(context.endpoint, prober.target, { versions }, context.options, prober.asProbeFunction());
@@ -55859,25 +56564,6 @@ function sleep(ms) {
 
 
 
-/** The suites the webhook requirements list, in their order: the sender's offer. */
-const REQUIRED_SUITE_NAMES = [
-    'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-    'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-    'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-    'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-    'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-    'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-    'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
-    'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
-    'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
-    'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
-    'TLS_RSA_WITH_AES_128_GCM_SHA256',
-    'TLS_RSA_WITH_AES_256_GCM_SHA384',
-    'TLS_RSA_WITH_AES_128_CBC_SHA',
-    'TLS_RSA_WITH_AES_256_CBC_SHA',
-    'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
-    'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
-];
 /**
  * Settings for a scan when nothing else is said. `now` is read each time the object is
  * spread, so a long-lived process does not judge certificates by the time it started.
@@ -55889,7 +56575,8 @@ const DEFAULT_SCAN_OPTIONS = Object.freeze({
     perHostConcurrency: 4,
     concurrency: 8,
     maxAddresses: 4,
-    listedSuites: REQUIRED_SUITE_NAMES.map((name) => suiteByName(name).code),
+    // The webhook requirements' suites, in their order: what a sender following them offers.
+    listedSuites: [...WEBHOOK_LISTED_SUITES],
     extraCaPem: [],
     get now() {
         return new Date();
@@ -56347,13 +57034,23 @@ async function runAudit(settings, hooks = {}) {
     });
     const results = scans.map(evaluateOnce);
     const finishedAt = new Date();
+    if (!settings.shard) {
+        hooks.onRunFindings?.(unusedSuppressions(policy, results));
+    }
     return buildReport({
         results,
         policy,
         startedAt,
         finishedAt,
         ...(settings.shard
-            ? { shard: { index: settings.shard.index, count: settings.shard.count } }
+            ? {
+                shard: {
+                    index: settings.shard.index,
+                    count: settings.shard.count,
+                    listDigest: endpointListDigest(settings.endpoints),
+                    listSize: settings.endpoints.length,
+                },
+            }
             : {}),
     });
 }
@@ -56419,7 +57116,14 @@ function audit_describeOutcome(outcome, total) {
     if (parts.length === 0) {
         return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;
     }
-    return parts.join('; ');
+    // Both at once: the run fails as not compliant (exit status 1), and the line says up front
+    // that some endpoints were not scanned at all, so that is not lost in the list.
+    if (parts.length === 2) {
+        const both = `${countOf(outcome.nonCompliant.length, 'endpoint')} not compliant; ` +
+            `could not scan ${outcome.notScanned.length}`;
+        return `${both}: ${parts.join('; ')}`;
+    }
+    return parts[0];
 }
 function names(results) {
     return results.map((result) => result.scan.endpoint.input).join(', ');
@@ -56508,7 +57212,9 @@ function buildProgram(io, setStatus) {
         .description('Probes HTTPS webhook endpoints the way a webhook sender connects, and checks them ' +
         'against a TLS policy.')
         .version(TOOL.version)
-        .addHelpText('after', '\nExit status: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.')
+        .addHelpText('after', '\nExit status: 0 compliant; 1 some endpoint scanned and not compliant (also when ' +
+        'others could not be scanned:\na definite failure wins); 2 could not scan some ' +
+        'endpoint and none is not compliant, or bad usage.')
         .showHelpAfterError()
         .exitOverride()
         .configureOutput({
@@ -56552,7 +57258,9 @@ function addOutputOptions(command) {
         .option('--json', 'the same as --format json')
         .option('--output <file>', 'write the report to a file (the terminal gets the text report)')
         .option('--only-failures', 'text report: show only endpoints that fail')
-        .option('--baseline <file>', 'earlier JSON report: show what is new, fixed and changed');
+        .option('--baseline <file>', 'earlier JSON report: show what is new, fixed and changed')
+        .option('--sarif-location <file>', 'SARIF: the file results point at for endpoints not read from --endpoints-file ' +
+        `(default ${DEFAULT_SARIF_LOCATION})`);
 }
 async function scanCommand(args, options, io) {
     const endpoints = await collectEndpoints({
@@ -56586,6 +57294,11 @@ async function scanCommand(args, options, io) {
         }, {
             onStart: (count) => progress.start(count),
             onEndpointDone: (result) => progress.advance(result.scan.endpoint.input),
+            onRunFindings: (findings) => {
+                for (const finding of findings) {
+                    io.stderr.write(`${finding.severity}: ${finding.title}: ${finding.evidence.observed}\n`);
+                }
+            },
         });
         progress.stop();
         return await emit(report, baseline, options, io);
@@ -56634,7 +57347,7 @@ function render(report, format, baseline, style) {
             case 'json':
                 return JSON.stringify(report, null, 2);
             case 'sarif':
-                return JSON.stringify(renderSarif(report, { root: style.cwd }), null, 2);
+                return JSON.stringify(renderSarif(report, { root: style.cwd, fallbackFile: style.options.sarifLocation }), null, 2);
             case 'junit':
                 return renderJunit(report);
             case 'markdown':

@@ -377,9 +377,13 @@ describe('the Action over a job matrix', () => {
     const reports = shards.map((run) => readJson<Report>(run.outputs.report));
 
     expect(shards[0].outputs.report).toMatch(/webhook-tls-report-1-of-2\.json$/);
+    // Both shards carry the identity of the whole list they were cut from, so a merge can
+    // refuse shards of another run.
+    const digest = reports[0].shard?.listDigest;
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect(reports.map((report) => report.shard)).toEqual([
-      { index: 1, count: 2 },
-      { index: 2, count: 2 },
+      { index: 1, count: 2, listDigest: digest, listSize: 4 },
+      { index: 2, count: 2, listDigest: digest, listSize: 4 },
     ]);
     expect(reports[0].endpoints.length + reports[1].endpoints.length).toBe(4);
 

@@ -12,7 +12,7 @@ import { suiteByName } from '../../src/wire/suites.js';
 import { describeWith } from '../support/binaries.js';
 import { makeSelfSigned } from '../support/pki.js';
 import { nginxTlsServer, type RunningServer, startNginx } from '../support/servers.js';
-import { runTestssl, type TestsslView } from './testssl.js';
+import { expectSameAsTestssl, runTestssl, type TestsslView } from './testssl.js';
 
 const code = (name: string) => suiteByName(name)!.code;
 const sorted = (codes: number[]) => [...codes].sort((a, b) => a - b);
@@ -205,19 +205,7 @@ describeWith('nginx', 'nginx', () => {
     }, 300_000);
 
     it.each(compared)('%s: the same versions and suites per version', (name) => {
-      const view = views.get(name)!;
-      for (const support of address(name).versions) {
-        const offered = view.versions.get(support.version);
-        if (offered !== undefined) {
-          expect([support.version, support.accepted]).toEqual([support.version, offered]);
-        }
-      }
-      for (const version of accepted(name)) {
-        expect([version, sorted(suitesOf(name, version)!.accepted.map((s) => s.code))]).toEqual([
-          version,
-          sorted(view.suites.get(version) ?? []),
-        ]);
-      }
+      expectSameAsTestssl(address(name), views.get(name)!);
     });
 
     it.each([

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TlsVersion } from '../../src/model.js';
+import { expect } from 'vitest';
+import type { AddressScan, TlsVersion } from '../../src/model.js';
 import { testsslBinary } from '../support/binaries.js';
 
 export interface TestsslView {
@@ -128,4 +129,28 @@ function run(binary: string, args: string[], timeoutMs: number): Promise<string>
       resolve(output);
     });
   });
+}
+
+const sorted = (codes: number[]) => [...codes].sort((a, b) => a - b);
+
+/**
+ * Our scan of an address agrees with testssl.sh's on the same server: each version testssl.sh
+ * judged is accepted or refused alike, and each accepted version has the same suites.
+ */
+export function expectSameAsTestssl(scan: AddressScan, view: TestsslView): void {
+  for (const support of scan.versions) {
+    const offered = view.versions.get(support.version);
+    if (offered !== undefined) {
+      expect([support.version, support.accepted]).toEqual([support.version, offered]);
+    }
+  }
+
+  const accepted = scan.versions.filter((support) => support.accepted);
+  for (const { version } of accepted) {
+    const found = scan.suites.find((suites) => suites.version === version);
+    expect([version, sorted(found?.accepted.map((suite) => suite.code) ?? [])]).toEqual([
+      version,
+      sorted(view.suites.get(version) ?? []),
+    ]);
+  }
 }

@@ -92,8 +92,8 @@ describe('latency proxy', () => {
     const firsts: number[] = [];
     const laters: number[] = [];
 
-    // Timers on a busy machine fire late, never early: the least of a few tries is the delay
-    // the proxy added, and a stall of the machine shows only in the others.
+    // Timers on a busy machine fire late: the least of a few tries is the delay the proxy
+    // added, and a stall of the machine shows only in the others.
     for (let i = 0; i < 2; i++) {
       const socket = await connect(proxy.port);
       firsts.push(await roundTrip(socket, 'hello'));
@@ -105,8 +105,10 @@ describe('latency proxy', () => {
     const first = Math.min(...firsts);
     const later = Math.min(...laters);
 
-    expect(first).toBeGreaterThanOrEqual(2 * RTT_MS - 2);
-    expect(later).toBeGreaterThanOrEqual(RTT_MS - 2);
+    // Node's timers may fire a millisecond early against performance.now(), once per delay the
+    // proxy adds: 3% of the round trip covers that and still catches a missing half.
+    expect(first).toBeGreaterThanOrEqual(2 * RTT_MS * 0.97);
+    expect(later).toBeGreaterThanOrEqual(RTT_MS * 0.97);
     // A whole round trip each way instead of half would make these 4 and 2 round trips.
     expect(first).toBeLessThan(3.25 * RTT_MS);
     expect(later).toBeLessThan(1.75 * RTT_MS);

@@ -15,6 +15,7 @@ import type {
   TlsVersion,
   VersionSupport,
 } from '../../src/model.js';
+import { WEBHOOK_LISTED_SUITES } from '../../src/policy/index.js';
 import { endpointKey } from '../../src/probe/endpoint.js';
 import { buildReport } from '../../src/report/index.js';
 import { suiteByName } from '../../src/wire/suites.js';
@@ -22,24 +23,7 @@ import { suiteByName } from '../../src/wire/suites.js';
 export const NOW = new Date('2026-06-01T12:00:00.000Z');
 
 /** The 16 suites of the webhook requirements, in their order. */
-export const LISTED_SUITES = [
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-  'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
-  'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
-  'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
-  'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
-  'TLS_RSA_WITH_AES_128_GCM_SHA256',
-  'TLS_RSA_WITH_AES_256_GCM_SHA384',
-  'TLS_RSA_WITH_AES_128_CBC_SHA',
-  'TLS_RSA_WITH_AES_256_CBC_SHA',
-  'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
-  'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
-].map(code);
+export const LISTED_SUITES = [...WEBHOOK_LISTED_SUITES];
 
 export const POLICY = { name: 'webhook', failOn: 'error' as const, listedSuites: LISTED_SUITES };
 

@@ -5,13 +5,14 @@
 
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AddressScan, EndpointScan, TlsVersion } from '../../src/model.js';
+import type { EndpointScan, TlsVersion } from '../../src/model.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { compareVersions } from '../../src/wire/versions.js';
 import { binaryPath, describeWith } from '../support/binaries.js';
 import { makeSelfSigned } from '../support/pki.js';
 import { type RunningServer, startGnutls } from '../support/servers.js';
+import { scanServersOnce } from './scanned.js';
 import { expectSameAsTestssl, runTestssl, type TestsslView } from './testssl.js';
 
 const PRIORITIES = {
@@ -63,9 +64,19 @@ function gnutlsSuites(priority: string, version: TlsVersion): number[] {
 const sorted = (codes: number[]) => [...codes].sort((a, b) => a - b);
 
 describeWith('gnutls-serv', 'gnutls-serv', () => {
-  const servers = new Map<Name, RunningServer>();
-  const scans = new Map<Name, EndpointScan>();
-  const address = (name: Name): AddressScan => scans.get(name)!.addresses[0];
+  const { servers, address } = scanServersOnce<Name>(async () => {
+    const rsa = await makeSelfSigned({ keyType: 'rsa2048' });
+    const names = Object.keys(PRIORITIES) as Name[];
+    const started = await Promise.all(
+      names.map((name) =>
+        startGnutls({ certPem: rsa.certPem, keyPem: rsa.keyPem, priority: PRIORITIES[name] }),
+      ),
+    );
+    return Object.fromEntries(names.map((name, index) => [name, started[index]])) as Record<
+      Name,
+      RunningServer
+    >;
+  });
   const accepted = (name: Name): TlsVersion[] =>
     address(name)
       .versions.filter((support) => support.accepted)
@@ -74,27 +85,6 @@ describeWith('gnutls-serv', 'gnutls-serv', () => {
     address(name)
       .suites.find((suites) => suites.version === version)
       ?.accepted.map((suite) => suite.code) ?? [];
-
-  beforeAll(async () => {
-    const rsa = await makeSelfSigned({ keyType: 'rsa2048' });
-    const names = Object.keys(PRIORITIES) as Name[];
-    const started = await Promise.all(
-      names.map((name) =>
-        startGnutls({ certPem: rsa.certPem, keyPem: rsa.keyPem, priority: PRIORITIES[name] }),
-      ),
-    );
-    for (const [index, name] of names.entries()) servers.set(name, started[index]);
-
-    const results = await scanEndpoints(
-      started.map((server) => parseEndpoint(server.endpoint)),
-      { ...DEFAULT_SCAN_OPTIONS },
-    );
-    for (const [index, name] of names.entries()) scans.set(name, results[index]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all([...servers.values()].map((server) => server.stop()));
-  });
 
   it('3DES only (case 8): the one suite, found with our own hellos', () => {
     expect(accepted('tripleDes')).toEqual(['TLSv1.2']);

@@ -4,14 +4,13 @@
 // agree on versions, suites and preference.
 
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AddressScan, EndpointScan, TlsVersion } from '../../src/model.js';
-import { parseEndpoint } from '../../src/probe/endpoint.js';
-import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { beforeAll, expect, it } from 'vitest';
+import type { TlsVersion } from '../../src/model.js';
 import { suiteByName } from '../../src/wire/suites.js';
 import { describeWith } from '../support/binaries.js';
 import { makeSelfSigned } from '../support/pki.js';
 import { nginxTlsServer, type RunningServer, startNginx } from '../support/servers.js';
+import { scanServersOnce } from './scanned.js';
 import { expectSameAsTestssl, runTestssl, type TestsslView } from './testssl.js';
 
 const code = (name: string) => suiteByName(name)!.code;
@@ -55,17 +54,7 @@ const SITES = {
 type Name = keyof typeof SITES;
 
 describeWith('nginx', 'nginx', () => {
-  const servers = new Map<Name, RunningServer>();
-  const scans = new Map<Name, EndpointScan>();
-  const address = (name: Name): AddressScan => scans.get(name)!.addresses[0];
-  const accepted = (name: Name): TlsVersion[] =>
-    address(name)
-      .versions.filter((support) => support.accepted)
-      .map((support) => support.version);
-  const suitesOf = (name: Name, version: TlsVersion) =>
-    address(name).suites.find((suites) => suites.version === version);
-
-  beforeAll(async () => {
+  const { servers, scans, address } = scanServersOnce<Name>(async () => {
     const [rsa, ecdsa] = await Promise.all([
       makeSelfSigned({ keyType: 'rsa2048' }),
       makeSelfSigned({ keyType: 'p256' }),
@@ -96,18 +85,17 @@ describeWith('nginx', 'nginx', () => {
         });
       }),
     );
-    for (const [index, name] of names.entries()) servers.set(name, started[index]);
-
-    const results = await scanEndpoints(
-      started.map((server) => parseEndpoint(server.endpoint)),
-      { ...DEFAULT_SCAN_OPTIONS },
-    );
-    for (const [index, name] of names.entries()) scans.set(name, results[index]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all([...servers.values()].map((server) => server.stop()));
+    return Object.fromEntries(names.map((name, index) => [name, started[index]])) as Record<
+      Name,
+      RunningServer
+    >;
   });
+  const accepted = (name: Name): TlsVersion[] =>
+    address(name)
+      .versions.filter((support) => support.accepted)
+      .map((support) => support.version);
+  const suitesOf = (name: Name, version: TlsVersion) =>
+    address(name).suites.find((suites) => suites.version === version);
 
   it('TLS 1.3 only (case 1): TLS 1.2 is refused by alert, never a crash or "not TLS"', () => {
     expect(scans.get('tls13')!.status).toBe('scanned');

@@ -3,30 +3,19 @@
 // ciphers` for the same cipher string and key type), and testssl.sh, run on the same servers,
 // must agree on versions, suites and preference.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressScan, EndpointScan, TlsVersion } from '../../src/model.js';
-import { parseEndpoint } from '../../src/probe/endpoint.js';
-import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AddressScan, TlsVersion } from '../../src/model.js';
 import { suiteByName } from '../../src/wire/suites.js';
 import { describeWith } from '../support/binaries.js';
 import { makeSelfSigned } from '../support/pki.js';
-import { type RunningServer, startOpenssl } from '../support/servers.js';
+import { startOpenssl } from '../support/servers.js';
 import { opensslSuites } from './openssl-truth.js';
+import { scanServersOnce } from './scanned.js';
 import { expectSameAsTestssl, runTestssl, type TestsslView } from './testssl.js';
 
 type Name = 'defaults' | 'restricted' | 'tls10';
 
-const servers = new Map<Name, RunningServer>();
-const scans = new Map<Name, EndpointScan>();
-const address = (name: Name): AddressScan => scans.get(name)!.addresses[0];
-
-const accepted = (scan: AddressScan): TlsVersion[] =>
-  scan.versions.filter((support) => support.accepted).map((support) => support.version);
-const suitesOf = (scan: AddressScan, version: TlsVersion): number[] =>
-  scan.suites.find((suites) => suites.version === version)?.accepted.map((s) => s.code) ?? [];
-const sorted = (codes: number[]) => [...codes].sort((a, b) => a - b);
-
-beforeAll(async () => {
+const { servers, scans, address } = scanServersOnce<Name>(async () => {
   const [rsa, ecdsa] = await Promise.all([
     makeSelfSigned({ keyType: 'rsa2048' }),
     makeSelfSigned({ keyType: 'p256' }),
@@ -45,19 +34,15 @@ beforeAll(async () => {
       args: ['-tls1', '-cipher', 'DEFAULT:@SECLEVEL=0'],
     }),
   ]);
-  const names: Name[] = ['defaults', 'restricted', 'tls10'];
-  for (const [index, name] of names.entries()) servers.set(name, started[index]);
-
-  const results = await scanEndpoints(
-    started.map((server) => parseEndpoint(server.endpoint)),
-    { ...DEFAULT_SCAN_OPTIONS },
-  );
-  for (const [index, name] of names.entries()) scans.set(name, results[index]);
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all([...servers.values()].map((server) => server.stop()));
+  const [defaults, restricted, tls10] = started;
+  return { defaults, restricted, tls10 };
 });
+
+const accepted = (scan: AddressScan): TlsVersion[] =>
+  scan.versions.filter((support) => support.accepted).map((support) => support.version);
+const suitesOf = (scan: AddressScan, version: TlsVersion): number[] =>
+  scan.suites.find((suites) => suites.version === version)?.accepted.map((s) => s.code) ?? [];
+const sorted = (codes: number[]) => [...codes].sort((a, b) => a - b);
 
 describe('openssl s_server with its defaults', () => {
   it('accepts TLS 1.2 and 1.3 with the suites OpenSSL enables for an RSA key', () => {

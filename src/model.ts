@@ -99,6 +99,12 @@ export interface GroupSupport {
   groups: number[];
   /** Sizes of ephemeral DH primes seen with DHE suites (TLS 1.2 and below). */
   dhBits: number[];
+  /**
+   * TLS 1.3: the groups are the server's own list from its EncryptedExtensions (RFC 8446
+   * Section 4.2.7), in its order of preference, and hold every group the probes saw. Absent
+   * when they were found by offer and remove, in the order they were offered.
+   */
+  fromServerList?: boolean;
 }
 
 /** What a webhook sender that offers exactly the listed suites ends up with. */

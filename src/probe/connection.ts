@@ -51,6 +51,8 @@ export interface HelloProbeResult {
   flightComplete?: boolean;
   /** Why a TLS 1.3 flight could not be decrypted, when it could not. */
   decryptError?: string;
+  /** TLS 1.3, decrypted: the server's own supported_groups list, from EncryptedExtensions. */
+  serverGroups?: number[];
 }
 
 export interface ProbeOptions {
@@ -59,6 +61,17 @@ export interface ProbeOptions {
   /** Answers a HelloRetryRequest with the second ClientHello on the same connection (default
    *  false), when this runtime can make a key share for the group asked for. */
   followHelloRetry?: boolean;
+  /**
+   * Sends a close_notify alert right behind the hello, in the same write (default false). A
+   * HelloRetryRequest is then not followed, whatever followHelloRetry says: the connection is
+   * closed for a second hello (the caller asks again without the alert). A server that
+   * handles one connection at a time (openssl s_server, gnutls-serv, many small appliances)
+   * otherwise sits for a round trip after its flight, waiting for a reply that never comes;
+   * reading the alert right after its flight, it closes at once and takes the next
+   * connection. RFC 8446 Section 6.1 lets either side close its write side at any time, and a
+   * server reads records in order, so the alert cannot change its answer to the hello.
+   */
+  closeEarly?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,10 +107,13 @@ export async function probeHello(
     const opened = await connection.open();
     if (opened !== null) return emptyResult(opened);
 
-    const first = await connection.exchange(built.records, flightOptions(built, [], options));
+    const closeEarly = options.closeEarly === true;
+    const records = closeEarly ? concat(built.records, built.closeNotify) : built.records;
+    const first = await connection.exchange(records, flightOptions(built, [], options));
     const retry = first.flight.serverHello;
     if (
       options.followHelloRetry !== true ||
+      closeEarly ||
       retry === null ||
       !retry.helloRetryRequest ||
       first.flight.end !== 'complete'
@@ -284,6 +300,13 @@ class ProbeConnection {
   }
 }
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
 function connectError(error: NodeJS.ErrnoException): string {
   if (error.code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
   if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') {
@@ -314,6 +337,7 @@ function classify(exchange: Exchange): HelloProbeResult {
     result.flightComplete = flight.end === 'complete' && flight.encrypted !== 'failed';
   }
   if (flight.decryptError !== null) result.decryptError = flight.decryptError;
+  if (flight.serverGroups !== null) result.serverGroups = flight.serverGroups;
   return result;
 }
 

@@ -7,6 +7,7 @@
 import type { Accepted, ProbeOutcome, TlsVersion } from '../model.js';
 import { groupName } from '../wire/groups.js';
 import type { HelloOptions } from '../wire/hello.js';
+import { canMakeKeyShare } from '../wire/keyshare.js';
 import { suiteByCode, suiteName } from '../wire/suites.js';
 import { compareVersions } from '../wire/versions.js';
 import type { HelloProbeResult, ProbeOptions, ProbeTarget, ProbeTimeouts } from './connection.js';
@@ -54,6 +55,16 @@ export class Prober {
   /** TCP connections opened (or attempted) so far. */
   connections = 0;
   readonly events: ProbeEvent[] = [];
+  /**
+   * Whether hellos go out with a close_notify behind them (connection.ts, closeEarly). A
+   * HelloRetryRequest that a certificate hello would follow is asked again without it. A reset
+   * after one may be the server closing with our alert unread instead of what it would
+   * otherwise do, so the first reset is asked again without it: when that hello ends
+   * otherwise, the alert changed the ending and is not sent to this address again; when it
+   * resets as well, the resets are the server's own.
+   */
+  private earlyClose: 'on' | 'resets-confirmed' | 'off' = 'on';
+  private earlyCloseCheck: Promise<HelloProbeResult> | null = null;
 
   constructor(private readonly settings: ProberSettings) {}
 
@@ -79,6 +90,12 @@ export class Prober {
     return this.sendHello(full, ENGINE_PROBE_OPTIONS, retry);
   }
 
+  /** Like send, but reads a TLS 1.3 flight on through the EncryptedExtensions and Certificate. */
+  sendDecrypting(hello: ProbeHello): Promise<HelloProbeResult> {
+    const full = { ...hello, serverName: this.settings.serverName };
+    return this.sendHello(full, { decryptTls13: true });
+  }
+
   /**
    * probeHello's contract on top of this Prober, for the certificate checks: their hellos are
    * counted, limited and retried like the others, with the server name they choose.
@@ -92,14 +109,51 @@ export class Prober {
     options?: ProbeOptions,
     retry = true,
   ): Promise<HelloProbeResult> {
-    let result = await this.settings.limit(() => this.attempt(full, options));
+    const closing = this.earlyClose !== 'off';
+    const sent = closing ? { ...options, closeEarly: true } : options;
+    let result = await this.settings.limit(() => this.attempt(full, sent));
     // A timeout is retried once: loss of one SYN or a server busy for a moment is no refusal.
     if (retry && result.outcome.kind === 'timeout' && !this.pastDeadline) {
-      result = await this.settings.limit(() => this.attempt(full, options));
+      result = await this.settings.limit(() => this.attempt(full, sent));
+    }
+
+    if (closing && result.outcome.kind === 'reset' && this.earlyClose !== 'resets-confirmed') {
+      result = await this.resetWithoutAlert(full, options, result);
+    }
+    // A HelloRetryRequest to follow needs the connection open for the second hello.
+    if (closing && options?.followHelloRetry === true && followable(result)) {
+      result = await this.settings.limit(() =>
+        this.attempt(full, { ...options, closeEarly: false }),
+      );
     }
 
     const outcome = this.checked(full, result.outcome);
     return outcome === result.outcome ? result : { ...result, outcome };
+  }
+
+  /**
+   * A hello that ended with a reset after an early close_notify: the first such hello is sent
+   * again without it, and every other one waits for what that shows. A server that resets
+   * either way keeps its resets; one that ended otherwise gets this hello again without the
+   * alert, as every later hello.
+   */
+  private async resetWithoutAlert(
+    hello: HelloOptions,
+    options: ProbeOptions | undefined,
+    reset: HelloProbeResult,
+  ): Promise<HelloProbeResult> {
+    const plain = { ...options, closeEarly: false };
+    const resend = () => this.settings.limit(() => this.attempt(hello, plain));
+    if (this.earlyCloseCheck === null) {
+      this.earlyCloseCheck = resend().then((result) => {
+        this.earlyClose = result.outcome.kind === 'reset' ? 'resets-confirmed' : 'off';
+        return result;
+      });
+      return this.earlyCloseCheck;
+    }
+
+    await this.earlyCloseCheck;
+    return this.earlyClose === 'off' ? resend() : reset;
   }
 
   private async attempt(hello: HelloOptions, options?: ProbeOptions): Promise<HelloProbeResult> {
@@ -169,6 +223,17 @@ function violationKind(hello: HelloOptions, detail: string): ProbeEvent['id'] {
     return 'version-above-offered';
   }
   return 'violation';
+}
+
+/** A HelloRetryRequest naming a group this runtime can make a key share for. */
+function followable(result: HelloProbeResult): boolean {
+  const outcome = result.outcome;
+  return (
+    result.helloRetryRequest === true &&
+    outcome.kind === 'accepted' &&
+    outcome.group !== undefined &&
+    canMakeKeyShare(outcome.group)
+  );
 }
 
 function emptyResult(outcome: ProbeOutcome): HelloProbeResult {

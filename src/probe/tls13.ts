@@ -7,6 +7,7 @@
 // needed.
 
 import type { GroupSupport } from '../model.js';
+import { canMakeKeyShare } from '../wire/keyshare.js';
 import { suiteName } from '../wire/suites.js';
 import type { HelloProbeResult } from './connection.js';
 import { type ChunkRun, finishEnumeration, type VersionEnumeration } from './enumerate.js';
@@ -104,24 +105,47 @@ export async function enumerateTls13(
 
   take(allSuites, first);
 
-  // The suites and the groups are then found apart and at once: the suite hellos offer every
-  // group (so a refusal means no suite is left), the group hellos the suite the version probe
-  // got (so a refusal means no group of the part is left). The second suite hello also offers
-  // the first suite again, last, which tells a server with its own order from one that follows
-  // the client (see enumerate.ts).
+  // The suites and the groups are then found apart: the suite hellos offer every group (so a
+  // refusal means no suite is left), the group hellos the suite the version probe got (so a
+  // refusal means no group of the part is left). The second suite hello also offers the first
+  // suite again, last, which tells a server with its own order from one that follows the
+  // client (see enumerate.ts). It also asks for the server's own list of groups: its key
+  // shares are for other groups than the version probe got, and a server for which the one it
+  // takes is not its first choice may list its groups in EncryptedExtensions (RFC 8446 Section
+  // 4.2.7; OpenSSL does), which the decrypted flight shows. With that list, no group hello is
+  // needed.
+  let listed: number[] | null = null;
+  let announce: () => void = () => {};
+  const firstSuiteHello = new Promise<void>((resolve) => {
+    announce = resolve;
+  });
+
   const suitePhase = async (): Promise<void> => {
     let testPending = true;
+    let asking = true;
     while (suitesLeft.length > 0) {
       const testing = testPending && run.winners.length > 0;
       const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
       testPending = false;
-      const result = await prober.send(tls13Hello(offered, allGroups));
-      if (take(offered, result)) continue;
+      const hello = tls13Hello(offered, allGroups);
+      const result = asking
+        ? await prober.sendDecrypting({ ...hello, keyShareGroups: listProbeShares(defaultGroup) })
+        : await prober.send(hello);
+      const accepted = take(offered, result);
+      if (asking) {
+        asking = false;
+        listed = result.serverGroups ?? null;
+        announce();
+      }
+      if (accepted) {
+        continue;
+      }
       if (!refusalOf(result)) {
         run.complete = false;
       }
       return;
     }
+    announce();
   };
 
   // Disjoint parts of the groups run in parallel: each part's offer and remove finds every
@@ -148,15 +172,30 @@ export async function enumerateTls13(
     }
   };
 
-  const groupsToFind = allGroups.filter((group) => !groups.includes(group));
-  await Promise.all([suitePhase(), ...splitGroups(groupsToFind).map(groupPart)]);
-
-  // Parts find groups in no meaningful order: list them as offered.
-  const rank = (group: number) => {
-    const index = allGroups.indexOf(group);
-    return index === -1 ? allGroups.length : index;
+  let fromServerList = false;
+  const groupPhase = async (): Promise<void> => {
+    await firstSuiteHello;
+    if (listed !== null && groups.every((group) => listed!.includes(group))) {
+      fromServerList = true;
+      return;
+    }
+    const groupsToFind = allGroups.filter((group) => !groups.includes(group));
+    await Promise.all(splitGroups(groupsToFind).map(groupPart));
   };
-  groups.sort((a, b) => rank(a) - rank(b));
+
+  await Promise.all([suitePhase(), groupPhase()]);
+
+  if (fromServerList && listed !== null) {
+    // The server's list, in its order of preference; it holds every group seen.
+    groups.splice(0, groups.length, ...(listed as number[]));
+  } else {
+    // Parts find groups in no meaningful order: list them as offered.
+    const rank = (group: number) => {
+      const index = allGroups.indexOf(group);
+      return index === -1 ? allGroups.length : index;
+    };
+    groups.sort((a, b) => rank(a) - rank(b));
+  }
 
   const enumeration = await finishEnumeration(prober, 'TLSv1.3', [run], (suites) =>
     tls13Hello(suites, [...groups]),
@@ -164,5 +203,21 @@ export async function enumerateTls13(
   if (!groupsComplete) {
     enumeration.notes.push('the TLS 1.3 groups could not all be probed: some may be missing');
   }
-  return { ...enumeration, groups: { version: 'TLSv1.3', groups, dhBits: [] } };
+  const support: GroupSupport = { version: 'TLSv1.3', groups, dhBits: [] };
+  if (fromServerList) {
+    support.fromServerList = true;
+  }
+  return { ...enumeration, groups: support };
+}
+
+// Groups a server commonly accepts besides the one the version probe got, most common first.
+const LIST_PROBE_SHARES = [0x0017, 0x0018, 0x001e, 0x0019, 0x001d];
+
+/**
+ * The list probe's key shares: common groups other than the one the version probe got, so that
+ * a server takes one of them (a TLS 1.3 server takes a share it supports, RFC 8446 Section
+ * 4.2.8) and, when that is not its first choice, lists its own groups.
+ */
+function listProbeShares(seen: number | undefined): number[] {
+  return LIST_PROBE_SHARES.filter((group) => group !== seen && canMakeKeyShare(group)).slice(0, 4);
 }

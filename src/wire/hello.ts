@@ -55,6 +55,8 @@ export interface HelloOptions {
 export interface BuiltHello {
   /** The TLS records carrying the ClientHello, ready to write to the socket. */
   records: Uint8Array;
+  /** A close_notify alert in the clear, in the hello's record version, to send after it. */
+  closeNotify: Uint8Array;
   /** The handshake message (4-byte header and body), for the TLS 1.3 transcript hash. */
   message: Uint8Array;
   keyShares: KeyShare[];
@@ -152,6 +154,7 @@ export function buildHello(options: HelloOptions): BuiltHello {
   const versions = offeredVersions(options);
   return {
     records: helloRecords(message, options.version),
+    closeNotify: closeNotifyRecord(options.version),
     message,
     keyShares,
     random,
@@ -344,7 +347,7 @@ function helloExtensions(options: HelloOptions, keyShares: KeyShare[]): Extensio
  * SSL 3.0 for an SSL 3.0 hello.
  */
 function helloRecords(message: Uint8Array, version: TlsVersion): Uint8Array {
-  const recordVersion = version === 'SSLv3' ? 0x0300 : 0x0301;
+  const recordVersion = helloRecordVersion(version);
   const w = new Writer();
   for (let offset = 0; offset < message.length; offset += MAX_FRAGMENT) {
     const fragment = message.subarray(offset, offset + MAX_FRAGMENT);
@@ -352,5 +355,21 @@ function helloRecords(message: Uint8Array, version: TlsVersion): Uint8Array {
       .u16(recordVersion)
       .block16((w) => w.bytes(fragment));
   }
+  return w.finish();
+}
+
+function helloRecordVersion(version: TlsVersion): number {
+  return version === 'SSLv3' ? 0x0300 : 0x0301;
+}
+
+/**
+ * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1) in the hello's
+ * record version: alerts before the handshake keys exist go in the clear (RFC 8446 Section 6).
+ */
+function closeNotifyRecord(version: TlsVersion): Uint8Array {
+  const w = new Writer();
+  w.u8(ContentType.alert)
+    .u16(helloRecordVersion(version))
+    .block16((w) => w.u8(1).u8(0));
   return w.finish();
 }

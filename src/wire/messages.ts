@@ -311,6 +311,21 @@ export function parseEncryptedExtensions(body: Uint8Array): Parsed<Extension[]> 
   return r.result(extensions);
 }
 
+/**
+ * The supported_groups a TLS 1.3 server lists in its EncryptedExtensions, in its order of
+ * preference (RFC 8446 Section 4.2.7 lets a server send it; OpenSSL does when the client's key
+ * share is not its first choice). Null when the extension is absent.
+ */
+export function serverGroupList(extensions: Extension[]): Parsed<number[] | null> {
+  const extension = extensions.find((e) => e.type === ExtensionType.supportedGroups);
+  if (!extension) {
+    return { ok: true, value: null };
+  }
+  const r = new Reader(extension.data, 'supported_groups');
+  const groups = readU16List(r, 'named_group_list');
+  return r.result(groups);
+}
+
 export interface ClientHello {
   legacyVersion: number;
   random: Uint8Array;

@@ -17,6 +17,7 @@ import {
   parseServerKeyExchange,
   type ServerHello,
   type ServerKeyExchange,
+  serverGroupList,
 } from './messages.js';
 import { suiteByCode } from './suites.js';
 import { ContentType, HandshakeType, handshakeTypeName, versionLabel } from './versions.js';
@@ -96,6 +97,8 @@ export interface Flight {
   certificates: Uint8Array[];
   ocspResponse: Uint8Array | null;
   keyExchange: ServerKeyExchange | null;
+  /** TLS 1.3, decrypted: the supported_groups the server listed in EncryptedExtensions. */
+  serverGroups: number[] | null;
   certificateRequested: boolean;
   /** Descriptions of warning alerts read before the flight went on or ended. */
   warnings: number[];
@@ -122,6 +125,7 @@ export class FlightReader {
     certificates: [],
     ocspResponse: null,
     keyExchange: null,
+    serverGroups: null,
     certificateRequested: false,
     warnings: [],
     fatalAlert: null,
@@ -516,7 +520,10 @@ export class FlightReader {
     switch (type) {
       case HandshakeType.encryptedExtensions: {
         const extensions = parseEncryptedExtensions(body);
-        if (!extensions.ok) this.stop('violation', extensions.error);
+        if (!extensions.ok) return void this.stop('violation', extensions.error);
+        const groups = serverGroupList(extensions.value);
+        if (!groups.ok) return void this.stop('violation', groups.error);
+        this.flight.serverGroups = groups.value;
         return;
       }
       case HandshakeType.certificateRequest:

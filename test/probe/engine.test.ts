@@ -81,6 +81,27 @@ describe('a server that follows the client', () => {
   });
 });
 
+describe('a TLS 1.3 server that lists its groups (RFC 8446 Section 4.2.7)', () => {
+  it('gives its groups in its order from one decrypted hello, with fewer connections', async () => {
+    const probed = await scanSimulated(OPENSSL_LIKE);
+    const listed = await scanSimulated({ ...OPENSSL_LIKE, listsGroups: true });
+
+    const groups13 = listed.address.groups.find((g) => g.version === 'TLSv1.3')!;
+    expect(groups13).toMatchObject({ groups: OPENSSL_LIKE.groups13, fromServerList: true });
+    expect(listed.address.suites).toEqual(probed.address.suites);
+    expect(listed.probe.connections).toBeLessThan(probed.probe.connections - 4);
+  });
+
+  it('is found by offer and remove when its list leaves out a group it took', async () => {
+    // The list probe's share is P-256 (23), which this server takes but does not list.
+    const { address } = await scanSimulated({ ...OPENSSL_LIKE, listsGroups: [29, 30] });
+
+    const groups13 = address.groups.find((g) => g.version === 'TLSv1.3')!;
+    expect(groups13.fromServerList).toBeUndefined();
+    expect([...groups13.groups].sort()).toEqual([...OPENSSL_LIKE.groups13!].sort());
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Exactness over many server configurations
 

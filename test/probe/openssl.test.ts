@@ -13,7 +13,7 @@ import { opensslSuites } from './openssl-truth.js';
 import { scanServersOnce } from './scanned.js';
 import { expectSameAsTestssl, runTestssl, type TestsslView } from './testssl.js';
 
-type Name = 'defaults' | 'restricted' | 'tls10';
+type Name = 'defaults' | 'restricted' | 'tls10' | 'groups' | 'p256First';
 
 const { servers, scans, address } = scanServersOnce<Name>(async () => {
   const [rsa, ecdsa] = await Promise.all([
@@ -33,9 +33,15 @@ const { servers, scans, address } = scanServersOnce<Name>(async () => {
       keyPem: rsa.keyPem,
       args: ['-tls1', '-cipher', 'DEFAULT:@SECLEVEL=0'],
     }),
+    startOpenssl({
+      certPem: rsa.certPem,
+      keyPem: rsa.keyPem,
+      args: ['-groups', 'X25519:secp384r1:ffdhe3072'],
+    }),
+    startOpenssl({ certPem: rsa.certPem, keyPem: rsa.keyPem, args: ['-groups', 'P-256:X25519'] }),
   ]);
-  const [defaults, restricted, tls10] = started;
-  return { defaults, restricted, tls10 };
+  const [defaults, restricted, tls10, groups, p256First] = started;
+  return { defaults, restricted, tls10, groups, p256First };
 });
 
 const accepted = (scan: AddressScan): TlsVersion[] =>
@@ -77,6 +83,12 @@ describe('openssl s_server with its defaults', () => {
     expect(sorted(groups('TLSv1.2').groups)).toEqual([23, 24, 25, 29, 30]);
     expect(sorted(groups('TLSv1.3').groups)).toEqual([23, 24, 25, 29, 30, 256, 257, 258, 259, 260]);
     expect(groups('TLSv1.2').dhBits).toEqual([2048]);
+  });
+
+  it("takes the TLS 1.3 groups from the server's own list, in its order", () => {
+    const tls13 = address('defaults').groups.find((entry) => entry.version === 'TLSv1.3')!;
+    expect(tls13.fromServerList).toBe(true);
+    expect(tls13.groups).toEqual([29, 23, 30, 25, 24, 256, 257, 258, 259, 260]);
   });
 
   it('gives every TLS 1.3 suite the group the server picks from our default groups', () => {
@@ -178,5 +190,26 @@ describeWith('testssl', 'testssl.sh on the same servers', () => {
   it('defaults: both say the server follows the client', () => {
     expect(views.get('defaults')!.serverOrder).toBe(false);
     expect(address('defaults').suites.every((s) => s.preference === 'client')).toBe(true);
+  });
+});
+
+describe('openssl s_server with its groups set (-groups)', () => {
+  const groups = (name: Name, version: TlsVersion) =>
+    address(name).groups.find((entry) => entry.version === version)!;
+
+  it('lists the TLS 1.3 groups in the order configured, from its EncryptedExtensions', () => {
+    expect(groups('groups', 'TLSv1.3')).toMatchObject({
+      groups: [29, 24, 257],
+      fromServerList: true,
+    });
+    expect(sorted(groups('groups', 'TLSv1.2').groups)).toEqual([24, 29]);
+  });
+
+  it('finds them by offer and remove when its first group is the one asked with', () => {
+    // The list probe's key share is P-256, this server's first choice: it lists nothing.
+    const tls13 = groups('p256First', 'TLSv1.3');
+    expect(tls13.fromServerList).toBeUndefined();
+    expect(sorted(tls13.groups)).toEqual([23, 29]);
+    expect(sorted(groups('p256First', 'TLSv1.2').groups)).toEqual([23, 29]);
   });
 });

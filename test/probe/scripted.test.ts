@@ -100,6 +100,48 @@ describe('refusals without an alert (case 10)', () => {
   );
 });
 
+describe('the close_notify sent behind each hello', () => {
+  // A server that refuses by closing, but whose close becomes a reset when the client's bytes
+  // behind the hello were left unread, as the kernel does for a server that reads one record.
+  const alertBehind = (hello: ScriptedHello) => hello.received.length > 5 + hello.handshake.length;
+  const closesOrResets = (hello: ScriptedHello): ScriptAction =>
+    alertBehind(hello) ? { kind: 'reset' } : { kind: 'close' };
+
+  it('is left out once it turns a close into a reset, so refusals keep their kind', async () => {
+    const server = await scripted(tls12Server({ kind: 'close' }));
+    const changed = await scripted((hello) => {
+      const answer = tls12Server({ kind: 'close' })(hello);
+      return answer.kind === 'close' ? closesOrResets(hello) : answer;
+    });
+    const [plain, found] = await Promise.all([scan(server.endpoint), scan(changed.endpoint)]);
+
+    const kinds = (result: EndpointScan) =>
+      result.addresses[0].versions.map((v) => `${v.version} ${v.outcome.kind}`);
+    expect(kinds(found)).toEqual(kinds(plain));
+    expect(found.addresses[0].suites).toEqual(plain.addresses[0].suites);
+    expect(found.addresses[0].suites[0].refusals).toEqual(['closed']);
+
+    // The first reset is asked again without the alert, and so are the hellos that were open
+    // then or started before that answer came (each at most the per-host concurrency); after
+    // that no hello carries it.
+    const extra = changed.connections() - server.connections();
+    expect(extra).toBeGreaterThanOrEqual(1);
+    expect(extra).toBeLessThanOrEqual(2 * FAST.perHostConcurrency + 1);
+    const withoutAlert = changed.hellos.filter((hello) => !alertBehind(hello)).length;
+    expect(withoutAlert).toBeGreaterThan(extra);
+    expect(server.hellos.every(alertBehind)).toBe(true);
+  });
+
+  it('stays when the server resets whether or not the alert came', async () => {
+    const server = await scripted(tls12Server({ kind: 'reset' }));
+    const result = await scan(server.endpoint);
+
+    expect(result.addresses[0].suites[0].refusals).toEqual(['reset']);
+    // Only the first reset was asked again without it.
+    expect(server.hellos.filter((hello) => !alertBehind(hello)).length).toBe(1);
+  });
+});
+
 describe('a suite that was never offered (case 6)', () => {
   it('is a protocol violation and never counted as accepted', async () => {
     // 0xFEFF is no suite of the registry, so no hello ever offers it.

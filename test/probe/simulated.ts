@@ -4,7 +4,12 @@
 // 8422's curve rules, refusals by alert, reset or close), and counts the connections.
 
 import type { ProbeOutcome, TlsVersion } from '../../src/model.js';
-import type { HelloProbeResult, ProbeTarget, ProbeTimeouts } from '../../src/probe/connection.js';
+import type {
+  HelloProbeResult,
+  ProbeOptions,
+  ProbeTarget,
+  ProbeTimeouts,
+} from '../../src/probe/connection.js';
 import type { HelloOptions } from '../../src/wire/hello.js';
 import { suiteByCode } from '../../src/wire/suites.js';
 import { compareVersions } from '../../src/wire/versions.js';
@@ -45,6 +50,11 @@ export interface SimulatedServer {
   delayMs?: number;
   /** DER of the leaf certificate served with TLS 1.2 and older answers. */
   certificate?: Uint8Array;
+  /**
+   * Lists TLS 1.3 groups in EncryptedExtensions, read by decrypting hellos, when the group it
+   * takes is not its first (as OpenSSL does): true lists `groups13`, an array lists that.
+   */
+  listsGroups?: boolean | number[];
 }
 
 export interface SimulatedProbe {
@@ -65,7 +75,12 @@ const HANDSHAKE_FAILURE = 40;
 /** A probeHello stand-in answering as `server` would. */
 export function simulate(server: SimulatedServer): SimulatedProbe {
   let open = 0;
-  const probe = (async (_target: ProbeTarget, hello: HelloOptions) => {
+  const probe = (async (
+    _target: ProbeTarget,
+    hello: HelloOptions,
+    _timeouts: ProbeTimeouts,
+    options?: ProbeOptions,
+  ) => {
     probe.connections += 1;
     probe.hellos.push(hello);
     open += 1;
@@ -81,7 +96,12 @@ export function simulate(server: SimulatedServer): SimulatedProbe {
         outcome.kind === 'accepted' && outcome.version !== 'TLSv1.3' && server.certificate
           ? [server.certificate]
           : [];
-      return { ...result(outcome), certificates: served };
+      const listed = groupList(server, hello, outcome, options);
+      return {
+        ...result(outcome),
+        certificates: served,
+        ...(listed ? { serverGroups: listed } : {}),
+      };
     } finally {
       open -= 1;
     }
@@ -90,6 +110,20 @@ export function simulate(server: SimulatedServer): SimulatedProbe {
   probe.hellos = [];
   probe.maxOpen = 0;
   return probe;
+}
+
+/** The groups the server lists in a decrypted TLS 1.3 flight, when it lists any. */
+function groupList(
+  server: SimulatedServer,
+  hello: HelloOptions,
+  outcome: ProbeOutcome,
+  options?: ProbeOptions,
+): number[] | null {
+  const own = server.groups13 ?? [];
+  const decrypted = options?.decryptTls13 !== false && hello.version === 'TLSv1.3';
+  if (!server.listsGroups || !decrypted || outcome.kind !== 'accepted') return null;
+  if (outcome.version !== 'TLSv1.3' || outcome.group === own[0]) return null;
+  return server.listsGroups === true ? own : server.listsGroups;
 }
 
 function result(outcome: ProbeOutcome): HelloProbeResult {
@@ -144,7 +178,10 @@ export function answer(server: SimulatedServer, hello: HelloOptions): ProbeOutco
   };
 
   if (version === 'TLSv1.3') {
-    const group = pickGroup(server.groups13 ?? []);
+    // Like OpenSSL 3.0, a server takes the first key share it supports, when the hello names
+    // its shares.
+    const shared = hello.keyShareGroups?.find((group) => server.groups13?.includes(group));
+    const group = shared ?? pickGroup(server.groups13 ?? []);
     const suite = pickSuite(server, version, hello.suites, () => true);
     if (suite === undefined || group === undefined) {
       return refuse(suiteRefusal, HANDSHAKE_FAILURE);

@@ -142,10 +142,10 @@ class AnchorIndex {
   /** The anchors whose subject may be the name with this key, in their original order. */
   named(key: string | null): TrustAnchor[] {
     if (key === null) {
-      return this.all;
+      return this.all.filter((anchor) => anchor.broken !== true);
     }
     const candidates = new Set([...(this.bySubject.get(key) ?? []), ...this.unkeyed]);
-    return this.all.filter((anchor) => candidates.has(anchor));
+    return this.all.filter((anchor) => candidates.has(anchor) && anchor.broken !== true);
   }
 }
 

@@ -22,6 +22,8 @@ export interface TrustAnchor {
   source: AnchorSource;
   /** nameKey of the subject, or null when the cheap reading failed (then always a candidate). */
   subjectKey: string | null;
+  /** True when node:crypto cannot read it after all: such an anchor is never used. */
+  readonly broken?: boolean;
 }
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -58,15 +60,31 @@ function parseAnchors(pem: string, source: AnchorSource): TrustAnchor[] {
   return anchors;
 }
 
-/** An anchor parsed on first use: the bundled roots come from Node and are all well formed. */
+/**
+ * An anchor parsed on first use. Our DER reader has read its names; should node:crypto still
+ * fail on it (a broken entry of a CA file), it is `broken` and never used, as OpenSSL skips
+ * such an entry when loading a store.
+ */
 class LazyAnchor implements TrustAnchor {
-  readonly source: AnchorSource = 'bundled';
   private parsed: { node: NodeCertificate; spki: Buffer } | null = null;
+  private unreadable = false;
 
   constructor(
     readonly der: Uint8Array,
     readonly subjectKey: string | null,
+    readonly source: AnchorSource,
   ) {}
+
+  get broken(): boolean {
+    if (this.parsed === null && !this.unreadable) {
+      try {
+        this.parse();
+      } catch {
+        this.unreadable = true;
+      }
+    }
+    return this.unreadable;
+  }
 
   get node(): NodeCertificate {
     return this.parse().node;
@@ -85,11 +103,13 @@ class LazyAnchor implements TrustAnchor {
   }
 }
 
-function lazyAnchors(pem: string): TrustAnchor[] {
+function lazyAnchors(pem: string, source: AnchorSource): TrustAnchor[] {
   return pemCertificates(pem)
     .map((der) => {
       const names = certificateNames(der);
-      return names ? new LazyAnchor(der, names.subject) : parseAnchors(toPem(der), 'bundled')[0];
+      return names
+        ? new LazyAnchor(der, names.subject, source)
+        : parseAnchors(toPem(der), source)[0];
     })
     .filter((anchor) => anchor !== undefined);
 }
@@ -100,7 +120,7 @@ function toPem(der: Uint8Array): string {
 }
 
 function bundledAnchors(): TrustAnchor[] {
-  bundled ??= lazyAnchors(rootCertificates.join('\n'));
+  bundled ??= lazyAnchors(rootCertificates.join('\n'), 'bundled');
   return bundled;
 }
 
@@ -118,7 +138,8 @@ function environmentAnchors(): TrustAnchor[] {
     } catch {
       pem = '';
     }
-    fromEnvironment = { file, anchors: parseAnchors(pem, 'NODE_EXTRA_CA_CERTS') };
+    // A system bundle here holds a hundred roots or more, of which a scan uses one or none.
+    fromEnvironment = { file, anchors: lazyAnchors(pem, 'NODE_EXTRA_CA_CERTS') };
   }
   return fromEnvironment.anchors;
 }

@@ -23,7 +23,13 @@ import { isRefusal, TLS_VERSIONS } from '../model.js';
 import { Alert } from '../wire/alerts.js';
 import { suiteByCode } from '../wire/suites.js';
 import type { HelloProbeResult, ProbeTarget } from './connection.js';
-import { enumerateCurves } from './curves.js';
+import {
+  type CurveSearch,
+  earlyCurveSuite,
+  enumerateCurves,
+  searchCurves,
+  withDhSizes,
+} from './curves.js';
 import { enumerateSuites, type VersionEnumeration } from './enumerate.js';
 import { OBSERVATION } from './observations.js';
 import {
@@ -98,6 +104,11 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   const first = await firstContact(prober, plans);
   const tls13Probe = first.tls13;
   const unreachable = unreachableReason(tls13Probe.outcome);
+  if (unreachable || first.silent) {
+    // The hellos already out end by themselves (a port that is not TLS answers them at once,
+    // a silent one has timed them out), and count.
+    await Promise.all(first.early.values());
+  }
   if (unreachable) {
     return emptyScan(context, prober, startedAt, unreachable);
   }
@@ -116,18 +127,19 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   const pending = new Map<TlsVersion, Promise<HelloProbeResult>>([
     ['TLSv1.3', Promise.resolve(tls13Probe)],
   ]);
+  // SSL 3.0, which no other probe waits for, goes out once the TLS 1.2 hello's first answer
+  // has set off the probes that follow from it and the TLS 1.3 answer (a turn of the event
+  // loop later), so that it takes a slot they leave free instead of holding one of them up.
+  const firstRound = first.tls12FirstTry.then(
+    () => new Promise<void>((resolve) => setImmediate(resolve)),
+  );
   for (const version of legacyVersions) {
-    const early = first.early.get(version);
-    pending.set(
-      version,
-      early
-        ? Promise.resolve(early)
-        : prober.send(legacyHello(version, plans.get(version)!.chunks[0])),
-    );
+    const hello = legacyHello(version, plans.get(version)!.chunks[0]);
+    pending.set(version, first.early.get(version) ?? firstRound.then(() => prober.send(hello)));
   }
-  const senderProbes = probeAsSender(prober, options.listedSuites);
+  const senderProbes = probeAsSender(prober, options.listedSuites, pending.get('TLSv1.2')!);
   const enumerating = enumerateVersions(prober, plans, pending);
-  const groupsFound = enumerateGroups(prober, enumerating);
+  const groupsFound = enumerateGroups(prober, enumerating, pending);
   const certificatesEarly = startCertificatesEarly(context, prober, pending);
 
   const firstAnswers = new Map<TlsVersion, HelloProbeResult>();
@@ -161,7 +173,7 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
 
   const versions = finalVersions(preliminary, enumerations);
   const observations = [
-    ...versionObservations(firstAnswers, versions),
+    ...versionObservations(firstAnswers, versions, firstOffers(plans)),
     ...refusalObservations(versions, enumerations),
     ...noteObservations(enumerations, groups.notes),
     ...eventObservations(prober),
@@ -194,40 +206,81 @@ function legacyHello(version: TlsVersion, suites: number[]): ProbeHello {
   return { version, suites, groups: legacyCurves() };
 }
 
+// Versions whose first hello goes out as soon as the TLS 1.3 hello's connection is made, not
+// after its answer: a server that answers at all answers them in the same round trip. SSL 3.0
+// waits for the TLS 1.3 answer, so that these and the TLS 1.3 hello fill the per-host slots.
+const EAGER_VERSIONS: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
+
 /**
- * The first hellos: the TLS 1.3 hello, and when it times out, its retry together with the
- * TLS 1.2 version hello, so that a server silent to TLS 1.3 hellos alone still gets scanned
- * while a server silent to everything costs two read timeouts, not one per hello. `silent`
- * says that both timed out after the connection was made: the address is not probed further.
+ * The first hellos: the TLS 1.3 hello and, once its connection is made, the TLS 1.2, 1.1 and
+ * 1.0 hellos beside it. A port that refuses connections costs one attempt. When the TLS 1.3
+ * hello times out it is sent once more while the TLS 1.2 hello's answer is awaited, so that a
+ * server silent to TLS 1.3 hellos alone still gets scanned while a server silent to everything
+ * costs two read timeouts. `silent` says that both timed out after the connection was made:
+ * the address is not probed further. Each early hello that times out is sent once more.
  */
 async function firstContact(
   prober: Prober,
   plans: Map<TlsVersion, SuitePlan>,
-): Promise<{ tls13: HelloProbeResult; early: Map<TlsVersion, HelloProbeResult>; silent: boolean }> {
+): Promise<{
+  tls13: HelloProbeResult;
+  early: Map<TlsVersion, Promise<HelloProbeResult>>;
+  /** The TLS 1.2 hello's first answer, before any retry (resolved at once when none went out). */
+  tls12FirstTry: Promise<unknown>;
+  silent: boolean;
+}> {
   const tls13Hello: ProbeHello = {
     version: 'TLSv1.3',
     minVersion: 'TLSv1.0',
     suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
     groups: unique([...tls13Groups(), ...legacyCurves()]),
   };
-  const early = new Map<TlsVersion, HelloProbeResult>();
-  const once = await prober.send(tls13Hello, false);
-  if (once.outcome.kind !== 'timeout' || prober.pastDeadline) {
-    return { tls13: once, early, silent: false };
+  const versionHello = (version: TlsVersion) => legacyHello(version, plans.get(version)!.chunks[0]);
+
+  let connected: () => void = () => {};
+  const connection = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  let answered: HelloProbeResult | null = null;
+  const once = prober.send(tls13Hello, false, { onConnected: () => connected() });
+  void once.then((result) => {
+    answered = result;
+  });
+  await Promise.race([connection, once]);
+
+  const firstTries = new Map<TlsVersion, Promise<HelloProbeResult>>();
+  const done = answered as HelloProbeResult | null;
+  if (done === null || !unreachableReason(done.outcome)) {
+    for (const version of EAGER_VERSIONS) {
+      firstTries.set(version, prober.send(versionHello(version), false));
+    }
+  }
+  // Made only once the address is known not to be silent: a silent one gets no more hellos.
+  const withRetries = () =>
+    new Map(
+      [...firstTries].map(([version, result]) => {
+        const retried = result.then((first) =>
+          first.outcome.kind === 'timeout' && !prober.pastDeadline
+            ? prober.send(versionHello(version), false)
+            : first,
+        );
+        return [version, retried] as const;
+      }),
+    );
+
+  const tls12FirstTry = firstTries.get('TLSv1.2') ?? Promise.resolve();
+  const tls13First = await once;
+  if (tls13First.outcome.kind !== 'timeout' || prober.pastDeadline) {
+    return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false };
   }
 
-  const [tls13, tls12] = await Promise.all([
-    prober.send(tls13Hello, false),
-    prober.send(legacyHello('TLSv1.2', plans.get('TLSv1.2')!.chunks[0]), false),
-  ]);
-  if (tls12.outcome.kind !== 'timeout') {
-    early.set('TLSv1.2', tls12);
-  }
+  const tls12First = firstTries.get('TLSv1.2') ?? prober.send(versionHello('TLSv1.2'), false);
+  const [tls13, tls12] = await Promise.all([prober.send(tls13Hello, false), tls12First]);
   const silent =
     tls13.outcome.kind === 'timeout' &&
     tls13.outcome.phase === 'read' &&
     tls12.outcome.kind === 'timeout';
-  return { tls13, early, silent };
+  return { tls13, early: silent ? firstTries : withRetries(), tls12FirstTry, silent };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,22 +503,38 @@ function present(entries: (VersionEntry | null)[]): Map<TlsVersion, VersionEnume
 }
 
 /**
- * The groups of each version, each started as soon as that version's suites are known, so that
- * a version with few suites does not wait for one with many.
+ * The groups of each version. The curves of a version whose first hello got an ECDHE suite
+ * (not an ECDSA one) are searched at once, beside its suite enumeration; the others' once the
+ * version's suites are known, so that a version with few suites does not wait for one with
+ * many.
  */
 async function enumerateGroups(
   prober: Prober,
   enumerating: Map<TlsVersion, Promise<VersionEntry | null>>,
+  firstAnswers: Map<TlsVersion, Promise<HelloProbeResult>>,
 ): Promise<{ support: GroupSupport[]; notes: string[] }> {
   const tasks = TLS_VERSIONS.map(async (version) => {
+    let early: Promise<CurveSearch> | null = null;
+    if (version !== 'TLSv1.3') {
+      const first = await firstAnswers.get(version)!;
+      const suite = earlyCurveSuite(version, first);
+      if (suite !== null) {
+        const outcome = first.outcome;
+        const seen =
+          outcome.kind === 'accepted' && outcome.group !== undefined ? [outcome.group] : [];
+        early = searchCurves(prober, version, [suite], seen);
+      }
+    }
+
     const found = (await enumerating.get(version))?.[1];
+    const search = await early;
     if (!found || found.enumeration.accepted.length === 0) {
       return null;
     }
     if ('groups' in found) {
       return { support: found.groups as GroupSupport, notes: [] };
     }
-    return enumerateCurves(prober, version, found);
+    return search ? withDhSizes(version, found, search) : enumerateCurves(prober, version, found);
   });
 
   const results = (await Promise.all(tasks)).filter((result) => result !== null);
@@ -487,10 +556,25 @@ async function enumerateGroups(
 async function probeAsSender(
   prober: Prober,
   listedSuites: number[],
+  tls12First: Promise<HelloProbeResult>,
 ): Promise<{ listedSuites: ProbeOutcome; sender: SenderProbe }> {
   const listed = listedSuites.slice(0, 128 - SENDER_TLS13_SUITES.length);
+
+  // A server that refused the TLS 1.2 version hello with protocol_version refuses the version,
+  // whatever the suites (RFC 5246 Appendix E.1): it gives the listed hello the same answer.
+  const listedHello = async (): Promise<HelloProbeResult | null> => {
+    if (listed.length === 0) {
+      return null;
+    }
+    const version = await tls12First;
+    const outcome = version.outcome;
+    if (outcome.kind === 'alert' && outcome.alert === Alert.protocolVersion) {
+      return version;
+    }
+    return prober.send({ version: 'TLSv1.2', suites: listed });
+  };
   const [tls12, modern] = await Promise.all([
-    listed.length > 0 ? prober.send({ version: 'TLSv1.2', suites: listed }) : Promise.resolve(null),
+    listedHello(),
     prober.send({ version: 'TLSv1.3', suites: [...SENDER_TLS13_SUITES, ...listed] }),
   ]);
 
@@ -583,11 +667,18 @@ function describeRefusal(outcome: ProbeOutcome): string {
 function versionObservations(
   answers: Map<TlsVersion, HelloProbeResult>,
   versions: VersionSupport[],
+  offers: Map<TlsVersion, number[]>,
 ): Observation[] {
   const observations: Observation[] = [];
-  const acceptedDirectly = (version: TlsVersion) => {
+  // Accepted with a suite the higher version's hello offered too: the SSL 3.0 hello offers
+  // suites the others do not, and a server may take only those.
+  const acceptedDirectly = (version: TlsVersion, higher: TlsVersion) => {
     const outcome = answers.get(version)!.outcome;
-    return outcome.kind === 'accepted' && outcome.version === version;
+    return (
+      outcome.kind === 'accepted' &&
+      outcome.version === version &&
+      offers.get(higher)!.includes(outcome.suite)
+    );
   };
 
   // Each failing hello, grouped by the version it should have been answered in.
@@ -597,7 +688,9 @@ function versionObservations(
     const failed = isRefusal(outcome) || outcome.kind === 'timeout';
     // A version accepted after all (through another chunk) was refused for its suites.
     const acceptedLater = versions.find((v) => v.version === higher)?.accepted === true;
-    const lower = VERSIONS_NEWEST_FIRST.slice(index + 1).find(acceptedDirectly);
+    const lower = VERSIONS_NEWEST_FIRST.slice(index + 1).find((version) =>
+      acceptedDirectly(version, higher),
+    );
     if (failed && !acceptedLater && lower) {
       const list = failures.get(lower) ?? [];
       list.push(`up to ${higher} ends with ${describeRefusal(outcome)}`);
@@ -614,6 +707,13 @@ function versionObservations(
     });
   }
   return observations;
+}
+
+/** The suites each version's first hello offered (the TLS 1.3 hello: its own and TLS 1.2's). */
+function firstOffers(plans: Map<TlsVersion, SuitePlan>): Map<TlsVersion, number[]> {
+  const offers = new Map(VERSIONS_NEWEST_FIRST.map((v) => [v, plans.get(v)!.chunks[0]] as const));
+  offers.set('TLSv1.3', [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]]);
+  return offers;
 }
 
 function refusalObservations(

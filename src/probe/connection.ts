@@ -72,6 +72,8 @@ export interface ProbeOptions {
    * server reads records in order, so the alert cannot change its answer to the hello.
    */
   closeEarly?: boolean;
+  /** Called once the TCP connection is made, before the hello is written. */
+  onConnected?: () => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,6 +108,7 @@ export async function probeHello(
   try {
     const opened = await connection.open();
     if (opened !== null) return emptyResult(opened);
+    options.onConnected?.();
 
     const closeEarly = options.closeEarly === true;
     const records = closeEarly ? concat(built.records, built.closeNotify) : built.records;

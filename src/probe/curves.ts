@@ -1,17 +1,21 @@
-// ECDHE curves and DH prime sizes of TLS 1.2 and below. The curves are found by offer and
-// remove over supported_groups, with hellos that offer only ECDHE suites the server accepted,
-// so that a refusal means no curve is left (RFC 8422 Section 5.1.1: the server must not pick
-// an ECC suite it cannot complete with the client's curves). DH prime sizes come from the DHE
-// suites the enumeration accepted; each ServerKeyExchange carried the prime.
+// ECDHE curves and DH prime sizes of TLS 1.2 and below. The curves are found with hellos that
+// offer only ECDHE suites the server accepted, so that a refusal means no curve is left (RFC
+// 8422 Section 5.1.1: the server must not pick an ECC suite it cannot complete with the
+// client's curves). The curves servers commonly have are asked about one per hello, all at
+// once, beside one hello with every other curve, so that the search takes one round trip; a
+// server with a curve among the others is then searched by offer and remove. DH prime sizes
+// come from the DHE suites the enumeration accepted; each ServerKeyExchange carried the prime.
 //
-// Not yet fast enough: the curve hellos run one after another, after the suites, so at 50 ms
-// round trips they are the longest tail of a scan (about five round trips); splitting them
-// over parallel parts costs connections that the comparison with nmap cannot spare.
+// A server whose only ECDHE suites are ECDSA ones needs its certificate's curve in every hello
+// (see enumerateCurves), which a hello of one curve cannot give: its curves are found by offer
+// and remove alone, one hello after another.
 
 import { X509Certificate } from 'node:crypto';
 import type { GroupSupport, TlsVersion } from '../model.js';
+import { isRefusal } from '../model.js';
 import { groupName } from '../wire/groups.js';
 import { suiteByCode } from '../wire/suites.js';
+import type { HelloProbeResult } from './connection.js';
 import type { VersionEnumeration } from './enumerate.js';
 import { legacyCurves } from './offers.js';
 import type { Prober } from './prober.js';
@@ -44,6 +48,137 @@ export function certificateCurve(certificates: Uint8Array[]): number | null {
   }
 }
 
+// Curves most servers have (OpenSSL's and Go's defaults), asked about one per hello.
+const COMMON_CURVES = [0x001d, 0x0017, 0x0018, 0x0019, 0x001e];
+
+/** Sizes of the DH primes the version's DHE suites came with. */
+function dhSizes(enumeration: VersionEnumeration): number[] {
+  const accepted = enumeration.enumeration.accepted;
+  return [
+    ...new Set(accepted.flatMap((suite) => (suite.dhBits !== undefined ? [suite.dhBits] : []))),
+  ].sort((a, b) => a - b);
+}
+
+/**
+ * The ECDHE suite a version's first hello was answered with, when it allows the curve search
+ * to start before the suites are enumerated: any ECDHE suite but an ECDSA one works with every
+ * curve the server has.
+ */
+export function earlyCurveSuite(version: TlsVersion, first: HelloProbeResult): number | null {
+  const outcome = first.outcome;
+  if (outcome.kind !== 'accepted' || outcome.version !== version) {
+    return null;
+  }
+  const suite = suiteByCode(outcome.suite);
+  return suite?.kex === 'ECDHE' && suite.auth !== 'ECDSA' ? suite.code : null;
+}
+
+/** What a curve search found: the curves in the order of legacyCurves, and notes. */
+export interface CurveSearch {
+  groups: number[];
+  notes: string[];
+}
+
+/**
+ * The curves of one version, asked with `suites` (ECDHE suites the server accepts, none of
+ * them ECDSA), knowing `seen` already: the common curves one per hello and the rest in one
+ * hello, all at once; then offer and remove over the rest if that hello was accepted.
+ */
+export async function searchCurves(
+  prober: Prober,
+  version: TlsVersion,
+  suites: number[],
+  seen: number[],
+): Promise<CurveSearch> {
+  const found = [...seen];
+  const notes: string[] = [];
+  const incomplete = (why: string) => notes.push(`the ${version} curves may be incomplete: ${why}`);
+
+  const untested = legacyCurves().filter((curve) => !found.includes(curve));
+  const common = COMMON_CURVES.filter((curve) => untested.includes(curve));
+  const rest = untested.filter((curve) => !common.includes(curve));
+  const ask = (groups: number[]) => prober.send({ version, suites, groups });
+
+  const [singles, others] = await Promise.all([
+    Promise.all(common.map((curve) => ask([curve]))),
+    rest.length > 0 ? ask(rest) : Promise.resolve(null),
+  ]);
+
+  singles.forEach((result, index) => {
+    const outcome = result.outcome;
+    if (outcome.kind === 'accepted' && outcome.version === version) {
+      if (outcome.group === common[index]) {
+        found.push(common[index]);
+      } else {
+        incomplete('the server named a curve that was not offered');
+      }
+    } else if (!isRefusal(outcome)) {
+      incomplete(`a probe ended with ${outcome.kind}`);
+    }
+  });
+
+  if (others) {
+    const more = await offerAndRemove(prober, version, suites, rest, others, incomplete);
+    found.push(...more);
+  }
+  return { groups: ordered(found), notes };
+}
+
+/**
+ * Offer and remove over `curves`, starting from the answer to a hello that offered them all:
+ * each accepted hello names one, the next offers the rest, until the server refuses.
+ */
+async function offerAndRemove(
+  prober: Prober,
+  version: TlsVersion,
+  suites: number[],
+  curves: number[],
+  first: HelloProbeResult,
+  incomplete: (why: string) => void,
+): Promise<number[]> {
+  const left = [...curves];
+  const found: number[] = [];
+  let result: HelloProbeResult | null = first;
+
+  while (left.length > 0) {
+    result ??= await prober.send({ version, suites, groups: [...left] });
+    const outcome = result.outcome;
+    result = null;
+    if (outcome.kind === 'accepted' && outcome.version === version) {
+      const curve = outcome.group;
+      if (curve === undefined || !left.includes(curve)) {
+        incomplete('the server named a curve that was not offered');
+        break;
+      }
+      found.push(curve);
+      left.splice(left.indexOf(curve), 1);
+      continue;
+    }
+    if (!isRefusal(outcome)) {
+      incomplete(`a probe ended with ${outcome.kind}`);
+    }
+    break;
+  }
+  return found;
+}
+
+function ordered(curves: number[]): number[] {
+  const order = legacyCurves();
+  return [...new Set(curves)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
+/** The DH sizes of a finished enumeration, with curves an early search already found. */
+export function withDhSizes(
+  version: TlsVersion,
+  enumeration: VersionEnumeration,
+  search: CurveSearch,
+): { support: GroupSupport; notes: string[] } {
+  return {
+    support: { version, groups: search.groups, dhBits: dhSizes(enumeration) },
+    notes: search.notes,
+  };
+}
+
 /**
  * The curves and DH sizes of one version, from its finished enumeration.
  *
@@ -58,24 +193,32 @@ export async function enumerateCurves(
   enumeration: VersionEnumeration,
 ): Promise<{ support: GroupSupport; notes: string[] }> {
   const accepted = enumeration.enumeration.accepted;
-  const dhBits = [
-    ...new Set(accepted.flatMap((suite) => (suite.dhBits !== undefined ? [suite.dhBits] : []))),
-  ].sort((a, b) => a - b);
+  const dhBits = dhSizes(enumeration);
 
   const ecdhe = accepted.filter((suite) => suiteByCode(suite.code)?.kex === 'ECDHE');
   if (ecdhe.length === 0) {
     return { support: { version, groups: [], dhBits }, notes: [] };
   }
 
-  const notEcdsa = ecdhe.filter((suite) => suiteByCode(suite.code)?.auth !== 'ECDSA');
-  const suites = (notEcdsa.length > 0 ? notEcdsa : ecdhe).map((suite) => suite.code);
-  const anchor = notEcdsa.length > 0 ? null : certificateCurve(enumeration.certificates);
-
   // Curves the enumeration already saw count as found; the rest are still to be asked about.
   const found: number[] = [];
   for (const suite of ecdhe) {
     if (suite.group !== undefined && !found.includes(suite.group)) found.push(suite.group);
   }
+
+  const notEcdsa = ecdhe.filter((suite) => suiteByCode(suite.code)?.auth !== 'ECDSA');
+  if (notEcdsa.length > 0) {
+    const search = await searchCurves(
+      prober,
+      version,
+      notEcdsa.map((suite) => suite.code),
+      found,
+    );
+    return withDhSizes(version, enumeration, search);
+  }
+
+  const suites = ecdhe.map((suite) => suite.code);
+  const anchor = certificateCurve(enumeration.certificates);
   const untested = legacyCurves().filter((curve) => !found.includes(curve) && curve !== anchor);
   // The curve the enumeration's hellos (every curve offered) ended with.
   const reference = found[0];
@@ -110,7 +253,7 @@ export async function enumerateCurves(
     }
 
     if (outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed') {
-      if (anchor === null && notEcdsa.length === 0) {
+      if (anchor === null) {
         incomplete("the curve of the server's ECDSA key is unknown, so it was not always offered");
       }
       break;
@@ -120,9 +263,7 @@ export async function enumerateCurves(
     break;
   }
 
-  const order = legacyCurves();
-  found.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  return { support: { version, groups: found, dhBits }, notes };
+  return { support: { version, groups: ordered(found), dhBits }, notes };
 }
 
 /**

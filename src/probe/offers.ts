@@ -59,6 +59,14 @@ function makeSuitePlan(version: TlsVersion): SuitePlan {
   const first = commonSuites().filter((suite) => candidates.includes(suite));
   const rest = candidates.filter((suite) => !first.includes(suite));
 
+  // A version whose suites all fit into one hello (SSL 3.0) gets one: a server that refuses it
+  // with handshake_failure, the only refusal SSL 3.0 has (it predates protocol_version),
+  // leaves no other chunk to ask about.
+  if (candidates.length <= MAX_SUITES_PER_HELLO) {
+    const codes = (suites: CipherSuite[]) => offerOrder(suites.map((suite) => suite.code));
+    return { version, chunks: [[...codes(first), ...codes(rest)]] };
+  }
+
   return {
     version,
     chunks: [

@@ -85,9 +85,13 @@ export class Prober {
    * Sends one hello with the endpoint's SNI (twice if it times out, unless `retry` is false)
    * and checks the answer.
    */
-  send(hello: ProbeHello, retry = true): Promise<HelloProbeResult> {
+  send(
+    hello: ProbeHello,
+    retry = true,
+    options: Pick<ProbeOptions, 'onConnected'> = {},
+  ): Promise<HelloProbeResult> {
     const full = { ...hello, serverName: this.settings.serverName };
-    return this.sendHello(full, ENGINE_PROBE_OPTIONS, retry);
+    return this.sendHello(full, { ...ENGINE_PROBE_OPTIONS, ...options }, retry);
   }
 
   /** Like send, but reads a TLS 1.3 flight on through the EncryptedExtensions and Certificate. */

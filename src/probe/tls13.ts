@@ -107,11 +107,11 @@ export async function enumerateTls13(
 
   // The suites and the groups are then found apart: the suite hellos offer every group (so a
   // refusal means no suite is left), the group hellos the suite the version probe got (so a
-  // refusal means no group of the part is left). The second suite hello also offers the first
+  // refusal means no group of the part is left). The first suite hello also offers the first
   // suite again, last, which tells a server with its own order from one that follows the
-  // client (see enumerate.ts). It also asks for the server's own list of groups: its key
-  // shares are for other groups than the version probe got, and a server for which the one it
-  // takes is not its first choice may list its groups in EncryptedExtensions (RFC 8446 Section
+  // client (see enumerate.ts), and asks for the server's own list of groups: its key shares
+  // are for other groups than the version probe got, and a server for which the one it takes
+  // is not its first choice may list its groups in EncryptedExtensions (RFC 8446 Section
   // 4.2.7; OpenSSL does), which the decrypted flight shows. With that list, no group hello is
   // needed.
   let listed: number[] | null = null;
@@ -120,24 +120,48 @@ export async function enumerateTls13(
     announce = resolve;
   });
 
+  // The first round of suite hellos is two at once over the suites left: one in our order
+  // with the first pick again, last (the preference test and the list probe above), and one in
+  // the reverse order. A server that follows the client picks a different suite from each, so
+  // that two are found in one round trip; a refusal of the reverse hello says none is left.
   const suitePhase = async (): Promise<void> => {
-    let testPending = true;
-    let asking = true;
-    while (suitesLeft.length > 0) {
-      const testing = testPending && run.winners.length > 0;
-      const offered = testing ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-      testPending = false;
-      const hello = tls13Hello(offered, allGroups);
-      const result = asking
-        ? await prober.sendDecrypting({ ...hello, keyShareGroups: listProbeShares(defaultGroup) })
-        : await prober.send(hello);
-      const accepted = take(offered, result);
-      if (asking) {
-        asking = false;
+    if (suitesLeft.length === 0) {
+      announce();
+      return;
+    }
+
+    const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
+    const reversed = suitesLeft.length > 1 ? [...suitesLeft].reverse() : null;
+    const shares = listProbeShares(defaultGroup, allGroups);
+    const listProbe = prober
+      .sendDecrypting({ ...tls13Hello(ordered, allGroups), keyShareGroups: shares })
+      .then((result) => {
+        // Taken before the group phase looks at the list, which must hold the group taken.
+        const accepted = take(ordered, result);
         listed = result.serverGroups ?? null;
         announce();
+        return { result, accepted };
+      });
+    const reverseProbe = reversed ? prober.send(tls13Hello(reversed, allGroups)) : null;
+    const [first, second] = await Promise.all([listProbe, reverseProbe]);
+
+    if (!first.accepted && !refusalOf(first.result)) {
+      run.complete = false;
+    } else if (!first.accepted && run.winners.length > 0) {
+      // Refused although it held a suite accepted before: the server is not consistent.
+      run.complete = false;
+    }
+    if (second && reversed && !take(reversed, second)) {
+      if (!refusalOf(second)) {
+        run.complete = false;
       }
-      if (accepted) {
+      return;
+    }
+
+    while (suitesLeft.length > 0) {
+      const offered = [...suitesLeft];
+      const result = await prober.send(tls13Hello(offered, allGroups));
+      if (take(offered, result)) {
         continue;
       }
       if (!refusalOf(result)) {
@@ -145,7 +169,6 @@ export async function enumerateTls13(
       }
       return;
     }
-    announce();
   };
 
   // Disjoint parts of the groups run in parallel: each part's offer and remove finds every
@@ -218,6 +241,10 @@ const LIST_PROBE_SHARES = [0x0017, 0x0018, 0x001e, 0x0019, 0x001d];
  * a server takes one of them (a TLS 1.3 server takes a share it supports, RFC 8446 Section
  * 4.2.8) and, when that is not its first choice, lists its own groups.
  */
-function listProbeShares(seen: number | undefined): number[] {
-  return LIST_PROBE_SHARES.filter((group) => group !== seen && canMakeKeyShare(group)).slice(0, 4);
+function listProbeShares(seen: number | undefined, offered: number[]): number[] {
+  const shares = LIST_PROBE_SHARES.filter(
+    (group) => group !== seen && offered.includes(group) && canMakeKeyShare(group),
+  ).slice(0, 4);
+  // In the order of supported_groups (RFC 8446 Section 4.2.8).
+  return shares.sort((a, b) => offered.indexOf(a) - offered.indexOf(b));
 }

@@ -13,7 +13,7 @@ import {
 } from '../../src/probe/offers.js';
 import { GROUPS } from '../../src/wire/groups.js';
 import { MAX_SUITES_PER_HELLO } from '../../src/wire/hello.js';
-import { SUITES, suiteByCode } from '../../src/wire/suites.js';
+import { SUITES, suiteByCode, suitesForVersion } from '../../src/wire/suites.js';
 import { compareVersions } from '../../src/wire/versions.js';
 
 const VERSIONS: TlsVersion[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -70,11 +70,22 @@ describe('suite plans', () => {
 
   it('makes each lower first chunk part of the TLS 1.2 one, in the same order', () => {
     const tls12 = suitePlan('TLSv1.2').chunks[0];
-    for (const version of ['SSLv3', 'TLSv1.0', 'TLSv1.1'] as const) {
+    for (const version of ['TLSv1.0', 'TLSv1.1'] as const) {
       const first = suitePlan(version).chunks[0];
       const common = tls12.filter((code) => first.includes(code));
       expect([version, first]).toEqual([version, common]);
     }
+  });
+
+  it('offers every SSL 3.0 suite in one hello, those of the TLS 1.2 first chunk first', () => {
+    const [only, ...more] = suitePlan('SSLv3').chunks;
+    expect(more).toEqual([]);
+    expect(only.length).toBe(suitesForVersion('SSLv3').length);
+    expect(only.length).toBeLessThanOrEqual(MAX_SUITES_PER_HELLO);
+
+    const tls12 = suitePlan('TLSv1.2').chunks[0];
+    const common = tls12.filter((code) => only.includes(code));
+    expect(only.slice(0, common.length)).toEqual(common);
   });
 
   it('puts the suites of mainstream servers into the first TLS 1.2 chunk', () => {

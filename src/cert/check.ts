@@ -30,7 +30,8 @@ import {
 import type { HelloOptions } from '../wire/hello.js';
 import { type Authentication, suitesForVersion } from '../wire/suites.js';
 import { analyseChain } from './chain.js';
-import { CertificateParseError, certificateInfo } from './info.js';
+import { CertificateParseError, certificateInfo, loadCertificateParser } from './info.js';
+import { trustAnchors } from './trust.js';
 
 type KeyType = KeyTypeProbe['keyType'];
 
@@ -82,6 +83,21 @@ export function unknownServerName(): string {
   return `unknown-${randomBytes(6).toString('hex')}.invalid`;
 }
 
+/**
+ * Starts loading what reading certificates takes (the X.509 parser, the names of the trust
+ * anchors) a turn of the event loop later: called as a scan starts, the loading then runs while
+ * its first hellos are out instead of before them.
+ */
+export function prepareCertificateChecks(): void {
+  setImmediate(() => {
+    loadCertificateParser().then(
+      () => setImmediate(() => trustAnchors([])),
+      // checkCertificates awaits the loading again and reports what went wrong.
+      () => {},
+    );
+  });
+}
+
 /** Checks the certificates and SNI handling of one address of an endpoint. */
 export async function checkCertificates(
   endpoint: Endpoint,
@@ -99,22 +115,6 @@ export async function checkCertificates(
   // certificate comes only after the second hello (RFC 8446, Section 4.1.4).
   const run = (hello: HelloOptions) =>
     limit(() => probe(target, hello, timeouts, { followHelloRetry: true }));
-
-  // One hello like a broad client's with the endpoint's name and, for host names, one without
-  // SNI and one with a name the server cannot know. Then one hello per key type, except the
-  // key type the broad hello already got: asking for it again would show the same leaf.
-  const unknownName = unknownServerName();
-  const noSniRun = serverName === null ? null : run(broadHello(version, null));
-  const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
-  const primary = await run(broadHello(version, serverName));
-
-  const primaryKeyType = leafKeyType(primary);
-  const [rsa, ecdsa, eddsa] = await Promise.all(
-    KEY_TYPES.map((keyType) =>
-      keyType === primaryKeyType ? primary : run(keyTypeHello(version, serverName, keyType)),
-    ),
-  );
-  const [noSni, unknown] = await Promise.all([noSniRun, unknownRun]);
 
   const errors: string[] = [];
   const chainOf = (
@@ -147,12 +147,35 @@ export async function checkCertificates(
     }
   };
 
+  // One hello like a broad client's with the endpoint's name and, for host names, one without
+  // SNI and one with a name the server cannot know. Then one hello per key type, except the
+  // key type the broad hello already got: asking for it again would show the same leaf. The
+  // broad hello's chain is read while the others are out.
+  const parserLoaded = loadCertificateParser();
+  const unknownName = unknownServerName();
+  const noSniRun = serverName === null ? null : run(broadHello(version, null));
+  const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
+  const primary = await run(broadHello(version, serverName));
+  await parserLoaded;
+
+  const primaryKeyType = leafKeyType(primary);
+  const keyTypeRuns = KEY_TYPES.map((keyType) =>
+    keyType === primaryKeyType ? null : run(keyTypeHello(version, serverName, keyType)),
+  );
+  const primaryRead = chainOf(primary, serverName);
+  const primaryAsKeyType =
+    primaryKeyType === null ? null : chainOf(primary, serverName, primaryKeyType);
+
+  const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((run) => run ?? primary));
+  const [noSni, unknown] = await Promise.all([noSniRun, unknownRun]);
+
   const byKeyType = { RSA: rsa, ECDSA: ecdsa, EdDSA: eddsa };
   const keyTypeChains = KEY_TYPES.map((keyType) =>
-    chainOf(byKeyType[keyType], serverName, keyType),
+    keyType === primaryKeyType
+      ? primaryAsKeyType
+      : chainOf(byKeyType[keyType], serverName, keyType),
   );
-  const primaryChain =
-    chainOf(primary, serverName) ?? keyTypeChains.find((chain) => chain !== null) ?? null;
+  const primaryChain = primaryRead ?? keyTypeChains.find((chain) => chain !== null) ?? null;
   const noSniChain = chainOf(noSni, null);
   const unknownChain = chainOf(unknown, unknownName);
 

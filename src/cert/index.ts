@@ -5,6 +5,7 @@ export { analyseChain, type ChainOptions } from './chain.js';
 export {
   checkCertificates,
   type HelloProbe,
+  prepareCertificateChecks,
   sniBehaviour,
   unknownServerName,
 } from './check.js';
@@ -12,6 +13,7 @@ export {
   CertificateParseError,
   certificateInfo,
   daysLeft,
+  loadCertificateParser,
   type ParsedCertificate,
   parseCertificate,
 } from './info.js';

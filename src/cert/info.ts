@@ -3,10 +3,33 @@
 // Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
 // (fingerprints, public keys, signature verification, IP matching).
 
-import 'reflect-metadata';
 import { X509Certificate as NodeCertificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import type { CertificateInfo } from '../model.js';
+
+type X509Library = typeof X509;
+let library: X509Library | null = null;
+let loading: Promise<X509Library> | null = null;
+
+/**
+ * Loads @peculiar/x509, with the reflect-metadata polyfill it needs first. Setting up its
+ * ASN.1 schemas takes about 45 ms, most of this tool's start-up, so a scan starts loading it
+ * once its first hellos are out and reads certificates after awaiting this.
+ */
+export async function loadCertificateParser(): Promise<void> {
+  loading ??= import('reflect-metadata').then(async () => {
+    library = await import('@peculiar/x509');
+    return library;
+  });
+  await loading;
+}
+
+function x509(): X509Library {
+  if (library === null) {
+    throw new Error('internal error: certificates read before loadCertificateParser() finished');
+  }
+  return library;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -77,10 +100,10 @@ function readSafely(der: Uint8Array, now: Date): ParsedCertificate {
 
 function readCertificate(der: Uint8Array, now: Date): ParsedCertificate {
   let node: NodeCertificate;
-  let cert: x509.X509Certificate;
+  let cert: X509.X509Certificate;
   try {
     node = new NodeCertificate(der);
-    cert = new x509.X509Certificate(der);
+    cert = new (x509().X509Certificate)(der);
   } catch (error) {
     throw new CertificateParseError(`not a DER X.509 certificate: ${(error as Error).message}`);
   }
@@ -88,9 +111,9 @@ function readCertificate(der: Uint8Array, now: Date): ParsedCertificate {
   const names = subjectAltNames(cert);
   const key = describeKey(cert, node);
   const signature = signatureAlgorithm(cert);
-  const basic = cert.getExtension(x509.BasicConstraintsExtension);
-  const usage = cert.getExtension(x509.KeyUsagesExtension);
-  const extended = cert.getExtension(x509.ExtendedKeyUsageExtension);
+  const basic = cert.getExtension(x509().BasicConstraintsExtension);
+  const usage = cert.getExtension(x509().KeyUsagesExtension);
+  const extended = cert.getExtension(x509().ExtendedKeyUsageExtension);
   const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
 
   const info: CertificateInfo = {
@@ -136,10 +159,10 @@ function isSelfSigned(node: NodeCertificate): boolean {
   return node.issuer === node.subject && node.verify(node.publicKey);
 }
 
-function subjectAltNames(cert: x509.X509Certificate): { dns: string[]; ip: string[] } {
+function subjectAltNames(cert: X509.X509Certificate): { dns: string[]; ip: string[] } {
   const dns: string[] = [];
   const ip: string[] = [];
-  for (const extension of cert.getExtensions(x509.SubjectAlternativeNameExtension)) {
+  for (const extension of cert.getExtensions(x509().SubjectAlternativeNameExtension)) {
     for (const name of extension.names.items) {
       if (name.type === 'dns') {
         dns.push(name.value);
@@ -151,8 +174,8 @@ function subjectAltNames(cert: x509.X509Certificate): { dns: string[]; ip: strin
   return { dns, ip };
 }
 
-function authorityIssuers(cert: x509.X509Certificate): string[] {
-  const access = cert.getExtension(x509.AuthorityInfoAccessExtension);
+function authorityIssuers(cert: X509.X509Certificate): string[] {
+  const access = cert.getExtension(x509().AuthorityInfoAccessExtension);
   if (!access) {
     return [];
   }
@@ -179,7 +202,7 @@ interface KeyDescription {
   curve?: string;
 }
 
-function describeKey(cert: x509.X509Certificate, node: NodeCertificate): KeyDescription {
+function describeKey(cert: X509.X509Certificate, node: NodeCertificate): KeyDescription {
   const publicKey = node.publicKey;
   const details = publicKey.asymmetricKeyDetails ?? {};
 
@@ -219,7 +242,7 @@ const SIGNATURE_OIDS: Record<string, { name: string; hash: string | null }> = {
   '1.3.101.113': { name: 'ED448', hash: null },
 };
 
-function signatureAlgorithm(cert: x509.X509Certificate): { name: string; hash: string | null } {
+function signatureAlgorithm(cert: X509.X509Certificate): { name: string; hash: string | null } {
   let algorithm: { name: string; hash?: { name: string } };
   try {
     algorithm = cert.signatureAlgorithm as { name: string; hash?: { name: string } };

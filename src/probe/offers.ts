@@ -133,9 +133,11 @@ export function offerOrder(codes: number[]): number[] {
       -suite.bits,
     ];
   };
+  // Each rank once per suite, not once per comparison: the first hellos wait for these lists.
+  const ranks = new Map(codes.map((code) => [code, rank(code)]));
   const compare = (a: number, b: number): number => {
-    const ra = rank(a);
-    const rb = rank(b);
+    const ra = ranks.get(a)!;
+    const rb = ranks.get(b)!;
     for (let i = 0; i < ra.length; i++) {
       if (ra[i] !== rb[i]) return ra[i] - rb[i];
     }

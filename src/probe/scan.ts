@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIPv6 } from 'node:net';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { checkCertificates } from '../cert/index.js';
+import { checkCertificates, prepareCertificateChecks } from '../cert/index.js';
 import type {
   AddressScan,
   Endpoint,
@@ -60,6 +60,9 @@ export async function scanEndpoints(
   hooks: ScanHooks = {},
   engine: ScanEngine = {},
 ): Promise<EndpointScan[]> {
+  if (engine.checkCertificates === undefined && endpoints.length > 0) {
+    prepareCertificateChecks();
+  }
   const endpointLimit = pLimit(Math.max(1, options.concurrency));
   const addressLimits = new Map<string, LimitFunction>();
   const limitFor = (address: string): LimitFunction => {

@@ -19,6 +19,8 @@ import type {
   VersionSupport,
 } from '../../src/model.js';
 import { type ProbeOptions, probeHello } from '../../src/probe/connection.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { scanEndpoints } from '../../src/probe/scan.js';
 import { describeWith } from '../support/binaries.js';
 import {
   type IssuedCertificate,
@@ -422,6 +424,43 @@ describeWith('openssl', 'certificates served by openssl s_server', () => {
     expect(seen.every((probeOptions) => probeOptions?.followHelloRetry === true)).toBe(true);
     expect(result.primary?.served[0].subject).toBe(hooksRsa.subject);
     expect(result.primary?.trusted).toBe(true);
+  });
+
+  it('follows it in a whole scan too, where hellos close early', async () => {
+    // The scan's hellos carry a close_notify behind them (src/probe/connection.ts), which
+    // leaves no connection for a second hello: the certificate hello that meets the retry is
+    // sent again without it.
+    const server = track(
+      await startOpenssl({
+        certPem: hooksRsa.certPem,
+        keyPem: hooksRsa.keyPem,
+        chainPem: intermediateA.certPem,
+        args: ['-tls1_3', '-groups', 'secp384r1'],
+      }),
+    );
+    const seen: { closeEarly: boolean; retried: boolean; follow: boolean }[] = [];
+    const probe: HelloProbe = async (target, hello, timeouts, probeOptions) => {
+      const result = await probeHello(target, hello, timeouts, probeOptions);
+      seen.push({
+        closeEarly: probeOptions?.closeEarly === true,
+        retried: result.helloRetryRequest === true,
+        follow: probeOptions?.followHelloRetry === true,
+      });
+      return result;
+    };
+    const [scan] = await scanEndpoints(
+      [parseEndpoint(`${HOOKS}:${server.port}`)],
+      { ...options, now: new Date() },
+      {},
+      { probe, resolve: async () => [{ address: server.address, family: 4 }] },
+    );
+
+    const certificates = scan.addresses[0].certificates;
+    expect(certificates.primary?.served[0].subject).toBe(hooksRsa.subject);
+    expect(certificates.primary?.trusted).toBe(true);
+    // Certificate hellos met the retry with the alert sent, and were followed without it.
+    expect(seen.some((s) => s.follow && s.closeEarly && s.retried)).toBe(true);
+    expect(seen.some((s) => s.follow && !s.closeEarly && s.retried)).toBe(true);
   });
 
   it('a warning unrecognized_name for unknown names, and the default for no SNI', async () => {

@@ -36029,9 +36029,10 @@ function listProbeShares(seen, offered) {
 // the server's preference, the groups, what a sender that offers the listed suites ends with,
 // the certificates, and what the probes noticed on the way.
 //
-// The order of the probes keeps the connection count low: one TLS 1.3 hello first (it tells
-// whether anything answers at all), then the other versions' hellos and the sender's hellos in
-// parallel, then the enumerations, each starting from its version hello's answer.
+// The order of the probes keeps connections and round trips few: one TLS 1.3 hello first, and
+// once its connection is made (a port that refuses costs one attempt) the TLS 1.2, 1.1 and 1.0
+// hellos beside it; then the sender's hellos, the enumerations and curve searches, each
+// starting from its version hello's answer, the certificate hellos, and SSL 3.0 last.
 
 
 

@@ -5,7 +5,7 @@
 
 import type { ChainProblem, ServedChain } from '../model.js';
 import { certificateNames } from './der.js';
-import { type ParsedCertificate, parseCertificate } from './info.js';
+import { daysLeft, type ParsedCertificate, parseCertificate } from './info.js';
 import { describeNames, type ExpectedName, nameMatches } from './names.js';
 import { type TrustAnchor, trustAnchors } from './trust.js';
 
@@ -35,8 +35,6 @@ const DIGITAL_SIGNATURE = 1;
 const KEY_ENCIPHERMENT = 4;
 const KEY_AGREEMENT = 16;
 const KEY_CERT_SIGN = 32;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 // No real chain is longer; the limit also stops loops of certificates that sign each other.
 const MAX_PATH_LENGTH = 10;
@@ -385,8 +383,9 @@ function dateProblems(
   return problems;
 }
 
+/** Whole days since `date`, counted as the reports count them (info.ts, daysLeft). */
 function daysAgo(date: string, now: Date): number {
-  return Math.floor((now.getTime() - Date.parse(date)) / DAY_MS);
+  return -daysLeft(new Date(date), now);
 }
 
 function strengthProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {

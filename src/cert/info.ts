@@ -148,9 +148,14 @@ function readCertificate(der: Uint8Array, now: Date): ParsedCertificate {
   };
 }
 
-/** Whole days from `now` until `notAfter`, rounded down: negative once expired. */
+/**
+ * Whole days from `now` until `notAfter`, rounded down; once expired, minus the whole days
+ * since (at least one), so that "expired 10 days ago" means what a reader takes it to mean
+ * and every report counts alike.
+ */
 export function daysLeft(notAfter: Date, now: Date): number {
-  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+  const left = notAfter.getTime() - now.getTime();
+  return left >= 0 ? Math.floor(left / DAY_MS) : -Math.max(1, Math.floor(-left / DAY_MS));
 }
 
 // A certificate is self-signed when it names itself as issuer and its own key verifies it

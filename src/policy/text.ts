@@ -2,6 +2,7 @@
 // dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
 // not "TLSv1.2", and name suites by their IANA names.
 
+import { daysLeft } from '../cert/info.js';
 import { type ProbeOutcome, TLS_VERSIONS, type TlsVersion } from '../model.js';
 import { suiteName } from '../wire/suites.js';
 
@@ -46,9 +47,12 @@ export function dateText(iso: string): string {
 
 const DAY_MS = 86_400_000;
 
-/** Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. */
+/**
+ * Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. The same count
+ * as the certificate details' daysLeft, so that a finding and a table agree.
+ */
 export function daysUntil(iso: string, now: Date): number {
-  return Math.floor((new Date(iso).getTime() - now.getTime()) / DAY_MS);
+  return daysLeft(new Date(iso), now);
 }
 
 /** Whole days between two ISO timestamps. */

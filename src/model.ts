@@ -224,6 +224,11 @@ export interface CertificateCheck {
   sni: SniBehaviour;
   /** One probe per key type, with the same SNI as `primary`. */
   keyTypes?: KeyTypeProbe[];
+  /**
+   * The broad hello was answered with a ServerHello and then nothing more (no Certificate)
+   * until the read timeout or the end of the connection, twice: a sender's handshake stalls.
+   */
+  stalledAfterServerHello?: boolean;
   error?: string;
 }
 

@@ -125,6 +125,10 @@ export async function checkCertificates(
     if (result?.outcome.kind !== 'accepted') {
       return null;
     }
+    if (stalled(result)) {
+      errors.push('the server sent its ServerHello and then nothing more: no certificate came');
+      return null;
+    }
     if (result.certificates.length === 0 && result.outcome.version === 'TLSv1.3') {
       const why = result.decryptError ?? (result.helloRetryRequest ? 'HelloRetryRequest' : null);
       errors.push(`the TLS 1.3 certificates could not be read${why ? ` (${why})` : ''}`);
@@ -155,7 +159,11 @@ export async function checkCertificates(
   const unknownName = unknownServerName();
   const noSniRun = serverName === null ? null : run(broadHello(version, null));
   const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
-  const primary = await run(broadHello(version, serverName));
+  let primary = await run(broadHello(version, serverName));
+  // A flight that stops after the ServerHello may be a passing stall: asked once more.
+  if (stalled(primary)) {
+    primary = await run(broadHello(version, serverName));
+  }
   await parserLoaded;
 
   const primaryKeyType = leafKeyType(primary);
@@ -203,6 +211,9 @@ export async function checkCertificates(
     ),
   };
 
+  if (!primaryChain && stalled(primary)) {
+    check.stalledAfterServerHello = true;
+  }
   if (!primaryChain) {
     check.error = primaryError(version, primary, errors);
   } else if (errors.length > 0) {
@@ -272,6 +283,21 @@ function keyTypeHello(version: TlsVersion, serverName: string | null, keyType: K
 }
 
 // --- Results --------------------------------------------------------------------------------
+
+/**
+ * Accepted, but the flight broke off after the ServerHello with no certificate: the server
+ * stopped (silence until the read timeout, or the connection ended), as opposed to a TLS 1.3
+ * flight that could not be decrypted.
+ */
+function stalled(result: HelloProbeResult): boolean {
+  return (
+    result.outcome.kind === 'accepted' &&
+    result.flightComplete === false &&
+    result.decryptError === undefined &&
+    result.helloRetryRequest !== true &&
+    result.certificates.length === 0
+  );
+}
 
 function leafKeyType(result: HelloProbeResult): KeyType | null {
   const leaf = result.certificates[0];

@@ -49,6 +49,16 @@ export const RULES = [
       'must be corrected.',
   ),
 
+  rule(
+    'endpoint.handshake-stalls',
+    'Server stops after its ServerHello',
+    'error',
+    'The server answered the ClientHello with a ServerHello and then sent nothing more (no ' +
+      'Certificate) until the read timeout or the end of the connection, twice: every ' +
+      "sender's handshake stalls there. Often a proxy, load balancer or key store in front " +
+      'of the server that hangs.',
+  ),
+
   // --- Protocol versions -----------------------------------------------------------------------
   rule(
     'version.none-supported',

@@ -620,6 +620,29 @@ const WEBHOOK_ROWS: Row[] = [
     only: true,
   },
   {
+    name: 'a ServerHello and then nothing, twice: the handshake stalls, not "no certificate"',
+    scan: scan([
+      address({
+        certificates: certificates({
+          primary: null,
+          stalledAfterServerHello: true,
+          error: 'the server sent its ServerHello and then nothing more: no certificate came',
+        }),
+      }),
+    ]),
+    findings: [
+      {
+        id: 'endpoint.handshake-stalls',
+        severity: 'error',
+        says: ['a ServerHello and then sent nothing more'],
+        expects: ['Certificate'],
+      },
+    ],
+    absent: ['probe.inconclusive', 'certificate.untrusted'],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
     name: 'an expired leaf is found by date even without a problem code',
     scan: scan([
       address({

@@ -1,12 +1,14 @@
 // Case 6 end to end: a scripted server that answers every ClientHello with a ServerHello naming
 // a suite never offered, scanned by the engine and judged by the webhook policy. Whether the
 // engine reports it scanned (violations in every outcome) or not scanned ("the server breaks
-// the protocol"), the verdict is non-compliant with one error that names the violation.
+// the protocol"), the verdict is non-compliant with one error that names the violation. And the
+// same kind of fault a tester found: a ServerHello, then silence.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { evaluate, failsPolicy, presetPolicy } from '../../src/policy/index.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { encodeFlight, encodeServerHello } from '../../src/wire/server.js';
 import { makeSelfSigned } from '../support/pki.js';
 import { type ScriptedServer, startScriptedServer, tls12Flight } from '../support/scripted.js';
 
@@ -46,4 +48,37 @@ it('case 6: a suite never offered on every hello is a non-compliant protocol vio
   expect(errors[0].evidence.observed).toMatch(/0xfeff|0xFEFF/);
   expect(errors[0].evidence.observed).toMatch(/not offered/);
   expect(errors[0].remediation.summary).toMatch(/^Correct the server's TLS configuration/);
+}, 40_000);
+
+it('a ServerHello and then silence is a stalled handshake, never compliant', async () => {
+  // TLS_RSA_WITH_AES_128_GCM_SHA256 is taken from any hello that offers it, and nothing follows.
+  const suite = 0x009c;
+  const stalling = await startScriptedServer((hello) => {
+    const offered = hello.clientHello?.suites.includes(suite) === true;
+    if (!offered) return { kind: 'alert', description: 40 };
+    const serverHello = encodeServerHello({ version: 'TLSv1.2', suite });
+    return { kind: 'reply', bytes: encodeFlight(0x0303, [serverHello]), after: 'wait' };
+  });
+  try {
+    const now = new Date();
+    const [scan] = await scanEndpoints([parseEndpoint(stalling.endpoint)], {
+      ...DEFAULT_SCAN_OPTIONS,
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: 500,
+      endpointDeadlineMs: 30_000,
+      now,
+    });
+    const certificates = scan.addresses[0].certificates;
+    expect(certificates.primary).toBeNull();
+    expect(certificates.stalledAfterServerHello).toBe(true);
+
+    const policy = presetPolicy('webhook');
+    const result = evaluate(scan, policy, now);
+    expect(result.verdict).toBe('non-compliant');
+    const errors = result.findings.filter((finding) => finding.severity === 'error');
+    expect(errors.map((finding) => finding.id)).toContain('endpoint.handshake-stalls');
+    expect(result.findings.map((finding) => finding.id)).not.toContain('certificate.untrusted');
+  } finally {
+    await stalling.stop();
+  }
 }, 40_000);

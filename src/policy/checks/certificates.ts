@@ -8,7 +8,7 @@
 // the CA's to renew, and the certificate layer reports one that has expired.
 
 import type { CertificateInfo, ChainProblem, ChainProblemCode, ServedChain } from '../../model.js';
-import { certificateFix, chainFix, nameFix } from '../remediation.js';
+import { adviceOnly, certificateFix, chainFix, nameFix } from '../remediation.js';
 import type { RuleId } from '../rules.js';
 import { dateText, daysBetween, daysUntil, listText, plural, withArticle } from '../text.js';
 import { type AddressContext, anyVersionAccepted, type RawFinding } from './context.js';
@@ -213,9 +213,30 @@ function remediationFor(context: AddressContext, rule: RuleId) {
   }
 }
 
+/** The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled). */
+function stalledFinding(): RawFinding {
+  return {
+    id: 'endpoint.handshake-stalls',
+    observed:
+      'the server answered with a ServerHello and then sent nothing more, no certificate, ' +
+      'until the read timeout or the end of the connection (asked twice)',
+    expected:
+      'the rest of the server flight: Certificate and what follows (RFC 8446 Section ' +
+      '4.4, RFC 5246 Section 7.3)',
+    remediation: adviceOnly(
+      'Find what stops the handshake after the ServerHello: a proxy, load balancer or TLS ' +
+        'terminator that hangs, or a server that cannot reach its certificate or key (a ' +
+        'hardware key store, a remote signer). A sender times out there.',
+    ),
+  };
+}
+
 export function checkCertificates(context: AddressContext): RawFinding[] {
   const { address, now, policy } = context;
   const chain = address.certificates.primary;
+  if (!chain && address.certificates.stalledAfterServerHello === true) {
+    return [stalledFinding()];
+  }
   if (!chain || chain.served.length === 0) {
     // With no handshake at all the version findings say why; otherwise nobody checked it.
     if (anyVersionAccepted(context)) {

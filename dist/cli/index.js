@@ -26026,10 +26026,243 @@ function versionInRange(version, min, max) {
     return index >= VERSION_ORDER.indexOf(min) && index <= VERSION_ORDER.indexOf(max);
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/cert/info.ts
+// Reading one X.509 certificate into the facts a report shows and the chain checks use: names,
+// key, signature, dates and the extensions that decide whether it may serve TLS or issue others.
+// Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
+// (fingerprints, public keys, signature verification, IP matching).
+
+let library = null;
+let loading = null;
+/**
+ * Loads @peculiar/x509, with the reflect-metadata polyfill it needs first. Setting up its
+ * ASN.1 schemas takes about 45 ms, most of this tool's start-up, so a scan starts loading it
+ * once its first hellos are out and reads certificates after awaiting this.
+ */
+async function loadCertificateParser() {
+    loading ??= __nccwpck_require__.e(/* import() */ 477).then(__nccwpck_require__.t.bind(__nccwpck_require__, 477, 23)).then(async () => {
+        library = await __nccwpck_require__.e(/* import() */ 927).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8927, 19));
+        return library;
+    });
+    await loading;
+}
+function x509() {
+    if (library === null) {
+        throw new Error('internal error: certificates read before loadCertificateParser() finished');
+    }
+    return library;
+}
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Raised for bytes that are not a DER X.509 certificate. */
+class CertificateParseError extends Error {
+    name = 'CertificateParseError';
+}
+/** Fills the report's CertificateInfo for one DER certificate; days left count from `now`. */
+function certificateInfo(der, now = new Date()) {
+    return parseCertificate(der, now).info;
+}
+// A scan sees one certificate many times (every chain a server sends repeats its leaf, and a
+// fleet shares certificates): each is parsed once per clock value and kept a while. Callers get
+// their own copy of the info, so that no report shares an object with another.
+const PARSED_KEPT = 64;
+const parsed = new Map();
+/** Parses one DER certificate; throws CertificateParseError when it is not one. */
+function parseCertificate(der, now) {
+    const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+    const key = `${now.getTime()}:${bytes.toString('base64')}`;
+    let found = parsed.get(key);
+    if (!found) {
+        found = readSafely(der, now);
+        if (parsed.size >= PARSED_KEPT) {
+            parsed.delete(parsed.keys().next().value);
+        }
+        parsed.set(key, found);
+    }
+    return { ...found, der, info: copyInfo(found.info) };
+}
+function copyInfo(info) {
+    return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses] };
+}
+function readSafely(der, now) {
+    try {
+        return readCertificate(der, now);
+    }
+    catch (error) {
+        if (error instanceof CertificateParseError)
+            throw error;
+        // DER can be sound enough to construct and still fail when a field is read (a public key
+        // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
+        throw new CertificateParseError(`unreadable X.509 certificate: ${error.message}`);
+    }
+}
+function readCertificate(der, now) {
+    let node;
+    let cert;
+    try {
+        node = new external_node_crypto_namespaceObject.X509Certificate(der);
+        cert = new (x509().X509Certificate)(der);
+    }
+    catch (error) {
+        throw new CertificateParseError(`not a DER X.509 certificate: ${error.message}`);
+    }
+    const names = subjectAltNames(cert);
+    const key = describeKey(cert, node);
+    const signature = signatureAlgorithm(cert);
+    const basic = cert.getExtension(x509().BasicConstraintsExtension);
+    const usage = cert.getExtension(x509().KeyUsagesExtension);
+    const extended = cert.getExtension(x509().ExtendedKeyUsageExtension);
+    const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
+    const info = {
+        subject: cert.subject,
+        issuer: cert.issuer,
+        serial: node.serialNumber.toUpperCase(),
+        dnsNames: names.dns,
+        ipAddresses: names.ip,
+        keyType: key.type,
+        keyBits: key.bits,
+        ...(key.curve ? { curve: key.curve } : {}),
+        signatureAlgorithm: signature.name,
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+        daysLeft: daysLeft(cert.notAfter, now),
+        fingerprintSha256: node.fingerprint256,
+        selfSigned: isSelfSigned(node),
+        isCa: basicConstraints?.ca ?? false,
+        pem: node.toString(),
+    };
+    return {
+        der,
+        node,
+        info,
+        basicConstraints,
+        keyUsage: usage ? usage.usages : null,
+        extendedKeyUsage: extended ? extended.usages.map((oid) => String(oid)) : null,
+        caIssuers: authorityIssuers(cert),
+        spki: node.publicKey.export({ type: 'spki', format: 'der' }),
+        signatureHash: signature.hash,
+    };
+}
+/**
+ * Whole days from `now` until `notAfter`, rounded down; once expired, minus the whole days
+ * since (at least one), so that "expired 10 days ago" means what a reader takes it to mean
+ * and every report counts alike.
+ */
+function daysLeft(notAfter, now) {
+    const left = notAfter.getTime() - now.getTime();
+    return left >= 0 ? Math.floor(left / DAY_MS) : -Math.max(1, Math.floor(-left / DAY_MS));
+}
+// A certificate is self-signed when it names itself as issuer and its own key verifies it
+// (RFC 5280, Section 3.2); a name match alone is only "self-issued".
+function isSelfSigned(node) {
+    return node.issuer === node.subject && node.verify(node.publicKey);
+}
+function subjectAltNames(cert) {
+    const dns = [];
+    const ip = [];
+    for (const extension of cert.getExtensions(x509().SubjectAlternativeNameExtension)) {
+        for (const name of extension.names.items) {
+            if (name.type === 'dns') {
+                dns.push(name.value);
+            }
+            else if (name.type === 'ip') {
+                ip.push(name.value);
+            }
+        }
+    }
+    return { dns, ip };
+}
+function authorityIssuers(cert) {
+    const access = cert.getExtension(x509().AuthorityInfoAccessExtension);
+    if (!access) {
+        return [];
+    }
+    return access.caIssuers.map((name) => name.value);
+}
+// --- Keys -----------------------------------------------------------------------------------
+const CURVE_NAMES = {
+    prime256v1: { name: 'P-256', bits: 256 },
+    secp384r1: { name: 'P-384', bits: 384 },
+    secp521r1: { name: 'P-521', bits: 521 },
+    secp256k1: { name: 'secp256k1', bits: 256 },
+    secp224r1: { name: 'P-224', bits: 224 },
+    prime192v1: { name: 'P-192', bits: 192 },
+    brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
+    brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
+    brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
+};
+function describeKey(cert, node) {
+    const publicKey = node.publicKey;
+    const details = publicKey.asymmetricKeyDetails ?? {};
+    switch (publicKey.asymmetricKeyType) {
+        case 'rsa':
+        case 'rsa-pss':
+            return { type: 'RSA', bits: details.modulusLength ?? 0 };
+        case 'dsa':
+            return { type: 'DSA', bits: details.modulusLength ?? 0 };
+        case 'ec': {
+            const curve = details.namedCurve ?? 'unknown';
+            const known = CURVE_NAMES[curve];
+            return { type: 'EC', bits: known?.bits ?? 0, curve: known?.name ?? curve };
+        }
+        case 'ed25519':
+            return { type: 'Ed25519', bits: 256 };
+        case 'ed448':
+            return { type: 'Ed448', bits: 456 };
+        default:
+            return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
+    }
+}
+// --- Signature algorithms -------------------------------------------------------------------
+// Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
+// WebCrypto does not know come back from @peculiar/x509 as bare OIDs (RFC 8017, Appendix C;
+// RFC 5758; RFC 3279).
+const SIGNATURE_OIDS = {
+    '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
+    '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
+    '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
+    '1.2.840.10040.4.3': { name: 'dsaWithSHA1', hash: 'sha1' },
+    '2.16.840.1.101.3.4.3.2': { name: 'dsa_with_SHA256', hash: 'sha256' },
+    '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
+    '1.3.101.112': { name: 'ED25519', hash: null },
+    '1.3.101.113': { name: 'ED448', hash: null },
+};
+function signatureAlgorithm(cert) {
+    let algorithm;
+    try {
+        algorithm = cert.signatureAlgorithm;
+    }
+    catch {
+        return { name: 'unknown', hash: null };
+    }
+    const known = SIGNATURE_OIDS[algorithm.name];
+    if (known) {
+        return known;
+    }
+    const hash = algorithm.hash?.name ?? null;
+    const short = hash ? hash.replace('-', '').toLowerCase() : null;
+    switch (algorithm.name) {
+        case 'RSASSA-PKCS1-v1_5':
+            return { name: `${short}WithRSAEncryption`, hash: short };
+        case 'ECDSA':
+            return { name: `ecdsa-with-${hash?.replace('-', '')}`, hash: short };
+        case 'RSA-PSS':
+            return { name: `rsassaPss (${short})`, hash: short };
+        case 'Ed25519':
+            return { name: 'ED25519', hash: null };
+        case 'Ed448':
+            return { name: 'ED448', hash: null };
+        default:
+            return { name: algorithm.name, hash: short };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/policy/text.ts
 // Wording shared by the findings: version and suite names as users read them, lists in prose,
 // dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
 // not "TLSv1.2", and name suites by their IANA names.
+
 
 
 const VERSION_LABELS = {
@@ -26064,14 +26297,17 @@ function dateText(iso) {
     const date = new Date(iso);
     return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
 }
-const DAY_MS = 86_400_000;
-/** Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. */
+const text_DAY_MS = 86_400_000;
+/**
+ * Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. The same count
+ * as the certificate details' daysLeft, so that a finding and a table agree.
+ */
 function daysUntil(iso, now) {
-    return Math.floor((new Date(iso).getTime() - now.getTime()) / DAY_MS);
+    return daysLeft(new Date(iso), now);
 }
 /** Whole days between two ISO timestamps. */
 function daysBetween(fromIso, toIso) {
-    return Math.floor((new Date(toIso).getTime() - new Date(fromIso).getTime()) / DAY_MS);
+    return Math.floor((new Date(toIso).getTime() - new Date(fromIso).getTime()) / text_DAY_MS);
 }
 /** How one probe ended, as the tail of a sentence: "refused with a protocol_version alert". */
 function outcomeText(outcome) {
@@ -26638,9 +26874,25 @@ function remediationFor(context, rule) {
                 'ACME client) so that it cannot lapse.');
     }
 }
+/** The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled). */
+function stalledFinding() {
+    return {
+        id: 'endpoint.handshake-stalls',
+        observed: 'the server answered with a ServerHello and then sent nothing more, no certificate, ' +
+            'until the read timeout or the end of the connection (asked twice)',
+        expected: 'the rest of the server flight: Certificate and what follows (RFC 8446 Section ' +
+            '4.4, RFC 5246 Section 7.3)',
+        remediation: adviceOnly('Find what stops the handshake after the ServerHello: a proxy, load balancer or TLS ' +
+            'terminator that hangs, or a server that cannot reach its certificate or key (a ' +
+            'hardware key store, a remote signer). A sender times out there.'),
+    };
+}
 function checkCertificates(context) {
     const { address, now, policy } = context;
     const chain = address.certificates.primary;
+    if (!chain && address.certificates.stalledAfterServerHello === true) {
+        return [stalledFinding()];
+    }
     if (!chain || chain.served.length === 0) {
         // With no handshake at all the version findings say why; otherwise nobody checked it.
         if (anyVersionAccepted(context)) {
@@ -27313,6 +27565,36 @@ function checkSni(context) {
     }
     return findings;
 }
+const UNRECOGNIZED_NAME = 112;
+/**
+ * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
+ * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
+ * points at the wrong server). Versions and suites were never reached, so this finding stands
+ * alone, like a protocol violation.
+ */
+function checkNameRefused(context) {
+    const { address, endpoint } = context;
+    if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
+        return undefined;
+    }
+    // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
+    // and SSL 3.0 hellos carry no SNI at all.
+    const modern = address.versions.filter((support) => support.version === 'TLSv1.2' || support.version === 'TLSv1.3');
+    const refusedByName = modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === UNRECOGNIZED_NAME);
+    if (!refusedByName) {
+        return undefined;
+    }
+    const { noSniOutcome } = address.certificates.sni;
+    const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
+    return {
+        id: 'sni.name-refused',
+        sni: endpoint.host,
+        observed: `every hello naming ${endpoint.host} in SNI is refused with a fatal unrecognized_name ` +
+            `alert: the server has no site or certificate for this name${without}`,
+        expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
+        remediation: nameFix(endpoint.host, false),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
 // Protocol versions: the policy's minimum or a newer version must be accepted, and every older
@@ -27663,6 +27945,10 @@ const RULES = [
         'with a suite or version the client never offered (RFC 8446, Section 4.1.3). Senders ' +
         "abort such handshakes, so none can connect: the server's TLS configuration or software " +
         'must be corrected.'),
+    rule('endpoint.handshake-stalls', 'Server stops after its ServerHello', 'error', 'The server answered the ClientHello with a ServerHello and then sent nothing more (no ' +
+        'Certificate) until the read timeout or the end of the connection, twice: every ' +
+        "sender's handshake stalls there. Often a proxy, load balancer or key store in front " +
+        'of the server that hangs.'),
     // --- Protocol versions -----------------------------------------------------------------------
     rule('version.none-supported', 'Required TLS versions not accepted', 'error', "The server must accept the policy's minimum TLS version or a newer one (TLS 1.2 or " +
         'TLS 1.3 for the webhook requirements).'),
@@ -27726,6 +28012,9 @@ const RULES = [
     rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
         'Section 8).'),
     // --- SNI -------------------------------------------------------------------------------------
+    rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
+        '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
+        'sender can connect; the versions and suites behind the refusal were never reached.'),
     rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
         'SNI succeeds. Senders always send SNI for a host name.'),
     rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
@@ -27990,6 +28279,10 @@ function addressFindings(context) {
     const violated = checkEveryHelloViolated(context);
     if (violated) {
         return [violated];
+    }
+    const nameRefused = checkNameRefused(context);
+    if (nameRefused) {
+        return [nameRefused];
     }
     const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
     const inconclusive = inconclusiveFinding(context);
@@ -29559,12 +29852,10 @@ function leavesPhrase(leaves) {
         .join(', ');
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -31218,231 +31509,6 @@ function certificateNames(der) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/cert/info.ts
-// Reading one X.509 certificate into the facts a report shows and the chain checks use: names,
-// key, signature, dates and the extensions that decide whether it may serve TLS or issue others.
-// Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
-// (fingerprints, public keys, signature verification, IP matching).
-
-let library = null;
-let loading = null;
-/**
- * Loads @peculiar/x509, with the reflect-metadata polyfill it needs first. Setting up its
- * ASN.1 schemas takes about 45 ms, most of this tool's start-up, so a scan starts loading it
- * once its first hellos are out and reads certificates after awaiting this.
- */
-async function loadCertificateParser() {
-    loading ??= __nccwpck_require__.e(/* import() */ 477).then(__nccwpck_require__.t.bind(__nccwpck_require__, 477, 23)).then(async () => {
-        library = await __nccwpck_require__.e(/* import() */ 927).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8927, 19));
-        return library;
-    });
-    await loading;
-}
-function x509() {
-    if (library === null) {
-        throw new Error('internal error: certificates read before loadCertificateParser() finished');
-    }
-    return library;
-}
-const info_DAY_MS = 24 * 60 * 60 * 1000;
-/** Raised for bytes that are not a DER X.509 certificate. */
-class CertificateParseError extends Error {
-    name = 'CertificateParseError';
-}
-/** Fills the report's CertificateInfo for one DER certificate; days left count from `now`. */
-function certificateInfo(der, now = new Date()) {
-    return parseCertificate(der, now).info;
-}
-// A scan sees one certificate many times (every chain a server sends repeats its leaf, and a
-// fleet shares certificates): each is parsed once per clock value and kept a while. Callers get
-// their own copy of the info, so that no report shares an object with another.
-const PARSED_KEPT = 64;
-const parsed = new Map();
-/** Parses one DER certificate; throws CertificateParseError when it is not one. */
-function parseCertificate(der, now) {
-    const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
-    const key = `${now.getTime()}:${bytes.toString('base64')}`;
-    let found = parsed.get(key);
-    if (!found) {
-        found = readSafely(der, now);
-        if (parsed.size >= PARSED_KEPT) {
-            parsed.delete(parsed.keys().next().value);
-        }
-        parsed.set(key, found);
-    }
-    return { ...found, der, info: copyInfo(found.info) };
-}
-function copyInfo(info) {
-    return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses] };
-}
-function readSafely(der, now) {
-    try {
-        return readCertificate(der, now);
-    }
-    catch (error) {
-        if (error instanceof CertificateParseError)
-            throw error;
-        // DER can be sound enough to construct and still fail when a field is read (a public key
-        // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
-        throw new CertificateParseError(`unreadable X.509 certificate: ${error.message}`);
-    }
-}
-function readCertificate(der, now) {
-    let node;
-    let cert;
-    try {
-        node = new external_node_crypto_namespaceObject.X509Certificate(der);
-        cert = new (x509().X509Certificate)(der);
-    }
-    catch (error) {
-        throw new CertificateParseError(`not a DER X.509 certificate: ${error.message}`);
-    }
-    const names = subjectAltNames(cert);
-    const key = describeKey(cert, node);
-    const signature = signatureAlgorithm(cert);
-    const basic = cert.getExtension(x509().BasicConstraintsExtension);
-    const usage = cert.getExtension(x509().KeyUsagesExtension);
-    const extended = cert.getExtension(x509().ExtendedKeyUsageExtension);
-    const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
-    const info = {
-        subject: cert.subject,
-        issuer: cert.issuer,
-        serial: node.serialNumber.toUpperCase(),
-        dnsNames: names.dns,
-        ipAddresses: names.ip,
-        keyType: key.type,
-        keyBits: key.bits,
-        ...(key.curve ? { curve: key.curve } : {}),
-        signatureAlgorithm: signature.name,
-        notBefore: cert.notBefore.toISOString(),
-        notAfter: cert.notAfter.toISOString(),
-        daysLeft: daysLeft(cert.notAfter, now),
-        fingerprintSha256: node.fingerprint256,
-        selfSigned: isSelfSigned(node),
-        isCa: basicConstraints?.ca ?? false,
-        pem: node.toString(),
-    };
-    return {
-        der,
-        node,
-        info,
-        basicConstraints,
-        keyUsage: usage ? usage.usages : null,
-        extendedKeyUsage: extended ? extended.usages.map((oid) => String(oid)) : null,
-        caIssuers: authorityIssuers(cert),
-        spki: node.publicKey.export({ type: 'spki', format: 'der' }),
-        signatureHash: signature.hash,
-    };
-}
-/** Whole days from `now` until `notAfter`, rounded down: negative once expired. */
-function daysLeft(notAfter, now) {
-    return Math.floor((notAfter.getTime() - now.getTime()) / info_DAY_MS);
-}
-// A certificate is self-signed when it names itself as issuer and its own key verifies it
-// (RFC 5280, Section 3.2); a name match alone is only "self-issued".
-function isSelfSigned(node) {
-    return node.issuer === node.subject && node.verify(node.publicKey);
-}
-function subjectAltNames(cert) {
-    const dns = [];
-    const ip = [];
-    for (const extension of cert.getExtensions(x509().SubjectAlternativeNameExtension)) {
-        for (const name of extension.names.items) {
-            if (name.type === 'dns') {
-                dns.push(name.value);
-            }
-            else if (name.type === 'ip') {
-                ip.push(name.value);
-            }
-        }
-    }
-    return { dns, ip };
-}
-function authorityIssuers(cert) {
-    const access = cert.getExtension(x509().AuthorityInfoAccessExtension);
-    if (!access) {
-        return [];
-    }
-    return access.caIssuers.map((name) => name.value);
-}
-// --- Keys -----------------------------------------------------------------------------------
-const CURVE_NAMES = {
-    prime256v1: { name: 'P-256', bits: 256 },
-    secp384r1: { name: 'P-384', bits: 384 },
-    secp521r1: { name: 'P-521', bits: 521 },
-    secp256k1: { name: 'secp256k1', bits: 256 },
-    secp224r1: { name: 'P-224', bits: 224 },
-    prime192v1: { name: 'P-192', bits: 192 },
-    brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
-    brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
-    brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
-};
-function describeKey(cert, node) {
-    const publicKey = node.publicKey;
-    const details = publicKey.asymmetricKeyDetails ?? {};
-    switch (publicKey.asymmetricKeyType) {
-        case 'rsa':
-        case 'rsa-pss':
-            return { type: 'RSA', bits: details.modulusLength ?? 0 };
-        case 'dsa':
-            return { type: 'DSA', bits: details.modulusLength ?? 0 };
-        case 'ec': {
-            const curve = details.namedCurve ?? 'unknown';
-            const known = CURVE_NAMES[curve];
-            return { type: 'EC', bits: known?.bits ?? 0, curve: known?.name ?? curve };
-        }
-        case 'ed25519':
-            return { type: 'Ed25519', bits: 256 };
-        case 'ed448':
-            return { type: 'Ed448', bits: 456 };
-        default:
-            return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
-    }
-}
-// --- Signature algorithms -------------------------------------------------------------------
-// Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
-// WebCrypto does not know come back from @peculiar/x509 as bare OIDs (RFC 8017, Appendix C;
-// RFC 5758; RFC 3279).
-const SIGNATURE_OIDS = {
-    '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
-    '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
-    '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
-    '1.2.840.10040.4.3': { name: 'dsaWithSHA1', hash: 'sha1' },
-    '2.16.840.1.101.3.4.3.2': { name: 'dsa_with_SHA256', hash: 'sha256' },
-    '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
-    '1.3.101.112': { name: 'ED25519', hash: null },
-    '1.3.101.113': { name: 'ED448', hash: null },
-};
-function signatureAlgorithm(cert) {
-    let algorithm;
-    try {
-        algorithm = cert.signatureAlgorithm;
-    }
-    catch {
-        return { name: 'unknown', hash: null };
-    }
-    const known = SIGNATURE_OIDS[algorithm.name];
-    if (known) {
-        return known;
-    }
-    const hash = algorithm.hash?.name ?? null;
-    const short = hash ? hash.replace('-', '').toLowerCase() : null;
-    switch (algorithm.name) {
-        case 'RSASSA-PKCS1-v1_5':
-            return { name: `${short}WithRSAEncryption`, hash: short };
-        case 'ECDSA':
-            return { name: `ecdsa-with-${hash?.replace('-', '')}`, hash: short };
-        case 'RSA-PSS':
-            return { name: `rsassaPss (${short})`, hash: short };
-        case 'Ed25519':
-            return { name: 'ED25519', hash: null };
-        case 'Ed448':
-            return { name: 'ED448', hash: null };
-        default:
-            return { name: algorithm.name, hash: short };
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/cert/names.ts
 // Whether a certificate covers the name a webhook sender connects to, the way TLS clients check
 // it today (RFC 9525, which replaced RFC 6125): DNS names against dNSName subject alternative
@@ -31659,7 +31725,6 @@ const DIGITAL_SIGNATURE = 1;
 const KEY_ENCIPHERMENT = 4;
 const KEY_AGREEMENT = 16;
 const KEY_CERT_SIGN = 32;
-const chain_DAY_MS = 24 * 60 * 60 * 1000;
 // No real chain is longer; the limit also stops loops of certificates that sign each other.
 const MAX_PATH_LENGTH = 10;
 /**
@@ -31938,8 +32003,9 @@ function dateProblems(certificates, path, now) {
     }
     return problems;
 }
+/** Whole days since `date`, counted as the reports count them (info.ts, daysLeft). */
 function daysAgo(date, now) {
-    return Math.floor((now.getTime() - Date.parse(date)) / chain_DAY_MS);
+    return -daysLeft(new Date(date), now);
 }
 function strengthProblems(certificates, path) {
     const problems = [];
@@ -34550,7 +34616,7 @@ function outcomeOf({ flight, ending, unread }) {
 
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
 // not recognise. Java's JSSE treats even the warning as fatal.
-const UNRECOGNIZED_NAME = 112;
+const check_UNRECOGNIZED_NAME = 112;
 const check_MAX_SUITES_PER_HELLO = 128;
 const KEY_TYPES = ['RSA', 'ECDSA', 'EdDSA'];
 // TLS 1.2 picks the certificate through the suite's authentication (RFC 5246, Appendix A.5;
@@ -34607,6 +34673,10 @@ async function check_checkCertificates(endpoint, target, context, options, probe
         if (result?.outcome.kind !== 'accepted') {
             return null;
         }
+        if (stalled(result)) {
+            errors.push('the server sent its ServerHello and then nothing more: no certificate came');
+            return null;
+        }
         if (result.certificates.length === 0 && result.outcome.version === 'TLSv1.3') {
             const why = result.decryptError ?? (result.helloRetryRequest ? 'HelloRetryRequest' : null);
             errors.push(`the TLS 1.3 certificates could not be read${why ? ` (${why})` : ''}`);
@@ -34637,7 +34707,11 @@ async function check_checkCertificates(endpoint, target, context, options, probe
     const unknownName = unknownServerName();
     const noSniRun = serverName === null ? null : run(broadHello(version, null));
     const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
-    const primary = await run(broadHello(version, serverName));
+    let primary = await run(broadHello(version, serverName));
+    // A flight that stops after the ServerHello may be a passing stall: asked once more.
+    if (stalled(primary)) {
+        primary = await run(broadHello(version, serverName));
+    }
     await parserLoaded;
     const primaryKeyType = leafKeyType(primary);
     const keyTypeRuns = KEY_TYPES.map((keyType) => keyType === primaryKeyType ? null : run(keyTypeHello(version, serverName, keyType)));
@@ -34672,6 +34746,9 @@ async function check_checkCertificates(endpoint, target, context, options, probe
         }),
         keyTypes: KEY_TYPES.map((keyType) => keyTypeProbe(keyType, version, serverName, byKeyType[keyType], options.now)),
     };
+    if (!primaryChain && stalled(primary)) {
+        check.stalledAfterServerHello = true;
+    }
     if (!primaryChain) {
         check.error = primaryError(version, primary, errors);
     }
@@ -34731,6 +34808,18 @@ function keyTypeHello(version, serverName, keyType) {
     };
 }
 // --- Results --------------------------------------------------------------------------------
+/**
+ * Accepted, but the flight broke off after the ServerHello with no certificate: the server
+ * stopped (silence until the read timeout, or the connection ended), as opposed to a TLS 1.3
+ * flight that could not be decrypted.
+ */
+function stalled(result) {
+    return (result.outcome.kind === 'accepted' &&
+        result.flightComplete === false &&
+        result.decryptError === undefined &&
+        result.helloRetryRequest !== true &&
+        result.certificates.length === 0);
+}
 function leafKeyType(result) {
     const leaf = result.certificates[0];
     if (result.outcome.kind !== 'accepted' || !leaf) {
@@ -34811,7 +34900,7 @@ function isRefused(result) {
 function sniBehaviour(evidence) {
     const { primary, primaryChain, noSni, noSniChain, unknown, unknownChain } = evidence;
     const primaryAccepted = primary.outcome.kind === 'accepted';
-    const nameWarning = primaryAccepted ? primary.warnings.includes(UNRECOGNIZED_NAME) : null;
+    const nameWarning = primaryAccepted ? primary.warnings.includes(check_UNRECOGNIZED_NAME) : null;
     // An IP endpoint is reached without SNI (RFC 6066, Section 3 forbids IP literals in it), so
     // what it gets is what every client without SNI gets.
     if (evidence.hostIsIp || !noSni || !unknown) {
@@ -34836,7 +34925,7 @@ function sniBehaviour(evidence) {
         unknownName = 'fatal-alert';
     }
     else if (unknown.outcome.kind === 'accepted') {
-        if (unknown.warnings.includes(UNRECOGNIZED_NAME)) {
+        if (unknown.warnings.includes(check_UNRECOGNIZED_NAME)) {
             unknownName = 'warning-alert';
         }
         else if (unknownChain && primaryLeaf) {

@@ -33,7 +33,7 @@ import {
   protocolViolationFinding,
   violationDetail,
 } from './checks/probes.js';
-import { checkSni } from './checks/sni.js';
+import { checkNameRefused, checkSni } from './checks/sni.js';
 import {
   checkAllowedSuites,
   checkKeyTypeMismatch,
@@ -151,6 +151,10 @@ function addressFindings(context: AddressContext): RawFinding[] {
   const violated = checkEveryHelloViolated(context);
   if (violated) {
     return [violated];
+  }
+  const nameRefused = checkNameRefused(context);
+  if (nameRefused) {
+    return [nameRefused];
   }
 
   const findings = ADDRESS_CHECKS.flatMap((check) => check(context));

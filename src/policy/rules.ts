@@ -298,6 +298,14 @@ export const RULES = [
 
   // --- SNI -------------------------------------------------------------------------------------
   rule(
+    'sni.name-refused',
+    "Server refuses the endpoint's name",
+    'error',
+    'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
+      '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
+      'sender can connect; the versions and suites behind the refusal were never reached.',
+  ),
+  rule(
     'sni.not-honoured',
     'SNI not honoured',
     'warning',

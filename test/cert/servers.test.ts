@@ -18,6 +18,7 @@ import type {
   TlsVersion,
   VersionSupport,
 } from '../../src/model.js';
+import { evaluate, presetPolicy } from '../../src/policy/index.js';
 import { type ProbeOptions, probeHello } from '../../src/probe/connection.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { scanEndpoints } from '../../src/probe/scan.js';
@@ -189,6 +190,24 @@ describeWith('nginx', 'certificates served by nginx', () => {
     expect(result.sni.noSniNameMatches).toBeNull();
     expect(result.sni.noSniOutcome).toMatchObject({ kind: 'alert', alert: 112 });
     expect(result.sni.unknownName).toBe('fatal-alert');
+  });
+
+  it('cases 11 and 13 together: a name with no vhost behind it is refused by name', async () => {
+    // A tester found this judged as a key type and version problem; nginx refuses the name.
+    const server = await nginx({ block: REJECT_WITHOUT_SNI }, vhost('hooks', HOOKS, hooksRsa));
+    const now = new Date();
+    const [scan] = await scanEndpoints(
+      [parseEndpoint(`other.example.test:${server.port}`)],
+      { ...options, now },
+      {},
+      { resolve: async () => [{ address: server.address, family: 4 }] },
+    );
+    const result = evaluate(scan, presetPolicy('webhook'), now);
+
+    expect(result.verdict).toBe('non-compliant');
+    const errors = result.findings.filter((finding) => finding.severity === 'error');
+    expect(errors.map((finding) => finding.id)).toEqual(['sni.name-refused']);
+    expect(errors[0].evidence.observed).toContain('other.example.test');
   });
 
   it("case 12: clients without SNI get the default vhost's certificate", async () => {

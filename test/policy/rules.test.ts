@@ -449,6 +449,42 @@ const WEBHOOK_ROWS: Row[] = [
     verdict: 'compliant',
   },
   {
+    name: 'cases 11 and 13 together: no site for the name behind ssl_reject_handshake',
+    scan: scan([
+      address({
+        accepts: {},
+        versionOutcomes: {
+          SSLv3: alert('handshake_failure'),
+          'TLSv1.0': alert('unrecognized_name'),
+          'TLSv1.1': alert('unrecognized_name'),
+          'TLSv1.2': alert('unrecognized_name'),
+          'TLSv1.3': alert('unrecognized_name'),
+        },
+        listedSuites: alert('unrecognized_name'),
+        sender: alert('unrecognized_name'),
+        certificates: certificates({
+          primary: null,
+          error: 'no certificate seen: a TLSv1.2 hello ended with a unrecognized_name alert',
+          sni: sniBehaviour({
+            required: null,
+            unknownName: 'fatal-alert',
+            noSniOutcome: alert('unrecognized_name'),
+          }),
+        }),
+      }),
+    ]),
+    findings: [
+      {
+        id: 'sni.name-refused',
+        severity: 'error',
+        says: ['refused with a fatal unrecognized_name alert', 'no site or certificate'],
+      },
+    ],
+    absent: ['suites.certificate-key-mismatch', 'version.none-supported', 'suites.none-listed'],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
     name: "case 12: clients without SNI get the default site's certificate",
     scan: scan([
       address({

@@ -80,3 +80,42 @@ export function checkSni(context: AddressContext): RawFinding[] {
 
   return findings;
 }
+
+const UNRECOGNIZED_NAME = 112;
+
+/**
+ * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
+ * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
+ * points at the wrong server). Versions and suites were never reached, so this finding stands
+ * alone, like a protocol violation.
+ */
+export function checkNameRefused(context: AddressContext): RawFinding | undefined {
+  const { address, endpoint } = context;
+  if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
+    return undefined;
+  }
+
+  // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
+  // and SSL 3.0 hellos carry no SNI at all.
+  const modern = address.versions.filter(
+    (support) => support.version === 'TLSv1.2' || support.version === 'TLSv1.3',
+  );
+  const refusedByName = modern.every(
+    (support) => support.outcome.kind === 'alert' && support.outcome.alert === UNRECOGNIZED_NAME,
+  );
+  if (!refusedByName) {
+    return undefined;
+  }
+
+  const { noSniOutcome } = address.certificates.sni;
+  const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
+  return {
+    id: 'sni.name-refused',
+    sni: endpoint.host,
+    observed:
+      `every hello naming ${endpoint.host} in SNI is refused with a fatal unrecognized_name ` +
+      `alert: the server has no site or certificate for this name${without}`,
+    expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
+    remediation: nameFix(endpoint.host, false),
+  };
+}

@@ -56274,9 +56274,9 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
     if (stalled(primary)) {
         primary = await run(broadHello(version, serverName));
     }
-    await parserLoaded;
     const primaryKeyType = leafKeyType(primary);
     const keyTypeRuns = KEY_TYPES.map((keyType) => keyType === primaryKeyType ? null : run(keyTypeHello(version, serverName, keyType)));
+    await parserLoaded;
     const primaryRead = chainOf(primary, serverName);
     const primaryAsKeyType = primaryKeyType === null ? null : chainOf(primary, serverName, primaryKeyType);
     const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((run) => run ?? primary));
@@ -56382,6 +56382,10 @@ function stalled(result) {
         result.helloRetryRequest !== true &&
         result.certificates.length === 0);
 }
+/**
+ * The key type of the leaf, read with node:crypto: the key-type hellos wait for this, and need
+ * not wait for the X.509 library to load.
+ */
 function leafKeyType(result) {
     const leaf = result.certificates[0];
     if (result.outcome.kind !== 'accepted' || !leaf) {
@@ -56389,18 +56393,18 @@ function leafKeyType(result) {
     }
     let keyType;
     try {
-        keyType = certificateInfo(leaf).keyType;
+        keyType = new external_node_crypto_.X509Certificate(leaf).publicKey.asymmetricKeyType;
     }
     catch {
         return null;
     }
-    if (keyType === 'RSA') {
+    if (keyType === 'rsa' || keyType === 'rsa-pss') {
         return 'RSA';
     }
-    if (keyType === 'EC') {
+    if (keyType === 'ec') {
         return 'ECDSA';
     }
-    return keyType === 'Ed25519' || keyType === 'Ed448' ? 'EdDSA' : null;
+    return keyType === 'ed25519' || keyType === 'ed448' ? 'EdDSA' : null;
 }
 function leafFingerprint(chain) {
     return chain?.served[0]?.fingerprintSha256 ?? null;

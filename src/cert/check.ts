@@ -6,11 +6,10 @@
 // Certificate message as served. node:tls is no use here: getPeerCertificate() reorders the
 // chain, drops unrelated certificates and completes it from the local store.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import pLimit from 'p-limit';
 import type {
   CertificateCheck,
-  CertificateInfo,
   Endpoint,
   KeyTypeProbe,
   ProbeOutcome,
@@ -164,12 +163,12 @@ export async function checkCertificates(
   if (stalled(primary)) {
     primary = await run(broadHello(version, serverName));
   }
-  await parserLoaded;
 
   const primaryKeyType = leafKeyType(primary);
   const keyTypeRuns = KEY_TYPES.map((keyType) =>
     keyType === primaryKeyType ? null : run(keyTypeHello(version, serverName, keyType)),
   );
+  await parserLoaded;
   const primaryRead = chainOf(primary, serverName);
   const primaryAsKeyType =
     primaryKeyType === null ? null : chainOf(primary, serverName, primaryKeyType);
@@ -299,25 +298,29 @@ function stalled(result: HelloProbeResult): boolean {
   );
 }
 
+/**
+ * The key type of the leaf, read with node:crypto: the key-type hellos wait for this, and need
+ * not wait for the X.509 library to load.
+ */
 function leafKeyType(result: HelloProbeResult): KeyType | null {
   const leaf = result.certificates[0];
   if (result.outcome.kind !== 'accepted' || !leaf) {
     return null;
   }
 
-  let keyType: CertificateInfo['keyType'];
+  let keyType: string | undefined;
   try {
-    keyType = certificateInfo(leaf).keyType;
+    keyType = new X509Certificate(leaf).publicKey.asymmetricKeyType;
   } catch {
     return null;
   }
-  if (keyType === 'RSA') {
+  if (keyType === 'rsa' || keyType === 'rsa-pss') {
     return 'RSA';
   }
-  if (keyType === 'EC') {
+  if (keyType === 'ec') {
     return 'ECDSA';
   }
-  return keyType === 'Ed25519' || keyType === 'Ed448' ? 'EdDSA' : null;
+  return keyType === 'ed25519' || keyType === 'ed448' ? 'EdDSA' : null;
 }
 
 function leafFingerprint(chain: ServedChain | null): string | null {

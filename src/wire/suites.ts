@@ -904,9 +904,18 @@ export function suiteName(code: number): string {
   return `0x${code.toString(16).padStart(4, '0').toUpperCase()}`;
 }
 
+// Hellos are built by the hundred per scan and the registry holds hundreds of suites: each
+// version's list is filtered once.
+const byVersion = new Map<TlsVersion, readonly CipherSuite[]>();
+
 /** Suites that a hello of `version` may offer: those the version can negotiate. */
 export function suitesForVersion(version: TlsVersion): CipherSuite[] {
-  return SUITES.filter((suite) => versionInRange(version, suite.minVersion, suite.maxVersion));
+  let suites = byVersion.get(version);
+  if (suites === undefined) {
+    suites = SUITES.filter((suite) => versionInRange(version, suite.minVersion, suite.maxVersion));
+    byVersion.set(version, suites);
+  }
+  return [...suites];
 }
 
 const VERSION_ORDER: readonly TlsVersion[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];

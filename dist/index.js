@@ -54388,9 +54388,17 @@ function suiteName(code) {
         return signalling.name;
     return `0x${code.toString(16).padStart(4, '0').toUpperCase()}`;
 }
+// Hellos are built by the hundred per scan and the registry holds hundreds of suites: each
+// version's list is filtered once.
+const byVersion = new Map();
 /** Suites that a hello of `version` may offer: those the version can negotiate. */
 function suitesForVersion(version) {
-    return SUITES.filter((suite) => versionInRange(version, suite.minVersion, suite.maxVersion));
+    let suites = byVersion.get(version);
+    if (suites === undefined) {
+        suites = SUITES.filter((suite) => versionInRange(version, suite.minVersion, suite.maxVersion));
+        byVersion.set(version, suites);
+    }
+    return [...suites];
 }
 const VERSION_ORDER = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 function versionInRange(version, min, max) {

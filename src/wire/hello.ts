@@ -363,13 +363,18 @@ function helloRecordVersion(version: TlsVersion): number {
 }
 
 /**
- * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1) in the hello's
- * record version: alerts before the handshake keys exist go in the clear (RFC 8446 Section 6).
+ * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1), in the clear:
+ * alerts before the handshake keys exist are not encrypted (RFC 8446 Section 6). It is read
+ * after the server's flight, when a version is agreed, so its record version is the hello's:
+ * 0x0303 for TLS 1.2 and 1.3. RFC 8446 Section 5.1 allows 0x0301 only in the first ClientHello,
+ * and in TLS 1.2 a record carries the agreed version (RFC 5246 Section 6.2.1), which OpenSSL
+ * enforces.
  */
 function closeNotifyRecord(version: TlsVersion): Uint8Array {
+  const recordVersion = version === 'TLSv1.3' ? versionCode('TLSv1.2') : versionCode(version);
   const w = new Writer();
   w.u8(ContentType.alert)
-    .u16(helloRecordVersion(version))
+    .u16(recordVersion)
     .block16((w) => w.u8(1).u8(0));
   return w.finish();
 }

@@ -139,6 +139,25 @@ describe('buildClientHello', () => {
     expect(hello.random).toEqual(random);
   });
 
+  it('writes the close_notify behind a hello in the version the server will have agreed', () => {
+    // RFC 8446 Section 5.1: 0x0301 is allowed only in the first ClientHello's record.
+    const cases: [TlsVersion, string][] = [
+      ['TLSv1.3', '1503030002'],
+      ['TLSv1.2', '1503030002'],
+      ['TLSv1.1', '1503020002'],
+      ['TLSv1.0', '1503010002'],
+      ['SSLv3', '1503000002'],
+    ];
+    for (const [version, header] of cases) {
+      const suites = suitesForVersion(version)
+        .map((suite) => suite.code)
+        .slice(0, 8);
+      const { closeNotify, records } = buildHello({ version, suites });
+      expect(Buffer.from(closeNotify).toString('hex'), version).toBe(`${header}0100`);
+      expect(records[2], version).toBe(version === 'SSLv3' ? 0x00 : 0x01);
+    }
+  });
+
   it('refuses more than 128 suites and an empty list, with a clear message', () => {
     const many = suitesForVersion('TLSv1.2').slice(0, MAX_SUITES_PER_HELLO + 1);
     expect(() => buildClientHello({ version: 'TLSv1.2', suites: many.map((s) => s.code) })).toThrow(

@@ -6,7 +6,7 @@
 // Certificate message as served. node:tls is no use here: getPeerCertificate() reorders the
 // chain, drops unrelated certificates and completes it from the local store.
 
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type {
   CertificateCheck,
@@ -29,7 +29,12 @@ import {
 import type { HelloOptions } from '../wire/hello.js';
 import { type Authentication, suitesForVersion } from '../wire/suites.js';
 import { analyseChain } from './chain.js';
-import { CertificateParseError, certificateInfo, loadCertificateParser } from './info.js';
+import {
+  CertificateParseError,
+  certificateInfo,
+  loadCertificateParser,
+  signatureKeyType,
+} from './info.js';
 import { trustAnchors } from './trust.js';
 
 type KeyType = KeyTypeProbe['keyType'];
@@ -112,8 +117,8 @@ export async function checkCertificates(
   const limit = pLimit(Math.max(1, options.perHostConcurrency));
   // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the
   // certificate comes only after the second hello (RFC 8446, Section 4.1.4).
-  const run = (hello: HelloOptions) =>
-    limit(() => probe(target, hello, timeouts, { followHelloRetry: true }));
+  const run = (hello: HelloOptions, closeEarly?: false) =>
+    limit(() => probe(target, hello, timeouts, { followHelloRetry: true, closeEarly }));
 
   const errors: string[] = [];
   const chainOf = (
@@ -155,13 +160,16 @@ export async function checkCertificates(
   // key type the broad hello already got: asking for it again would show the same leaf. The
   // broad hello's chain is read while the others are out.
   const parserLoaded = loadCertificateParser();
+  // Awaited below, after a round trip: a failed load must not count as unhandled before then.
+  parserLoaded.catch(() => {});
   const unknownName = unknownServerName();
   const noSniRun = serverName === null ? null : run(broadHello(version, null));
   const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
   let primary = await run(broadHello(version, serverName));
-  // A flight that stops after the ServerHello may be a passing stall: asked once more.
+  // A flight that stops after the ServerHello may be a passing stall, or a server that stops
+  // on reading our close_notify: asked once more, without the alert.
   if (stalled(primary)) {
-    primary = await run(broadHello(version, serverName));
+    primary = await run(broadHello(version, serverName), false);
   }
 
   const primaryKeyType = leafKeyType(primary);
@@ -173,7 +181,7 @@ export async function checkCertificates(
   const primaryAsKeyType =
     primaryKeyType === null ? null : chainOf(primary, serverName, primaryKeyType);
 
-  const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((run) => run ?? primary));
+  const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((pending) => pending ?? primary));
   const [noSni, unknown] = await Promise.all([noSniRun, unknownRun]);
 
   const byKeyType = { RSA: rsa, ECDSA: ecdsa, EdDSA: eddsa };
@@ -298,29 +306,10 @@ function stalled(result: HelloProbeResult): boolean {
   );
 }
 
-/**
- * The key type of the leaf, read with node:crypto: the key-type hellos wait for this, and need
- * not wait for the X.509 library to load.
- */
+/** The key type of an accepted hello's leaf; see signatureKeyType. */
 function leafKeyType(result: HelloProbeResult): KeyType | null {
   const leaf = result.certificates[0];
-  if (result.outcome.kind !== 'accepted' || !leaf) {
-    return null;
-  }
-
-  let keyType: string | undefined;
-  try {
-    keyType = new X509Certificate(leaf).publicKey.asymmetricKeyType;
-  } catch {
-    return null;
-  }
-  if (keyType === 'rsa' || keyType === 'rsa-pss') {
-    return 'RSA';
-  }
-  if (keyType === 'ec') {
-    return 'ECDSA';
-  }
-  return keyType === 'ed25519' || keyType === 'ed448' ? 'EdDSA' : null;
+  return result.outcome.kind === 'accepted' && leaf ? signatureKeyType(leaf) : null;
 }
 
 function leafFingerprint(chain: ServedChain | null): string | null {

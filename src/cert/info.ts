@@ -3,11 +3,12 @@
 // Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
 // (fingerprints, public keys, signature verification, IP matching).
 
-import { X509Certificate as NodeCertificate } from 'node:crypto';
+import { type KeyObject, X509Certificate as NodeCertificate } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
-import type { CertificateInfo } from '../model.js';
+import type { CertificateInfo, KeyTypeProbe } from '../model.js';
 
 type X509Library = typeof X509;
+type KeyType = KeyTypeProbe['keyType'];
 let library: X509Library | null = null;
 let loading: Promise<X509Library> | null = null;
 
@@ -208,7 +209,17 @@ interface KeyDescription {
 }
 
 function describeKey(cert: X509.X509Certificate, node: NodeCertificate): KeyDescription {
-  const publicKey = node.publicKey;
+  return (
+    nodeKeyDescription(node.publicKey) ?? {
+      type: 'other',
+      bits: 0,
+      curve: cert.publicKey.algorithm.name,
+    }
+  );
+}
+
+/** A public key as node:crypto reads it; null for a type it does not name. */
+function nodeKeyDescription(publicKey: KeyObject): KeyDescription | null {
   const details = publicKey.asymmetricKeyDetails ?? {};
 
   switch (publicKey.asymmetricKeyType) {
@@ -227,8 +238,30 @@ function describeKey(cert: X509.X509Certificate, node: NodeCertificate): KeyDesc
     case 'ed448':
       return { type: 'Ed448', bits: 456 };
     default:
-      return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
+      return null;
   }
+}
+
+const SIGNATURE_KEY_TYPES: Partial<Record<CertificateInfo['keyType'], KeyType>> = {
+  RSA: 'RSA',
+  EC: 'ECDSA',
+  Ed25519: 'EdDSA',
+  Ed448: 'EdDSA',
+};
+
+/**
+ * The signature key type of a certificate (the one a hello's signature_algorithms asks for),
+ * read with node:crypto alone: the hellos that wait for it need not wait for the X.509 library
+ * to load. Null for an unreadable certificate or a key no TLS 1.2 or 1.3 signature uses.
+ */
+export function signatureKeyType(der: Uint8Array): KeyType | null {
+  let description: KeyDescription | null;
+  try {
+    description = nodeKeyDescription(new NodeCertificate(der).publicKey);
+  } catch {
+    return null;
+  }
+  return (description && SIGNATURE_KEY_TYPES[description.type]) ?? null;
 }
 
 // --- Signature algorithms -------------------------------------------------------------------

@@ -113,7 +113,8 @@ export class Prober {
     options?: ProbeOptions,
     retry = true,
   ): Promise<HelloProbeResult> {
-    const closing = this.earlyClose !== 'off';
+    // A caller that says closeEarly: false gets a hello without the alert whatever this knows.
+    const closing = this.earlyClose !== 'off' && options?.closeEarly !== false;
     const sent = closing ? { ...options, closeEarly: true } : options;
     let result = await this.settings.limit(() => this.attempt(full, sent));
     // A timeout is retried once: loss of one SYN or a server busy for a moment is no refusal.

@@ -10,7 +10,12 @@ import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { encodeFlight, encodeServerHello } from '../../src/wire/server.js';
 import { makeSelfSigned } from '../support/pki.js';
-import { type ScriptedServer, startScriptedServer, tls12Flight } from '../support/scripted.js';
+import {
+  offered,
+  type ScriptedServer,
+  startScriptedServer,
+  tls12Flight,
+} from '../support/scripted.js';
 
 let server: ScriptedServer | undefined;
 
@@ -80,5 +85,43 @@ it('a ServerHello and then silence is a stalled handshake, never compliant', asy
     expect(result.findings.map((finding) => finding.id)).not.toContain('certificate.untrusted');
   } finally {
     await stalling.stop();
+  }
+}, 40_000);
+
+it('a server that stops on reading our close_notify is asked again without it, not stalled', async () => {
+  // It sends its ServerHello, then closes when the alert written behind the hello is already
+  // there (a strict reader that stops at the first record it does not expect), and otherwise
+  // its whole flight. The certificate check's retry goes out without the alert.
+  const suite = 0x009c;
+  const certificate = (await makeSelfSigned({ keyType: 'rsa2048' })).certDer;
+  let withAlert = 0;
+  const strict = await startScriptedServer((hello) => {
+    if (!offered(hello, suite)) return { kind: 'alert', description: 40 };
+    const alertBehind = hello.received.length > hello.recordLength + 5;
+    if (alertBehind) {
+      withAlert += 1;
+      const serverHello = encodeServerHello({ version: 'TLSv1.2', suite });
+      return { kind: 'reply', bytes: encodeFlight(0x0303, [serverHello]), after: 'close' };
+    }
+    return { kind: 'reply', bytes: tls12Flight({ suite, certificates: [certificate] }) };
+  });
+  try {
+    const now = new Date();
+    const [scan] = await scanEndpoints([parseEndpoint(strict.endpoint)], {
+      ...DEFAULT_SCAN_OPTIONS,
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: 500,
+      endpointDeadlineMs: 30_000,
+      now,
+    });
+    const certificates = scan.addresses[0].certificates;
+    expect(withAlert).toBeGreaterThan(0);
+    expect(certificates.stalledAfterServerHello).not.toBe(true);
+    expect(certificates.primary?.served).toHaveLength(1);
+
+    const result = evaluate(scan, presetPolicy('webhook'), now);
+    expect(result.findings.map((finding) => finding.id)).not.toContain('endpoint.handshake-stalls');
+  } finally {
+    await strict.stop();
   }
 }, 40_000);

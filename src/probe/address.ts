@@ -28,8 +28,8 @@ import {
   type CurveSearch,
   earlyCurveSuite,
   enumerateCurves,
+  groupSupportOf,
   searchCurves,
-  withDhSizes,
 } from './curves.js';
 import { enumerateSuites, type VersionEnumeration } from './enumerate.js';
 import { OBSERVATION } from './observations.js';
@@ -102,7 +102,8 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
   // supported_versions lists every version down to TLS 1.0, so that a server of an older
   // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
-  const first = await firstContact(prober, plans);
+  const hellos = firstHellos(plans);
+  const first = await firstContact(prober, hellos);
   const tls13Probe = first.tls13;
   const unreachable = unreachableReason(tls13Probe.outcome);
   if (unreachable || first.silent) {
@@ -121,9 +122,10 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
     return emptyScan(context, prober, startedAt, silent, { kind: 'timeout', phase: 'read' });
   }
 
-  // Every other version's first hello, and the sender's two hellos, at once. Each version's
-  // enumeration starts as soon as its own first hello is answered, so that versions the
-  // server never answers (silence costs two read timeouts) do not hold up the others.
+  // The TLS 1.2, 1.1 and 1.0 hellos are out already (firstContact); SSL 3.0's goes out below.
+  // Each version's enumeration starts as soon as its own first hello is answered, so that
+  // versions the server never answers (silence costs two read timeouts) do not hold up the
+  // others, and the sender's hellos as soon as the TLS 1.2 hello is.
   const legacyVersions = VERSIONS_NEWEST_FIRST.filter((version) => version !== 'TLSv1.3');
   const pending = new Map<TlsVersion, Promise<HelloProbeResult>>([
     ['TLSv1.3', Promise.resolve(tls13Probe)],
@@ -135,7 +137,7 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
     () => new Promise<void>((resolve) => setImmediate(resolve)),
   );
   for (const version of legacyVersions) {
-    const hello = legacyHello(version, plans.get(version)!.chunks[0]);
+    const hello = hellos.get(version)!;
     pending.set(version, first.early.get(version) ?? firstRound.then(() => prober.send(hello)));
   }
   const senderProbes = probeAsSender(prober, options.listedSuites, pending.get('TLSv1.2')!);
@@ -174,7 +176,7 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
 
   const versions = finalVersions(preliminary, enumerations);
   const observations = [
-    ...versionObservations(firstAnswers, versions, firstOffers(plans)),
+    ...versionObservations(firstAnswers, versions, firstOffers(hellos)),
     ...refusalObservations(versions, enumerations),
     ...noteObservations(enumerations, groups.notes),
     ...eventObservations(prober),
@@ -207,6 +209,24 @@ function legacyHello(version: TlsVersion, suites: number[]): ProbeHello {
   return { version, suites, groups: legacyCurves() };
 }
 
+/**
+ * Each version's first hello: its first chunk of suites. The TLS 1.3 hello also offers TLS
+ * 1.2's first chunk and every version down to TLS 1.0 (see scanAddress).
+ */
+function firstHellos(plans: Map<TlsVersion, SuitePlan>): Map<TlsVersion, ProbeHello> {
+  const hellos = new Map<TlsVersion, ProbeHello>();
+  for (const version of VERSIONS_NEWEST_FIRST) {
+    hellos.set(version, legacyHello(version, plans.get(version)!.chunks[0]));
+  }
+  hellos.set('TLSv1.3', {
+    version: 'TLSv1.3',
+    minVersion: 'TLSv1.0',
+    suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
+    groups: unique([...tls13Groups(), ...legacyCurves()]),
+  });
+  return hellos;
+}
+
 // Versions whose first hello goes out as soon as the TLS 1.3 hello's connection is made, not
 // after its answer: a server that answers at all answers them in the same round trip. SSL 3.0
 // waits for the TLS 1.3 answer, so that these and the TLS 1.3 hello fill the per-host slots.
@@ -222,7 +242,7 @@ const EAGER_VERSIONS: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
  */
 async function firstContact(
   prober: Prober,
-  plans: Map<TlsVersion, SuitePlan>,
+  hellos: Map<TlsVersion, ProbeHello>,
 ): Promise<{
   tls13: HelloProbeResult;
   early: Map<TlsVersion, Promise<HelloProbeResult>>;
@@ -230,27 +250,18 @@ async function firstContact(
   tls12FirstTry: Promise<unknown>;
   silent: boolean;
 }> {
-  const tls13Hello: ProbeHello = {
-    version: 'TLSv1.3',
-    minVersion: 'TLSv1.0',
-    suites: [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]],
-    groups: unique([...tls13Groups(), ...legacyCurves()]),
-  };
-  const versionHello = (version: TlsVersion) => legacyHello(version, plans.get(version)!.chunks[0]);
+  const tls13Hello = hellos.get('TLSv1.3')!;
+  const versionHello = (version: TlsVersion) => hellos.get(version)!;
 
   let connected: () => void = () => {};
   const connection = new Promise<void>((resolve) => {
     connected = resolve;
   });
-  let answered: HelloProbeResult | null = null;
   const once = prober.send(tls13Hello, false, { onConnected: () => connected() });
-  void once.then((result) => {
-    answered = result;
-  });
-  await Promise.race([connection, once]);
+  // Null when the connection was made first; the answer when it came without one.
+  const done = await Promise.race([connection.then(() => null), once]);
 
   const firstTries = new Map<TlsVersion, Promise<HelloProbeResult>>();
-  const done = answered as HelloProbeResult | null;
   if (done === null || !unreachableReason(done.outcome)) {
     for (const version of EAGER_VERSIONS) {
       firstTries.set(version, prober.send(versionHello(version), false));
@@ -535,7 +546,9 @@ async function enumerateGroups(
     if ('groups' in found) {
       return { support: found.groups as GroupSupport, notes: [] };
     }
-    return search ? withDhSizes(version, found, search) : enumerateCurves(prober, version, found);
+    return search
+      ? groupSupportOf(version, found, search)
+      : enumerateCurves(prober, version, found);
   });
 
   const results = (await Promise.all(tasks)).filter((result) => result !== null);
@@ -710,11 +723,9 @@ function versionObservations(
   return observations;
 }
 
-/** The suites each version's first hello offered (the TLS 1.3 hello: its own and TLS 1.2's). */
-function firstOffers(plans: Map<TlsVersion, SuitePlan>): Map<TlsVersion, number[]> {
-  const offers = new Map(VERSIONS_NEWEST_FIRST.map((v) => [v, plans.get(v)!.chunks[0]] as const));
-  offers.set('TLSv1.3', [...tls13Suites(), ...plans.get('TLSv1.2')!.chunks[0]]);
-  return offers;
+/** The suites each version's first hello offered. */
+function firstOffers(hellos: Map<TlsVersion, ProbeHello>): Map<TlsVersion, number[]> {
+  return new Map([...hellos].map(([version, hello]) => [version, hello.suites] as const));
 }
 
 function refusalObservations(

@@ -13,7 +13,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { GroupSupport, TlsVersion } from '../model.js';
 import { isRefusal } from '../model.js';
-import { groupName } from '../wire/groups.js';
+import { COMMON_GROUPS, groupName } from '../wire/groups.js';
 import { suiteByCode } from '../wire/suites.js';
 import type { HelloProbeResult } from './connection.js';
 import type { VersionEnumeration } from './enumerate.js';
@@ -47,9 +47,6 @@ export function certificateCurve(certificates: Uint8Array[]): number | null {
     return null;
   }
 }
-
-// Curves most servers have (OpenSSL's and Go's defaults), asked about one per hello.
-const COMMON_CURVES = [0x001d, 0x0017, 0x0018, 0x0019, 0x001e];
 
 /** Sizes of the DH primes the version's DHE suites came with. */
 function dhSizes(enumeration: VersionEnumeration): number[] {
@@ -95,7 +92,7 @@ export async function searchCurves(
   const incomplete = (why: string) => notes.push(`the ${version} curves may be incomplete: ${why}`);
 
   const untested = legacyCurves().filter((curve) => !found.includes(curve));
-  const common = COMMON_CURVES.filter((curve) => untested.includes(curve));
+  const common = COMMON_GROUPS.filter((curve) => untested.includes(curve));
   const rest = untested.filter((curve) => !common.includes(curve));
   const ask = (groups: number[]) => prober.send({ version, suites, groups });
 
@@ -167,8 +164,11 @@ function ordered(curves: number[]): number[] {
   return [...new Set(curves)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
-/** The DH sizes of a finished enumeration, with curves an early search already found. */
-export function withDhSizes(
+/**
+ * A version's group support: the curves the search found, with the DH sizes of the DHE suites
+ * its finished enumeration accepted.
+ */
+export function groupSupportOf(
   version: TlsVersion,
   enumeration: VersionEnumeration,
   search: CurveSearch,
@@ -214,7 +214,7 @@ export async function enumerateCurves(
       notEcdsa.map((suite) => suite.code),
       found,
     );
-    return withDhSizes(version, enumeration, search);
+    return groupSupportOf(version, enumeration, search);
   }
 
   const suites = ecdhe.map((suite) => suite.code);

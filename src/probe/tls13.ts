@@ -1,12 +1,15 @@
 // TLS 1.3 suites and groups. In TLS 1.3 the suite and the group are chosen independently
 // (RFC 8446 Section 4.1.1), so after the version probe (which names one of each) the suites and
-// the groups are found apart and at once: suite hellos offer every group, so a refusal means
-// no suite is left; group hellos offer a suite known to work, in a few disjoint parts of the
-// groups that run in parallel. A server that wants a group the hello has no key share for
-// answers with a HelloRetryRequest, which names the group just as well, so no second hello is
-// needed.
+// the groups are found apart and at once. Suite hellos offer every group, so a refusal means no
+// suite is left; the first round sends two of them, in opposite orders. The first of those is
+// decrypted up to EncryptedExtensions, where a server may list its own groups (RFC 8446
+// Section 4.2.7); when it does, that list is the groups. Otherwise group hellos offer a suite
+// known to work, in a few disjoint parts of the groups that run in parallel. A server that
+// wants a group the hello has no key share for answers with a HelloRetryRequest, which names
+// the group just as well, so no second hello is needed.
 
 import type { GroupSupport } from '../model.js';
+import { COMMON_GROUPS } from '../wire/groups.js';
 import { canMakeKeyShare } from '../wire/keyshare.js';
 import { suiteName } from '../wire/suites.js';
 import type { HelloProbeResult } from './connection.js';
@@ -114,34 +117,32 @@ export async function enumerateTls13(
   // is not its first choice may list its groups in EncryptedExtensions (RFC 8446 Section
   // 4.2.7; OpenSSL does), which the decrypted flight shows. With that list, no group hello is
   // needed.
-  let listed: number[] | null = null;
-  let announce: () => void = () => {};
-  const firstSuiteHello = new Promise<void>((resolve) => {
-    announce = resolve;
-  });
-
   // The first round of suite hellos is two at once over the suites left: one in our order
   // with the first pick again, last (the preference test and the list probe above), and one in
   // the reverse order. A server that follows the client picks a different suite from each, so
   // that two are found in one round trip; a refusal of the reverse hello says none is left.
+  const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
+  const listProbe =
+    suitesLeft.length === 0
+      ? null
+      : prober
+          .sendDecrypting({
+            ...tls13Hello(ordered, allGroups),
+            keyShareGroups: listProbeShares(defaultGroup, allGroups),
+          })
+          .then((result) => {
+            // Taken before the group phase looks at the list, which must hold the group taken.
+            const known = run.found.size;
+            const accepted = take(ordered, result);
+            return { result, accepted, addedSuite: run.found.size > known };
+          });
+
   const suitePhase = async (): Promise<void> => {
-    if (suitesLeft.length === 0) {
-      announce();
+    if (listProbe === null) {
       return;
     }
 
-    const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
     const reversed = suitesLeft.length > 1 ? [...suitesLeft].reverse() : null;
-    const shares = listProbeShares(defaultGroup, allGroups);
-    const listProbe = prober
-      .sendDecrypting({ ...tls13Hello(ordered, allGroups), keyShareGroups: shares })
-      .then((result) => {
-        // Taken before the group phase looks at the list, which must hold the group taken.
-        const accepted = take(ordered, result);
-        listed = result.serverGroups ?? null;
-        announce();
-        return { result, accepted };
-      });
     const reverseProbe = reversed ? prober.send(tls13Hello(reversed, allGroups)) : null;
     const [first, second] = await Promise.all([listProbe, reverseProbe]);
 
@@ -152,7 +153,8 @@ export async function enumerateTls13(
       run.complete = false;
     }
     if (second && reversed && !take(reversed, second)) {
-      if (!refusalOf(second)) {
+      // A refusal of the same suites that the first hello found one in is no answer either.
+      if (!refusalOf(second) || first.addedSuite) {
         run.complete = false;
       }
       return;
@@ -195,22 +197,26 @@ export async function enumerateTls13(
     }
   };
 
-  let fromServerList = false;
-  const groupPhase = async (): Promise<void> => {
-    await firstSuiteHello;
-    if (listed !== null && groups.every((group) => listed!.includes(group))) {
-      fromServerList = true;
-      return;
+  // The server's list, once the list probe has answered, when it holds every group seen so far.
+  const groupPhase = async (): Promise<number[] | null> => {
+    const listed = (await listProbe)?.result.serverGroups ?? null;
+    if (listed !== null && groups.every((group) => listed.includes(group))) {
+      return listed;
     }
     const groupsToFind = allGroups.filter((group) => !groups.includes(group));
     await Promise.all(splitGroups(groupsToFind).map(groupPart));
+    return null;
   };
 
-  await Promise.all([suitePhase(), groupPhase()]);
+  const [, listed] = await Promise.all([suitePhase(), groupPhase()]);
 
-  if (fromServerList && listed !== null) {
-    // The server's list, in its order of preference; it holds every group seen.
-    groups.splice(0, groups.length, ...(listed as number[]));
+  // A group that a later suite hello got and the server's list lacks makes the list untrue: the
+  // group is kept, and the rest were not probed.
+  const unlisted = listed === null ? [] : groups.filter((group) => !listed.includes(group));
+  const fromServerList = listed !== null && unlisted.length === 0;
+  if (listed !== null) {
+    // The server's list, in its order of preference.
+    groups.splice(0, groups.length, ...listed, ...unlisted);
   } else {
     // Parts find groups in no meaningful order: list them as offered.
     const rank = (group: number) => {
@@ -218,6 +224,9 @@ export async function enumerateTls13(
       return index === -1 ? allGroups.length : index;
     };
     groups.sort((a, b) => rank(a) - rank(b));
+  }
+  if (unlisted.length > 0) {
+    groupsComplete = false;
   }
 
   const enumeration = await finishEnumeration(prober, 'TLSv1.3', [run], (suites) =>
@@ -233,16 +242,13 @@ export async function enumerateTls13(
   return { ...enumeration, groups: support };
 }
 
-// Groups a server commonly accepts besides the one the version probe got, most common first.
-const LIST_PROBE_SHARES = [0x0017, 0x0018, 0x001e, 0x0019, 0x001d];
-
 /**
  * The list probe's key shares: common groups other than the one the version probe got, so that
  * a server takes one of them (a TLS 1.3 server takes a share it supports, RFC 8446 Section
  * 4.2.8) and, when that is not its first choice, lists its own groups.
  */
 function listProbeShares(seen: number | undefined, offered: number[]): number[] {
-  const shares = LIST_PROBE_SHARES.filter(
+  const shares = COMMON_GROUPS.filter(
     (group) => group !== seen && offered.includes(group) && canMakeKeyShare(group),
   ).slice(0, 4);
   // In the order of supported_groups (RFC 8446 Section 4.2.8).

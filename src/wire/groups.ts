@@ -94,6 +94,18 @@ export const Group = {
   X25519MLKEM768: 4588,
 } as const;
 
+/**
+ * Groups most servers have (the defaults of OpenSSL, Go and nginx), most common first: the
+ * probes ask about these before the rest.
+ */
+export const COMMON_GROUPS: readonly number[] = [
+  Group.x25519,
+  Group.secp256r1,
+  Group.secp384r1,
+  Group.secp521r1,
+  Group.x448,
+];
+
 const byCode = new Map(GROUPS.map((group) => [group.code, group]));
 
 export function groupByCode(code: number): NamedGroup | undefined {

@@ -2,7 +2,7 @@
 // dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
 // not "TLSv1.2", and name suites by their IANA names.
 
-import { daysLeft } from '../cert/info.js';
+import { daysLeft } from '../cert/index.js';
 import { type ProbeOutcome, TLS_VERSIONS, type TlsVersion } from '../model.js';
 import { suiteName } from '../wire/suites.js';
 

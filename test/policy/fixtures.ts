@@ -143,6 +143,8 @@ export interface ServerSpec {
   incomplete?: TlsVersion[];
   dhBits?: number;
   groups?: Partial<Record<TlsVersion, number[]>>;
+  /** Versions whose groups are the server's own list (TLS 1.3 EncryptedExtensions). */
+  groupsFromServerList?: TlsVersion[];
   /** Overrides of the derived probes. */
   listedSuites?: ProbeOutcome;
   sender?: ProbeOutcome;
@@ -237,6 +239,9 @@ export function address(spec: ServerSpec = {}): AddressScan {
       version: version as TlsVersion,
       groups: groups ?? [],
       dhBits: spec.dhBits ? [spec.dhBits] : [],
+      ...(spec.groupsFromServerList?.includes(version as TlsVersion)
+        ? { fromServerList: true }
+        : {}),
     })),
     listedSuites,
     sender: {

@@ -1351,8 +1351,30 @@ const MOZILLA_ROWS: Row[] = [
       },
       { id: 'kex.weak-dh', severity: 'error', says: ['1024-bit'] },
       { id: 'certificate.rsa-key-too-small', severity: 'error', says: ['1536 bits'] },
-      { id: 'kex.group-not-allowed', severity: 'warning', says: ['secp521r1'] },
+      {
+        id: 'kex.group-not-allowed',
+        severity: 'warning',
+        says: ['groups accepted outside the list: secp521r1'],
+      },
       { id: 'certificate.lifespan-too-long', severity: 'warning', says: ['398 days'] },
+    ],
+    only: true,
+  },
+  {
+    name: "intermediate: the server's own TLS 1.3 group list holds one outside the configuration",
+    preset: 'mozilla-intermediate',
+    scan: scan([
+      INTERMEDIATE_GOOD({
+        groups: { 'TLSv1.2': [29, 23], 'TLSv1.3': [29, 23, 256] },
+        groupsFromServerList: ['TLSv1.3'],
+      }),
+    ]),
+    findings: [
+      {
+        id: 'kex.group-not-allowed',
+        severity: 'warning',
+        says: ['groups accepted or listed by the server outside the list: ffdhe2048'],
+      },
     ],
     only: true,
   },

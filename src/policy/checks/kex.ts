@@ -255,10 +255,14 @@ export function checkGroups(context: AddressContext): RawFinding[] {
   const allowed = new Set(policy.allowedGroups);
   const allowedVersions = versionsFrom(policy.minVersion);
   const outside = new Set<number>();
+  // A server's own TLS 1.3 list says what it supports; no hello of ours tried each group.
+  let listed = false;
   for (const support of address.groups) {
     if (allowedVersions.includes(support.version)) {
       for (const group of support.groups) {
-        if (!allowed.has(group)) outside.add(group);
+        if (allowed.has(group)) continue;
+        outside.add(group);
+        listed ||= support.fromServerList === true;
       }
     }
   }
@@ -279,7 +283,9 @@ export function checkGroups(context: AddressContext): RawFinding[] {
   return [
     {
       id: 'kex.group-not-allowed',
-      observed: `groups accepted outside the list: ${listText(sorted.map(groupName))}`,
+      observed:
+        `groups ${listed ? 'accepted or listed by the server' : 'accepted'} outside the list: ` +
+        listText(sorted.map(groupName)),
       expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
       remediation: groupsFix(policy),
     },

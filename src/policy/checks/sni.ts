@@ -3,6 +3,7 @@
 // none of this applies to it.
 //
 
+import { Alert } from '../../wire/alerts.js';
 import { adviceOnly, defaultCertificateFix, nameFix } from '../remediation.js';
 import { outcomeText } from '../text.js';
 import { namesText } from './certificates.js';
@@ -81,8 +82,6 @@ export function checkSni(context: AddressContext): RawFinding[] {
   return findings;
 }
 
-const UNRECOGNIZED_NAME = 112;
-
 /**
  * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
  * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
@@ -100,9 +99,12 @@ export function checkNameRefused(context: AddressContext): RawFinding | undefine
   const modern = address.versions.filter(
     (support) => support.version === 'TLSv1.2' || support.version === 'TLSv1.3',
   );
-  const refusedByName = modern.every(
-    (support) => support.outcome.kind === 'alert' && support.outcome.alert === UNRECOGNIZED_NAME,
-  );
+  const refusedByName =
+    modern.length > 0 &&
+    modern.every(
+      (support) =>
+        support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName,
+    );
   if (!refusedByName) {
     return undefined;
   }

@@ -211,7 +211,7 @@ function prepareOurScanner(workDir: string): OurScanner {
 
   if (bundled?.status === 0 && existsSync(join(outDir, 'index.js'))) {
     return {
-      runner: 'one file bundled with ncc, run by node',
+      runner: 'bundled with ncc, run by node',
       command: process.execPath,
       args: [join(outDir, 'index.js')],
     };

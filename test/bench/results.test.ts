@@ -158,6 +158,24 @@ describe('rendering', () => {
     expect(page).toContain('![Median wall time');
   });
 
+  it('says how much of a missed time target our start-up takes, and nothing when met', () => {
+    const missed = results(
+      [
+        run(OUR_SCANNER, 340, { connections: 40, coverage: FULL_COVERAGE }),
+        run('sslscan', 600, { connections: 100 }),
+      ],
+      { startup: { runner: 'bundled', medianWallMs: 150, medianPeakRssKb: 50_000 } },
+    );
+    const page = renderMarkdown(missed, 'chart.svg');
+
+    expect(page).toContain('| openssl | 0 ms | NO 0.57 (sslscan) |');
+    expect(page).toContain(
+      "- openssl, 0 ms: half of sslscan's 0.60 s is 0.30 s; starting our scanner alone takes " +
+        '0.15 s (the no-scan run below), which leaves 0.15 s for a scan that took 0.19 s.',
+    );
+    expect(renderMarkdown(sample, 'chart.svg')).not.toContain('Where a time target is missed');
+  });
+
   it('draws one bar per scanner that ran, each longer the slower the scanner', () => {
     const svg = renderChart(sample);
     const widths = [...svg.matchAll(/<rect x="\d+" y="[\d.]+" width="([\d.]+)"/g)].map((m) =>

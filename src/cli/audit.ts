@@ -7,7 +7,14 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pemCertificates } from '../cert/index.js';
-import type { Endpoint, EndpointResult, EndpointScan, Finding, Report } from '../model.js';
+import type {
+  Endpoint,
+  EndpointResult,
+  EndpointScan,
+  Finding,
+  Report,
+  Severity,
+} from '../model.js';
 import {
   evaluate,
   failsPolicy,
@@ -271,6 +278,9 @@ export interface AuditOutcome {
   nonCompliant: EndpointResult[];
   /** Not probed at all (DNS, refused connection, timeout), failing under fail-on. */
   notScanned: EndpointResult[];
+  /** Not compliant or not scanned, yet below fail-on (`never`, or a rule lowered). */
+  letPass: EndpointResult[];
+  failOn: Severity | 'never';
 }
 
 /**
@@ -282,11 +292,16 @@ export function outcomeOf(report: Report): AuditOutcome {
   const failing = report.endpoints.filter((result) => failsPolicy(result, report.policy.failOn));
   const notScanned = failing.filter((result) => result.verdict === 'not-scanned');
   const nonCompliant = failing.filter((result) => result.verdict !== 'not-scanned');
+  const letPass = report.endpoints.filter(
+    (result) => result.verdict !== 'compliant' && !failing.includes(result),
+  );
 
   return {
     compliant: notScanned.length === 0 && nonCompliant.length === 0,
     nonCompliant,
     notScanned,
+    letPass,
+    failOn: report.policy.failOn,
   };
 }
 
@@ -315,6 +330,15 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
     );
   }
 
+  if (parts.length === 0 && outcome.letPass.length > 0) {
+    // The run passes, but the verdicts still say what is wrong (docs/policy.md).
+    return (
+      `no endpoint fails the run (fail-on: ${outcome.failOn}), but ` +
+      `${countOf(outcome.letPass.length, 'endpoint')} of ${total} ` +
+      `${outcome.letPass.length === 1 ? 'is' : 'are'} not compliant or not scanned: ` +
+      names(outcome.letPass)
+    );
+  }
   if (parts.length === 0) {
     return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;
   }

@@ -1,7 +1,7 @@
 // Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
 // with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
 // so reports can show it; an expired suppression no longer hides its finding, which comes back
-// as a warning that says the suppression expired.
+// with its own severity and says the suppression expired.
 
 import type { Endpoint, EndpointResult, Finding } from '../model.js';
 import type { Policy, Suppression } from './policy.js';
@@ -41,8 +41,9 @@ export function isExpired(suppression: Suppression, now: Date): boolean {
 
 /**
  * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
- * only expired ones match, the finding stays live, becomes a warning (a notice stays a
- * notice), and its evidence says which suppression expired.
+ * only expired ones match, the finding stays live with its own severity (an expired
+ * suppression must never judge more leniently than none) and its evidence says which
+ * suppression expired.
  */
 export function applySuppressions(
   findings: Finding[],
@@ -78,7 +79,6 @@ export function applySuppressions(
     const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
     return {
       ...finding,
-      severity: finding.severity === 'notice' ? 'notice' : 'warning',
       evidence: {
         ...finding.evidence,
         observed:

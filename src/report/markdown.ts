@@ -189,7 +189,10 @@ const commentFooter = '\n_The job summary of the run has the suites, chains and 
 // Head, overview and changes
 
 function titleLine(report: Report, level = '##'): string {
-  const icon = report.compliant ? '✅' : '❌';
+  // ⚠️ for a run that passes with endpoints that are not compliant (fail-on never, a rule
+  // lowered): the verdicts still say what is wrong.
+  const allCompliant = report.endpoints.every((result) => result.verdict === 'compliant');
+  const icon = !report.compliant ? '❌' : allCompliant ? '✅' : '⚠️';
   return `${level} ${icon} Webhook TLS: ${headline(report.endpoints)}`;
 }
 

@@ -55,7 +55,14 @@ function headLines(report: Report, colors: Colors): string[] {
   const failOn =
     report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
   const shard = report.shard ? ` · shard ${report.shard.index} of ${report.shard.count}` : '';
-  const mark = report.compliant ? colors.green('✔') : colors.red('✖');
+  // A run that passes with endpoints that are not compliant (fail-on never, a rule lowered)
+  // is marked apart: the verdicts still say what is wrong.
+  const allCompliant = counts.nonCompliant === 0 && counts.notScanned === 0;
+  const mark = !report.compliant
+    ? colors.red('✖')
+    : allCompliant
+      ? colors.green('✔')
+      : colors.yellow('!');
 
   return [
     colors.bold(`${mark} Webhook TLS: ${headline(report.endpoints)}`),

@@ -101,6 +101,18 @@ describe('webhook-tls-probe scan', () => {
     );
   });
 
+  it('exits 0 under --fail-on never, and still says which endpoint is not compliant', async () => {
+    const endpoint = endpointOf('tls1.0-only');
+    const run = await cli(['scan', endpoint, '--ca-file', caFile, '--fail-on', 'never']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^! Webhook TLS: 1 of 1 endpoint non-compliant/);
+    expect(run.stderr).toBe(
+      'no endpoint fails the run (fail-on: never), but 1 endpoint of 1 is not compliant or ' +
+        `not scanned: ${endpoint}\n`,
+    );
+  });
+
   it('exits 2 when an endpoint could not be scanned, and says so', async () => {
     const run = await cli(['scan', closedEndpoint, '--timeout', '2000']);
 

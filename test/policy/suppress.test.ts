@@ -1,6 +1,6 @@
 // Suppressions: by rule and endpoint pattern, with a reason and maybe an expiry date. An active
 // one marks its finding suppressed (it no longer fails the run or the verdict); an expired one
-// lets the finding back in as a warning that says the suppression expired.
+// lets the finding back in with its own severity, saying the suppression expired.
 
 import { describe, expect, it } from 'vitest';
 import type { EndpointResult, EndpointScan, Finding } from '../../src/model.js';
@@ -134,7 +134,7 @@ describe('suppressions', () => {
     expect(evaluate(legacyServer(), policy, NOW).findings[0].suppressed).toBeUndefined();
   });
 
-  it('once expired turn the finding back into a warning that says so', () => {
+  it('once expired let the finding back with its own severity, saying so', () => {
     const policy = withSuppressions({
       id: 'version.legacy-accepted',
       endpoint: '*',
@@ -146,15 +146,17 @@ describe('suppressions', () => {
     const [finding] = result.findings;
 
     expect(finding.suppressed).toBeUndefined();
-    expect(finding.severity).toBe('warning');
+    expect(finding.severity).toBe('error');
     expect(finding.evidence.observed).toContain('TLS 1.0');
     expect(finding.evidence.observed).toContain(
       'suppression expired on 2026-02-01 (policy.yml:7); its reason was: legacy clients',
     );
     expect(finding.remediation.summary).toContain('renew the suppression');
-    expect(result.verdict).toBe('compliant');
-    expect(failsPolicy(result, 'error')).toBe(false);
-    expect(failsPolicy(result, 'warning')).toBe(true);
+    // No more lenient than no suppression at all.
+    const unsuppressed = evaluate(legacyServer(), withSuppressions(), NOW);
+    expect(result.verdict).toBe('non-compliant');
+    expect(result.verdict).toBe(unsuppressed.verdict);
+    expect(failsPolicy(result, 'error')).toBe(true);
   });
 
   it('prefer an active suppression over an expired one for the same finding', () => {
@@ -216,7 +218,7 @@ describe('suppressions', () => {
     expect(policy.suppressions[0].source).toEqual({ file: 'policy.yml', line: 3 });
 
     const [finding] = evaluate(legacyServer(), policy, NOW).findings;
-    expect(finding.severity).toBe('warning');
+    expect(finding.severity).toBe('error');
     expect(finding.evidence.observed).toContain('suppression expired on 2026-02-15 (policy.yml:3)');
 
     const before = legacyFinding(

@@ -157,7 +157,13 @@ function addressFindings(context: AddressContext): RawFinding[] {
     return [nameRefused];
   }
 
-  const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+  let findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+  // A key mismatch says why no version connects: TLS 1.2 is on, and no suite of it fits the
+  // certificate (case 5). "No version supported", with its fix to enable TLS 1.2, would send
+  // the reader the wrong way.
+  if (findings.some((finding) => finding.id === 'suites.certificate-key-mismatch')) {
+    findings = findings.filter((finding) => finding.id !== 'version.none-supported');
+  }
   const inconclusive = inconclusiveFinding(context);
   return inconclusive ? [...findings, inconclusive] : findings;
 }

@@ -107,6 +107,7 @@ describeWith('nginx', 'real-world cases under the webhook policy (nginx)', () =>
     );
     expect(finding(result, 'suites.certificate-key-mismatch').severity).toBe('error');
     expect(finding(result, 'suites.none-listed').severity).toBe('error');
+    expect(ids(result)).not.toContain('version.none-supported');
     expect(result.verdict).toBe('non-compliant');
   });
 

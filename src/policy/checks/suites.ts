@@ -262,7 +262,11 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
         'enabled but no suite can be used';
   let certificate: string;
   if (leafKeyType === undefined) {
-    certificate = 'the certificate could not be obtained';
+    // Without the certificate the key type is a guess: an ECDHE suite also fails when the
+    // server has no elliptic curve enabled, which looks the same from outside.
+    certificate =
+      'the certificate could not be obtained, so the cause may also be that no elliptic ' +
+      'curve is enabled for its ECDHE suites';
   } else if (typeof leafKeyType === 'string') {
     certificate = `the certificate has ${withArticle(leafKeyType)} key`;
   } else {
@@ -281,7 +285,11 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
         'Enable suites that fit the certificate, or install a certificate of the other key ' +
           'type next to it (nginx and Apache take an RSA and an ECDSA certificate side by ' +
           'side). The list below holds ECDSA and RSA suites; the server uses those its ' +
-          'certificates fit.',
+          'certificates fit.' +
+          (leafKeyType === undefined
+            ? ' If they fit already, enable X25519 and P-256 for ECDHE (ssl_ecdh_curve in ' +
+              'nginx, -groups or Groups in OpenSSL).'
+            : ''),
       ),
     },
   ];

@@ -125,7 +125,10 @@ function notScannedFinding(reason: NotScannedReason, detail: string, port: numbe
   return {
     id: 'endpoint.not-scanned',
     observed: `not scanned: ${what}${detailBeyond(reason, detail)}`,
-    expected: `an endpoint that accepts TCP connections on port ${port}`,
+    expected:
+      reason === 'dns'
+        ? `a name that resolves to a TLS server on port ${port}`
+        : `a TLS server that accepts connections on port ${port} and answers a ClientHello`,
     remediation: adviceOnly(advice),
   };
 }

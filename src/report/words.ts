@@ -79,7 +79,11 @@ export function reasonText(reason: { reason: NotScannedReason; detail: string })
       ? reason.detail.slice(at + words.length).replace(/^[\s:;,.-]+/, '')
       : reason.detail;
 
-  return detail && detail !== words ? `${words} (${detail})` : words;
+  if (!detail || detail === words) {
+    return words;
+  }
+  // A detail that is only the error code comes in parentheses already: "(ECONNREFUSED)".
+  return /^\(.*\)$/.test(detail) ? `${words} ${detail}` : `${words} (${detail})`;
 }
 
 /** A small symbol for the verdict, for markdown where emoji render everywhere. */

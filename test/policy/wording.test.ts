@@ -83,7 +83,7 @@ describe('a server that breaks the protocol (case 6)', () => {
       expect(finding.id).toBe('endpoint.protocol-violation');
       expect(finding.remediation.summary).toMatch(/^Correct the server's TLS configuration/);
       expect(finding.remediation.summary).not.toMatch(/^Scan again/);
-      expect(finding.evidence.expected).not.toContain('accepts TCP connections');
+      expect(finding.evidence.expected).not.toContain('accepts connections');
     }
   });
 
@@ -141,7 +141,7 @@ describe('refusals by closing the connection', () => {
   });
 });
 
-describe('probe.inconclusive', () => {
+describe('probe.inconclusive advice', () => {
   it("keeps the engine's reasons apart from what could not be determined", () => {
     const server = address({
       incomplete: ['TLSv1.2'],
@@ -188,5 +188,38 @@ describe('kex.server-prefers-non-forward-secret advice', () => {
 
   it('says to reorder when a listed ECDHE suite is enabled', () => {
     expect(advice([RSA_128_GCM, ECDHE_RSA_128])).toMatch(/^List ECDHE suites before the others/);
+  });
+});
+
+describe('probe.inconclusive', () => {
+  const advice = (observations: { id: string; detail: string }[]) => {
+    const server = address({ incomplete: ['TLSv1.2'], observations });
+    const { findings } = evaluate(scan([server]), presetPolicy('webhook'), NOW);
+    const finding = findings.find((entry) => entry.id === 'probe.inconclusive');
+    expect(finding, 'probe.inconclusive raised').toBeDefined();
+    return finding?.remediation.summary ?? '';
+  };
+
+  it('asks for another scan only when no protocol violation left the questions open', () => {
+    expect(advice([])).toMatch(/^Scan again, with longer timeouts/);
+    expect(
+      advice([{ id: 'suite-not-offered', detail: 'ServerHello chose 0x0005, not offered' }]),
+    ).toMatch(/^The protocol violations reported for this endpoint left these questions open/);
+  });
+});
+
+describe('suites.none-listed with a one-suite list', () => {
+  it('says "the listed suite" and proposes no suite outside the list', () => {
+    const policy = presetPolicy('webhook');
+    policy.listedSuites = [code('TLS_AES_128_GCM_SHA256')];
+    const server = address({ accepts: { 'TLSv1.2': [RSA_128_CBC] } });
+    const { findings } = evaluate(scan([server]), policy, NOW);
+    const finding = findings.find((entry) => entry.id === 'suites.none-listed');
+
+    expect(finding?.evidence.expected).toBe('the listed suite accepted with TLS 1.3');
+    expect(finding?.remediation.summary).toBe(
+      'Add suites of the required list, below, to the server configuration.',
+    );
+    expect(JSON.stringify(finding?.remediation)).not.toContain('ECDHE');
   });
 });

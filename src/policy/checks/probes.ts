@@ -123,8 +123,9 @@ export function violationText(detail: string): string {
 }
 
 const VIOLATION_EXPECTED =
-  'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
-  '4.1.3; RFC 5246, Section 7.4.1.3)';
+  'answers by the protocol: well-formed records (RFC 8446, Section 5.1) and a ServerHello ' +
+  'choosing a version and a suite the client offered (RFC 8446, Section 4.1.3; RFC 5246, ' +
+  'Section 7.4.1.3)';
 
 /**
  * The server answers TLS, but only in violation of the protocol (case 6: it picks a suite that
@@ -147,8 +148,8 @@ export function protocolViolationFinding(
     expected: VIOLATION_EXPECTED,
     remediation: adviceOnly(
       "Correct the server's TLS configuration, or update the TLS software (or the load " +
-        'balancer or proxy that terminates TLS): it chooses what the client did not offer, ' +
-        'and every sender aborts such a handshake. Scanning again will not change this.',
+        'balancer or proxy that terminates TLS): its answers break the protocol as observed ' +
+        'above, and every sender aborts such a handshake. Scanning again will not change this.',
     ),
   };
 }
@@ -283,14 +284,21 @@ export function inconclusiveFinding(context: AddressContext): RawFinding | undef
   const undecided = inconclusive.length > 0 ? `could not determine ${inconclusive.join('; ')}` : '';
   const noted =
     inconclusiveReasons.length > 0 ? `scan noted: ${inconclusiveReasons.join('; ')}` : '';
+  // Answers that broke the protocol leave things undecided that no second scan decides.
+  const violated =
+    VIOLATION_OBSERVATIONS.some((id) => hasObservation(context, id)) ||
+    namedOutcomes(context).some(({ outcome }) => outcome.kind === 'violation');
   return {
     id: 'probe.inconclusive',
     observed: undecided && noted ? `${undecided}. The ${noted}` : undecided || `the ${noted}`,
     expected: 'an answer to every probe: a handshake or a TLS alert',
     remediation: adviceOnly(
-      'Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
-        'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
-        'their own timeout.',
+      violated
+        ? 'The protocol violations reported for this endpoint left these questions open: ' +
+            'fix them, and scan again.'
+        : 'Scan again, with longer timeouts if the server is slow. A server that stays ' +
+            'silent instead of refusing with an alert (RFC 8446, Section 6.2) makes senders ' +
+            'wait for their own timeout.',
     ),
   };
 }

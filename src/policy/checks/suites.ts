@@ -15,7 +15,6 @@ import { suitesFix } from '../remediation.js';
 import {
   listText,
   outcomeText,
-  plural,
   suiteList,
   versionLabel,
   versionRank,
@@ -104,9 +103,11 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
   const acceptedVersions = allowedVersions.filter(
     (version) => versionState(address, version) === 'accepted',
   );
-  const expected =
-    `at least one of the ${plural(listedSuites.length, 'listed suite')} accepted with ` +
-    `${listText(relevant.map(versionLabel), 'or')}`;
+  const which =
+    listedSuites.length === 1
+      ? 'the listed suite'
+      : `at least one of the ${listedSuites.length} listed suites`;
+  const expected = `${which} accepted with ${listText(relevant.map(versionLabel), 'or')}`;
 
   // The server only speaks versions newer than any listed suite (TLS 1.3 only, case 1).
   if (
@@ -140,8 +141,10 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
         expected,
         remediation: suitesFix(
           policy,
-          'Add suites of the required list to the server configuration; the ECDHE suites ' +
-            'below are forward secret and cover RSA and ECDSA certificates alike.',
+          listedSuites.some((suite) => suite.kex === 'ECDHE')
+            ? 'Add suites of the required list to the server configuration; the ECDHE ' +
+                'suites below are forward secret and cover RSA and ECDSA certificates alike.'
+            : 'Add suites of the required list, below, to the server configuration.',
         ),
       },
     ];

@@ -240,15 +240,14 @@ function addDifferenceObservations(addresses: AddressScan[]): void {
     const differences = describeDifferences(first, other);
     if (differences.length === 0) continue;
 
-    const detail = differences.join('; ');
-    first.observations.push({
+    // The same words on both addresses, so that a report shows the difference once, naming
+    // both of them.
+    const observation = {
       id: OBSERVATION.addressDifference,
-      detail: `${first.address} and ${other.address} answer differently: ${detail}`,
-    });
-    other.observations.push({
-      id: OBSERVATION.addressDifference,
-      detail: `${other.address} and ${first.address} answer differently: ${detail}`,
-    });
+      detail: `${first.address} and ${other.address} answer differently: ${differences.join('; ')}`,
+    };
+    first.observations.push(observation);
+    other.observations.push({ ...observation });
   }
 }
 

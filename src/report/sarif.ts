@@ -213,9 +213,18 @@ function messageFor(endpoint: Endpoint, findings: Finding[]): string {
           )
           .join(' ');
   const fix = first.remediation.summary ? ` Fix: ${first.remediation.summary}` : '';
+  // A fix that speaks of "the suites below" needs its configuration: a message is plain text,
+  // so the first server's lines go in one line, the others stay in the text and job summary.
+  const snippet = first.remediation.snippets?.[0];
+  const config = snippet
+    ? ` Configuration for ${snippet.server}: ${snippet.config.split('\n').join(' ')} ` +
+      '(other servers: see the text report or the job summary).'
+    : '';
 
   return (
-    `${endpoint.input}: ${first.title}. ${observed} Expected: ${first.evidence.expected}.` + fix
+    `${endpoint.input}: ${first.title}. ${observed} Expected: ${first.evidence.expected}.` +
+    fix +
+    config
   );
 }
 

@@ -91,6 +91,18 @@ describe('SARIF output', () => {
     expect(sarifErrors(log)).toEqual([]);
   });
 
+  it("carries the first server's configuration lines in the message, and only when there are", () => {
+    const results = resultsOf(renderSarif(makeReport()));
+    const legacy = results.find((entry) => entry.ruleId === 'version.legacy-accepted');
+    const other = results.find((entry) => entry.ruleId === 'certificate.expiring-soon');
+
+    expect(legacy?.message.text).toContain(
+      'Fix: Allow only TLS 1.2 and TLS 1.3. Configuration for nginx: ' +
+        'ssl_protocols TLSv1.2 TLSv1.3; (other servers: see the text report or the job summary).',
+    );
+    expect(other?.message.text).not.toContain('Configuration for');
+  });
+
   it('places each result on the line of the endpoints file that names the endpoint', () => {
     const results = resultsOf(renderSarif(makeReport()));
     const legacy = results.filter((entry) => entry.message.text.startsWith('legacy.example.org'));

@@ -167,7 +167,16 @@ export function parsePolicy(text: string, file: string): Policy {
 
   const schemaProblems = schemaErrors(validate(data), document, locate);
   if (schemaProblems.length > 0) {
-    throw new PolicyError(file, schemaProblems);
+    // The problems of meaning too (unknown suites, removals of suites not listed), where the
+    // file's shape lets them be read, so that one run shows every problem.
+    let meaning: PolicyProblem[] = [];
+    try {
+      buildPolicy(data as PolicyFile, file, document, locate);
+    } catch (error) {
+      if (error instanceof PolicyError) meaning = error.problems;
+    }
+    const all = dedupe([...schemaProblems, ...meaning]);
+    throw new PolicyError(file, all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   }
 
   return buildPolicy(data as PolicyFile, file, document, locate);

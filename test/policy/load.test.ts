@@ -365,6 +365,19 @@ describe('policy file errors name the file, the line and the key', () => {
     expect(error.message.split('\n')).toHaveLength(3);
   });
 
+  it('reports problems of shape and of meaning in one run', () => {
+    const error = problemOf(
+      'rules:\n  nope: off\nsuites:\n  add: [0xZZZZ]\n  remove: [TLS_RSA_WITH_RC4_128_SHA]\n',
+    );
+    expect(error.problems.map((problem) => [problem.line, problem.key])).toEqual([
+      [2, 'rules.nope'],
+      [4, 'suites.add[0]'],
+      [5, 'suites.remove[0]'],
+    ]);
+    expect(error.message).toMatch(/unknown suite '0xZZZZ'/);
+    expect(error.message).toMatch(/TLS_RSA_WITH_RC4_128_SHA is not in the webhook list/);
+  });
+
   it('through loadPolicy too, with the path as given', async () => {
     const file = write('bad.yml', 'extends: webhook\n\nrules:\n  tls.old: off\n');
     await expect(loadPolicy(file, { cwd: directory })).rejects.toThrow(

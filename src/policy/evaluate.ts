@@ -23,6 +23,7 @@ import {
 } from './checks/kex.js';
 import {
   checkEveryHelloViolated,
+  checkNoTlsAnswer,
   checkNotTls,
   checkObservations,
   checkRefusals,
@@ -149,6 +150,11 @@ function addressFindings(context: AddressContext): RawFinding[] {
   const notTls = checkNotTls(context);
   if (notTls) {
     return [notTls];
+  }
+
+  const noAnswer = checkNoTlsAnswer(context);
+  if (noAnswer) {
+    return [noAnswer];
   }
 
   const violated = checkEveryHelloViolated(context);

@@ -176,7 +176,10 @@ export function parsePolicy(text: string, file: string): Policy {
       if (error instanceof PolicyError) meaning = error.problems;
     }
     const all = dedupe([...schemaProblems, ...meaning]);
-    throw new PolicyError(file, all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+    throw new PolicyError(
+      file,
+      all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
   }
 
   return buildPolicy(data as PolicyFile, file, document, locate);

@@ -40,6 +40,16 @@ export const RULES = [
   ),
 
   rule(
+    'endpoint.no-tls-answer',
+    'No TLS answer to any hello',
+    'error',
+    'Every connection was closed or reset before any reply, the hello offering every version ' +
+      'and suite included: no sender can connect, and nothing on the port shows a TLS ' +
+      'server. Often another service that closes on input it does not know, or a TLS server ' +
+      'whose set-up is broken (no certificate, a proxy without a back end).',
+  ),
+
+  rule(
     'endpoint.protocol-violation',
     'Server breaks the TLS protocol',
     'error',

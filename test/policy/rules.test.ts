@@ -318,6 +318,27 @@ const WEBHOOK_ROWS: Row[] = [
     verdict: 'non-compliant',
   },
   {
+    name: 'every hello closed before any reply: no TLS answer, one finding',
+    scan: scan([
+      address({
+        accepts: {},
+        versionRefusal: { kind: 'closed' },
+        listedSuites: { kind: 'closed' },
+        sender: { kind: 'closed' },
+        certificates: certificates({ primary: null, error: 'no handshake completed' }),
+      }),
+    ]),
+    findings: [
+      {
+        id: 'endpoint.no-tls-answer',
+        severity: 'error',
+        says: ['every hello, the one offering every version and suite included, was closed'],
+      },
+    ],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
     name: 'a violation on some hellos while others are accepted stays a warning',
     scan: scan([
       address({

@@ -125,3 +125,23 @@ it('a server that stops on reading our close_notify is asked again without it, n
     await strict.stop();
   }
 }, 40_000);
+
+it('a port that closes every connection before any reply has one finding: no TLS answer', async () => {
+  const closing = await startScriptedServer(() => ({ kind: 'close' }));
+  try {
+    const now = new Date();
+    const [scan] = await scanEndpoints([parseEndpoint(closing.endpoint)], {
+      ...DEFAULT_SCAN_OPTIONS,
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: 500,
+      endpointDeadlineMs: 30_000,
+      now,
+    });
+    const result = evaluate(scan, presetPolicy('webhook'), now);
+
+    expect(result.verdict).toBe('non-compliant');
+    expect(result.findings.map((finding) => finding.id)).toEqual(['endpoint.no-tls-answer']);
+  } finally {
+    await closing.stop();
+  }
+}, 40_000);

@@ -50,6 +50,36 @@ export function checkNotTls(context: AddressContext): RawFinding | undefined {
   return notTlsFinding(endpoint.port, listText(details));
 }
 
+/**
+ * Every hello, the first one offering every version and suite included, was closed or reset
+ * before any reply. Refusing each version by closing is what a TLS server could do, but one that
+ * refuses all of them shows no TLS at all: the findings of each version would only restate it.
+ */
+export function checkNoTlsAnswer(context: AddressContext): RawFinding | undefined {
+  const outcomes = namedOutcomes(context).map(({ outcome }) => outcome);
+  const silentEnd = (outcome: ProbeOutcome) =>
+    outcome.kind === 'closed' || outcome.kind === 'reset';
+  if (outcomes.length === 0 || !outcomes.every(silentEnd)) {
+    return undefined;
+  }
+
+  const kinds = [...new Set(outcomes.map((outcome) => outcome.kind))].sort();
+  const how = kinds.length === 2 ? 'closed or reset' : kinds[0] === 'closed' ? 'closed' : 'reset';
+  const port = context.endpoint.port;
+  return {
+    id: 'endpoint.no-tls-answer',
+    observed:
+      `every hello, the one offering every version and suite included, was ${how} before any ` +
+      'reply: nothing on this port answers in TLS',
+    expected: `a TLS handshake, or a TLS alert, on port ${port}`,
+    remediation: adviceOnly(
+      `Check that a TLS server listens on port ${port} and has a certificate: another ` +
+        'service, or a TLS server whose set-up is broken (no certificate, a proxy without a ' +
+        'back end), closes every connection like this.',
+    ),
+  };
+}
+
 export function notTlsFinding(port: number, detail: string): RawFinding {
   // The engine's own detail may already say it; the finding says it once.
   const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');

@@ -92,7 +92,8 @@ const NOT_SCANNED_TEXT: Record<Exclude<NotScannedReason, 'not-tls'>, [string, st
   ],
   timeout: [
     'the connection timed out',
-    'Check that the server is up and that no firewall drops connections from senders.',
+    'Check that the server is up and that no firewall or middlebox drops connections or ' +
+      'ClientHellos from senders.',
   ],
   error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
 };

@@ -22,6 +22,8 @@ import type {
 } from '../model.js';
 import { isRefusal, TLS_VERSIONS } from '../model.js';
 import { Alert } from '../wire/alerts.js';
+import { Group } from '../wire/groups.js';
+import { buildClientHello } from '../wire/hello.js';
 import { suiteByCode } from '../wire/suites.js';
 import type { HelloProbeResult, ProbeTarget } from './connection.js';
 import {
@@ -103,7 +105,8 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   // supported_versions lists every version down to TLS 1.0, so that a server of an older
   // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
   const hellos = firstHellos(plans);
-  const first = await firstContact(prober, hellos);
+  const small = smallHello(options.listedSuites, prober.serverName);
+  const first = await firstContact(prober, hellos, small);
   const tls13Probe = first.tls13;
   const unreachable = unreachableReason(tls13Probe.outcome);
   if (unreachable || first.silent) {
@@ -117,7 +120,9 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   if (first.silent) {
     const silent = {
       reason: 'timeout' as const,
-      detail: 'the server accepts connections but answered no TLS hello before the read timeout',
+      detail:
+        largeHellosDropped(first.small, hellos, prober.serverName) ??
+        'the server accepts connections but answered no TLS hello before the read timeout',
     };
     return emptyScan(context, prober, startedAt, silent, { kind: 'timeout', phase: 'read' });
   }
@@ -227,6 +232,51 @@ function firstHellos(plans: Map<TlsVersion, SuitePlan>): Map<TlsVersion, ProbeHe
   return hellos;
 }
 
+/**
+ * A hello well under 256 bytes (the listed suites, two groups), sent to an address silent to
+ * the first hellos, which are 512 bytes or more (wire/hello.ts pads them out of 256..511).
+ * Null when it would not be small, or there is no list.
+ */
+function smallHello(listedSuites: readonly number[], serverName: string | null): SmallHello {
+  if (listedSuites.length === 0) {
+    return null;
+  }
+  const hello: ProbeHello = {
+    version: 'TLSv1.2',
+    suites: [...listedSuites],
+    groups: [Group.x25519, Group.secp256r1],
+  };
+  const bytes = buildClientHello({ ...hello, serverName }).length;
+  return bytes < 256 ? { hello, bytes } : null;
+}
+
+type SmallHello = { hello: ProbeHello; bytes: number } | null;
+
+/**
+ * When the small hello was answered and the first hellos were not, something on the path
+ * drops large ClientHellos: the words say so, because "silent" would send the reader to the
+ * firewall, and a sender's hello can be as large.
+ */
+function largeHellosDropped(
+  small: { bytes: number; result: HelloProbeResult } | null,
+  hellos: Map<TlsVersion, ProbeHello>,
+  serverName: string | null,
+): string | null {
+  const kind = small?.result.outcome.kind;
+  if (!small || kind === 'timeout' || kind === 'error') {
+    return null;
+  }
+
+  const largeBytes = Math.min(
+    ...[...hellos.values()].map((hello) => buildClientHello({ ...hello, serverName }).length),
+  );
+  return (
+    `the server answered a hello of ${small.bytes} bytes but none of ${largeBytes} bytes or ` +
+    'more before the read timeout: something on the path drops large ClientHellos, and ' +
+    "senders' hellos can be as large"
+  );
+}
+
 // Versions whose first hello goes out as soon as the TLS 1.3 hello's connection is made, not
 // after its answer: a server that answers at all answers them in the same round trip. SSL 3.0
 // waits for the TLS 1.3 answer, so that these and the TLS 1.3 hello fill the per-host slots.
@@ -243,12 +293,15 @@ const EAGER_VERSIONS: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
 async function firstContact(
   prober: Prober,
   hellos: Map<TlsVersion, ProbeHello>,
+  small: SmallHello,
 ): Promise<{
   tls13: HelloProbeResult;
   early: Map<TlsVersion, Promise<HelloProbeResult>>;
   /** The TLS 1.2 hello's first answer, before any retry (resolved at once when none went out). */
   tls12FirstTry: Promise<unknown>;
   silent: boolean;
+  /** The small hello's answer, sent beside the TLS 1.3 hello's retry. */
+  small: { bytes: number; result: HelloProbeResult } | null;
 }> {
   const tls13Hello = hellos.get('TLSv1.3')!;
   const versionHello = (version: TlsVersion) => hellos.get(version)!;
@@ -283,16 +336,31 @@ async function firstContact(
   const tls12FirstTry = firstTries.get('TLSv1.2') ?? Promise.resolve();
   const tls13First = await once;
   if (tls13First.outcome.kind !== 'timeout' || prober.pastDeadline) {
-    return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false };
+    return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false, small: null };
   }
 
   const tls12First = firstTries.get('TLSv1.2') ?? prober.send(versionHello('TLSv1.2'), false);
-  const [tls13, tls12] = await Promise.all([prober.send(tls13Hello, false), tls12First]);
+  // A small hello goes beside the retry: answered while the others are not, it tells a path
+  // that drops large hellos from a silent server, at no extra wait.
+  const smallProbe = small
+    ? prober.send(small.hello, false).then((result) => ({ bytes: small.bytes, result }))
+    : Promise.resolve(null);
+  const [tls13, tls12, smallAnswer] = await Promise.all([
+    prober.send(tls13Hello, false),
+    tls12First,
+    smallProbe,
+  ]);
   const silent =
     tls13.outcome.kind === 'timeout' &&
     tls13.outcome.phase === 'read' &&
     tls12.outcome.kind === 'timeout';
-  return { tls13, early: silent ? firstTries : withRetries(), tls12FirstTry, silent };
+  return {
+    tls13,
+    early: silent ? firstTries : withRetries(),
+    tls12FirstTry,
+    silent,
+    small: smallAnswer,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -264,8 +264,9 @@ describe('silence and garbage', () => {
     expect(address.versions.every((v) => v.accepted === null)).toBe(true);
     expect(address.versions.every((v) => v.outcome.kind === 'timeout')).toBe(true);
     // The TLS 1.3 hello with the TLS 1.2, 1.1 and 1.0 hellos beside it once it connected,
-    // then the TLS 1.3 hello's retry: nothing more.
-    expect(server.hellos.length).toBe(5);
+    // then the TLS 1.3 hello's retry with the small hello beside it: nothing more.
+    expect(server.hellos.length).toBe(6);
+    expect(result.notScanned?.detail).toMatch(/^the server accepts connections but answered no/);
     expect(elapsed).toBeLessThan(2 * readMs + 600);
   });
 
@@ -363,5 +364,21 @@ describe('ClientHello length intolerance (case 9)', () => {
       hello.handshakeLength,
     ]);
     expect(lengths.filter(intolerable)).toEqual([]);
+  });
+
+  it('says so when a middlebox drops every hello of 512 bytes or more', async () => {
+    // Hellos are padded out of 256..511 to 512 and more, so such a box drops all of them but
+    // the small hello sent to tell this from a silent server.
+    const large = await startTcpProxy(direct, (hello) =>
+      hello.handshake.length >= 508 ? { kind: 'silence' } : 'forward',
+    );
+    running.push(large);
+
+    const result = await scan(large.endpoint);
+    expect(result.status).toBe('not-scanned');
+    expect(result.notScanned?.reason).toBe('timeout');
+    const detail = result.notScanned?.detail ?? '';
+    expect(detail).toMatch(/^the server answered a hello of \d+ bytes but none of \d+ bytes or/);
+    expect(detail).toContain('something on the path drops large ClientHellos');
   });
 });

@@ -52097,7 +52097,14 @@ const CURVE_NAMES = {
     brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
 };
 function describeKey(cert, node) {
-    const publicKey = node.publicKey;
+    return (nodeKeyDescription(node.publicKey) ?? {
+        type: 'other',
+        bits: 0,
+        curve: cert.publicKey.algorithm.name,
+    });
+}
+/** A public key as node:crypto reads it; null for a type it does not name. */
+function nodeKeyDescription(publicKey) {
     const details = publicKey.asymmetricKeyDetails ?? {};
     switch (publicKey.asymmetricKeyType) {
         case 'rsa':
@@ -52115,8 +52122,29 @@ function describeKey(cert, node) {
         case 'ed448':
             return { type: 'Ed448', bits: 456 };
         default:
-            return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
+            return null;
     }
+}
+const SIGNATURE_KEY_TYPES = {
+    RSA: 'RSA',
+    EC: 'ECDSA',
+    Ed25519: 'EdDSA',
+    Ed448: 'EdDSA',
+};
+/**
+ * The signature key type of a certificate (the one a hello's signature_algorithms asks for),
+ * read with node:crypto alone: the hellos that wait for it need not wait for the X.509 library
+ * to load. Null for an unreadable certificate or a key no TLS 1.2 or 1.3 signature uses.
+ */
+function signatureKeyType(der) {
+    let description;
+    try {
+        description = nodeKeyDescription(new external_node_crypto_.X509Certificate(der).publicKey);
+    }
+    catch {
+        return null;
+    }
+    return (description && SIGNATURE_KEY_TYPES[description.type]) ?? null;
 }
 // --- Signature algorithms -------------------------------------------------------------------
 // Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
@@ -53408,6 +53436,17 @@ const Group = {
     SecP256r1MLKEM768: 4587,
     X25519MLKEM768: 4588,
 };
+/**
+ * Groups most servers have (the defaults of OpenSSL, Go and nginx), most common first: the
+ * probes ask about these before the rest.
+ */
+const COMMON_GROUPS = [
+    Group.x25519,
+    Group.secp256r1,
+    Group.secp384r1,
+    Group.secp521r1,
+    Group.x448,
+];
 const groups_byCode = new Map(GROUPS.map((group) => [group.code, group]));
 function groupByCode(code) {
     return groups_byCode.get(code);
@@ -54766,13 +54805,18 @@ function helloRecordVersion(version) {
     return version === 'SSLv3' ? 0x0300 : 0x0301;
 }
 /**
- * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1) in the hello's
- * record version: alerts before the handshake keys exist go in the clear (RFC 8446 Section 6).
+ * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1), in the clear:
+ * alerts before the handshake keys exist are not encrypted (RFC 8446 Section 6). It is read
+ * after the server's flight, when a version is agreed, so its record version is the hello's:
+ * 0x0303 for TLS 1.2 and 1.3. RFC 8446 Section 5.1 allows 0x0301 only in the first ClientHello,
+ * and in TLS 1.2 a record carries the agreed version (RFC 5246 Section 6.2.1), which OpenSSL
+ * enforces.
  */
 function closeNotifyRecord(version) {
+    const recordVersion = version === 'TLSv1.3' ? versionCode('TLSv1.2') : versionCode(version);
     const w = new Writer();
     w.u8(versions_ContentType.alert)
-        .u16(helloRecordVersion(version))
+        .u16(recordVersion)
         .block16((w) => w.u8(1).u8(0));
     return w.finish();
 }
@@ -56237,7 +56281,7 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
     const limit = pLimit(Math.max(1, options.perHostConcurrency));
     // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the
     // certificate comes only after the second hello (RFC 8446, Section 4.1.4).
-    const run = (hello) => limit(() => probe(target, hello, timeouts, { followHelloRetry: true }));
+    const run = (hello, closeEarly) => limit(() => probe(target, hello, timeouts, { followHelloRetry: true, closeEarly }));
     const errors = [];
     const chainOf = (result, sni, keyType) => {
         if (result?.outcome.kind !== 'accepted') {
@@ -56274,20 +56318,23 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
     // key type the broad hello already got: asking for it again would show the same leaf. The
     // broad hello's chain is read while the others are out.
     const parserLoaded = loadCertificateParser();
+    // Awaited below, after a round trip: a failed load must not count as unhandled before then.
+    parserLoaded.catch(() => { });
     const unknownName = unknownServerName();
     const noSniRun = serverName === null ? null : run(broadHello(version, null));
     const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
     let primary = await run(broadHello(version, serverName));
-    // A flight that stops after the ServerHello may be a passing stall: asked once more.
+    // A flight that stops after the ServerHello may be a passing stall, or a server that stops
+    // on reading our close_notify: asked once more, without the alert.
     if (stalled(primary)) {
-        primary = await run(broadHello(version, serverName));
+        primary = await run(broadHello(version, serverName), false);
     }
     const primaryKeyType = leafKeyType(primary);
     const keyTypeRuns = KEY_TYPES.map((keyType) => keyType === primaryKeyType ? null : run(keyTypeHello(version, serverName, keyType)));
     await parserLoaded;
     const primaryRead = chainOf(primary, serverName);
     const primaryAsKeyType = primaryKeyType === null ? null : chainOf(primary, serverName, primaryKeyType);
-    const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((run) => run ?? primary));
+    const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((pending) => pending ?? primary));
     const [noSni, unknown] = await Promise.all([noSniRun, unknownRun]);
     const byKeyType = { RSA: rsa, ECDSA: ecdsa, EdDSA: eddsa };
     const keyTypeChains = KEY_TYPES.map((keyType) => keyType === primaryKeyType
@@ -56390,29 +56437,10 @@ function stalled(result) {
         result.helloRetryRequest !== true &&
         result.certificates.length === 0);
 }
-/**
- * The key type of the leaf, read with node:crypto: the key-type hellos wait for this, and need
- * not wait for the X.509 library to load.
- */
+/** The key type of an accepted hello's leaf; see signatureKeyType. */
 function leafKeyType(result) {
     const leaf = result.certificates[0];
-    if (result.outcome.kind !== 'accepted' || !leaf) {
-        return null;
-    }
-    let keyType;
-    try {
-        keyType = new external_node_crypto_.X509Certificate(leaf).publicKey.asymmetricKeyType;
-    }
-    catch {
-        return null;
-    }
-    if (keyType === 'rsa' || keyType === 'rsa-pss') {
-        return 'RSA';
-    }
-    if (keyType === 'ec') {
-        return 'ECDSA';
-    }
-    return keyType === 'ed25519' || keyType === 'ed448' ? 'EdDSA' : null;
+    return result.outcome.kind === 'accepted' && leaf ? signatureKeyType(leaf) : null;
 }
 function leafFingerprint(chain) {
     return chain?.served[0]?.fingerprintSha256 ?? null;
@@ -57537,11 +57565,15 @@ function checkGroups(context) {
     const allowed = new Set(policy.allowedGroups);
     const allowedVersions = versionsFrom(policy.minVersion);
     const outside = new Set();
+    // A server's own TLS 1.3 list says what it supports; no hello of ours tried each group.
+    let listed = false;
     for (const support of address.groups) {
         if (allowedVersions.includes(support.version)) {
             for (const group of support.groups) {
-                if (!allowed.has(group))
-                    outside.add(group);
+                if (allowed.has(group))
+                    continue;
+                outside.add(group);
+                listed ||= support.fromServerList === true;
             }
         }
     }
@@ -57559,7 +57591,8 @@ function checkGroups(context) {
     return [
         {
             id: 'kex.group-not-allowed',
-            observed: `groups accepted outside the list: ${listText(sorted.map(groupName))}`,
+            observed: `groups ${listed ? 'accepted or listed by the server' : 'accepted'} outside the list: ` +
+                listText(sorted.map(groupName)),
             expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
             remediation: groupsFix(policy),
         },
@@ -57613,6 +57646,30 @@ function checkNotTls(context) {
         ...new Set(outcomes.map((outcome) => (outcome.kind === 'not-tls' ? outcome.detail : ''))),
     ];
     return notTlsFinding(endpoint.port, listText(details));
+}
+/**
+ * Every hello, the first one offering every version and suite included, was closed or reset
+ * before any reply. Refusing each version by closing is what a TLS server could do, but one that
+ * refuses all of them shows no TLS at all: the findings of each version would only restate it.
+ */
+function checkNoTlsAnswer(context) {
+    const outcomes = namedOutcomes(context).map(({ outcome }) => outcome);
+    const silentEnd = (outcome) => outcome.kind === 'closed' || outcome.kind === 'reset';
+    if (outcomes.length === 0 || !outcomes.every(silentEnd)) {
+        return undefined;
+    }
+    const kinds = [...new Set(outcomes.map((outcome) => outcome.kind))].sort();
+    const how = kinds.length === 2 ? 'closed or reset' : kinds[0] === 'closed' ? 'closed' : 'reset';
+    const port = context.endpoint.port;
+    return {
+        id: 'endpoint.no-tls-answer',
+        observed: `every hello, the one offering every version and suite included, was ${how} before any ` +
+            'reply: nothing on this port answers in TLS',
+        expected: `a TLS handshake, or a TLS alert, on port ${port}`,
+        remediation: adviceOnly(`Check that a TLS server listens on port ${port} and has a certificate: another ` +
+            'service, or a TLS server whose set-up is broken (no certificate, a proxy without a ' +
+            'back end), closes every connection like this.'),
+    };
 }
 function notTlsFinding(port, detail) {
     // The engine's own detail may already say it; the finding says it once.
@@ -57675,8 +57732,9 @@ function violationText(detail) {
         return name.startsWith('0x') ? whole : `${whole} (${name})`;
     });
 }
-const VIOLATION_EXPECTED = 'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
-    '4.1.3; RFC 5246, Section 7.4.1.3)';
+const VIOLATION_EXPECTED = 'answers by the protocol: well-formed records (RFC 8446, Section 5.1) and a ServerHello ' +
+    'choosing a version and a suite the client offered (RFC 8446, Section 4.1.3; RFC 5246, ' +
+    'Section 7.4.1.3)';
 /**
  * The server answers TLS, but only in violation of the protocol (case 6: it picks a suite that
  * was never offered on every hello). No sender can connect, and scanning again changes nothing:
@@ -57692,8 +57750,8 @@ function protocolViolationFinding(details) {
             what.join('; '),
         expected: VIOLATION_EXPECTED,
         remediation: adviceOnly("Correct the server's TLS configuration, or update the TLS software (or the load " +
-            'balancer or proxy that terminates TLS): it chooses what the client did not offer, ' +
-            'and every sender aborts such a handshake. Scanning again will not change this.'),
+            'balancer or proxy that terminates TLS): its answers break the protocol as observed ' +
+            'above, and every sender aborts such a handshake. Scanning again will not change this.'),
     };
 }
 /**
@@ -57809,13 +57867,19 @@ function inconclusiveFinding(context) {
     }
     const undecided = inconclusive.length > 0 ? `could not determine ${inconclusive.join('; ')}` : '';
     const noted = inconclusiveReasons.length > 0 ? `scan noted: ${inconclusiveReasons.join('; ')}` : '';
+    // Answers that broke the protocol leave things undecided that no second scan decides.
+    const violated = VIOLATION_OBSERVATIONS.some((id) => hasObservation(context, id)) ||
+        namedOutcomes(context).some(({ outcome }) => outcome.kind === 'violation');
     return {
         id: 'probe.inconclusive',
         observed: undecided && noted ? `${undecided}. The ${noted}` : undecided || `the ${noted}`,
         expected: 'an answer to every probe: a handshake or a TLS alert',
-        remediation: adviceOnly('Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
-            'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
-            'their own timeout.'),
+        remediation: adviceOnly(violated
+            ? 'The protocol violations reported for this endpoint left these questions open: ' +
+                'fix them, and scan again.'
+            : 'Scan again, with longer timeouts if the server is slow. A server that stays ' +
+                'silent instead of refusing with an alert (RFC 8446, Section 6.2) makes senders ' +
+                'wait for their own timeout.'),
     };
 }
 
@@ -57824,6 +57888,7 @@ function inconclusiveFinding(context) {
 // name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
 // none of this applies to it.
 //
+
 
 
 
@@ -57889,7 +57954,6 @@ function checkSni(context) {
     }
     return findings;
 }
-const sni_UNRECOGNIZED_NAME = 112;
 /**
  * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
  * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
@@ -57904,7 +57968,8 @@ function checkNameRefused(context) {
     // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
     // and SSL 3.0 hellos carry no SNI at all.
     const modern = address.versions.filter((support) => support.version === 'TLSv1.2' || support.version === 'TLSv1.3');
-    const refusedByName = modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === sni_UNRECOGNIZED_NAME);
+    const refusedByName = modern.length > 0 &&
+        modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName);
     if (!refusedByName) {
         return undefined;
     }
@@ -58049,8 +58114,10 @@ function checkListedSuites(context) {
     }
     const newestListed = TLS_VERSIONS.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version))).at(-1);
     const acceptedVersions = allowedVersions.filter((version) => versionState(address, version) === 'accepted');
-    const expected = `at least one of the ${plural(listedSuites.length, 'listed suite')} accepted with ` +
-        `${listText(relevant.map(text_versionLabel), 'or')}`;
+    const which = listedSuites.length === 1
+        ? 'the listed suite'
+        : `at least one of the ${listedSuites.length} listed suites`;
+    const expected = `${which} accepted with ${listText(relevant.map(text_versionLabel), 'or')}`;
     // The server only speaks versions newer than any listed suite (TLS 1.3 only, case 1).
     if (acceptedVersions.length > 0 &&
         acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))) {
@@ -58073,8 +58140,10 @@ function checkListedSuites(context) {
                 id: 'suites.none-listed',
                 observed: 'no suite in common with the required list; the server accepts ' + seenText(accepted),
                 expected,
-                remediation: suitesFix(policy, 'Add suites of the required list to the server configuration; the ECDHE suites ' +
-                    'below are forward secret and cover RSA and ECDSA certificates alike.'),
+                remediation: suitesFix(policy, listedSuites.some((suite) => suite.kex === 'ECDHE')
+                    ? 'Add suites of the required list to the server configuration; the ECDHE ' +
+                        'suites below are forward secret and cover RSA and ECDSA certificates alike.'
+                    : 'Add suites of the required list, below, to the server configuration.'),
             },
         ];
     }
@@ -58170,7 +58239,11 @@ function checkKeyTypeMismatch(context) {
             'enabled but no suite can be used';
     let certificate;
     if (leafKeyType === undefined) {
-        certificate = 'the certificate could not be obtained';
+        // Without the certificate the key type is a guess: an ECDHE suite also fails when the
+        // server has no elliptic curve enabled, which looks the same from outside.
+        certificate =
+            'the certificate could not be obtained, so the cause may also be that no elliptic ' +
+                'curve is enabled for its ECDHE suites';
     }
     else if (typeof leafKeyType === 'string') {
         certificate = `the certificate has ${withArticle(leafKeyType)} key`;
@@ -58187,7 +58260,11 @@ function checkKeyTypeMismatch(context) {
             remediation: suitesFix(policy, 'Enable suites that fit the certificate, or install a certificate of the other key ' +
                 'type next to it (nginx and Apache take an RSA and an ECDSA certificate side by ' +
                 'side). The list below holds ECDSA and RSA suites; the server uses those its ' +
-                'certificates fit.'),
+                'certificates fit.' +
+                (leafKeyType === undefined
+                    ? ' If they fit already, enable X25519 and P-256 for ECDHE (ssl_ecdh_curve in ' +
+                        'nginx, -groups or Groups in OpenSSL).'
+                    : '')),
         },
     ];
 }
@@ -58265,6 +58342,10 @@ const rules_RULES = [
         'warning or notice to let such endpoints pass.'),
     rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
         'HTTP reply. The endpoint must serve HTTPS.'),
+    rule('endpoint.no-tls-answer', 'No TLS answer to any hello', 'error', 'Every connection was closed or reset before any reply, the hello offering every version ' +
+        'and suite included: no sender can connect, and nothing on the port shows a TLS ' +
+        'server. Often another service that closes on input it does not know, or a TLS server ' +
+        'whose set-up is broken (no certificate, a proxy without a back end).'),
     rule('endpoint.protocol-violation', 'Server breaks the TLS protocol', 'error', 'Every hello that got a TLS answer was answered in violation of the protocol, for example ' +
         'with a suite or version the client never offered (RFC 8446, Section 4.1.3). Senders ' +
         "abort such handshakes, so none can connect: the server's TLS configuration or software " +
@@ -58375,7 +58456,7 @@ function isRuleId(id) {
 // Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
 // with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
 // so reports can show it; an expired suppression no longer hides its finding, which comes back
-// as a warning that says the suppression expired.
+// with its own severity and says the suppression expired.
 
 
 const suppress_DAY_MS = 86_400_000;
@@ -58407,8 +58488,9 @@ function isExpired(suppression, now) {
 }
 /**
  * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
- * only expired ones match, the finding stays live, becomes a warning (a notice stays a
- * notice), and its evidence says which suppression expired.
+ * only expired ones match, the finding stays live with its own severity (an expired
+ * suppression must never judge more leniently than none) and its evidence says which
+ * suppression expired.
  */
 function applySuppressions(findings, endpoint, suppressions, now) {
     return findings.map((finding) => {
@@ -58431,7 +58513,6 @@ function applySuppressions(findings, endpoint, suppressions, now) {
         const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
         return {
             ...finding,
-            severity: finding.severity === 'notice' ? 'notice' : 'warning',
             evidence: {
                 ...finding.evidence,
                 observed: `${finding.evidence.observed} [suppression expired on ${latest.expires}${where}; ` +
@@ -58550,7 +58631,8 @@ const NOT_SCANNED_TEXT = {
     ],
     timeout: [
         'the connection timed out',
-        'Check that the server is up and that no firewall drops connections from senders.',
+        'Check that the server is up and that no firewall or middlebox drops connections or ' +
+            'ClientHellos from senders.',
     ],
     error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
 };
@@ -58581,7 +58663,9 @@ function notScannedFinding(reason, detail, port) {
     return {
         id: 'endpoint.not-scanned',
         observed: `not scanned: ${what}${detailBeyond(reason, detail)}`,
-        expected: `an endpoint that accepts TCP connections on port ${port}`,
+        expected: reason === 'dns'
+            ? `a name that resolves to a TLS server on port ${port}`
+            : `a TLS server that accepts connections on port ${port} and answers a ClientHello`,
         remediation: adviceOnly(advice),
     };
 }
@@ -58600,6 +58684,10 @@ function addressFindings(context) {
     if (notTls) {
         return [notTls];
     }
+    const noAnswer = checkNoTlsAnswer(context);
+    if (noAnswer) {
+        return [noAnswer];
+    }
     const violated = checkEveryHelloViolated(context);
     if (violated) {
         return [violated];
@@ -58608,7 +58696,13 @@ function addressFindings(context) {
     if (nameRefused) {
         return [nameRefused];
     }
-    const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+    let findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+    // A key mismatch says why no version connects: TLS 1.2 is on, and no suite of it fits the
+    // certificate (case 5). "No version supported", with its fix to enable TLS 1.2, would send
+    // the reader the wrong way.
+    if (findings.some((finding) => finding.id === 'suites.certificate-key-mismatch')) {
+        findings = findings.filter((finding) => finding.id !== 'version.none-supported');
+    }
     const inconclusive = inconclusiveFinding(context);
     return inconclusive ? [...findings, inconclusive] : findings;
 }
@@ -59160,7 +59254,18 @@ function parsePolicy(text, file) {
     }
     const schemaProblems = schemaErrors(validate(data), document, locate);
     if (schemaProblems.length > 0) {
-        throw new PolicyError(file, schemaProblems);
+        // The problems of meaning too (unknown suites, removals of suites not listed), where the
+        // file's shape lets them be read, so that one run shows every problem.
+        let meaning = [];
+        try {
+            buildPolicy(data, file, document, locate);
+        }
+        catch (error) {
+            if (error instanceof PolicyError)
+                meaning = error.problems;
+        }
+        const all = dedupe([...schemaProblems, ...meaning]);
+        throw new PolicyError(file, all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
     }
     return buildPolicy(data, file, document, locate);
 }
@@ -59896,8 +60001,6 @@ function certificateCurve(certificates) {
         return null;
     }
 }
-// Curves most servers have (OpenSSL's and Go's defaults), asked about one per hello.
-const COMMON_CURVES = [0x001d, 0x0017, 0x0018, 0x0019, 0x001e];
 /** Sizes of the DH primes the version's DHE suites came with. */
 function dhSizes(enumeration) {
     const accepted = enumeration.enumeration.accepted;
@@ -59928,7 +60031,7 @@ async function searchCurves(prober, version, suites, seen) {
     const notes = [];
     const incomplete = (why) => notes.push(`the ${version} curves may be incomplete: ${why}`);
     const untested = legacyCurves().filter((curve) => !found.includes(curve));
-    const common = COMMON_CURVES.filter((curve) => untested.includes(curve));
+    const common = COMMON_GROUPS.filter((curve) => untested.includes(curve));
     const rest = untested.filter((curve) => !common.includes(curve));
     const ask = (groups) => prober.send({ version, suites, groups });
     const [singles, others] = await Promise.all([
@@ -59988,8 +60091,11 @@ function ordered(curves) {
     const order = legacyCurves();
     return [...new Set(curves)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
-/** The DH sizes of a finished enumeration, with curves an early search already found. */
-function withDhSizes(version, enumeration, search) {
+/**
+ * A version's group support: the curves the search found, with the DH sizes of the DHE suites
+ * its finished enumeration accepted.
+ */
+function groupSupportOf(version, enumeration, search) {
     return {
         support: { version, groups: search.groups, dhBits: dhSizes(enumeration) },
         notes: search.notes,
@@ -60019,7 +60125,7 @@ async function enumerateCurves(prober, version, enumeration) {
     const notEcdsa = ecdhe.filter((suite) => suiteByCode(suite.code)?.auth !== 'ECDSA');
     if (notEcdsa.length > 0) {
         const search = await searchCurves(prober, version, notEcdsa.map((suite) => suite.code), found);
-        return withDhSizes(version, enumeration, search);
+        return groupSupportOf(version, enumeration, search);
     }
     const suites = ecdhe.map((suite) => suite.code);
     const anchor = certificateCurve(enumeration.certificates);
@@ -60462,7 +60568,8 @@ class Prober {
         return (_target, hello, _timeouts, options) => this.sendHello(hello, options);
     }
     async sendHello(full, options, retry = true) {
-        const closing = this.earlyClose !== 'off';
+        // A caller that says closeEarly: false gets a hello without the alert whatever this knows.
+        const closing = this.earlyClose !== 'off' && options?.closeEarly !== false;
         const sent = closing ? { ...options, closeEarly: true } : options;
         let result = await this.settings.limit(() => this.attempt(full, sent));
         // A timeout is retried once: loss of one SYN or a server busy for a moment is no refusal.
@@ -60615,11 +60722,14 @@ function prober_versionInRange(version, min, max) {
 ;// CONCATENATED MODULE: ./src/probe/tls13.ts
 // TLS 1.3 suites and groups. In TLS 1.3 the suite and the group are chosen independently
 // (RFC 8446 Section 4.1.1), so after the version probe (which names one of each) the suites and
-// the groups are found apart and at once: suite hellos offer every group, so a refusal means
-// no suite is left; group hellos offer a suite known to work, in a few disjoint parts of the
-// groups that run in parallel. A server that wants a group the hello has no key share for
-// answers with a HelloRetryRequest, which names the group just as well, so no second hello is
-// needed.
+// the groups are found apart and at once. Suite hellos offer every group, so a refusal means no
+// suite is left; the first round sends two of them, in opposite orders. The first of those is
+// decrypted up to EncryptedExtensions, where a server may list its own groups (RFC 8446
+// Section 4.2.7); when it does, that list is the groups. Otherwise group hellos offer a suite
+// known to work, in a few disjoint parts of the groups that run in parallel. A server that
+// wants a group the hello has no key share for answers with a HelloRetryRequest, which names
+// the group just as well, so no second hello is needed.
+
 
 
 
@@ -60701,32 +60811,29 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
     // is not its first choice may list its groups in EncryptedExtensions (RFC 8446 Section
     // 4.2.7; OpenSSL does), which the decrypted flight shows. With that list, no group hello is
     // needed.
-    let listed = null;
-    let announce = () => { };
-    const firstSuiteHello = new Promise((resolve) => {
-        announce = resolve;
-    });
     // The first round of suite hellos is two at once over the suites left: one in our order
     // with the first pick again, last (the preference test and the list probe above), and one in
     // the reverse order. A server that follows the client picks a different suite from each, so
     // that two are found in one round trip; a refusal of the reverse hello says none is left.
-    const suitePhase = async () => {
-        if (suitesLeft.length === 0) {
-            announce();
-            return;
-        }
-        const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-        const reversed = suitesLeft.length > 1 ? [...suitesLeft].reverse() : null;
-        const shares = listProbeShares(defaultGroup, allGroups);
-        const listProbe = prober
-            .sendDecrypting({ ...tls13Hello(ordered, allGroups), keyShareGroups: shares })
+    const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
+    const listProbe = suitesLeft.length === 0
+        ? null
+        : prober
+            .sendDecrypting({
+            ...tls13Hello(ordered, allGroups),
+            keyShareGroups: listProbeShares(defaultGroup, allGroups),
+        })
             .then((result) => {
             // Taken before the group phase looks at the list, which must hold the group taken.
+            const known = run.found.size;
             const accepted = take(ordered, result);
-            listed = result.serverGroups ?? null;
-            announce();
-            return { result, accepted };
+            return { result, accepted, addedSuite: run.found.size > known };
         });
+    const suitePhase = async () => {
+        if (listProbe === null) {
+            return;
+        }
+        const reversed = suitesLeft.length > 1 ? [...suitesLeft].reverse() : null;
         const reverseProbe = reversed ? prober.send(tls13Hello(reversed, allGroups)) : null;
         const [first, second] = await Promise.all([listProbe, reverseProbe]);
         if (!first.accepted && !refusalOf(first.result)) {
@@ -60737,7 +60844,8 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             run.complete = false;
         }
         if (second && reversed && !take(reversed, second)) {
-            if (!refusalOf(second)) {
+            // A refusal of the same suites that the first hello found one in is no answer either.
+            if (!refusalOf(second) || first.addedSuite) {
                 run.complete = false;
             }
             return;
@@ -60777,20 +60885,24 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             return;
         }
     };
-    let fromServerList = false;
+    // The server's list, once the list probe has answered, when it holds every group seen so far.
     const groupPhase = async () => {
-        await firstSuiteHello;
+        const listed = (await listProbe)?.result.serverGroups ?? null;
         if (listed !== null && groups.every((group) => listed.includes(group))) {
-            fromServerList = true;
-            return;
+            return listed;
         }
         const groupsToFind = allGroups.filter((group) => !groups.includes(group));
         await Promise.all(splitGroups(groupsToFind).map(groupPart));
+        return null;
     };
-    await Promise.all([suitePhase(), groupPhase()]);
-    if (fromServerList && listed !== null) {
-        // The server's list, in its order of preference; it holds every group seen.
-        groups.splice(0, groups.length, ...listed);
+    const [, listed] = await Promise.all([suitePhase(), groupPhase()]);
+    // A group that a later suite hello got and the server's list lacks makes the list untrue: the
+    // group is kept, and the rest were not probed.
+    const unlisted = listed === null ? [] : groups.filter((group) => !listed.includes(group));
+    const fromServerList = listed !== null && unlisted.length === 0;
+    if (listed !== null) {
+        // The server's list, in its order of preference.
+        groups.splice(0, groups.length, ...listed, ...unlisted);
     }
     else {
         // Parts find groups in no meaningful order: list them as offered.
@@ -60799,6 +60911,9 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             return index === -1 ? allGroups.length : index;
         };
         groups.sort((a, b) => rank(a) - rank(b));
+    }
+    if (unlisted.length > 0) {
+        groupsComplete = false;
     }
     const enumeration = await finishEnumeration(prober, 'TLSv1.3', [run], (suites) => tls13Hello(suites, [...groups]));
     if (!groupsComplete) {
@@ -60810,15 +60925,13 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
     }
     return { ...enumeration, groups: support };
 }
-// Groups a server commonly accepts besides the one the version probe got, most common first.
-const LIST_PROBE_SHARES = [0x0017, 0x0018, 0x001e, 0x0019, 0x001d];
 /**
  * The list probe's key shares: common groups other than the one the version probe got, so that
  * a server takes one of them (a TLS 1.3 server takes a share it supports, RFC 8446 Section
  * 4.2.8) and, when that is not its first choice, lists its own groups.
  */
 function listProbeShares(seen, offered) {
-    const shares = LIST_PROBE_SHARES.filter((group) => group !== seen && offered.includes(group) && canMakeKeyShare(group)).slice(0, 4);
+    const shares = COMMON_GROUPS.filter((group) => group !== seen && offered.includes(group) && canMakeKeyShare(group)).slice(0, 4);
     // In the order of supported_groups (RFC 8446 Section 4.2.8).
     return shares.sort((a, b) => offered.indexOf(a) - offered.indexOf(b));
 }
@@ -60832,6 +60945,8 @@ function listProbeShares(seen, offered) {
 // once its connection is made (a port that refuses costs one attempt) the TLS 1.2, 1.1 and 1.0
 // hellos beside it; then the sender's hellos, the enumerations and curve searches, each
 // starting from its version hello's answer, the certificate hellos, and SSL 3.0 last.
+
+
 
 
 
@@ -60865,7 +60980,9 @@ async function scanAddress(context) {
     // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
     // supported_versions lists every version down to TLS 1.0, so that a server of an older
     // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
-    const first = await firstContact(prober, plans);
+    const hellos = firstHellos(plans);
+    const small = smallHello(options.listedSuites, prober.serverName);
+    const first = await firstContact(prober, hellos, small);
     const tls13Probe = first.tls13;
     const unreachable = unreachableReason(tls13Probe.outcome);
     if (unreachable || first.silent) {
@@ -60879,13 +60996,15 @@ async function scanAddress(context) {
     if (first.silent) {
         const silent = {
             reason: 'timeout',
-            detail: 'the server accepts connections but answered no TLS hello before the read timeout',
+            detail: largeHellosDropped(first.small, hellos, prober.serverName) ??
+                'the server accepts connections but answered no TLS hello before the read timeout',
         };
         return emptyScan(context, prober, startedAt, silent, { kind: 'timeout', phase: 'read' });
     }
-    // Every other version's first hello, and the sender's two hellos, at once. Each version's
-    // enumeration starts as soon as its own first hello is answered, so that versions the
-    // server never answers (silence costs two read timeouts) do not hold up the others.
+    // The TLS 1.2, 1.1 and 1.0 hellos are out already (firstContact); SSL 3.0's goes out below.
+    // Each version's enumeration starts as soon as its own first hello is answered, so that
+    // versions the server never answers (silence costs two read timeouts) do not hold up the
+    // others, and the sender's hellos as soon as the TLS 1.2 hello is.
     const legacyVersions = VERSIONS_NEWEST_FIRST.filter((version) => version !== 'TLSv1.3');
     const pending = new Map([
         ['TLSv1.3', Promise.resolve(tls13Probe)],
@@ -60895,7 +61014,7 @@ async function scanAddress(context) {
     // loop later), so that it takes a slot they leave free instead of holding one of them up.
     const firstRound = first.tls12FirstTry.then(() => new Promise((resolve) => setImmediate(resolve)));
     for (const version of legacyVersions) {
-        const hello = legacyHello(version, plans.get(version).chunks[0]);
+        const hello = hellos.get(version);
         pending.set(version, first.early.get(version) ?? firstRound.then(() => prober.send(hello)));
     }
     const senderProbes = probeAsSender(prober, options.listedSuites, pending.get('TLSv1.2'));
@@ -60926,7 +61045,7 @@ async function scanAddress(context) {
     const sender = await senderProbes;
     const versions = finalVersions(preliminary, enumerations);
     const observations = [
-        ...versionObservations(firstAnswers, versions, firstOffers(plans)),
+        ...versionObservations(firstAnswers, versions, firstOffers(hellos)),
         ...refusalObservations(versions, enumerations),
         ...noteObservations(enumerations, groups.notes),
         ...eventObservations(prober),
@@ -60955,6 +61074,55 @@ function address_unique(items) {
 function legacyHello(version, suites) {
     return { version, suites, groups: legacyCurves() };
 }
+/**
+ * Each version's first hello: its first chunk of suites. The TLS 1.3 hello also offers TLS
+ * 1.2's first chunk and every version down to TLS 1.0 (see scanAddress).
+ */
+function firstHellos(plans) {
+    const hellos = new Map();
+    for (const version of VERSIONS_NEWEST_FIRST) {
+        hellos.set(version, legacyHello(version, plans.get(version).chunks[0]));
+    }
+    hellos.set('TLSv1.3', {
+        version: 'TLSv1.3',
+        minVersion: 'TLSv1.0',
+        suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
+        groups: address_unique([...tls13Groups(), ...legacyCurves()]),
+    });
+    return hellos;
+}
+/**
+ * A hello well under 256 bytes (the listed suites, two groups), sent to an address silent to
+ * the first hellos, which are 512 bytes or more (wire/hello.ts pads them out of 256..511).
+ * Null when it would not be small, or there is no list.
+ */
+function smallHello(listedSuites, serverName) {
+    if (listedSuites.length === 0) {
+        return null;
+    }
+    const hello = {
+        version: 'TLSv1.2',
+        suites: [...listedSuites],
+        groups: [Group.x25519, Group.secp256r1],
+    };
+    const bytes = buildClientHello({ ...hello, serverName }).length;
+    return bytes < 256 ? { hello, bytes } : null;
+}
+/**
+ * When the small hello was answered and the first hellos were not, something on the path
+ * drops large ClientHellos: the words say so, because "silent" would send the reader to the
+ * firewall, and a sender's hello can be as large.
+ */
+function largeHellosDropped(small, hellos, serverName) {
+    const kind = small?.result.outcome.kind;
+    if (!small || kind === 'timeout' || kind === 'error') {
+        return null;
+    }
+    const largeBytes = Math.min(...[...hellos.values()].map((hello) => buildClientHello({ ...hello, serverName }).length));
+    return (`the server answered a hello of ${small.bytes} bytes but none of ${largeBytes} bytes or ` +
+        'more before the read timeout: something on the path drops large ClientHellos, and ' +
+        "senders' hellos can be as large");
+}
 // Versions whose first hello goes out as soon as the TLS 1.3 hello's connection is made, not
 // after its answer: a server that answers at all answers them in the same round trip. SSL 3.0
 // waits for the TLS 1.3 answer, so that these and the TLS 1.3 hello fill the per-host slots.
@@ -60967,26 +61135,17 @@ const EAGER_VERSIONS = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
  * costs two read timeouts. `silent` says that both timed out after the connection was made:
  * the address is not probed further. Each early hello that times out is sent once more.
  */
-async function firstContact(prober, plans) {
-    const tls13Hello = {
-        version: 'TLSv1.3',
-        minVersion: 'TLSv1.0',
-        suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
-        groups: address_unique([...tls13Groups(), ...legacyCurves()]),
-    };
-    const versionHello = (version) => legacyHello(version, plans.get(version).chunks[0]);
+async function firstContact(prober, hellos, small) {
+    const tls13Hello = hellos.get('TLSv1.3');
+    const versionHello = (version) => hellos.get(version);
     let connected = () => { };
     const connection = new Promise((resolve) => {
         connected = resolve;
     });
-    let answered = null;
     const once = prober.send(tls13Hello, false, { onConnected: () => connected() });
-    void once.then((result) => {
-        answered = result;
-    });
-    await Promise.race([connection, once]);
+    // Null when the connection was made first; the answer when it came without one.
+    const done = await Promise.race([connection.then(() => null), once]);
     const firstTries = new Map();
-    const done = answered;
     if (done === null || !unreachableReason(done.outcome)) {
         for (const version of EAGER_VERSIONS) {
             firstTries.set(version, prober.send(versionHello(version), false));
@@ -61002,14 +61161,29 @@ async function firstContact(prober, plans) {
     const tls12FirstTry = firstTries.get('TLSv1.2') ?? Promise.resolve();
     const tls13First = await once;
     if (tls13First.outcome.kind !== 'timeout' || prober.pastDeadline) {
-        return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false };
+        return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false, small: null };
     }
     const tls12First = firstTries.get('TLSv1.2') ?? prober.send(versionHello('TLSv1.2'), false);
-    const [tls13, tls12] = await Promise.all([prober.send(tls13Hello, false), tls12First]);
+    // A small hello goes beside the retry: answered while the others are not, it tells a path
+    // that drops large hellos from a silent server, at no extra wait.
+    const smallProbe = small
+        ? prober.send(small.hello, false).then((result) => ({ bytes: small.bytes, result }))
+        : Promise.resolve(null);
+    const [tls13, tls12, smallAnswer] = await Promise.all([
+        prober.send(tls13Hello, false),
+        tls12First,
+        smallProbe,
+    ]);
     const silent = tls13.outcome.kind === 'timeout' &&
         tls13.outcome.phase === 'read' &&
         tls12.outcome.kind === 'timeout';
-    return { tls13, early: silent ? firstTries : withRetries(), tls12FirstTry, silent };
+    return {
+        tls13,
+        early: silent ? firstTries : withRetries(),
+        tls12FirstTry,
+        silent,
+        small: smallAnswer,
+    };
 }
 // ---------------------------------------------------------------------------------------------
 // Reachability
@@ -61208,7 +61382,9 @@ async function enumerateGroups(prober, enumerating, firstAnswers) {
         if ('groups' in found) {
             return { support: found.groups, notes: [] };
         }
-        return search ? withDhSizes(version, found, search) : enumerateCurves(prober, version, found);
+        return search
+            ? groupSupportOf(version, found, search)
+            : enumerateCurves(prober, version, found);
     });
     const results = (await Promise.all(tasks)).filter((result) => result !== null);
     return {
@@ -61342,11 +61518,9 @@ function versionObservations(answers, versions, offers) {
     }
     return observations;
 }
-/** The suites each version's first hello offered (the TLS 1.3 hello: its own and TLS 1.2's). */
-function firstOffers(plans) {
-    const offers = new Map(VERSIONS_NEWEST_FIRST.map((v) => [v, plans.get(v).chunks[0]]));
-    offers.set('TLSv1.3', [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]]);
-    return offers;
+/** The suites each version's first hello offered. */
+function firstOffers(hellos) {
+    return new Map([...hellos].map(([version, hello]) => [version, hello.suites]));
 }
 function refusalObservations(versions, enumerations) {
     const kinds = new Set();
@@ -61647,15 +61821,14 @@ function addDifferenceObservations(addresses) {
         const differences = describeDifferences(first, other);
         if (differences.length === 0)
             continue;
-        const detail = differences.join('; ');
-        first.observations.push({
+        // The same words on both addresses, so that a report shows the difference once, naming
+        // both of them.
+        const observation = {
             id: OBSERVATION.addressDifference,
-            detail: `${first.address} and ${other.address} answer differently: ${detail}`,
-        });
-        other.observations.push({
-            id: OBSERVATION.addressDifference,
-            detail: `${other.address} and ${first.address} answer differently: ${detail}`,
-        });
+            detail: `${first.address} and ${other.address} answer differently: ${differences.join('; ')}`,
+        };
+        first.observations.push(observation);
+        other.observations.push({ ...observation });
     }
 }
 /** What differs between two address scans, in words, taking `a` as the reference. */
@@ -61799,7 +61972,11 @@ function reasonText(reason) {
     const detail = at >= 0 && at <= 'this '.length
         ? reason.detail.slice(at + words.length).replace(/^[\s:;,.-]+/, '')
         : reason.detail;
-    return detail && detail !== words ? `${words} (${detail})` : words;
+    if (!detail || detail === words) {
+        return words;
+    }
+    // A detail that is only the error code comes in parentheses already: "(ECONNREFUSED)".
+    return /^\(.*\)$/.test(detail) ? `${words} ${detail}` : `${words} (${detail})`;
 }
 /** A small symbol for the verdict, for markdown where emoji render everywhere. */
 function verdictIcon(result) {
@@ -62639,7 +62816,10 @@ const commentFooter = '\n_The job summary of the run has the suites, chains and 
 // ---------------------------------------------------------------------------------------------
 // Head, overview and changes
 function titleLine(report, level = '##') {
-    const icon = report.compliant ? '✅' : '❌';
+    // ⚠️ for a run that passes with endpoints that are not compliant (fail-on never, a rule
+    // lowered): the verdicts still say what is wrong.
+    const allCompliant = report.endpoints.every((result) => result.verdict === 'compliant');
+    const icon = !report.compliant ? '❌' : allCompliant ? '✅' : '⚠️';
     return `${level} ${icon} Webhook TLS: ${headline(report.endpoints)}`;
 }
 function metaLine(report) {
@@ -63441,7 +63621,16 @@ function messageFor(endpoint, findings) {
             `${finding.evidence.observed}.`)
             .join(' ');
     const fix = first.remediation.summary ? ` Fix: ${first.remediation.summary}` : '';
-    return (`${endpoint.input}: ${first.title}. ${observed} Expected: ${first.evidence.expected}.` + fix);
+    // A fix that speaks of "the suites below" needs its configuration: a message is plain text,
+    // so the first server's lines go in one line, the others stay in the text and job summary.
+    const snippet = first.remediation.snippets?.[0];
+    const config = snippet
+        ? ` Configuration for ${snippet.server}: ${snippet.config.split('\n').join(' ')} ` +
+            '(other servers: see the text report or the job summary).'
+        : '';
+    return (`${endpoint.input}: ${first.title}. ${observed} Expected: ${first.evidence.expected}.` +
+        fix +
+        config);
 }
 function locationFor(endpoint, options) {
     const logical = {
@@ -63584,7 +63773,14 @@ function headLines(report, colors) {
     const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
     const failOn = report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
     const shard = report.shard ? ` · shard ${report.shard.index} of ${report.shard.count}` : '';
-    const mark = report.compliant ? colors.green('✔') : colors.red('✖');
+    // A run that passes with endpoints that are not compliant (fail-on never, a rule lowered)
+    // is marked apart: the verdicts still say what is wrong.
+    const allCompliant = counts.nonCompliant === 0 && counts.notScanned === 0;
+    const mark = !report.compliant
+        ? colors.red('✖')
+        : allCompliant
+            ? colors.green('✔')
+            : colors.yellow('!');
     return [
         colors.bold(`${mark} Webhook TLS: ${headline(report.endpoints)}`),
         colors.dim(`policy ${report.policy.name} (${failOn}) · ${counts.compliant} compliant, ` +
@@ -64045,10 +64241,13 @@ function audit_outcomeOf(report) {
     const failing = report.endpoints.filter((result) => failsPolicy(result, report.policy.failOn));
     const notScanned = failing.filter((result) => result.verdict === 'not-scanned');
     const nonCompliant = failing.filter((result) => result.verdict !== 'not-scanned');
+    const letPass = report.endpoints.filter((result) => result.verdict !== 'compliant' && !failing.includes(result));
     return {
         compliant: notScanned.length === 0 && nonCompliant.length === 0,
         nonCompliant,
         notScanned,
+        letPass,
+        failOn: report.policy.failOn,
     };
 }
 /** One sentence saying how the run ended, naming the endpoints; both shells print it. */
@@ -64068,6 +64267,13 @@ function audit_describeOutcome(outcome, total) {
                     : result.scan.endpoint.input;
             })
                 .join(', '));
+    }
+    if (parts.length === 0 && outcome.letPass.length > 0) {
+        // The run passes, but the verdicts still say what is wrong (docs/policy.md).
+        return (`no endpoint fails the run (fail-on: ${outcome.failOn}), but ` +
+            `${countOf(outcome.letPass.length, 'endpoint')} of ${total} ` +
+            `${outcome.letPass.length === 1 ? 'is' : 'are'} not compliant or not scanned: ` +
+            names(outcome.letPass));
     }
     if (parts.length === 0) {
         return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;

@@ -25197,6 +25197,17 @@ const Group = {
     SecP256r1MLKEM768: 4587,
     X25519MLKEM768: 4588,
 };
+/**
+ * Groups most servers have (the defaults of OpenSSL, Go and nginx), most common first: the
+ * probes ask about these before the rest.
+ */
+const COMMON_GROUPS = [
+    Group.x25519,
+    Group.secp256r1,
+    Group.secp384r1,
+    Group.secp521r1,
+    Group.x448,
+];
 const byCode = new Map(GROUPS.map((group) => [group.code, group]));
 function groupByCode(code) {
     return byCode.get(code);
@@ -26034,6 +26045,122 @@ function versionInRange(version, min, max) {
     return index >= VERSION_ORDER.indexOf(min) && index <= VERSION_ORDER.indexOf(max);
 }
 
+;// CONCATENATED MODULE: ./src/cert/der.ts
+// A cheap look at the issuer and subject names of a DER certificate, without parsing the rest:
+// enough to index the trust anchors by name so that only the few a path may reach are parsed.
+//
+// The key of a name is its attribute types and decoded values in order. Two names that node's
+// X509Certificate prints alike have the same key: printing decodes each value as below
+// (RFC 5280, Section 4.1.2.4: PrintableString, UTF8String, BMPString, UniversalString,
+// TeletexString), so a value encoded as PrintableString in one certificate and as UTF8String in
+// another still matches. The exact comparison stays with the callers; the key only narrows.
+function readTlv(bytes, offset, limit) {
+    if (offset + 2 > limit) {
+        return null;
+    }
+    const tag = bytes[offset];
+    let length = bytes[offset + 1];
+    let start = offset + 2;
+    if (length & 0x80) {
+        const count = length & 0x7f;
+        if (count === 0 || count > 4 || start + count > limit) {
+            return null;
+        }
+        length = 0;
+        for (let index = 0; index < count; index += 1) {
+            length = length * 256 + bytes[start + index];
+        }
+        start += count;
+    }
+    const end = start + length;
+    return end > limit ? null : { tag, start, end };
+}
+/** Every TLV directly inside [start, end), or null when the bytes are not DER. */
+function children(bytes, start, end) {
+    const found = [];
+    let offset = start;
+    while (offset < end) {
+        const tlv = readTlv(bytes, offset, end);
+        if (!tlv) {
+            return null;
+        }
+        found.push(tlv);
+        offset = tlv.end;
+    }
+    return found;
+}
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const OID = 0x06;
+function decodeValue(bytes, tlv) {
+    const content = Buffer.from(bytes.buffer, bytes.byteOffset + tlv.start, tlv.end - tlv.start);
+    switch (tlv.tag) {
+        case 0x0c: // UTF8String
+            return content.toString('utf8');
+        case 0x1e: // BMPString, UTF-16 big-endian
+            return Buffer.from(content).swap16().toString('utf16le');
+        case 0x1c: {
+            // UniversalString, UTF-32 big-endian
+            let text = '';
+            for (let index = 0; index + 4 <= content.length; index += 4) {
+                text += String.fromCodePoint(content.readUInt32BE(index));
+            }
+            return text;
+        }
+        default:
+            return content.toString('latin1');
+    }
+}
+/** The key of a Name (RFC 5280, Section 4.1.2.4), or null when it is not DER. */
+function nameKey(bytes, name) {
+    if (name.tag !== SEQUENCE) {
+        return null;
+    }
+    const parts = [];
+    for (const rdn of children(bytes, name.start, name.end) ?? [null]) {
+        if (rdn?.tag !== SET) {
+            return null;
+        }
+        for (const attribute of children(bytes, rdn.start, rdn.end) ?? [null]) {
+            const fields = attribute ? children(bytes, attribute.start, attribute.end) : null;
+            if (fields?.length !== 2 || fields[0].tag !== OID) {
+                return null;
+            }
+            const type = Buffer.from(bytes.subarray(fields[0].start, fields[0].end)).toString('hex');
+            parts.push(`${type}=${decodeValue(bytes, fields[1])}`);
+        }
+    }
+    return parts.join('\u0000');
+}
+/**
+ * The keys of a certificate's issuer and subject names, or null when the certificate is not
+ * DER as far as the subject (RFC 5280, Section 4.1: version, serial, signature, issuer,
+ * validity, subject).
+ */
+function certificateNames(der) {
+    try {
+        const certificate = readTlv(der, 0, der.length);
+        const tbs = certificate && readTlv(der, certificate.start, certificate.end);
+        const fields = tbs && tbs.tag === SEQUENCE ? children(der, tbs.start, tbs.end) : null;
+        if (!fields) {
+            return null;
+        }
+        const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields;
+        const [, , issuer, , subject] = rest;
+        if (!issuer || !subject) {
+            return null;
+        }
+        const issuerKey = nameKey(der, issuer);
+        const subjectKey = nameKey(der, subject);
+        return issuerKey === null || subjectKey === null
+            ? null
+            : { issuer: issuerKey, subject: subjectKey };
+    }
+    catch {
+        return null;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/cert/info.ts
@@ -26201,7 +26328,14 @@ const CURVE_NAMES = {
     brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
 };
 function describeKey(cert, node) {
-    const publicKey = node.publicKey;
+    return (nodeKeyDescription(node.publicKey) ?? {
+        type: 'other',
+        bits: 0,
+        curve: cert.publicKey.algorithm.name,
+    });
+}
+/** A public key as node:crypto reads it; null for a type it does not name. */
+function nodeKeyDescription(publicKey) {
     const details = publicKey.asymmetricKeyDetails ?? {};
     switch (publicKey.asymmetricKeyType) {
         case 'rsa':
@@ -26219,8 +26353,29 @@ function describeKey(cert, node) {
         case 'ed448':
             return { type: 'Ed448', bits: 456 };
         default:
-            return { type: 'other', bits: 0, curve: cert.publicKey.algorithm.name };
+            return null;
     }
+}
+const SIGNATURE_KEY_TYPES = {
+    RSA: 'RSA',
+    EC: 'ECDSA',
+    Ed25519: 'EdDSA',
+    Ed448: 'EdDSA',
+};
+/**
+ * The signature key type of a certificate (the one a hello's signature_algorithms asks for),
+ * read with node:crypto alone: the hellos that wait for it need not wait for the X.509 library
+ * to load. Null for an unreadable certificate or a key no TLS 1.2 or 1.3 signature uses.
+ */
+function signatureKeyType(der) {
+    let description;
+    try {
+        description = nodeKeyDescription(new external_node_crypto_namespaceObject.X509Certificate(der).publicKey);
+    }
+    catch {
+        return null;
+    }
+    return (description && SIGNATURE_KEY_TYPES[description.type]) ?? null;
 }
 // --- Signature algorithms -------------------------------------------------------------------
 // Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
@@ -26266,5257 +26421,8 @@ function signatureAlgorithm(cert) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/policy/text.ts
-// Wording shared by the findings: version and suite names as users read them, lists in prose,
-// dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
-// not "TLSv1.2", and name suites by their IANA names.
-
-
-
-const VERSION_LABELS = {
-    SSLv3: 'SSL 3.0',
-    'TLSv1.0': 'TLS 1.0',
-    'TLSv1.1': 'TLS 1.1',
-    'TLSv1.2': 'TLS 1.2',
-    'TLSv1.3': 'TLS 1.3',
-};
-function versionLabel(version) {
-    return VERSION_LABELS[version];
-}
-/** Position of a version in the order versions were introduced, for comparisons. */
-function versionRank(version) {
-    return TLS_VERSIONS.indexOf(version);
-}
-/** "a", "a and b", "a, b and c". */
-function listText(items, conjunction = 'and') {
-    if (items.length <= 1) {
-        return items.join('');
-    }
-    return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
-}
-function suiteList(codes) {
-    return listText(codes.map(suiteName));
-}
-function text_plural(count, singular, pluralForm = `${singular}s`) {
-    return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-/** The date part of an ISO timestamp (certificates carry whole seconds, days are enough). */
-function dateText(iso) {
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
-}
-const text_DAY_MS = 86_400_000;
-/**
- * Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. The same count
- * as the certificate details' daysLeft, so that a finding and a table agree.
- */
-function daysUntil(iso, now) {
-    return daysLeft(new Date(iso), now);
-}
-/** Whole days between two ISO timestamps. */
-function daysBetween(fromIso, toIso) {
-    return Math.floor((new Date(toIso).getTime() - new Date(fromIso).getTime()) / text_DAY_MS);
-}
-/** How one probe ended, as the tail of a sentence: "refused with a protocol_version alert". */
-function outcomeText(outcome) {
-    switch (outcome.kind) {
-        case 'accepted':
-            return `accepted (${versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
-        case 'alert':
-            return `refused with a ${outcome.alertName} alert`;
-        case 'reset':
-            return 'refused by a TCP reset';
-        case 'closed':
-            // The wire layer does not say whether close_notify (itself an alert, a warning-level
-            // one: RFC 8446, Section 6.1) came before the close, so the words hold for both.
-            return 'refused by closing the connection without a fatal alert';
-        case 'timeout':
-            return outcome.phase === 'connect'
-                ? 'no connection before the timeout'
-                : 'no answer before the timeout';
-        case 'not-tls':
-            return `answered with something that is not TLS (${outcome.detail})`;
-        case 'violation':
-            return `answered in violation of the protocol (${outcome.detail})`;
-        case 'error':
-            return `not completed (${outcome.detail})`;
-    }
-}
-/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
-function withArticle(text) {
-    return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
-}
-
-;// CONCATENATED MODULE: ./src/policy/remediation.ts
-// Remediations: what to change, with the configuration lines for nginx, Apache httpd, HAProxy,
-// Caddy and Node's `https` server where a configuration line fixes the problem. The lines are
-// built from the policy (its minimum version and suites), so a policy file that changes the
-// list changes the advice too.
-//
-// The suites recommended are the listed ones that are forward secret, AEAD and free of 64-bit
-// blocks; a sender following the list finds one of them first. The other listed suites are
-// allowed, not advised.
-
-
-
-function remediation(summary, snippets) {
-    if (!snippets) {
-        return { summary };
-    }
-    const order = ['nginx', 'apache', 'haproxy', 'caddy', 'node'];
-    return {
-        summary,
-        snippets: order
-            .filter((server) => snippets[server] !== undefined)
-            .map((server) => ({ server, config: snippets[server] })),
-    };
-}
-// --- What to enable --------------------------------------------------------------------------
-/** Versions the advice enables: the policy's minimum, never below TLS 1.2, up to TLS 1.3. */
-function enabledVersions(policy) {
-    const floor = Math.max(versionRank(policy.minVersion), versionRank('TLSv1.2'));
-    return ['TLSv1.2', 'TLSv1.3'].filter((version) => versionRank(version) >= floor);
-}
-function advisedSuites(policy) {
-    const listed = policy.listedSuites
-        .map((code) => suiteByCode(code))
-        .filter((suite) => suite !== undefined);
-    const tls12 = listed.filter((suite) => suite.kex !== 'TLS13');
-    const strong = tls12.filter((suite) => suite.forwardSecret && suite.aead && !suite.block64);
-    return {
-        tls12: strong.length > 0 ? strong : tls12,
-        tls13: listed.filter((suite) => suite.kex === 'TLS13'),
-    };
-}
-function opensslList(suites) {
-    return suites.map((suite) => suite.openssl ?? suite.name).join(':');
-}
-// Go's crypto/tls (Caddy) implements ECDHE and RSA key exchange only, and takes IANA names.
-function caddyList(suites) {
-    return suites
-        .filter((suite) => suite.kex === 'ECDHE' || suite.kex === 'RSA')
-        .map((suite) => suite.name)
-        .join(' ');
-}
-function nginxVersions(policy) {
-    return `ssl_protocols ${enabledVersions(policy).join(' ')};`;
-}
-function apacheVersions(policy) {
-    return `SSLProtocol -all ${enabledVersions(policy)
-        .map((version) => `+${version}`)
-        .join(' ')}`;
-}
-function caddyVersions(policy) {
-    return `protocols ${enabledVersions(policy)
-        .map((version) => version.replace('TLSv', 'tls'))
-        .join(' ')}`;
-}
-function minimum(policy) {
-    return enabledVersions(policy)[0];
-}
-// --- Versions and suites -----------------------------------------------------------------------
-/** Enable the policy's versions and nothing older. */
-function versionFix(policy) {
-    const versions = enabledVersions(policy);
-    return remediation(`Enable ${versions.map((version) => version.replace('v', ' ')).join(' and ')} and disable ` +
-        'every older version in the TLS configuration of the server (or of the load balancer ' +
-        'that terminates TLS).', {
-        nginx: nginxVersions(policy),
-        apache: apacheVersions(policy),
-        haproxy: `global\n    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`,
-        caddy: `tls {\n    ${caddyVersions(policy)}\n}`,
-        node: `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`,
-    });
-}
-/** Enable the advised suites (and the versions they need). */
-function suitesFix(policy, summary) {
-    const { tls12, tls13 } = advisedSuites(policy);
-    const nginx = [nginxVersions(policy)];
-    const apache = [apacheVersions(policy)];
-    const haproxy = ['global', `    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`];
-    const caddy = ['tls {', `    ${caddyVersions(policy)}`];
-    const nodeCiphers = [...tls13, ...tls12];
-    if (tls12.length > 0) {
-        nginx.push(`ssl_ciphers ${opensslList(tls12)};`);
-        apache.push(`SSLCipherSuite ${opensslList(tls12)}`);
-        haproxy.push(`    ssl-default-bind-ciphers ${opensslList(tls12)}`);
-        const goNames = caddyList(tls12);
-        if (goNames) {
-            caddy.push(`    ciphers ${goNames}`);
-        }
-    }
-    // Go does not let Caddy choose TLS 1.3 suites; its fixed set is the three of RFC 8446.
-    if (tls13.length > 0) {
-        nginx.push(`ssl_conf_command Ciphersuites ${opensslList(tls13)};`);
-        apache.push(`SSLCipherSuite TLSv1.3 ${opensslList(tls13)}`);
-        haproxy.push(`    ssl-default-bind-ciphersuites ${opensslList(tls13)}`);
-    }
-    caddy.push('}');
-    const node = nodeCiphers.length > 0
-        ? `https.createServer({\n  key,\n  cert,\n  minVersion: '${minimum(policy)}',\n` +
-            `  ciphers: '${opensslList(nodeCiphers)}',\n}, handler);`
-        : `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`;
-    return remediation(summary, {
-        nginx: nginx.join('\n'),
-        apache: apache.join('\n'),
-        haproxy: haproxy.join('\n'),
-        caddy: caddy.join('\n'),
-        node,
-    });
-}
-/** Order suites so that forward-secret ones win, or let the client's order decide. */
-function preferenceFix(policy) {
-    const list = opensslList(advisedSuites(policy).tls12);
-    const summary = 'List ECDHE suites before the others, or let the client choose: senders list ' +
-        'forward-secret suites first. Go (Caddy) always orders suites itself.';
-    if (!list) {
-        return remediation(summary, {
-            nginx: 'ssl_prefer_server_ciphers off;',
-            apache: 'SSLHonorCipherOrder off',
-            haproxy: 'global\n' +
-                `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
-            node: 'https.createServer({ key, cert, honorCipherOrder: false }, handler);',
-        });
-    }
-    return remediation(summary, {
-        nginx: `ssl_ciphers ${list};\nssl_prefer_server_ciphers off;`,
-        apache: `SSLCipherSuite ${list}\nSSLHonorCipherOrder off`,
-        haproxy: `global\n    ssl-default-bind-ciphers ${list}\n` +
-            `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
-        node: `https.createServer({ key, cert, ciphers: '${list}', honorCipherOrder: false }, ` +
-            'handler);',
-    });
-}
-/** Use DH groups of at least the policy's size, or drop DHE suites. */
-function dhFix(policy) {
-    const bits = policy.minDhBits;
-    return remediation(`Use a Diffie-Hellman group of at least ${bits} bits (the ffdhe${bits} group of RFC 7919 ` +
-        'is a good choice), or remove the DHE suites and keep ECDHE ones. Caddy (Go) has no ' +
-        'DHE suites.', {
-        nginx: 'ssl_dhparam /etc/nginx/ffdhe2048.pem;',
-        apache: 'SSLOpenSSLConfCmd DHParameters "/etc/ssl/ffdhe2048.pem"',
-        haproxy: 'global\n    ssl-dh-param-file /etc/haproxy/ffdhe2048.pem',
-        node: "https.createServer({ key, cert, dhparam: fs.readFileSync('ffdhe2048.pem') }, " +
-            'handler);',
-    });
-}
-// OpenSSL and Go spell a few groups differently from the IANA registry. Hybrid post-quantum
-// groups are left out of the lines: OpenSSL before 3.5 refuses a list that names them, and
-// nginx or Apache would then not start.
-const OPENSSL_GROUP_NAMES = {
-    23: 'prime256v1',
-    24: 'secp384r1',
-    25: 'secp521r1',
-    29: 'X25519',
-    30: 'X448',
-};
-const CADDY_GROUP_NAMES = {
-    23: 'secp256r1',
-    24: 'secp384r1',
-    25: 'secp521r1',
-    29: 'x25519',
-};
-/** Configure only the policy's groups. */
-function groupsFix(policy) {
-    const groups = policy.allowedGroups ?? [];
-    const openssl = groups
-        .map((code) => OPENSSL_GROUP_NAMES[code])
-        .filter(Boolean)
-        .join(':');
-    const caddy = groups
-        .map((code) => CADDY_GROUP_NAMES[code])
-        .filter(Boolean)
-        .join(' ');
-    const hybrid = groups
-        .filter((code) => groupByCode(code)?.kind === 'hybrid')
-        .map((code) => groupName(code));
-    const later = hybrid.length > 0
-        ? ` With OpenSSL 3.5 or later (Go 1.24 for Caddy), put ${listText(hybrid)} first too.`
-        : '';
-    return remediation(`Configure only the groups the policy lists.${later}`, {
-        nginx: `ssl_ecdh_curve ${openssl};`,
-        apache: `SSLOpenSSLConfCmd Curves ${openssl}`,
-        haproxy: `global\n    ssl-default-bind-curves ${openssl}`,
-        caddy: `tls {\n    curves ${caddy}\n}`,
-        node: `https.createServer({ key, cert, ecdhCurve: '${openssl}' }, handler);`,
-    });
-}
-/** Refuse with alerts, not resets or silence. */
-function alertsFix() {
-    return remediation('Let the TLS library refuse unwanted versions and suites: it answers with a ' +
-        'protocol_version or handshake_failure alert (RFC 8446, Sections 4.1.1 and 4.2.1). ' +
-        'Resets, closes (with or without close_notify) and silence usually come from a ' +
-        'firewall, load balancer or intrusion-prevention rule in front of the server; make it ' +
-        'pass the handshake through or answer with a fatal alert itself.');
-}
-// --- Certificates -----------------------------------------------------------------------------
-/** Serve the leaf followed by its intermediates. */
-function chainFix() {
-    return remediation('Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
-        'including) the root, in one file. Your CA provides it, often as fullchain.pem.', {
-        nginx: 'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
-            'ssl_certificate_key /etc/ssl/example/privkey.pem;',
-        apache: 'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
-            'SSLCertificateKeyFile /etc/ssl/example/privkey.pem',
-        haproxy: '# example.pem holds the leaf, the intermediates and the key\n' +
-            'bind :443 ssl crt /etc/haproxy/certs/example.pem',
-        caddy: 'tls /etc/ssl/example/fullchain.pem /etc/ssl/example/privkey.pem',
-        node: "https.createServer({\n  key: fs.readFileSync('privkey.pem'),\n" +
-            "  cert: fs.readFileSync('fullchain.pem'),\n}, handler);",
-    });
-}
-/** Give the endpoint's name a certificate that covers it. */
-function nameFix(host, hostIsIp) {
-    if (hostIsIp) {
-        return remediation(`Use a certificate with ${host} as an IP address entry in its subjectAltName, or point ` +
-            'the webhook at a host name the certificate covers.');
-    }
-    return remediation(`Serve a certificate whose subjectAltName covers ${host}: reissue it with that name, or ` +
-        'give the name its own site with its own certificate.', {
-        nginx: `server {\n    listen 443 ssl;\n    server_name ${host};\n` +
-            `    ssl_certificate     /etc/ssl/${host}/fullchain.pem;\n` +
-            `    ssl_certificate_key /etc/ssl/${host}/privkey.pem;\n}`,
-        apache: `<VirtualHost *:443>\n    ServerName ${host}\n    SSLEngine on\n` +
-            `    SSLCertificateFile    /etc/ssl/${host}/fullchain.pem\n` +
-            `    SSLCertificateKeyFile /etc/ssl/${host}/privkey.pem\n</VirtualHost>`,
-        haproxy: `# add /etc/haproxy/certs/${host}.pem; HAProxy picks it by SNI\n` +
-            'bind :443 ssl crt /etc/haproxy/certs/',
-        caddy: `${host} {\n    reverse_proxy localhost:8080\n}`,
-    });
-}
-/** Make the endpoint's certificate the one served without SNI. */
-function defaultCertificateFix(host) {
-    return remediation(`Make the site for ${host} the default one, so that clients without SNI get its ` +
-        'certificate, or add the name to the default certificate.', {
-        nginx: `server {\n    listen 443 ssl default_server;\n    server_name ${host};\n    # ...\n}`,
-        apache: `# The first <VirtualHost *:443> is the default: move ${host}'s block first.`,
-        haproxy: `# The first crt is served without SNI\nbind :443 ssl crt /etc/haproxy/certs/${host}.pem ` +
-            'crt /etc/haproxy/certs/',
-        caddy: `{\n    default_sni ${host}\n}`,
-        node: '// the top-level key and cert are served without SNI; SNICallback serves the others\n' +
-            'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
-    });
-}
-/** Renew or reissue the certificate; no server line fixes it. */
-function certificateFix(summary) {
-    return remediation(summary);
-}
-/** Anything else: a sentence, no configuration. */
-function adviceOnly(summary) {
-    return remediation(summary);
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/context.ts
-// What every check of one address works from: the scan of the address, the endpoint, the
-// policy and the clock, plus the facts several checks derive the same way (the state of a
-// version, the suites accepted). Checks return raw findings; the evaluator gives them titles
-// and severities, merges them across addresses and applies suppressions.
-
-
-
-function enumerationOf(address, version) {
-    return address.suites.find((enumeration) => enumeration.version === version);
-}
-function versionOutcome(address, version) {
-    return address.versions.find((support) => support.version === version)?.outcome;
-}
-function versionState(address, version) {
-    if ((enumerationOf(address, version)?.accepted.length ?? 0) > 0) {
-        return 'accepted';
-    }
-    const support = address.versions.find((entry) => entry.version === version);
-    if (!support) {
-        return 'unknown';
-    }
-    if (support.accepted === true) {
-        return 'accepted';
-    }
-    if (support.accepted === false || isRefusal(support.outcome)) {
-        return 'refused';
-    }
-    if (support.outcome.kind === 'violation') {
-        return 'violation';
-    }
-    if (support.outcome.kind === 'not-tls') {
-        return 'not-tls';
-    }
-    return isInconclusive(support.outcome) ? 'inconclusive' : 'unknown';
-}
-/** Versions from `from` (inclusive) upwards, or below it. */
-function versionsFrom(from) {
-    return TLS_VERSIONS.filter((version) => versionRank(version) >= versionRank(from));
-}
-function versionsBelow(from) {
-    return TLS_VERSIONS.filter((version) => versionRank(version) < versionRank(from));
-}
-/**
- * Every suite the server accepted, with the version: from the enumerations and from the
- * listed-suites and sender probes (which may have been answered when an enumeration was not
- * complete). One entry per suite and version.
- */
-function acceptedSuites(address) {
-    const seen = new Map();
-    const add = (entry) => {
-        const key = `${entry.version}/${entry.code}`;
-        if (!seen.has(key)) {
-            seen.set(key, entry);
-        }
-    };
-    for (const enumeration of address.suites) {
-        for (const accepted of enumeration.accepted) {
-            add({
-                code: accepted.code,
-                version: enumeration.version,
-                suite: suiteByCode(accepted.code),
-                group: accepted.group,
-                dhBits: accepted.dhBits,
-            });
-        }
-    }
-    for (const outcome of [address.listedSuites, address.sender.outcome]) {
-        if (outcome.kind === 'accepted') {
-            add({
-                code: outcome.suite,
-                version: outcome.version,
-                suite: suiteByCode(outcome.suite),
-                group: outcome.group,
-                dhBits: outcome.dhBits,
-            });
-        }
-    }
-    return [...seen.values()];
-}
-/** Forward secret: an ephemeral key exchange authenticated by the server (never anonymous). */
-function isForwardSecret(suite) {
-    return suite?.forwardSecret === true && !suite.anonymous;
-}
-/** Whether a suite can be negotiated with a version. */
-function suiteFitsVersion(suite, version) {
-    const rank = versionRank(version);
-    return rank >= versionRank(suite.minVersion) && rank <= versionRank(suite.maxVersion);
-}
-/** Whether the server completed a handshake with any version at all. */
-function anyVersionAccepted(context) {
-    return TLS_VERSIONS.some((version) => versionState(context.address, version) === 'accepted');
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/certificates.ts
-// Certificates: the chain a sender sees (SNI with the endpoint's name, none for an IP endpoint)
-// must be one a sender accepts: trusted, complete, for the endpoint's name, in date, with strong
-// signatures and keys. The certificate layer names the problems (ChainProblem codes); this
-// turns them into findings with evidence a person can act on, and adds the policy's own limits
-// (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
-//
-// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
-// the CA's to renew, and the certificate layer reports one that has expired.
-
-
-
-const PROBLEM_RULES = {
-    'missing-intermediate': 'certificate.incomplete-chain',
-    'wrong-intermediate': 'certificate.wrong-intermediate',
-    untrusted: 'certificate.untrusted',
-    'self-signed': 'certificate.self-signed',
-    expired: 'certificate.expired',
-    'not-yet-valid': 'certificate.not-yet-valid',
-    'expired-in-chain': 'certificate.expired-in-chain',
-    'name-mismatch': 'certificate.name-mismatch',
-    'weak-signature': 'certificate.weak-signature',
-    'weak-key': 'certificate.weak-key',
-    'bad-order': 'certificate.chain-order',
-    'root-sent': 'certificate.root-sent',
-    'not-server-auth': 'certificate.not-server-auth',
-    'bad-basic-constraints': 'certificate.bad-basic-constraints',
-    'unused-certificate': 'certificate.unused-certificate',
-};
-/** Rules whose finding explains why the chain is not trusted. */
-const TRUST_RULES = [
-    'certificate.untrusted',
-    'certificate.self-signed',
-    'certificate.incomplete-chain',
-    'certificate.wrong-intermediate',
-    'certificate.expired-in-chain',
-    'certificate.bad-basic-constraints',
-];
-/** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
-function namesText(certificate) {
-    const parts = [];
-    if (certificate.dnsNames.length > 0) {
-        parts.push(`${listText(certificate.dnsNames)} (DNS)`);
-    }
-    if (certificate.ipAddresses.length > 0) {
-        parts.push(`${listText(certificate.ipAddresses)} (IP)`);
-    }
-    return parts.length > 0
-        ? parts.join(' and ')
-        : `no subjectAltName names (subject ${certificate.subject})`;
-}
-function keyText(certificate) {
-    if (certificate.keyType === 'EC') {
-        return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
-    }
-    if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
-        return `${certificate.keyType} ${certificate.keyBits}-bit`;
-    }
-    return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
-}
-/** Validity of the leaf, always with the days left (or since expiry). */
-function validityText(leaf, now) {
-    const days = daysUntil(leaf.notAfter, now);
-    if (days < 0) {
-        return `expired on ${dateText(leaf.notAfter)}, ${text_plural(-days, 'day')} ago`;
-    }
-    return `valid until ${dateText(leaf.notAfter)}, ${text_plural(days, 'day')} left`;
-}
-function certificateAt(chain, problem) {
-    return problem.certificate !== undefined ? chain.served[problem.certificate] : undefined;
-}
-function explain(context, rule, chain, problem) {
-    const { endpoint, now } = context;
-    const leaf = chain.served[0];
-    const subject = problem ? certificateAt(chain, problem) : undefined;
-    const detail = problem?.detail ?? '';
-    switch (rule) {
-        case 'certificate.name-mismatch':
-            return {
-                observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
-                    (context.address.certificates.sni.honoured === false
-                        ? '; the server sends it whatever name the client asks for'
-                        : ''),
-                expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
-            };
-        case 'certificate.expired':
-            return {
-                observed: `the certificate expired on ${dateText(leaf.notAfter)}, ` +
-                    `${text_plural(-daysUntil(leaf.notAfter, now), 'day')} ago`,
-                expected: 'a certificate within its validity period',
-            };
-        case 'certificate.not-yet-valid':
-            return {
-                observed: `the certificate is valid only from ${dateText(leaf.notBefore)}, in ` +
-                    `${text_plural(Math.max(0, daysUntil(leaf.notBefore, now)), 'day')}`,
-                expected: 'a certificate within its validity period',
-            };
-        case 'certificate.incomplete-chain':
-            return {
-                observed: `the server sends ${text_plural(chain.served.length, 'certificate')} and not the ` +
-                    `intermediate that issued the leaf (issuer ${leaf.issuer})`,
-                expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
-            };
-        case 'certificate.wrong-intermediate': {
-            const sent = subject ?? chain.served[1];
-            return {
-                observed: `the intermediate sent${sent ? ` (${sent.subject})` : ''} does not issue the ` +
-                    `leaf (issuer ${leaf.issuer})`,
-                expected: 'the intermediate that issued the leaf',
-            };
-        }
-        case 'certificate.self-signed':
-            return {
-                observed: `the certificate is self-signed (${leaf.subject})`,
-                expected: 'a certificate from a publicly trusted CA',
-            };
-        case 'certificate.untrusted': {
-            const top = chain.served[chain.served.length - 1];
-            return {
-                observed: detail || `the chain ends at ${top.issuer}, which is not a trusted root`,
-                expected: 'a chain to a publicly trusted root',
-            };
-        }
-        case 'certificate.expired-in-chain':
-            return {
-                observed: subject ? `${subject.subject} expired on ${dateText(subject.notAfter)}` : detail,
-                expected: 'every certificate of the chain within its validity period',
-            };
-        case 'certificate.weak-signature':
-            return {
-                observed: subject
-                    ? `${subject.subject} is signed with ${subject.signatureAlgorithm}`
-                    : detail,
-                expected: 'signatures with SHA-256 or stronger',
-            };
-        case 'certificate.weak-key':
-            return {
-                observed: subject ? `${subject.subject} has ${withArticle(keyText(subject))} key` : detail,
-                expected: 'RSA keys of at least 2048 bits, EC keys of at least 256 bits',
-            };
-        case 'certificate.not-server-auth':
-            return { observed: detail, expected: 'an extended key usage that includes serverAuth' };
-        case 'certificate.bad-basic-constraints':
-            return { observed: detail, expected: 'issuers marked as CAs (basicConstraints cA)' };
-        case 'certificate.chain-order':
-            return {
-                observed: detail,
-                expected: 'the leaf first, each certificate followed by its issuer',
-            };
-        case 'certificate.root-sent':
-            return { observed: detail, expected: 'the chain without its root' };
-        default:
-            return { observed: detail, expected: 'only the certificates of the chain' };
-    }
-}
-function remediationFor(context, rule) {
-    const { endpoint } = context;
-    switch (rule) {
-        case 'certificate.incomplete-chain':
-        case 'certificate.wrong-intermediate':
-        case 'certificate.chain-order':
-        case 'certificate.root-sent':
-        case 'certificate.unused-certificate':
-        case 'certificate.bad-basic-constraints':
-        case 'certificate.expired-in-chain':
-            return chainFix();
-        case 'certificate.name-mismatch':
-            return nameFix(endpoint.host, endpoint.hostIsIp);
-        case 'certificate.untrusted':
-        case 'certificate.self-signed':
-            return certificateFix("Use a certificate from a publicly trusted CA (an ACME CA such as Let's Encrypt " +
-                'works): senders trust the public roots only.');
-        case 'certificate.weak-signature':
-        case 'certificate.weak-key':
-        case 'certificate.not-server-auth':
-            return certificateFix('Reissue the certificate: an RSA key of 2048 bits or more or an ECDSA P-256 key, ' +
-                'a SHA-256 signature, and serverAuth in its extended key usage.');
-        default:
-            return certificateFix('Renew the certificate and reload the server; automate renewal (for example with an ' +
-                'ACME client) so that it cannot lapse.');
-    }
-}
-/** The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled). */
-function stalledFinding() {
-    return {
-        id: 'endpoint.handshake-stalls',
-        observed: 'the server answered with a ServerHello and then sent nothing more, no certificate, ' +
-            'until the read timeout or the end of the connection (asked twice)',
-        expected: 'the rest of the server flight: Certificate and what follows (RFC 8446 Section ' +
-            '4.4, RFC 5246 Section 7.3)',
-        remediation: adviceOnly('Find what stops the handshake after the ServerHello: a proxy, load balancer or TLS ' +
-            'terminator that hangs, or a server that cannot reach its certificate or key (a ' +
-            'hardware key store, a remote signer). A sender times out there.'),
-    };
-}
-function checkCertificates(context) {
-    const { address, now, policy } = context;
-    const chain = address.certificates.primary;
-    if (!chain && address.certificates.stalledAfterServerHello === true) {
-        return [stalledFinding()];
-    }
-    if (!chain || chain.served.length === 0) {
-        // With no handshake at all the version findings say why; otherwise nobody checked it.
-        if (anyVersionAccepted(context)) {
-            context.inconclusive.push(`whether the certificate is valid ` +
-                `(${address.certificates.error ?? 'no certificate was seen'})`);
-        }
-        return [];
-    }
-    const leaf = chain.served[0];
-    const validity = validityText(leaf, now);
-    const found = new Map();
-    const raise = (rule, problem) => {
-        const entry = found.get(rule) ?? { problems: [] };
-        entry.problems.push(problem);
-        found.set(rule, entry);
-    };
-    for (const problem of chain.problems) {
-        raise(PROBLEM_RULES[problem.code] ?? 'certificate.untrusted', problem);
-    }
-    // What the chain says without a problem code, and the dates by the evaluation's clock.
-    if (!chain.trusted && !TRUST_RULES.some((rule) => found.has(rule))) {
-        raise('certificate.untrusted');
-    }
-    if (!chain.nameMatches && !found.has('certificate.name-mismatch')) {
-        raise('certificate.name-mismatch');
-    }
-    const daysLeft = daysUntil(leaf.notAfter, now);
-    if (daysLeft < 0 && !found.has('certificate.expired')) {
-        raise('certificate.expired');
-    }
-    if (now < new Date(leaf.notBefore) && !found.has('certificate.not-yet-valid')) {
-        raise('certificate.not-yet-valid');
-    }
-    const findings = [];
-    for (const [rule, { problems }] of found) {
-        const explained = problems.map((problem) => explain(context, rule, chain, problem));
-        const observed = [...new Set(explained.map((entry) => entry.observed).filter(Boolean))];
-        const datesSaid = rule === 'certificate.expired' || rule === 'certificate.not-yet-valid';
-        findings.push({
-            id: rule,
-            sni: chain.sni,
-            observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
-            expected: explained[0].expected,
-            remediation: remediationFor(context, rule),
-        });
-    }
-    if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
-        findings.push({
-            id: 'certificate.expiring-soon',
-            sni: chain.sni,
-            observed: `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${text_plural(daysLeft, 'day')}`,
-            expected: `more than ${text_plural(policy.expiryWarningDays, 'day')} of validity left`,
-            remediation: certificateFix('Renew the certificate now and automate renewal (for example with an ACME client).'),
-        });
-    }
-    findings.push(...checkConstraints(context, chain, validity));
-    return findings;
-}
-/** The policy's own limits on the leaf (Mozilla's configurations). */
-function checkConstraints(context, chain, validity) {
-    const { certificate: limits } = context.policy;
-    const leaf = chain.served[0];
-    const findings = [];
-    const reissue = certificateFix("Reissue the certificate with a key and signature the policy's configuration lists.");
-    const add = (id, observed, expected, remediation = reissue) => findings.push({
-        id,
-        sni: chain.sni,
-        observed: `${observed} (leaf ${validity})`,
-        expected,
-        remediation,
-    });
-    const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' };
-    if (limits.keyTypes && !limits.keyTypes.includes(leaf.keyType)) {
-        add('certificate.key-type-not-allowed', `the certificate has a ${keyText(leaf)} key`, `a ${listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or')} key`);
-    }
-    if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
-        add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
-    }
-    if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
-        add('certificate.rsa-key-too-small', `the certificate has an RSA key of ${leaf.keyBits} bits`, `at least ${limits.minRsaBits} bits`);
-    }
-    if (limits.signatures && !limits.signatures.includes(leaf.signatureAlgorithm)) {
-        add('certificate.signature-not-allowed', `the certificate is signed with ${leaf.signatureAlgorithm}`, `one of ${listText(limits.signatures, 'or')}`);
-    }
-    const lifespan = daysBetween(leaf.notBefore, leaf.notAfter);
-    if (limits.maxLifespanDays && lifespan > limits.maxLifespanDays) {
-        add('certificate.lifespan-too-long', `the certificate is valid for ${text_plural(lifespan, 'day')}, from ${dateText(leaf.notBefore)} ` +
-            `to ${dateText(leaf.notAfter)}`, `at most ${text_plural(limits.maxLifespanDays, 'day')}`, certificateFix('Use shorter-lived certificates (ACME CAs issue 90-day ones) and renew them ' +
-            'automatically.'));
-    }
-    if (limits.ocspStaple && !chain.ocspStapled) {
-        add('certificate.no-ocsp-staple', 'no OCSP response was stapled to the handshake', 'a stapled OCSP response', {
-            summary: 'Turn on OCSP stapling.',
-            snippets: [
-                { server: 'nginx', config: 'ssl_stapling on;\nssl_stapling_verify on;' },
-                {
-                    server: 'apache',
-                    config: 'SSLUseStapling on\nSSLStaplingCache shmcb:/run/ocsp(128000)',
-                },
-                { server: 'caddy', config: '# Caddy staples OCSP responses by default' },
-            ],
-        });
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/kex.ts
-// Key exchange: forward secrecy of what a sender following the list negotiates, a server order
-// that puts non-forward-secret suites first, finite-field DH sizes, and groups outside the
-// policy's list.
-
-
-
-
-
-
-const KEX_NAMES = {
-    RSA: 'RSA',
-    DH: 'static DH',
-    ECDH: 'static ECDH',
-    PSK: 'PSK',
-    RSA_PSK: 'RSA-PSK',
-    SRP: 'SRP',
-    KRB5: 'Kerberos',
-    NULL: 'no',
-};
-function kexText(suite) {
-    return KEX_NAMES[suite.kex] ?? suite.kex;
-}
-/**
- * What a sender offering the listed suites in order would get, judged from the TLS 1.2
- * enumeration: the server's first choice among them, or the sender's when the server follows
- * the client. Used only when the sender probe itself was inconclusive.
- */
-function predictSenderSuite(context) {
-    const enumeration = enumerationOf(context.address, 'TLSv1.2');
-    if (!enumeration) {
-        return undefined;
-    }
-    const listed = context.policy.listedSuites;
-    const accepted = enumeration.accepted.map((entry) => entry.code);
-    if (enumeration.preference === 'server') {
-        return accepted.find((code) => listed.includes(code));
-    }
-    if (enumeration.preference === 'client') {
-        return listed.find((code) => accepted.includes(code));
-    }
-    return undefined;
-}
-/**
- * Two senders follow the list: one limited to TLS 1.2 (the hello offering exactly the listed
- * suites) and one that also offers TLS 1.3 (the sender probe). Either ending without forward
- * secrecy is a finding; the TLS 1.2 one is judged from the server's order when its probe got no
- * answer.
- */
-function checkSenderForwardSecrecy(context) {
-    const { address, policy } = context;
-    // A hello answered in a version below the policy's minimum gives a sender no connection: it
-    // aborts the handshake, so the suite of that answer is never used.
-    const connects = (outcome) => outcome.kind === 'accepted' && versionRank(outcome.version) >= versionRank(policy.minVersion);
-    let tls12;
-    let predicted = false;
-    const listedOutcome = address.listedSuites;
-    if (listedOutcome.kind === 'accepted') {
-        tls12 = connects(listedOutcome) ? listedOutcome.suite : undefined;
-    }
-    else if (isInconclusive(listedOutcome)) {
-        tls12 = predictSenderSuite(context);
-        predicted = tls12 !== undefined;
-    }
-    const senderOutcome = address.sender.outcome;
-    const modern = senderOutcome.kind === 'accepted' && connects(senderOutcome) ? senderOutcome.suite : undefined;
-    if (tls12 === undefined && modern === undefined) {
-        if (isInconclusive(listedOutcome) && isInconclusive(senderOutcome)) {
-            context.inconclusive.push(`which suite a sender offering the listed suites negotiates (its hello was ` +
-                `${outcomeText(senderOutcome)})`);
-        }
-        return [];
-    }
-    const modernSuite = modern === undefined ? undefined : suiteByCode(modern);
-    const tls12Suite = tls12 === undefined ? undefined : suiteByCode(tls12);
-    let who;
-    let suite;
-    if (modernSuite && !isForwardSecret(modernSuite)) {
-        who = 'a sender offering the listed suites in their order';
-        suite = modernSuite;
-    }
-    else if (tls12Suite && !isForwardSecret(tls12Suite)) {
-        who = 'a sender limited to TLS 1.2 offering the listed suites in their order';
-        suite = tls12Suite;
-    }
-    else {
-        return [];
-    }
-    const tls12AndBelow = versionsFrom(policy.minVersion).filter((version) => version !== 'TLSv1.3');
-    const forwardSecret = acceptedSuites(address).filter((entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite));
-    const names = (entries) => listText([...new Set(entries.map((entry) => suiteName(entry.code)))]);
-    // Only a listed forward-secret suite can win by ordering: senders never offer the others
-    // (DHE suites, for the webhook list), so for those the fix is to enable listed ECDHE suites.
-    const listedForwardSecret = forwardSecret.filter((entry) => policy.listedSuites.includes(entry.code));
-    let alternatives;
-    let advice;
-    if (listedForwardSecret.length > 0) {
-        alternatives =
-            `the server accepts listed forward-secret suites too (${names(listedForwardSecret)}) ` +
-                'but picks this one';
-        advice =
-            'Let the listed ECDHE suites win: rank them first, or let the client choose (senders ' +
-                'list ECDHE suites first).';
-    }
-    else if (forwardSecret.length > 0) {
-        alternatives =
-            `the server's forward-secret suites (${names(forwardSecret)}) are not on the list, so ` +
-                'senders never offer them';
-        advice =
-            'Enable the listed ECDHE suites below: senders offer no other forward-secret suites, ' +
-                'so reordering the ones enabled now does not help.';
-    }
-    else {
-        alternatives = 'the server accepts no suite with ECDHE or DHE key exchange';
-        advice = 'Enable the listed ECDHE suites below; senders list them first.';
-    }
-    const tls13 = modernSuite && isForwardSecret(modernSuite)
-        ? '; senders offering TLS 1.3 do get forward secrecy'
-        : '';
-    return [
-        {
-            id: 'kex.sender-not-forward-secret',
-            observed: `${predicted && suite === tls12Suite ? "judging by the server's suite order, " : ''}` +
-                `${who} negotiates ${suite.name} (${kexText(suite)} key exchange, no forward ` +
-                `secrecy); ${alternatives}${tls13}`,
-            expected: 'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
-                'private key later',
-            remediation: suitesFix(policy, advice),
-        },
-    ];
-}
-/**
- * The server's own order costs forward secrecy, in one of two ways a client meets it:
- * its top choice (what a client offering everything gets) is not forward secret although it
- * accepts forward-secret suites, or, among the listed suites a sender offers, it picks one
- * that is not forward secret although a listed forward-secret suite is accepted. An order that
- * merely ranks TLS_RSA_* above TLS_DHE_* behind ECDHE costs nobody anything and is not raised;
- * a sender left without forward secrecy because no listed forward-secret suite is enabled is
- * kex.sender-not-forward-secret's finding, whose fix is to enable ECDHE suites.
- */
-function checkServerPreference(context) {
-    const { address, policy } = context;
-    const listed = new Set(policy.listedSuites);
-    const inversions = [];
-    let listedForwardSecretSeen = false;
-    for (const version of versionsFrom(policy.minVersion)) {
-        const enumeration = enumerationOf(address, version);
-        if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
-            continue;
-        }
-        const order = enumeration.accepted.map((entry) => entry.code);
-        listedForwardSecretSeen ||= order.some((code) => listed.has(code) && isForwardSecret(suiteByCode(code)));
-        const firstForwardSecret = order.find((code) => isForwardSecret(suiteByCode(code)));
-        const top = order[0];
-        const label = versionLabel(version);
-        if (top !== undefined && !isForwardSecret(suiteByCode(top)) && firstForwardSecret) {
-            inversions.push(`with ${label} the server's first choice is ${suiteName(top)} (no forward secrecy), ` +
-                `ranked above ${suiteName(firstForwardSecret)}`);
-            continue;
-        }
-        const offered = order.filter((code) => listed.has(code));
-        const pick = offered[0];
-        const listedForwardSecret = offered.find((code) => isForwardSecret(suiteByCode(code)));
-        if (pick !== undefined && !isForwardSecret(suiteByCode(pick)) && listedForwardSecret) {
-            inversions.push(`with ${label} a sender offering the listed suites gets ${suiteName(pick)} (no ` +
-                `forward secrecy): the server ranks it above the listed ` +
-                `${suiteName(listedForwardSecret)}`);
-        }
-    }
-    if (inversions.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'kex.server-prefers-non-forward-secret',
-            observed: inversions.join('; '),
-            expected: "forward-secret suites ranked first, or the client's order honoured",
-            // Reordering helps senders only when a listed forward-secret suite is enabled at all.
-            remediation: listedForwardSecretSeen
-                ? preferenceFix(policy)
-                : suitesFix(policy, 'Enable the listed ECDHE suites below and rank them first: the forward-secret ' +
-                    'suites enabled now are not on the list, so senders never offer them.'),
-        },
-    ];
-}
-function checkDhSize(context) {
-    const { address, policy } = context;
-    const seen = [
-        ...acceptedSuites(address).map((entry) => entry.dhBits),
-        ...address.groups.flatMap((support) => support.dhBits),
-    ];
-    const sizes = [...new Set(seen)]
-        .filter((bits) => bits !== undefined && bits > 0 && bits < policy.minDhBits)
-        .sort((a, b) => a - b);
-    if (sizes.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'kex.weak-dh',
-            observed: `DHE suites use ${listText(sizes.map((bits) => `${bits}-bit`))} groups`,
-            expected: `groups of at least ${policy.minDhBits} bits`,
-            remediation: dhFix(policy),
-        },
-    ];
-}
-function checkGroups(context) {
-    const { address, policy } = context;
-    if (!policy.allowedGroups) {
-        return [];
-    }
-    const allowed = new Set(policy.allowedGroups);
-    const allowedVersions = versionsFrom(policy.minVersion);
-    const outside = new Set();
-    for (const support of address.groups) {
-        if (allowedVersions.includes(support.version)) {
-            for (const group of support.groups) {
-                if (!allowed.has(group))
-                    outside.add(group);
-            }
-        }
-    }
-    for (const entry of acceptedSuites(address)) {
-        if (entry.group !== undefined &&
-            allowedVersions.includes(entry.version) &&
-            !allowed.has(entry.group)) {
-            outside.add(entry.group);
-        }
-    }
-    if (outside.size === 0) {
-        return [];
-    }
-    const sorted = [...outside].sort((a, b) => a - b);
-    return [
-        {
-            id: 'kex.group-not-allowed',
-            observed: `groups accepted outside the list: ${listText(sorted.map(groupName))}`,
-            expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
-            remediation: groupsFix(policy),
-        },
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/probes.ts
-// How the server answered the probes themselves: a port that does not speak TLS, refusals
-// without alerts (reset, close), protocol violations, the engine's own observations, and the
-// questions no probe could settle (timeouts, errors).
-
-
-
-
-
-/** Every probe outcome of the address, with a name for the evidence. */
-function namedOutcomes(context) {
-    const { address } = context;
-    const named = address.versions.map((support) => ({
-        name: `the ${versionLabel(support.version)} hello`,
-        outcome: support.outcome,
-    }));
-    named.push({ name: 'the hello with the listed suites', outcome: address.listedSuites });
-    named.push({ name: "the sender's hello", outcome: address.sender.outcome });
-    for (const probe of address.certificates.keyTypes ?? []) {
-        named.push({
-            name: `the ${versionLabel(probe.version)} hello asking for an ${probe.keyType} certificate`,
-            outcome: probe.outcome,
-        });
-    }
-    const { sni } = address.certificates;
-    if (sni.noSniOutcome) {
-        named.push({ name: 'the hello without SNI', outcome: sni.noSniOutcome });
-    }
-    if (sni.unknownNameOutcome) {
-        named.push({ name: 'the hello naming an unknown host', outcome: sni.unknownNameOutcome });
-    }
-    return named;
-}
-/**
- * The address answered every version probe with something that is not TLS (case 3: plaintext
- * HTTP). Nothing else about it can be checked.
- */
-function checkNotTls(context) {
-    const { address, endpoint } = context;
-    const outcomes = address.versions.map((support) => support.outcome);
-    if (outcomes.length === 0 || !outcomes.every((outcome) => outcome.kind === 'not-tls')) {
-        return undefined;
-    }
-    const details = [
-        ...new Set(outcomes.map((outcome) => (outcome.kind === 'not-tls' ? outcome.detail : ''))),
-    ];
-    return notTlsFinding(endpoint.port, listText(details));
-}
-function notTlsFinding(port, detail) {
-    // The engine's own detail may already say it; the finding says it once.
-    const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');
-    return {
-        id: 'endpoint.not-tls',
-        observed: `this port does not speak TLS (${what})`,
-        expected: `a TLS handshake on port ${port}`,
-        remediation: {
-            summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
-                'handshake but no TLS at all.',
-            snippets: [
-                { server: 'nginx', config: `listen ${port} ssl;` },
-                { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
-                { server: 'haproxy', config: `bind :${port} ssl crt /etc/haproxy/certs/` },
-                {
-                    server: 'caddy',
-                    config: '# a site address without http:// gets HTTPS\nexample.com {\n}',
-                },
-                { server: 'node', config: 'https.createServer({ key, cert }, handler) // not http' },
-            ],
-        },
-    };
-}
-function checkRefusals(context) {
-    const improper = namedOutcomes(context)
-        .filter(({ outcome }) => outcome.kind === 'reset' || outcome.kind === 'closed')
-        .map(({ name, outcome }) => `${name} was ${outcomeText(outcome)}`);
-    for (const enumeration of context.address.suites) {
-        const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
-        if (kinds.length > 0) {
-            const how = kinds.map((kind) => kind === 'reset' ? 'a TCP reset' : 'a close without a fatal alert');
-            improper.push(`unwanted ${versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`);
-        }
-    }
-    // The engine notices the same from the same data; its words serve when ours found nothing.
-    if (improper.length === 0) {
-        improper.push(...observationDetails(context, OBSERVATION.refusalWithoutAlert));
-    }
-    if (improper.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'alerts.improper-refusal',
-            observed: improper.join('; '),
-            expected: 'a fatal TLS alert for every refusal: protocol_version for a version, ' +
-                'handshake_failure for suites (RFC 8446, Sections 4.1.1 and 4.2.1)',
-            remediation: alertsFix(),
-        },
-    ];
-}
-/**
- * A violation as the wire layer words it, with suite codes named: "server chose suite 0x00ff
- * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV), not offered".
- */
-function violationText(detail) {
-    return detail.replace(/\bsuite 0x([0-9a-f]{4})\b/gi, (whole, hex) => {
-        const name = suiteName(Number.parseInt(hex, 16));
-        return name.startsWith('0x') ? whole : `${whole} (${name})`;
-    });
-}
-const VIOLATION_EXPECTED = 'a ServerHello choosing a version and a suite the client offered (RFC 8446, Section ' +
-    '4.1.3; RFC 5246, Section 7.4.1.3)';
-/**
- * The server answers TLS, but only in violation of the protocol (case 6: it picks a suite that
- * was never offered on every hello). No sender can connect, and scanning again changes nothing:
- * its configuration or software is at fault.
- */
-function protocolViolationFinding(details) {
-    const what = details.map(({ detail, names }) => names && names.length > 0
-        ? `${violationText(detail)} (to ${listText(names)})`
-        : violationText(detail));
-    return {
-        id: 'endpoint.protocol-violation',
-        observed: 'every hello the server answered was answered in violation of the protocol: ' +
-            what.join('; '),
-        expected: VIOLATION_EXPECTED,
-        remediation: adviceOnly("Correct the server's TLS configuration, or update the TLS software (or the load " +
-            'balancer or proxy that terminates TLS): it chooses what the client did not offer, ' +
-            'and every sender aborts such a handshake. Scanning again will not change this.'),
-    };
-}
-/**
- * No version was accepted and some hello was answered in violation of the protocol: the
- * violations are why nothing was accepted, and the other rules would only restate it.
- */
-function checkEveryHelloViolated(context) {
-    if (anyVersionAccepted(context)) {
-        return undefined;
-    }
-    // Each violation once, with the hellos it answered.
-    const byDetail = new Map();
-    for (const { name, outcome } of namedOutcomes(context)) {
-        if (outcome.kind === 'violation') {
-            byDetail.set(outcome.detail, [...(byDetail.get(outcome.detail) ?? []), name]);
-        }
-    }
-    const details = [...byDetail].map(([detail, names]) => ({ detail, names }));
-    return details.length > 0 ? protocolViolationFinding(details) : undefined;
-}
-/** The engine's not-scanned detail for a server that breaks the protocol, without its lead. */
-function violationDetail(detail) {
-    const match = /^the server breaks the protocol:\s*(.*)$/is.exec(detail);
-    return match ? match[1] : undefined;
-}
-function checkViolations(context) {
-    const violations = [
-        ...new Set([
-            ...namedOutcomes(context)
-                .filter(({ outcome }) => outcome.kind === 'violation')
-                .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? violationText(outcome.detail) : ''}`),
-            ...observationDetails(context, ...VIOLATION_OBSERVATIONS).map(violationText),
-        ]),
-    ];
-    if (violations.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'probe.protocol-violation',
-            observed: violations.join('; '),
-            expected: VIOLATION_EXPECTED,
-            remediation: adviceOnly('Update the TLS library or the device that terminates TLS: clients abort such ' +
-                'handshakes. The suite chosen is not counted as accepted.'),
-        },
-    ];
-}
-// How the engine's observations (src/probe/observations.ts) become findings. Some restate what
-// a rule already reads from the data (refusals without alerts, a server with no usable suite);
-// those feed that rule instead of repeating it as a notice.
-const VIOLATION_OBSERVATIONS = [
-    OBSERVATION.versionAboveOffered,
-    OBSERVATION.suiteNotOffered,
-    OBSERVATION.protocolViolation,
-];
-const INCONCLUSIVE_OBSERVATIONS = [
-    OBSERVATION.incomplete,
-    OBSERVATION.deadlineReached,
-    OBSERVATION.probeError,
-];
-const HANDLED_OBSERVATIONS = [
-    ...VIOLATION_OBSERVATIONS,
-    ...INCONCLUSIVE_OBSERVATIONS,
-    OBSERVATION.refusalWithoutAlert,
-    OBSERVATION.noUsableSuite,
-    OBSERVATION.versionIntolerance,
-];
-function observationDetails(context, ...ids) {
-    return context.address.observations
-        .filter((observation) => ids.includes(observation.id))
-        .map((observation) => observation.detail);
-}
-function hasObservation(context, id) {
-    return context.address.observations.some((observation) => observation.id === id);
-}
-function checkObservations(context) {
-    const findings = [];
-    // A server that fails a hello offering a version it lacks, instead of negotiating down,
-    // fails every sender whose library offers that version (RFC 8446, Section 4.2.1).
-    const intolerance = observationDetails(context, OBSERVATION.versionIntolerance);
-    if (intolerance.length > 0) {
-        findings.push({
-            id: 'probe.version-intolerance',
-            observed: intolerance.join('; '),
-            expected: 'a hello offering a newer version than the server has is answered in the highest ' +
-                'version both have (RFC 5246, Appendix E.1; RFC 8446, Section 4.2.1)',
-            remediation: adviceOnly('Update the TLS library or the device in front of the server (load balancer, ' +
-                'firewall): it must negotiate down, not fail.'),
-        });
-    }
-    // The engine's own words say why, not what is undecided: they go apart from the clauses.
-    for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
-        if (!context.inconclusiveReasons.includes(detail))
-            context.inconclusiveReasons.push(detail);
-    }
-    for (const observation of context.address.observations) {
-        if (HANDLED_OBSERVATIONS.includes(observation.id))
-            continue;
-        findings.push({
-            id: 'probe.observation',
-            observed: `${observation.id}: ${observation.detail}`,
-            expected: 'nothing unusual',
-            remediation: adviceOnly('Read the observation; it may explain other findings.'),
-        });
-    }
-    return findings;
-}
-/** Everything the checks could not decide, as one finding. */
-function inconclusiveFinding(context) {
-    const { inconclusive, inconclusiveReasons } = context;
-    if (inconclusive.length === 0 && inconclusiveReasons.length === 0) {
-        return undefined;
-    }
-    const undecided = inconclusive.length > 0 ? `could not determine ${inconclusive.join('; ')}` : '';
-    const noted = inconclusiveReasons.length > 0 ? `scan noted: ${inconclusiveReasons.join('; ')}` : '';
-    return {
-        id: 'probe.inconclusive',
-        observed: undecided && noted ? `${undecided}. The ${noted}` : undecided || `the ${noted}`,
-        expected: 'an answer to every probe: a handshake or a TLS alert',
-        remediation: adviceOnly('Scan again, with longer timeouts if the server is slow. A server that stays silent ' +
-            'instead of refusing with an alert (RFC 8446, Section 6.2) makes senders wait for ' +
-            'their own timeout.'),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/sni.ts
-// Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
-// name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
-// none of this applies to it.
-//
-
-
-
-
-function checkSni(context) {
-    const { address, endpoint } = context;
-    if (endpoint.hostIsIp) {
-        return [];
-    }
-    const { sni, primary, others } = address.certificates;
-    const findings = [];
-    // Hellos naming the endpoint fail while one without SNI gets through: the server does not
-    // cope with SNI, and senders always send it. (One certificate for every name is no sign of
-    // this: a server with a single site looks the same whether it reads SNI or not.)
-    const withSni = versionsFrom('SSLv3').map((version) => versionState(address, version));
-    if (sni.noSniOutcome?.kind === 'accepted' && !withSni.includes('accepted')) {
-        const refusal = address.versions.find((support) => support.version === 'TLSv1.2')?.outcome;
-        findings.push({
-            id: 'sni.not-honoured',
-            sni: endpoint.host,
-            observed: `hellos naming ${endpoint.host} in SNI fail` +
-                `${refusal ? ` (TLS 1.2: ${outcomeText(refusal)})` : ''}, while a hello without SNI ` +
-                `is ${outcomeText(sni.noSniOutcome)}`,
-            expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
-            remediation: nameFix(endpoint.host, false),
-        });
-    }
-    // Case 12: the default site's certificate goes to clients without SNI, while clients with
-    // SNI get the right one (when they do not either, certificate.name-mismatch says it).
-    if (sni.noSniNameMatches === false && sni.required !== true && primary?.nameMatches === true) {
-        const served = others.find((chain) => chain.sni === null && chain.served.length > 0);
-        const what = served ? `a certificate for ${namesText(served.served[0])}` : 'a certificate';
-        findings.push({
-            id: 'sni.no-sni-mismatch',
-            sni: null,
-            observed: `a client without SNI receives ${what}, which does not cover ${endpoint.host}`,
-            expected: `a certificate covering ${endpoint.host} for clients without SNI too`,
-            remediation: defaultCertificateFix(endpoint.host),
-        });
-    }
-    if (sni.nameWarning === true) {
-        findings.push({
-            id: 'sni.unrecognized-name-warning',
-            sni: endpoint.host,
-            observed: `the server answers SNI ${endpoint.host} with a warning unrecognized_name alert`,
-            expected: 'no alert for a name the server serves',
-            remediation: adviceOnly(`Configure a site for ${endpoint.host} by name (nginx server_name, Apache ServerName ` +
-                'or ServerAlias), so the server recognises the name it serves.'),
-        });
-    }
-    // Case 11: fine for senders, which send SNI; worth knowing for the ones that do not.
-    if (sni.required === true) {
-        findings.push({
-            id: 'sni.required',
-            sni: null,
-            observed: sni.noSniOutcome
-                ? `a hello without SNI is ${outcomeText(sni.noSniOutcome)}`
-                : 'hellos without SNI are refused',
-            expected: 'senders that send SNI, as most do',
-            remediation: adviceOnly('Nothing to change if every sender sends SNI. To serve clients without it, make ' +
-                `the site for ${endpoint.host} the default one.`),
-        });
-    }
-    return findings;
-}
-const UNRECOGNIZED_NAME = 112;
-/**
- * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
- * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
- * points at the wrong server). Versions and suites were never reached, so this finding stands
- * alone, like a protocol violation.
- */
-function checkNameRefused(context) {
-    const { address, endpoint } = context;
-    if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
-        return undefined;
-    }
-    // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
-    // and SSL 3.0 hellos carry no SNI at all.
-    const modern = address.versions.filter((support) => support.version === 'TLSv1.2' || support.version === 'TLSv1.3');
-    const refusedByName = modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === UNRECOGNIZED_NAME);
-    if (!refusedByName) {
-        return undefined;
-    }
-    const { noSniOutcome } = address.certificates.sni;
-    const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
-    return {
-        id: 'sni.name-refused',
-        sni: endpoint.host,
-        observed: `every hello naming ${endpoint.host} in SNI is refused with a fatal unrecognized_name ` +
-            `alert: the server has no site or certificate for this name${without}`,
-        expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
-        remediation: nameFix(endpoint.host, false),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
-// Protocol versions: the policy's minimum or a newer version must be accepted, and every older
-// one refused (for the webhook requirements: TLS 1.2 or 1.3 accepted, TLS 1.0 and 1.1 and SSL
-// refused). A version whose probe got no answer is neither: it is reported as inconclusive.
-
-
-
-/** How the probe of one version ended: "TLS 1.2 not accepted (... answered with TLS 1.0)". */
-function versionProbeText(context, version) {
-    const outcome = versionOutcome(context.address, version);
-    if (!outcome) {
-        return `${versionLabel(version)} not probed`;
-    }
-    // A hello offering this version that the server answered with an older one is not an
-    // acceptance of this version: the server negotiated down (RFC 5246, Appendix E.1).
-    if (outcome.kind === 'accepted' && outcome.version !== version) {
-        return (`${versionLabel(version)} not accepted (a hello offering it was answered with ` +
-            `${versionLabel(outcome.version)})`);
-    }
-    return `${versionLabel(version)} ${outcomeText(outcome)}`;
-}
-/** What a legacy version was accepted with, for the evidence. */
-function acceptedWith(context, version) {
-    const suites = enumerationOf(context.address, version)?.accepted.map((entry) => entry.code);
-    if (suites && suites.length > 0) {
-        return `${versionLabel(version)} (${suiteList(suites)})`;
-    }
-    return versionLabel(version);
-}
-function checkVersions(context) {
-    const { address, policy } = context;
-    const findings = [];
-    const required = versionsFrom(policy.minVersion);
-    const legacy = versionsBelow(policy.minVersion);
-    // At least one version from the minimum up. Refusals, violations and non-TLS replies all
-    // mean a sender gets no connection; only silence and errors leave the question open.
-    const requiredStates = required.map((version) => versionState(address, version));
-    if (!requiredStates.includes('accepted')) {
-        const unclear = required.filter((_, index) => ['inconclusive', 'unknown'].includes(requiredStates[index]));
-        if (unclear.length === 0) {
-            findings.push({
-                id: 'version.none-supported',
-                observed: `${required.map((version) => versionProbeText(context, version)).join('; ')}`,
-                expected: `${listText(required.map(versionLabel), 'or')} accepted`,
-                remediation: versionFix(policy),
-            });
-        }
-        else {
-            context.inconclusive.push(`whether ${listText(unclear.map(versionLabel), 'or')} is accepted ` +
-                `(${unclear.map((version) => versionProbeText(context, version)).join('; ')})`);
-        }
-    }
-    // Every version below the minimum refused. A version nobody probed (SSL 3.0 on some scans)
-    // is left alone; one whose probe went unanswered is inconclusive, never "refused".
-    const accepted = legacy.filter((version) => versionState(address, version) === 'accepted');
-    if (accepted.length > 0) {
-        findings.push({
-            id: 'version.legacy-accepted',
-            observed: `${listText(accepted.map((version) => acceptedWith(context, version)))} accepted`,
-            expected: `${listText(legacy.map(versionLabel))} refused`,
-            remediation: versionFix(policy),
-        });
-    }
-    const unanswered = legacy.filter((version) => versionState(address, version) === 'inconclusive');
-    if (unanswered.length > 0) {
-        context.inconclusive.push(`whether ${listText(unanswered.map(versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
-            `refused (${unanswered.map((version) => versionProbeText(context, version)).join('; ')})`);
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/checks/suites.ts
-// Cipher suites: at least one listed suite accepted with an allowed version; a certificate whose
-// key type fits none of the enabled suites; suites outside the policy's list (Mozilla); weak
-// suites (64-bit blocks, NULL, export, anonymous, RC4).
-
-
-
-
-
-
-
-
-// RFC 8446, Section 6: the alert codes that tell a version refusal from a suite refusal.
-const HANDSHAKE_FAILURE = 40;
-const PROTOCOL_VERSION = 70;
-function listedSuitesOf(context) {
-    return context.policy.listedSuites
-        .map((code) => suiteByCode(code))
-        .filter((suite) => suite !== undefined);
-}
-/** "TLS_A (TLS 1.2), TLS_B (TLS 1.0 and TLS 1.2)": each suite once, with its versions. */
-function seenText(seen) {
-    const versions = new Map();
-    for (const entry of seen) {
-        versions.set(entry.code, [...(versions.get(entry.code) ?? []), entry.version]);
-    }
-    return listText([...versions].map(([code, list]) => `${suiteName(code)} (${listText(list.sort((a, b) => versionRank(a) - versionRank(b)).map(versionLabel))})`));
-}
-// --- At least one listed suite -------------------------------------------------------------------
-function checkListedSuites(context) {
-    const { address, policy } = context;
-    const listed = new Set(policy.listedSuites);
-    const listedSuites = listedSuitesOf(context);
-    const allowedVersions = versionsFrom(policy.minVersion);
-    const accepted = acceptedSuites(address).filter((entry) => allowedVersions.includes(entry.version));
-    if (accepted.some((entry) => listed.has(entry.code)) || listedSuites.length === 0) {
-        return [];
-    }
-    // The versions a listed suite could be accepted with. Each must be settled: refused, fully
-    // enumerated, or (for TLS 1.2) refused the hello that offers exactly the listed suites.
-    const relevant = allowedVersions.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version)));
-    const unsettled = relevant.filter((version) => {
-        const state = versionState(address, version);
-        if (state === 'refused' || state === 'violation' || state === 'not-tls') {
-            return false;
-        }
-        if (enumerationOf(address, version)?.complete) {
-            return false;
-        }
-        return !(version === 'TLSv1.2' && isRefusal(address.listedSuites));
-    });
-    if (unsettled.length > 0) {
-        context.inconclusive.push(`whether a listed suite is accepted with ${listText(unsettled.map(versionLabel), 'or')} ` +
-            `(the hello with the listed suites was ${outcomeText(address.listedSuites)})`);
-        return [];
-    }
-    const newestListed = TLS_VERSIONS.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version))).at(-1);
-    const acceptedVersions = allowedVersions.filter((version) => versionState(address, version) === 'accepted');
-    const expected = `at least one of the ${text_plural(listedSuites.length, 'listed suite')} accepted with ` +
-        `${listText(relevant.map(versionLabel), 'or')}`;
-    // The server only speaks versions newer than any listed suite (TLS 1.3 only, case 1).
-    if (acceptedVersions.length > 0 &&
-        acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))) {
-        const only = listText(acceptedVersions.map(versionLabel));
-        return [
-            {
-                id: 'suites.none-listed',
-                observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
-                    `listed suite is a suite of ${versionLabel(newestListed)} or older: senders limited ` +
-                    `to ${versionLabel(newestListed)} cannot connect`,
-                expected: `${expected}, so that senders limited to ${versionLabel(newestListed)} connect`,
-                remediation: suitesFix(policy, `Enable ${versionLabel(newestListed)} next to ${only}, with the suites below.`),
-            },
-        ];
-    }
-    // The server works, just not with the list (case 19).
-    if (accepted.length > 0) {
-        return [
-            {
-                id: 'suites.none-listed',
-                observed: 'no suite in common with the required list; the server accepts ' + seenText(accepted),
-                expected,
-                remediation: suitesFix(policy, 'Add suites of the required list to the server configuration; the ECDHE suites ' +
-                    'below are forward secret and cover RSA and ECDSA certificates alike.'),
-            },
-        ];
-    }
-    // A hello offering TLS 1.2 answered with TLS 1.0 is no acceptance of TLS 1.2 (the server
-    // negotiated down, RFC 5246 Appendix E.1): the probe of each version says what it got.
-    const refusals = relevant.map((version) => versionProbeText(context, version));
-    // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
-    const listedProbe = address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
-        ? []
-        : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
-    // Listed suites the server does take, but only with a version below the minimum (cases 2, 4).
-    const legacyListed = acceptedSuites(address).filter((entry) => listed.has(entry.code) && !allowedVersions.includes(entry.version));
-    const legacyVersions = [...new Set(legacyListed.map((entry) => entry.version))].sort((a, b) => versionRank(a) - versionRank(b));
-    const headline = legacyListed.length > 0
-        ? `listed suites are accepted only over ${listText(legacyVersions.map(versionLabel), 'or')}, ` +
-            `which senders refuse (${seenText(legacyListed)})`
-        : 'no listed suite is accepted';
-    return [
-        {
-            id: 'suites.none-listed',
-            observed: `${headline}: ${[...refusals, ...listedProbe].join('; ')}`,
-            expected,
-            remediation: suitesFix(policy, `Enable ${listText(relevant.map(versionLabel), 'or')} with suites of the required ` +
-                'list, as below.'),
-        },
-    ];
-}
-// --- Certificate key type against the enabled suites (case 5) -----------------------------------
-function knownKeyType(context) {
-    const { certificates } = context.address;
-    for (const chain of [certificates.primary, ...certificates.others]) {
-        if (chain && chain.served.length > 0) {
-            return chain.served[0];
-        }
-    }
-    return undefined;
-}
-function suites_keyText(leaf) {
-    if (leaf.keyType === 'EC') {
-        return `an EC (ECDSA) key on ${leaf.curve ?? 'an unknown curve'}`;
-    }
-    if (leaf.keyType === 'RSA') {
-        return `an RSA key of ${leaf.keyBits} bits`;
-    }
-    return `${withArticle(leaf.keyType)} key`;
-}
-function isAlert(outcome, code) {
-    return outcome?.kind === 'alert' && outcome.alert === code;
-}
-/**
- * TLS 1.2 is enabled (the server does not answer protocol_version) but every hello is refused
- * whichever key type its suites ask for. With per-key-type probes from the certificate check
- * that is certain; without them, a handshake_failure to a hello offering every suite says the
- * same.
- */
-function checkKeyTypeMismatch(context) {
-    const { address, policy } = context;
-    if (versionRank('TLSv1.2') < versionRank(policy.minVersion)) {
-        return [];
-    }
-    if (versionState(address, 'TLSv1.2') === 'accepted') {
-        return [];
-    }
-    const probes = (address.certificates.keyTypes ?? []).filter((probe) => probe.version === 'TLSv1.2');
-    let refusedKeyTypes;
-    if (probes.length > 0) {
-        const allRefused = probes.every((probe) => isRefusal(probe.outcome));
-        const versionRefused = probes.some((probe) => isAlert(probe.outcome, PROTOCOL_VERSION));
-        const answersTls = probes.some((probe) => probe.outcome.kind === 'alert');
-        if (!allRefused || versionRefused || !answersTls) {
-            return [];
-        }
-        refusedKeyTypes = probes.map((probe) => probe.keyType);
-    }
-    else {
-        const outcome = versionOutcome(address, 'TLSv1.2');
-        const enumerated = enumerationOf(address, 'TLSv1.2');
-        const noUsableSuite = isAlert(outcome, HANDSHAKE_FAILURE) || hasObservation(context, OBSERVATION.noUsableSuite);
-        if (!noUsableSuite ||
-            isAlert(outcome, PROTOCOL_VERSION) ||
-            (enumerated?.accepted.length ?? 0) > 0) {
-            return [];
-        }
-        refusedKeyTypes = [];
-    }
-    const leafKeyType = knownKeyType(context) ??
-        (address.certificates.keyTypes ?? []).find((probe) => probe.leafKeyType)?.leafKeyType;
-    const asked = refusedKeyTypes.length > 0
-        ? 'every TLS 1.2 hello is refused, whether its suites ask for ' +
-            `${listText(refusedKeyTypes, 'or')} ` +
-            'keys'
-        : 'a TLS 1.2 hello offering every suite is refused with handshake_failure, so TLS 1.2 is ' +
-            'enabled but no suite can be used';
-    let certificate;
-    if (leafKeyType === undefined) {
-        certificate = 'the certificate could not be obtained';
-    }
-    else if (typeof leafKeyType === 'string') {
-        certificate = `the certificate has ${withArticle(leafKeyType)} key`;
-    }
-    else {
-        certificate = `the certificate has ${suites_keyText(leafKeyType)}`;
-    }
-    return [
-        {
-            id: 'suites.certificate-key-mismatch',
-            observed: `${asked}; ${certificate}`,
-            expected: 'TLS 1.2 suites enabled for the key of the certificate: ECDHE-ECDSA suites for an EC ' +
-                'key, ECDHE-RSA suites for an RSA key',
-            remediation: suitesFix(policy, 'Enable suites that fit the certificate, or install a certificate of the other key ' +
-                'type next to it (nginx and Apache take an RSA and an ECDSA certificate side by ' +
-                'side). The list below holds ECDSA and RSA suites; the server uses those its ' +
-                'certificates fit.'),
-        },
-    ];
-}
-// --- Suites outside the policy's list (Mozilla) -------------------------------------------------
-function checkAllowedSuites(context) {
-    const { policy } = context;
-    if (!policy.allowedSuites) {
-        return [];
-    }
-    const allowed = new Set(policy.allowedSuites);
-    const allowedVersions = versionsFrom(policy.minVersion);
-    const outside = acceptedSuites(context.address).filter((entry) => allowedVersions.includes(entry.version) && !allowed.has(entry.code));
-    if (outside.length === 0) {
-        return [];
-    }
-    return [
-        {
-            id: 'suites.not-allowed',
-            observed: `accepted outside the list: ${seenText(outside)}`,
-            expected: `only the policy's suites: ${suiteList(policy.allowedSuites)}`,
-            remediation: suitesFix(policy, "Configure exactly the policy's suites."),
-        },
-    ];
-}
-// --- Weak suites --------------------------------------------------------------------------------
-function checkWeakSuites(context) {
-    const { policy } = context;
-    const findings = [];
-    const accepted = acceptedSuites(context.address);
-    const block64 = accepted.filter((entry) => entry.suite?.block64);
-    if (block64.length > 0) {
-        findings.push({
-            id: 'suites.64-bit-block-cipher',
-            observed: `suites with a 64-bit block cipher accepted: ${seenText(block64)}`,
-            expected: 'no 3DES, DES, IDEA or RC2 suites (Sweet32, CVE-2016-2183); AES-GCM or ' +
-                'ChaCha20-Poly1305 instead',
-            remediation: suitesFix(policy, 'Replace the 64-bit block cipher suites with AES-GCM or ChaCha20-Poly1305 suites. ' +
-                'Enable the new suites before removing the old ones: senders need one listed suite.'),
-        });
-    }
-    const insecure = accepted.filter((entry) => entry.suite &&
-        (entry.suite.nullCipher || entry.suite.export || entry.suite.anonymous || entry.suite.rc4));
-    if (insecure.length > 0) {
-        const reasons = (suite) => [
-            suite.nullCipher ? 'no encryption' : '',
-            suite.export ? 'export grade' : '',
-            suite.anonymous ? 'no server authentication' : '',
-            suite.rc4 ? 'RC4' : '',
-        ].filter(Boolean);
-        const described = [
-            ...new Map(insecure.map((entry) => [entry.code, entry.suite])).values(),
-        ].map((suite) => `${suite.name} (${listText(reasons(suite))})`);
-        findings.push({
-            id: 'suites.insecure',
-            observed: `insecure suites accepted: ${listText(described)}`,
-            expected: 'no NULL, export, anonymous or RC4 suites',
-            remediation: suitesFix(policy, 'Configure an explicit list of strong suites, as below.'),
-        });
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/policy/rules.ts
-// The catalogue of policy rules: every finding the policy can raise has one entry here, with a
-// stable identifier, a title, the severity it has unless a preset or policy file changes it,
-// and help text. The report renders SARIF rules from this list, and policy files are checked
-// against it, so an identifier never changes once published.
-function rule(id, title, defaultSeverity, help) {
-    return { id, title, defaultSeverity, help };
-}
-const RULES = [
-    // --- Whether the endpoint could be scanned at all ------------------------------------------
-    rule('endpoint.not-scanned', 'Endpoint not scanned', 'error', 'The endpoint could not be scanned: its name did not resolve, the connection was refused ' +
-        'or it timed out. A sender cannot deliver webhooks to it either. Set this rule to ' +
-        'warning or notice to let such endpoints pass.'),
-    rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
-        'HTTP reply. The endpoint must serve HTTPS.'),
-    rule('endpoint.protocol-violation', 'Server breaks the TLS protocol', 'error', 'Every hello that got a TLS answer was answered in violation of the protocol, for example ' +
-        'with a suite or version the client never offered (RFC 8446, Section 4.1.3). Senders ' +
-        "abort such handshakes, so none can connect: the server's TLS configuration or software " +
-        'must be corrected.'),
-    rule('endpoint.handshake-stalls', 'Server stops after its ServerHello', 'error', 'The server answered the ClientHello with a ServerHello and then sent nothing more (no ' +
-        'Certificate) until the read timeout or the end of the connection, twice: every ' +
-        "sender's handshake stalls there. Often a proxy, load balancer or key store in front " +
-        'of the server that hangs.'),
-    // --- Protocol versions -----------------------------------------------------------------------
-    rule('version.none-supported', 'Required TLS versions not accepted', 'error', "The server must accept the policy's minimum TLS version or a newer one (TLS 1.2 or " +
-        'TLS 1.3 for the webhook requirements).'),
-    rule('version.legacy-accepted', 'Legacy protocol versions accepted', 'error', 'Versions below the minimum (SSL 3.0, TLS 1.0, TLS 1.1 for the webhook requirements) must ' +
-        'be refused: they have known weaknesses.'),
-    // --- Cipher suites ---------------------------------------------------------------------------
-    rule('suites.none-listed', 'No suite from the required list accepted', 'error', 'The server must accept at least one suite of the required list, with a version at or ' +
-        'above the minimum. Senders offer only those suites.'),
-    rule('suites.certificate-key-mismatch', 'Certificate key type matches no enabled suite', 'error', 'TLS 1.2 is enabled but every hello is refused with handshake_failure: the suites the ' +
-        'server enables need a key type (RSA or ECDSA) its certificate does not have.'),
-    rule('suites.not-allowed', "Suites outside the policy's list accepted", 'error', "Every accepted suite must be on the policy's list (Mozilla configurations list the " +
-        'suites a server should enable, and no others).'),
-    rule('suites.64-bit-block-cipher', '64-bit block cipher suites accepted', 'warning', 'Suites with a 64-bit block cipher (3DES, DES, IDEA, RC2) leak plaintext on long ' +
-        'connections (Sweet32, CVE-2016-2183). Offer AES-GCM or ChaCha20-Poly1305 instead.'),
-    rule('suites.insecure', 'Insecure suites accepted', 'warning', 'NULL, export-grade, anonymous or RC4 suites give no real protection and must not be ' +
-        'enabled.'),
-    // --- Key exchange ----------------------------------------------------------------------------
-    rule('kex.sender-not-forward-secret', 'Sender negotiates a suite without forward secrecy', 'warning', 'A sender offering the listed suites in their order ends up with a suite whose key ' +
-        'exchange is not ephemeral (ECDHE or DHE): whoever obtains the private key later can ' +
-        'decrypt recorded webhooks.'),
-    rule('kex.server-prefers-non-forward-secret', 'Server prefers suites without forward secrecy', 'warning', 'The server enforces its own suite order and ranks suites without forward secrecy above ' +
-        'forward-secret ones, so clients offering both get the weaker one.'),
-    rule('kex.weak-dh', 'Weak Diffie-Hellman group', 'notice', 'DHE suites use a finite-field group smaller than the policy minimum (2048 bits); some ' +
-        'clients refuse such groups and they are within reach of precomputation attacks.'),
-    rule('kex.group-not-allowed', "Key exchange groups outside the policy's list", 'warning', "The server accepts key exchange groups (curves) that the policy's configuration does " +
-        'not list.'),
-    // --- Alerts ----------------------------------------------------------------------------------
-    rule('alerts.improper-refusal', 'Refusals without a fatal TLS alert', 'warning', 'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
-        'handshake_failure). A TCP reset, or a close with at most close_notify (a warning-level ' +
-        'alert, RFC 8446 Section 6.1), looks like a network fault to senders, who then retry ' +
-        'instead of reporting a configuration problem.'),
-    // --- Certificates ----------------------------------------------------------------------------
-    rule('certificate.untrusted', 'Certificate not trusted', 'error', 'The chain the server sends does not lead to a trusted root, so senders refuse it.'),
-    rule('certificate.self-signed', 'Self-signed certificate', 'error', 'The certificate is self-signed; senders trust only certificates from public CAs.'),
-    rule('certificate.incomplete-chain', 'Intermediate certificate not sent', 'error', 'The server sends the leaf without the intermediate that issued it. Browsers may fetch ' +
-        'or cache the intermediate; webhook senders do not, so they cannot build the chain.'),
-    rule('certificate.wrong-intermediate', 'Wrong intermediate certificate sent', 'error', 'The intermediate the server sends did not issue its leaf, so the chain cannot be built.'),
-    rule('certificate.name-mismatch', "Certificate does not cover the endpoint's name", 'error', "The certificate's subjectAltName entries do not cover the host name (or IP address) " +
-        'the sender connects to.'),
-    rule('certificate.expired', 'Certificate expired', 'error', 'The certificate is past its notAfter date.'),
-    rule('certificate.not-yet-valid', 'Certificate not yet valid', 'error', 'The certificate is before its notBefore date.'),
-    rule('certificate.expired-in-chain', 'Expired certificate in the chain', 'error', 'An intermediate certificate of the chain is out of date.'),
-    rule('certificate.weak-signature', 'Weak certificate signature', 'error', 'A certificate of the chain is signed with a weak hash (MD5, SHA-1) that senders refuse.'),
-    rule('certificate.weak-key', 'Weak certificate key', 'error', 'A certificate of the chain has a key too small to be accepted (RSA below 2048 bits, ' +
-        'curves below 256 bits).'),
-    rule('certificate.not-server-auth', 'Certificate not for server authentication', 'error', 'The leaf certificate has an extended key usage without serverAuth.'),
-    rule('certificate.bad-basic-constraints', 'Intermediate without CA basic constraints', 'error', 'A certificate used as an issuer in the chain is not marked as a CA.'),
-    rule('certificate.chain-order', 'Chain sent out of order', 'notice', 'The certificates are not sent leaf first, each followed by its issuer (RFC 5246, ' +
-        'Section 7.4.2). Most clients cope; strict ones do not.'),
-    rule('certificate.root-sent', 'Root certificate sent', 'notice', 'The server sends the root certificate too. Harmless, but it costs bytes on every ' +
-        'handshake; clients use their own copy.'),
-    rule('certificate.unused-certificate', 'Certificate sent that is part of no chain', 'notice', 'The server sends a certificate that belongs to no path from the leaf: harmless to most ' +
-        'senders, but a sign of a stale chain file.'),
-    rule('certificate.expiring-soon', 'Certificate expires soon', 'warning', 'The certificate expires within the warning period (30 days unless the policy says ' +
-        'otherwise).'),
-    rule('certificate.key-type-not-allowed', "Certificate key type outside the policy's list", 'error', "The leaf certificate's key type (RSA, ECDSA) is not one the policy's configuration uses."),
-    rule('certificate.curve-not-allowed', "Certificate curve outside the policy's list", 'error', "The leaf certificate's elliptic curve is not one the policy's configuration lists."),
-    rule('certificate.rsa-key-too-small', 'RSA key smaller than the policy minimum', 'error', "The leaf certificate's RSA key is smaller than the policy's minimum size."),
-    rule('certificate.signature-not-allowed', "Certificate signature outside the policy's list", 'error', "The leaf certificate's signature algorithm is not one the policy's configuration lists."),
-    rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
-    rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
-        'Section 8).'),
-    // --- SNI -------------------------------------------------------------------------------------
-    rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
-        '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
-        'sender can connect; the versions and suites behind the refusal were never reached.'),
-    rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
-        'SNI succeeds. Senders always send SNI for a host name.'),
-    rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
-        'cover the endpoint. Senders that omit SNI fail.'),
-    rule('sni.unrecognized-name-warning', "Warning alert for the endpoint's own name", 'warning', 'The server answers a hello naming the endpoint with a warning unrecognized_name alert ' +
-        '(RFC 6066, Section 3). Some senders (Java) abort on it.'),
-    rule('sni.required', 'SNI required', 'notice', 'The server refuses hellos without SNI. Fine for senders that send SNI, which most do.'),
-    // --- The probes themselves -------------------------------------------------------------------
-    rule('probe.inconclusive', 'Some probes were inconclusive', 'warning', 'Some probes got no answer (timeout) or failed, so part of the policy could not be ' +
-        'checked. Silence is never counted as a refusal.'),
-    rule('probe.protocol-violation', 'Server violated the TLS protocol', 'warning', 'The server answered with a message TLS does not allow, for example a suite or version ' +
-        'the client never offered (RFC 8446, Section 4.1.3). Clients abort such handshakes.'),
-    rule('probe.version-intolerance', 'Server fails hellos offering a newer version', 'warning', 'A hello offering a version the server does not have must be answered in the highest ' +
-        'version both sides have. This server fails it instead, so senders whose library ' +
-        'offers that version cannot connect.'),
-    // --- The policy itself -----------------------------------------------------------------------
-    rule('policy.unused-suppression', 'Suppression matched nothing', 'notice', 'A suppression of the policy file matched no finding in the run: its endpoint pattern ' +
-        'matches no endpoint scanned, or no endpoint it matches raised its rule. A typo in the ' +
-        'pattern leaves the finding it meant to hide in place; a fixed finding leaves a stale ' +
-        'suppression that would hide it again should it come back.'),
-    rule('probe.observation', 'Observation', 'notice', 'Something the probes noticed that no other rule covers, such as version intolerance.'),
-];
-const RULE_IDS = RULES.map((entry) => entry.id);
-const RULES_BY_ID = new Map(RULES.map((entry) => [entry.id, entry]));
-/** The catalogue entry of a rule identifier, or undefined for an unknown identifier. */
-function ruleById(id) {
-    return RULES_BY_ID.get(id);
-}
-function isRuleId(id) {
-    return RULES_BY_ID.has(id);
-}
-
-;// CONCATENATED MODULE: ./src/policy/suppress.ts
-// Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
-// with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
-// so reports can show it; an expired suppression no longer hides its finding, which comes back
-// as a warning that says the suppression expired.
-
-
-const suppress_DAY_MS = 86_400_000;
-/** `*` matches any run of characters, `?` one; matching ignores case. */
-function endpointPatternMatches(pattern, endpoint) {
-    const source = pattern
-        .split('')
-        .map((character) => {
-        if (character === '*')
-            return '.*';
-        if (character === '?')
-            return '.';
-        return character.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-        .join('');
-    const expression = new RegExp(`^${source}$`, 'i');
-    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-    return [endpoint.input, endpoint.host, `${host}:${endpoint.port}`].some((candidate) => expression.test(candidate));
-}
-/** The instant a suppression stops applying: the end of its day for a bare date. */
-function suppressionEnd(expires) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
-        return new Date(Date.parse(`${expires}T00:00:00Z`) + suppress_DAY_MS);
-    }
-    return new Date(expires);
-}
-function isExpired(suppression, now) {
-    return suppression.expires !== undefined && now >= suppressionEnd(suppression.expires);
-}
-/**
- * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
- * only expired ones match, the finding stays live, becomes a warning (a notice stays a
- * notice), and its evidence says which suppression expired.
- */
-function applySuppressions(findings, endpoint, suppressions, now) {
-    return findings.map((finding) => {
-        const matching = suppressions.filter((suppression) => suppression.id === finding.id && endpointPatternMatches(suppression.endpoint, endpoint));
-        if (matching.length === 0) {
-            return finding;
-        }
-        const active = matching.find((suppression) => !isExpired(suppression, now));
-        if (active) {
-            return {
-                ...finding,
-                suppressed: {
-                    reason: active.reason,
-                    ...(active.expires !== undefined ? { expires: active.expires } : {}),
-                },
-            };
-        }
-        const latest = [...matching].sort((a, b) => suppressionEnd(b.expires).getTime() -
-            suppressionEnd(a.expires).getTime())[0];
-        const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
-        return {
-            ...finding,
-            severity: finding.severity === 'notice' ? 'notice' : 'warning',
-            evidence: {
-                ...finding.evidence,
-                observed: `${finding.evidence.observed} [suppression expired on ${latest.expires}${where}; ` +
-                    `its reason was: ${latest.reason}]`,
-            },
-            remediation: {
-                ...finding.remediation,
-                summary: `${finding.remediation.summary} The suppression of this finding expired on ` +
-                    `${latest.expires}: fix the finding, or renew the suppression with a new date.`,
-            },
-        };
-    });
-}
-/**
- * The suppressions of a policy that matched no finding of a run, as findings of the rule
- * `policy.unused-suppression` (a notice unless the policy changes it), so that a typo in an
- * endpoint pattern, or a suppression left behind once its finding was fixed, is seen.
- *
- * Whether a suppression matched anything is known only across every endpoint of a run, so the
- * shells call this once with all results (after merging shards: a suppression may well match
- * only endpoints of another shard). The findings carry the suppression's pattern as their
- * endpoint; they belong to the run, not to one endpoint, and are not part of any verdict.
- */
-function unusedSuppressions(policy, results) {
-    const severity = policy.severities['policy.unused-suppression'];
-    const rule = ruleById('policy.unused-suppression');
-    if (severity === undefined || severity === 'off' || !rule) {
-        return [];
-    }
-    const unused = [];
-    for (const suppression of policy.suppressions) {
-        const matched = results.filter((result) => endpointPatternMatches(suppression.endpoint, result.scan.endpoint));
-        // A finding it covers, hidden or shown again because the suppression expired.
-        if (matched.some((result) => result.findings.some((f) => f.id === suppression.id))) {
-            continue;
-        }
-        const where = suppression.source
-            ? ` (${suppression.source.file}:${suppression.source.line})`
-            : '';
-        const what = matched.length === 0
-            ? 'matches no endpoint of this run'
-            : `matches ${matched.length === 1 ? 'one endpoint' : `${matched.length} endpoints`}, ` +
-                `none of which raised ${suppression.id}`;
-        unused.push({
-            id: 'policy.unused-suppression',
-            title: rule.title,
-            severity,
-            endpoint: suppression.endpoint,
-            evidence: {
-                observed: `the suppression of ${suppression.id} for '${suppression.endpoint}'${where} ${what}`,
-                expected: 'every suppression hides a finding of some endpoint of the run',
-            },
-            remediation: adviceOnly(matched.length === 0
-                ? 'Correct the endpoint pattern (it is matched against the endpoint as written, its ' +
-                    'host, or host:port; * matches any characters), or delete the suppression.'
-                : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
-                    'rule identifier it names.'),
-        });
-    }
-    return unused;
-}
-
-;// CONCATENATED MODULE: ./src/policy/evaluate.ts
-// Turns one endpoint's scan into findings and a verdict under a policy.
-//
-// Each address of the endpoint is checked on its own; a finding that comes out the same on
-// several addresses is reported once, naming them all. Findings come out in a stable order:
-// severity (error, warning, notice), then rule identifier, then address.
-
-
-
-
-
-
-
-
-
-
-
-const SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
-const ADDRESS_CHECKS = [
-    checkVersions,
-    checkListedSuites,
-    checkKeyTypeMismatch,
-    checkAllowedSuites,
-    checkWeakSuites,
-    checkSenderForwardSecrecy,
-    checkServerPreference,
-    checkDhSize,
-    checkGroups,
-    checkRefusals,
-    checkViolations,
-    checkCertificates,
-    checkSni,
-    checkObservations,
-    checkIncompleteEnumerations,
-];
-/** Enumerations that stopped early leave some suites unknown. */
-function checkIncompleteEnumerations(context) {
-    // The engine says so itself when it can; its observation already went to the list.
-    if (hasObservation(context, OBSERVATION.incomplete)) {
-        return [];
-    }
-    const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
-    if (incomplete.length > 0) {
-        const versions = listText(incomplete.map((entry) => versionLabel(entry.version)));
-        context.inconclusive.push(`every suite accepted with ${versions} (some suite probes got no answer)`);
-    }
-    return [];
-}
-const NOT_SCANNED_TEXT = {
-    dns: ['the name did not resolve', 'Check the endpoint name: a sender cannot resolve it either.'],
-    refused: [
-        'the connection was refused',
-        'Check that the server listens on this port and that firewalls let senders in.',
-    ],
-    timeout: [
-        'the connection timed out',
-        'Check that the server is up and that no firewall drops connections from senders.',
-    ],
-    error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
-};
-/** Why an endpoint, or one address of it, was not scanned, as a finding. */
-// What the engine's detail adds to the reason's words: "connection refused (ECONNREFUSED)"
-// after "the connection was refused" adds only the error code.
-const RESTATEMENTS = {
-    refused: /^connection refused\s*/i,
-    timeout: /^(the )?(tcp )?connection timed out\s*/i,
-};
-function detailBeyond(reason, detail) {
-    const rest = detail.replace(RESTATEMENTS[reason] ?? /^$/, '').trim();
-    if (rest === '') {
-        return '';
-    }
-    return rest.startsWith('(') && rest.endsWith(')') ? ` ${rest}` : ` (${rest})`;
-}
-function notScannedFinding(reason, detail, port) {
-    if (reason === 'not-tls') {
-        return notTlsFinding(port, detail);
-    }
-    // The server answered, only not by the rules: a fault of its own, not of the connection.
-    const violation = reason === 'error' ? violationDetail(detail) : undefined;
-    if (violation !== undefined) {
-        return protocolViolationFinding([{ detail: violation }]);
-    }
-    const [what, advice] = NOT_SCANNED_TEXT[reason];
-    return {
-        id: 'endpoint.not-scanned',
-        observed: `not scanned: ${what}${detailBeyond(reason, detail)}`,
-        expected: `an endpoint that accepts TCP connections on port ${port}`,
-        remediation: adviceOnly(advice),
-    };
-}
-function endpointFindings(scan) {
-    const reason = scan.notScanned?.reason ?? 'error';
-    const detail = scan.notScanned?.detail ?? 'no address was scanned';
-    return [notScannedFinding(reason, detail, scan.endpoint.port)];
-}
-function addressFindings(context) {
-    // An address that could not be scanned while another could holds no results to check.
-    const { notScanned } = context.address;
-    if (notScanned) {
-        return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
-    }
-    const notTls = checkNotTls(context);
-    if (notTls) {
-        return [notTls];
-    }
-    const violated = checkEveryHelloViolated(context);
-    if (violated) {
-        return [violated];
-    }
-    const nameRefused = checkNameRefused(context);
-    if (nameRefused) {
-        return [nameRefused];
-    }
-    const findings = ADDRESS_CHECKS.flatMap((check) => check(context));
-    const inconclusive = inconclusiveFinding(context);
-    return inconclusive ? [...findings, inconclusive] : findings;
-}
-/** One finding per distinct evidence, naming every address it was seen on. */
-function mergeAcrossAddresses(perAddress) {
-    const merged = new Map();
-    for (const { address, findings } of perAddress) {
-        for (const raw of findings) {
-            const key = JSON.stringify([raw.id, raw.sni, raw.observed, raw.expected]);
-            const existing = merged.get(key);
-            if (existing) {
-                if (!existing.addresses.includes(address))
-                    existing.addresses.push(address);
-            }
-            else {
-                merged.set(key, { raw, addresses: [address] });
-            }
-        }
-    }
-    return [...merged.values()];
-}
-function compareFindings(a, b) {
-    return (SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
-        (a.address ?? '').localeCompare(b.address ?? ''));
-}
-/** Every finding of one endpoint under a policy, and its verdict. */
-function evaluate(scan, policy, now) {
-    const { endpoint } = scan;
-    const scanned = scan.status === 'scanned' && scan.addresses.length > 0;
-    let located;
-    if (scanned) {
-        located = mergeAcrossAddresses(scan.addresses.map((address) => ({
-            address: address.address,
-            findings: addressFindings({
-                endpoint,
-                address,
-                policy,
-                now,
-                inconclusive: [],
-                inconclusiveReasons: [],
-            }),
-        })));
-    }
-    else {
-        located = endpointFindings(scan).map((raw) => ({ raw, addresses: [] }));
-    }
-    const findings = [];
-    for (const { raw, addresses } of located) {
-        const severity = policy.severities[raw.id];
-        const rule = ruleById(raw.id);
-        if (severity === undefined || severity === 'off' || !rule) {
-            continue;
-        }
-        findings.push({
-            id: raw.id,
-            title: rule.title,
-            severity,
-            endpoint: endpoint.input,
-            ...(addresses.length > 0 ? { address: addresses.join(', ') } : {}),
-            ...(raw.sni !== undefined ? { sni: raw.sni } : {}),
-            evidence: { observed: raw.observed, expected: raw.expected },
-            remediation: raw.remediation,
-        });
-    }
-    const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(compareFindings);
-    return { scan, verdict: verdictOf(scan, final, policy.failOn), findings: final };
-}
-/**
- * The lowest severity that makes an endpoint non-compliant: the fail-on threshold, so that the
- * verdict and the run's exit agree. Errors always count: with fail-on `never` the verdict still
- * says what is wrong, only the exit ignores it.
- */
-function verdictThreshold(failOn) {
-    return failOn === 'never' ? 'error' : failOn;
-}
-function reachesThreshold(finding, threshold) {
-    return !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[threshold];
-}
-function verdictOf(scan, findings, failOn) {
-    // A port that answers without TLS, or in violation of it, was reached: it is judged.
-    const reached = scan.notScanned?.reason === 'not-tls' ||
-        (scan.notScanned?.reason === 'error' && violationDetail(scan.notScanned.detail) !== undefined);
-    if ((scan.status === 'not-scanned' && !reached) ||
-        (scan.status === 'scanned' && scan.addresses.length === 0)) {
-        return 'not-scanned';
-    }
-    const threshold = verdictThreshold(failOn);
-    const fails = findings.some((finding) => reachesThreshold(finding, threshold));
-    return fails ? 'non-compliant' : 'compliant';
-}
-/**
- * Whether an endpoint fails the run: some finding that is not suppressed has at least the
- * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
- * (an error unless the policy changes it). Under the same fail-on a scanned endpoint fails
- * exactly when its verdict is non-compliant, except with `never`, which fails nothing.
- */
-function failsPolicy(result, failOn) {
-    if (failOn === 'never') {
-        return false;
-    }
-    return result.findings.some((finding) => reachesThreshold(finding, failOn));
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(2815);
-var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/policy/policy.ts
-// The shape of a policy: what an endpoint must satisfy and how strict each rule is. A policy is
-// a preset (src/policy/presets) possibly changed by a policy file (src/policy/load.ts); the
-// evaluator (src/policy/evaluate.ts) reads nothing else.
-const PRESET_NAMES = ['webhook', 'mozilla-modern', 'mozilla-intermediate'];
-
-;// CONCATENATED MODULE: ./src/policy/presets/mozilla.ts
-// The `mozilla-modern` and `mozilla-intermediate` presets: Mozilla's Server Side TLS
-// recommendations as policies.
-//
-// The data below is Mozilla's machine-readable guidelines, version 6.0
-// (https://ssl-config.mozilla.org/guidelines/6.0.json), copied field for field for what a probe
-// can check. Left out: hsts_min_age (HTTP, not TLS), oldest_clients and
-// recommended_certificate_lifespan (advice, not a limit). server_preferred_order is kept as data
-// but not checked: it says what to configure, and either order is safe with these suites.
-
-
-
-const MOZILLA_GUIDELINES_VERSION = '6.0';
-const MOZILLA_CONFIGURATIONS = {
-    modern: {
-        certificate_curves: ['prime256v1', 'secp384r1'],
-        certificate_signatures: ['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512'],
-        certificate_types: ['ecdsa'],
-        ciphers: { iana: [] },
-        ciphersuites: [
-            'TLS_AES_128_GCM_SHA256',
-            'TLS_AES_256_GCM_SHA384',
-            'TLS_CHACHA20_POLY1305_SHA256',
-        ],
-        dh_param_size: null,
-        ecdh_param_size: 256,
-        maximum_certificate_lifespan: 90,
-        ocsp_staple: true,
-        rsa_key_size: null,
-        server_preferred_order: false,
-        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
-        tls_versions: ['TLSv1.3'],
-    },
-    intermediate: {
-        certificate_curves: ['prime256v1', 'secp384r1'],
-        certificate_signatures: [
-            'sha256WithRSAEncryption',
-            'ecdsa-with-SHA256',
-            'ecdsa-with-SHA384',
-            'ecdsa-with-SHA512',
-        ],
-        certificate_types: ['ecdsa', 'rsa'],
-        ciphers: {
-            iana: [
-                'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-                'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-                'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-                'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-                'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-                'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-            ],
-        },
-        ciphersuites: [
-            'TLS_AES_128_GCM_SHA256',
-            'TLS_AES_256_GCM_SHA384',
-            'TLS_CHACHA20_POLY1305_SHA256',
-        ],
-        dh_param_size: 2048,
-        ecdh_param_size: 256,
-        maximum_certificate_lifespan: 366,
-        ocsp_staple: true,
-        rsa_key_size: 2048,
-        server_preferred_order: false,
-        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
-        tls_versions: ['TLSv1.2', 'TLSv1.3'],
-    },
-};
-// Mozilla writes curves as OpenSSL does; the groups registry (src/wire/groups.ts) uses IANA
-// names, and the certificate layer NIST names (P-256).
-const OPENSSL_GROUP_ALIASES = { prime256v1: 'secp256r1' };
-const CERTIFICATE_CURVE_NAMES = {
-    prime256v1: 'P-256',
-    secp384r1: 'P-384',
-    secp521r1: 'P-521',
-};
-const CERTIFICATE_TYPES = { rsa: 'RSA', ecdsa: 'EC' };
-function groupCode(name) {
-    const iana = (OPENSSL_GROUP_ALIASES[name] ?? name).toLowerCase();
-    const group = GROUPS.find((entry) => entry.name.toLowerCase() === iana);
-    if (!group) {
-        throw new Error(`Mozilla preset names an unknown group: ${name}`);
-    }
-    return group.code;
-}
-function suiteCode(name) {
-    const suite = suiteByName(name);
-    if (!suite) {
-        throw new Error(`Mozilla preset names an unknown suite: ${name}`);
-    }
-    return suite.code;
-}
-function lowestVersion(versions) {
-    const order = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-    const lowest = order.find((version) => versions.includes(version));
-    if (!lowest) {
-        throw new Error(`Mozilla preset names no known version: ${versions.join(', ')}`);
-    }
-    return lowest;
-}
-function mozillaSeverities() {
-    const severities = {};
-    for (const entry of RULES) {
-        severities[entry.id] = entry.defaultSeverity;
-    }
-    // dh_param_size is a stated size in Mozilla's configurations, not a side remark.
-    severities['kex.weak-dh'] = 'error';
-    return severities;
-}
-/** A policy from one of Mozilla's configurations. */
-function mozillaPreset(level) {
-    const configuration = MOZILLA_CONFIGURATIONS[level];
-    const suites = [...configuration.ciphers.iana, ...configuration.ciphersuites].map(suiteCode);
-    return {
-        name: `mozilla-${level}`,
-        preset: `mozilla-${level}`,
-        failOn: 'error',
-        minVersion: lowestVersion(configuration.tls_versions),
-        listedSuites: suites,
-        allowedSuites: [...suites],
-        allowedGroups: configuration.tls_curves.map(groupCode),
-        minDhBits: configuration.dh_param_size ?? 2048,
-        expiryWarningDays: 30,
-        certificate: {
-            keyTypes: configuration.certificate_types.map((type) => CERTIFICATE_TYPES[type]),
-            curves: configuration.certificate_curves.map((curve) => CERTIFICATE_CURVE_NAMES[curve]),
-            minRsaBits: configuration.rsa_key_size,
-            signatures: [...configuration.certificate_signatures],
-            maxLifespanDays: configuration.maximum_certificate_lifespan,
-            ocspStaple: configuration.ocsp_staple,
-        },
-        severities: mozillaSeverities(),
-        suppressions: [],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/presets/webhook.ts
-// The `webhook` preset, the default: the webhook TLS requirements stated as a policy.
-//
-// The requirements ask for TLS 1.2 or above with TLS 1.0 and 1.1 refused, at least one of 16
-// listed suites, a valid and trusted certificate (the "must"s, which are errors here), and
-// SNI and forward secrecy (the "should"s, warnings). What they imply for a sender that follows
-// them also raises warnings: refusals without alerts, 64-bit block ciphers, a certificate about
-// to expire. Rules for Mozilla's configurations are off: the requirements do not ask for them.
-
-/**
- * The required suites, in the order the requirements list them, which is also the order a
- * sender following the list offers them. The requirements write the two ChaCha20 suites
- * without their `_SHA256` suffix; the IANA names (RFC 7905) have it.
- */
-const WEBHOOK_LISTED_SUITES = [
-    0xc02b, // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-    0xc02f, // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-    0xc02c, // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-    0xc030, // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
-    0xcca9, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-    0xcca8, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-    0xc009, // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
-    0xc013, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
-    0xc00a, // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
-    0xc014, // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
-    0x009c, // TLS_RSA_WITH_AES_128_GCM_SHA256
-    0x009d, // TLS_RSA_WITH_AES_256_GCM_SHA384
-    0x002f, // TLS_RSA_WITH_AES_128_CBC_SHA
-    0x0035, // TLS_RSA_WITH_AES_256_CBC_SHA
-    0xc012, // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
-    0x000a, // TLS_RSA_WITH_3DES_EDE_CBC_SHA
-];
-/** Rules that only Mozilla's configurations ask for. */
-const MOZILLA_ONLY = [
-    'suites.not-allowed',
-    'kex.group-not-allowed',
-    'certificate.key-type-not-allowed',
-    'certificate.curve-not-allowed',
-    'certificate.rsa-key-too-small',
-    'certificate.signature-not-allowed',
-    'certificate.lifespan-too-long',
-    'certificate.no-ocsp-staple',
-];
-/** Every rule at its catalogue severity, with the Mozilla-only rules off. */
-function webhookSeverities() {
-    const severities = {};
-    for (const entry of RULES) {
-        severities[entry.id] = MOZILLA_ONLY.includes(entry.id) ? 'off' : entry.defaultSeverity;
-    }
-    return severities;
-}
-function webhookPreset() {
-    return {
-        name: 'webhook',
-        preset: 'webhook',
-        failOn: 'error',
-        minVersion: 'TLSv1.2',
-        listedSuites: [...WEBHOOK_LISTED_SUITES],
-        allowedSuites: null,
-        allowedGroups: null,
-        // The requirements say nothing of DH sizes; 2048 bits is where kex.weak-dh (a notice
-        // here) starts, as in Mozilla's intermediate configuration.
-        minDhBits: 2048,
-        expiryWarningDays: 30,
-        certificate: {
-            keyTypes: null,
-            curves: null,
-            minRsaBits: null,
-            signatures: null,
-            maxLifespanDays: null,
-            ocspStaple: false,
-        },
-        severities: webhookSeverities(),
-        suppressions: [],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/policy/presets/index.ts
-// The built-in policies by name: `webhook` (the default), `mozilla-modern`,
-// `mozilla-intermediate`.
-
-
-
-function isPresetName(name) {
-    return PRESET_NAMES.includes(name);
-}
-/** A fresh copy of a preset's policy, which the caller may change. */
-function presetPolicy(name) {
-    switch (name) {
-        case 'webhook':
-            return webhookPreset();
-        case 'mozilla-modern':
-            return mozillaPreset('modern');
-        case 'mozilla-intermediate':
-            return mozillaPreset('intermediate');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/policy/schema.ts
-// The JSON Schema of a policy file (YAML or JSON). Ajv checks files against it; the loader then
-// resolves suite names and turns every error into a message naming the file, line and key.
-//
-// A policy file:
-//
-//   extends: webhook                # or mozilla-modern, mozilla-intermediate (default webhook)
-//   name: payments webhooks         # shown in reports (default: the file's path)
-//   fail-on: warning                # error (default), warning, notice, never
-//   min-version: TLSv1.2
-//   suites:                         # replaces the list; or { add: [...], remove: [...] }
-//     - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-//   expiry-warning-days: 14
-//   rules:
-//     sni.not-honoured: off         # error, warning, notice, off
-//   suppressions:
-//     - id: certificate.expiring-soon
-//       endpoint: "*.staging.example.com"
-//       reason: staging certificates are renewed by hand
-//       expires: 2026-06-30
-
-
-
-/** A suite by IANA or OpenSSL name, by hex code ("0xC02F"), or by number. */
-const suiteReference = {
-    type: ['string', 'integer'],
-    minLength: 1,
-    minimum: 0,
-    maximum: 0xffff,
-    description: 'A suite: IANA name, OpenSSL name, hex code such as 0xC02F, or number.',
-};
-const suiteArray = { type: 'array', items: suiteReference };
-const POLICY_SCHEMA = {
-    $id: 'https://webhook-tls-probe.invalid/schema/policy.schema.json',
-    title: 'webhook-tls-probe policy',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-        extends: {
-            enum: [...PRESET_NAMES],
-            description: 'The preset this policy changes.',
-        },
-        name: { type: 'string', minLength: 1, description: 'Shown in reports.' },
-        'fail-on': {
-            enum: ['error', 'warning', 'notice', 'never'],
-            description: 'Lowest severity that fails the run.',
-        },
-        'min-version': {
-            enum: TLS_VERSIONS.filter((version) => version !== 'SSLv3'),
-            description: 'Lowest protocol version allowed; one version from here up is required.',
-        },
-        suites: {
-            type: ['array', 'object'],
-            description: "The required suites: a list replaces the preset's, add/remove change it.",
-            minItems: 1,
-            items: suiteReference,
-            additionalProperties: false,
-            properties: { add: suiteArray, remove: suiteArray },
-        },
-        'expiry-warning-days': {
-            type: 'integer',
-            minimum: 0,
-            maximum: 3650,
-            description: 'Warn when the certificate expires within this many days; 0 turns it off.',
-        },
-        rules: {
-            type: 'object',
-            additionalProperties: false,
-            properties: Object.fromEntries(RULE_IDS.map((id) => [id, { enum: ['error', 'warning', 'notice', 'off'] }])),
-        },
-        suppressions: {
-            type: 'array',
-            items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['id', 'endpoint', 'reason'],
-                properties: {
-                    id: { enum: [...RULE_IDS] },
-                    endpoint: { type: 'string', minLength: 1 },
-                    reason: { type: 'string', minLength: 1, pattern: '\\S' },
-                    expires: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] },
-                },
-            },
-        },
-    },
-};
-
-;// CONCATENATED MODULE: ./src/policy/load.ts
-// Loading a policy: a preset by name, or a YAML or JSON policy file that extends a preset.
-//
-// Files are parsed with the `yaml` package (JSON is YAML too) keeping node positions, checked
-// against POLICY_SCHEMA with Ajv, and every problem is reported as `file:line:column: key:
-// message`, with a "did you mean" hint for misspelt keys, rules, presets and suites.
-
-
-
-
-
-
-
-
-
-
-/** A policy that cannot be loaded; the message names the file, line and key of each problem. */
-class PolicyError extends Error {
-    file;
-    line;
-    column;
-    key;
-    problems;
-    constructor(file, problems) {
-        super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
-        this.name = 'PolicyError';
-        this.file = file;
-        this.problems = problems;
-        this.line = problems[0]?.line;
-        this.column = problems[0]?.column;
-        this.key = problems[0]?.key;
-    }
-}
-function formatProblem(file, problem) {
-    const where = [file ?? 'policy', problem.line, problem.line ? problem.column : undefined]
-        .filter((part) => part !== undefined)
-        .join(':');
-    return `${where}: ${problem.key ? `${problem.key}: ` : ''}${problem.message}`;
-}
-/**
- * The policy named by `spec`: a preset name (`webhook` when absent), or the path of a YAML or
- * JSON policy file. Throws PolicyError for an unknown name or an invalid file.
- */
-async function loadPolicy(spec, options = {}) {
-    const name = spec?.trim() || 'webhook';
-    let policy;
-    if (isPresetName(name)) {
-        policy = presetPolicy(name);
-    }
-    else {
-        const path = (0,external_node_path_.resolve)(options.cwd ?? process.cwd(), name);
-        let text;
-        try {
-            text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-        }
-        catch (error) {
-            const reason = error.code === 'ENOENT' ? 'no such file' : String(error);
-            const hint = suggest(name, PRESET_NAMES);
-            throw new PolicyError(name, [
-                {
-                    message: `not a preset (${listText([...PRESET_NAMES], 'or')}) and not a readable policy ` +
-                        `file: ${reason}${hint ? `; did you mean '${hint}'?` : ''}`,
-                },
-            ]);
-        }
-        policy = parsePolicy(text, name);
-    }
-    if (options.failOn) {
-        policy.failOn = options.failOn;
-    }
-    return policy;
-}
-let validator;
-function validate(data) {
-    if (!validator) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-        // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-        const addFormats = ((dist_default())["default"] ??
-            (dist_default()));
-        addFormats(ajv, ['date', 'date-time']);
-        validator = ajv.compile(POLICY_SCHEMA);
-    }
-    return validator(data) ? [] : [...(validator.errors ?? [])];
-}
-/** Parses and checks a policy file's text; `file` is the name used in messages. */
-function parsePolicy(text, file) {
-    const lineCounter = new yaml_dist/* LineCounter */.HN();
-    const document = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: true });
-    const locate = (offset) => {
-        if (offset === undefined)
-            return {};
-        const position = lineCounter.linePos(offset);
-        return { line: position.line, column: position.col };
-    };
-    if (document.errors.length > 0) {
-        throw new PolicyError(file, document.errors.map((error) => ({
-            line: error.linePos?.[0].line,
-            column: error.linePos?.[0].col,
-            message: `not valid YAML or JSON: ${firstLine(error.message)}`,
-        })));
-    }
-    // toJS refuses documents that expand aliases without bound (yaml's maxAliasCount).
-    let data;
-    try {
-        data = document.toJS();
-    }
-    catch (error) {
-        throw new PolicyError(file, [{ line: 1, message: `cannot be read: ${String(error)}` }]);
-    }
-    if (data === null || data === undefined) {
-        throw new PolicyError(file, [{ line: 1, message: 'the policy file is empty' }]);
-    }
-    const schemaProblems = schemaErrors(validate(data), document, locate);
-    if (schemaProblems.length > 0) {
-        throw new PolicyError(file, schemaProblems);
-    }
-    return buildPolicy(data, file, document, locate);
-}
-/** The first line of a yaml error message, without the position the problem already has. */
-function firstLine(message) {
-    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-/** `rules['sni.not-honored']`, `suppressions[0].reason`, `fail-on`. */
-function keyPath(segments) {
-    let path = '';
-    for (const segment of segments) {
-        if (typeof segment === 'number' || /^\d+$/.test(segment)) {
-            path += `[${segment}]`;
-        }
-        else if (/^[A-Za-z_][\w-]*$/.test(segment)) {
-            path += path ? `.${segment}` : segment;
-        }
-        else {
-            path += `['${segment}']`;
-        }
-    }
-    return path;
-}
-/** The node at a path, and the key node of the last step when the path ends in a map. */
-function nodeAt(document, segments) {
-    let node = document.contents;
-    let key;
-    for (const segment of segments) {
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((item) => (0,yaml_dist/* isPair */.tO)(item) && (0,yaml_dist/* isScalar */.jn)(item.key) && String(item.key.value) === segment);
-            key = pair?.key;
-            node = pair?.value;
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
-            key = undefined;
-            node = node.items[Number(segment)];
-        }
-        else {
-            return {};
-        }
-    }
-    return { node: node, key };
-}
-function offsetOf(node) {
-    return node?.range?.[0];
-}
-function schemaErrors(errors, document, locate) {
-    // An anyOf failure stands for its branches: report it once, not each branch.
-    const anyOfPaths = errors
-        .filter((error) => error.keyword === 'anyOf')
-        .map((error) => error.schemaPath);
-    const kept = errors.filter((error) => error.keyword === 'anyOf' ||
-        !anyOfPaths.some((path) => error.schemaPath.startsWith(`${path}/`)));
-    const problems = [];
-    for (const error of kept) {
-        const segments = pointerSegments(error.instancePath);
-        const { node, key } = nodeAt(document, segments);
-        const parentSchema = (error.parentSchema ?? {});
-        switch (error.keyword) {
-            case 'additionalProperties': {
-                const extra = String(error.params.additionalProperty);
-                const known = Object.keys(parentSchema.properties ?? {});
-                const hint = suggest(extra, known);
-                const inRules = segments.length === 1 && segments[0] === 'rules';
-                const entry = nodeAt(document, [...segments, extra]);
-                const help = hint ? `did you mean '${hint}'?` : `known keys: ${known.join(', ')}`;
-                problems.push({
-                    ...locate(offsetOf(entry.key ?? entry.node ?? node)),
-                    key: keyPath([...segments, extra]),
-                    message: inRules
-                        ? `unknown rule '${extra}'${hint ? `; did you mean '${hint}'?` : ''}`
-                        : `unknown key '${extra}'; ${help}`,
-                });
-                break;
-            }
-            case 'required': {
-                const missing = String(error.params.missingProperty);
-                problems.push({
-                    ...locate(offsetOf(node ?? key)),
-                    key: keyPath(segments),
-                    message: `missing key '${missing}'`,
-                });
-                break;
-            }
-            case 'enum': {
-                const allowed = error.params.allowedValues.map(String);
-                const value = String(error.data);
-                const isRule = segments[0] === 'suppressions' && segments.at(-1) === 'id';
-                const hint = suggest(value, allowed);
-                const help = hint ? `; did you mean '${hint}'?` : '';
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: isRule
-                        ? `unknown rule '${value}'${help}`
-                        : `'${value}' is not allowed${help || ` (allowed: ${allowed.join(', ')})`}`,
-                });
-                break;
-            }
-            case 'type':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: typeMessage(segments, String(error.params.type)),
-                });
-                break;
-            case 'anyOf':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: `must be a date (YYYY-MM-DD) or an ISO date-time, not '${String(error.data)}'`,
-                });
-                break;
-            case 'minLength':
-            case 'pattern':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: 'must not be empty',
-                });
-                break;
-            case 'minItems':
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: 'must name at least one suite',
-                });
-                break;
-            default:
-                problems.push({
-                    ...locate(offsetOf(node)),
-                    key: keyPath(segments),
-                    message: error.message ?? `fails ${error.keyword}`,
-                });
-        }
-    }
-    return dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-}
-function typeMessage(segments, type) {
-    const last = segments.at(-1);
-    if (last === 'suites' && segments.length === 1) {
-        return 'must be a list of suites, or a map with add and remove lists';
-    }
-    if (segments[0] === 'suites') {
-        return 'must be a suite name or number';
-    }
-    const names = {
-        object: 'a map of keys and values',
-        array: 'a list',
-        string: 'a string',
-        integer: 'a whole number',
-    };
-    return `must be ${type
-        .split(',')
-        .map((name) => names[name] ?? name)
-        .join(' or ')}`;
-}
-function dedupe(problems) {
-    const seen = new Set();
-    return problems.filter((problem) => {
-        const key = `${problem.line}/${problem.key}/${problem.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-// --- From a valid file to a policy --------------------------------------------------------------
-function buildPolicy(data, file, document, locate) {
-    const policy = presetPolicy(data.extends ?? 'webhook');
-    const problems = [];
-    const at = (segments) => {
-        const { node, key } = nodeAt(document, segments.map(String));
-        return { ...locate(offsetOf(node ?? key)), key: keyPath(segments) };
-    };
-    policy.name = data.name ?? file;
-    policy.file = file;
-    if (data['fail-on'])
-        policy.failOn = data['fail-on'];
-    if (data['min-version'])
-        policy.minVersion = data['min-version'];
-    if (data['expiry-warning-days'] !== undefined) {
-        policy.expiryWarningDays = data['expiry-warning-days'];
-    }
-    // Suites: a list replaces the preset's, add and remove change it.
-    const resolveList = (references, path) => references.flatMap((reference, index) => {
-        const code = resolveSuite(reference);
-        if (code === undefined) {
-            const hint = typeof reference === 'string' ? suggest(reference, SUITE_NAMES) : undefined;
-            problems.push({
-                ...at([...path, index]),
-                message: `unknown suite '${reference}'${hint ? `; did you mean '${hint}'?` : ''}`,
-            });
-            return [];
-        }
-        return [code];
-    });
-    if (Array.isArray(data.suites)) {
-        policy.listedSuites = unique(resolveList(data.suites, ['suites']));
-    }
-    else if (data.suites) {
-        const added = resolveList(data.suites.add ?? [], ['suites', 'add']);
-        const removed = resolveList(data.suites.remove ?? [], ['suites', 'remove']);
-        removed.forEach((code, index) => {
-            if (!policy.listedSuites.includes(code)) {
-                problems.push({
-                    ...at(['suites', 'remove', index]),
-                    message: `${suiteByCode(code)?.name ?? code} is not in the ${policy.preset} list`,
-                });
-            }
-        });
-        policy.listedSuites = unique([...policy.listedSuites, ...added]).filter((code) => !removed.includes(code));
-        if (policy.listedSuites.length === 0 && problems.length === 0) {
-            problems.push({ ...at(['suites']), message: 'removes every suite; keep at least one' });
-        }
-    }
-    // Mozilla presets allow exactly their list; a changed list changes what is allowed.
-    if (policy.allowedSuites) {
-        policy.allowedSuites = [...policy.listedSuites];
-    }
-    // The list must have a suite usable at the minimum version or above.
-    const usable = policy.listedSuites.some((code) => {
-        const suite = suiteByCode(code);
-        return suite !== undefined && versionRank(suite.maxVersion) >= versionRank(policy.minVersion);
-    });
-    if (!usable && problems.length === 0) {
-        problems.push({
-            ...at(data['min-version'] ? ['min-version'] : ['suites']),
-            message: `no listed suite can be used with ${versionLabel(policy.minVersion)} or newer, so no ` +
-                'endpoint could comply',
-        });
-    }
-    for (const [id, setting] of Object.entries(data.rules ?? {})) {
-        policy.severities[id] = setting;
-    }
-    policy.suppressions = (data.suppressions ?? []).map((entry, index) => {
-        const { line } = at(['suppressions', index]);
-        return {
-            id: entry.id,
-            endpoint: entry.endpoint,
-            reason: entry.reason.trim(),
-            ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
-            source: { file, line: line ?? 1 },
-        };
-    });
-    if (problems.length > 0) {
-        throw new PolicyError(file, problems);
-    }
-    return policy;
-}
-const SUITE_NAMES = SUITES.map((suite) => suite.name);
-function resolveSuite(reference) {
-    if (typeof reference === 'number') {
-        return suiteByCode(reference)?.code;
-    }
-    const text = reference.trim();
-    if (/^0x[0-9a-f]{1,4}$/i.test(text)) {
-        return suiteByCode(Number.parseInt(text, 16))?.code;
-    }
-    return suiteByName(text)?.code ?? suiteByName(text.toUpperCase())?.code;
-}
-function unique(codes) {
-    return [...new Set(codes)];
-}
-// --- Hints --------------------------------------------------------------------------------------
-function squash(text) {
-    return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-function editDistance(a, b) {
-    const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = previous[0];
-        previous[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = previous[j];
-            previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return previous[b.length];
-}
-/** The closest known word, if one is close enough to be what the user meant. */
-function suggest(word, known) {
-    const squashed = squash(word);
-    const same = known.find((candidate) => squash(candidate) === squashed);
-    if (same) {
-        return same;
-    }
-    // A shortened form of exactly one word: "1.2" for TLSv1.2.
-    const shortened = known.filter((candidate) => squashed.length >= 2 && squash(candidate).endsWith(squashed));
-    if (shortened.length === 1) {
-        return shortened[0];
-    }
-    let best;
-    for (const candidate of known) {
-        const distance = editDistance(squashed, squash(candidate));
-        if (!best || distance < best.distance) {
-            best = { candidate, distance };
-        }
-    }
-    const limit = Math.max(2, Math.floor(squashed.length / 4));
-    return best && best.distance <= limit ? best.candidate : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/policy/index.ts
-// The policy layer: presets and policy files, the rules that turn an endpoint's scan into
-// findings, suppressions, and the verdicts that decide a run's exit.
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/report/build.ts
-// Builds the report: the one data structure that the JSON file, the job summary, the PR comment,
-// the terminal output, SARIF and JUnit are all renderings of. Endpoints keep the order they were
-// given in and findings the order the policy raised them in, so two runs over the same input
-// give reports that differ only where the servers do.
-
-
-
-/** The tool that writes reports: its name and the version in package.json. */
-const TOOL = { name: package_namespaceObject.UU, version: package_namespaceObject.rE };
-function buildReport(input) {
-    const { policy, shard } = input;
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: { name: TOOL.name, version: TOOL.version },
-        policy: {
-            name: policy.name,
-            failOn: policy.failOn,
-            ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
-        },
-        startedAt: input.startedAt.toISOString(),
-        finishedAt: input.finishedAt.toISOString(),
-        compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
-        ...(shard ? { shard: { ...shard } } : {}),
-        endpoints: input.results,
-    };
-}
-
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/probe/endpoint.ts
-// Endpoints as users write them, turned into host, port and path. The accepted forms are
-// `https://host[:port][/path]`, `host`, `host:port` and `[v6addr][:port]`, with 443 as the
-// default port; everything else is refused with a message that names the input, because a typo
-// in an endpoint list must never turn into a silently skipped or mis-scanned endpoint.
-
-
-const DEFAULT_PORT = 443;
-/** An endpoint that cannot be parsed; the message names the input (and its line, if any). */
-class EndpointError extends Error {
-    name = 'EndpointError';
-}
-/** Parses one endpoint; throws EndpointError naming the input when it is not a usable one. */
-function parseEndpoint(text, source) {
-    const input = text.trim();
-    const fail = (reason) => {
-        const where = source ? `${source.file}:${source.line}: ` : '';
-        throw new EndpointError(`${where}"${input}" is not a usable endpoint: ${reason}`);
-    };
-    if (input === '') {
-        fail('it is empty');
-    }
-    if (/\s/.test(input)) {
-        fail('it contains a space');
-    }
-    const { rest, isUrl } = withoutScheme(input, fail);
-    const { authority, path } = splitPath(rest);
-    if (path !== undefined && !isUrl) {
-        fail('a path is only accepted in the https://host/path form');
-    }
-    if (authority.includes('@')) {
-        fail('credentials in the URL are not supported (and would be sent nowhere)');
-    }
-    const { hostText, portText } = splitHostPort(authority, fail);
-    const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, fail);
-    const { host, hostIsIp } = normaliseHost(hostText, fail);
-    return {
-        input,
-        host,
-        port,
-        ...(path ? { path } : {}),
-        hostIsIp,
-        ...(source ? { source } : {}),
-    };
-}
-/**
- * Parses a list of endpoints, one per line; blank lines and `#` comments are skipped. A line
- * naming the same host, port and path as an earlier one is an error that names both lines.
- */
-function parseEndpointList(text, file = '<input>') {
-    const endpoints = [];
-    const firstLine = new Map();
-    const lines = text.split(/\r?\n/);
-    for (const [index, raw] of lines.entries()) {
-        const line = index + 1;
-        const content = stripComment(raw).trim();
-        if (content === '') {
-            continue;
-        }
-        const endpoint = parseEndpoint(content, { file, line });
-        const key = endpointKey(endpoint);
-        const earlier = firstLine.get(key);
-        if (earlier !== undefined) {
-            throw new EndpointError(`${file}:${line}: "${endpoint.input}" repeats the endpoint of line ${earlier}`);
-        }
-        firstLine.set(key, line);
-        endpoints.push(endpoint);
-    }
-    return endpoints;
-}
-/** The text that identifies an endpoint for duplicate detection: host, port and path. */
-function endpointKey(endpoint) {
-    return `${endpoint.host}\n${endpoint.port}\n${endpoint.path ?? ''}`;
-}
-/** The endpoint as `host:port` (IPv6 in brackets), for messages and logs. */
-function formatHostPort(host, port) {
-    return (0,external_node_net_namespaceObject.isIPv6)(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}
-// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
-// URL is not cut off silently (and then refused below for its content instead).
-function stripComment(line) {
-    const match = /(^|\s)#/.exec(line);
-    return match ? line.slice(0, match.index) : line;
-}
-function withoutScheme(input, fail) {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
-    if (!scheme) {
-        if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\//.test(input)) {
-            fail('a URL needs two slashes after the scheme, as in https://host');
-        }
-        return { rest: input, isUrl: false };
-    }
-    if (scheme[1].toLowerCase() !== 'https') {
-        fail(`the scheme ${scheme[1]}:// is not supported; webhook endpoints use https://`);
-    }
-    return { rest: input.slice(scheme[0].length), isUrl: true };
-}
-function splitPath(rest) {
-    const start = rest.search(/[/?#]/);
-    if (start === -1) {
-        return { authority: rest };
-    }
-    // The path is kept for display only; a bare "/" says nothing.
-    const path = rest.slice(start);
-    return { authority: rest.slice(0, start), ...(path === '/' ? {} : { path }) };
-}
-function splitHostPort(authority, fail) {
-    if (authority.startsWith('[')) {
-        const close = authority.indexOf(']');
-        if (close === -1) {
-            fail('the IPv6 address has no closing bracket');
-        }
-        const after = authority.slice(close + 1);
-        if (after !== '' && !after.startsWith(':')) {
-            fail('only ":port" may follow a bracketed IPv6 address');
-        }
-        const hostText = authority.slice(1, close);
-        if (!(0,external_node_net_namespaceObject.isIPv6)(hostText)) {
-            fail(`[${hostText}] is not an IPv6 address`);
-        }
-        return after === '' ? { hostText } : { hostText, portText: after.slice(1) };
-    }
-    const colons = authority.split(':').length - 1;
-    if (colons > 1) {
-        fail((0,external_node_net_namespaceObject.isIPv6)(authority)
-            ? 'write an IPv6 address in brackets, as in [2001:db8::1]:443'
-            : 'it has more than one ":"');
-    }
-    if (colons === 1) {
-        const colon = authority.indexOf(':');
-        return { hostText: authority.slice(0, colon), portText: authority.slice(colon + 1) };
-    }
-    return { hostText: authority };
-}
-function parsePort(portText, fail) {
-    if (portText === '') {
-        fail('the port after ":" is missing');
-    }
-    if (!/^[0-9]+$/.test(portText)) {
-        fail(`the port "${portText}" is not a number`);
-    }
-    const port = Number(portText);
-    if (port < 1 || port > 65535) {
-        fail(`the port ${portText} is out of range (1-65535)`);
-    }
-    return port;
-}
-function normaliseHost(hostText, fail) {
-    if (hostText === '') {
-        fail('it names no host');
-    }
-    if ((0,external_node_net_namespaceObject.isIPv6)(hostText)) {
-        return { host: hostText.toLowerCase(), hostIsIp: true };
-    }
-    // Only the strict dotted quad is an IPv4 address. The URL standard would also read "127.1"
-    // or "0x7f.0.0.1" as addresses (a name whose last label is a number); for an endpoint list
-    // those are far more likely typos.
-    if (/^[0-9.]+$/.test(hostText)) {
-        if (!(0,external_node_net_namespaceObject.isIPv4)(hostText)) {
-            fail(`${hostText} is not a valid IPv4 address`);
-        }
-        return { host: hostText, hostIsIp: true };
-    }
-    const lastLabel = hostText.replace(/\.$/, '').split('.').pop() ?? '';
-    if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(lastLabel)) {
-        fail(`"${hostText}" is not a valid hostname: its last label is a number`);
-    }
-    if (/[%/\\*?<>|^`{}"']/.test(hostText)) {
-        fail(`the host "${hostText}" contains characters no hostname can have`);
-    }
-    // A trailing dot names the same host; SNI carries the name without it (RFC 6066, Section 3).
-    const withoutDot = hostText.endsWith('.') ? hostText.slice(0, -1) : hostText;
-    const ascii = (0,external_node_url_namespaceObject.domainToASCII)(withoutDot);
-    if (ascii === '' || !isHostname(ascii)) {
-        fail(`"${hostText}" is not a valid hostname`);
-    }
-    return { host: ascii.toLowerCase(), hostIsIp: false };
-}
-// Letters, digits, hyphens (not at either end of a label) and, for internal names, underscores;
-// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4).
-function isHostname(name) {
-    if (name.length > 253) {
-        return false;
-    }
-    return name.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
-}
-
-;// CONCATENATED MODULE: ./src/report/words.ts
-// The words every rendering uses: verdicts, severities, versions and probe outcomes. The job
-// summary, the PR comment, the terminal output, SARIF and JUnit all take their wording from
-// here, so a reader sees the same sentence wherever an endpoint's result shows up.
-
-/** How severe each severity is; a policy fails on its `failOn` severity and everything above. */
-const words_SEVERITY_RANK = { notice: 1, warning: 2, error: 3 };
-const SEVERITIES = ['error', 'warning', 'notice'];
-/** Whether a finding of `severity` reaches the policy's fail-on threshold. */
-function reachesFailOn(severity, failOn) {
-    return failOn !== 'never' && words_SEVERITY_RANK[severity] >= words_SEVERITY_RANK[failOn];
-}
-/** The three outcomes of one endpoint, as every rendering words them. */
-const VERDICT_WORDS = {
-    compliant: 'compliant',
-    'non-compliant': 'non-compliant',
-    'not-scanned': 'not scanned',
-};
-const NOT_SCANNED_WORDS = {
-    dns: 'name does not resolve',
-    refused: 'connection refused',
-    timeout: 'timed out',
-    'not-tls': 'port does not speak TLS',
-    error: 'scan failed',
-};
-/**
- * The verdict with its reason when the endpoint was not scanned: "could not scan" and
- * "scanned and non-compliant" are different outcomes and must never read alike.
- */
-function words_verdictText(result) {
-    if (result.verdict === 'not-scanned') {
-        return `not scanned: ${notScannedReason(result)}`;
-    }
-    // Reached but not scanned further, a port that answers in plaintext HTTP for one: the policy
-    // judges it, and the reason says why there is nothing else to show.
-    if (result.scan.status === 'not-scanned') {
-        return `${VERDICT_WORDS[result.verdict]}: ${notScannedReason(result)}`;
-    }
-    return VERDICT_WORDS[result.verdict];
-}
-/** Why an endpoint could not be scanned, in a few words and the probe's detail. */
-function notScannedReason(result) {
-    const reason = result.scan.notScanned;
-    if (!reason) {
-        return 'no address could be probed';
-    }
-    return reasonText(reason);
-}
-/**
- * A not-scanned reason in a few words and the probe's detail, without saying the same thing
- * twice when the detail starts with those words ("this port does not speak TLS: ...").
- */
-function reasonText(reason) {
-    const words = NOT_SCANNED_WORDS[reason.reason];
-    const at = reason.detail.toLowerCase().indexOf(words.toLowerCase());
-    const detail = at >= 0 && at <= 'this '.length
-        ? reason.detail.slice(at + words.length).replace(/^[\s:;,.-]+/, '')
-        : reason.detail;
-    return detail && detail !== words ? `${words} (${detail})` : words;
-}
-/** A small symbol for the verdict, for markdown where emoji render everywhere. */
-function verdictIcon(result) {
-    if (result.verdict === 'compliant')
-        return '✅';
-    if (result.verdict === 'non-compliant')
-        return '❌';
-    return '⚠️';
-}
-/** TLSv1.2 → "TLS 1.2", SSLv3 → "SSL 3.0". */
-function versionText(version) {
-    return version === 'SSLv3' ? 'SSL 3.0' : version.replace('TLSv', 'TLS ');
-}
-/** The IANA name of a suite code, or its hex code when unassigned. */
-function suiteText(code) {
-    return suiteName(code);
-}
-/** How one probe ended, in words: the chosen suite, the alert, or why nothing came back. */
-function words_outcomeText(outcome) {
-    switch (outcome.kind) {
-        case 'accepted':
-            return `${versionText(outcome.version)} ${suiteText(outcome.suite)}`;
-        case 'alert':
-            return `refused with alert ${outcome.alertName} (${outcome.alert})`;
-        case 'reset':
-            return 'refused with a TCP reset';
-        case 'closed':
-            return 'refused by closing the connection';
-        case 'timeout':
-            return outcome.phase === 'connect' ? 'timed out connecting' : 'timed out waiting for a reply';
-        case 'not-tls':
-            return `not TLS: ${outcome.detail}`;
-        case 'violation':
-            return `protocol violation: ${outcome.detail}`;
-        case 'error':
-            return `error: ${outcome.detail}`;
-    }
-}
-/** "3 endpoints", "1 endpoint". */
-function words_plural(count, noun, nouns = `${noun}s`) {
-    return `${count} ${count === 1 ? noun : nouns}`;
-}
-/** Milliseconds as "850 ms", "12.3 s" or "4 min 5 s". */
-function durationText(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Days left on a certificate: "45 days", "expires today", "expired 3 days ago". */
-/**
- * Whether served certificate `index` of the chain is not valid yet at scan time. The chain's
- * problems were found with the scan's clock: a leaf's is `not-yet-valid`, a later certificate's
- * `expired-in-chain` while its notAfter is still ahead.
- */
-function notYetValid(chain, index) {
-    const certificate = chain.served[index];
-    return chain.problems.some((problem) => problem.certificate === index &&
-        (problem.code === 'not-yet-valid' ||
-            (problem.code === 'expired-in-chain' &&
-                certificate !== undefined &&
-                certificate.daysLeft >= 0)));
-}
-/** Days left, or that the certificate is not valid yet, which days left would hide. */
-function words_validityText(certificate, isNotYetValid) {
-    return isNotYetValid
-        ? `not yet valid (from ${certificate.notBefore.slice(0, 10)})`
-        : daysLeftText(certificate.daysLeft);
-}
-function daysLeftText(daysLeft) {
-    if (daysLeft > 0)
-        return words_plural(daysLeft, 'day');
-    if (daysLeft === 0)
-        return 'expires today';
-    return `expired ${words_plural(-daysLeft, 'day')} ago`;
-}
-
-;// CONCATENATED MODULE: ./src/report/facts.ts
-// The few facts of one endpoint that the overview shows: versions accepted, the suite a sender
-// gets, forward secrecy, certificate days left and SNI. An endpoint may resolve to several
-// addresses; the overview shows what a sender can run into, so it takes the union of accepted
-// versions, the worst forward secrecy and the soonest expiry, and lists differing values.
-
-
-const NONE = '—';
-function factsOf(result) {
-    const addresses = reachableAddresses(result);
-    const scanned = result.scan.status === 'scanned' && addresses.length > 0;
-    return {
-        endpoint: result.scan.endpoint.input,
-        verdict: words_verdictText(result),
-        versions: scanned ? versionsText(addresses) : NONE,
-        senderSuite: scanned ? distinct(addresses.map(senderText)) : NONE,
-        forwardSecrecy: scanned ? forwardSecrecyText(addresses) : NONE,
-        certificateDaysLeft: scanned ? daysLeftOf(addresses) : NONE,
-        sni: scanned ? sniText(result, addresses) : NONE,
-        counts: countFindings(result.findings),
-    };
-}
-/**
- * The addresses that were scanned. An address that could not be (refused, timed out) while
- * another could holds no results, and must not read as one that refused every version.
- */
-function reachableAddresses(result) {
-    return result.scan.addresses.filter((address) => !address.notScanned);
-}
-function countFindings(findings) {
-    const counts = { error: 0, warning: 0, notice: 0 };
-    for (const finding of findings) {
-        if (!finding.suppressed) {
-            counts[finding.severity] += 1;
-        }
-    }
-    return counts;
-}
-/** Versions accepted on any address, oldest first; inconclusive ones are named as unknown. */
-function acceptedVersions(addresses) {
-    return TLS_VERSIONS.filter((version) => addresses.some((address) => address.versions.some((entry) => entry.version === version && entry.accepted === true)));
-}
-function versionsText(addresses) {
-    const accepted = acceptedVersions(addresses);
-    const unknown = TLS_VERSIONS.filter((version) => !accepted.includes(version) &&
-        addresses.some((address) => address.versions.some((entry) => entry.version === version && entry.accepted === null)));
-    const text = accepted.length > 0 ? accepted.map(versionText).join(', ') : 'none';
-    return unknown.length > 0 ? `${text} (${unknown.map(versionText).join(', ')} unknown)` : text;
-}
-/** The suite a sender offering exactly the listed suites ends up with, or how it was refused. */
-function senderText(address) {
-    const outcome = address.sender.outcome;
-    return outcome.kind === 'accepted' ? suiteText(outcome.suite) : `none, ${words_outcomeText(outcome)}`;
-}
-function forwardSecrecyText(addresses) {
-    const values = addresses.map((address) => address.sender.forwardSecret);
-    if (values.includes(false))
-        return 'no';
-    if (values.includes(true))
-        return 'yes';
-    return NONE;
-}
-// A leaf that is not valid yet fails every sender however many days it has left, so it shows
-// ahead of the soonest expiry.
-function daysLeftOf(addresses) {
-    const chains = addresses.flatMap((address) => {
-        const chain = address.certificates.primary;
-        return chain && chain.served.length > 0 ? [chain] : [];
-    });
-    const early = chains.find((chain) => notYetValid(chain, 0));
-    if (early) {
-        return words_validityText(early.served[0], true);
-    }
-    const days = chains.map((chain) => chain.served[0].daysLeft);
-    return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
-}
-function sniText(result, addresses) {
-    if (result.scan.endpoint.hostIsIp) {
-        return 'not sent (IP address)';
-    }
-    return distinct(addresses.map((address) => {
-        const sni = address.certificates.sni;
-        // With no certificate seen there is nothing to compare names by (case 5: the key type
-        // matches no suite), whatever the SNI probes concluded.
-        if (!hasChain(address))
-            return 'unknown';
-        if (sni.required === true)
-            return 'required';
-        if (sni.honoured === true)
-            return 'honoured';
-        // The same certificate whatever the name: a single-site server, which needs no SNI.
-        if (sni.honoured === false)
-            return 'one certificate';
-        return 'unknown';
-    }));
-}
-/** Whether a certificate chain was obtained from the address with the endpoint's SNI. */
-function hasChain(address) {
-    return (address.certificates.primary?.served.length ?? 0) > 0;
-}
-/** One value when every address agrees, otherwise each distinct value in address order. */
-function distinct(values) {
-    const unique = [...new Set(values)];
-    return unique.length === 0 ? NONE : unique.join(' / ');
-}
-function verdictCounts(results) {
-    return {
-        total: results.length,
-        compliant: results.filter((result) => result.verdict === 'compliant').length,
-        nonCompliant: results.filter((result) => result.verdict === 'non-compliant').length,
-        notScanned: results.filter((result) => result.verdict === 'not-scanned').length,
-    };
-}
-/**
- * The one-line outcome of a run: "all 4 endpoints compliant", or how many are non-compliant
- * and how many could not be scanned, never adding the two together.
- */
-function headline(results) {
-    const counts = verdictCounts(results);
-    if (counts.total === 0) {
-        return 'no endpoints';
-    }
-    if (counts.compliant === counts.total) {
-        return counts.total === 1
-            ? 'the endpoint is compliant'
-            : `all ${counts.total} endpoints compliant`;
-    }
-    const parts = [];
-    if (counts.nonCompliant > 0) {
-        parts.push(`${counts.nonCompliant} of ${words_plural(counts.total, 'endpoint')} non-compliant`);
-    }
-    if (counts.notScanned > 0) {
-        parts.push(`could not scan ${counts.notScanned} of ${words_plural(counts.total, 'endpoint')}`);
-    }
-    return parts.join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/report/diff.ts
-// Compares a report with a baseline (an earlier report of the same endpoints): per endpoint the
-// findings that are new and those that were fixed, and what changed in the versions and suites
-// accepted, the suite a sender gets and the certificate. Endpoints are matched by host, port
-// and path, so rewording an endpoint's line does not read as removing and adding it.
-
-
-
-function diff_diffReports(baseline, current) {
-    const before = new Map(baseline.endpoints.map((result) => [keyOf(result), result]));
-    const currentKeys = new Set(current.endpoints.map(keyOf));
-    const added = [];
-    const changed = [];
-    for (const result of current.endpoints) {
-        const earlier = before.get(keyOf(result));
-        if (!earlier) {
-            added.push(result.scan.endpoint.input);
-            continue;
-        }
-        const change = diffEndpoint(earlier, result);
-        if (change) {
-            changed.push(change);
-        }
-    }
-    const removed = baseline.endpoints
-        .filter((result) => !currentKeys.has(keyOf(result)))
-        .map((result) => result.scan.endpoint.input);
-    return { added, removed, changed, regressions: changed.filter((change) => change.regression) };
-}
-/** Whether the diff has anything to say. */
-function isEmptyDiff(diff) {
-    return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
-}
-function keyOf(result) {
-    return endpointKey(result.scan.endpoint);
-}
-function diffEndpoint(before, after) {
-    const beforeKeys = new Set(before.findings.map(findingKey));
-    const afterKeys = new Set(after.findings.map(findingKey));
-    const newFindings = uniqueByKey(after.findings.filter((f) => !beforeKeys.has(findingKey(f))));
-    const fixedFindings = uniqueByKey(before.findings.filter((f) => !afterKeys.has(findingKey(f))));
-    const change = {
-        endpoint: after.scan.endpoint.input,
-        newFindings,
-        fixedFindings,
-        regression: false,
-    };
-    if (before.verdict !== after.verdict) {
-        change.verdict = { before: before.verdict, after: after.verdict };
-    }
-    // What the probes saw only compares between two scans; an endpoint that was not scanned on
-    // one side has its verdict and findings compared, nothing else.
-    if (before.scan.status === 'scanned' && after.scan.status === 'scanned') {
-        const reachableBefore = reachableAddresses(before);
-        const reachableAfter = reachableAddresses(after);
-        const versions = setChange(acceptedVersions(reachableBefore), acceptedVersions(reachableAfter));
-        const suites = setChange(diff_acceptedSuites(before), diff_acceptedSuites(after));
-        const senderBefore = distinctJoined(reachableBefore.map(senderText));
-        const senderAfter = distinctJoined(reachableAfter.map(senderText));
-        const leavesBefore = leavesOf(before);
-        const leavesAfter = leavesOf(after);
-        if (versions)
-            change.versions = versions;
-        if (suites)
-            change.suites = suites;
-        if (senderBefore !== senderAfter) {
-            change.senderSuite = { before: senderBefore, after: senderAfter };
-        }
-        if (!sameLeaves(leavesBefore, leavesAfter)) {
-            change.certificate = { before: leavesBefore, after: leavesAfter };
-        }
-    }
-    change.regression =
-        newFindings.some((finding) => !finding.suppressed) ||
-            (before.verdict === 'compliant' && after.verdict !== 'compliant');
-    const changedAnything = change.verdict !== undefined ||
-        newFindings.length > 0 ||
-        fixedFindings.length > 0 ||
-        change.versions !== undefined ||
-        change.suites !== undefined ||
-        change.senderSuite !== undefined ||
-        change.certificate !== undefined;
-    return changedAnything ? change : undefined;
-}
-// A finding is the same across runs when its rule and SNI are. The address is left out: a name
-// whose DNS rotates its addresses would otherwise show every finding as fixed and new again.
-function findingKey(finding) {
-    return `${finding.id}\n${finding.sni ?? ''}`;
-}
-function uniqueByKey(findings) {
-    const seen = new Set();
-    return findings.filter((finding) => {
-        const key = findingKey(finding);
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-function diff_acceptedSuites(result) {
-    const names = new Set();
-    for (const address of result.scan.addresses) {
-        for (const enumeration of address.suites) {
-            for (const suite of enumeration.accepted) {
-                names.add(suite.name);
-            }
-        }
-    }
-    return [...names].sort();
-}
-function setChange(before, after) {
-    const added = after.filter((item) => !before.includes(item));
-    const removed = before.filter((item) => !after.includes(item));
-    return added.length > 0 || removed.length > 0 ? { added, removed } : undefined;
-}
-function leavesOf(result) {
-    const leaves = new Map();
-    for (const address of result.scan.addresses) {
-        const leaf = address.certificates.primary?.served[0];
-        if (leaf && !leaves.has(leaf.fingerprintSha256)) {
-            leaves.set(leaf.fingerprintSha256, {
-                subject: leaf.subject,
-                fingerprintSha256: leaf.fingerprintSha256,
-                notAfter: leaf.notAfter,
-            });
-        }
-    }
-    return [...leaves.values()].sort((a, b) => a.fingerprintSha256.localeCompare(b.fingerprintSha256));
-}
-function sameLeaves(a, b) {
-    return (a.length === b.length &&
-        a.every((leaf, index) => leaf.fingerprintSha256 === b[index].fingerprintSha256));
-}
-function distinctJoined(values) {
-    return [...new Set(values)].join(' / ');
-}
-/** The changed endpoints in the order a reader wants them: regressions, fixes, the rest. */
-function groupChanges(diff) {
-    const notRegressed = diff.changed.filter((change) => !change.regression);
-    return {
-        regressions: diff.regressions,
-        fixes: notRegressed.filter((change) => change.fixedFindings.length > 0),
-        others: notRegressed.filter((change) => change.fixedFindings.length === 0),
-    };
-}
-/** What changed for one endpoint, as plain-text phrases; each rendering formats them. */
-function changePhrases(change) {
-    const phrases = [];
-    if (change.verdict) {
-        phrases.push(`${verdictWord(change.verdict.before)} → ${verdictWord(change.verdict.after)}`);
-    }
-    if (change.newFindings.length > 0) {
-        phrases.push(`new: ${change.newFindings.map(findingPhrase).join(', ')}`);
-    }
-    if (change.fixedFindings.length > 0) {
-        phrases.push(`fixed: ${change.fixedFindings.map(findingPhrase).join(', ')}`);
-    }
-    if (change.versions) {
-        const { added, removed } = change.versions;
-        phrases.push(`versions ${setPhrase(added.map(versionText), removed.map(versionText))}`);
-    }
-    if (change.suites) {
-        phrases.push(`suites ${setPhrase(change.suites.added, change.suites.removed)}`);
-    }
-    if (change.senderSuite) {
-        phrases.push(`sender suite ${change.senderSuite.before} → ${change.senderSuite.after}`);
-    }
-    if (change.certificate) {
-        phrases.push(`certificate ${leavesPhrase(change.certificate.before)} → ` +
-            leavesPhrase(change.certificate.after));
-    }
-    return phrases;
-}
-function verdictWord(verdict) {
-    return VERDICT_WORDS[verdict];
-}
-function findingPhrase(finding) {
-    const suppressed = finding.suppressed ? ', suppressed' : '';
-    return `${finding.id} ${finding.title} (${finding.severity}${suppressed})`;
-}
-function setPhrase(added, removed) {
-    return [...added.map((item) => `+${item}`), ...removed.map((item) => `−${item}`)].join(' ');
-}
-function leavesPhrase(leaves) {
-    if (leaves.length === 0) {
-        return 'none';
-    }
-    return leaves
-        .map((leaf) => `${leaf.subject} (${leaf.fingerprintSha256.slice(0, 11)}…, until ` +
-        `${leaf.notAfter.slice(0, 10)})`)
-        .join(', ');
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
-var _2020 = __nccwpck_require__(2210);
-;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
-;// CONCATENATED MODULE: ./src/report/json.ts
-// The JSON report on disk: written in a stable key order (the order of the schema), written
-// atomically so a reader never sees half a file, and read back only after it validates against
-// schema/report.schema.json, with errors that name the file and the place in it.
-
-
-
-
-
-
-
-
-
-/** A report file that cannot be read, parsed or validated; the message names the file. */
-class ReportError extends Error {
-    file;
-    constructor(file, message) {
-        super(`${file}: ${message}`);
-        this.file = file;
-        this.name = 'ReportError';
-    }
-}
-let compiled;
-function reportValidator() {
-    if (!compiled) {
-        const ajv = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true });
-        dist_default()["default"](ajv);
-        compiled = ajv.compile(report_schema_namespaceObject);
-    }
-    return compiled;
-}
-/** The schema's complaints about `value`, as readable lines; empty when it is a valid report. */
-function reportSchemaErrors(value) {
-    const validate = reportValidator();
-    return validate(value) ? [] : describeErrors(validate.errors ?? []);
-}
-const MAX_ERRORS_SHOWN = 5;
-function describeErrors(errors) {
-    // A value that fits no branch of a oneOf draws one error per branch; the branch errors say
-    // more than the summary, so the summary line is left out when branch errors are present.
-    const specific = errors.filter((error) => error.keyword !== 'oneOf');
-    const shown = (specific.length > 0 ? specific : errors).map(describeError);
-    const unique = [...new Set(shown)];
-    if (unique.length <= MAX_ERRORS_SHOWN) {
-        return unique;
-    }
-    return [
-        ...unique.slice(0, MAX_ERRORS_SHOWN),
-        `and ${unique.length - MAX_ERRORS_SHOWN} more problems`,
-    ];
-}
-function describeError(error) {
-    const where = error.instancePath === '' ? 'the report' : error.instancePath;
-    const params = error.params;
-    if (error.keyword === 'additionalProperties') {
-        return `${where} has an unknown property "${String(params.additionalProperty)}"`;
-    }
-    if (error.keyword === 'enum') {
-        const allowed = params.allowedValues.map((value) => JSON.stringify(value));
-        return `${where} must be one of ${allowed.join(', ')}`;
-    }
-    return `${where} ${error.message ?? 'is not valid'}`;
-}
-/** The report as JSON text: keys in the schema's order, two-space indent, a final newline. */
-function renderJson(report) {
-    return `${JSON.stringify(inSchemaOrder(report, reportSchema), null, 2)}\n`;
-}
-/** Reads a report file and validates it; throws ReportError naming the file and the problem. */
-async function readReport(file) {
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw new ReportError(file, `cannot read the report: ${messageOf(error)}`);
-    }
-    return parseReport(text, file);
-}
-/** Parses and validates report text; `file` names it in errors. */
-function parseReport(text, file = '<report>') {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (error) {
-        throw new ReportError(file, `not JSON: ${messageOf(error)}`);
-    }
-    if (typeof value !== 'object' || value === null || !('schemaVersion' in value)) {
-        throw new ReportError(file, `not a ${TOOL.name} report: it has no schemaVersion`);
-    }
-    const version = value.schemaVersion;
-    if (version !== REPORT_SCHEMA_VERSION) {
-        throw new ReportError(file, `report schema version ${JSON.stringify(version)} is not the version ` +
-            `${REPORT_SCHEMA_VERSION} that ${TOOL.name} ${TOOL.version} reads`);
-    }
-    const errors = reportSchemaErrors(value);
-    if (errors.length > 0) {
-        throw new ReportError(file, `does not match the report schema (schema/report.schema.json): ${errors.join('; ')}`);
-    }
-    return value;
-}
-/**
- * Writes `text` to `file` through a temporary file in the same folder and a rename, so readers
- * (a later job, a concurrent merge) see the old file or the new one, never a partial one.
- * The rename is atomic only within one file system, hence the same folder.
- */
-async function writeFileAtomic(file, text) {
-    const folder = external_node_path_default().dirname(file);
-    const temporary = external_node_path_default().join(folder, `.${external_node_path_default().basename(file)}.${process.pid}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
-    try {
-        const handle = await (0,promises_namespaceObject.open)(temporary, 'wx');
-        try {
-            await handle.writeFile(text, 'utf8');
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-        await (0,promises_namespaceObject.rename)(temporary, file);
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.unlink)(temporary).catch(() => undefined);
-        throw error;
-    }
-}
-const propertiesCache = new WeakMap();
-function inSchemaOrder(value, node) {
-    if (Array.isArray(value)) {
-        const items = node ? itemsOf(node) : undefined;
-        return value.map((item) => inSchemaOrder(item, items));
-    }
-    if (typeof value !== 'object' || value === null) {
-        return value;
-    }
-    const record = value;
-    const known = node ? propertiesOf(node) : new Map();
-    const ordered = {};
-    for (const [key, child] of known) {
-        if (record[key] !== undefined) {
-            ordered[key] = inSchemaOrder(record[key], child);
-        }
-    }
-    for (const key of Object.keys(record).sort()) {
-        if (!known.has(key) && record[key] !== undefined) {
-            ordered[key] = inSchemaOrder(record[key], undefined);
-        }
-    }
-    return ordered;
-}
-function resolve(node) {
-    const ref = node.$ref;
-    if (typeof ref !== 'string' || !ref.startsWith('#/$defs/')) {
-        return node;
-    }
-    const defs = reportSchema.$defs;
-    return resolve(defs[ref.slice('#/$defs/'.length)]);
-}
-/** Branches of a union, or the node itself. */
-function branches(node) {
-    const resolved = resolve(node);
-    const union = (resolved.oneOf ?? resolved.anyOf);
-    return union ? union.flatMap(branches) : [resolved];
-}
-function propertiesOf(node) {
-    const cached = propertiesCache.get(node);
-    if (cached) {
-        return cached;
-    }
-    const properties = new Map();
-    for (const branch of branches(node)) {
-        for (const [key, child] of Object.entries((branch.properties ?? {}))) {
-            if (!properties.has(key)) {
-                properties.set(key, child);
-            }
-        }
-    }
-    propertiesCache.set(node, properties);
-    return properties;
-}
-function itemsOf(node) {
-    for (const branch of branches(node)) {
-        if (typeof branch.items === 'object' && branch.items !== null) {
-            return branch.items;
-        }
-    }
-    return undefined;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/report/junit.ts
-// JUnit XML for CI systems other than GitHub's: one test suite per endpoint and one test case
-// per endpoint and rule. A finding at or above the fail-on severity is a failure; an endpoint
-// that could not be scanned is an error (the test could not run), never a failure, and its
-// other rules are skipped; a suppressed finding is skipped with its reason.
-
-
-function renderJunit(report) {
-    const ruleIds = ruleIdsFor(report);
-    const suites = report.endpoints.map((result) => suiteFor(report, result, ruleIds));
-    const total = suites.reduce((sum, suite) => ({
-        tests: sum.tests + suite.counts.tests,
-        failures: sum.failures + suite.counts.failures,
-        errors: sum.errors + suite.counts.errors,
-        skipped: sum.skipped + suite.counts.skipped,
-    }), { tests: 0, failures: 0, errors: 0, skipped: 0 });
-    const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
-    return [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="${attr(report.tool.name)}" ${countAttrs(total)} ` +
-            `time="${secondsText(seconds)}" timestamp="${attr(report.startedAt)}">`,
-        ...suites.map((suite) => suite.xml),
-        '</testsuites>',
-        '',
-    ].join('\n');
-}
-/** The catalogue's rules, then any rule a finding names that the catalogue lacks. */
-function ruleIdsFor(report) {
-    const ids = RULES.map((rule) => rule.id);
-    const known = new Set(ids);
-    for (const result of report.endpoints) {
-        for (const finding of result.findings) {
-            if (!known.has(finding.id)) {
-                known.add(finding.id);
-                ids.push(finding.id);
-            }
-        }
-    }
-    return ids;
-}
-function suiteFor(report, result, ruleIds) {
-    const name = result.scan.endpoint.input;
-    const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-    const cases = [];
-    const notScanned = result.verdict === 'not-scanned';
-    for (const id of ruleIds) {
-        const findings = result.findings.filter((finding) => finding.id === id);
-        const active = findings.filter((finding) => !finding.suppressed);
-        const open = `    <testcase classname="${attr(name)}" name="${attr(id)}" time="0">`;
-        counts.tests += 1;
-        if (notScanned && active.length > 0) {
-            counts.errors += 1;
-            cases.push(open, junit_element('error', active), '    </testcase>');
-        }
-        else if (notScanned) {
-            counts.skipped += 1;
-            cases.push(open, `      <skipped message="${attr(words_verdictText(result))}"/>`, '    </testcase>');
-        }
-        else if (active.some((finding) => reachesFailOn(finding.severity, report.policy.failOn))) {
-            counts.failures += 1;
-            cases.push(open, junit_element('failure', active), '    </testcase>');
-        }
-        else if (active.length > 0) {
-            // Below the fail-on severity: the test passes, and says what it saw.
-            cases.push(open, `      <system-out>${junit_text(describe(active))}</system-out>`, '    </testcase>');
-        }
-        else if (findings.length > 0) {
-            counts.skipped += 1;
-            const reason = findings[0].suppressed?.reason ?? '';
-            cases.push(open, `      <skipped message="${attr(`suppressed: ${reason}`)}"/>`, '    </testcase>');
-        }
-        else {
-            cases.push(`    <testcase classname="${attr(name)}" name="${attr(id)}" time="0"/>`);
-        }
-    }
-    const xml = [
-        `  <testsuite name="${attr(name)}" ${countAttrs(counts)} ` +
-            `time="${secondsText(result.scan.durationMs / 1000)}" ` +
-            `timestamp="${attr(result.scan.startedAt)}">`,
-        '    <properties>',
-        `      <property name="verdict" value="${attr(words_verdictText(result))}"/>`,
-        '    </properties>',
-        ...cases,
-        '  </testsuite>',
-    ].join('\n');
-    return { xml, counts };
-}
-function junit_element(tag, findings) {
-    const first = findings[0];
-    return (`      <${tag} type="${attr(first.severity)}" message="${attr(first.title)}">` +
-        `${junit_text(describe(findings))}</${tag}>`);
-}
-function describe(findings) {
-    return findings
-        .map((finding) => {
-        const where = finding.address ? ` on ${finding.address}` : '';
-        const fix = finding.remediation.summary ? `\nFix: ${finding.remediation.summary}` : '';
-        return (`${finding.severity}: ${finding.title}${where}\n` +
-            `Observed: ${finding.evidence.observed}\nExpected: ${finding.evidence.expected}${fix}`);
-    })
-        .join('\n\n');
-}
-function countAttrs(counts) {
-    return (`tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" ` +
-        `skipped="${counts.skipped}"`);
-}
-function secondsText(seconds) {
-    return (Number.isFinite(seconds) && seconds > 0 ? seconds : 0).toFixed(3);
-}
-// XML 1.0 allows tab, newline and carriage return among the control characters, nothing else
-// (XML 1.0, Section 2.2); a stray byte from a server's reply must not break the file.
-function clean(value) {
-    return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
-}
-function junit_text(value) {
-    return clean(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function attr(value) {
-    return junit_text(value)
-        .replace(/"/g, '&quot;')
-        .replace(/\n/g, '&#10;')
-        .replace(/\r/g, '&#13;')
-        .replace(/\t/g, '&#9;');
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// The markdown renderings: the job summary (an overview table, then per endpoint a collapsible
-// section with the suites, the certificate chain and the findings with their remediation) and
-// the pull request comment (changes since the baseline first, then what fails). GitHub caps a
-// job summary at 1 MiB and a comment at 65,536 characters; both renderings shorten themselves
-// to fit and say where and what they left out.
-
-
-
-
-
-/** GitHub's limit on one step's job summary. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-/** GitHub's limit on the body of an issue or pull request comment. */
-const COMMENT_LIMIT_CHARS = 65_536;
-// Room kept for the note that says what was left out, so adding it never breaks the limit.
-const NOTE_RESERVE = 600;
-/** The job summary: overview table, then one collapsible section per endpoint. */
-function renderMarkdown(report, options = {}) {
-    const maxBytes = options.maxBytes ?? SUMMARY_LIMIT_BYTES;
-    const budget = new Budget(maxBytes - NOTE_RESERVE, bytesOf);
-    const shown = options.onlyFailures
-        ? report.endpoints.filter((result) => result.verdict !== 'compliant')
-        : report.endpoints;
-    budget.add(`${titleLine(report)}\n\n${metaLine(report)}\n\n`);
-    if (options.baseline) {
-        const lines = changeLines(diff_diffReports(options.baseline, report));
-        if (!budget.addLines(lines, 'changes since the baseline')) {
-            return budget.finish(maxBytes);
-        }
-    }
-    if (shown.length < report.endpoints.length) {
-        budget.add(`${words_plural(report.endpoints.length - shown.length, 'compliant endpoint')} not shown.\n\n`);
-    }
-    if (shown.length === 0) {
-        return budget.finish(maxBytes);
-    }
-    if (!budget.addLines([...overviewTable(shown), ''], 'rows of the overview table')) {
-        return budget.finish(maxBytes);
-    }
-    addSections(budget, report, shown);
-    return budget.finish(maxBytes);
-}
-// Sections in full when they all fit; otherwise every section without its suite tables and
-// chains (the findings and their fixes matter most); otherwise as many short ones as fit.
-function addSections(budget, report, shown) {
-    const full = [];
-    let fullSize = 0;
-    // Built one by one so that a huge report stops building full sections once they overflow.
-    for (const result of shown) {
-        const section = fullSection(report, result);
-        full.push(section);
-        fullSize += bytesOf(section);
-        if (!budget.fits('', fullSize))
-            break;
-    }
-    if (full.length === shown.length && budget.fits('', fullSize)) {
-        budget.add(full.join(''));
-        return;
-    }
-    const short = shown.map((result) => shortSection(result));
-    if (budget.fits(short.join(''))) {
-        budget.add(short.join(''));
-        budget.note('Shortened to stay under GitHub’s 1 MiB job summary limit: the sections above leave out ' +
-            'the suite tables and certificate chains. The JSON report has every detail.');
-        return;
-    }
-    let included = 0;
-    while (included < short.length && budget.fits(short[included])) {
-        budget.add(short[included]);
-        included += 1;
-    }
-    budget.note(`Shortened to stay under GitHub’s 1 MiB job summary limit: the sections of the last ` +
-        `${words_plural(short.length - included, 'endpoint')} are left out, and those above have no ` +
-        'suite tables or certificate chains. The JSON report has every detail.');
-}
-/**
- * The pull request comment: the changes since the baseline first (regressions leading), then
- * the endpoints that fail with their findings. The Action adds its hidden marker in front.
- */
-function renderComment(report, options = {}) {
-    const maxChars = options.maxChars ?? COMMENT_LIMIT_CHARS - 536;
-    const budget = new Budget(maxChars - NOTE_RESERVE, (text) => text.length);
-    const failing = report.endpoints.filter((result) => result.verdict !== 'compliant');
-    budget.add(`${titleLine(report, '###')}\n\n${metaLine(report)}\n\n`);
-    if (options.baseline) {
-        const diff = diffReports(options.baseline, report);
-        if (!budget.addLines(changeLines(diff), 'changes since the baseline')) {
-            return budget.finish(maxChars, commentFooter);
-        }
-    }
-    if (failing.length > 0) {
-        const table = [...overviewTable(failing), ''];
-        const compliant = report.endpoints.length - failing.length;
-        if (compliant > 0) {
-            table.push(`${plural(compliant, 'compliant endpoint')} not listed.`, '');
-        }
-        if (!budget.addLines(table, 'endpoints of the table')) {
-            return budget.finish(maxChars, commentFooter);
-        }
-        const findings = failing.flatMap((result) => findingLines(result));
-        budget.addLines(findings, 'findings');
-    }
-    return budget.finish(maxChars, commentFooter);
-}
-const commentFooter = '\n_The job summary of the run has the suites, chains and fixes._\n';
-// ---------------------------------------------------------------------------------------------
-// Head, overview and changes
-function titleLine(report, level = '##') {
-    const icon = report.compliant ? '✅' : '❌';
-    return `${level} ${icon} Webhook TLS: ${headline(report.endpoints)}`;
-}
-function metaLine(report) {
-    const failOn = report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
-    const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-    const counts = verdictCounts(report.endpoints);
-    const parts = [
-        `Policy **${inline(report.policy.name)}** (${failOn})`,
-        `${counts.compliant} compliant, ${counts.nonCompliant} non-compliant, ` +
-            `${counts.notScanned} not scanned`,
-        `${report.tool.name} ${report.tool.version}`,
-        `${report.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`,
-        `took ${durationText(Number.isFinite(took) ? took : 0)}`,
-    ];
-    if (report.shard) {
-        parts.push(`shard ${report.shard.index} of ${report.shard.count}`);
-    }
-    return parts.join(' · ');
-}
-function overviewTable(results) {
-    const lines = [
-        '| Endpoint | Verdict | Versions | Suite a sender gets | Forward secrecy | Certificate | SNI |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-    ];
-    for (const result of results) {
-        const facts = factsOf(result);
-        lines.push(row([
-            cell(facts.endpoint),
-            `${verdictIcon(result)} ${cell(facts.verdict)}`,
-            cell(facts.versions),
-            /^TLS_\w+$/.test(facts.senderSuite) ? inline(facts.senderSuite) : cell(facts.senderSuite),
-            cell(facts.forwardSecrecy),
-            cell(facts.certificateDaysLeft),
-            cell(facts.sni),
-        ]));
-    }
-    return lines;
-}
-/** The changes since the baseline as markdown lines: regressions first, then fixes, the rest. */
-function changeLines(diff) {
-    if (isEmptyDiff(diff)) {
-        return ['**Since the baseline:** no changes.', ''];
-    }
-    const lines = [];
-    const { regressions, fixes, others } = groupChanges(diff);
-    const group = (title, changes) => {
-        if (changes.length === 0)
-            return;
-        lines.push(`**${title} (${changes.length})**`, '');
-        for (const change of changes) {
-            lines.push(`- ${inline(change.endpoint)}: ${changePhrases(change).map(escapeText).join('; ')}`);
-        }
-        lines.push('');
-    };
-    group('Regressions since the baseline', regressions);
-    group('Fixed since the baseline', fixes);
-    group('Other changes since the baseline', others);
-    if (diff.added.length > 0) {
-        lines.push(`**New endpoints:** ${diff.added.map(inline).join(', ')}`, '');
-    }
-    if (diff.removed.length > 0) {
-        lines.push(`**Endpoints no longer scanned:** ${diff.removed.map(inline).join(', ')}`, '');
-    }
-    return lines;
-}
-/** One line per finding of an endpoint, for the comment. */
-function findingLines(result) {
-    const endpoint = inline(result.scan.endpoint.input);
-    const active = result.findings.filter((finding) => !finding.suppressed);
-    if (active.length === 0) {
-        return [];
-    }
-    return [
-        `**${endpoint}** (${escapeText(verdictText(result))})`,
-        '',
-        ...active.map((finding) => `- ${severityIcon(finding)} \`${finding.id}\` ${escapeText(finding.title)}: ` +
-            `${escapeText(finding.evidence.observed)}${addressSuffix(finding)}`),
-        '',
-    ];
-}
-// ---------------------------------------------------------------------------------------------
-// Per-endpoint sections
-function summaryOf(result) {
-    const counts = countFindings(result.findings);
-    const found = SEVERITIES.filter((severity) => counts[severity] > 0).map((severity) => words_plural(counts[severity], severity));
-    const tail = found.length > 0 ? `, ${found.join(', ')}` : '';
-    return (`<summary>${verdictIcon(result)} <code>${html(result.scan.endpoint.input)}</code>: ` +
-        `${html(words_verdictText(result))}${html(tail)}</summary>`);
-}
-function fullSection(report, result) {
-    const parts = [
-        '<details>',
-        summaryOf(result),
-        '',
-        ...findingsBlock(result, true),
-        ...result.scan.addresses.flatMap((address, index) => {
-            const same = result.scan.addresses
-                .slice(0, index)
-                .find((earlier) => sameResults(earlier, address));
-            return same
-                ? [
-                    `#### ${escapeText(address.address)} (IPv${address.family})`,
-                    '',
-                    `The same results as ${escapeText(same.address)}.`,
-                    '',
-                ]
-                : addressBlock(report, result, address);
-        }),
-        '</details>',
-        '',
-        '',
-    ];
-    return parts.join('\n');
-}
-function shortSection(result) {
-    return [
-        '<details>',
-        summaryOf(result),
-        '',
-        ...findingsBlock(result, false),
-        '</details>',
-        '',
-        '',
-    ].join('\n');
-}
-function findingsBlock(result, withSnippets) {
-    const lines = [];
-    if (result.scan.status === 'not-scanned' && result.verdict !== 'not-scanned') {
-        // The policy judged the endpoint from what it did answer (plain HTTP, say): it counts as
-        // non-compliant, not as not scanned, so the words must not say "not scanned".
-        lines.push(`Non-compliant without further probes: ${escapeText(notScannedReason(result))}.`, '');
-    }
-    else if (result.verdict === 'not-scanned') {
-        lines.push(`Could not scan this endpoint: ${escapeText(notScannedReason(result))}.`, '');
-    }
-    if (result.findings.length === 0) {
-        lines.push('No findings.', '');
-        return lines;
-    }
-    lines.push('#### Findings', '');
-    for (const finding of result.findings) {
-        const suppressed = finding.suppressed
-            ? ` — suppressed: ${escapeText(finding.suppressed.reason)}` +
-                (finding.suppressed.expires ? ` (until ${escapeText(finding.suppressed.expires)})` : '')
-            : '';
-        lines.push(`${severityIcon(finding)} **${finding.severity}** \`${finding.id}\`: ` +
-            `${escapeText(finding.title)}${addressSuffix(finding)}${suppressed}`, '', `Observed: ${escapeText(finding.evidence.observed)}. ` +
-            `Expected: ${escapeText(finding.evidence.expected)}.`, '');
-        if (finding.remediation.summary) {
-            lines.push(`**Fix:** ${escapeText(finding.remediation.summary)}`, '');
-        }
-        if (withSnippets) {
-            for (const snippet of finding.remediation.snippets ?? []) {
-                const fence = fenceFor(snippet.config);
-                lines.push(`<details><summary>${html(snippet.server)}</summary>`, '', `${fence}${languageOf(snippet.server)}`, snippet.config.replace(/\n+$/, ''), fence, '', '</details>', '');
-            }
-        }
-    }
-    return lines;
-}
-function addressBlock(report, result, address) {
-    if (address.notScanned) {
-        return [
-            `#### ${escapeText(address.address)} (IPv${address.family})`,
-            '',
-            address.notScanned.reason === 'not-tls'
-                ? `No TLS on this address: ${escapeText(reasonText(address.notScanned))}.`
-                : `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
-            '',
-        ];
-    }
-    const lines = [
-        `#### ${escapeText(address.address)} (IPv${address.family})`,
-        '',
-        `${words_plural(address.connections, 'connection')}, ${durationText(address.durationMs)}.`,
-        '',
-        '| Version | Result |',
-        '| --- | --- |',
-        ...address.versions.map((entry) => row([versionText(entry.version), cell(versionResult(entry.accepted, entry.outcome))])),
-        '',
-        `A sender offering the listed suites gets: ${escapeText(senderSentence(address))}.`,
-        '',
-        ...suiteTable(report, address),
-        ...chainBlock(result, address),
-    ];
-    if (address.observations.length > 0) {
-        lines.push('**Observations**', '');
-        for (const observation of address.observations) {
-            lines.push(`- \`${observation.id}\`: ${escapeText(observation.detail)}`);
-        }
-        lines.push('');
-    }
-    return lines;
-}
-/** Whether two addresses of one endpoint answered every probe alike. */
-function sameResults(a, b) {
-    const seen = (address) => JSON.stringify([
-        address.versions,
-        address.suites,
-        address.groups,
-        address.listedSuites,
-        address.sender,
-        address.certificates,
-        address.observations,
-    ]);
-    return seen(a) === seen(b);
-}
-function versionResult(accepted, outcome) {
-    if (accepted === true)
-        return `accepted (${words_outcomeText(outcome)})`;
-    if (accepted === false)
-        return words_outcomeText(outcome);
-    return `unknown: ${words_outcomeText(outcome)}`;
-}
-function senderSentence(address) {
-    const outcome = address.sender.outcome;
-    if (outcome.kind !== 'accepted') {
-        return `nothing, ${words_outcomeText(outcome)}`;
-    }
-    const secrecy = address.sender.forwardSecret === undefined
-        ? ''
-        : address.sender.forwardSecret
-            ? ', forward secret'
-            : ', not forward secret';
-    return `${words_outcomeText(outcome)}${secrecy}`;
-}
-function suiteTable(report, address) {
-    const listed = report.policy.listedSuites;
-    const rows = address.suites.flatMap((enumeration) => enumeration.accepted.map((suite, position) => {
-        const info = suiteByCode(suite.code);
-        const keyExchange = [
-            suite.group !== undefined ? groupName(suite.group) : '',
-            suite.dhBits !== undefined ? `DH ${suite.dhBits} bits` : '',
-        ]
-            .filter(Boolean)
-            .join(', ');
-        const order = enumeration.preference === 'server' ? String(position + 1) : '';
-        return row([
-            versionText(enumeration.version),
-            order,
-            `\`${suite.name}\``,
-            ...(listed ? [listed.includes(suite.code) ? 'yes' : ''] : []),
-            info ? (info.forwardSecret ? 'yes' : 'no') : '?',
-            cell(keyExchange || NONE),
-        ]);
-    }));
-    if (rows.length === 0) {
-        return ['No suite accepted.', ''];
-    }
-    const notes = address.suites
-        .filter((enumeration) => !enumeration.complete)
-        .map((enumeration) => `${versionText(enumeration.version)}: some probes were inconclusive, so a suite may be ` +
-        'missing.');
-    return [
-        `| Version | Server order | Suite |${listed ? ' Listed |' : ''}` +
-            ' Forward secret | Key exchange |',
-        `| --- | --- | --- |${listed ? ' --- |' : ''} --- | --- |`,
-        ...rows,
-        '',
-        ...notes.flatMap((note) => [note, '']),
-    ];
-}
-function chainBlock(result, address) {
-    const check = address.certificates;
-    const lines = [];
-    if (check.error) {
-        lines.push(`Certificates could not be checked: ${escapeText(check.error)}.`, '');
-    }
-    if (check.primary) {
-        lines.push(...chainTable(check.primary, 'Certificate chain'));
-    }
-    if (!result.scan.endpoint.hostIsIp) {
-        lines.push(`SNI: ${escapeText(sniSentence(address))}.`, '');
-    }
-    return lines;
-}
-function chainTable(chain, title) {
-    const sni = chain.sni === null ? 'without SNI' : `SNI ${inline(chain.sni)}`;
-    const lines = [
-        `**${title}** (${sni})`,
-        '',
-        '| # | Subject | Issuer | Key | Signature | Not after | Days left |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-        ...chain.served.map((certificate, index) => certificateRow(String(index), certificate, notYetValid(chain, index))),
-    ];
-    if (chain.anchor) {
-        lines.push(certificateRow('anchor', chain.anchor));
-    }
-    const path = chain.built.map(String).join(' → ') || NONE;
-    lines.push('', `Path: ${path}. Trusted: ${yesNo(chain.trusted)}. Name matches: ${yesNo(chain.nameMatches)}. ` +
-        `OCSP stapled: ${yesNo(chain.ocspStapled)}.`, '');
-    for (const problem of chain.problems) {
-        const which = problem.certificate !== undefined ? ` (#${problem.certificate})` : '';
-        lines.push(`- \`${problem.code}\`${which}: ${escapeText(problem.detail)}`);
-    }
-    if (chain.problems.length > 0) {
-        lines.push('');
-    }
-    return lines;
-}
-function certificateRow(label, certificate, early = false) {
-    const key = certificate.keyType === 'EC' && certificate.curve
-        ? `EC ${certificate.curve}`
-        : `${certificate.keyType} ${certificate.keyBits}`;
-    return row([
-        label,
-        cell(certificate.subject),
-        cell(certificate.issuer),
-        cell(key),
-        cell(certificate.signatureAlgorithm),
-        certificate.notAfter.slice(0, 10),
-        cell(words_validityText(certificate, early)),
-    ]);
-}
-const UNKNOWN_NAME_WORDS = {
-    'same-certificate': 'the same certificate',
-    'other-certificate': 'another certificate',
-    'warning-alert': 'a warning alert',
-    'fatal-alert': 'a fatal alert',
-};
-function sniSentence(address) {
-    const sni = address.certificates.sni;
-    const parts = [
-        !hasChain(address)
-            ? 'unknown: no certificate was obtained'
-            : sni.required === true
-                ? 'required'
-                : sni.honoured === true
-                    ? 'honoured'
-                    : sni.honoured === false
-                        ? 'not needed: the same certificate for every name'
-                        : 'unknown',
-    ];
-    if (sni.noSniNameMatches === false) {
-        parts.push('clients without SNI get a certificate that does not match the name');
-    }
-    if (sni.unknownName) {
-        parts.push(`a client naming an unknown host gets ${UNKNOWN_NAME_WORDS[sni.unknownName]}`);
-    }
-    return parts.join('; ');
-}
-// ---------------------------------------------------------------------------------------------
-// Markdown text helpers
-function severityIcon(finding) {
-    if (finding.suppressed)
-        return '➖';
-    if (finding.severity === 'error')
-        return '❌';
-    if (finding.severity === 'warning')
-        return '⚠️';
-    return 'ℹ️';
-}
-function addressSuffix(finding) {
-    return finding.address ? ` (on ${escapeText(finding.address)})` : '';
-}
-function yesNo(value) {
-    return value ? 'yes' : 'no';
-}
-function row(cells) {
-    return `| ${cells.join(' | ')} |`;
-}
-/** Text in a table cell: markdown and HTML characters escaped, one line. */
-function cell(text) {
-    return escapeText(text).replace(/\|/g, '\\|');
-}
-// Text from servers and users must not mention people or teams in a PR comment or an issue,
-// so both escapes turn @ into an entity that renders the same.
-/** Text anywhere in markdown: no accidental emphasis, links, mentions or HTML. */
-function escapeText(text) {
-    return text
-        .replace(/\r?\n/g, ' ')
-        .replace(/[\\`*_[\]]/g, (character) => `\\${character}`)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/@/g, '&#64;');
-}
-/** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
-function inline(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const ticks = '`'.repeat(longest + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${ticks}${pad}${text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')}${pad}${ticks}`;
-}
-function html(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/@/g, '&#64;');
-}
-function fenceFor(code) {
-    const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
-    return '`'.repeat(Math.max(3, longest + 1));
-}
-function languageOf(server) {
-    const known = {
-        nginx: 'nginx',
-        apache: 'apache',
-        haproxy: 'haproxy',
-        caddy: 'caddy',
-        node: 'js',
-    };
-    return known[server.toLowerCase()] ?? '';
-}
-function bytesOf(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-/**
- * Collects parts of a rendering under a size limit. `limit` excludes the room reserved for the
- * note saying what was left out, so that note always fits within the caller's real maximum.
- */
-class Budget {
-    limit;
-    sizeOf;
-    parts = [];
-    used = 0;
-    noteText;
-    constructor(limit, sizeOf) {
-        this.limit = limit;
-        this.sizeOf = sizeOf;
-    }
-    /** Whether `text` (and `extra` more units) would still be within the limit. */
-    fits(text, extra = 0) {
-        return this.used + this.sizeOf(text) + extra <= this.limit;
-    }
-    add(text) {
-        this.parts.push(text);
-        this.used += this.sizeOf(text);
-    }
-    /** Adds lines while they fit; when some do not, notes how many and returns false. */
-    addLines(lines, what) {
-        let index = 0;
-        while (index < lines.length && this.fits(`${lines[index]}\n`)) {
-            this.add(`${lines[index]}\n`);
-            index += 1;
-        }
-        if (index === lines.length) {
-            return true;
-        }
-        this.note(`Shortened to fit GitHub’s size limit: ${words_plural(lines.length - index, 'more line')} of ` +
-            `${what} and everything after them are left out. The JSON report has every detail.`);
-        return false;
-    }
-    note(text) {
-        this.noteText = text;
-    }
-    /** The rendering, with the note (if any) where the cut happened, and a final footer. */
-    finish(max, footer = '') {
-        const note = this.noteText ? `\n> **Note:** ${this.noteText}\n` : '';
-        let text = this.parts.join('') + note + footer;
-        // The reserve covers any note and footer written here; this only guards against a caller
-        // passing a maximum smaller than the reserve itself.
-        while (this.sizeOf(text) > max) {
-            text = text.slice(0, Math.floor(text.length * 0.9));
-        }
-        return text;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/merge.ts
-// Joins the reports of the shards of a job matrix (downloaded artifacts, say) into the report a
-// single run over all endpoints would have given: same endpoints, same findings, same verdict.
-// Reports that cannot have come from one run (another schema version, tool version or policy,
-// a shard given twice or missing, shards cut from different endpoint lists, an endpoint in two
-// reports) are refused with an error that says which.
-
-
-/** Reports that cannot be merged; the message names the reports and what differs. */
-class MergeError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'MergeError';
-    }
-}
-/**
- * Merges shard reports. `names` (file names, say) name the reports in errors; without them
- * a report is named by its position and shard.
- */
-function mergeReports(reports, names) {
-    if (reports.length === 0) {
-        throw new MergeError('no reports to merge');
-    }
-    const nameOf = (index) => names?.[index] ?? describeReport(reports[index], index);
-    checkSameRun(reports, nameOf);
-    checkShards(reports, nameOf);
-    checkSameList(reports, nameOf);
-    const endpoints = mergedEndpoints(reports, nameOf);
-    const first = reports[0];
-    const listSize = first.shard?.listSize;
-    if (listSize !== undefined && endpoints.length !== listSize) {
-        throw new MergeError(`the shards hold ${endpoints.length} endpoints where the list they were cut from has ` +
-            `${listSize}: a shard report is incomplete`);
-    }
-    return {
-        schemaVersion: first.schemaVersion,
-        tool: { ...first.tool },
-        policy: {
-            ...first.policy,
-            ...(first.policy.listedSuites ? { listedSuites: [...first.policy.listedSuites] } : {}),
-        },
-        startedAt: earliest(reports.map((report) => report.startedAt)),
-        finishedAt: latest(reports.map((report) => report.finishedAt)),
-        compliant: endpoints.every((result) => !failsPolicy(result, first.policy.failOn)),
-        endpoints,
-    };
-}
-function describeReport(report, index) {
-    const shard = report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : '';
-    return `report ${index + 1}${shard}`;
-}
-function checkSameRun(reports, nameOf) {
-    const first = reports[0];
-    reports.forEach((report, index) => {
-        const differs = (what, a, b) => new MergeError(`${nameOf(index)} has ${what} ${JSON.stringify(b)} where ${nameOf(0)} has ` +
-            `${JSON.stringify(a)}: only reports of one run can be merged`);
-        if (report.schemaVersion !== first.schemaVersion) {
-            throw differs('report schema version', first.schemaVersion, report.schemaVersion);
-        }
-        if (report.tool.name !== first.tool.name || report.tool.version !== first.tool.version) {
-            throw differs('tool', `${first.tool.name} ${first.tool.version}`, `${report.tool.name} ${report.tool.version}`);
-        }
-        if (report.policy.name !== first.policy.name) {
-            throw differs('policy', first.policy.name, report.policy.name);
-        }
-        if (report.policy.failOn !== first.policy.failOn) {
-            throw differs('fail-on severity', first.policy.failOn, report.policy.failOn);
-        }
-        const listed = (report.policy.listedSuites ?? []).join(',');
-        const firstListed = (first.policy.listedSuites ?? []).join(',');
-        if (listed !== firstListed) {
-            throw differs('policy listed suites', firstListed, listed);
-        }
-    });
-}
-// A missing shard would make the merged verdict silently wrong (its endpoints unchecked), so
-// every shard of the matrix must be there, once.
-function checkShards(reports, nameOf) {
-    const sharded = reports.filter((report) => report.shard);
-    if (sharded.length === 0) {
-        return;
-    }
-    if (sharded.length !== reports.length) {
-        const whole = reports.findIndex((report) => !report.shard);
-        throw new MergeError(`${nameOf(whole)} covers all endpoints while others are shards: merge the shards only`);
-    }
-    const count = reports[0].shard.count;
-    const seen = new Map();
-    reports.forEach((report, index) => {
-        const shard = report.shard;
-        if (shard.count !== count) {
-            throw new MergeError(`${nameOf(index)} is shard ${shard.index}/${shard.count} of a matrix of ${shard.count} ` +
-                `where ${nameOf(0)} is of ${count}: only shards of one matrix can be merged`);
-        }
-        const earlier = seen.get(shard.index);
-        if (earlier !== undefined) {
-            throw new MergeError(`${nameOf(index)} and ${nameOf(earlier)} are both shard ${shard.index}/${count}`);
-        }
-        seen.set(shard.index, index);
-    });
-    const missing = [];
-    for (let index = 1; index <= count; index += 1) {
-        if (!seen.has(index))
-            missing.push(`${index}/${count}`);
-    }
-    if (missing.length > 0) {
-        throw new MergeError(`the report of shard ${missing.join(', ')} is missing: without it the merged verdict ` +
-            'would leave its endpoints out');
-    }
-}
-// Shards of the same matrix size cut from two different endpoint lists would merge without
-// complaint and leave the endpoints of the other list's shards unchecked, so every shard names
-// the whole list it was cut from and they must all name the same one.
-function checkSameList(reports, nameOf) {
-    const identity = (report) => report.shard?.listDigest === undefined
-        ? 'none'
-        : `${report.shard.listDigest}/${report.shard.listSize}`;
-    const first = identity(reports[0]);
-    reports.forEach((report, index) => {
-        if (identity(report) !== first) {
-            throw new MergeError(`${nameOf(index)} and ${nameOf(0)} were cut from different endpoint lists ` +
-                `(${describeList(report)} versus ${describeList(reports[0])}): only shards of one ` +
-                'run can be merged');
-        }
-    });
-}
-function describeList(report) {
-    const shard = report.shard;
-    if (shard?.listDigest === undefined) {
-        return 'no list digest';
-    }
-    return `${shard.listSize ?? '?'} endpoints, digest ${shard.listDigest.slice(0, 12)}`;
-}
-/**
- * The endpoints of all reports in input order as far as it can be recovered: endpoints with a
- * source line are ordered by file and line, which is the order of the endpoints file. Those
- * without one (named on a command line) come first, as a single run puts them, in shard order
- * and then in their order within the shard; how such endpoints interleaved across shards is
- * not recorded in the reports, so that part of a single run's order cannot be rebuilt.
- */
-function mergedEndpoints(reports, nameOf) {
-    const order = reports
-        .map((report, index) => ({ report, index }))
-        .sort((a, b) => (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0));
-    const placed = [];
-    const owner = new Map();
-    const fileRank = new Map();
-    order.forEach(({ report, index }, rank) => {
-        report.endpoints.forEach((result, position) => {
-            const key = endpointKey(result.scan.endpoint);
-            const earlier = owner.get(key);
-            if (earlier !== undefined) {
-                throw new MergeError(`endpoint ${result.scan.endpoint.input} is in both ${nameOf(earlier)} and ` +
-                    `${nameOf(index)}: shards must not overlap`);
-            }
-            owner.set(key, index);
-            const file = result.scan.endpoint.source?.file;
-            if (file !== undefined && !fileRank.has(file))
-                fileRank.set(file, fileRank.size);
-            placed.push({ result, report: rank, position });
-        });
-    });
-    return placed.sort((a, b) => comparePlacedEndpoints(a, b, fileRank)).map((entry) => entry.result);
-}
-function comparePlacedEndpoints(a, b, fileRank) {
-    const sourceA = a.result.scan.endpoint.source;
-    const sourceB = b.result.scan.endpoint.source;
-    if (sourceA && sourceB) {
-        return (fileRank.get(sourceA.file) - fileRank.get(sourceB.file) ||
-            sourceA.line - sourceB.line ||
-            a.report - b.report ||
-            a.position - b.position);
-    }
-    if (sourceA)
-        return 1;
-    if (sourceB)
-        return -1;
-    return a.report - b.report || a.position - b.position;
-}
-function earliest(times) {
-    return times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
-}
-function latest(times) {
-    return times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
-}
-
-;// CONCATENATED MODULE: ./src/report/sarif.ts
-// SARIF 2.1.0 for code scanning: one rule per finding identifier (from the policy's rule
-// catalogue, with its help text), one result per endpoint and rule, placed on the line of the
-// endpoints file or workflow that names the endpoint so alerts land on code (or, failing that,
-// on a fallback file, as code scanning wants a physical location on every result). Partial
-// fingerprints depend only on the endpoint and the rule, so an alert keeps its identity from
-// run to run while the server stays broken, and closes when it is fixed.
-
-
-
-
-
-const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
-/** The fingerprint key; its version changes only if the fingerprint's inputs ever change. */
-const FINGERPRINT_KEY = 'webhookTlsProbe/endpointRule/v1';
-/**
- * Where results go when nothing better is known. GitHub's upload-sarif refuses a result with
- * no physical location, so every result has one; the workflows folder is the one place a
- * repository that scans its webhooks in CI surely has.
- */
-const DEFAULT_SARIF_LOCATION = '.github/workflows';
-const LEVELS = { error: 'error', warning: 'warning', notice: 'note' };
-// GitHub ranks security alerts by this property (CVSS-like, 0 to 10); without it every alert
-// of a security tool reads as the same severity.
-const SECURITY_SEVERITY = { error: '7.5', warning: '5.0', notice: '2.0' };
-function renderSarif(report, options = {}) {
-    const rules = rulesFor(report);
-    const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-    const results = report.endpoints.flatMap((result) => groupByRule(result.findings).map((findings) => resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options)));
-    return {
-        $schema: SARIF_SCHEMA_URI,
-        version: '2.1.0',
-        runs: [
-            {
-                tool: {
-                    driver: {
-                        name: report.tool.name,
-                        version: report.tool.version,
-                        semanticVersion: report.tool.version,
-                        rules: rules.map(ruleDescriptor),
-                    },
-                },
-                invocations: [
-                    {
-                        executionSuccessful: true,
-                        startTimeUtc: report.startedAt,
-                        endTimeUtc: report.finishedAt,
-                    },
-                ],
-                results,
-                columnKind: 'utf16CodeUnits',
-                properties: {
-                    policy: report.policy.name,
-                    failOn: report.policy.failOn,
-                    compliant: report.compliant,
-                },
-            },
-        ],
-    };
-}
-/** Every rule of the catalogue, then any rule a finding names that the catalogue lacks. */
-function rulesFor(report) {
-    const rules = [...RULES];
-    const known = new Set(rules.map((rule) => rule.id));
-    for (const result of report.endpoints) {
-        for (const finding of result.findings) {
-            if (!known.has(finding.id)) {
-                known.add(finding.id);
-                rules.push({
-                    id: finding.id,
-                    title: finding.title,
-                    defaultSeverity: finding.severity,
-                    help: finding.remediation.summary || finding.title,
-                });
-            }
-        }
-    }
-    return rules;
-}
-function ruleDescriptor(rule) {
-    return {
-        id: rule.id,
-        name: ruleName(rule.id),
-        shortDescription: { text: rule.title },
-        fullDescription: { text: rule.help },
-        help: { text: rule.help, markdown: `**${rule.title}**\n\n${rule.help}` },
-        defaultConfiguration: { level: LEVELS[rule.defaultSeverity] },
-        properties: {
-            tags: ['security', 'tls', rule.id.split('.')[0]],
-            precision: 'very-high',
-            'security-severity': SECURITY_SEVERITY[rule.defaultSeverity],
-        },
-    };
-}
-/** `version.legacy-accepted` → `VersionLegacyAccepted`, the readable name SARIF asks for. */
-function ruleName(id) {
-    return id
-        .split(/[.-]/)
-        .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-        .join('');
-}
-/** Findings of one endpoint grouped by rule, in the order each rule first appears. */
-function groupByRule(findings) {
-    const groups = new Map();
-    for (const finding of findings) {
-        const group = groups.get(finding.id);
-        if (group)
-            group.push(finding);
-        else
-            groups.set(finding.id, [finding]);
-    }
-    return [...groups.values()];
-}
-function resultFor(result, findings, ruleIndex, options) {
-    const endpoint = result.scan.endpoint;
-    const first = findings[0];
-    const severity = findings
-        .map((finding) => finding.severity)
-        .reduce((worst, next) => (words_SEVERITY_RANK[next] > words_SEVERITY_RANK[worst] ? next : worst));
-    const suppressed = findings.every((finding) => finding.suppressed);
-    return {
-        ruleId: first.id,
-        ...(ruleIndex >= 0 ? { ruleIndex } : {}),
-        level: LEVELS[severity],
-        message: { text: messageFor(endpoint, findings) },
-        locations: [locationFor(endpoint, options)],
-        partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(endpoint, first.id) },
-        ...(suppressed
-            ? {
-                suppressions: [
-                    {
-                        kind: 'external',
-                        status: 'accepted',
-                        justification: first.suppressed?.reason ?? '',
-                    },
-                ],
-            }
-            : {}),
-        properties: {
-            endpoint: endpoint.input,
-            addresses: findings.flatMap((finding) => (finding.address ? [finding.address] : [])),
-        },
-    };
-}
-function messageFor(endpoint, findings) {
-    const first = findings[0];
-    const observed = findings.length === 1
-        ? `Observed: ${first.evidence.observed}.`
-        : findings
-            .map((finding) => `${finding.address ? `On ${finding.address}` : 'Also'}: ` +
-            `${finding.evidence.observed}.`)
-            .join(' ');
-    const fix = first.remediation.summary ? ` Fix: ${first.remediation.summary}` : '';
-    return (`${endpoint.input}: ${first.title}. ${observed} Expected: ${first.evidence.expected}.` + fix);
-}
-function locationFor(endpoint, options) {
-    const logical = {
-        logicalLocations: [
-            {
-                name: endpoint.input,
-                fullyQualifiedName: `${formatHostPort(endpoint.host, endpoint.port)}${endpoint.path ?? ''}`,
-                kind: 'resource',
-            },
-        ],
-    };
-    // A result without a physical location validates as SARIF but GitHub's upload-sarif rejects
-    // it, so there is always one, even if only the file that lists the endpoints.
-    const where = endpoint.source ??
-        options.locate?.(endpoint) ?? {
-        file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
-        line: 1,
-    };
-    return {
-        physicalLocation: {
-            artifactLocation: { uri: artifactUri(where.file, options.root) },
-            region: { startLine: Math.max(1, where.line) },
-        },
-        ...logical,
-    };
-}
-/** A relative, forward-slash, percent-encoded URI reference, as code scanning expects. */
-function artifactUri(file, root = process.cwd()) {
-    const relative = external_node_path_default().isAbsolute(file) ? external_node_path_default().relative(root, file) : file;
-    return relative
-        .split(/[\\/]+/)
-        .filter((segment) => segment !== '' && segment !== '.')
-        .map(encodeURIComponent)
-        .join('/');
-}
-function fingerprint(endpoint, ruleId) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256')
-        .update(`${endpointKey(endpoint)}\n${ruleId}`)
-        .digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/report/shard.ts
-// Splits the endpoints among the jobs of a matrix (`shard: i/n`). Each endpoint goes to the
-// shard whose hash with the endpoint's normalised text is highest (rendezvous hashing), so the
-// choice depends on the endpoint alone, never on its position: adding or removing an endpoint
-// moves no other, and going from n to n + 1 shards moves only about 1/(n + 1) of them. Every
-// endpoint lands in exactly one shard. Shares are balanced only on average, as hashes are.
-
-
-/**
- * The items of shard `index` (counting from 0) of `count`. Endpoints are keyed by host, port
- * and path, strings by themselves; pass `keyOf` for anything else.
- */
-function selectShard(items, index, count, keyOf = defaultKey) {
-    if (!Number.isInteger(count) || count < 1) {
-        throw new RangeError(`shard count must be a whole number of at least 1, not ${count}`);
-    }
-    if (!Number.isInteger(index) || index < 0 || index >= count) {
-        throw new RangeError(`shard index must be from 0 to ${count - 1}, not ${index}`);
-    }
-    return items.filter((item) => shardOf(keyOf(item), count) === index);
-}
-/** The shard (counting from 0) of `count` that the item with this key belongs to. */
-function shardOf(key, count) {
-    let best = 0;
-    let bestScore = -1;
-    for (let shard = 0; shard < count; shard += 1) {
-        // 48 bits of SHA-256 fit a double exactly; a tie between two shards is practically
-        // impossible and goes to the lower shard.
-        const score = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${shard}\n${key}`).digest().readUIntBE(0, 6);
-        if (score > bestScore) {
-            best = shard;
-            bestScore = score;
-        }
-    }
-    return best;
-}
-/**
- * The identity of a whole endpoint list before sharding: SHA-256 over its endpoints' keys
- * (host, port, path), sorted so that the order the list was written in does not matter.
- */
-function endpointListDigest(endpoints) {
-    const keys = endpoints.map(endpointKey).sort();
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(keys)).digest('hex');
-}
-function defaultKey(item) {
-    if (typeof item === 'string') {
-        return item;
-    }
-    if (isEndpoint(item)) {
-        return endpointKey(item);
-    }
-    return JSON.stringify(item);
-}
-function isEndpoint(item) {
-    return (typeof item === 'object' &&
-        item !== null &&
-        typeof item.host === 'string' &&
-        typeof item.port === 'number');
-}
-
-// EXTERNAL MODULE: ./node_modules/cli-table3/index.js
-var cli_table3 = __nccwpck_require__(5832);
-var cli_table3_default = /*#__PURE__*/__nccwpck_require__.n(cli_table3);
-// EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
-var picocolors = __nccwpck_require__(7336);
-var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
-;// CONCATENATED MODULE: ./src/report/text.ts
-// The terminal rendering of the CLI: the same headline, overview and findings as the job
-// summary, in tables drawn by cli-table3. Colour comes only when the caller asks for it (the CLI
-// asks when stdout is a terminal), so piped output and files stay plain text.
-
-
-
-
-
-function renderText(report, options = {}) {
-    const colors = picocolors_default().createColors(options.color ?? false);
-    const shown = options.onlyFailures
-        ? report.endpoints.filter((result) => result.verdict !== 'compliant')
-        : report.endpoints;
-    const lines = [...headLines(report, colors), ''];
-    if (options.baseline) {
-        lines.push(...text_changeLines(options.baseline, report, colors));
-    }
-    if (shown.length < report.endpoints.length) {
-        lines.push(`${words_plural(report.endpoints.length - shown.length, 'compliant endpoint')} not shown.`);
-        lines.push('');
-    }
-    if (shown.length > 0) {
-        lines.push(text_overviewTable(shown, colors), '');
-    }
-    for (const result of shown) {
-        lines.push(...endpointLines(result, colors));
-    }
-    return `${lines.join('\n').replace(/\n+$/, '')}\n`;
-}
-function headLines(report, colors) {
-    const counts = verdictCounts(report.endpoints);
-    const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-    const failOn = report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
-    const shard = report.shard ? ` · shard ${report.shard.index} of ${report.shard.count}` : '';
-    const mark = report.compliant ? colors.green('✔') : colors.red('✖');
-    return [
-        colors.bold(`${mark} Webhook TLS: ${headline(report.endpoints)}`),
-        colors.dim(`policy ${report.policy.name} (${failOn}) · ${counts.compliant} compliant, ` +
-            `${counts.nonCompliant} non-compliant, ${counts.notScanned} not scanned · ` +
-            `${report.tool.name} ${report.tool.version} · took ` +
-            `${durationText(Number.isFinite(took) ? took : 0)}${shard}`),
-    ];
-}
-function text_changeLines(baseline, report, colors) {
-    const diff = diff_diffReports(baseline, report);
-    if (isEmptyDiff(diff)) {
-        return ['Since the baseline: no changes.', ''];
-    }
-    const lines = [];
-    const { regressions, fixes, others } = groupChanges(diff);
-    const groups = [
-        { title: 'Regressions since the baseline', changes: regressions, paint: colors.red },
-        { title: 'Fixed since the baseline', changes: fixes, paint: colors.green },
-        { title: 'Other changes since the baseline', changes: others, paint: colors.yellow },
-    ];
-    for (const { title, changes, paint } of groups) {
-        if (changes.length === 0)
-            continue;
-        lines.push(paint(colors.bold(`${title} (${changes.length})`)));
-        for (const change of changes) {
-            lines.push(`  ${change.endpoint}: ${changePhrases(change).join('; ')}`);
-        }
-        lines.push('');
-    }
-    if (diff.added.length > 0)
-        lines.push(`New endpoints: ${diff.added.join(', ')}`, '');
-    if (diff.removed.length > 0) {
-        lines.push(`Endpoints no longer scanned: ${diff.removed.join(', ')}`, '');
-    }
-    return lines;
-}
-const HEAD = [
-    'Endpoint',
-    'Verdict',
-    'Versions',
-    'Suite a sender gets',
-    'Forward secrecy',
-    'Certificate',
-    'SNI',
-];
-// Widest a column may grow before its text wraps: long endpoints and not-scanned reasons wrap,
-// suite names (up to 45 characters, no spaces) never do.
-const MAX_WIDTHS = [40, 30, 20, 46, 10, 32, 14];
-function text_overviewTable(results, colors) {
-    const rows = results.map((result) => {
-        const facts = factsOf(result);
-        return [
-            facts.endpoint,
-            facts.verdict,
-            facts.versions,
-            facts.senderSuite,
-            facts.forwardSecrecy,
-            facts.certificateDaysLeft,
-            facts.sni,
-        ];
-    });
-    const widths = MAX_WIDTHS.map((max, column) => Math.min(max, Math.max(...[HEAD, ...rows].map((row) => row[column].length))) + 2);
-    const table = new (cli_table3_default())({
-        head: HEAD,
-        colWidths: widths,
-        wordWrap: true,
-        // No rule between rows, and no colours of cli-table3's own: colour is ours to decide.
-        chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-        style: { head: [], border: [] },
-    });
-    rows.forEach((row, index) => {
-        table.push(row.map((text, column) => (column === 1 ? paintVerdict(results[index], text, colors) : text)));
-    });
-    return table.toString();
-}
-function endpointLines(result, colors) {
-    if (result.findings.length === 0 && result.verdict !== 'not-scanned') {
-        return [];
-    }
-    const verdict = paintVerdict(result, words_verdictText(result), colors);
-    const lines = [`${colors.bold(result.scan.endpoint.input)}: ${verdict}`];
-    const shownSnippets = new Set();
-    for (const finding of result.findings) {
-        lines.push(...text_findingLines(finding, colors, shownSnippets));
-    }
-    lines.push('');
-    return lines;
-}
-function text_findingLines(finding, colors, shownSnippets) {
-    const severity = paintSeverity(finding, colors);
-    const where = finding.address ? ` (on ${finding.address})` : '';
-    const suppressed = finding.suppressed
-        ? colors.dim(` (suppressed: ${finding.suppressed.reason}` +
-            `${finding.suppressed.expires ? `, until ${finding.suppressed.expires}` : ''})`)
-        : '';
-    const indent = '             ';
-    const lines = [
-        `  ${severity} ${finding.id}: ${finding.title}${where}${suppressed}`,
-        `${indent}observed: ${finding.evidence.observed}`,
-        `${indent}expected: ${finding.evidence.expected}`,
-    ];
-    if (finding.remediation.summary) {
-        lines.push(`${indent}fix: ${finding.remediation.summary}`);
-    }
-    lines.push(...snippetLines(finding, indent, colors, shownSnippets));
-    return lines;
-}
-// The fix often says "the suites below": the configuration it means follows, per server
-// software, as the job summary shows it in folded sections. A snippet already shown for this
-// endpoint (the same fix on another address) is not repeated.
-function snippetLines(finding, indent, colors, shownSnippets) {
-    const lines = [];
-    const snippets = finding.remediation.snippets ?? [];
-    const keyOf = (snippet) => `${snippet.server}\n${snippet.config}`;
-    // Every snippet shown already: one line says so rather than one per server.
-    if (snippets.length > 0 && snippets.every((snippet) => shownSnippets.has(keyOf(snippet)))) {
-        return [`${indent}${colors.dim('configuration: as above')}`];
-    }
-    for (const snippet of snippets) {
-        const key = keyOf(snippet);
-        if (shownSnippets.has(key)) {
-            lines.push(`${indent}${colors.dim(`${snippet.server}: as above`)}`);
-            continue;
-        }
-        shownSnippets.add(key);
-        lines.push(`${indent}${colors.dim(`${snippet.server}:`)}`);
-        for (const line of snippet.config.replace(/\n+$/, '').split('\n')) {
-            lines.push(`${indent}  ${line}`);
-        }
-    }
-    return lines;
-}
-function paintVerdict(result, text, colors) {
-    if (result.verdict === 'compliant')
-        return colors.green(text);
-    if (result.verdict === 'non-compliant')
-        return colors.red(text);
-    return colors.yellow(text);
-}
-function paintSeverity(finding, colors) {
-    const label = finding.severity.padEnd(8);
-    if (finding.suppressed)
-        return colors.dim(label);
-    if (finding.severity === 'error')
-        return colors.red(label);
-    if (finding.severity === 'warning')
-        return colors.yellow(label);
-    return colors.cyan(label);
-}
-
-;// CONCATENATED MODULE: ./src/report/index.ts
-// The report layer: one Report built from the policy's results, and its renderings (JSON,
-// job summary and PR comment in markdown, terminal text, SARIF, JUnit), the comparison with a
-// baseline, and the sharding and merging of large runs.
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/cert/der.ts
-// A cheap look at the issuer and subject names of a DER certificate, without parsing the rest:
-// enough to index the trust anchors by name so that only the few a path may reach are parsed.
-//
-// The key of a name is its attribute types and decoded values in order. Two names that node's
-// X509Certificate prints alike have the same key: printing decodes each value as below
-// (RFC 5280, Section 4.1.2.4: PrintableString, UTF8String, BMPString, UniversalString,
-// TeletexString), so a value encoded as PrintableString in one certificate and as UTF8String in
-// another still matches. The exact comparison stays with the callers; the key only narrows.
-function readTlv(bytes, offset, limit) {
-    if (offset + 2 > limit) {
-        return null;
-    }
-    const tag = bytes[offset];
-    let length = bytes[offset + 1];
-    let start = offset + 2;
-    if (length & 0x80) {
-        const count = length & 0x7f;
-        if (count === 0 || count > 4 || start + count > limit) {
-            return null;
-        }
-        length = 0;
-        for (let index = 0; index < count; index += 1) {
-            length = length * 256 + bytes[start + index];
-        }
-        start += count;
-    }
-    const end = start + length;
-    return end > limit ? null : { tag, start, end };
-}
-/** Every TLV directly inside [start, end), or null when the bytes are not DER. */
-function children(bytes, start, end) {
-    const found = [];
-    let offset = start;
-    while (offset < end) {
-        const tlv = readTlv(bytes, offset, end);
-        if (!tlv) {
-            return null;
-        }
-        found.push(tlv);
-        offset = tlv.end;
-    }
-    return found;
-}
-const SEQUENCE = 0x30;
-const SET = 0x31;
-const OID = 0x06;
-function decodeValue(bytes, tlv) {
-    const content = Buffer.from(bytes.buffer, bytes.byteOffset + tlv.start, tlv.end - tlv.start);
-    switch (tlv.tag) {
-        case 0x0c: // UTF8String
-            return content.toString('utf8');
-        case 0x1e: // BMPString, UTF-16 big-endian
-            return Buffer.from(content).swap16().toString('utf16le');
-        case 0x1c: {
-            // UniversalString, UTF-32 big-endian
-            let text = '';
-            for (let index = 0; index + 4 <= content.length; index += 4) {
-                text += String.fromCodePoint(content.readUInt32BE(index));
-            }
-            return text;
-        }
-        default:
-            return content.toString('latin1');
-    }
-}
-/** The key of a Name (RFC 5280, Section 4.1.2.4), or null when it is not DER. */
-function nameKey(bytes, name) {
-    if (name.tag !== SEQUENCE) {
-        return null;
-    }
-    const parts = [];
-    for (const rdn of children(bytes, name.start, name.end) ?? [null]) {
-        if (rdn?.tag !== SET) {
-            return null;
-        }
-        for (const attribute of children(bytes, rdn.start, rdn.end) ?? [null]) {
-            const fields = attribute ? children(bytes, attribute.start, attribute.end) : null;
-            if (fields?.length !== 2 || fields[0].tag !== OID) {
-                return null;
-            }
-            const type = Buffer.from(bytes.subarray(fields[0].start, fields[0].end)).toString('hex');
-            parts.push(`${type}=${decodeValue(bytes, fields[1])}`);
-        }
-    }
-    return parts.join('\u0000');
-}
-/**
- * The keys of a certificate's issuer and subject names, or null when the certificate is not
- * DER as far as the subject (RFC 5280, Section 4.1: version, serial, signature, issuer,
- * validity, subject).
- */
-function certificateNames(der) {
-    try {
-        const certificate = readTlv(der, 0, der.length);
-        const tbs = certificate && readTlv(der, certificate.start, certificate.end);
-        const fields = tbs && tbs.tag === SEQUENCE ? children(der, tbs.start, tbs.end) : null;
-        if (!fields) {
-            return null;
-        }
-        const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields;
-        const [, , issuer, , subject] = rest;
-        if (!issuer || !subject) {
-            return null;
-        }
-        const issuerKey = nameKey(der, issuer);
-        const subjectKey = nameKey(der, subject);
-        return issuerKey === null || subjectKey === null
-            ? null
-            : { issuer: issuerKey, subject: subjectKey };
-    }
-    catch {
-        return null;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/cert/names.ts
 // Whether a certificate covers the name a webhook sender connects to, the way TLS clients check
 // it today (RFC 9525, which replaced RFC 6125): DNS names against dNSName subject alternative
@@ -32866,7 +27772,7 @@ function versionCode(version) {
 function versionFromCode(code) {
     return VERSION_CODES.find(([, value]) => value === code)?.[0];
 }
-function versions_versionLabel(code) {
+function versionLabel(code) {
     return versionFromCode(code) ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 /** Orders versions: negative when a < b. */
@@ -33204,13 +28110,18 @@ function helloRecordVersion(version) {
     return version === 'SSLv3' ? 0x0300 : 0x0301;
 }
 /**
- * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1) in the hello's
- * record version: alerts before the handshake keys exist go in the clear (RFC 8446 Section 6).
+ * A warning close_notify alert (RFC 8446 Section 6.1, RFC 5246 Section 7.2.1), in the clear:
+ * alerts before the handshake keys exist are not encrypted (RFC 8446 Section 6). It is read
+ * after the server's flight, when a version is agreed, so its record version is the hello's:
+ * 0x0303 for TLS 1.2 and 1.3. RFC 8446 Section 5.1 allows 0x0301 only in the first ClientHello,
+ * and in TLS 1.2 a record carries the agreed version (RFC 5246 Section 6.2.1), which OpenSSL
+ * enforces.
  */
 function closeNotifyRecord(version) {
+    const recordVersion = version === 'TLSv1.3' ? versionCode('TLSv1.2') : versionCode(version);
     const w = new Writer();
     w.u8(versions_ContentType.alert)
-        .u16(helloRecordVersion(version))
+        .u16(recordVersion)
         .block16((w) => w.u8(1).u8(0));
     return w.finish();
 }
@@ -34071,25 +28982,25 @@ function checkServerHello(hello, offer) {
         if (!offered13)
             return 'supported_versions in a ServerHello to a hello without it';
         if (!offer.versions.includes(hello.selectedVersion)) {
-            return `server selected ${versions_versionLabel(hello.selectedVersion)}, which was not offered`;
+            return `server selected ${versionLabel(hello.selectedVersion)}, which was not offered`;
         }
         if (hello.selectedVersion < 0x0304) {
-            return `supported_versions selects ${versions_versionLabel(hello.selectedVersion)}`;
+            return `supported_versions selects ${versionLabel(hello.selectedVersion)}`;
         }
         if (hello.legacyVersion !== 0x0303) {
-            return `TLS 1.3 ServerHello with legacy_version ${versions_versionLabel(hello.legacyVersion)}`;
+            return `TLS 1.3 ServerHello with legacy_version ${versionLabel(hello.legacyVersion)}`;
         }
     }
     else {
         if (hello.legacyVersion >= 0x0304) {
-            return `ServerHello version ${versions_versionLabel(hello.legacyVersion)} without supported_versions`;
+            return `ServerHello version ${versionLabel(hello.legacyVersion)} without supported_versions`;
         }
         // RFC 5246 Appendix E.1: a server reads the client's highest version and may answer any
         // lower one it supports; a TLS 1.2 server also ignores supported_versions, so a version
         // below the lowest listed there is the server negotiating down, which the client may
         // refuse. Only a version above the highest offered breaks the protocol.
         if (hello.legacyVersion > Math.max(...offer.versions)) {
-            return `server chose ${versions_versionLabel(hello.legacyVersion)}, which was not offered`;
+            return `server chose ${versionLabel(hello.legacyVersion)}, which was not offered`;
         }
         if (offered13 && hasDowngradeSentinel(hello.random)) {
             return 'ServerHello random carries the TLS 1.3 downgrade sentinel (RFC 8446 Section 4.1.3)';
@@ -34104,7 +29015,7 @@ function checkServerHello(hello, offer) {
     if (suite !== undefined) {
         const is13 = suite.minVersion === 'TLSv1.3';
         if (is13 !== (hello.version === 0x0304)) {
-            return `suite ${suite.name} cannot be used with ${versions_versionLabel(hello.version)}`;
+            return `suite ${suite.name} cannot be used with ${versionLabel(hello.version)}`;
         }
     }
     if (hello.compression !== 0)
@@ -34624,7 +29535,7 @@ function outcomeOf({ flight, ending, unread }) {
 
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
 // not recognise. Java's JSSE treats even the warning as fatal.
-const check_UNRECOGNIZED_NAME = 112;
+const UNRECOGNIZED_NAME = 112;
 const check_MAX_SUITES_PER_HELLO = 128;
 const KEY_TYPES = ['RSA', 'ECDSA', 'EdDSA'];
 // TLS 1.2 picks the certificate through the suite's authentication (RFC 5246, Appendix A.5;
@@ -34667,7 +29578,7 @@ function prepareCertificateChecks() {
     });
 }
 /** Checks the certificates and SNI handling of one address of an endpoint. */
-async function check_checkCertificates(endpoint, target, context, options, probe = probeHello) {
+async function checkCertificates(endpoint, target, context, options, probe = probeHello) {
     const version = certificateVersion(context.versions);
     const serverName = endpoint.hostIsIp ? null : endpoint.host;
     const expectedName = { host: endpoint.host, hostIsIp: endpoint.hostIsIp };
@@ -34675,7 +29586,7 @@ async function check_checkCertificates(endpoint, target, context, options, probe
     const limit = pLimit(Math.max(1, options.perHostConcurrency));
     // A TLS 1.3 server that wants another key share answers with a HelloRetryRequest; the
     // certificate comes only after the second hello (RFC 8446, Section 4.1.4).
-    const run = (hello) => limit(() => probe(target, hello, timeouts, { followHelloRetry: true }));
+    const run = (hello, closeEarly) => limit(() => probe(target, hello, timeouts, { followHelloRetry: true, closeEarly }));
     const errors = [];
     const chainOf = (result, sni, keyType) => {
         if (result?.outcome.kind !== 'accepted') {
@@ -34712,20 +29623,23 @@ async function check_checkCertificates(endpoint, target, context, options, probe
     // key type the broad hello already got: asking for it again would show the same leaf. The
     // broad hello's chain is read while the others are out.
     const parserLoaded = loadCertificateParser();
+    // Awaited below, after a round trip: a failed load must not count as unhandled before then.
+    parserLoaded.catch(() => { });
     const unknownName = unknownServerName();
     const noSniRun = serverName === null ? null : run(broadHello(version, null));
     const unknownRun = serverName === null ? null : run(broadHello(version, unknownName));
     let primary = await run(broadHello(version, serverName));
-    // A flight that stops after the ServerHello may be a passing stall: asked once more.
+    // A flight that stops after the ServerHello may be a passing stall, or a server that stops
+    // on reading our close_notify: asked once more, without the alert.
     if (stalled(primary)) {
-        primary = await run(broadHello(version, serverName));
+        primary = await run(broadHello(version, serverName), false);
     }
     const primaryKeyType = leafKeyType(primary);
     const keyTypeRuns = KEY_TYPES.map((keyType) => keyType === primaryKeyType ? null : run(keyTypeHello(version, serverName, keyType)));
     await parserLoaded;
     const primaryRead = chainOf(primary, serverName);
     const primaryAsKeyType = primaryKeyType === null ? null : chainOf(primary, serverName, primaryKeyType);
-    const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((run) => run ?? primary));
+    const [rsa, ecdsa, eddsa] = await Promise.all(keyTypeRuns.map((pending) => pending ?? primary));
     const [noSni, unknown] = await Promise.all([noSniRun, unknownRun]);
     const byKeyType = { RSA: rsa, ECDSA: ecdsa, EdDSA: eddsa };
     const keyTypeChains = KEY_TYPES.map((keyType) => keyType === primaryKeyType
@@ -34828,29 +29742,10 @@ function stalled(result) {
         result.helloRetryRequest !== true &&
         result.certificates.length === 0);
 }
-/**
- * The key type of the leaf, read with node:crypto: the key-type hellos wait for this, and need
- * not wait for the X.509 library to load.
- */
+/** The key type of an accepted hello's leaf; see signatureKeyType. */
 function leafKeyType(result) {
     const leaf = result.certificates[0];
-    if (result.outcome.kind !== 'accepted' || !leaf) {
-        return null;
-    }
-    let keyType;
-    try {
-        keyType = new external_node_crypto_namespaceObject.X509Certificate(leaf).publicKey.asymmetricKeyType;
-    }
-    catch {
-        return null;
-    }
-    if (keyType === 'rsa' || keyType === 'rsa-pss') {
-        return 'RSA';
-    }
-    if (keyType === 'ec') {
-        return 'ECDSA';
-    }
-    return keyType === 'ed25519' || keyType === 'ed448' ? 'EdDSA' : null;
+    return result.outcome.kind === 'accepted' && leaf ? signatureKeyType(leaf) : null;
 }
 function leafFingerprint(chain) {
     return chain?.served[0]?.fingerprintSha256 ?? null;
@@ -34912,7 +29807,7 @@ function isRefused(result) {
 function sniBehaviour(evidence) {
     const { primary, primaryChain, noSni, noSniChain, unknown, unknownChain } = evidence;
     const primaryAccepted = primary.outcome.kind === 'accepted';
-    const nameWarning = primaryAccepted ? primary.warnings.includes(check_UNRECOGNIZED_NAME) : null;
+    const nameWarning = primaryAccepted ? primary.warnings.includes(UNRECOGNIZED_NAME) : null;
     // An IP endpoint is reached without SNI (RFC 6066, Section 3 forbids IP literals in it), so
     // what it gets is what every client without SNI gets.
     if (evidence.hostIsIp || !noSni || !unknown) {
@@ -34937,7 +29832,7 @@ function sniBehaviour(evidence) {
         unknownName = 'fatal-alert';
     }
     else if (unknown.outcome.kind === 'accepted') {
-        if (unknown.warnings.includes(check_UNRECOGNIZED_NAME)) {
+        if (unknown.warnings.includes(UNRECOGNIZED_NAME)) {
             unknownName = 'warning-alert';
         }
         else if (unknownChain && primaryLeaf) {
@@ -34971,6 +29866,5239 @@ function sniBehaviour(evidence) {
 ;// CONCATENATED MODULE: ./src/cert/index.ts
 // The certificate checks of one endpoint: the chains a server presents, judged as a webhook
 // sender judges them, and how the server behaves with and without SNI.
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/policy/text.ts
+// Wording shared by the findings: version and suite names as users read them, lists in prose,
+// dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
+// not "TLSv1.2", and name suites by their IANA names.
+
+
+
+const VERSION_LABELS = {
+    SSLv3: 'SSL 3.0',
+    'TLSv1.0': 'TLS 1.0',
+    'TLSv1.1': 'TLS 1.1',
+    'TLSv1.2': 'TLS 1.2',
+    'TLSv1.3': 'TLS 1.3',
+};
+function text_versionLabel(version) {
+    return VERSION_LABELS[version];
+}
+/** Position of a version in the order versions were introduced, for comparisons. */
+function versionRank(version) {
+    return TLS_VERSIONS.indexOf(version);
+}
+/** "a", "a and b", "a, b and c". */
+function listText(items, conjunction = 'and') {
+    if (items.length <= 1) {
+        return items.join('');
+    }
+    return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+function suiteList(codes) {
+    return listText(codes.map(suiteName));
+}
+function text_plural(count, singular, pluralForm = `${singular}s`) {
+    return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+/** The date part of an ISO timestamp (certificates carry whole seconds, days are enough). */
+function dateText(iso) {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
+}
+const text_DAY_MS = 86_400_000;
+/**
+ * Whole days from `now` to `iso`, rounded down; negative once `iso` has passed. The same count
+ * as the certificate details' daysLeft, so that a finding and a table agree.
+ */
+function daysUntil(iso, now) {
+    return daysLeft(new Date(iso), now);
+}
+/** Whole days between two ISO timestamps. */
+function daysBetween(fromIso, toIso) {
+    return Math.floor((new Date(toIso).getTime() - new Date(fromIso).getTime()) / text_DAY_MS);
+}
+/** How one probe ended, as the tail of a sentence: "refused with a protocol_version alert". */
+function outcomeText(outcome) {
+    switch (outcome.kind) {
+        case 'accepted':
+            return `accepted (${text_versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
+        case 'alert':
+            return `refused with a ${outcome.alertName} alert`;
+        case 'reset':
+            return 'refused by a TCP reset';
+        case 'closed':
+            // The wire layer does not say whether close_notify (itself an alert, a warning-level
+            // one: RFC 8446, Section 6.1) came before the close, so the words hold for both.
+            return 'refused by closing the connection without a fatal alert';
+        case 'timeout':
+            return outcome.phase === 'connect'
+                ? 'no connection before the timeout'
+                : 'no answer before the timeout';
+        case 'not-tls':
+            return `answered with something that is not TLS (${outcome.detail})`;
+        case 'violation':
+            return `answered in violation of the protocol (${outcome.detail})`;
+        case 'error':
+            return `not completed (${outcome.detail})`;
+    }
+}
+/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
+function withArticle(text) {
+    return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
+}
+
+;// CONCATENATED MODULE: ./src/policy/remediation.ts
+// Remediations: what to change, with the configuration lines for nginx, Apache httpd, HAProxy,
+// Caddy and Node's `https` server where a configuration line fixes the problem. The lines are
+// built from the policy (its minimum version and suites), so a policy file that changes the
+// list changes the advice too.
+//
+// The suites recommended are the listed ones that are forward secret, AEAD and free of 64-bit
+// blocks; a sender following the list finds one of them first. The other listed suites are
+// allowed, not advised.
+
+
+
+function remediation(summary, snippets) {
+    if (!snippets) {
+        return { summary };
+    }
+    const order = ['nginx', 'apache', 'haproxy', 'caddy', 'node'];
+    return {
+        summary,
+        snippets: order
+            .filter((server) => snippets[server] !== undefined)
+            .map((server) => ({ server, config: snippets[server] })),
+    };
+}
+// --- What to enable --------------------------------------------------------------------------
+/** Versions the advice enables: the policy's minimum, never below TLS 1.2, up to TLS 1.3. */
+function enabledVersions(policy) {
+    const floor = Math.max(versionRank(policy.minVersion), versionRank('TLSv1.2'));
+    return ['TLSv1.2', 'TLSv1.3'].filter((version) => versionRank(version) >= floor);
+}
+function advisedSuites(policy) {
+    const listed = policy.listedSuites
+        .map((code) => suiteByCode(code))
+        .filter((suite) => suite !== undefined);
+    const tls12 = listed.filter((suite) => suite.kex !== 'TLS13');
+    const strong = tls12.filter((suite) => suite.forwardSecret && suite.aead && !suite.block64);
+    return {
+        tls12: strong.length > 0 ? strong : tls12,
+        tls13: listed.filter((suite) => suite.kex === 'TLS13'),
+    };
+}
+function opensslList(suites) {
+    return suites.map((suite) => suite.openssl ?? suite.name).join(':');
+}
+// Go's crypto/tls (Caddy) implements ECDHE and RSA key exchange only, and takes IANA names.
+function caddyList(suites) {
+    return suites
+        .filter((suite) => suite.kex === 'ECDHE' || suite.kex === 'RSA')
+        .map((suite) => suite.name)
+        .join(' ');
+}
+function nginxVersions(policy) {
+    return `ssl_protocols ${enabledVersions(policy).join(' ')};`;
+}
+function apacheVersions(policy) {
+    return `SSLProtocol -all ${enabledVersions(policy)
+        .map((version) => `+${version}`)
+        .join(' ')}`;
+}
+function caddyVersions(policy) {
+    return `protocols ${enabledVersions(policy)
+        .map((version) => version.replace('TLSv', 'tls'))
+        .join(' ')}`;
+}
+function minimum(policy) {
+    return enabledVersions(policy)[0];
+}
+// --- Versions and suites -----------------------------------------------------------------------
+/** Enable the policy's versions and nothing older. */
+function versionFix(policy) {
+    const versions = enabledVersions(policy);
+    return remediation(`Enable ${versions.map((version) => version.replace('v', ' ')).join(' and ')} and disable ` +
+        'every older version in the TLS configuration of the server (or of the load balancer ' +
+        'that terminates TLS).', {
+        nginx: nginxVersions(policy),
+        apache: apacheVersions(policy),
+        haproxy: `global\n    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`,
+        caddy: `tls {\n    ${caddyVersions(policy)}\n}`,
+        node: `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`,
+    });
+}
+/** Enable the advised suites (and the versions they need). */
+function suitesFix(policy, summary) {
+    const { tls12, tls13 } = advisedSuites(policy);
+    const nginx = [nginxVersions(policy)];
+    const apache = [apacheVersions(policy)];
+    const haproxy = ['global', `    ssl-default-bind-options ssl-min-ver ${minimum(policy)}`];
+    const caddy = ['tls {', `    ${caddyVersions(policy)}`];
+    const nodeCiphers = [...tls13, ...tls12];
+    if (tls12.length > 0) {
+        nginx.push(`ssl_ciphers ${opensslList(tls12)};`);
+        apache.push(`SSLCipherSuite ${opensslList(tls12)}`);
+        haproxy.push(`    ssl-default-bind-ciphers ${opensslList(tls12)}`);
+        const goNames = caddyList(tls12);
+        if (goNames) {
+            caddy.push(`    ciphers ${goNames}`);
+        }
+    }
+    // Go does not let Caddy choose TLS 1.3 suites; its fixed set is the three of RFC 8446.
+    if (tls13.length > 0) {
+        nginx.push(`ssl_conf_command Ciphersuites ${opensslList(tls13)};`);
+        apache.push(`SSLCipherSuite TLSv1.3 ${opensslList(tls13)}`);
+        haproxy.push(`    ssl-default-bind-ciphersuites ${opensslList(tls13)}`);
+    }
+    caddy.push('}');
+    const node = nodeCiphers.length > 0
+        ? `https.createServer({\n  key,\n  cert,\n  minVersion: '${minimum(policy)}',\n` +
+            `  ciphers: '${opensslList(nodeCiphers)}',\n}, handler);`
+        : `https.createServer({ key, cert, minVersion: '${minimum(policy)}' }, handler);`;
+    return remediation(summary, {
+        nginx: nginx.join('\n'),
+        apache: apache.join('\n'),
+        haproxy: haproxy.join('\n'),
+        caddy: caddy.join('\n'),
+        node,
+    });
+}
+/** Order suites so that forward-secret ones win, or let the client's order decide. */
+function preferenceFix(policy) {
+    const list = opensslList(advisedSuites(policy).tls12);
+    const summary = 'List ECDHE suites before the others, or let the client choose: senders list ' +
+        'forward-secret suites first. Go (Caddy) always orders suites itself.';
+    if (!list) {
+        return remediation(summary, {
+            nginx: 'ssl_prefer_server_ciphers off;',
+            apache: 'SSLHonorCipherOrder off',
+            haproxy: 'global\n' +
+                `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+            node: 'https.createServer({ key, cert, honorCipherOrder: false }, handler);',
+        });
+    }
+    return remediation(summary, {
+        nginx: `ssl_ciphers ${list};\nssl_prefer_server_ciphers off;`,
+        apache: `SSLCipherSuite ${list}\nSSLHonorCipherOrder off`,
+        haproxy: `global\n    ssl-default-bind-ciphers ${list}\n` +
+            `    ssl-default-bind-options ssl-min-ver ${minimum(policy)} prefer-client-ciphers`,
+        node: `https.createServer({ key, cert, ciphers: '${list}', honorCipherOrder: false }, ` +
+            'handler);',
+    });
+}
+/** Use DH groups of at least the policy's size, or drop DHE suites. */
+function dhFix(policy) {
+    const bits = policy.minDhBits;
+    return remediation(`Use a Diffie-Hellman group of at least ${bits} bits (the ffdhe${bits} group of RFC 7919 ` +
+        'is a good choice), or remove the DHE suites and keep ECDHE ones. Caddy (Go) has no ' +
+        'DHE suites.', {
+        nginx: 'ssl_dhparam /etc/nginx/ffdhe2048.pem;',
+        apache: 'SSLOpenSSLConfCmd DHParameters "/etc/ssl/ffdhe2048.pem"',
+        haproxy: 'global\n    ssl-dh-param-file /etc/haproxy/ffdhe2048.pem',
+        node: "https.createServer({ key, cert, dhparam: fs.readFileSync('ffdhe2048.pem') }, " +
+            'handler);',
+    });
+}
+// OpenSSL and Go spell a few groups differently from the IANA registry. Hybrid post-quantum
+// groups are left out of the lines: OpenSSL before 3.5 refuses a list that names them, and
+// nginx or Apache would then not start.
+const OPENSSL_GROUP_NAMES = {
+    23: 'prime256v1',
+    24: 'secp384r1',
+    25: 'secp521r1',
+    29: 'X25519',
+    30: 'X448',
+};
+const CADDY_GROUP_NAMES = {
+    23: 'secp256r1',
+    24: 'secp384r1',
+    25: 'secp521r1',
+    29: 'x25519',
+};
+/** Configure only the policy's groups. */
+function groupsFix(policy) {
+    const groups = policy.allowedGroups ?? [];
+    const openssl = groups
+        .map((code) => OPENSSL_GROUP_NAMES[code])
+        .filter(Boolean)
+        .join(':');
+    const caddy = groups
+        .map((code) => CADDY_GROUP_NAMES[code])
+        .filter(Boolean)
+        .join(' ');
+    const hybrid = groups
+        .filter((code) => groupByCode(code)?.kind === 'hybrid')
+        .map((code) => groupName(code));
+    const later = hybrid.length > 0
+        ? ` With OpenSSL 3.5 or later (Go 1.24 for Caddy), put ${listText(hybrid)} first too.`
+        : '';
+    return remediation(`Configure only the groups the policy lists.${later}`, {
+        nginx: `ssl_ecdh_curve ${openssl};`,
+        apache: `SSLOpenSSLConfCmd Curves ${openssl}`,
+        haproxy: `global\n    ssl-default-bind-curves ${openssl}`,
+        caddy: `tls {\n    curves ${caddy}\n}`,
+        node: `https.createServer({ key, cert, ecdhCurve: '${openssl}' }, handler);`,
+    });
+}
+/** Refuse with alerts, not resets or silence. */
+function alertsFix() {
+    return remediation('Let the TLS library refuse unwanted versions and suites: it answers with a ' +
+        'protocol_version or handshake_failure alert (RFC 8446, Sections 4.1.1 and 4.2.1). ' +
+        'Resets, closes (with or without close_notify) and silence usually come from a ' +
+        'firewall, load balancer or intrusion-prevention rule in front of the server; make it ' +
+        'pass the handshake through or answer with a fatal alert itself.');
+}
+// --- Certificates -----------------------------------------------------------------------------
+/** Serve the leaf followed by its intermediates. */
+function chainFix() {
+    return remediation('Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
+        'including) the root, in one file. Your CA provides it, often as fullchain.pem.', {
+        nginx: 'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
+            'ssl_certificate_key /etc/ssl/example/privkey.pem;',
+        apache: 'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
+            'SSLCertificateKeyFile /etc/ssl/example/privkey.pem',
+        haproxy: '# example.pem holds the leaf, the intermediates and the key\n' +
+            'bind :443 ssl crt /etc/haproxy/certs/example.pem',
+        caddy: 'tls /etc/ssl/example/fullchain.pem /etc/ssl/example/privkey.pem',
+        node: "https.createServer({\n  key: fs.readFileSync('privkey.pem'),\n" +
+            "  cert: fs.readFileSync('fullchain.pem'),\n}, handler);",
+    });
+}
+/** Give the endpoint's name a certificate that covers it. */
+function nameFix(host, hostIsIp) {
+    if (hostIsIp) {
+        return remediation(`Use a certificate with ${host} as an IP address entry in its subjectAltName, or point ` +
+            'the webhook at a host name the certificate covers.');
+    }
+    return remediation(`Serve a certificate whose subjectAltName covers ${host}: reissue it with that name, or ` +
+        'give the name its own site with its own certificate.', {
+        nginx: `server {\n    listen 443 ssl;\n    server_name ${host};\n` +
+            `    ssl_certificate     /etc/ssl/${host}/fullchain.pem;\n` +
+            `    ssl_certificate_key /etc/ssl/${host}/privkey.pem;\n}`,
+        apache: `<VirtualHost *:443>\n    ServerName ${host}\n    SSLEngine on\n` +
+            `    SSLCertificateFile    /etc/ssl/${host}/fullchain.pem\n` +
+            `    SSLCertificateKeyFile /etc/ssl/${host}/privkey.pem\n</VirtualHost>`,
+        haproxy: `# add /etc/haproxy/certs/${host}.pem; HAProxy picks it by SNI\n` +
+            'bind :443 ssl crt /etc/haproxy/certs/',
+        caddy: `${host} {\n    reverse_proxy localhost:8080\n}`,
+    });
+}
+/** Make the endpoint's certificate the one served without SNI. */
+function defaultCertificateFix(host) {
+    return remediation(`Make the site for ${host} the default one, so that clients without SNI get its ` +
+        'certificate, or add the name to the default certificate.', {
+        nginx: `server {\n    listen 443 ssl default_server;\n    server_name ${host};\n    # ...\n}`,
+        apache: `# The first <VirtualHost *:443> is the default: move ${host}'s block first.`,
+        haproxy: `# The first crt is served without SNI\nbind :443 ssl crt /etc/haproxy/certs/${host}.pem ` +
+            'crt /etc/haproxy/certs/',
+        caddy: `{\n    default_sni ${host}\n}`,
+        node: '// the top-level key and cert are served without SNI; SNICallback serves the others\n' +
+            'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
+    });
+}
+/** Renew or reissue the certificate; no server line fixes it. */
+function certificateFix(summary) {
+    return remediation(summary);
+}
+/** Anything else: a sentence, no configuration. */
+function adviceOnly(summary) {
+    return remediation(summary);
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/context.ts
+// What every check of one address works from: the scan of the address, the endpoint, the
+// policy and the clock, plus the facts several checks derive the same way (the state of a
+// version, the suites accepted). Checks return raw findings; the evaluator gives them titles
+// and severities, merges them across addresses and applies suppressions.
+
+
+
+function enumerationOf(address, version) {
+    return address.suites.find((enumeration) => enumeration.version === version);
+}
+function versionOutcome(address, version) {
+    return address.versions.find((support) => support.version === version)?.outcome;
+}
+function versionState(address, version) {
+    if ((enumerationOf(address, version)?.accepted.length ?? 0) > 0) {
+        return 'accepted';
+    }
+    const support = address.versions.find((entry) => entry.version === version);
+    if (!support) {
+        return 'unknown';
+    }
+    if (support.accepted === true) {
+        return 'accepted';
+    }
+    if (support.accepted === false || isRefusal(support.outcome)) {
+        return 'refused';
+    }
+    if (support.outcome.kind === 'violation') {
+        return 'violation';
+    }
+    if (support.outcome.kind === 'not-tls') {
+        return 'not-tls';
+    }
+    return isInconclusive(support.outcome) ? 'inconclusive' : 'unknown';
+}
+/** Versions from `from` (inclusive) upwards, or below it. */
+function versionsFrom(from) {
+    return TLS_VERSIONS.filter((version) => versionRank(version) >= versionRank(from));
+}
+function versionsBelow(from) {
+    return TLS_VERSIONS.filter((version) => versionRank(version) < versionRank(from));
+}
+/**
+ * Every suite the server accepted, with the version: from the enumerations and from the
+ * listed-suites and sender probes (which may have been answered when an enumeration was not
+ * complete). One entry per suite and version.
+ */
+function acceptedSuites(address) {
+    const seen = new Map();
+    const add = (entry) => {
+        const key = `${entry.version}/${entry.code}`;
+        if (!seen.has(key)) {
+            seen.set(key, entry);
+        }
+    };
+    for (const enumeration of address.suites) {
+        for (const accepted of enumeration.accepted) {
+            add({
+                code: accepted.code,
+                version: enumeration.version,
+                suite: suiteByCode(accepted.code),
+                group: accepted.group,
+                dhBits: accepted.dhBits,
+            });
+        }
+    }
+    for (const outcome of [address.listedSuites, address.sender.outcome]) {
+        if (outcome.kind === 'accepted') {
+            add({
+                code: outcome.suite,
+                version: outcome.version,
+                suite: suiteByCode(outcome.suite),
+                group: outcome.group,
+                dhBits: outcome.dhBits,
+            });
+        }
+    }
+    return [...seen.values()];
+}
+/** Forward secret: an ephemeral key exchange authenticated by the server (never anonymous). */
+function isForwardSecret(suite) {
+    return suite?.forwardSecret === true && !suite.anonymous;
+}
+/** Whether a suite can be negotiated with a version. */
+function suiteFitsVersion(suite, version) {
+    const rank = versionRank(version);
+    return rank >= versionRank(suite.minVersion) && rank <= versionRank(suite.maxVersion);
+}
+/** Whether the server completed a handshake with any version at all. */
+function anyVersionAccepted(context) {
+    return TLS_VERSIONS.some((version) => versionState(context.address, version) === 'accepted');
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/certificates.ts
+// Certificates: the chain a sender sees (SNI with the endpoint's name, none for an IP endpoint)
+// must be one a sender accepts: trusted, complete, for the endpoint's name, in date, with strong
+// signatures and keys. The certificate layer names the problems (ChainProblem codes); this
+// turns them into findings with evidence a person can act on, and adds the policy's own limits
+// (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
+//
+// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
+// the CA's to renew, and the certificate layer reports one that has expired.
+
+
+
+const PROBLEM_RULES = {
+    'missing-intermediate': 'certificate.incomplete-chain',
+    'wrong-intermediate': 'certificate.wrong-intermediate',
+    untrusted: 'certificate.untrusted',
+    'self-signed': 'certificate.self-signed',
+    expired: 'certificate.expired',
+    'not-yet-valid': 'certificate.not-yet-valid',
+    'expired-in-chain': 'certificate.expired-in-chain',
+    'name-mismatch': 'certificate.name-mismatch',
+    'weak-signature': 'certificate.weak-signature',
+    'weak-key': 'certificate.weak-key',
+    'bad-order': 'certificate.chain-order',
+    'root-sent': 'certificate.root-sent',
+    'not-server-auth': 'certificate.not-server-auth',
+    'bad-basic-constraints': 'certificate.bad-basic-constraints',
+    'unused-certificate': 'certificate.unused-certificate',
+};
+/** Rules whose finding explains why the chain is not trusted. */
+const TRUST_RULES = [
+    'certificate.untrusted',
+    'certificate.self-signed',
+    'certificate.incomplete-chain',
+    'certificate.wrong-intermediate',
+    'certificate.expired-in-chain',
+    'certificate.bad-basic-constraints',
+];
+/** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
+function namesText(certificate) {
+    const parts = [];
+    if (certificate.dnsNames.length > 0) {
+        parts.push(`${listText(certificate.dnsNames)} (DNS)`);
+    }
+    if (certificate.ipAddresses.length > 0) {
+        parts.push(`${listText(certificate.ipAddresses)} (IP)`);
+    }
+    return parts.length > 0
+        ? parts.join(' and ')
+        : `no subjectAltName names (subject ${certificate.subject})`;
+}
+function keyText(certificate) {
+    if (certificate.keyType === 'EC') {
+        return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
+    }
+    if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
+        return `${certificate.keyType} ${certificate.keyBits}-bit`;
+    }
+    return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
+}
+/** Validity of the leaf, always with the days left (or since expiry). */
+function validityText(leaf, now) {
+    const days = daysUntil(leaf.notAfter, now);
+    if (days < 0) {
+        return `expired on ${dateText(leaf.notAfter)}, ${text_plural(-days, 'day')} ago`;
+    }
+    return `valid until ${dateText(leaf.notAfter)}, ${text_plural(days, 'day')} left`;
+}
+function certificateAt(chain, problem) {
+    return problem.certificate !== undefined ? chain.served[problem.certificate] : undefined;
+}
+function explain(context, rule, chain, problem) {
+    const { endpoint, now } = context;
+    const leaf = chain.served[0];
+    const subject = problem ? certificateAt(chain, problem) : undefined;
+    const detail = problem?.detail ?? '';
+    switch (rule) {
+        case 'certificate.name-mismatch':
+            return {
+                observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+                    (context.address.certificates.sni.honoured === false
+                        ? '; the server sends it whatever name the client asks for'
+                        : ''),
+                expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
+            };
+        case 'certificate.expired':
+            return {
+                observed: `the certificate expired on ${dateText(leaf.notAfter)}, ` +
+                    `${text_plural(-daysUntil(leaf.notAfter, now), 'day')} ago`,
+                expected: 'a certificate within its validity period',
+            };
+        case 'certificate.not-yet-valid':
+            return {
+                observed: `the certificate is valid only from ${dateText(leaf.notBefore)}, in ` +
+                    `${text_plural(Math.max(0, daysUntil(leaf.notBefore, now)), 'day')}`,
+                expected: 'a certificate within its validity period',
+            };
+        case 'certificate.incomplete-chain':
+            return {
+                observed: `the server sends ${text_plural(chain.served.length, 'certificate')} and not the ` +
+                    `intermediate that issued the leaf (issuer ${leaf.issuer})`,
+                expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
+            };
+        case 'certificate.wrong-intermediate': {
+            const sent = subject ?? chain.served[1];
+            return {
+                observed: `the intermediate sent${sent ? ` (${sent.subject})` : ''} does not issue the ` +
+                    `leaf (issuer ${leaf.issuer})`,
+                expected: 'the intermediate that issued the leaf',
+            };
+        }
+        case 'certificate.self-signed':
+            return {
+                observed: `the certificate is self-signed (${leaf.subject})`,
+                expected: 'a certificate from a publicly trusted CA',
+            };
+        case 'certificate.untrusted': {
+            const top = chain.served[chain.served.length - 1];
+            return {
+                observed: detail || `the chain ends at ${top.issuer}, which is not a trusted root`,
+                expected: 'a chain to a publicly trusted root',
+            };
+        }
+        case 'certificate.expired-in-chain':
+            return {
+                observed: subject ? `${subject.subject} expired on ${dateText(subject.notAfter)}` : detail,
+                expected: 'every certificate of the chain within its validity period',
+            };
+        case 'certificate.weak-signature':
+            return {
+                observed: subject
+                    ? `${subject.subject} is signed with ${subject.signatureAlgorithm}`
+                    : detail,
+                expected: 'signatures with SHA-256 or stronger',
+            };
+        case 'certificate.weak-key':
+            return {
+                observed: subject ? `${subject.subject} has ${withArticle(keyText(subject))} key` : detail,
+                expected: 'RSA keys of at least 2048 bits, EC keys of at least 256 bits',
+            };
+        case 'certificate.not-server-auth':
+            return { observed: detail, expected: 'an extended key usage that includes serverAuth' };
+        case 'certificate.bad-basic-constraints':
+            return { observed: detail, expected: 'issuers marked as CAs (basicConstraints cA)' };
+        case 'certificate.chain-order':
+            return {
+                observed: detail,
+                expected: 'the leaf first, each certificate followed by its issuer',
+            };
+        case 'certificate.root-sent':
+            return { observed: detail, expected: 'the chain without its root' };
+        default:
+            return { observed: detail, expected: 'only the certificates of the chain' };
+    }
+}
+function remediationFor(context, rule) {
+    const { endpoint } = context;
+    switch (rule) {
+        case 'certificate.incomplete-chain':
+        case 'certificate.wrong-intermediate':
+        case 'certificate.chain-order':
+        case 'certificate.root-sent':
+        case 'certificate.unused-certificate':
+        case 'certificate.bad-basic-constraints':
+        case 'certificate.expired-in-chain':
+            return chainFix();
+        case 'certificate.name-mismatch':
+            return nameFix(endpoint.host, endpoint.hostIsIp);
+        case 'certificate.untrusted':
+        case 'certificate.self-signed':
+            return certificateFix("Use a certificate from a publicly trusted CA (an ACME CA such as Let's Encrypt " +
+                'works): senders trust the public roots only.');
+        case 'certificate.weak-signature':
+        case 'certificate.weak-key':
+        case 'certificate.not-server-auth':
+            return certificateFix('Reissue the certificate: an RSA key of 2048 bits or more or an ECDSA P-256 key, ' +
+                'a SHA-256 signature, and serverAuth in its extended key usage.');
+        default:
+            return certificateFix('Renew the certificate and reload the server; automate renewal (for example with an ' +
+                'ACME client) so that it cannot lapse.');
+    }
+}
+/** The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled). */
+function stalledFinding() {
+    return {
+        id: 'endpoint.handshake-stalls',
+        observed: 'the server answered with a ServerHello and then sent nothing more, no certificate, ' +
+            'until the read timeout or the end of the connection (asked twice)',
+        expected: 'the rest of the server flight: Certificate and what follows (RFC 8446 Section ' +
+            '4.4, RFC 5246 Section 7.3)',
+        remediation: adviceOnly('Find what stops the handshake after the ServerHello: a proxy, load balancer or TLS ' +
+            'terminator that hangs, or a server that cannot reach its certificate or key (a ' +
+            'hardware key store, a remote signer). A sender times out there.'),
+    };
+}
+function certificates_checkCertificates(context) {
+    const { address, now, policy } = context;
+    const chain = address.certificates.primary;
+    if (!chain && address.certificates.stalledAfterServerHello === true) {
+        return [stalledFinding()];
+    }
+    if (!chain || chain.served.length === 0) {
+        // With no handshake at all the version findings say why; otherwise nobody checked it.
+        if (anyVersionAccepted(context)) {
+            context.inconclusive.push(`whether the certificate is valid ` +
+                `(${address.certificates.error ?? 'no certificate was seen'})`);
+        }
+        return [];
+    }
+    const leaf = chain.served[0];
+    const validity = validityText(leaf, now);
+    const found = new Map();
+    const raise = (rule, problem) => {
+        const entry = found.get(rule) ?? { problems: [] };
+        entry.problems.push(problem);
+        found.set(rule, entry);
+    };
+    for (const problem of chain.problems) {
+        raise(PROBLEM_RULES[problem.code] ?? 'certificate.untrusted', problem);
+    }
+    // What the chain says without a problem code, and the dates by the evaluation's clock.
+    if (!chain.trusted && !TRUST_RULES.some((rule) => found.has(rule))) {
+        raise('certificate.untrusted');
+    }
+    if (!chain.nameMatches && !found.has('certificate.name-mismatch')) {
+        raise('certificate.name-mismatch');
+    }
+    const daysLeft = daysUntil(leaf.notAfter, now);
+    if (daysLeft < 0 && !found.has('certificate.expired')) {
+        raise('certificate.expired');
+    }
+    if (now < new Date(leaf.notBefore) && !found.has('certificate.not-yet-valid')) {
+        raise('certificate.not-yet-valid');
+    }
+    const findings = [];
+    for (const [rule, { problems }] of found) {
+        const explained = problems.map((problem) => explain(context, rule, chain, problem));
+        const observed = [...new Set(explained.map((entry) => entry.observed).filter(Boolean))];
+        const datesSaid = rule === 'certificate.expired' || rule === 'certificate.not-yet-valid';
+        findings.push({
+            id: rule,
+            sni: chain.sni,
+            observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
+            expected: explained[0].expected,
+            remediation: remediationFor(context, rule),
+        });
+    }
+    if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
+        findings.push({
+            id: 'certificate.expiring-soon',
+            sni: chain.sni,
+            observed: `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${text_plural(daysLeft, 'day')}`,
+            expected: `more than ${text_plural(policy.expiryWarningDays, 'day')} of validity left`,
+            remediation: certificateFix('Renew the certificate now and automate renewal (for example with an ACME client).'),
+        });
+    }
+    findings.push(...checkConstraints(context, chain, validity));
+    return findings;
+}
+/** The policy's own limits on the leaf (Mozilla's configurations). */
+function checkConstraints(context, chain, validity) {
+    const { certificate: limits } = context.policy;
+    const leaf = chain.served[0];
+    const findings = [];
+    const reissue = certificateFix("Reissue the certificate with a key and signature the policy's configuration lists.");
+    const add = (id, observed, expected, remediation = reissue) => findings.push({
+        id,
+        sni: chain.sni,
+        observed: `${observed} (leaf ${validity})`,
+        expected,
+        remediation,
+    });
+    const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' };
+    if (limits.keyTypes && !limits.keyTypes.includes(leaf.keyType)) {
+        add('certificate.key-type-not-allowed', `the certificate has a ${keyText(leaf)} key`, `a ${listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or')} key`);
+    }
+    if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
+        add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
+    }
+    if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
+        add('certificate.rsa-key-too-small', `the certificate has an RSA key of ${leaf.keyBits} bits`, `at least ${limits.minRsaBits} bits`);
+    }
+    if (limits.signatures && !limits.signatures.includes(leaf.signatureAlgorithm)) {
+        add('certificate.signature-not-allowed', `the certificate is signed with ${leaf.signatureAlgorithm}`, `one of ${listText(limits.signatures, 'or')}`);
+    }
+    const lifespan = daysBetween(leaf.notBefore, leaf.notAfter);
+    if (limits.maxLifespanDays && lifespan > limits.maxLifespanDays) {
+        add('certificate.lifespan-too-long', `the certificate is valid for ${text_plural(lifespan, 'day')}, from ${dateText(leaf.notBefore)} ` +
+            `to ${dateText(leaf.notAfter)}`, `at most ${text_plural(limits.maxLifespanDays, 'day')}`, certificateFix('Use shorter-lived certificates (ACME CAs issue 90-day ones) and renew them ' +
+            'automatically.'));
+    }
+    if (limits.ocspStaple && !chain.ocspStapled) {
+        add('certificate.no-ocsp-staple', 'no OCSP response was stapled to the handshake', 'a stapled OCSP response', {
+            summary: 'Turn on OCSP stapling.',
+            snippets: [
+                { server: 'nginx', config: 'ssl_stapling on;\nssl_stapling_verify on;' },
+                {
+                    server: 'apache',
+                    config: 'SSLUseStapling on\nSSLStaplingCache shmcb:/run/ocsp(128000)',
+                },
+                { server: 'caddy', config: '# Caddy staples OCSP responses by default' },
+            ],
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/kex.ts
+// Key exchange: forward secrecy of what a sender following the list negotiates, a server order
+// that puts non-forward-secret suites first, finite-field DH sizes, and groups outside the
+// policy's list.
+
+
+
+
+
+
+const KEX_NAMES = {
+    RSA: 'RSA',
+    DH: 'static DH',
+    ECDH: 'static ECDH',
+    PSK: 'PSK',
+    RSA_PSK: 'RSA-PSK',
+    SRP: 'SRP',
+    KRB5: 'Kerberos',
+    NULL: 'no',
+};
+function kexText(suite) {
+    return KEX_NAMES[suite.kex] ?? suite.kex;
+}
+/**
+ * What a sender offering the listed suites in order would get, judged from the TLS 1.2
+ * enumeration: the server's first choice among them, or the sender's when the server follows
+ * the client. Used only when the sender probe itself was inconclusive.
+ */
+function predictSenderSuite(context) {
+    const enumeration = enumerationOf(context.address, 'TLSv1.2');
+    if (!enumeration) {
+        return undefined;
+    }
+    const listed = context.policy.listedSuites;
+    const accepted = enumeration.accepted.map((entry) => entry.code);
+    if (enumeration.preference === 'server') {
+        return accepted.find((code) => listed.includes(code));
+    }
+    if (enumeration.preference === 'client') {
+        return listed.find((code) => accepted.includes(code));
+    }
+    return undefined;
+}
+/**
+ * Two senders follow the list: one limited to TLS 1.2 (the hello offering exactly the listed
+ * suites) and one that also offers TLS 1.3 (the sender probe). Either ending without forward
+ * secrecy is a finding; the TLS 1.2 one is judged from the server's order when its probe got no
+ * answer.
+ */
+function checkSenderForwardSecrecy(context) {
+    const { address, policy } = context;
+    // A hello answered in a version below the policy's minimum gives a sender no connection: it
+    // aborts the handshake, so the suite of that answer is never used.
+    const connects = (outcome) => outcome.kind === 'accepted' && versionRank(outcome.version) >= versionRank(policy.minVersion);
+    let tls12;
+    let predicted = false;
+    const listedOutcome = address.listedSuites;
+    if (listedOutcome.kind === 'accepted') {
+        tls12 = connects(listedOutcome) ? listedOutcome.suite : undefined;
+    }
+    else if (isInconclusive(listedOutcome)) {
+        tls12 = predictSenderSuite(context);
+        predicted = tls12 !== undefined;
+    }
+    const senderOutcome = address.sender.outcome;
+    const modern = senderOutcome.kind === 'accepted' && connects(senderOutcome) ? senderOutcome.suite : undefined;
+    if (tls12 === undefined && modern === undefined) {
+        if (isInconclusive(listedOutcome) && isInconclusive(senderOutcome)) {
+            context.inconclusive.push(`which suite a sender offering the listed suites negotiates (its hello was ` +
+                `${outcomeText(senderOutcome)})`);
+        }
+        return [];
+    }
+    const modernSuite = modern === undefined ? undefined : suiteByCode(modern);
+    const tls12Suite = tls12 === undefined ? undefined : suiteByCode(tls12);
+    let who;
+    let suite;
+    if (modernSuite && !isForwardSecret(modernSuite)) {
+        who = 'a sender offering the listed suites in their order';
+        suite = modernSuite;
+    }
+    else if (tls12Suite && !isForwardSecret(tls12Suite)) {
+        who = 'a sender limited to TLS 1.2 offering the listed suites in their order';
+        suite = tls12Suite;
+    }
+    else {
+        return [];
+    }
+    const tls12AndBelow = versionsFrom(policy.minVersion).filter((version) => version !== 'TLSv1.3');
+    const forwardSecret = acceptedSuites(address).filter((entry) => tls12AndBelow.includes(entry.version) && isForwardSecret(entry.suite));
+    const names = (entries) => listText([...new Set(entries.map((entry) => suiteName(entry.code)))]);
+    // Only a listed forward-secret suite can win by ordering: senders never offer the others
+    // (DHE suites, for the webhook list), so for those the fix is to enable listed ECDHE suites.
+    const listedForwardSecret = forwardSecret.filter((entry) => policy.listedSuites.includes(entry.code));
+    let alternatives;
+    let advice;
+    if (listedForwardSecret.length > 0) {
+        alternatives =
+            `the server accepts listed forward-secret suites too (${names(listedForwardSecret)}) ` +
+                'but picks this one';
+        advice =
+            'Let the listed ECDHE suites win: rank them first, or let the client choose (senders ' +
+                'list ECDHE suites first).';
+    }
+    else if (forwardSecret.length > 0) {
+        alternatives =
+            `the server's forward-secret suites (${names(forwardSecret)}) are not on the list, so ` +
+                'senders never offer them';
+        advice =
+            'Enable the listed ECDHE suites below: senders offer no other forward-secret suites, ' +
+                'so reordering the ones enabled now does not help.';
+    }
+    else {
+        alternatives = 'the server accepts no suite with ECDHE or DHE key exchange';
+        advice = 'Enable the listed ECDHE suites below; senders list them first.';
+    }
+    const tls13 = modernSuite && isForwardSecret(modernSuite)
+        ? '; senders offering TLS 1.3 do get forward secrecy'
+        : '';
+    return [
+        {
+            id: 'kex.sender-not-forward-secret',
+            observed: `${predicted && suite === tls12Suite ? "judging by the server's suite order, " : ''}` +
+                `${who} negotiates ${suite.name} (${kexText(suite)} key exchange, no forward ` +
+                `secrecy); ${alternatives}${tls13}`,
+            expected: 'an ECDHE or DHE suite, so that recorded webhooks cannot be decrypted with the ' +
+                'private key later',
+            remediation: suitesFix(policy, advice),
+        },
+    ];
+}
+/**
+ * The server's own order costs forward secrecy, in one of two ways a client meets it:
+ * its top choice (what a client offering everything gets) is not forward secret although it
+ * accepts forward-secret suites, or, among the listed suites a sender offers, it picks one
+ * that is not forward secret although a listed forward-secret suite is accepted. An order that
+ * merely ranks TLS_RSA_* above TLS_DHE_* behind ECDHE costs nobody anything and is not raised;
+ * a sender left without forward secrecy because no listed forward-secret suite is enabled is
+ * kex.sender-not-forward-secret's finding, whose fix is to enable ECDHE suites.
+ */
+function checkServerPreference(context) {
+    const { address, policy } = context;
+    const listed = new Set(policy.listedSuites);
+    const inversions = [];
+    let listedForwardSecretSeen = false;
+    for (const version of versionsFrom(policy.minVersion)) {
+        const enumeration = enumerationOf(address, version);
+        if (version === 'TLSv1.3' || enumeration?.preference !== 'server') {
+            continue;
+        }
+        const order = enumeration.accepted.map((entry) => entry.code);
+        listedForwardSecretSeen ||= order.some((code) => listed.has(code) && isForwardSecret(suiteByCode(code)));
+        const firstForwardSecret = order.find((code) => isForwardSecret(suiteByCode(code)));
+        const top = order[0];
+        const label = text_versionLabel(version);
+        if (top !== undefined && !isForwardSecret(suiteByCode(top)) && firstForwardSecret) {
+            inversions.push(`with ${label} the server's first choice is ${suiteName(top)} (no forward secrecy), ` +
+                `ranked above ${suiteName(firstForwardSecret)}`);
+            continue;
+        }
+        const offered = order.filter((code) => listed.has(code));
+        const pick = offered[0];
+        const listedForwardSecret = offered.find((code) => isForwardSecret(suiteByCode(code)));
+        if (pick !== undefined && !isForwardSecret(suiteByCode(pick)) && listedForwardSecret) {
+            inversions.push(`with ${label} a sender offering the listed suites gets ${suiteName(pick)} (no ` +
+                `forward secrecy): the server ranks it above the listed ` +
+                `${suiteName(listedForwardSecret)}`);
+        }
+    }
+    if (inversions.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'kex.server-prefers-non-forward-secret',
+            observed: inversions.join('; '),
+            expected: "forward-secret suites ranked first, or the client's order honoured",
+            // Reordering helps senders only when a listed forward-secret suite is enabled at all.
+            remediation: listedForwardSecretSeen
+                ? preferenceFix(policy)
+                : suitesFix(policy, 'Enable the listed ECDHE suites below and rank them first: the forward-secret ' +
+                    'suites enabled now are not on the list, so senders never offer them.'),
+        },
+    ];
+}
+function checkDhSize(context) {
+    const { address, policy } = context;
+    const seen = [
+        ...acceptedSuites(address).map((entry) => entry.dhBits),
+        ...address.groups.flatMap((support) => support.dhBits),
+    ];
+    const sizes = [...new Set(seen)]
+        .filter((bits) => bits !== undefined && bits > 0 && bits < policy.minDhBits)
+        .sort((a, b) => a - b);
+    if (sizes.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'kex.weak-dh',
+            observed: `DHE suites use ${listText(sizes.map((bits) => `${bits}-bit`))} groups`,
+            expected: `groups of at least ${policy.minDhBits} bits`,
+            remediation: dhFix(policy),
+        },
+    ];
+}
+function checkGroups(context) {
+    const { address, policy } = context;
+    if (!policy.allowedGroups) {
+        return [];
+    }
+    const allowed = new Set(policy.allowedGroups);
+    const allowedVersions = versionsFrom(policy.minVersion);
+    const outside = new Set();
+    // A server's own TLS 1.3 list says what it supports; no hello of ours tried each group.
+    let listed = false;
+    for (const support of address.groups) {
+        if (allowedVersions.includes(support.version)) {
+            for (const group of support.groups) {
+                if (allowed.has(group))
+                    continue;
+                outside.add(group);
+                listed ||= support.fromServerList === true;
+            }
+        }
+    }
+    for (const entry of acceptedSuites(address)) {
+        if (entry.group !== undefined &&
+            allowedVersions.includes(entry.version) &&
+            !allowed.has(entry.group)) {
+            outside.add(entry.group);
+        }
+    }
+    if (outside.size === 0) {
+        return [];
+    }
+    const sorted = [...outside].sort((a, b) => a - b);
+    return [
+        {
+            id: 'kex.group-not-allowed',
+            observed: `groups ${listed ? 'accepted or listed by the server' : 'accepted'} outside the list: ` +
+                listText(sorted.map(groupName)),
+            expected: `only ${listText(policy.allowedGroups.map(groupName))}`,
+            remediation: groupsFix(policy),
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/probes.ts
+// How the server answered the probes themselves: a port that does not speak TLS, refusals
+// without alerts (reset, close), protocol violations, the engine's own observations, and the
+// questions no probe could settle (timeouts, errors).
+
+
+
+
+
+/** Every probe outcome of the address, with a name for the evidence. */
+function namedOutcomes(context) {
+    const { address } = context;
+    const named = address.versions.map((support) => ({
+        name: `the ${text_versionLabel(support.version)} hello`,
+        outcome: support.outcome,
+    }));
+    named.push({ name: 'the hello with the listed suites', outcome: address.listedSuites });
+    named.push({ name: "the sender's hello", outcome: address.sender.outcome });
+    for (const probe of address.certificates.keyTypes ?? []) {
+        named.push({
+            name: `the ${text_versionLabel(probe.version)} hello asking for an ${probe.keyType} certificate`,
+            outcome: probe.outcome,
+        });
+    }
+    const { sni } = address.certificates;
+    if (sni.noSniOutcome) {
+        named.push({ name: 'the hello without SNI', outcome: sni.noSniOutcome });
+    }
+    if (sni.unknownNameOutcome) {
+        named.push({ name: 'the hello naming an unknown host', outcome: sni.unknownNameOutcome });
+    }
+    return named;
+}
+/**
+ * The address answered every version probe with something that is not TLS (case 3: plaintext
+ * HTTP). Nothing else about it can be checked.
+ */
+function checkNotTls(context) {
+    const { address, endpoint } = context;
+    const outcomes = address.versions.map((support) => support.outcome);
+    if (outcomes.length === 0 || !outcomes.every((outcome) => outcome.kind === 'not-tls')) {
+        return undefined;
+    }
+    const details = [
+        ...new Set(outcomes.map((outcome) => (outcome.kind === 'not-tls' ? outcome.detail : ''))),
+    ];
+    return notTlsFinding(endpoint.port, listText(details));
+}
+/**
+ * Every hello, the first one offering every version and suite included, was closed or reset
+ * before any reply. Refusing each version by closing is what a TLS server could do, but one that
+ * refuses all of them shows no TLS at all: the findings of each version would only restate it.
+ */
+function checkNoTlsAnswer(context) {
+    const outcomes = namedOutcomes(context).map(({ outcome }) => outcome);
+    const silentEnd = (outcome) => outcome.kind === 'closed' || outcome.kind === 'reset';
+    if (outcomes.length === 0 || !outcomes.every(silentEnd)) {
+        return undefined;
+    }
+    const kinds = [...new Set(outcomes.map((outcome) => outcome.kind))].sort();
+    const how = kinds.length === 2 ? 'closed or reset' : kinds[0] === 'closed' ? 'closed' : 'reset';
+    const port = context.endpoint.port;
+    return {
+        id: 'endpoint.no-tls-answer',
+        observed: `every hello, the one offering every version and suite included, was ${how} before any ` +
+            'reply: nothing on this port answers in TLS',
+        expected: `a TLS handshake, or a TLS alert, on port ${port}`,
+        remediation: adviceOnly(`Check that a TLS server listens on port ${port} and has a certificate: another ` +
+            'service, or a TLS server whose set-up is broken (no certificate, a proxy without a ' +
+            'back end), closes every connection like this.'),
+    };
+}
+function notTlsFinding(port, detail) {
+    // The engine's own detail may already say it; the finding says it once.
+    const what = detail.replace(/^this port does not speak TLS:?\s*/i, '');
+    return {
+        id: 'endpoint.not-tls',
+        observed: `this port does not speak TLS (${what})`,
+        expected: `a TLS handshake on port ${port}`,
+        remediation: {
+            summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
+                'handshake but no TLS at all.',
+            snippets: [
+                { server: 'nginx', config: `listen ${port} ssl;` },
+                { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
+                { server: 'haproxy', config: `bind :${port} ssl crt /etc/haproxy/certs/` },
+                {
+                    server: 'caddy',
+                    config: '# a site address without http:// gets HTTPS\nexample.com {\n}',
+                },
+                { server: 'node', config: 'https.createServer({ key, cert }, handler) // not http' },
+            ],
+        },
+    };
+}
+function checkRefusals(context) {
+    const improper = namedOutcomes(context)
+        .filter(({ outcome }) => outcome.kind === 'reset' || outcome.kind === 'closed')
+        .map(({ name, outcome }) => `${name} was ${outcomeText(outcome)}`);
+    for (const enumeration of context.address.suites) {
+        const kinds = [...new Set(enumeration.refusals)].filter((kind) => kind !== 'alert');
+        if (kinds.length > 0) {
+            const how = kinds.map((kind) => kind === 'reset' ? 'a TCP reset' : 'a close without a fatal alert');
+            improper.push(`unwanted ${text_versionLabel(enumeration.version)} suites got ${listText(how, 'or')}`);
+        }
+    }
+    // The engine notices the same from the same data; its words serve when ours found nothing.
+    if (improper.length === 0) {
+        improper.push(...observationDetails(context, OBSERVATION.refusalWithoutAlert));
+    }
+    if (improper.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'alerts.improper-refusal',
+            observed: improper.join('; '),
+            expected: 'a fatal TLS alert for every refusal: protocol_version for a version, ' +
+                'handshake_failure for suites (RFC 8446, Sections 4.1.1 and 4.2.1)',
+            remediation: alertsFix(),
+        },
+    ];
+}
+/**
+ * A violation as the wire layer words it, with suite codes named: "server chose suite 0x00ff
+ * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV), not offered".
+ */
+function violationText(detail) {
+    return detail.replace(/\bsuite 0x([0-9a-f]{4})\b/gi, (whole, hex) => {
+        const name = suiteName(Number.parseInt(hex, 16));
+        return name.startsWith('0x') ? whole : `${whole} (${name})`;
+    });
+}
+const VIOLATION_EXPECTED = 'answers by the protocol: well-formed records (RFC 8446, Section 5.1) and a ServerHello ' +
+    'choosing a version and a suite the client offered (RFC 8446, Section 4.1.3; RFC 5246, ' +
+    'Section 7.4.1.3)';
+/**
+ * The server answers TLS, but only in violation of the protocol (case 6: it picks a suite that
+ * was never offered on every hello). No sender can connect, and scanning again changes nothing:
+ * its configuration or software is at fault.
+ */
+function protocolViolationFinding(details) {
+    const what = details.map(({ detail, names }) => names && names.length > 0
+        ? `${violationText(detail)} (to ${listText(names)})`
+        : violationText(detail));
+    return {
+        id: 'endpoint.protocol-violation',
+        observed: 'every hello the server answered was answered in violation of the protocol: ' +
+            what.join('; '),
+        expected: VIOLATION_EXPECTED,
+        remediation: adviceOnly("Correct the server's TLS configuration, or update the TLS software (or the load " +
+            'balancer or proxy that terminates TLS): its answers break the protocol as observed ' +
+            'above, and every sender aborts such a handshake. Scanning again will not change this.'),
+    };
+}
+/**
+ * No version was accepted and some hello was answered in violation of the protocol: the
+ * violations are why nothing was accepted, and the other rules would only restate it.
+ */
+function checkEveryHelloViolated(context) {
+    if (anyVersionAccepted(context)) {
+        return undefined;
+    }
+    // Each violation once, with the hellos it answered.
+    const byDetail = new Map();
+    for (const { name, outcome } of namedOutcomes(context)) {
+        if (outcome.kind === 'violation') {
+            byDetail.set(outcome.detail, [...(byDetail.get(outcome.detail) ?? []), name]);
+        }
+    }
+    const details = [...byDetail].map(([detail, names]) => ({ detail, names }));
+    return details.length > 0 ? protocolViolationFinding(details) : undefined;
+}
+/** The engine's not-scanned detail for a server that breaks the protocol, without its lead. */
+function violationDetail(detail) {
+    const match = /^the server breaks the protocol:\s*(.*)$/is.exec(detail);
+    return match ? match[1] : undefined;
+}
+function checkViolations(context) {
+    const violations = [
+        ...new Set([
+            ...namedOutcomes(context)
+                .filter(({ outcome }) => outcome.kind === 'violation')
+                .map(({ name, outcome }) => `${name}: ${outcome.kind === 'violation' ? violationText(outcome.detail) : ''}`),
+            ...observationDetails(context, ...VIOLATION_OBSERVATIONS).map(violationText),
+        ]),
+    ];
+    if (violations.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'probe.protocol-violation',
+            observed: violations.join('; '),
+            expected: VIOLATION_EXPECTED,
+            remediation: adviceOnly('Update the TLS library or the device that terminates TLS: clients abort such ' +
+                'handshakes. The suite chosen is not counted as accepted.'),
+        },
+    ];
+}
+// How the engine's observations (src/probe/observations.ts) become findings. Some restate what
+// a rule already reads from the data (refusals without alerts, a server with no usable suite);
+// those feed that rule instead of repeating it as a notice.
+const VIOLATION_OBSERVATIONS = [
+    OBSERVATION.versionAboveOffered,
+    OBSERVATION.suiteNotOffered,
+    OBSERVATION.protocolViolation,
+];
+const INCONCLUSIVE_OBSERVATIONS = [
+    OBSERVATION.incomplete,
+    OBSERVATION.deadlineReached,
+    OBSERVATION.probeError,
+];
+const HANDLED_OBSERVATIONS = [
+    ...VIOLATION_OBSERVATIONS,
+    ...INCONCLUSIVE_OBSERVATIONS,
+    OBSERVATION.refusalWithoutAlert,
+    OBSERVATION.noUsableSuite,
+    OBSERVATION.versionIntolerance,
+];
+function observationDetails(context, ...ids) {
+    return context.address.observations
+        .filter((observation) => ids.includes(observation.id))
+        .map((observation) => observation.detail);
+}
+function hasObservation(context, id) {
+    return context.address.observations.some((observation) => observation.id === id);
+}
+function checkObservations(context) {
+    const findings = [];
+    // A server that fails a hello offering a version it lacks, instead of negotiating down,
+    // fails every sender whose library offers that version (RFC 8446, Section 4.2.1).
+    const intolerance = observationDetails(context, OBSERVATION.versionIntolerance);
+    if (intolerance.length > 0) {
+        findings.push({
+            id: 'probe.version-intolerance',
+            observed: intolerance.join('; '),
+            expected: 'a hello offering a newer version than the server has is answered in the highest ' +
+                'version both have (RFC 5246, Appendix E.1; RFC 8446, Section 4.2.1)',
+            remediation: adviceOnly('Update the TLS library or the device in front of the server (load balancer, ' +
+                'firewall): it must negotiate down, not fail.'),
+        });
+    }
+    // The engine's own words say why, not what is undecided: they go apart from the clauses.
+    for (const detail of observationDetails(context, ...INCONCLUSIVE_OBSERVATIONS)) {
+        if (!context.inconclusiveReasons.includes(detail))
+            context.inconclusiveReasons.push(detail);
+    }
+    for (const observation of context.address.observations) {
+        if (HANDLED_OBSERVATIONS.includes(observation.id))
+            continue;
+        findings.push({
+            id: 'probe.observation',
+            observed: `${observation.id}: ${observation.detail}`,
+            expected: 'nothing unusual',
+            remediation: adviceOnly('Read the observation; it may explain other findings.'),
+        });
+    }
+    return findings;
+}
+/** Everything the checks could not decide, as one finding. */
+function inconclusiveFinding(context) {
+    const { inconclusive, inconclusiveReasons } = context;
+    if (inconclusive.length === 0 && inconclusiveReasons.length === 0) {
+        return undefined;
+    }
+    const undecided = inconclusive.length > 0 ? `could not determine ${inconclusive.join('; ')}` : '';
+    const noted = inconclusiveReasons.length > 0 ? `scan noted: ${inconclusiveReasons.join('; ')}` : '';
+    // Answers that broke the protocol leave things undecided that no second scan decides.
+    const violated = VIOLATION_OBSERVATIONS.some((id) => hasObservation(context, id)) ||
+        namedOutcomes(context).some(({ outcome }) => outcome.kind === 'violation');
+    return {
+        id: 'probe.inconclusive',
+        observed: undecided && noted ? `${undecided}. The ${noted}` : undecided || `the ${noted}`,
+        expected: 'an answer to every probe: a handshake or a TLS alert',
+        remediation: adviceOnly(violated
+            ? 'The protocol violations reported for this endpoint left these questions open: ' +
+                'fix them, and scan again.'
+            : 'Scan again, with longer timeouts if the server is slow. A server that stays ' +
+                'silent instead of refusing with an alert (RFC 8446, Section 6.2) makes senders ' +
+                'wait for their own timeout.'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/sni.ts
+// Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
+// name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
+// none of this applies to it.
+//
+
+
+
+
+
+function checkSni(context) {
+    const { address, endpoint } = context;
+    if (endpoint.hostIsIp) {
+        return [];
+    }
+    const { sni, primary, others } = address.certificates;
+    const findings = [];
+    // Hellos naming the endpoint fail while one without SNI gets through: the server does not
+    // cope with SNI, and senders always send it. (One certificate for every name is no sign of
+    // this: a server with a single site looks the same whether it reads SNI or not.)
+    const withSni = versionsFrom('SSLv3').map((version) => versionState(address, version));
+    if (sni.noSniOutcome?.kind === 'accepted' && !withSni.includes('accepted')) {
+        const refusal = address.versions.find((support) => support.version === 'TLSv1.2')?.outcome;
+        findings.push({
+            id: 'sni.not-honoured',
+            sni: endpoint.host,
+            observed: `hellos naming ${endpoint.host} in SNI fail` +
+                `${refusal ? ` (TLS 1.2: ${outcomeText(refusal)})` : ''}, while a hello without SNI ` +
+                `is ${outcomeText(sni.noSniOutcome)}`,
+            expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
+            remediation: nameFix(endpoint.host, false),
+        });
+    }
+    // Case 12: the default site's certificate goes to clients without SNI, while clients with
+    // SNI get the right one (when they do not either, certificate.name-mismatch says it).
+    if (sni.noSniNameMatches === false && sni.required !== true && primary?.nameMatches === true) {
+        const served = others.find((chain) => chain.sni === null && chain.served.length > 0);
+        const what = served ? `a certificate for ${namesText(served.served[0])}` : 'a certificate';
+        findings.push({
+            id: 'sni.no-sni-mismatch',
+            sni: null,
+            observed: `a client without SNI receives ${what}, which does not cover ${endpoint.host}`,
+            expected: `a certificate covering ${endpoint.host} for clients without SNI too`,
+            remediation: defaultCertificateFix(endpoint.host),
+        });
+    }
+    if (sni.nameWarning === true) {
+        findings.push({
+            id: 'sni.unrecognized-name-warning',
+            sni: endpoint.host,
+            observed: `the server answers SNI ${endpoint.host} with a warning unrecognized_name alert`,
+            expected: 'no alert for a name the server serves',
+            remediation: adviceOnly(`Configure a site for ${endpoint.host} by name (nginx server_name, Apache ServerName ` +
+                'or ServerAlias), so the server recognises the name it serves.'),
+        });
+    }
+    // Case 11: fine for senders, which send SNI; worth knowing for the ones that do not.
+    if (sni.required === true) {
+        findings.push({
+            id: 'sni.required',
+            sni: null,
+            observed: sni.noSniOutcome
+                ? `a hello without SNI is ${outcomeText(sni.noSniOutcome)}`
+                : 'hellos without SNI are refused',
+            expected: 'senders that send SNI, as most do',
+            remediation: adviceOnly('Nothing to change if every sender sends SNI. To serve clients without it, make ' +
+                `the site for ${endpoint.host} the default one.`),
+        });
+    }
+    return findings;
+}
+/**
+ * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
+ * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
+ * points at the wrong server). Versions and suites were never reached, so this finding stands
+ * alone, like a protocol violation.
+ */
+function checkNameRefused(context) {
+    const { address, endpoint } = context;
+    if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
+        return undefined;
+    }
+    // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
+    // and SSL 3.0 hellos carry no SNI at all.
+    const modern = address.versions.filter((support) => support.version === 'TLSv1.2' || support.version === 'TLSv1.3');
+    const refusedByName = modern.length > 0 &&
+        modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName);
+    if (!refusedByName) {
+        return undefined;
+    }
+    const { noSniOutcome } = address.certificates.sni;
+    const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
+    return {
+        id: 'sni.name-refused',
+        sni: endpoint.host,
+        observed: `every hello naming ${endpoint.host} in SNI is refused with a fatal unrecognized_name ` +
+            `alert: the server has no site or certificate for this name${without}`,
+        expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
+        remediation: nameFix(endpoint.host, false),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/versions.ts
+// Protocol versions: the policy's minimum or a newer version must be accepted, and every older
+// one refused (for the webhook requirements: TLS 1.2 or 1.3 accepted, TLS 1.0 and 1.1 and SSL
+// refused). A version whose probe got no answer is neither: it is reported as inconclusive.
+
+
+
+/** How the probe of one version ended: "TLS 1.2 not accepted (... answered with TLS 1.0)". */
+function versionProbeText(context, version) {
+    const outcome = versionOutcome(context.address, version);
+    if (!outcome) {
+        return `${text_versionLabel(version)} not probed`;
+    }
+    // A hello offering this version that the server answered with an older one is not an
+    // acceptance of this version: the server negotiated down (RFC 5246, Appendix E.1).
+    if (outcome.kind === 'accepted' && outcome.version !== version) {
+        return (`${text_versionLabel(version)} not accepted (a hello offering it was answered with ` +
+            `${text_versionLabel(outcome.version)})`);
+    }
+    return `${text_versionLabel(version)} ${outcomeText(outcome)}`;
+}
+/** What a legacy version was accepted with, for the evidence. */
+function acceptedWith(context, version) {
+    const suites = enumerationOf(context.address, version)?.accepted.map((entry) => entry.code);
+    if (suites && suites.length > 0) {
+        return `${text_versionLabel(version)} (${suiteList(suites)})`;
+    }
+    return text_versionLabel(version);
+}
+function checkVersions(context) {
+    const { address, policy } = context;
+    const findings = [];
+    const required = versionsFrom(policy.minVersion);
+    const legacy = versionsBelow(policy.minVersion);
+    // At least one version from the minimum up. Refusals, violations and non-TLS replies all
+    // mean a sender gets no connection; only silence and errors leave the question open.
+    const requiredStates = required.map((version) => versionState(address, version));
+    if (!requiredStates.includes('accepted')) {
+        const unclear = required.filter((_, index) => ['inconclusive', 'unknown'].includes(requiredStates[index]));
+        if (unclear.length === 0) {
+            findings.push({
+                id: 'version.none-supported',
+                observed: `${required.map((version) => versionProbeText(context, version)).join('; ')}`,
+                expected: `${listText(required.map(text_versionLabel), 'or')} accepted`,
+                remediation: versionFix(policy),
+            });
+        }
+        else {
+            context.inconclusive.push(`whether ${listText(unclear.map(text_versionLabel), 'or')} is accepted ` +
+                `(${unclear.map((version) => versionProbeText(context, version)).join('; ')})`);
+        }
+    }
+    // Every version below the minimum refused. A version nobody probed (SSL 3.0 on some scans)
+    // is left alone; one whose probe went unanswered is inconclusive, never "refused".
+    const accepted = legacy.filter((version) => versionState(address, version) === 'accepted');
+    if (accepted.length > 0) {
+        findings.push({
+            id: 'version.legacy-accepted',
+            observed: `${listText(accepted.map((version) => acceptedWith(context, version)))} accepted`,
+            expected: `${listText(legacy.map(text_versionLabel))} refused`,
+            remediation: versionFix(policy),
+        });
+    }
+    const unanswered = legacy.filter((version) => versionState(address, version) === 'inconclusive');
+    if (unanswered.length > 0) {
+        context.inconclusive.push(`whether ${listText(unanswered.map(text_versionLabel))} ${unanswered.length > 1 ? 'are' : 'is'} ` +
+            `refused (${unanswered.map((version) => versionProbeText(context, version)).join('; ')})`);
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/checks/suites.ts
+// Cipher suites: at least one listed suite accepted with an allowed version; a certificate whose
+// key type fits none of the enabled suites; suites outside the policy's list (Mozilla); weak
+// suites (64-bit blocks, NULL, export, anonymous, RC4).
+
+
+
+
+
+
+
+
+// RFC 8446, Section 6: the alert codes that tell a version refusal from a suite refusal.
+const HANDSHAKE_FAILURE = 40;
+const PROTOCOL_VERSION = 70;
+function listedSuitesOf(context) {
+    return context.policy.listedSuites
+        .map((code) => suiteByCode(code))
+        .filter((suite) => suite !== undefined);
+}
+/** "TLS_A (TLS 1.2), TLS_B (TLS 1.0 and TLS 1.2)": each suite once, with its versions. */
+function seenText(seen) {
+    const versions = new Map();
+    for (const entry of seen) {
+        versions.set(entry.code, [...(versions.get(entry.code) ?? []), entry.version]);
+    }
+    return listText([...versions].map(([code, list]) => `${suiteName(code)} (${listText(list.sort((a, b) => versionRank(a) - versionRank(b)).map(text_versionLabel))})`));
+}
+// --- At least one listed suite -------------------------------------------------------------------
+function checkListedSuites(context) {
+    const { address, policy } = context;
+    const listed = new Set(policy.listedSuites);
+    const listedSuites = listedSuitesOf(context);
+    const allowedVersions = versionsFrom(policy.minVersion);
+    const accepted = acceptedSuites(address).filter((entry) => allowedVersions.includes(entry.version));
+    if (accepted.some((entry) => listed.has(entry.code)) || listedSuites.length === 0) {
+        return [];
+    }
+    // The versions a listed suite could be accepted with. Each must be settled: refused, fully
+    // enumerated, or (for TLS 1.2) refused the hello that offers exactly the listed suites.
+    const relevant = allowedVersions.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version)));
+    const unsettled = relevant.filter((version) => {
+        const state = versionState(address, version);
+        if (state === 'refused' || state === 'violation' || state === 'not-tls') {
+            return false;
+        }
+        if (enumerationOf(address, version)?.complete) {
+            return false;
+        }
+        return !(version === 'TLSv1.2' && isRefusal(address.listedSuites));
+    });
+    if (unsettled.length > 0) {
+        context.inconclusive.push(`whether a listed suite is accepted with ${listText(unsettled.map(text_versionLabel), 'or')} ` +
+            `(the hello with the listed suites was ${outcomeText(address.listedSuites)})`);
+        return [];
+    }
+    const newestListed = TLS_VERSIONS.filter((version) => listedSuites.some((suite) => suiteFitsVersion(suite, version))).at(-1);
+    const acceptedVersions = allowedVersions.filter((version) => versionState(address, version) === 'accepted');
+    const which = listedSuites.length === 1
+        ? 'the listed suite'
+        : `at least one of the ${listedSuites.length} listed suites`;
+    const expected = `${which} accepted with ${listText(relevant.map(text_versionLabel), 'or')}`;
+    // The server only speaks versions newer than any listed suite (TLS 1.3 only, case 1).
+    if (acceptedVersions.length > 0 &&
+        acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))) {
+        const only = listText(acceptedVersions.map(text_versionLabel));
+        return [
+            {
+                id: 'suites.none-listed',
+                observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
+                    `listed suite is a suite of ${text_versionLabel(newestListed)} or older: senders limited ` +
+                    `to ${text_versionLabel(newestListed)} cannot connect`,
+                expected: `${expected}, so that senders limited to ${text_versionLabel(newestListed)} connect`,
+                remediation: suitesFix(policy, `Enable ${text_versionLabel(newestListed)} next to ${only}, with the suites below.`),
+            },
+        ];
+    }
+    // The server works, just not with the list (case 19).
+    if (accepted.length > 0) {
+        return [
+            {
+                id: 'suites.none-listed',
+                observed: 'no suite in common with the required list; the server accepts ' + seenText(accepted),
+                expected,
+                remediation: suitesFix(policy, listedSuites.some((suite) => suite.kex === 'ECDHE')
+                    ? 'Add suites of the required list to the server configuration; the ECDHE ' +
+                        'suites below are forward secret and cover RSA and ECDSA certificates alike.'
+                    : 'Add suites of the required list, below, to the server configuration.'),
+            },
+        ];
+    }
+    // A hello offering TLS 1.2 answered with TLS 1.0 is no acceptance of TLS 1.2 (the server
+    // negotiated down, RFC 5246 Appendix E.1): the probe of each version says what it got.
+    const refusals = relevant.map((version) => versionProbeText(context, version));
+    // The listed-suites probe is a TLS 1.2 hello: it says something only for TLS 1.2 suites.
+    const listedProbe = address.listedSuites.kind === 'accepted' || !relevant.includes('TLSv1.2')
+        ? []
+        : [`the hello offering exactly the listed suites was ${outcomeText(address.listedSuites)}`];
+    // Listed suites the server does take, but only with a version below the minimum (cases 2, 4).
+    const legacyListed = acceptedSuites(address).filter((entry) => listed.has(entry.code) && !allowedVersions.includes(entry.version));
+    const legacyVersions = [...new Set(legacyListed.map((entry) => entry.version))].sort((a, b) => versionRank(a) - versionRank(b));
+    const headline = legacyListed.length > 0
+        ? `listed suites are accepted only over ${listText(legacyVersions.map(text_versionLabel), 'or')}, ` +
+            `which senders refuse (${seenText(legacyListed)})`
+        : 'no listed suite is accepted';
+    return [
+        {
+            id: 'suites.none-listed',
+            observed: `${headline}: ${[...refusals, ...listedProbe].join('; ')}`,
+            expected,
+            remediation: suitesFix(policy, `Enable ${listText(relevant.map(text_versionLabel), 'or')} with suites of the required ` +
+                'list, as below.'),
+        },
+    ];
+}
+// --- Certificate key type against the enabled suites (case 5) -----------------------------------
+function knownKeyType(context) {
+    const { certificates } = context.address;
+    for (const chain of [certificates.primary, ...certificates.others]) {
+        if (chain && chain.served.length > 0) {
+            return chain.served[0];
+        }
+    }
+    return undefined;
+}
+function suites_keyText(leaf) {
+    if (leaf.keyType === 'EC') {
+        return `an EC (ECDSA) key on ${leaf.curve ?? 'an unknown curve'}`;
+    }
+    if (leaf.keyType === 'RSA') {
+        return `an RSA key of ${leaf.keyBits} bits`;
+    }
+    return `${withArticle(leaf.keyType)} key`;
+}
+function isAlert(outcome, code) {
+    return outcome?.kind === 'alert' && outcome.alert === code;
+}
+/**
+ * TLS 1.2 is enabled (the server does not answer protocol_version) but every hello is refused
+ * whichever key type its suites ask for. With per-key-type probes from the certificate check
+ * that is certain; without them, a handshake_failure to a hello offering every suite says the
+ * same.
+ */
+function checkKeyTypeMismatch(context) {
+    const { address, policy } = context;
+    if (versionRank('TLSv1.2') < versionRank(policy.minVersion)) {
+        return [];
+    }
+    if (versionState(address, 'TLSv1.2') === 'accepted') {
+        return [];
+    }
+    const probes = (address.certificates.keyTypes ?? []).filter((probe) => probe.version === 'TLSv1.2');
+    let refusedKeyTypes;
+    if (probes.length > 0) {
+        const allRefused = probes.every((probe) => isRefusal(probe.outcome));
+        const versionRefused = probes.some((probe) => isAlert(probe.outcome, PROTOCOL_VERSION));
+        const answersTls = probes.some((probe) => probe.outcome.kind === 'alert');
+        if (!allRefused || versionRefused || !answersTls) {
+            return [];
+        }
+        refusedKeyTypes = probes.map((probe) => probe.keyType);
+    }
+    else {
+        const outcome = versionOutcome(address, 'TLSv1.2');
+        const enumerated = enumerationOf(address, 'TLSv1.2');
+        const noUsableSuite = isAlert(outcome, HANDSHAKE_FAILURE) || hasObservation(context, OBSERVATION.noUsableSuite);
+        if (!noUsableSuite ||
+            isAlert(outcome, PROTOCOL_VERSION) ||
+            (enumerated?.accepted.length ?? 0) > 0) {
+            return [];
+        }
+        refusedKeyTypes = [];
+    }
+    const leafKeyType = knownKeyType(context) ??
+        (address.certificates.keyTypes ?? []).find((probe) => probe.leafKeyType)?.leafKeyType;
+    const asked = refusedKeyTypes.length > 0
+        ? 'every TLS 1.2 hello is refused, whether its suites ask for ' +
+            `${listText(refusedKeyTypes, 'or')} ` +
+            'keys'
+        : 'a TLS 1.2 hello offering every suite is refused with handshake_failure, so TLS 1.2 is ' +
+            'enabled but no suite can be used';
+    let certificate;
+    if (leafKeyType === undefined) {
+        // Without the certificate the key type is a guess: an ECDHE suite also fails when the
+        // server has no elliptic curve enabled, which looks the same from outside.
+        certificate =
+            'the certificate could not be obtained, so the cause may also be that no elliptic ' +
+                'curve is enabled for its ECDHE suites';
+    }
+    else if (typeof leafKeyType === 'string') {
+        certificate = `the certificate has ${withArticle(leafKeyType)} key`;
+    }
+    else {
+        certificate = `the certificate has ${suites_keyText(leafKeyType)}`;
+    }
+    return [
+        {
+            id: 'suites.certificate-key-mismatch',
+            observed: `${asked}; ${certificate}`,
+            expected: 'TLS 1.2 suites enabled for the key of the certificate: ECDHE-ECDSA suites for an EC ' +
+                'key, ECDHE-RSA suites for an RSA key',
+            remediation: suitesFix(policy, 'Enable suites that fit the certificate, or install a certificate of the other key ' +
+                'type next to it (nginx and Apache take an RSA and an ECDSA certificate side by ' +
+                'side). The list below holds ECDSA and RSA suites; the server uses those its ' +
+                'certificates fit.' +
+                (leafKeyType === undefined
+                    ? ' If they fit already, enable X25519 and P-256 for ECDHE (ssl_ecdh_curve in ' +
+                        'nginx, -groups or Groups in OpenSSL).'
+                    : '')),
+        },
+    ];
+}
+// --- Suites outside the policy's list (Mozilla) -------------------------------------------------
+function checkAllowedSuites(context) {
+    const { policy } = context;
+    if (!policy.allowedSuites) {
+        return [];
+    }
+    const allowed = new Set(policy.allowedSuites);
+    const allowedVersions = versionsFrom(policy.minVersion);
+    const outside = acceptedSuites(context.address).filter((entry) => allowedVersions.includes(entry.version) && !allowed.has(entry.code));
+    if (outside.length === 0) {
+        return [];
+    }
+    return [
+        {
+            id: 'suites.not-allowed',
+            observed: `accepted outside the list: ${seenText(outside)}`,
+            expected: `only the policy's suites: ${suiteList(policy.allowedSuites)}`,
+            remediation: suitesFix(policy, "Configure exactly the policy's suites."),
+        },
+    ];
+}
+// --- Weak suites --------------------------------------------------------------------------------
+function checkWeakSuites(context) {
+    const { policy } = context;
+    const findings = [];
+    const accepted = acceptedSuites(context.address);
+    const block64 = accepted.filter((entry) => entry.suite?.block64);
+    if (block64.length > 0) {
+        findings.push({
+            id: 'suites.64-bit-block-cipher',
+            observed: `suites with a 64-bit block cipher accepted: ${seenText(block64)}`,
+            expected: 'no 3DES, DES, IDEA or RC2 suites (Sweet32, CVE-2016-2183); AES-GCM or ' +
+                'ChaCha20-Poly1305 instead',
+            remediation: suitesFix(policy, 'Replace the 64-bit block cipher suites with AES-GCM or ChaCha20-Poly1305 suites. ' +
+                'Enable the new suites before removing the old ones: senders need one listed suite.'),
+        });
+    }
+    const insecure = accepted.filter((entry) => entry.suite &&
+        (entry.suite.nullCipher || entry.suite.export || entry.suite.anonymous || entry.suite.rc4));
+    if (insecure.length > 0) {
+        const reasons = (suite) => [
+            suite.nullCipher ? 'no encryption' : '',
+            suite.export ? 'export grade' : '',
+            suite.anonymous ? 'no server authentication' : '',
+            suite.rc4 ? 'RC4' : '',
+        ].filter(Boolean);
+        const described = [
+            ...new Map(insecure.map((entry) => [entry.code, entry.suite])).values(),
+        ].map((suite) => `${suite.name} (${listText(reasons(suite))})`);
+        findings.push({
+            id: 'suites.insecure',
+            observed: `insecure suites accepted: ${listText(described)}`,
+            expected: 'no NULL, export, anonymous or RC4 suites',
+            remediation: suitesFix(policy, 'Configure an explicit list of strong suites, as below.'),
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/policy/rules.ts
+// The catalogue of policy rules: every finding the policy can raise has one entry here, with a
+// stable identifier, a title, the severity it has unless a preset or policy file changes it,
+// and help text. The report renders SARIF rules from this list, and policy files are checked
+// against it, so an identifier never changes once published.
+function rule(id, title, defaultSeverity, help) {
+    return { id, title, defaultSeverity, help };
+}
+const RULES = [
+    // --- Whether the endpoint could be scanned at all ------------------------------------------
+    rule('endpoint.not-scanned', 'Endpoint not scanned', 'error', 'The endpoint could not be scanned: its name did not resolve, the connection was refused ' +
+        'or it timed out. A sender cannot deliver webhooks to it either. Set this rule to ' +
+        'warning or notice to let such endpoints pass.'),
+    rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
+        'HTTP reply. The endpoint must serve HTTPS.'),
+    rule('endpoint.no-tls-answer', 'No TLS answer to any hello', 'error', 'Every connection was closed or reset before any reply, the hello offering every version ' +
+        'and suite included: no sender can connect, and nothing on the port shows a TLS ' +
+        'server. Often another service that closes on input it does not know, or a TLS server ' +
+        'whose set-up is broken (no certificate, a proxy without a back end).'),
+    rule('endpoint.protocol-violation', 'Server breaks the TLS protocol', 'error', 'Every hello that got a TLS answer was answered in violation of the protocol, for example ' +
+        'with a suite or version the client never offered (RFC 8446, Section 4.1.3). Senders ' +
+        "abort such handshakes, so none can connect: the server's TLS configuration or software " +
+        'must be corrected.'),
+    rule('endpoint.handshake-stalls', 'Server stops after its ServerHello', 'error', 'The server answered the ClientHello with a ServerHello and then sent nothing more (no ' +
+        'Certificate) until the read timeout or the end of the connection, twice: every ' +
+        "sender's handshake stalls there. Often a proxy, load balancer or key store in front " +
+        'of the server that hangs.'),
+    // --- Protocol versions -----------------------------------------------------------------------
+    rule('version.none-supported', 'Required TLS versions not accepted', 'error', "The server must accept the policy's minimum TLS version or a newer one (TLS 1.2 or " +
+        'TLS 1.3 for the webhook requirements).'),
+    rule('version.legacy-accepted', 'Legacy protocol versions accepted', 'error', 'Versions below the minimum (SSL 3.0, TLS 1.0, TLS 1.1 for the webhook requirements) must ' +
+        'be refused: they have known weaknesses.'),
+    // --- Cipher suites ---------------------------------------------------------------------------
+    rule('suites.none-listed', 'No suite from the required list accepted', 'error', 'The server must accept at least one suite of the required list, with a version at or ' +
+        'above the minimum. Senders offer only those suites.'),
+    rule('suites.certificate-key-mismatch', 'Certificate key type matches no enabled suite', 'error', 'TLS 1.2 is enabled but every hello is refused with handshake_failure: the suites the ' +
+        'server enables need a key type (RSA or ECDSA) its certificate does not have.'),
+    rule('suites.not-allowed', "Suites outside the policy's list accepted", 'error', "Every accepted suite must be on the policy's list (Mozilla configurations list the " +
+        'suites a server should enable, and no others).'),
+    rule('suites.64-bit-block-cipher', '64-bit block cipher suites accepted', 'warning', 'Suites with a 64-bit block cipher (3DES, DES, IDEA, RC2) leak plaintext on long ' +
+        'connections (Sweet32, CVE-2016-2183). Offer AES-GCM or ChaCha20-Poly1305 instead.'),
+    rule('suites.insecure', 'Insecure suites accepted', 'warning', 'NULL, export-grade, anonymous or RC4 suites give no real protection and must not be ' +
+        'enabled.'),
+    // --- Key exchange ----------------------------------------------------------------------------
+    rule('kex.sender-not-forward-secret', 'Sender negotiates a suite without forward secrecy', 'warning', 'A sender offering the listed suites in their order ends up with a suite whose key ' +
+        'exchange is not ephemeral (ECDHE or DHE): whoever obtains the private key later can ' +
+        'decrypt recorded webhooks.'),
+    rule('kex.server-prefers-non-forward-secret', 'Server prefers suites without forward secrecy', 'warning', 'The server enforces its own suite order and ranks suites without forward secrecy above ' +
+        'forward-secret ones, so clients offering both get the weaker one.'),
+    rule('kex.weak-dh', 'Weak Diffie-Hellman group', 'notice', 'DHE suites use a finite-field group smaller than the policy minimum (2048 bits); some ' +
+        'clients refuse such groups and they are within reach of precomputation attacks.'),
+    rule('kex.group-not-allowed', "Key exchange groups outside the policy's list", 'warning', "The server accepts key exchange groups (curves) that the policy's configuration does " +
+        'not list.'),
+    // --- Alerts ----------------------------------------------------------------------------------
+    rule('alerts.improper-refusal', 'Refusals without a fatal TLS alert', 'warning', 'A refused version or suite should be answered with a fatal alert (protocol_version or ' +
+        'handshake_failure). A TCP reset, or a close with at most close_notify (a warning-level ' +
+        'alert, RFC 8446 Section 6.1), looks like a network fault to senders, who then retry ' +
+        'instead of reporting a configuration problem.'),
+    // --- Certificates ----------------------------------------------------------------------------
+    rule('certificate.untrusted', 'Certificate not trusted', 'error', 'The chain the server sends does not lead to a trusted root, so senders refuse it.'),
+    rule('certificate.self-signed', 'Self-signed certificate', 'error', 'The certificate is self-signed; senders trust only certificates from public CAs.'),
+    rule('certificate.incomplete-chain', 'Intermediate certificate not sent', 'error', 'The server sends the leaf without the intermediate that issued it. Browsers may fetch ' +
+        'or cache the intermediate; webhook senders do not, so they cannot build the chain.'),
+    rule('certificate.wrong-intermediate', 'Wrong intermediate certificate sent', 'error', 'The intermediate the server sends did not issue its leaf, so the chain cannot be built.'),
+    rule('certificate.name-mismatch', "Certificate does not cover the endpoint's name", 'error', "The certificate's subjectAltName entries do not cover the host name (or IP address) " +
+        'the sender connects to.'),
+    rule('certificate.expired', 'Certificate expired', 'error', 'The certificate is past its notAfter date.'),
+    rule('certificate.not-yet-valid', 'Certificate not yet valid', 'error', 'The certificate is before its notBefore date.'),
+    rule('certificate.expired-in-chain', 'Expired certificate in the chain', 'error', 'An intermediate certificate of the chain is out of date.'),
+    rule('certificate.weak-signature', 'Weak certificate signature', 'error', 'A certificate of the chain is signed with a weak hash (MD5, SHA-1) that senders refuse.'),
+    rule('certificate.weak-key', 'Weak certificate key', 'error', 'A certificate of the chain has a key too small to be accepted (RSA below 2048 bits, ' +
+        'curves below 256 bits).'),
+    rule('certificate.not-server-auth', 'Certificate not for server authentication', 'error', 'The leaf certificate has an extended key usage without serverAuth.'),
+    rule('certificate.bad-basic-constraints', 'Intermediate without CA basic constraints', 'error', 'A certificate used as an issuer in the chain is not marked as a CA.'),
+    rule('certificate.chain-order', 'Chain sent out of order', 'notice', 'The certificates are not sent leaf first, each followed by its issuer (RFC 5246, ' +
+        'Section 7.4.2). Most clients cope; strict ones do not.'),
+    rule('certificate.root-sent', 'Root certificate sent', 'notice', 'The server sends the root certificate too. Harmless, but it costs bytes on every ' +
+        'handshake; clients use their own copy.'),
+    rule('certificate.unused-certificate', 'Certificate sent that is part of no chain', 'notice', 'The server sends a certificate that belongs to no path from the leaf: harmless to most ' +
+        'senders, but a sign of a stale chain file.'),
+    rule('certificate.expiring-soon', 'Certificate expires soon', 'warning', 'The certificate expires within the warning period (30 days unless the policy says ' +
+        'otherwise).'),
+    rule('certificate.key-type-not-allowed', "Certificate key type outside the policy's list", 'error', "The leaf certificate's key type (RSA, ECDSA) is not one the policy's configuration uses."),
+    rule('certificate.curve-not-allowed', "Certificate curve outside the policy's list", 'error', "The leaf certificate's elliptic curve is not one the policy's configuration lists."),
+    rule('certificate.rsa-key-too-small', 'RSA key smaller than the policy minimum', 'error', "The leaf certificate's RSA key is smaller than the policy's minimum size."),
+    rule('certificate.signature-not-allowed', "Certificate signature outside the policy's list", 'error', "The leaf certificate's signature algorithm is not one the policy's configuration lists."),
+    rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
+    rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
+        'Section 8).'),
+    // --- SNI -------------------------------------------------------------------------------------
+    rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
+        '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
+        'sender can connect; the versions and suites behind the refusal were never reached.'),
+    rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
+        'SNI succeeds. Senders always send SNI for a host name.'),
+    rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
+        'cover the endpoint. Senders that omit SNI fail.'),
+    rule('sni.unrecognized-name-warning', "Warning alert for the endpoint's own name", 'warning', 'The server answers a hello naming the endpoint with a warning unrecognized_name alert ' +
+        '(RFC 6066, Section 3). Some senders (Java) abort on it.'),
+    rule('sni.required', 'SNI required', 'notice', 'The server refuses hellos without SNI. Fine for senders that send SNI, which most do.'),
+    // --- The probes themselves -------------------------------------------------------------------
+    rule('probe.inconclusive', 'Some probes were inconclusive', 'warning', 'Some probes got no answer (timeout) or failed, so part of the policy could not be ' +
+        'checked. Silence is never counted as a refusal.'),
+    rule('probe.protocol-violation', 'Server violated the TLS protocol', 'warning', 'The server answered with a message TLS does not allow, for example a suite or version ' +
+        'the client never offered (RFC 8446, Section 4.1.3). Clients abort such handshakes.'),
+    rule('probe.version-intolerance', 'Server fails hellos offering a newer version', 'warning', 'A hello offering a version the server does not have must be answered in the highest ' +
+        'version both sides have. This server fails it instead, so senders whose library ' +
+        'offers that version cannot connect.'),
+    // --- The policy itself -----------------------------------------------------------------------
+    rule('policy.unused-suppression', 'Suppression matched nothing', 'notice', 'A suppression of the policy file matched no finding in the run: its endpoint pattern ' +
+        'matches no endpoint scanned, or no endpoint it matches raised its rule. A typo in the ' +
+        'pattern leaves the finding it meant to hide in place; a fixed finding leaves a stale ' +
+        'suppression that would hide it again should it come back.'),
+    rule('probe.observation', 'Observation', 'notice', 'Something the probes noticed that no other rule covers, such as version intolerance.'),
+];
+const RULE_IDS = RULES.map((entry) => entry.id);
+const RULES_BY_ID = new Map(RULES.map((entry) => [entry.id, entry]));
+/** The catalogue entry of a rule identifier, or undefined for an unknown identifier. */
+function ruleById(id) {
+    return RULES_BY_ID.get(id);
+}
+function isRuleId(id) {
+    return RULES_BY_ID.has(id);
+}
+
+;// CONCATENATED MODULE: ./src/policy/suppress.ts
+// Suppressions: findings a user has decided to live with, by rule and endpoint pattern, each
+// with a reason and maybe an expiry date. A suppressed finding stays in the results, marked,
+// so reports can show it; an expired suppression no longer hides its finding, which comes back
+// with its own severity and says the suppression expired.
+
+
+const suppress_DAY_MS = 86_400_000;
+/** `*` matches any run of characters, `?` one; matching ignores case. */
+function endpointPatternMatches(pattern, endpoint) {
+    const source = pattern
+        .split('')
+        .map((character) => {
+        if (character === '*')
+            return '.*';
+        if (character === '?')
+            return '.';
+        return character.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    })
+        .join('');
+    const expression = new RegExp(`^${source}$`, 'i');
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    return [endpoint.input, endpoint.host, `${host}:${endpoint.port}`].some((candidate) => expression.test(candidate));
+}
+/** The instant a suppression stops applying: the end of its day for a bare date. */
+function suppressionEnd(expires) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
+        return new Date(Date.parse(`${expires}T00:00:00Z`) + suppress_DAY_MS);
+    }
+    return new Date(expires);
+}
+function isExpired(suppression, now) {
+    return suppression.expires !== undefined && now >= suppressionEnd(suppression.expires);
+}
+/**
+ * Marks the findings that a suppression covers. An active suppression sets `suppressed`; when
+ * only expired ones match, the finding stays live with its own severity (an expired
+ * suppression must never judge more leniently than none) and its evidence says which
+ * suppression expired.
+ */
+function applySuppressions(findings, endpoint, suppressions, now) {
+    return findings.map((finding) => {
+        const matching = suppressions.filter((suppression) => suppression.id === finding.id && endpointPatternMatches(suppression.endpoint, endpoint));
+        if (matching.length === 0) {
+            return finding;
+        }
+        const active = matching.find((suppression) => !isExpired(suppression, now));
+        if (active) {
+            return {
+                ...finding,
+                suppressed: {
+                    reason: active.reason,
+                    ...(active.expires !== undefined ? { expires: active.expires } : {}),
+                },
+            };
+        }
+        const latest = [...matching].sort((a, b) => suppressionEnd(b.expires).getTime() -
+            suppressionEnd(a.expires).getTime())[0];
+        const where = latest.source ? ` (${latest.source.file}:${latest.source.line})` : '';
+        return {
+            ...finding,
+            evidence: {
+                ...finding.evidence,
+                observed: `${finding.evidence.observed} [suppression expired on ${latest.expires}${where}; ` +
+                    `its reason was: ${latest.reason}]`,
+            },
+            remediation: {
+                ...finding.remediation,
+                summary: `${finding.remediation.summary} The suppression of this finding expired on ` +
+                    `${latest.expires}: fix the finding, or renew the suppression with a new date.`,
+            },
+        };
+    });
+}
+/**
+ * The suppressions of a policy that matched no finding of a run, as findings of the rule
+ * `policy.unused-suppression` (a notice unless the policy changes it), so that a typo in an
+ * endpoint pattern, or a suppression left behind once its finding was fixed, is seen.
+ *
+ * Whether a suppression matched anything is known only across every endpoint of a run, so the
+ * shells call this once with all results (after merging shards: a suppression may well match
+ * only endpoints of another shard). The findings carry the suppression's pattern as their
+ * endpoint; they belong to the run, not to one endpoint, and are not part of any verdict.
+ */
+function unusedSuppressions(policy, results) {
+    const severity = policy.severities['policy.unused-suppression'];
+    const rule = ruleById('policy.unused-suppression');
+    if (severity === undefined || severity === 'off' || !rule) {
+        return [];
+    }
+    const unused = [];
+    for (const suppression of policy.suppressions) {
+        const matched = results.filter((result) => endpointPatternMatches(suppression.endpoint, result.scan.endpoint));
+        // A finding it covers, hidden or shown again because the suppression expired.
+        if (matched.some((result) => result.findings.some((f) => f.id === suppression.id))) {
+            continue;
+        }
+        const where = suppression.source
+            ? ` (${suppression.source.file}:${suppression.source.line})`
+            : '';
+        const what = matched.length === 0
+            ? 'matches no endpoint of this run'
+            : `matches ${matched.length === 1 ? 'one endpoint' : `${matched.length} endpoints`}, ` +
+                `none of which raised ${suppression.id}`;
+        unused.push({
+            id: 'policy.unused-suppression',
+            title: rule.title,
+            severity,
+            endpoint: suppression.endpoint,
+            evidence: {
+                observed: `the suppression of ${suppression.id} for '${suppression.endpoint}'${where} ${what}`,
+                expected: 'every suppression hides a finding of some endpoint of the run',
+            },
+            remediation: adviceOnly(matched.length === 0
+                ? 'Correct the endpoint pattern (it is matched against the endpoint as written, its ' +
+                    'host, or host:port; * matches any characters), or delete the suppression.'
+                : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
+                    'rule identifier it names.'),
+        });
+    }
+    return unused;
+}
+
+;// CONCATENATED MODULE: ./src/policy/evaluate.ts
+// Turns one endpoint's scan into findings and a verdict under a policy.
+//
+// Each address of the endpoint is checked on its own; a finding that comes out the same on
+// several addresses is reported once, naming them all. Findings come out in a stable order:
+// severity (error, warning, notice), then rule identifier, then address.
+
+
+
+
+
+
+
+
+
+
+
+const SEVERITY_RANK = { error: 0, warning: 1, notice: 2 };
+const ADDRESS_CHECKS = [
+    checkVersions,
+    checkListedSuites,
+    checkKeyTypeMismatch,
+    checkAllowedSuites,
+    checkWeakSuites,
+    checkSenderForwardSecrecy,
+    checkServerPreference,
+    checkDhSize,
+    checkGroups,
+    checkRefusals,
+    checkViolations,
+    certificates_checkCertificates,
+    checkSni,
+    checkObservations,
+    checkIncompleteEnumerations,
+];
+/** Enumerations that stopped early leave some suites unknown. */
+function checkIncompleteEnumerations(context) {
+    // The engine says so itself when it can; its observation already went to the list.
+    if (hasObservation(context, OBSERVATION.incomplete)) {
+        return [];
+    }
+    const incomplete = context.address.suites.filter((enumeration) => !enumeration.complete);
+    if (incomplete.length > 0) {
+        const versions = listText(incomplete.map((entry) => text_versionLabel(entry.version)));
+        context.inconclusive.push(`every suite accepted with ${versions} (some suite probes got no answer)`);
+    }
+    return [];
+}
+const NOT_SCANNED_TEXT = {
+    dns: ['the name did not resolve', 'Check the endpoint name: a sender cannot resolve it either.'],
+    refused: [
+        'the connection was refused',
+        'Check that the server listens on this port and that firewalls let senders in.',
+    ],
+    timeout: [
+        'the connection timed out',
+        'Check that the server is up and that no firewall or middlebox drops connections or ' +
+            'ClientHellos from senders.',
+    ],
+    error: ['the scan failed', 'Scan again; if the failure stays, the detail says why.'],
+};
+/** Why an endpoint, or one address of it, was not scanned, as a finding. */
+// What the engine's detail adds to the reason's words: "connection refused (ECONNREFUSED)"
+// after "the connection was refused" adds only the error code.
+const RESTATEMENTS = {
+    refused: /^connection refused\s*/i,
+    timeout: /^(the )?(tcp )?connection timed out\s*/i,
+};
+function detailBeyond(reason, detail) {
+    const rest = detail.replace(RESTATEMENTS[reason] ?? /^$/, '').trim();
+    if (rest === '') {
+        return '';
+    }
+    return rest.startsWith('(') && rest.endsWith(')') ? ` ${rest}` : ` (${rest})`;
+}
+function notScannedFinding(reason, detail, port) {
+    if (reason === 'not-tls') {
+        return notTlsFinding(port, detail);
+    }
+    // The server answered, only not by the rules: a fault of its own, not of the connection.
+    const violation = reason === 'error' ? violationDetail(detail) : undefined;
+    if (violation !== undefined) {
+        return protocolViolationFinding([{ detail: violation }]);
+    }
+    const [what, advice] = NOT_SCANNED_TEXT[reason];
+    return {
+        id: 'endpoint.not-scanned',
+        observed: `not scanned: ${what}${detailBeyond(reason, detail)}`,
+        expected: reason === 'dns'
+            ? `a name that resolves to a TLS server on port ${port}`
+            : `a TLS server that accepts connections on port ${port} and answers a ClientHello`,
+        remediation: adviceOnly(advice),
+    };
+}
+function endpointFindings(scan) {
+    const reason = scan.notScanned?.reason ?? 'error';
+    const detail = scan.notScanned?.detail ?? 'no address was scanned';
+    return [notScannedFinding(reason, detail, scan.endpoint.port)];
+}
+function addressFindings(context) {
+    // An address that could not be scanned while another could holds no results to check.
+    const { notScanned } = context.address;
+    if (notScanned) {
+        return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
+    }
+    const notTls = checkNotTls(context);
+    if (notTls) {
+        return [notTls];
+    }
+    const noAnswer = checkNoTlsAnswer(context);
+    if (noAnswer) {
+        return [noAnswer];
+    }
+    const violated = checkEveryHelloViolated(context);
+    if (violated) {
+        return [violated];
+    }
+    const nameRefused = checkNameRefused(context);
+    if (nameRefused) {
+        return [nameRefused];
+    }
+    let findings = ADDRESS_CHECKS.flatMap((check) => check(context));
+    // A key mismatch says why no version connects: TLS 1.2 is on, and no suite of it fits the
+    // certificate (case 5). "No version supported", with its fix to enable TLS 1.2, would send
+    // the reader the wrong way.
+    if (findings.some((finding) => finding.id === 'suites.certificate-key-mismatch')) {
+        findings = findings.filter((finding) => finding.id !== 'version.none-supported');
+    }
+    const inconclusive = inconclusiveFinding(context);
+    return inconclusive ? [...findings, inconclusive] : findings;
+}
+/** One finding per distinct evidence, naming every address it was seen on. */
+function mergeAcrossAddresses(perAddress) {
+    const merged = new Map();
+    for (const { address, findings } of perAddress) {
+        for (const raw of findings) {
+            const key = JSON.stringify([raw.id, raw.sni, raw.observed, raw.expected]);
+            const existing = merged.get(key);
+            if (existing) {
+                if (!existing.addresses.includes(address))
+                    existing.addresses.push(address);
+            }
+            else {
+                merged.set(key, { raw, addresses: [address] });
+            }
+        }
+    }
+    return [...merged.values()];
+}
+function compareFindings(a, b) {
+    return (SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+        (a.address ?? '').localeCompare(b.address ?? ''));
+}
+/** Every finding of one endpoint under a policy, and its verdict. */
+function evaluate(scan, policy, now) {
+    const { endpoint } = scan;
+    const scanned = scan.status === 'scanned' && scan.addresses.length > 0;
+    let located;
+    if (scanned) {
+        located = mergeAcrossAddresses(scan.addresses.map((address) => ({
+            address: address.address,
+            findings: addressFindings({
+                endpoint,
+                address,
+                policy,
+                now,
+                inconclusive: [],
+                inconclusiveReasons: [],
+            }),
+        })));
+    }
+    else {
+        located = endpointFindings(scan).map((raw) => ({ raw, addresses: [] }));
+    }
+    const findings = [];
+    for (const { raw, addresses } of located) {
+        const severity = policy.severities[raw.id];
+        const rule = ruleById(raw.id);
+        if (severity === undefined || severity === 'off' || !rule) {
+            continue;
+        }
+        findings.push({
+            id: raw.id,
+            title: rule.title,
+            severity,
+            endpoint: endpoint.input,
+            ...(addresses.length > 0 ? { address: addresses.join(', ') } : {}),
+            ...(raw.sni !== undefined ? { sni: raw.sni } : {}),
+            evidence: { observed: raw.observed, expected: raw.expected },
+            remediation: raw.remediation,
+        });
+    }
+    const final = applySuppressions(findings, endpoint, policy.suppressions, now).sort(compareFindings);
+    return { scan, verdict: verdictOf(scan, final, policy.failOn), findings: final };
+}
+/**
+ * The lowest severity that makes an endpoint non-compliant: the fail-on threshold, so that the
+ * verdict and the run's exit agree. Errors always count: with fail-on `never` the verdict still
+ * says what is wrong, only the exit ignores it.
+ */
+function verdictThreshold(failOn) {
+    return failOn === 'never' ? 'error' : failOn;
+}
+function reachesThreshold(finding, threshold) {
+    return !finding.suppressed && SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[threshold];
+}
+function verdictOf(scan, findings, failOn) {
+    // A port that answers without TLS, or in violation of it, was reached: it is judged.
+    const reached = scan.notScanned?.reason === 'not-tls' ||
+        (scan.notScanned?.reason === 'error' && violationDetail(scan.notScanned.detail) !== undefined);
+    if ((scan.status === 'not-scanned' && !reached) ||
+        (scan.status === 'scanned' && scan.addresses.length === 0)) {
+        return 'not-scanned';
+    }
+    const threshold = verdictThreshold(failOn);
+    const fails = findings.some((finding) => reachesThreshold(finding, threshold));
+    return fails ? 'non-compliant' : 'compliant';
+}
+/**
+ * Whether an endpoint fails the run: some finding that is not suppressed has at least the
+ * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding
+ * (an error unless the policy changes it). Under the same fail-on a scanned endpoint fails
+ * exactly when its verdict is non-compliant, except with `never`, which fails nothing.
+ */
+function failsPolicy(result, failOn) {
+    if (failOn === 'never') {
+        return false;
+    }
+    return result.findings.some((finding) => reachesThreshold(finding, failOn));
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
+var dist = __nccwpck_require__(2815);
+var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/policy/policy.ts
+// The shape of a policy: what an endpoint must satisfy and how strict each rule is. A policy is
+// a preset (src/policy/presets) possibly changed by a policy file (src/policy/load.ts); the
+// evaluator (src/policy/evaluate.ts) reads nothing else.
+const PRESET_NAMES = ['webhook', 'mozilla-modern', 'mozilla-intermediate'];
+
+;// CONCATENATED MODULE: ./src/policy/presets/mozilla.ts
+// The `mozilla-modern` and `mozilla-intermediate` presets: Mozilla's Server Side TLS
+// recommendations as policies.
+//
+// The data below is Mozilla's machine-readable guidelines, version 6.0
+// (https://ssl-config.mozilla.org/guidelines/6.0.json), copied field for field for what a probe
+// can check. Left out: hsts_min_age (HTTP, not TLS), oldest_clients and
+// recommended_certificate_lifespan (advice, not a limit). server_preferred_order is kept as data
+// but not checked: it says what to configure, and either order is safe with these suites.
+
+
+
+const MOZILLA_GUIDELINES_VERSION = '6.0';
+const MOZILLA_CONFIGURATIONS = {
+    modern: {
+        certificate_curves: ['prime256v1', 'secp384r1'],
+        certificate_signatures: ['ecdsa-with-SHA256', 'ecdsa-with-SHA384', 'ecdsa-with-SHA512'],
+        certificate_types: ['ecdsa'],
+        ciphers: { iana: [] },
+        ciphersuites: [
+            'TLS_AES_128_GCM_SHA256',
+            'TLS_AES_256_GCM_SHA384',
+            'TLS_CHACHA20_POLY1305_SHA256',
+        ],
+        dh_param_size: null,
+        ecdh_param_size: 256,
+        maximum_certificate_lifespan: 90,
+        ocsp_staple: true,
+        rsa_key_size: null,
+        server_preferred_order: false,
+        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
+        tls_versions: ['TLSv1.3'],
+    },
+    intermediate: {
+        certificate_curves: ['prime256v1', 'secp384r1'],
+        certificate_signatures: [
+            'sha256WithRSAEncryption',
+            'ecdsa-with-SHA256',
+            'ecdsa-with-SHA384',
+            'ecdsa-with-SHA512',
+        ],
+        certificate_types: ['ecdsa', 'rsa'],
+        ciphers: {
+            iana: [
+                'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+                'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+                'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+                'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+                'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+                'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+            ],
+        },
+        ciphersuites: [
+            'TLS_AES_128_GCM_SHA256',
+            'TLS_AES_256_GCM_SHA384',
+            'TLS_CHACHA20_POLY1305_SHA256',
+        ],
+        dh_param_size: 2048,
+        ecdh_param_size: 256,
+        maximum_certificate_lifespan: 366,
+        ocsp_staple: true,
+        rsa_key_size: 2048,
+        server_preferred_order: false,
+        tls_curves: ['X25519MLKEM768', 'X25519', 'prime256v1', 'secp384r1'],
+        tls_versions: ['TLSv1.2', 'TLSv1.3'],
+    },
+};
+// Mozilla writes curves as OpenSSL does; the groups registry (src/wire/groups.ts) uses IANA
+// names, and the certificate layer NIST names (P-256).
+const OPENSSL_GROUP_ALIASES = { prime256v1: 'secp256r1' };
+const CERTIFICATE_CURVE_NAMES = {
+    prime256v1: 'P-256',
+    secp384r1: 'P-384',
+    secp521r1: 'P-521',
+};
+const CERTIFICATE_TYPES = { rsa: 'RSA', ecdsa: 'EC' };
+function groupCode(name) {
+    const iana = (OPENSSL_GROUP_ALIASES[name] ?? name).toLowerCase();
+    const group = GROUPS.find((entry) => entry.name.toLowerCase() === iana);
+    if (!group) {
+        throw new Error(`Mozilla preset names an unknown group: ${name}`);
+    }
+    return group.code;
+}
+function suiteCode(name) {
+    const suite = suiteByName(name);
+    if (!suite) {
+        throw new Error(`Mozilla preset names an unknown suite: ${name}`);
+    }
+    return suite.code;
+}
+function lowestVersion(versions) {
+    const order = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+    const lowest = order.find((version) => versions.includes(version));
+    if (!lowest) {
+        throw new Error(`Mozilla preset names no known version: ${versions.join(', ')}`);
+    }
+    return lowest;
+}
+function mozillaSeverities() {
+    const severities = {};
+    for (const entry of RULES) {
+        severities[entry.id] = entry.defaultSeverity;
+    }
+    // dh_param_size is a stated size in Mozilla's configurations, not a side remark.
+    severities['kex.weak-dh'] = 'error';
+    return severities;
+}
+/** A policy from one of Mozilla's configurations. */
+function mozillaPreset(level) {
+    const configuration = MOZILLA_CONFIGURATIONS[level];
+    const suites = [...configuration.ciphers.iana, ...configuration.ciphersuites].map(suiteCode);
+    return {
+        name: `mozilla-${level}`,
+        preset: `mozilla-${level}`,
+        failOn: 'error',
+        minVersion: lowestVersion(configuration.tls_versions),
+        listedSuites: suites,
+        allowedSuites: [...suites],
+        allowedGroups: configuration.tls_curves.map(groupCode),
+        minDhBits: configuration.dh_param_size ?? 2048,
+        expiryWarningDays: 30,
+        certificate: {
+            keyTypes: configuration.certificate_types.map((type) => CERTIFICATE_TYPES[type]),
+            curves: configuration.certificate_curves.map((curve) => CERTIFICATE_CURVE_NAMES[curve]),
+            minRsaBits: configuration.rsa_key_size,
+            signatures: [...configuration.certificate_signatures],
+            maxLifespanDays: configuration.maximum_certificate_lifespan,
+            ocspStaple: configuration.ocsp_staple,
+        },
+        severities: mozillaSeverities(),
+        suppressions: [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/presets/webhook.ts
+// The `webhook` preset, the default: the webhook TLS requirements stated as a policy.
+//
+// The requirements ask for TLS 1.2 or above with TLS 1.0 and 1.1 refused, at least one of 16
+// listed suites, a valid and trusted certificate (the "must"s, which are errors here), and
+// SNI and forward secrecy (the "should"s, warnings). What they imply for a sender that follows
+// them also raises warnings: refusals without alerts, 64-bit block ciphers, a certificate about
+// to expire. Rules for Mozilla's configurations are off: the requirements do not ask for them.
+
+/**
+ * The required suites, in the order the requirements list them, which is also the order a
+ * sender following the list offers them. The requirements write the two ChaCha20 suites
+ * without their `_SHA256` suffix; the IANA names (RFC 7905) have it.
+ */
+const WEBHOOK_LISTED_SUITES = [
+    0xc02b, // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    0xc02f, // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    0xc02c, // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    0xc030, // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    0xcca9, // TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+    0xcca8, // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+    0xc009, // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+    0xc013, // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+    0xc00a, // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+    0xc014, // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+    0x009c, // TLS_RSA_WITH_AES_128_GCM_SHA256
+    0x009d, // TLS_RSA_WITH_AES_256_GCM_SHA384
+    0x002f, // TLS_RSA_WITH_AES_128_CBC_SHA
+    0x0035, // TLS_RSA_WITH_AES_256_CBC_SHA
+    0xc012, // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
+    0x000a, // TLS_RSA_WITH_3DES_EDE_CBC_SHA
+];
+/** Rules that only Mozilla's configurations ask for. */
+const MOZILLA_ONLY = [
+    'suites.not-allowed',
+    'kex.group-not-allowed',
+    'certificate.key-type-not-allowed',
+    'certificate.curve-not-allowed',
+    'certificate.rsa-key-too-small',
+    'certificate.signature-not-allowed',
+    'certificate.lifespan-too-long',
+    'certificate.no-ocsp-staple',
+];
+/** Every rule at its catalogue severity, with the Mozilla-only rules off. */
+function webhookSeverities() {
+    const severities = {};
+    for (const entry of RULES) {
+        severities[entry.id] = MOZILLA_ONLY.includes(entry.id) ? 'off' : entry.defaultSeverity;
+    }
+    return severities;
+}
+function webhookPreset() {
+    return {
+        name: 'webhook',
+        preset: 'webhook',
+        failOn: 'error',
+        minVersion: 'TLSv1.2',
+        listedSuites: [...WEBHOOK_LISTED_SUITES],
+        allowedSuites: null,
+        allowedGroups: null,
+        // The requirements say nothing of DH sizes; 2048 bits is where kex.weak-dh (a notice
+        // here) starts, as in Mozilla's intermediate configuration.
+        minDhBits: 2048,
+        expiryWarningDays: 30,
+        certificate: {
+            keyTypes: null,
+            curves: null,
+            minRsaBits: null,
+            signatures: null,
+            maxLifespanDays: null,
+            ocspStaple: false,
+        },
+        severities: webhookSeverities(),
+        suppressions: [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/policy/presets/index.ts
+// The built-in policies by name: `webhook` (the default), `mozilla-modern`,
+// `mozilla-intermediate`.
+
+
+
+function isPresetName(name) {
+    return PRESET_NAMES.includes(name);
+}
+/** A fresh copy of a preset's policy, which the caller may change. */
+function presetPolicy(name) {
+    switch (name) {
+        case 'webhook':
+            return webhookPreset();
+        case 'mozilla-modern':
+            return mozillaPreset('modern');
+        case 'mozilla-intermediate':
+            return mozillaPreset('intermediate');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy/schema.ts
+// The JSON Schema of a policy file (YAML or JSON). Ajv checks files against it; the loader then
+// resolves suite names and turns every error into a message naming the file, line and key.
+//
+// A policy file:
+//
+//   extends: webhook                # or mozilla-modern, mozilla-intermediate (default webhook)
+//   name: payments webhooks         # shown in reports (default: the file's path)
+//   fail-on: warning                # error (default), warning, notice, never
+//   min-version: TLSv1.2
+//   suites:                         # replaces the list; or { add: [...], remove: [...] }
+//     - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+//   expiry-warning-days: 14
+//   rules:
+//     sni.not-honoured: off         # error, warning, notice, off
+//   suppressions:
+//     - id: certificate.expiring-soon
+//       endpoint: "*.staging.example.com"
+//       reason: staging certificates are renewed by hand
+//       expires: 2026-06-30
+
+
+
+/** A suite by IANA or OpenSSL name, by hex code ("0xC02F"), or by number. */
+const suiteReference = {
+    type: ['string', 'integer'],
+    minLength: 1,
+    minimum: 0,
+    maximum: 0xffff,
+    description: 'A suite: IANA name, OpenSSL name, hex code such as 0xC02F, or number.',
+};
+const suiteArray = { type: 'array', items: suiteReference };
+const POLICY_SCHEMA = {
+    $id: 'https://webhook-tls-probe.invalid/schema/policy.schema.json',
+    title: 'webhook-tls-probe policy',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        extends: {
+            enum: [...PRESET_NAMES],
+            description: 'The preset this policy changes.',
+        },
+        name: { type: 'string', minLength: 1, description: 'Shown in reports.' },
+        'fail-on': {
+            enum: ['error', 'warning', 'notice', 'never'],
+            description: 'Lowest severity that fails the run.',
+        },
+        'min-version': {
+            enum: TLS_VERSIONS.filter((version) => version !== 'SSLv3'),
+            description: 'Lowest protocol version allowed; one version from here up is required.',
+        },
+        suites: {
+            type: ['array', 'object'],
+            description: "The required suites: a list replaces the preset's, add/remove change it.",
+            minItems: 1,
+            items: suiteReference,
+            additionalProperties: false,
+            properties: { add: suiteArray, remove: suiteArray },
+        },
+        'expiry-warning-days': {
+            type: 'integer',
+            minimum: 0,
+            maximum: 3650,
+            description: 'Warn when the certificate expires within this many days; 0 turns it off.',
+        },
+        rules: {
+            type: 'object',
+            additionalProperties: false,
+            properties: Object.fromEntries(RULE_IDS.map((id) => [id, { enum: ['error', 'warning', 'notice', 'off'] }])),
+        },
+        suppressions: {
+            type: 'array',
+            items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['id', 'endpoint', 'reason'],
+                properties: {
+                    id: { enum: [...RULE_IDS] },
+                    endpoint: { type: 'string', minLength: 1 },
+                    reason: { type: 'string', minLength: 1, pattern: '\\S' },
+                    expires: { type: 'string', anyOf: [{ format: 'date' }, { format: 'date-time' }] },
+                },
+            },
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./src/policy/load.ts
+// Loading a policy: a preset by name, or a YAML or JSON policy file that extends a preset.
+//
+// Files are parsed with the `yaml` package (JSON is YAML too) keeping node positions, checked
+// against POLICY_SCHEMA with Ajv, and every problem is reported as `file:line:column: key:
+// message`, with a "did you mean" hint for misspelt keys, rules, presets and suites.
+
+
+
+
+
+
+
+
+
+
+/** A policy that cannot be loaded; the message names the file, line and key of each problem. */
+class PolicyError extends Error {
+    file;
+    line;
+    column;
+    key;
+    problems;
+    constructor(file, problems) {
+        super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
+        this.name = 'PolicyError';
+        this.file = file;
+        this.problems = problems;
+        this.line = problems[0]?.line;
+        this.column = problems[0]?.column;
+        this.key = problems[0]?.key;
+    }
+}
+function formatProblem(file, problem) {
+    const where = [file ?? 'policy', problem.line, problem.line ? problem.column : undefined]
+        .filter((part) => part !== undefined)
+        .join(':');
+    return `${where}: ${problem.key ? `${problem.key}: ` : ''}${problem.message}`;
+}
+/**
+ * The policy named by `spec`: a preset name (`webhook` when absent), or the path of a YAML or
+ * JSON policy file. Throws PolicyError for an unknown name or an invalid file.
+ */
+async function loadPolicy(spec, options = {}) {
+    const name = spec?.trim() || 'webhook';
+    let policy;
+    if (isPresetName(name)) {
+        policy = presetPolicy(name);
+    }
+    else {
+        const path = (0,external_node_path_.resolve)(options.cwd ?? process.cwd(), name);
+        let text;
+        try {
+            text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        }
+        catch (error) {
+            const reason = error.code === 'ENOENT' ? 'no such file' : String(error);
+            const hint = suggest(name, PRESET_NAMES);
+            throw new PolicyError(name, [
+                {
+                    message: `not a preset (${listText([...PRESET_NAMES], 'or')}) and not a readable policy ` +
+                        `file: ${reason}${hint ? `; did you mean '${hint}'?` : ''}`,
+                },
+            ]);
+        }
+        policy = parsePolicy(text, name);
+    }
+    if (options.failOn) {
+        policy.failOn = options.failOn;
+    }
+    return policy;
+}
+let validator;
+function validate(data) {
+    if (!validator) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+        // ajv-formats is CommonJS; under NodeNext its default import is the module object.
+        const addFormats = ((dist_default())["default"] ??
+            (dist_default()));
+        addFormats(ajv, ['date', 'date-time']);
+        validator = ajv.compile(POLICY_SCHEMA);
+    }
+    return validator(data) ? [] : [...(validator.errors ?? [])];
+}
+/** Parses and checks a policy file's text; `file` is the name used in messages. */
+function parsePolicy(text, file) {
+    const lineCounter = new yaml_dist/* LineCounter */.HN();
+    const document = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: true });
+    const locate = (offset) => {
+        if (offset === undefined)
+            return {};
+        const position = lineCounter.linePos(offset);
+        return { line: position.line, column: position.col };
+    };
+    if (document.errors.length > 0) {
+        throw new PolicyError(file, document.errors.map((error) => ({
+            line: error.linePos?.[0].line,
+            column: error.linePos?.[0].col,
+            message: `not valid YAML or JSON: ${firstLine(error.message)}`,
+        })));
+    }
+    // toJS refuses documents that expand aliases without bound (yaml's maxAliasCount).
+    let data;
+    try {
+        data = document.toJS();
+    }
+    catch (error) {
+        throw new PolicyError(file, [{ line: 1, message: `cannot be read: ${String(error)}` }]);
+    }
+    if (data === null || data === undefined) {
+        throw new PolicyError(file, [{ line: 1, message: 'the policy file is empty' }]);
+    }
+    const schemaProblems = schemaErrors(validate(data), document, locate);
+    if (schemaProblems.length > 0) {
+        // The problems of meaning too (unknown suites, removals of suites not listed), where the
+        // file's shape lets them be read, so that one run shows every problem.
+        let meaning = [];
+        try {
+            buildPolicy(data, file, document, locate);
+        }
+        catch (error) {
+            if (error instanceof PolicyError)
+                meaning = error.problems;
+        }
+        const all = dedupe([...schemaProblems, ...meaning]);
+        throw new PolicyError(file, all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+    }
+    return buildPolicy(data, file, document, locate);
+}
+/** The first line of a yaml error message, without the position the problem already has. */
+function firstLine(message) {
+    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+/** `rules['sni.not-honored']`, `suppressions[0].reason`, `fail-on`. */
+function keyPath(segments) {
+    let path = '';
+    for (const segment of segments) {
+        if (typeof segment === 'number' || /^\d+$/.test(segment)) {
+            path += `[${segment}]`;
+        }
+        else if (/^[A-Za-z_][\w-]*$/.test(segment)) {
+            path += path ? `.${segment}` : segment;
+        }
+        else {
+            path += `['${segment}']`;
+        }
+    }
+    return path;
+}
+/** The node at a path, and the key node of the last step when the path ends in a map. */
+function nodeAt(document, segments) {
+    let node = document.contents;
+    let key;
+    for (const segment of segments) {
+        if ((0,yaml_dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((item) => (0,yaml_dist/* isPair */.tO)(item) && (0,yaml_dist/* isScalar */.jn)(item.key) && String(item.key.value) === segment);
+            key = pair?.key;
+            node = pair?.value;
+        }
+        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
+            key = undefined;
+            node = node.items[Number(segment)];
+        }
+        else {
+            return {};
+        }
+    }
+    return { node: node, key };
+}
+function offsetOf(node) {
+    return node?.range?.[0];
+}
+function schemaErrors(errors, document, locate) {
+    // An anyOf failure stands for its branches: report it once, not each branch.
+    const anyOfPaths = errors
+        .filter((error) => error.keyword === 'anyOf')
+        .map((error) => error.schemaPath);
+    const kept = errors.filter((error) => error.keyword === 'anyOf' ||
+        !anyOfPaths.some((path) => error.schemaPath.startsWith(`${path}/`)));
+    const problems = [];
+    for (const error of kept) {
+        const segments = pointerSegments(error.instancePath);
+        const { node, key } = nodeAt(document, segments);
+        const parentSchema = (error.parentSchema ?? {});
+        switch (error.keyword) {
+            case 'additionalProperties': {
+                const extra = String(error.params.additionalProperty);
+                const known = Object.keys(parentSchema.properties ?? {});
+                const hint = suggest(extra, known);
+                const inRules = segments.length === 1 && segments[0] === 'rules';
+                const entry = nodeAt(document, [...segments, extra]);
+                const help = hint ? `did you mean '${hint}'?` : `known keys: ${known.join(', ')}`;
+                problems.push({
+                    ...locate(offsetOf(entry.key ?? entry.node ?? node)),
+                    key: keyPath([...segments, extra]),
+                    message: inRules
+                        ? `unknown rule '${extra}'${hint ? `; did you mean '${hint}'?` : ''}`
+                        : `unknown key '${extra}'; ${help}`,
+                });
+                break;
+            }
+            case 'required': {
+                const missing = String(error.params.missingProperty);
+                problems.push({
+                    ...locate(offsetOf(node ?? key)),
+                    key: keyPath(segments),
+                    message: `missing key '${missing}'`,
+                });
+                break;
+            }
+            case 'enum': {
+                const allowed = error.params.allowedValues.map(String);
+                const value = String(error.data);
+                const isRule = segments[0] === 'suppressions' && segments.at(-1) === 'id';
+                const hint = suggest(value, allowed);
+                const help = hint ? `; did you mean '${hint}'?` : '';
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: isRule
+                        ? `unknown rule '${value}'${help}`
+                        : `'${value}' is not allowed${help || ` (allowed: ${allowed.join(', ')})`}`,
+                });
+                break;
+            }
+            case 'type':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: typeMessage(segments, String(error.params.type)),
+                });
+                break;
+            case 'anyOf':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: `must be a date (YYYY-MM-DD) or an ISO date-time, not '${String(error.data)}'`,
+                });
+                break;
+            case 'minLength':
+            case 'pattern':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: 'must not be empty',
+                });
+                break;
+            case 'minItems':
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: 'must name at least one suite',
+                });
+                break;
+            default:
+                problems.push({
+                    ...locate(offsetOf(node)),
+                    key: keyPath(segments),
+                    message: error.message ?? `fails ${error.keyword}`,
+                });
+        }
+    }
+    return dedupe(problems).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+function typeMessage(segments, type) {
+    const last = segments.at(-1);
+    if (last === 'suites' && segments.length === 1) {
+        return 'must be a list of suites, or a map with add and remove lists';
+    }
+    if (segments[0] === 'suites') {
+        return 'must be a suite name or number';
+    }
+    const names = {
+        object: 'a map of keys and values',
+        array: 'a list',
+        string: 'a string',
+        integer: 'a whole number',
+    };
+    return `must be ${type
+        .split(',')
+        .map((name) => names[name] ?? name)
+        .join(' or ')}`;
+}
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${problem.line}/${problem.key}/${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+// --- From a valid file to a policy --------------------------------------------------------------
+function buildPolicy(data, file, document, locate) {
+    const policy = presetPolicy(data.extends ?? 'webhook');
+    const problems = [];
+    const at = (segments) => {
+        const { node, key } = nodeAt(document, segments.map(String));
+        return { ...locate(offsetOf(node ?? key)), key: keyPath(segments) };
+    };
+    policy.name = data.name ?? file;
+    policy.file = file;
+    if (data['fail-on'])
+        policy.failOn = data['fail-on'];
+    if (data['min-version'])
+        policy.minVersion = data['min-version'];
+    if (data['expiry-warning-days'] !== undefined) {
+        policy.expiryWarningDays = data['expiry-warning-days'];
+    }
+    // Suites: a list replaces the preset's, add and remove change it.
+    const resolveList = (references, path) => references.flatMap((reference, index) => {
+        const code = resolveSuite(reference);
+        if (code === undefined) {
+            const hint = typeof reference === 'string' ? suggest(reference, SUITE_NAMES) : undefined;
+            problems.push({
+                ...at([...path, index]),
+                message: `unknown suite '${reference}'${hint ? `; did you mean '${hint}'?` : ''}`,
+            });
+            return [];
+        }
+        return [code];
+    });
+    if (Array.isArray(data.suites)) {
+        policy.listedSuites = unique(resolveList(data.suites, ['suites']));
+    }
+    else if (data.suites) {
+        const added = resolveList(data.suites.add ?? [], ['suites', 'add']);
+        const removed = resolveList(data.suites.remove ?? [], ['suites', 'remove']);
+        removed.forEach((code, index) => {
+            if (!policy.listedSuites.includes(code)) {
+                problems.push({
+                    ...at(['suites', 'remove', index]),
+                    message: `${suiteByCode(code)?.name ?? code} is not in the ${policy.preset} list`,
+                });
+            }
+        });
+        policy.listedSuites = unique([...policy.listedSuites, ...added]).filter((code) => !removed.includes(code));
+        if (policy.listedSuites.length === 0 && problems.length === 0) {
+            problems.push({ ...at(['suites']), message: 'removes every suite; keep at least one' });
+        }
+    }
+    // Mozilla presets allow exactly their list; a changed list changes what is allowed.
+    if (policy.allowedSuites) {
+        policy.allowedSuites = [...policy.listedSuites];
+    }
+    // The list must have a suite usable at the minimum version or above.
+    const usable = policy.listedSuites.some((code) => {
+        const suite = suiteByCode(code);
+        return suite !== undefined && versionRank(suite.maxVersion) >= versionRank(policy.minVersion);
+    });
+    if (!usable && problems.length === 0) {
+        problems.push({
+            ...at(data['min-version'] ? ['min-version'] : ['suites']),
+            message: `no listed suite can be used with ${text_versionLabel(policy.minVersion)} or newer, so no ` +
+                'endpoint could comply',
+        });
+    }
+    for (const [id, setting] of Object.entries(data.rules ?? {})) {
+        policy.severities[id] = setting;
+    }
+    policy.suppressions = (data.suppressions ?? []).map((entry, index) => {
+        const { line } = at(['suppressions', index]);
+        return {
+            id: entry.id,
+            endpoint: entry.endpoint,
+            reason: entry.reason.trim(),
+            ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+            source: { file, line: line ?? 1 },
+        };
+    });
+    if (problems.length > 0) {
+        throw new PolicyError(file, problems);
+    }
+    return policy;
+}
+const SUITE_NAMES = SUITES.map((suite) => suite.name);
+function resolveSuite(reference) {
+    if (typeof reference === 'number') {
+        return suiteByCode(reference)?.code;
+    }
+    const text = reference.trim();
+    if (/^0x[0-9a-f]{1,4}$/i.test(text)) {
+        return suiteByCode(Number.parseInt(text, 16))?.code;
+    }
+    return suiteByName(text)?.code ?? suiteByName(text.toUpperCase())?.code;
+}
+function unique(codes) {
+    return [...new Set(codes)];
+}
+// --- Hints --------------------------------------------------------------------------------------
+function squash(text) {
+    return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+function editDistance(a, b) {
+    const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = previous[0];
+        previous[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = previous[j];
+            previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return previous[b.length];
+}
+/** The closest known word, if one is close enough to be what the user meant. */
+function suggest(word, known) {
+    const squashed = squash(word);
+    const same = known.find((candidate) => squash(candidate) === squashed);
+    if (same) {
+        return same;
+    }
+    // A shortened form of exactly one word: "1.2" for TLSv1.2.
+    const shortened = known.filter((candidate) => squashed.length >= 2 && squash(candidate).endsWith(squashed));
+    if (shortened.length === 1) {
+        return shortened[0];
+    }
+    let best;
+    for (const candidate of known) {
+        const distance = editDistance(squashed, squash(candidate));
+        if (!best || distance < best.distance) {
+            best = { candidate, distance };
+        }
+    }
+    const limit = Math.max(2, Math.floor(squashed.length / 4));
+    return best && best.distance <= limit ? best.candidate : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/policy/index.ts
+// The policy layer: presets and policy files, the rules that turn an endpoint's scan into
+// findings, suppressions, and the verdicts that decide a run's exit.
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/report/build.ts
+// Builds the report: the one data structure that the JSON file, the job summary, the PR comment,
+// the terminal output, SARIF and JUnit are all renderings of. Endpoints keep the order they were
+// given in and findings the order the policy raised them in, so two runs over the same input
+// give reports that differ only where the servers do.
+
+
+
+/** The tool that writes reports: its name and the version in package.json. */
+const TOOL = { name: package_namespaceObject.UU, version: package_namespaceObject.rE };
+function buildReport(input) {
+    const { policy, shard } = input;
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: { name: TOOL.name, version: TOOL.version },
+        policy: {
+            name: policy.name,
+            failOn: policy.failOn,
+            ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
+        },
+        startedAt: input.startedAt.toISOString(),
+        finishedAt: input.finishedAt.toISOString(),
+        compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
+        ...(shard ? { shard: { ...shard } } : {}),
+        endpoints: input.results,
+    };
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/probe/endpoint.ts
+// Endpoints as users write them, turned into host, port and path. The accepted forms are
+// `https://host[:port][/path]`, `host`, `host:port` and `[v6addr][:port]`, with 443 as the
+// default port; everything else is refused with a message that names the input, because a typo
+// in an endpoint list must never turn into a silently skipped or mis-scanned endpoint.
+
+
+const DEFAULT_PORT = 443;
+/** An endpoint that cannot be parsed; the message names the input (and its line, if any). */
+class EndpointError extends Error {
+    name = 'EndpointError';
+}
+/** Parses one endpoint; throws EndpointError naming the input when it is not a usable one. */
+function parseEndpoint(text, source) {
+    const input = text.trim();
+    const fail = (reason) => {
+        const where = source ? `${source.file}:${source.line}: ` : '';
+        throw new EndpointError(`${where}"${input}" is not a usable endpoint: ${reason}`);
+    };
+    if (input === '') {
+        fail('it is empty');
+    }
+    if (/\s/.test(input)) {
+        fail('it contains a space');
+    }
+    const { rest, isUrl } = withoutScheme(input, fail);
+    const { authority, path } = splitPath(rest);
+    if (path !== undefined && !isUrl) {
+        fail('a path is only accepted in the https://host/path form');
+    }
+    if (authority.includes('@')) {
+        fail('credentials in the URL are not supported (and would be sent nowhere)');
+    }
+    const { hostText, portText } = splitHostPort(authority, fail);
+    const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, fail);
+    const { host, hostIsIp } = normaliseHost(hostText, fail);
+    return {
+        input,
+        host,
+        port,
+        ...(path ? { path } : {}),
+        hostIsIp,
+        ...(source ? { source } : {}),
+    };
+}
+/**
+ * Parses a list of endpoints, one per line; blank lines and `#` comments are skipped. A line
+ * naming the same host, port and path as an earlier one is an error that names both lines.
+ */
+function parseEndpointList(text, file = '<input>') {
+    const endpoints = [];
+    const firstLine = new Map();
+    const lines = text.split(/\r?\n/);
+    for (const [index, raw] of lines.entries()) {
+        const line = index + 1;
+        const content = stripComment(raw).trim();
+        if (content === '') {
+            continue;
+        }
+        const endpoint = parseEndpoint(content, { file, line });
+        const key = endpointKey(endpoint);
+        const earlier = firstLine.get(key);
+        if (earlier !== undefined) {
+            throw new EndpointError(`${file}:${line}: "${endpoint.input}" repeats the endpoint of line ${earlier}`);
+        }
+        firstLine.set(key, line);
+        endpoints.push(endpoint);
+    }
+    return endpoints;
+}
+/** The text that identifies an endpoint for duplicate detection: host, port and path. */
+function endpointKey(endpoint) {
+    return `${endpoint.host}\n${endpoint.port}\n${endpoint.path ?? ''}`;
+}
+/** The endpoint as `host:port` (IPv6 in brackets), for messages and logs. */
+function formatHostPort(host, port) {
+    return (0,external_node_net_namespaceObject.isIPv6)(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
+// URL is not cut off silently (and then refused below for its content instead).
+function stripComment(line) {
+    const match = /(^|\s)#/.exec(line);
+    return match ? line.slice(0, match.index) : line;
+}
+function withoutScheme(input, fail) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(input);
+    if (!scheme) {
+        if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\//.test(input)) {
+            fail('a URL needs two slashes after the scheme, as in https://host');
+        }
+        return { rest: input, isUrl: false };
+    }
+    if (scheme[1].toLowerCase() !== 'https') {
+        fail(`the scheme ${scheme[1]}:// is not supported; webhook endpoints use https://`);
+    }
+    return { rest: input.slice(scheme[0].length), isUrl: true };
+}
+function splitPath(rest) {
+    const start = rest.search(/[/?#]/);
+    if (start === -1) {
+        return { authority: rest };
+    }
+    // The path is kept for display only; a bare "/" says nothing.
+    const path = rest.slice(start);
+    return { authority: rest.slice(0, start), ...(path === '/' ? {} : { path }) };
+}
+function splitHostPort(authority, fail) {
+    if (authority.startsWith('[')) {
+        const close = authority.indexOf(']');
+        if (close === -1) {
+            fail('the IPv6 address has no closing bracket');
+        }
+        const after = authority.slice(close + 1);
+        if (after !== '' && !after.startsWith(':')) {
+            fail('only ":port" may follow a bracketed IPv6 address');
+        }
+        const hostText = authority.slice(1, close);
+        if (!(0,external_node_net_namespaceObject.isIPv6)(hostText)) {
+            fail(`[${hostText}] is not an IPv6 address`);
+        }
+        return after === '' ? { hostText } : { hostText, portText: after.slice(1) };
+    }
+    const colons = authority.split(':').length - 1;
+    if (colons > 1) {
+        fail((0,external_node_net_namespaceObject.isIPv6)(authority)
+            ? 'write an IPv6 address in brackets, as in [2001:db8::1]:443'
+            : 'it has more than one ":"');
+    }
+    if (colons === 1) {
+        const colon = authority.indexOf(':');
+        return { hostText: authority.slice(0, colon), portText: authority.slice(colon + 1) };
+    }
+    return { hostText: authority };
+}
+function parsePort(portText, fail) {
+    if (portText === '') {
+        fail('the port after ":" is missing');
+    }
+    if (!/^[0-9]+$/.test(portText)) {
+        fail(`the port "${portText}" is not a number`);
+    }
+    const port = Number(portText);
+    if (port < 1 || port > 65535) {
+        fail(`the port ${portText} is out of range (1-65535)`);
+    }
+    return port;
+}
+function normaliseHost(hostText, fail) {
+    if (hostText === '') {
+        fail('it names no host');
+    }
+    if ((0,external_node_net_namespaceObject.isIPv6)(hostText)) {
+        return { host: hostText.toLowerCase(), hostIsIp: true };
+    }
+    // Only the strict dotted quad is an IPv4 address. The URL standard would also read "127.1"
+    // or "0x7f.0.0.1" as addresses (a name whose last label is a number); for an endpoint list
+    // those are far more likely typos.
+    if (/^[0-9.]+$/.test(hostText)) {
+        if (!(0,external_node_net_namespaceObject.isIPv4)(hostText)) {
+            fail(`${hostText} is not a valid IPv4 address`);
+        }
+        return { host: hostText, hostIsIp: true };
+    }
+    const lastLabel = hostText.replace(/\.$/, '').split('.').pop() ?? '';
+    if (/^(0x[0-9a-f]*|[0-9]+)$/i.test(lastLabel)) {
+        fail(`"${hostText}" is not a valid hostname: its last label is a number`);
+    }
+    if (/[%/\\*?<>|^`{}"']/.test(hostText)) {
+        fail(`the host "${hostText}" contains characters no hostname can have`);
+    }
+    // A trailing dot names the same host; SNI carries the name without it (RFC 6066, Section 3).
+    const withoutDot = hostText.endsWith('.') ? hostText.slice(0, -1) : hostText;
+    const ascii = (0,external_node_url_namespaceObject.domainToASCII)(withoutDot);
+    if (ascii === '' || !isHostname(ascii)) {
+        fail(`"${hostText}" is not a valid hostname`);
+    }
+    return { host: ascii.toLowerCase(), hostIsIp: false };
+}
+// Letters, digits, hyphens (not at either end of a label) and, for internal names, underscores;
+// labels of 1 to 63 characters, 253 in all (RFC 1035, Section 2.3.4).
+function isHostname(name) {
+    if (name.length > 253) {
+        return false;
+    }
+    return name.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
+}
+
+;// CONCATENATED MODULE: ./src/report/words.ts
+// The words every rendering uses: verdicts, severities, versions and probe outcomes. The job
+// summary, the PR comment, the terminal output, SARIF and JUnit all take their wording from
+// here, so a reader sees the same sentence wherever an endpoint's result shows up.
+
+/** How severe each severity is; a policy fails on its `failOn` severity and everything above. */
+const words_SEVERITY_RANK = { notice: 1, warning: 2, error: 3 };
+const SEVERITIES = ['error', 'warning', 'notice'];
+/** Whether a finding of `severity` reaches the policy's fail-on threshold. */
+function reachesFailOn(severity, failOn) {
+    return failOn !== 'never' && words_SEVERITY_RANK[severity] >= words_SEVERITY_RANK[failOn];
+}
+/** The three outcomes of one endpoint, as every rendering words them. */
+const VERDICT_WORDS = {
+    compliant: 'compliant',
+    'non-compliant': 'non-compliant',
+    'not-scanned': 'not scanned',
+};
+const NOT_SCANNED_WORDS = {
+    dns: 'name does not resolve',
+    refused: 'connection refused',
+    timeout: 'timed out',
+    'not-tls': 'port does not speak TLS',
+    error: 'scan failed',
+};
+/**
+ * The verdict with its reason when the endpoint was not scanned: "could not scan" and
+ * "scanned and non-compliant" are different outcomes and must never read alike.
+ */
+function words_verdictText(result) {
+    if (result.verdict === 'not-scanned') {
+        return `not scanned: ${notScannedReason(result)}`;
+    }
+    // Reached but not scanned further, a port that answers in plaintext HTTP for one: the policy
+    // judges it, and the reason says why there is nothing else to show.
+    if (result.scan.status === 'not-scanned') {
+        return `${VERDICT_WORDS[result.verdict]}: ${notScannedReason(result)}`;
+    }
+    return VERDICT_WORDS[result.verdict];
+}
+/** Why an endpoint could not be scanned, in a few words and the probe's detail. */
+function notScannedReason(result) {
+    const reason = result.scan.notScanned;
+    if (!reason) {
+        return 'no address could be probed';
+    }
+    return reasonText(reason);
+}
+/**
+ * A not-scanned reason in a few words and the probe's detail, without saying the same thing
+ * twice when the detail starts with those words ("this port does not speak TLS: ...").
+ */
+function reasonText(reason) {
+    const words = NOT_SCANNED_WORDS[reason.reason];
+    const at = reason.detail.toLowerCase().indexOf(words.toLowerCase());
+    const detail = at >= 0 && at <= 'this '.length
+        ? reason.detail.slice(at + words.length).replace(/^[\s:;,.-]+/, '')
+        : reason.detail;
+    if (!detail || detail === words) {
+        return words;
+    }
+    // A detail that is only the error code comes in parentheses already: "(ECONNREFUSED)".
+    return /^\(.*\)$/.test(detail) ? `${words} ${detail}` : `${words} (${detail})`;
+}
+/** A small symbol for the verdict, for markdown where emoji render everywhere. */
+function verdictIcon(result) {
+    if (result.verdict === 'compliant')
+        return '✅';
+    if (result.verdict === 'non-compliant')
+        return '❌';
+    return '⚠️';
+}
+/** TLSv1.2 → "TLS 1.2", SSLv3 → "SSL 3.0". */
+function versionText(version) {
+    return version === 'SSLv3' ? 'SSL 3.0' : version.replace('TLSv', 'TLS ');
+}
+/** The IANA name of a suite code, or its hex code when unassigned. */
+function suiteText(code) {
+    return suiteName(code);
+}
+/** How one probe ended, in words: the chosen suite, the alert, or why nothing came back. */
+function words_outcomeText(outcome) {
+    switch (outcome.kind) {
+        case 'accepted':
+            return `${versionText(outcome.version)} ${suiteText(outcome.suite)}`;
+        case 'alert':
+            return `refused with alert ${outcome.alertName} (${outcome.alert})`;
+        case 'reset':
+            return 'refused with a TCP reset';
+        case 'closed':
+            return 'refused by closing the connection';
+        case 'timeout':
+            return outcome.phase === 'connect' ? 'timed out connecting' : 'timed out waiting for a reply';
+        case 'not-tls':
+            return `not TLS: ${outcome.detail}`;
+        case 'violation':
+            return `protocol violation: ${outcome.detail}`;
+        case 'error':
+            return `error: ${outcome.detail}`;
+    }
+}
+/** "3 endpoints", "1 endpoint". */
+function words_plural(count, noun, nouns = `${noun}s`) {
+    return `${count} ${count === 1 ? noun : nouns}`;
+}
+/** Milliseconds as "850 ms", "12.3 s" or "4 min 5 s". */
+function durationText(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Days left on a certificate: "45 days", "expires today", "expired 3 days ago". */
+/**
+ * Whether served certificate `index` of the chain is not valid yet at scan time. The chain's
+ * problems were found with the scan's clock: a leaf's is `not-yet-valid`, a later certificate's
+ * `expired-in-chain` while its notAfter is still ahead.
+ */
+function notYetValid(chain, index) {
+    const certificate = chain.served[index];
+    return chain.problems.some((problem) => problem.certificate === index &&
+        (problem.code === 'not-yet-valid' ||
+            (problem.code === 'expired-in-chain' &&
+                certificate !== undefined &&
+                certificate.daysLeft >= 0)));
+}
+/** Days left, or that the certificate is not valid yet, which days left would hide. */
+function words_validityText(certificate, isNotYetValid) {
+    return isNotYetValid
+        ? `not yet valid (from ${certificate.notBefore.slice(0, 10)})`
+        : daysLeftText(certificate.daysLeft);
+}
+function daysLeftText(daysLeft) {
+    if (daysLeft > 0)
+        return words_plural(daysLeft, 'day');
+    if (daysLeft === 0)
+        return 'expires today';
+    return `expired ${words_plural(-daysLeft, 'day')} ago`;
+}
+
+;// CONCATENATED MODULE: ./src/report/facts.ts
+// The few facts of one endpoint that the overview shows: versions accepted, the suite a sender
+// gets, forward secrecy, certificate days left and SNI. An endpoint may resolve to several
+// addresses; the overview shows what a sender can run into, so it takes the union of accepted
+// versions, the worst forward secrecy and the soonest expiry, and lists differing values.
+
+
+const NONE = '—';
+function factsOf(result) {
+    const addresses = reachableAddresses(result);
+    const scanned = result.scan.status === 'scanned' && addresses.length > 0;
+    return {
+        endpoint: result.scan.endpoint.input,
+        verdict: words_verdictText(result),
+        versions: scanned ? versionsText(addresses) : NONE,
+        senderSuite: scanned ? distinct(addresses.map(senderText)) : NONE,
+        forwardSecrecy: scanned ? forwardSecrecyText(addresses) : NONE,
+        certificateDaysLeft: scanned ? daysLeftOf(addresses) : NONE,
+        sni: scanned ? sniText(result, addresses) : NONE,
+        counts: countFindings(result.findings),
+    };
+}
+/**
+ * The addresses that were scanned. An address that could not be (refused, timed out) while
+ * another could holds no results, and must not read as one that refused every version.
+ */
+function reachableAddresses(result) {
+    return result.scan.addresses.filter((address) => !address.notScanned);
+}
+function countFindings(findings) {
+    const counts = { error: 0, warning: 0, notice: 0 };
+    for (const finding of findings) {
+        if (!finding.suppressed) {
+            counts[finding.severity] += 1;
+        }
+    }
+    return counts;
+}
+/** Versions accepted on any address, oldest first; inconclusive ones are named as unknown. */
+function acceptedVersions(addresses) {
+    return TLS_VERSIONS.filter((version) => addresses.some((address) => address.versions.some((entry) => entry.version === version && entry.accepted === true)));
+}
+function versionsText(addresses) {
+    const accepted = acceptedVersions(addresses);
+    const unknown = TLS_VERSIONS.filter((version) => !accepted.includes(version) &&
+        addresses.some((address) => address.versions.some((entry) => entry.version === version && entry.accepted === null)));
+    const text = accepted.length > 0 ? accepted.map(versionText).join(', ') : 'none';
+    return unknown.length > 0 ? `${text} (${unknown.map(versionText).join(', ')} unknown)` : text;
+}
+/** The suite a sender offering exactly the listed suites ends up with, or how it was refused. */
+function senderText(address) {
+    const outcome = address.sender.outcome;
+    return outcome.kind === 'accepted' ? suiteText(outcome.suite) : `none, ${words_outcomeText(outcome)}`;
+}
+function forwardSecrecyText(addresses) {
+    const values = addresses.map((address) => address.sender.forwardSecret);
+    if (values.includes(false))
+        return 'no';
+    if (values.includes(true))
+        return 'yes';
+    return NONE;
+}
+// A leaf that is not valid yet fails every sender however many days it has left, so it shows
+// ahead of the soonest expiry.
+function daysLeftOf(addresses) {
+    const chains = addresses.flatMap((address) => {
+        const chain = address.certificates.primary;
+        return chain && chain.served.length > 0 ? [chain] : [];
+    });
+    const early = chains.find((chain) => notYetValid(chain, 0));
+    if (early) {
+        return words_validityText(early.served[0], true);
+    }
+    const days = chains.map((chain) => chain.served[0].daysLeft);
+    return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
+}
+function sniText(result, addresses) {
+    if (result.scan.endpoint.hostIsIp) {
+        return 'not sent (IP address)';
+    }
+    return distinct(addresses.map((address) => {
+        const sni = address.certificates.sni;
+        // With no certificate seen there is nothing to compare names by (case 5: the key type
+        // matches no suite), whatever the SNI probes concluded.
+        if (!hasChain(address))
+            return 'unknown';
+        if (sni.required === true)
+            return 'required';
+        if (sni.honoured === true)
+            return 'honoured';
+        // The same certificate whatever the name: a single-site server, which needs no SNI.
+        if (sni.honoured === false)
+            return 'one certificate';
+        return 'unknown';
+    }));
+}
+/** Whether a certificate chain was obtained from the address with the endpoint's SNI. */
+function hasChain(address) {
+    return (address.certificates.primary?.served.length ?? 0) > 0;
+}
+/** One value when every address agrees, otherwise each distinct value in address order. */
+function distinct(values) {
+    const unique = [...new Set(values)];
+    return unique.length === 0 ? NONE : unique.join(' / ');
+}
+function verdictCounts(results) {
+    return {
+        total: results.length,
+        compliant: results.filter((result) => result.verdict === 'compliant').length,
+        nonCompliant: results.filter((result) => result.verdict === 'non-compliant').length,
+        notScanned: results.filter((result) => result.verdict === 'not-scanned').length,
+    };
+}
+/**
+ * The one-line outcome of a run: "all 4 endpoints compliant", or how many are non-compliant
+ * and how many could not be scanned, never adding the two together.
+ */
+function headline(results) {
+    const counts = verdictCounts(results);
+    if (counts.total === 0) {
+        return 'no endpoints';
+    }
+    if (counts.compliant === counts.total) {
+        return counts.total === 1
+            ? 'the endpoint is compliant'
+            : `all ${counts.total} endpoints compliant`;
+    }
+    const parts = [];
+    if (counts.nonCompliant > 0) {
+        parts.push(`${counts.nonCompliant} of ${words_plural(counts.total, 'endpoint')} non-compliant`);
+    }
+    if (counts.notScanned > 0) {
+        parts.push(`could not scan ${counts.notScanned} of ${words_plural(counts.total, 'endpoint')}`);
+    }
+    return parts.join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/report/diff.ts
+// Compares a report with a baseline (an earlier report of the same endpoints): per endpoint the
+// findings that are new and those that were fixed, and what changed in the versions and suites
+// accepted, the suite a sender gets and the certificate. Endpoints are matched by host, port
+// and path, so rewording an endpoint's line does not read as removing and adding it.
+
+
+
+function diff_diffReports(baseline, current) {
+    const before = new Map(baseline.endpoints.map((result) => [keyOf(result), result]));
+    const currentKeys = new Set(current.endpoints.map(keyOf));
+    const added = [];
+    const changed = [];
+    for (const result of current.endpoints) {
+        const earlier = before.get(keyOf(result));
+        if (!earlier) {
+            added.push(result.scan.endpoint.input);
+            continue;
+        }
+        const change = diffEndpoint(earlier, result);
+        if (change) {
+            changed.push(change);
+        }
+    }
+    const removed = baseline.endpoints
+        .filter((result) => !currentKeys.has(keyOf(result)))
+        .map((result) => result.scan.endpoint.input);
+    return { added, removed, changed, regressions: changed.filter((change) => change.regression) };
+}
+/** Whether the diff has anything to say. */
+function isEmptyDiff(diff) {
+    return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
+}
+function keyOf(result) {
+    return endpointKey(result.scan.endpoint);
+}
+function diffEndpoint(before, after) {
+    const beforeKeys = new Set(before.findings.map(findingKey));
+    const afterKeys = new Set(after.findings.map(findingKey));
+    const newFindings = uniqueByKey(after.findings.filter((f) => !beforeKeys.has(findingKey(f))));
+    const fixedFindings = uniqueByKey(before.findings.filter((f) => !afterKeys.has(findingKey(f))));
+    const change = {
+        endpoint: after.scan.endpoint.input,
+        newFindings,
+        fixedFindings,
+        regression: false,
+    };
+    if (before.verdict !== after.verdict) {
+        change.verdict = { before: before.verdict, after: after.verdict };
+    }
+    // What the probes saw only compares between two scans; an endpoint that was not scanned on
+    // one side has its verdict and findings compared, nothing else.
+    if (before.scan.status === 'scanned' && after.scan.status === 'scanned') {
+        const reachableBefore = reachableAddresses(before);
+        const reachableAfter = reachableAddresses(after);
+        const versions = setChange(acceptedVersions(reachableBefore), acceptedVersions(reachableAfter));
+        const suites = setChange(diff_acceptedSuites(before), diff_acceptedSuites(after));
+        const senderBefore = distinctJoined(reachableBefore.map(senderText));
+        const senderAfter = distinctJoined(reachableAfter.map(senderText));
+        const leavesBefore = leavesOf(before);
+        const leavesAfter = leavesOf(after);
+        if (versions)
+            change.versions = versions;
+        if (suites)
+            change.suites = suites;
+        if (senderBefore !== senderAfter) {
+            change.senderSuite = { before: senderBefore, after: senderAfter };
+        }
+        if (!sameLeaves(leavesBefore, leavesAfter)) {
+            change.certificate = { before: leavesBefore, after: leavesAfter };
+        }
+    }
+    change.regression =
+        newFindings.some((finding) => !finding.suppressed) ||
+            (before.verdict === 'compliant' && after.verdict !== 'compliant');
+    const changedAnything = change.verdict !== undefined ||
+        newFindings.length > 0 ||
+        fixedFindings.length > 0 ||
+        change.versions !== undefined ||
+        change.suites !== undefined ||
+        change.senderSuite !== undefined ||
+        change.certificate !== undefined;
+    return changedAnything ? change : undefined;
+}
+// A finding is the same across runs when its rule and SNI are. The address is left out: a name
+// whose DNS rotates its addresses would otherwise show every finding as fixed and new again.
+function findingKey(finding) {
+    return `${finding.id}\n${finding.sni ?? ''}`;
+}
+function uniqueByKey(findings) {
+    const seen = new Set();
+    return findings.filter((finding) => {
+        const key = findingKey(finding);
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function diff_acceptedSuites(result) {
+    const names = new Set();
+    for (const address of result.scan.addresses) {
+        for (const enumeration of address.suites) {
+            for (const suite of enumeration.accepted) {
+                names.add(suite.name);
+            }
+        }
+    }
+    return [...names].sort();
+}
+function setChange(before, after) {
+    const added = after.filter((item) => !before.includes(item));
+    const removed = before.filter((item) => !after.includes(item));
+    return added.length > 0 || removed.length > 0 ? { added, removed } : undefined;
+}
+function leavesOf(result) {
+    const leaves = new Map();
+    for (const address of result.scan.addresses) {
+        const leaf = address.certificates.primary?.served[0];
+        if (leaf && !leaves.has(leaf.fingerprintSha256)) {
+            leaves.set(leaf.fingerprintSha256, {
+                subject: leaf.subject,
+                fingerprintSha256: leaf.fingerprintSha256,
+                notAfter: leaf.notAfter,
+            });
+        }
+    }
+    return [...leaves.values()].sort((a, b) => a.fingerprintSha256.localeCompare(b.fingerprintSha256));
+}
+function sameLeaves(a, b) {
+    return (a.length === b.length &&
+        a.every((leaf, index) => leaf.fingerprintSha256 === b[index].fingerprintSha256));
+}
+function distinctJoined(values) {
+    return [...new Set(values)].join(' / ');
+}
+/** The changed endpoints in the order a reader wants them: regressions, fixes, the rest. */
+function groupChanges(diff) {
+    const notRegressed = diff.changed.filter((change) => !change.regression);
+    return {
+        regressions: diff.regressions,
+        fixes: notRegressed.filter((change) => change.fixedFindings.length > 0),
+        others: notRegressed.filter((change) => change.fixedFindings.length === 0),
+    };
+}
+/** What changed for one endpoint, as plain-text phrases; each rendering formats them. */
+function changePhrases(change) {
+    const phrases = [];
+    if (change.verdict) {
+        phrases.push(`${verdictWord(change.verdict.before)} → ${verdictWord(change.verdict.after)}`);
+    }
+    if (change.newFindings.length > 0) {
+        phrases.push(`new: ${change.newFindings.map(findingPhrase).join(', ')}`);
+    }
+    if (change.fixedFindings.length > 0) {
+        phrases.push(`fixed: ${change.fixedFindings.map(findingPhrase).join(', ')}`);
+    }
+    if (change.versions) {
+        const { added, removed } = change.versions;
+        phrases.push(`versions ${setPhrase(added.map(versionText), removed.map(versionText))}`);
+    }
+    if (change.suites) {
+        phrases.push(`suites ${setPhrase(change.suites.added, change.suites.removed)}`);
+    }
+    if (change.senderSuite) {
+        phrases.push(`sender suite ${change.senderSuite.before} → ${change.senderSuite.after}`);
+    }
+    if (change.certificate) {
+        phrases.push(`certificate ${leavesPhrase(change.certificate.before)} → ` +
+            leavesPhrase(change.certificate.after));
+    }
+    return phrases;
+}
+function verdictWord(verdict) {
+    return VERDICT_WORDS[verdict];
+}
+function findingPhrase(finding) {
+    const suppressed = finding.suppressed ? ', suppressed' : '';
+    return `${finding.id} ${finding.title} (${finding.severity}${suppressed})`;
+}
+function setPhrase(added, removed) {
+    return [...added.map((item) => `+${item}`), ...removed.map((item) => `−${item}`)].join(' ');
+}
+function leavesPhrase(leaves) {
+    if (leaves.length === 0) {
+        return 'none';
+    }
+    return leaves
+        .map((leaf) => `${leaf.subject} (${leaf.fingerprintSha256.slice(0, 11)}…, until ` +
+        `${leaf.notAfter.slice(0, 10)})`)
+        .join(', ');
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
+var _2020 = __nccwpck_require__(2210);
+;// CONCATENATED MODULE: ./schema/report.schema.json
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+;// CONCATENATED MODULE: ./src/report/json.ts
+// The JSON report on disk: written in a stable key order (the order of the schema), written
+// atomically so a reader never sees half a file, and read back only after it validates against
+// schema/report.schema.json, with errors that name the file and the place in it.
+
+
+
+
+
+
+
+
+
+/** A report file that cannot be read, parsed or validated; the message names the file. */
+class ReportError extends Error {
+    file;
+    constructor(file, message) {
+        super(`${file}: ${message}`);
+        this.file = file;
+        this.name = 'ReportError';
+    }
+}
+let compiled;
+function reportValidator() {
+    if (!compiled) {
+        const ajv = new _2020.Ajv2020({ allErrors: true, allowUnionTypes: true });
+        dist_default()["default"](ajv);
+        compiled = ajv.compile(report_schema_namespaceObject);
+    }
+    return compiled;
+}
+/** The schema's complaints about `value`, as readable lines; empty when it is a valid report. */
+function reportSchemaErrors(value) {
+    const validate = reportValidator();
+    return validate(value) ? [] : describeErrors(validate.errors ?? []);
+}
+const MAX_ERRORS_SHOWN = 5;
+function describeErrors(errors) {
+    // A value that fits no branch of a oneOf draws one error per branch; the branch errors say
+    // more than the summary, so the summary line is left out when branch errors are present.
+    const specific = errors.filter((error) => error.keyword !== 'oneOf');
+    const shown = (specific.length > 0 ? specific : errors).map(describeError);
+    const unique = [...new Set(shown)];
+    if (unique.length <= MAX_ERRORS_SHOWN) {
+        return unique;
+    }
+    return [
+        ...unique.slice(0, MAX_ERRORS_SHOWN),
+        `and ${unique.length - MAX_ERRORS_SHOWN} more problems`,
+    ];
+}
+function describeError(error) {
+    const where = error.instancePath === '' ? 'the report' : error.instancePath;
+    const params = error.params;
+    if (error.keyword === 'additionalProperties') {
+        return `${where} has an unknown property "${String(params.additionalProperty)}"`;
+    }
+    if (error.keyword === 'enum') {
+        const allowed = params.allowedValues.map((value) => JSON.stringify(value));
+        return `${where} must be one of ${allowed.join(', ')}`;
+    }
+    return `${where} ${error.message ?? 'is not valid'}`;
+}
+/** The report as JSON text: keys in the schema's order, two-space indent, a final newline. */
+function renderJson(report) {
+    return `${JSON.stringify(inSchemaOrder(report, reportSchema), null, 2)}\n`;
+}
+/** Reads a report file and validates it; throws ReportError naming the file and the problem. */
+async function readReport(file) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new ReportError(file, `cannot read the report: ${messageOf(error)}`);
+    }
+    return parseReport(text, file);
+}
+/** Parses and validates report text; `file` names it in errors. */
+function parseReport(text, file = '<report>') {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ReportError(file, `not JSON: ${messageOf(error)}`);
+    }
+    if (typeof value !== 'object' || value === null || !('schemaVersion' in value)) {
+        throw new ReportError(file, `not a ${TOOL.name} report: it has no schemaVersion`);
+    }
+    const version = value.schemaVersion;
+    if (version !== REPORT_SCHEMA_VERSION) {
+        throw new ReportError(file, `report schema version ${JSON.stringify(version)} is not the version ` +
+            `${REPORT_SCHEMA_VERSION} that ${TOOL.name} ${TOOL.version} reads`);
+    }
+    const errors = reportSchemaErrors(value);
+    if (errors.length > 0) {
+        throw new ReportError(file, `does not match the report schema (schema/report.schema.json): ${errors.join('; ')}`);
+    }
+    return value;
+}
+/**
+ * Writes `text` to `file` through a temporary file in the same folder and a rename, so readers
+ * (a later job, a concurrent merge) see the old file or the new one, never a partial one.
+ * The rename is atomic only within one file system, hence the same folder.
+ */
+async function writeFileAtomic(file, text) {
+    const folder = external_node_path_default().dirname(file);
+    const temporary = external_node_path_default().join(folder, `.${external_node_path_default().basename(file)}.${process.pid}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+    try {
+        const handle = await (0,promises_namespaceObject.open)(temporary, 'wx');
+        try {
+            await handle.writeFile(text, 'utf8');
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await (0,promises_namespaceObject.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.unlink)(temporary).catch(() => undefined);
+        throw error;
+    }
+}
+const propertiesCache = new WeakMap();
+function inSchemaOrder(value, node) {
+    if (Array.isArray(value)) {
+        const items = node ? itemsOf(node) : undefined;
+        return value.map((item) => inSchemaOrder(item, items));
+    }
+    if (typeof value !== 'object' || value === null) {
+        return value;
+    }
+    const record = value;
+    const known = node ? propertiesOf(node) : new Map();
+    const ordered = {};
+    for (const [key, child] of known) {
+        if (record[key] !== undefined) {
+            ordered[key] = inSchemaOrder(record[key], child);
+        }
+    }
+    for (const key of Object.keys(record).sort()) {
+        if (!known.has(key) && record[key] !== undefined) {
+            ordered[key] = inSchemaOrder(record[key], undefined);
+        }
+    }
+    return ordered;
+}
+function resolve(node) {
+    const ref = node.$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#/$defs/')) {
+        return node;
+    }
+    const defs = reportSchema.$defs;
+    return resolve(defs[ref.slice('#/$defs/'.length)]);
+}
+/** Branches of a union, or the node itself. */
+function branches(node) {
+    const resolved = resolve(node);
+    const union = (resolved.oneOf ?? resolved.anyOf);
+    return union ? union.flatMap(branches) : [resolved];
+}
+function propertiesOf(node) {
+    const cached = propertiesCache.get(node);
+    if (cached) {
+        return cached;
+    }
+    const properties = new Map();
+    for (const branch of branches(node)) {
+        for (const [key, child] of Object.entries((branch.properties ?? {}))) {
+            if (!properties.has(key)) {
+                properties.set(key, child);
+            }
+        }
+    }
+    propertiesCache.set(node, properties);
+    return properties;
+}
+function itemsOf(node) {
+    for (const branch of branches(node)) {
+        if (typeof branch.items === 'object' && branch.items !== null) {
+            return branch.items;
+        }
+    }
+    return undefined;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/report/junit.ts
+// JUnit XML for CI systems other than GitHub's: one test suite per endpoint and one test case
+// per endpoint and rule. A finding at or above the fail-on severity is a failure; an endpoint
+// that could not be scanned is an error (the test could not run), never a failure, and its
+// other rules are skipped; a suppressed finding is skipped with its reason.
+
+
+function renderJunit(report) {
+    const ruleIds = ruleIdsFor(report);
+    const suites = report.endpoints.map((result) => suiteFor(report, result, ruleIds));
+    const total = suites.reduce((sum, suite) => ({
+        tests: sum.tests + suite.counts.tests,
+        failures: sum.failures + suite.counts.failures,
+        errors: sum.errors + suite.counts.errors,
+        skipped: sum.skipped + suite.counts.skipped,
+    }), { tests: 0, failures: 0, errors: 0, skipped: 0 });
+    const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="${attr(report.tool.name)}" ${countAttrs(total)} ` +
+            `time="${secondsText(seconds)}" timestamp="${attr(report.startedAt)}">`,
+        ...suites.map((suite) => suite.xml),
+        '</testsuites>',
+        '',
+    ].join('\n');
+}
+/** The catalogue's rules, then any rule a finding names that the catalogue lacks. */
+function ruleIdsFor(report) {
+    const ids = RULES.map((rule) => rule.id);
+    const known = new Set(ids);
+    for (const result of report.endpoints) {
+        for (const finding of result.findings) {
+            if (!known.has(finding.id)) {
+                known.add(finding.id);
+                ids.push(finding.id);
+            }
+        }
+    }
+    return ids;
+}
+function suiteFor(report, result, ruleIds) {
+    const name = result.scan.endpoint.input;
+    const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+    const cases = [];
+    const notScanned = result.verdict === 'not-scanned';
+    for (const id of ruleIds) {
+        const findings = result.findings.filter((finding) => finding.id === id);
+        const active = findings.filter((finding) => !finding.suppressed);
+        const open = `    <testcase classname="${attr(name)}" name="${attr(id)}" time="0">`;
+        counts.tests += 1;
+        if (notScanned && active.length > 0) {
+            counts.errors += 1;
+            cases.push(open, junit_element('error', active), '    </testcase>');
+        }
+        else if (notScanned) {
+            counts.skipped += 1;
+            cases.push(open, `      <skipped message="${attr(words_verdictText(result))}"/>`, '    </testcase>');
+        }
+        else if (active.some((finding) => reachesFailOn(finding.severity, report.policy.failOn))) {
+            counts.failures += 1;
+            cases.push(open, junit_element('failure', active), '    </testcase>');
+        }
+        else if (active.length > 0) {
+            // Below the fail-on severity: the test passes, and says what it saw.
+            cases.push(open, `      <system-out>${junit_text(describe(active))}</system-out>`, '    </testcase>');
+        }
+        else if (findings.length > 0) {
+            counts.skipped += 1;
+            const reason = findings[0].suppressed?.reason ?? '';
+            cases.push(open, `      <skipped message="${attr(`suppressed: ${reason}`)}"/>`, '    </testcase>');
+        }
+        else {
+            cases.push(`    <testcase classname="${attr(name)}" name="${attr(id)}" time="0"/>`);
+        }
+    }
+    const xml = [
+        `  <testsuite name="${attr(name)}" ${countAttrs(counts)} ` +
+            `time="${secondsText(result.scan.durationMs / 1000)}" ` +
+            `timestamp="${attr(result.scan.startedAt)}">`,
+        '    <properties>',
+        `      <property name="verdict" value="${attr(words_verdictText(result))}"/>`,
+        '    </properties>',
+        ...cases,
+        '  </testsuite>',
+    ].join('\n');
+    return { xml, counts };
+}
+function junit_element(tag, findings) {
+    const first = findings[0];
+    return (`      <${tag} type="${attr(first.severity)}" message="${attr(first.title)}">` +
+        `${junit_text(describe(findings))}</${tag}>`);
+}
+function describe(findings) {
+    return findings
+        .map((finding) => {
+        const where = finding.address ? ` on ${finding.address}` : '';
+        const fix = finding.remediation.summary ? `\nFix: ${finding.remediation.summary}` : '';
+        return (`${finding.severity}: ${finding.title}${where}\n` +
+            `Observed: ${finding.evidence.observed}\nExpected: ${finding.evidence.expected}${fix}`);
+    })
+        .join('\n\n');
+}
+function countAttrs(counts) {
+    return (`tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" ` +
+        `skipped="${counts.skipped}"`);
+}
+function secondsText(seconds) {
+    return (Number.isFinite(seconds) && seconds > 0 ? seconds : 0).toFixed(3);
+}
+// XML 1.0 allows tab, newline and carriage return among the control characters, nothing else
+// (XML 1.0, Section 2.2); a stray byte from a server's reply must not break the file.
+function clean(value) {
+    return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
+}
+function junit_text(value) {
+    return clean(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function attr(value) {
+    return junit_text(value)
+        .replace(/"/g, '&quot;')
+        .replace(/\n/g, '&#10;')
+        .replace(/\r/g, '&#13;')
+        .replace(/\t/g, '&#9;');
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// The markdown renderings: the job summary (an overview table, then per endpoint a collapsible
+// section with the suites, the certificate chain and the findings with their remediation) and
+// the pull request comment (changes since the baseline first, then what fails). GitHub caps a
+// job summary at 1 MiB and a comment at 65,536 characters; both renderings shorten themselves
+// to fit and say where and what they left out.
+
+
+
+
+
+/** GitHub's limit on one step's job summary. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** GitHub's limit on the body of an issue or pull request comment. */
+const COMMENT_LIMIT_CHARS = 65_536;
+// Room kept for the note that says what was left out, so adding it never breaks the limit.
+const NOTE_RESERVE = 600;
+/** The job summary: overview table, then one collapsible section per endpoint. */
+function renderMarkdown(report, options = {}) {
+    const maxBytes = options.maxBytes ?? SUMMARY_LIMIT_BYTES;
+    const budget = new Budget(maxBytes - NOTE_RESERVE, bytesOf);
+    const shown = options.onlyFailures
+        ? report.endpoints.filter((result) => result.verdict !== 'compliant')
+        : report.endpoints;
+    budget.add(`${titleLine(report)}\n\n${metaLine(report)}\n\n`);
+    if (options.baseline) {
+        const lines = changeLines(diff_diffReports(options.baseline, report));
+        if (!budget.addLines(lines, 'changes since the baseline')) {
+            return budget.finish(maxBytes);
+        }
+    }
+    if (shown.length < report.endpoints.length) {
+        budget.add(`${words_plural(report.endpoints.length - shown.length, 'compliant endpoint')} not shown.\n\n`);
+    }
+    if (shown.length === 0) {
+        return budget.finish(maxBytes);
+    }
+    if (!budget.addLines([...overviewTable(shown), ''], 'rows of the overview table')) {
+        return budget.finish(maxBytes);
+    }
+    addSections(budget, report, shown);
+    return budget.finish(maxBytes);
+}
+// Sections in full when they all fit; otherwise every section without its suite tables and
+// chains (the findings and their fixes matter most); otherwise as many short ones as fit.
+function addSections(budget, report, shown) {
+    const full = [];
+    let fullSize = 0;
+    // Built one by one so that a huge report stops building full sections once they overflow.
+    for (const result of shown) {
+        const section = fullSection(report, result);
+        full.push(section);
+        fullSize += bytesOf(section);
+        if (!budget.fits('', fullSize))
+            break;
+    }
+    if (full.length === shown.length && budget.fits('', fullSize)) {
+        budget.add(full.join(''));
+        return;
+    }
+    const short = shown.map((result) => shortSection(result));
+    if (budget.fits(short.join(''))) {
+        budget.add(short.join(''));
+        budget.note('Shortened to stay under GitHub’s 1 MiB job summary limit: the sections above leave out ' +
+            'the suite tables and certificate chains. The JSON report has every detail.');
+        return;
+    }
+    let included = 0;
+    while (included < short.length && budget.fits(short[included])) {
+        budget.add(short[included]);
+        included += 1;
+    }
+    budget.note(`Shortened to stay under GitHub’s 1 MiB job summary limit: the sections of the last ` +
+        `${words_plural(short.length - included, 'endpoint')} are left out, and those above have no ` +
+        'suite tables or certificate chains. The JSON report has every detail.');
+}
+/**
+ * The pull request comment: the changes since the baseline first (regressions leading), then
+ * the endpoints that fail with their findings. The Action adds its hidden marker in front.
+ */
+function renderComment(report, options = {}) {
+    const maxChars = options.maxChars ?? COMMENT_LIMIT_CHARS - 536;
+    const budget = new Budget(maxChars - NOTE_RESERVE, (text) => text.length);
+    const failing = report.endpoints.filter((result) => result.verdict !== 'compliant');
+    budget.add(`${titleLine(report, '###')}\n\n${metaLine(report)}\n\n`);
+    if (options.baseline) {
+        const diff = diffReports(options.baseline, report);
+        if (!budget.addLines(changeLines(diff), 'changes since the baseline')) {
+            return budget.finish(maxChars, commentFooter);
+        }
+    }
+    if (failing.length > 0) {
+        const table = [...overviewTable(failing), ''];
+        const compliant = report.endpoints.length - failing.length;
+        if (compliant > 0) {
+            table.push(`${plural(compliant, 'compliant endpoint')} not listed.`, '');
+        }
+        if (!budget.addLines(table, 'endpoints of the table')) {
+            return budget.finish(maxChars, commentFooter);
+        }
+        const findings = failing.flatMap((result) => findingLines(result));
+        budget.addLines(findings, 'findings');
+    }
+    return budget.finish(maxChars, commentFooter);
+}
+const commentFooter = '\n_The job summary of the run has the suites, chains and fixes._\n';
+// ---------------------------------------------------------------------------------------------
+// Head, overview and changes
+function titleLine(report, level = '##') {
+    // ⚠️ for a run that passes with endpoints that are not compliant (fail-on never, a rule
+    // lowered): the verdicts still say what is wrong.
+    const allCompliant = report.endpoints.every((result) => result.verdict === 'compliant');
+    const icon = !report.compliant ? '❌' : allCompliant ? '✅' : '⚠️';
+    return `${level} ${icon} Webhook TLS: ${headline(report.endpoints)}`;
+}
+function metaLine(report) {
+    const failOn = report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
+    const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+    const counts = verdictCounts(report.endpoints);
+    const parts = [
+        `Policy **${inline(report.policy.name)}** (${failOn})`,
+        `${counts.compliant} compliant, ${counts.nonCompliant} non-compliant, ` +
+            `${counts.notScanned} not scanned`,
+        `${report.tool.name} ${report.tool.version}`,
+        `${report.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`,
+        `took ${durationText(Number.isFinite(took) ? took : 0)}`,
+    ];
+    if (report.shard) {
+        parts.push(`shard ${report.shard.index} of ${report.shard.count}`);
+    }
+    return parts.join(' · ');
+}
+function overviewTable(results) {
+    const lines = [
+        '| Endpoint | Verdict | Versions | Suite a sender gets | Forward secrecy | Certificate | SNI |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const result of results) {
+        const facts = factsOf(result);
+        lines.push(row([
+            cell(facts.endpoint),
+            `${verdictIcon(result)} ${cell(facts.verdict)}`,
+            cell(facts.versions),
+            /^TLS_\w+$/.test(facts.senderSuite) ? inline(facts.senderSuite) : cell(facts.senderSuite),
+            cell(facts.forwardSecrecy),
+            cell(facts.certificateDaysLeft),
+            cell(facts.sni),
+        ]));
+    }
+    return lines;
+}
+/** The changes since the baseline as markdown lines: regressions first, then fixes, the rest. */
+function changeLines(diff) {
+    if (isEmptyDiff(diff)) {
+        return ['**Since the baseline:** no changes.', ''];
+    }
+    const lines = [];
+    const { regressions, fixes, others } = groupChanges(diff);
+    const group = (title, changes) => {
+        if (changes.length === 0)
+            return;
+        lines.push(`**${title} (${changes.length})**`, '');
+        for (const change of changes) {
+            lines.push(`- ${inline(change.endpoint)}: ${changePhrases(change).map(escapeText).join('; ')}`);
+        }
+        lines.push('');
+    };
+    group('Regressions since the baseline', regressions);
+    group('Fixed since the baseline', fixes);
+    group('Other changes since the baseline', others);
+    if (diff.added.length > 0) {
+        lines.push(`**New endpoints:** ${diff.added.map(inline).join(', ')}`, '');
+    }
+    if (diff.removed.length > 0) {
+        lines.push(`**Endpoints no longer scanned:** ${diff.removed.map(inline).join(', ')}`, '');
+    }
+    return lines;
+}
+/** One line per finding of an endpoint, for the comment. */
+function findingLines(result) {
+    const endpoint = inline(result.scan.endpoint.input);
+    const active = result.findings.filter((finding) => !finding.suppressed);
+    if (active.length === 0) {
+        return [];
+    }
+    return [
+        `**${endpoint}** (${escapeText(verdictText(result))})`,
+        '',
+        ...active.map((finding) => `- ${severityIcon(finding)} \`${finding.id}\` ${escapeText(finding.title)}: ` +
+            `${escapeText(finding.evidence.observed)}${addressSuffix(finding)}`),
+        '',
+    ];
+}
+// ---------------------------------------------------------------------------------------------
+// Per-endpoint sections
+function summaryOf(result) {
+    const counts = countFindings(result.findings);
+    const found = SEVERITIES.filter((severity) => counts[severity] > 0).map((severity) => words_plural(counts[severity], severity));
+    const tail = found.length > 0 ? `, ${found.join(', ')}` : '';
+    return (`<summary>${verdictIcon(result)} <code>${html(result.scan.endpoint.input)}</code>: ` +
+        `${html(words_verdictText(result))}${html(tail)}</summary>`);
+}
+function fullSection(report, result) {
+    const parts = [
+        '<details>',
+        summaryOf(result),
+        '',
+        ...findingsBlock(result, true),
+        ...result.scan.addresses.flatMap((address, index) => {
+            const same = result.scan.addresses
+                .slice(0, index)
+                .find((earlier) => sameResults(earlier, address));
+            return same
+                ? [
+                    `#### ${escapeText(address.address)} (IPv${address.family})`,
+                    '',
+                    `The same results as ${escapeText(same.address)}.`,
+                    '',
+                ]
+                : addressBlock(report, result, address);
+        }),
+        '</details>',
+        '',
+        '',
+    ];
+    return parts.join('\n');
+}
+function shortSection(result) {
+    return [
+        '<details>',
+        summaryOf(result),
+        '',
+        ...findingsBlock(result, false),
+        '</details>',
+        '',
+        '',
+    ].join('\n');
+}
+function findingsBlock(result, withSnippets) {
+    const lines = [];
+    if (result.scan.status === 'not-scanned' && result.verdict !== 'not-scanned') {
+        // The policy judged the endpoint from what it did answer (plain HTTP, say): it counts as
+        // non-compliant, not as not scanned, so the words must not say "not scanned".
+        lines.push(`Non-compliant without further probes: ${escapeText(notScannedReason(result))}.`, '');
+    }
+    else if (result.verdict === 'not-scanned') {
+        lines.push(`Could not scan this endpoint: ${escapeText(notScannedReason(result))}.`, '');
+    }
+    if (result.findings.length === 0) {
+        lines.push('No findings.', '');
+        return lines;
+    }
+    lines.push('#### Findings', '');
+    for (const finding of result.findings) {
+        const suppressed = finding.suppressed
+            ? ` — suppressed: ${escapeText(finding.suppressed.reason)}` +
+                (finding.suppressed.expires ? ` (until ${escapeText(finding.suppressed.expires)})` : '')
+            : '';
+        lines.push(`${severityIcon(finding)} **${finding.severity}** \`${finding.id}\`: ` +
+            `${escapeText(finding.title)}${addressSuffix(finding)}${suppressed}`, '', `Observed: ${escapeText(finding.evidence.observed)}. ` +
+            `Expected: ${escapeText(finding.evidence.expected)}.`, '');
+        if (finding.remediation.summary) {
+            lines.push(`**Fix:** ${escapeText(finding.remediation.summary)}`, '');
+        }
+        if (withSnippets) {
+            for (const snippet of finding.remediation.snippets ?? []) {
+                const fence = fenceFor(snippet.config);
+                lines.push(`<details><summary>${html(snippet.server)}</summary>`, '', `${fence}${languageOf(snippet.server)}`, snippet.config.replace(/\n+$/, ''), fence, '', '</details>', '');
+            }
+        }
+    }
+    return lines;
+}
+function addressBlock(report, result, address) {
+    if (address.notScanned) {
+        return [
+            `#### ${escapeText(address.address)} (IPv${address.family})`,
+            '',
+            address.notScanned.reason === 'not-tls'
+                ? `No TLS on this address: ${escapeText(reasonText(address.notScanned))}.`
+                : `Could not scan this address: ${escapeText(address.notScanned.detail)}.`,
+            '',
+        ];
+    }
+    const lines = [
+        `#### ${escapeText(address.address)} (IPv${address.family})`,
+        '',
+        `${words_plural(address.connections, 'connection')}, ${durationText(address.durationMs)}.`,
+        '',
+        '| Version | Result |',
+        '| --- | --- |',
+        ...address.versions.map((entry) => row([versionText(entry.version), cell(versionResult(entry.accepted, entry.outcome))])),
+        '',
+        `A sender offering the listed suites gets: ${escapeText(senderSentence(address))}.`,
+        '',
+        ...suiteTable(report, address),
+        ...chainBlock(result, address),
+    ];
+    if (address.observations.length > 0) {
+        lines.push('**Observations**', '');
+        for (const observation of address.observations) {
+            lines.push(`- \`${observation.id}\`: ${escapeText(observation.detail)}`);
+        }
+        lines.push('');
+    }
+    return lines;
+}
+/** Whether two addresses of one endpoint answered every probe alike. */
+function sameResults(a, b) {
+    const seen = (address) => JSON.stringify([
+        address.versions,
+        address.suites,
+        address.groups,
+        address.listedSuites,
+        address.sender,
+        address.certificates,
+        address.observations,
+    ]);
+    return seen(a) === seen(b);
+}
+function versionResult(accepted, outcome) {
+    if (accepted === true)
+        return `accepted (${words_outcomeText(outcome)})`;
+    if (accepted === false)
+        return words_outcomeText(outcome);
+    return `unknown: ${words_outcomeText(outcome)}`;
+}
+function senderSentence(address) {
+    const outcome = address.sender.outcome;
+    if (outcome.kind !== 'accepted') {
+        return `nothing, ${words_outcomeText(outcome)}`;
+    }
+    const secrecy = address.sender.forwardSecret === undefined
+        ? ''
+        : address.sender.forwardSecret
+            ? ', forward secret'
+            : ', not forward secret';
+    return `${words_outcomeText(outcome)}${secrecy}`;
+}
+function suiteTable(report, address) {
+    const listed = report.policy.listedSuites;
+    const rows = address.suites.flatMap((enumeration) => enumeration.accepted.map((suite, position) => {
+        const info = suiteByCode(suite.code);
+        const keyExchange = [
+            suite.group !== undefined ? groupName(suite.group) : '',
+            suite.dhBits !== undefined ? `DH ${suite.dhBits} bits` : '',
+        ]
+            .filter(Boolean)
+            .join(', ');
+        const order = enumeration.preference === 'server' ? String(position + 1) : '';
+        return row([
+            versionText(enumeration.version),
+            order,
+            `\`${suite.name}\``,
+            ...(listed ? [listed.includes(suite.code) ? 'yes' : ''] : []),
+            info ? (info.forwardSecret ? 'yes' : 'no') : '?',
+            cell(keyExchange || NONE),
+        ]);
+    }));
+    if (rows.length === 0) {
+        return ['No suite accepted.', ''];
+    }
+    const notes = address.suites
+        .filter((enumeration) => !enumeration.complete)
+        .map((enumeration) => `${versionText(enumeration.version)}: some probes were inconclusive, so a suite may be ` +
+        'missing.');
+    return [
+        `| Version | Server order | Suite |${listed ? ' Listed |' : ''}` +
+            ' Forward secret | Key exchange |',
+        `| --- | --- | --- |${listed ? ' --- |' : ''} --- | --- |`,
+        ...rows,
+        '',
+        ...notes.flatMap((note) => [note, '']),
+    ];
+}
+function chainBlock(result, address) {
+    const check = address.certificates;
+    const lines = [];
+    if (check.error) {
+        lines.push(`Certificates could not be checked: ${escapeText(check.error)}.`, '');
+    }
+    if (check.primary) {
+        lines.push(...chainTable(check.primary, 'Certificate chain'));
+    }
+    if (!result.scan.endpoint.hostIsIp) {
+        lines.push(`SNI: ${escapeText(sniSentence(address))}.`, '');
+    }
+    return lines;
+}
+function chainTable(chain, title) {
+    const sni = chain.sni === null ? 'without SNI' : `SNI ${inline(chain.sni)}`;
+    const lines = [
+        `**${title}** (${sni})`,
+        '',
+        '| # | Subject | Issuer | Key | Signature | Not after | Days left |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        ...chain.served.map((certificate, index) => certificateRow(String(index), certificate, notYetValid(chain, index))),
+    ];
+    if (chain.anchor) {
+        lines.push(certificateRow('anchor', chain.anchor));
+    }
+    const path = chain.built.map(String).join(' → ') || NONE;
+    lines.push('', `Path: ${path}. Trusted: ${yesNo(chain.trusted)}. Name matches: ${yesNo(chain.nameMatches)}. ` +
+        `OCSP stapled: ${yesNo(chain.ocspStapled)}.`, '');
+    for (const problem of chain.problems) {
+        const which = problem.certificate !== undefined ? ` (#${problem.certificate})` : '';
+        lines.push(`- \`${problem.code}\`${which}: ${escapeText(problem.detail)}`);
+    }
+    if (chain.problems.length > 0) {
+        lines.push('');
+    }
+    return lines;
+}
+function certificateRow(label, certificate, early = false) {
+    const key = certificate.keyType === 'EC' && certificate.curve
+        ? `EC ${certificate.curve}`
+        : `${certificate.keyType} ${certificate.keyBits}`;
+    return row([
+        label,
+        cell(certificate.subject),
+        cell(certificate.issuer),
+        cell(key),
+        cell(certificate.signatureAlgorithm),
+        certificate.notAfter.slice(0, 10),
+        cell(words_validityText(certificate, early)),
+    ]);
+}
+const UNKNOWN_NAME_WORDS = {
+    'same-certificate': 'the same certificate',
+    'other-certificate': 'another certificate',
+    'warning-alert': 'a warning alert',
+    'fatal-alert': 'a fatal alert',
+};
+function sniSentence(address) {
+    const sni = address.certificates.sni;
+    const parts = [
+        !hasChain(address)
+            ? 'unknown: no certificate was obtained'
+            : sni.required === true
+                ? 'required'
+                : sni.honoured === true
+                    ? 'honoured'
+                    : sni.honoured === false
+                        ? 'not needed: the same certificate for every name'
+                        : 'unknown',
+    ];
+    if (sni.noSniNameMatches === false) {
+        parts.push('clients without SNI get a certificate that does not match the name');
+    }
+    if (sni.unknownName) {
+        parts.push(`a client naming an unknown host gets ${UNKNOWN_NAME_WORDS[sni.unknownName]}`);
+    }
+    return parts.join('; ');
+}
+// ---------------------------------------------------------------------------------------------
+// Markdown text helpers
+function severityIcon(finding) {
+    if (finding.suppressed)
+        return '➖';
+    if (finding.severity === 'error')
+        return '❌';
+    if (finding.severity === 'warning')
+        return '⚠️';
+    return 'ℹ️';
+}
+function addressSuffix(finding) {
+    return finding.address ? ` (on ${escapeText(finding.address)})` : '';
+}
+function yesNo(value) {
+    return value ? 'yes' : 'no';
+}
+function row(cells) {
+    return `| ${cells.join(' | ')} |`;
+}
+/** Text in a table cell: markdown and HTML characters escaped, one line. */
+function cell(text) {
+    return escapeText(text).replace(/\|/g, '\\|');
+}
+// Text from servers and users must not mention people or teams in a PR comment or an issue,
+// so both escapes turn @ into an entity that renders the same.
+/** Text anywhere in markdown: no accidental emphasis, links, mentions or HTML. */
+function escapeText(text) {
+    return text
+        .replace(/\r?\n/g, ' ')
+        .replace(/[\\`*_[\]]/g, (character) => `\\${character}`)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '\\|')
+        .replace(/@/g, '&#64;');
+}
+/** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
+function inline(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const ticks = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${ticks}${pad}${text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')}${pad}${ticks}`;
+}
+function html(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/@/g, '&#64;');
+}
+function fenceFor(code) {
+    const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
+    return '`'.repeat(Math.max(3, longest + 1));
+}
+function languageOf(server) {
+    const known = {
+        nginx: 'nginx',
+        apache: 'apache',
+        haproxy: 'haproxy',
+        caddy: 'caddy',
+        node: 'js',
+    };
+    return known[server.toLowerCase()] ?? '';
+}
+function bytesOf(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/**
+ * Collects parts of a rendering under a size limit. `limit` excludes the room reserved for the
+ * note saying what was left out, so that note always fits within the caller's real maximum.
+ */
+class Budget {
+    limit;
+    sizeOf;
+    parts = [];
+    used = 0;
+    noteText;
+    constructor(limit, sizeOf) {
+        this.limit = limit;
+        this.sizeOf = sizeOf;
+    }
+    /** Whether `text` (and `extra` more units) would still be within the limit. */
+    fits(text, extra = 0) {
+        return this.used + this.sizeOf(text) + extra <= this.limit;
+    }
+    add(text) {
+        this.parts.push(text);
+        this.used += this.sizeOf(text);
+    }
+    /** Adds lines while they fit; when some do not, notes how many and returns false. */
+    addLines(lines, what) {
+        let index = 0;
+        while (index < lines.length && this.fits(`${lines[index]}\n`)) {
+            this.add(`${lines[index]}\n`);
+            index += 1;
+        }
+        if (index === lines.length) {
+            return true;
+        }
+        this.note(`Shortened to fit GitHub’s size limit: ${words_plural(lines.length - index, 'more line')} of ` +
+            `${what} and everything after them are left out. The JSON report has every detail.`);
+        return false;
+    }
+    note(text) {
+        this.noteText = text;
+    }
+    /** The rendering, with the note (if any) where the cut happened, and a final footer. */
+    finish(max, footer = '') {
+        const note = this.noteText ? `\n> **Note:** ${this.noteText}\n` : '';
+        let text = this.parts.join('') + note + footer;
+        // The reserve covers any note and footer written here; this only guards against a caller
+        // passing a maximum smaller than the reserve itself.
+        while (this.sizeOf(text) > max) {
+            text = text.slice(0, Math.floor(text.length * 0.9));
+        }
+        return text;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/merge.ts
+// Joins the reports of the shards of a job matrix (downloaded artifacts, say) into the report a
+// single run over all endpoints would have given: same endpoints, same findings, same verdict.
+// Reports that cannot have come from one run (another schema version, tool version or policy,
+// a shard given twice or missing, shards cut from different endpoint lists, an endpoint in two
+// reports) are refused with an error that says which.
+
+
+/** Reports that cannot be merged; the message names the reports and what differs. */
+class MergeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'MergeError';
+    }
+}
+/**
+ * Merges shard reports. `names` (file names, say) name the reports in errors; without them
+ * a report is named by its position and shard.
+ */
+function mergeReports(reports, names) {
+    if (reports.length === 0) {
+        throw new MergeError('no reports to merge');
+    }
+    const nameOf = (index) => names?.[index] ?? describeReport(reports[index], index);
+    checkSameRun(reports, nameOf);
+    checkShards(reports, nameOf);
+    checkSameList(reports, nameOf);
+    const endpoints = mergedEndpoints(reports, nameOf);
+    const first = reports[0];
+    const listSize = first.shard?.listSize;
+    if (listSize !== undefined && endpoints.length !== listSize) {
+        throw new MergeError(`the shards hold ${endpoints.length} endpoints where the list they were cut from has ` +
+            `${listSize}: a shard report is incomplete`);
+    }
+    return {
+        schemaVersion: first.schemaVersion,
+        tool: { ...first.tool },
+        policy: {
+            ...first.policy,
+            ...(first.policy.listedSuites ? { listedSuites: [...first.policy.listedSuites] } : {}),
+        },
+        startedAt: earliest(reports.map((report) => report.startedAt)),
+        finishedAt: latest(reports.map((report) => report.finishedAt)),
+        compliant: endpoints.every((result) => !failsPolicy(result, first.policy.failOn)),
+        endpoints,
+    };
+}
+function describeReport(report, index) {
+    const shard = report.shard ? ` (shard ${report.shard.index}/${report.shard.count})` : '';
+    return `report ${index + 1}${shard}`;
+}
+function checkSameRun(reports, nameOf) {
+    const first = reports[0];
+    reports.forEach((report, index) => {
+        const differs = (what, a, b) => new MergeError(`${nameOf(index)} has ${what} ${JSON.stringify(b)} where ${nameOf(0)} has ` +
+            `${JSON.stringify(a)}: only reports of one run can be merged`);
+        if (report.schemaVersion !== first.schemaVersion) {
+            throw differs('report schema version', first.schemaVersion, report.schemaVersion);
+        }
+        if (report.tool.name !== first.tool.name || report.tool.version !== first.tool.version) {
+            throw differs('tool', `${first.tool.name} ${first.tool.version}`, `${report.tool.name} ${report.tool.version}`);
+        }
+        if (report.policy.name !== first.policy.name) {
+            throw differs('policy', first.policy.name, report.policy.name);
+        }
+        if (report.policy.failOn !== first.policy.failOn) {
+            throw differs('fail-on severity', first.policy.failOn, report.policy.failOn);
+        }
+        const listed = (report.policy.listedSuites ?? []).join(',');
+        const firstListed = (first.policy.listedSuites ?? []).join(',');
+        if (listed !== firstListed) {
+            throw differs('policy listed suites', firstListed, listed);
+        }
+    });
+}
+// A missing shard would make the merged verdict silently wrong (its endpoints unchecked), so
+// every shard of the matrix must be there, once.
+function checkShards(reports, nameOf) {
+    const sharded = reports.filter((report) => report.shard);
+    if (sharded.length === 0) {
+        return;
+    }
+    if (sharded.length !== reports.length) {
+        const whole = reports.findIndex((report) => !report.shard);
+        throw new MergeError(`${nameOf(whole)} covers all endpoints while others are shards: merge the shards only`);
+    }
+    const count = reports[0].shard.count;
+    const seen = new Map();
+    reports.forEach((report, index) => {
+        const shard = report.shard;
+        if (shard.count !== count) {
+            throw new MergeError(`${nameOf(index)} is shard ${shard.index}/${shard.count} of a matrix of ${shard.count} ` +
+                `where ${nameOf(0)} is of ${count}: only shards of one matrix can be merged`);
+        }
+        const earlier = seen.get(shard.index);
+        if (earlier !== undefined) {
+            throw new MergeError(`${nameOf(index)} and ${nameOf(earlier)} are both shard ${shard.index}/${count}`);
+        }
+        seen.set(shard.index, index);
+    });
+    const missing = [];
+    for (let index = 1; index <= count; index += 1) {
+        if (!seen.has(index))
+            missing.push(`${index}/${count}`);
+    }
+    if (missing.length > 0) {
+        throw new MergeError(`the report of shard ${missing.join(', ')} is missing: without it the merged verdict ` +
+            'would leave its endpoints out');
+    }
+}
+// Shards of the same matrix size cut from two different endpoint lists would merge without
+// complaint and leave the endpoints of the other list's shards unchecked, so every shard names
+// the whole list it was cut from and they must all name the same one.
+function checkSameList(reports, nameOf) {
+    const identity = (report) => report.shard?.listDigest === undefined
+        ? 'none'
+        : `${report.shard.listDigest}/${report.shard.listSize}`;
+    const first = identity(reports[0]);
+    reports.forEach((report, index) => {
+        if (identity(report) !== first) {
+            throw new MergeError(`${nameOf(index)} and ${nameOf(0)} were cut from different endpoint lists ` +
+                `(${describeList(report)} versus ${describeList(reports[0])}): only shards of one ` +
+                'run can be merged');
+        }
+    });
+}
+function describeList(report) {
+    const shard = report.shard;
+    if (shard?.listDigest === undefined) {
+        return 'no list digest';
+    }
+    return `${shard.listSize ?? '?'} endpoints, digest ${shard.listDigest.slice(0, 12)}`;
+}
+/**
+ * The endpoints of all reports in input order as far as it can be recovered: endpoints with a
+ * source line are ordered by file and line, which is the order of the endpoints file. Those
+ * without one (named on a command line) come first, as a single run puts them, in shard order
+ * and then in their order within the shard; how such endpoints interleaved across shards is
+ * not recorded in the reports, so that part of a single run's order cannot be rebuilt.
+ */
+function mergedEndpoints(reports, nameOf) {
+    const order = reports
+        .map((report, index) => ({ report, index }))
+        .sort((a, b) => (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0));
+    const placed = [];
+    const owner = new Map();
+    const fileRank = new Map();
+    order.forEach(({ report, index }, rank) => {
+        report.endpoints.forEach((result, position) => {
+            const key = endpointKey(result.scan.endpoint);
+            const earlier = owner.get(key);
+            if (earlier !== undefined) {
+                throw new MergeError(`endpoint ${result.scan.endpoint.input} is in both ${nameOf(earlier)} and ` +
+                    `${nameOf(index)}: shards must not overlap`);
+            }
+            owner.set(key, index);
+            const file = result.scan.endpoint.source?.file;
+            if (file !== undefined && !fileRank.has(file))
+                fileRank.set(file, fileRank.size);
+            placed.push({ result, report: rank, position });
+        });
+    });
+    return placed.sort((a, b) => comparePlacedEndpoints(a, b, fileRank)).map((entry) => entry.result);
+}
+function comparePlacedEndpoints(a, b, fileRank) {
+    const sourceA = a.result.scan.endpoint.source;
+    const sourceB = b.result.scan.endpoint.source;
+    if (sourceA && sourceB) {
+        return (fileRank.get(sourceA.file) - fileRank.get(sourceB.file) ||
+            sourceA.line - sourceB.line ||
+            a.report - b.report ||
+            a.position - b.position);
+    }
+    if (sourceA)
+        return 1;
+    if (sourceB)
+        return -1;
+    return a.report - b.report || a.position - b.position;
+}
+function earliest(times) {
+    return times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+}
+function latest(times) {
+    return times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+}
+
+;// CONCATENATED MODULE: ./src/report/sarif.ts
+// SARIF 2.1.0 for code scanning: one rule per finding identifier (from the policy's rule
+// catalogue, with its help text), one result per endpoint and rule, placed on the line of the
+// endpoints file or workflow that names the endpoint so alerts land on code (or, failing that,
+// on a fallback file, as code scanning wants a physical location on every result). Partial
+// fingerprints depend only on the endpoint and the rule, so an alert keeps its identity from
+// run to run while the server stays broken, and closes when it is fixed.
+
+
+
+
+
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** The fingerprint key; its version changes only if the fingerprint's inputs ever change. */
+const FINGERPRINT_KEY = 'webhookTlsProbe/endpointRule/v1';
+/**
+ * Where results go when nothing better is known. GitHub's upload-sarif refuses a result with
+ * no physical location, so every result has one; the workflows folder is the one place a
+ * repository that scans its webhooks in CI surely has.
+ */
+const DEFAULT_SARIF_LOCATION = '.github/workflows';
+const LEVELS = { error: 'error', warning: 'warning', notice: 'note' };
+// GitHub ranks security alerts by this property (CVSS-like, 0 to 10); without it every alert
+// of a security tool reads as the same severity.
+const SECURITY_SEVERITY = { error: '7.5', warning: '5.0', notice: '2.0' };
+function renderSarif(report, options = {}) {
+    const rules = rulesFor(report);
+    const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+    const results = report.endpoints.flatMap((result) => groupByRule(result.findings).map((findings) => resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options)));
+    return {
+        $schema: SARIF_SCHEMA_URI,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: report.tool.name,
+                        version: report.tool.version,
+                        semanticVersion: report.tool.version,
+                        rules: rules.map(ruleDescriptor),
+                    },
+                },
+                invocations: [
+                    {
+                        executionSuccessful: true,
+                        startTimeUtc: report.startedAt,
+                        endTimeUtc: report.finishedAt,
+                    },
+                ],
+                results,
+                columnKind: 'utf16CodeUnits',
+                properties: {
+                    policy: report.policy.name,
+                    failOn: report.policy.failOn,
+                    compliant: report.compliant,
+                },
+            },
+        ],
+    };
+}
+/** Every rule of the catalogue, then any rule a finding names that the catalogue lacks. */
+function rulesFor(report) {
+    const rules = [...RULES];
+    const known = new Set(rules.map((rule) => rule.id));
+    for (const result of report.endpoints) {
+        for (const finding of result.findings) {
+            if (!known.has(finding.id)) {
+                known.add(finding.id);
+                rules.push({
+                    id: finding.id,
+                    title: finding.title,
+                    defaultSeverity: finding.severity,
+                    help: finding.remediation.summary || finding.title,
+                });
+            }
+        }
+    }
+    return rules;
+}
+function ruleDescriptor(rule) {
+    return {
+        id: rule.id,
+        name: ruleName(rule.id),
+        shortDescription: { text: rule.title },
+        fullDescription: { text: rule.help },
+        help: { text: rule.help, markdown: `**${rule.title}**\n\n${rule.help}` },
+        defaultConfiguration: { level: LEVELS[rule.defaultSeverity] },
+        properties: {
+            tags: ['security', 'tls', rule.id.split('.')[0]],
+            precision: 'very-high',
+            'security-severity': SECURITY_SEVERITY[rule.defaultSeverity],
+        },
+    };
+}
+/** `version.legacy-accepted` → `VersionLegacyAccepted`, the readable name SARIF asks for. */
+function ruleName(id) {
+    return id
+        .split(/[.-]/)
+        .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+        .join('');
+}
+/** Findings of one endpoint grouped by rule, in the order each rule first appears. */
+function groupByRule(findings) {
+    const groups = new Map();
+    for (const finding of findings) {
+        const group = groups.get(finding.id);
+        if (group)
+            group.push(finding);
+        else
+            groups.set(finding.id, [finding]);
+    }
+    return [...groups.values()];
+}
+function resultFor(result, findings, ruleIndex, options) {
+    const endpoint = result.scan.endpoint;
+    const first = findings[0];
+    const severity = findings
+        .map((finding) => finding.severity)
+        .reduce((worst, next) => (words_SEVERITY_RANK[next] > words_SEVERITY_RANK[worst] ? next : worst));
+    const suppressed = findings.every((finding) => finding.suppressed);
+    return {
+        ruleId: first.id,
+        ...(ruleIndex >= 0 ? { ruleIndex } : {}),
+        level: LEVELS[severity],
+        message: { text: messageFor(endpoint, findings) },
+        locations: [locationFor(endpoint, options)],
+        partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(endpoint, first.id) },
+        ...(suppressed
+            ? {
+                suppressions: [
+                    {
+                        kind: 'external',
+                        status: 'accepted',
+                        justification: first.suppressed?.reason ?? '',
+                    },
+                ],
+            }
+            : {}),
+        properties: {
+            endpoint: endpoint.input,
+            addresses: findings.flatMap((finding) => (finding.address ? [finding.address] : [])),
+        },
+    };
+}
+function messageFor(endpoint, findings) {
+    const first = findings[0];
+    const observed = findings.length === 1
+        ? `Observed: ${first.evidence.observed}.`
+        : findings
+            .map((finding) => `${finding.address ? `On ${finding.address}` : 'Also'}: ` +
+            `${finding.evidence.observed}.`)
+            .join(' ');
+    const fix = first.remediation.summary ? ` Fix: ${first.remediation.summary}` : '';
+    // A fix that speaks of "the suites below" needs its configuration: a message is plain text,
+    // so the first server's lines go in one line, the others stay in the text and job summary.
+    const snippet = first.remediation.snippets?.[0];
+    const config = snippet
+        ? ` Configuration for ${snippet.server}: ${snippet.config.split('\n').join(' ')} ` +
+            '(other servers: see the text report or the job summary).'
+        : '';
+    return (`${endpoint.input}: ${first.title}. ${observed} Expected: ${first.evidence.expected}.` +
+        fix +
+        config);
+}
+function locationFor(endpoint, options) {
+    const logical = {
+        logicalLocations: [
+            {
+                name: endpoint.input,
+                fullyQualifiedName: `${formatHostPort(endpoint.host, endpoint.port)}${endpoint.path ?? ''}`,
+                kind: 'resource',
+            },
+        ],
+    };
+    // A result without a physical location validates as SARIF but GitHub's upload-sarif rejects
+    // it, so there is always one, even if only the file that lists the endpoints.
+    const where = endpoint.source ??
+        options.locate?.(endpoint) ?? {
+        file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
+        line: 1,
+    };
+    return {
+        physicalLocation: {
+            artifactLocation: { uri: artifactUri(where.file, options.root) },
+            region: { startLine: Math.max(1, where.line) },
+        },
+        ...logical,
+    };
+}
+/** A relative, forward-slash, percent-encoded URI reference, as code scanning expects. */
+function artifactUri(file, root = process.cwd()) {
+    const relative = external_node_path_default().isAbsolute(file) ? external_node_path_default().relative(root, file) : file;
+    return relative
+        .split(/[\\/]+/)
+        .filter((segment) => segment !== '' && segment !== '.')
+        .map(encodeURIComponent)
+        .join('/');
+}
+function fingerprint(endpoint, ruleId) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(`${endpointKey(endpoint)}\n${ruleId}`)
+        .digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/report/shard.ts
+// Splits the endpoints among the jobs of a matrix (`shard: i/n`). Each endpoint goes to the
+// shard whose hash with the endpoint's normalised text is highest (rendezvous hashing), so the
+// choice depends on the endpoint alone, never on its position: adding or removing an endpoint
+// moves no other, and going from n to n + 1 shards moves only about 1/(n + 1) of them. Every
+// endpoint lands in exactly one shard. Shares are balanced only on average, as hashes are.
+
+
+/**
+ * The items of shard `index` (counting from 0) of `count`. Endpoints are keyed by host, port
+ * and path, strings by themselves; pass `keyOf` for anything else.
+ */
+function selectShard(items, index, count, keyOf = defaultKey) {
+    if (!Number.isInteger(count) || count < 1) {
+        throw new RangeError(`shard count must be a whole number of at least 1, not ${count}`);
+    }
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+        throw new RangeError(`shard index must be from 0 to ${count - 1}, not ${index}`);
+    }
+    return items.filter((item) => shardOf(keyOf(item), count) === index);
+}
+/** The shard (counting from 0) of `count` that the item with this key belongs to. */
+function shardOf(key, count) {
+    let best = 0;
+    let bestScore = -1;
+    for (let shard = 0; shard < count; shard += 1) {
+        // 48 bits of SHA-256 fit a double exactly; a tie between two shards is practically
+        // impossible and goes to the lower shard.
+        const score = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`${shard}\n${key}`).digest().readUIntBE(0, 6);
+        if (score > bestScore) {
+            best = shard;
+            bestScore = score;
+        }
+    }
+    return best;
+}
+/**
+ * The identity of a whole endpoint list before sharding: SHA-256 over its endpoints' keys
+ * (host, port, path), sorted so that the order the list was written in does not matter.
+ */
+function endpointListDigest(endpoints) {
+    const keys = endpoints.map(endpointKey).sort();
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(keys)).digest('hex');
+}
+function defaultKey(item) {
+    if (typeof item === 'string') {
+        return item;
+    }
+    if (isEndpoint(item)) {
+        return endpointKey(item);
+    }
+    return JSON.stringify(item);
+}
+function isEndpoint(item) {
+    return (typeof item === 'object' &&
+        item !== null &&
+        typeof item.host === 'string' &&
+        typeof item.port === 'number');
+}
+
+// EXTERNAL MODULE: ./node_modules/cli-table3/index.js
+var cli_table3 = __nccwpck_require__(5832);
+var cli_table3_default = /*#__PURE__*/__nccwpck_require__.n(cli_table3);
+// EXTERNAL MODULE: ./node_modules/picocolors/picocolors.js
+var picocolors = __nccwpck_require__(7336);
+var picocolors_default = /*#__PURE__*/__nccwpck_require__.n(picocolors);
+;// CONCATENATED MODULE: ./src/report/text.ts
+// The terminal rendering of the CLI: the same headline, overview and findings as the job
+// summary, in tables drawn by cli-table3. Colour comes only when the caller asks for it (the CLI
+// asks when stdout is a terminal), so piped output and files stay plain text.
+
+
+
+
+
+function renderText(report, options = {}) {
+    const colors = picocolors_default().createColors(options.color ?? false);
+    const shown = options.onlyFailures
+        ? report.endpoints.filter((result) => result.verdict !== 'compliant')
+        : report.endpoints;
+    const lines = [...headLines(report, colors), ''];
+    if (options.baseline) {
+        lines.push(...text_changeLines(options.baseline, report, colors));
+    }
+    if (shown.length < report.endpoints.length) {
+        lines.push(`${words_plural(report.endpoints.length - shown.length, 'compliant endpoint')} not shown.`);
+        lines.push('');
+    }
+    if (shown.length > 0) {
+        lines.push(text_overviewTable(shown, colors), '');
+    }
+    for (const result of shown) {
+        lines.push(...endpointLines(result, colors));
+    }
+    return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+function headLines(report, colors) {
+    const counts = verdictCounts(report.endpoints);
+    const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+    const failOn = report.policy.failOn === 'never' ? 'never fails' : `fails on ${report.policy.failOn}`;
+    const shard = report.shard ? ` · shard ${report.shard.index} of ${report.shard.count}` : '';
+    // A run that passes with endpoints that are not compliant (fail-on never, a rule lowered)
+    // is marked apart: the verdicts still say what is wrong.
+    const allCompliant = counts.nonCompliant === 0 && counts.notScanned === 0;
+    const mark = !report.compliant
+        ? colors.red('✖')
+        : allCompliant
+            ? colors.green('✔')
+            : colors.yellow('!');
+    return [
+        colors.bold(`${mark} Webhook TLS: ${headline(report.endpoints)}`),
+        colors.dim(`policy ${report.policy.name} (${failOn}) · ${counts.compliant} compliant, ` +
+            `${counts.nonCompliant} non-compliant, ${counts.notScanned} not scanned · ` +
+            `${report.tool.name} ${report.tool.version} · took ` +
+            `${durationText(Number.isFinite(took) ? took : 0)}${shard}`),
+    ];
+}
+function text_changeLines(baseline, report, colors) {
+    const diff = diff_diffReports(baseline, report);
+    if (isEmptyDiff(diff)) {
+        return ['Since the baseline: no changes.', ''];
+    }
+    const lines = [];
+    const { regressions, fixes, others } = groupChanges(diff);
+    const groups = [
+        { title: 'Regressions since the baseline', changes: regressions, paint: colors.red },
+        { title: 'Fixed since the baseline', changes: fixes, paint: colors.green },
+        { title: 'Other changes since the baseline', changes: others, paint: colors.yellow },
+    ];
+    for (const { title, changes, paint } of groups) {
+        if (changes.length === 0)
+            continue;
+        lines.push(paint(colors.bold(`${title} (${changes.length})`)));
+        for (const change of changes) {
+            lines.push(`  ${change.endpoint}: ${changePhrases(change).join('; ')}`);
+        }
+        lines.push('');
+    }
+    if (diff.added.length > 0)
+        lines.push(`New endpoints: ${diff.added.join(', ')}`, '');
+    if (diff.removed.length > 0) {
+        lines.push(`Endpoints no longer scanned: ${diff.removed.join(', ')}`, '');
+    }
+    return lines;
+}
+const HEAD = [
+    'Endpoint',
+    'Verdict',
+    'Versions',
+    'Suite a sender gets',
+    'Forward secrecy',
+    'Certificate',
+    'SNI',
+];
+// Widest a column may grow before its text wraps: long endpoints and not-scanned reasons wrap,
+// suite names (up to 45 characters, no spaces) never do.
+const MAX_WIDTHS = [40, 30, 20, 46, 10, 32, 14];
+function text_overviewTable(results, colors) {
+    const rows = results.map((result) => {
+        const facts = factsOf(result);
+        return [
+            facts.endpoint,
+            facts.verdict,
+            facts.versions,
+            facts.senderSuite,
+            facts.forwardSecrecy,
+            facts.certificateDaysLeft,
+            facts.sni,
+        ];
+    });
+    const widths = MAX_WIDTHS.map((max, column) => Math.min(max, Math.max(...[HEAD, ...rows].map((row) => row[column].length))) + 2);
+    const table = new (cli_table3_default())({
+        head: HEAD,
+        colWidths: widths,
+        wordWrap: true,
+        // No rule between rows, and no colours of cli-table3's own: colour is ours to decide.
+        chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+        style: { head: [], border: [] },
+    });
+    rows.forEach((row, index) => {
+        table.push(row.map((text, column) => (column === 1 ? paintVerdict(results[index], text, colors) : text)));
+    });
+    return table.toString();
+}
+function endpointLines(result, colors) {
+    if (result.findings.length === 0 && result.verdict !== 'not-scanned') {
+        return [];
+    }
+    const verdict = paintVerdict(result, words_verdictText(result), colors);
+    const lines = [`${colors.bold(result.scan.endpoint.input)}: ${verdict}`];
+    const shownSnippets = new Set();
+    for (const finding of result.findings) {
+        lines.push(...text_findingLines(finding, colors, shownSnippets));
+    }
+    lines.push('');
+    return lines;
+}
+function text_findingLines(finding, colors, shownSnippets) {
+    const severity = paintSeverity(finding, colors);
+    const where = finding.address ? ` (on ${finding.address})` : '';
+    const suppressed = finding.suppressed
+        ? colors.dim(` (suppressed: ${finding.suppressed.reason}` +
+            `${finding.suppressed.expires ? `, until ${finding.suppressed.expires}` : ''})`)
+        : '';
+    const indent = '             ';
+    const lines = [
+        `  ${severity} ${finding.id}: ${finding.title}${where}${suppressed}`,
+        `${indent}observed: ${finding.evidence.observed}`,
+        `${indent}expected: ${finding.evidence.expected}`,
+    ];
+    if (finding.remediation.summary) {
+        lines.push(`${indent}fix: ${finding.remediation.summary}`);
+    }
+    lines.push(...snippetLines(finding, indent, colors, shownSnippets));
+    return lines;
+}
+// The fix often says "the suites below": the configuration it means follows, per server
+// software, as the job summary shows it in folded sections. A snippet already shown for this
+// endpoint (the same fix on another address) is not repeated.
+function snippetLines(finding, indent, colors, shownSnippets) {
+    const lines = [];
+    const snippets = finding.remediation.snippets ?? [];
+    const keyOf = (snippet) => `${snippet.server}\n${snippet.config}`;
+    // Every snippet shown already: one line says so rather than one per server.
+    if (snippets.length > 0 && snippets.every((snippet) => shownSnippets.has(keyOf(snippet)))) {
+        return [`${indent}${colors.dim('configuration: as above')}`];
+    }
+    for (const snippet of snippets) {
+        const key = keyOf(snippet);
+        if (shownSnippets.has(key)) {
+            lines.push(`${indent}${colors.dim(`${snippet.server}: as above`)}`);
+            continue;
+        }
+        shownSnippets.add(key);
+        lines.push(`${indent}${colors.dim(`${snippet.server}:`)}`);
+        for (const line of snippet.config.replace(/\n+$/, '').split('\n')) {
+            lines.push(`${indent}  ${line}`);
+        }
+    }
+    return lines;
+}
+function paintVerdict(result, text, colors) {
+    if (result.verdict === 'compliant')
+        return colors.green(text);
+    if (result.verdict === 'non-compliant')
+        return colors.red(text);
+    return colors.yellow(text);
+}
+function paintSeverity(finding, colors) {
+    const label = finding.severity.padEnd(8);
+    if (finding.suppressed)
+        return colors.dim(label);
+    if (finding.severity === 'error')
+        return colors.red(label);
+    if (finding.severity === 'warning')
+        return colors.yellow(label);
+    return colors.cyan(label);
+}
+
+;// CONCATENATED MODULE: ./src/report/index.ts
+// The report layer: one Report built from the policy's results, and its renderings (JSON,
+// job summary and PR comment in markdown, terminal text, SARIF, JUnit), the comparison with a
+// baseline, and the sharding and merging of large runs.
+
+
+
+
+
+
 
 
 
@@ -35198,8 +35326,6 @@ function certificateCurve(certificates) {
         return null;
     }
 }
-// Curves most servers have (OpenSSL's and Go's defaults), asked about one per hello.
-const COMMON_CURVES = [0x001d, 0x0017, 0x0018, 0x0019, 0x001e];
 /** Sizes of the DH primes the version's DHE suites came with. */
 function dhSizes(enumeration) {
     const accepted = enumeration.enumeration.accepted;
@@ -35230,7 +35356,7 @@ async function searchCurves(prober, version, suites, seen) {
     const notes = [];
     const incomplete = (why) => notes.push(`the ${version} curves may be incomplete: ${why}`);
     const untested = legacyCurves().filter((curve) => !found.includes(curve));
-    const common = COMMON_CURVES.filter((curve) => untested.includes(curve));
+    const common = COMMON_GROUPS.filter((curve) => untested.includes(curve));
     const rest = untested.filter((curve) => !common.includes(curve));
     const ask = (groups) => prober.send({ version, suites, groups });
     const [singles, others] = await Promise.all([
@@ -35290,8 +35416,11 @@ function ordered(curves) {
     const order = legacyCurves();
     return [...new Set(curves)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
-/** The DH sizes of a finished enumeration, with curves an early search already found. */
-function withDhSizes(version, enumeration, search) {
+/**
+ * A version's group support: the curves the search found, with the DH sizes of the DHE suites
+ * its finished enumeration accepted.
+ */
+function groupSupportOf(version, enumeration, search) {
     return {
         support: { version, groups: search.groups, dhBits: dhSizes(enumeration) },
         notes: search.notes,
@@ -35321,7 +35450,7 @@ async function enumerateCurves(prober, version, enumeration) {
     const notEcdsa = ecdhe.filter((suite) => suiteByCode(suite.code)?.auth !== 'ECDSA');
     if (notEcdsa.length > 0) {
         const search = await searchCurves(prober, version, notEcdsa.map((suite) => suite.code), found);
-        return withDhSizes(version, enumeration, search);
+        return groupSupportOf(version, enumeration, search);
     }
     const suites = ecdhe.map((suite) => suite.code);
     const anchor = certificateCurve(enumeration.certificates);
@@ -35764,7 +35893,8 @@ class Prober {
         return (_target, hello, _timeouts, options) => this.sendHello(hello, options);
     }
     async sendHello(full, options, retry = true) {
-        const closing = this.earlyClose !== 'off';
+        // A caller that says closeEarly: false gets a hello without the alert whatever this knows.
+        const closing = this.earlyClose !== 'off' && options?.closeEarly !== false;
         const sent = closing ? { ...options, closeEarly: true } : options;
         let result = await this.settings.limit(() => this.attempt(full, sent));
         // A timeout is retried once: loss of one SYN or a server busy for a moment is no refusal.
@@ -35917,11 +36047,14 @@ function prober_versionInRange(version, min, max) {
 ;// CONCATENATED MODULE: ./src/probe/tls13.ts
 // TLS 1.3 suites and groups. In TLS 1.3 the suite and the group are chosen independently
 // (RFC 8446 Section 4.1.1), so after the version probe (which names one of each) the suites and
-// the groups are found apart and at once: suite hellos offer every group, so a refusal means
-// no suite is left; group hellos offer a suite known to work, in a few disjoint parts of the
-// groups that run in parallel. A server that wants a group the hello has no key share for
-// answers with a HelloRetryRequest, which names the group just as well, so no second hello is
-// needed.
+// the groups are found apart and at once. Suite hellos offer every group, so a refusal means no
+// suite is left; the first round sends two of them, in opposite orders. The first of those is
+// decrypted up to EncryptedExtensions, where a server may list its own groups (RFC 8446
+// Section 4.2.7); when it does, that list is the groups. Otherwise group hellos offer a suite
+// known to work, in a few disjoint parts of the groups that run in parallel. A server that
+// wants a group the hello has no key share for answers with a HelloRetryRequest, which names
+// the group just as well, so no second hello is needed.
+
 
 
 
@@ -36003,32 +36136,29 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
     // is not its first choice may list its groups in EncryptedExtensions (RFC 8446 Section
     // 4.2.7; OpenSSL does), which the decrypted flight shows. With that list, no group hello is
     // needed.
-    let listed = null;
-    let announce = () => { };
-    const firstSuiteHello = new Promise((resolve) => {
-        announce = resolve;
-    });
     // The first round of suite hellos is two at once over the suites left: one in our order
     // with the first pick again, last (the preference test and the list probe above), and one in
     // the reverse order. A server that follows the client picks a different suite from each, so
     // that two are found in one round trip; a refusal of the reverse hello says none is left.
-    const suitePhase = async () => {
-        if (suitesLeft.length === 0) {
-            announce();
-            return;
-        }
-        const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
-        const reversed = suitesLeft.length > 1 ? [...suitesLeft].reverse() : null;
-        const shares = listProbeShares(defaultGroup, allGroups);
-        const listProbe = prober
-            .sendDecrypting({ ...tls13Hello(ordered, allGroups), keyShareGroups: shares })
+    const ordered = run.winners.length > 0 ? [...suitesLeft, run.winners[0]] : [...suitesLeft];
+    const listProbe = suitesLeft.length === 0
+        ? null
+        : prober
+            .sendDecrypting({
+            ...tls13Hello(ordered, allGroups),
+            keyShareGroups: listProbeShares(defaultGroup, allGroups),
+        })
             .then((result) => {
             // Taken before the group phase looks at the list, which must hold the group taken.
+            const known = run.found.size;
             const accepted = take(ordered, result);
-            listed = result.serverGroups ?? null;
-            announce();
-            return { result, accepted };
+            return { result, accepted, addedSuite: run.found.size > known };
         });
+    const suitePhase = async () => {
+        if (listProbe === null) {
+            return;
+        }
+        const reversed = suitesLeft.length > 1 ? [...suitesLeft].reverse() : null;
         const reverseProbe = reversed ? prober.send(tls13Hello(reversed, allGroups)) : null;
         const [first, second] = await Promise.all([listProbe, reverseProbe]);
         if (!first.accepted && !refusalOf(first.result)) {
@@ -36039,7 +36169,8 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             run.complete = false;
         }
         if (second && reversed && !take(reversed, second)) {
-            if (!refusalOf(second)) {
+            // A refusal of the same suites that the first hello found one in is no answer either.
+            if (!refusalOf(second) || first.addedSuite) {
                 run.complete = false;
             }
             return;
@@ -36079,20 +36210,24 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             return;
         }
     };
-    let fromServerList = false;
+    // The server's list, once the list probe has answered, when it holds every group seen so far.
     const groupPhase = async () => {
-        await firstSuiteHello;
+        const listed = (await listProbe)?.result.serverGroups ?? null;
         if (listed !== null && groups.every((group) => listed.includes(group))) {
-            fromServerList = true;
-            return;
+            return listed;
         }
         const groupsToFind = allGroups.filter((group) => !groups.includes(group));
         await Promise.all(splitGroups(groupsToFind).map(groupPart));
+        return null;
     };
-    await Promise.all([suitePhase(), groupPhase()]);
-    if (fromServerList && listed !== null) {
-        // The server's list, in its order of preference; it holds every group seen.
-        groups.splice(0, groups.length, ...listed);
+    const [, listed] = await Promise.all([suitePhase(), groupPhase()]);
+    // A group that a later suite hello got and the server's list lacks makes the list untrue: the
+    // group is kept, and the rest were not probed.
+    const unlisted = listed === null ? [] : groups.filter((group) => !listed.includes(group));
+    const fromServerList = listed !== null && unlisted.length === 0;
+    if (listed !== null) {
+        // The server's list, in its order of preference.
+        groups.splice(0, groups.length, ...listed, ...unlisted);
     }
     else {
         // Parts find groups in no meaningful order: list them as offered.
@@ -36101,6 +36236,9 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
             return index === -1 ? allGroups.length : index;
         };
         groups.sort((a, b) => rank(a) - rank(b));
+    }
+    if (unlisted.length > 0) {
+        groupsComplete = false;
     }
     const enumeration = await finishEnumeration(prober, 'TLSv1.3', [run], (suites) => tls13Hello(suites, [...groups]));
     if (!groupsComplete) {
@@ -36112,15 +36250,13 @@ async function enumerateTls13(prober, allSuites, allGroups, first) {
     }
     return { ...enumeration, groups: support };
 }
-// Groups a server commonly accepts besides the one the version probe got, most common first.
-const LIST_PROBE_SHARES = [0x0017, 0x0018, 0x001e, 0x0019, 0x001d];
 /**
  * The list probe's key shares: common groups other than the one the version probe got, so that
  * a server takes one of them (a TLS 1.3 server takes a share it supports, RFC 8446 Section
  * 4.2.8) and, when that is not its first choice, lists its own groups.
  */
 function listProbeShares(seen, offered) {
-    const shares = LIST_PROBE_SHARES.filter((group) => group !== seen && offered.includes(group) && canMakeKeyShare(group)).slice(0, 4);
+    const shares = COMMON_GROUPS.filter((group) => group !== seen && offered.includes(group) && canMakeKeyShare(group)).slice(0, 4);
     // In the order of supported_groups (RFC 8446 Section 4.2.8).
     return shares.sort((a, b) => offered.indexOf(a) - offered.indexOf(b));
 }
@@ -36134,6 +36270,8 @@ function listProbeShares(seen, offered) {
 // once its connection is made (a port that refuses costs one attempt) the TLS 1.2, 1.1 and 1.0
 // hellos beside it; then the sender's hellos, the enumerations and curve searches, each
 // starting from its version hello's answer, the certificate hellos, and SSL 3.0 last.
+
+
 
 
 
@@ -36167,7 +36305,9 @@ async function scanAddress(context) {
     // TLS 1.3 negotiates TLS 1.2 from it; one that fails instead is version intolerant. Its
     // supported_versions lists every version down to TLS 1.0, so that a server of an older
     // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
-    const first = await firstContact(prober, plans);
+    const hellos = firstHellos(plans);
+    const small = smallHello(options.listedSuites, prober.serverName);
+    const first = await firstContact(prober, hellos, small);
     const tls13Probe = first.tls13;
     const unreachable = unreachableReason(tls13Probe.outcome);
     if (unreachable || first.silent) {
@@ -36181,13 +36321,15 @@ async function scanAddress(context) {
     if (first.silent) {
         const silent = {
             reason: 'timeout',
-            detail: 'the server accepts connections but answered no TLS hello before the read timeout',
+            detail: largeHellosDropped(first.small, hellos, prober.serverName) ??
+                'the server accepts connections but answered no TLS hello before the read timeout',
         };
         return emptyScan(context, prober, startedAt, silent, { kind: 'timeout', phase: 'read' });
     }
-    // Every other version's first hello, and the sender's two hellos, at once. Each version's
-    // enumeration starts as soon as its own first hello is answered, so that versions the
-    // server never answers (silence costs two read timeouts) do not hold up the others.
+    // The TLS 1.2, 1.1 and 1.0 hellos are out already (firstContact); SSL 3.0's goes out below.
+    // Each version's enumeration starts as soon as its own first hello is answered, so that
+    // versions the server never answers (silence costs two read timeouts) do not hold up the
+    // others, and the sender's hellos as soon as the TLS 1.2 hello is.
     const legacyVersions = VERSIONS_NEWEST_FIRST.filter((version) => version !== 'TLSv1.3');
     const pending = new Map([
         ['TLSv1.3', Promise.resolve(tls13Probe)],
@@ -36197,7 +36339,7 @@ async function scanAddress(context) {
     // loop later), so that it takes a slot they leave free instead of holding one of them up.
     const firstRound = first.tls12FirstTry.then(() => new Promise((resolve) => setImmediate(resolve)));
     for (const version of legacyVersions) {
-        const hello = legacyHello(version, plans.get(version).chunks[0]);
+        const hello = hellos.get(version);
         pending.set(version, first.early.get(version) ?? firstRound.then(() => prober.send(hello)));
     }
     const senderProbes = probeAsSender(prober, options.listedSuites, pending.get('TLSv1.2'));
@@ -36228,7 +36370,7 @@ async function scanAddress(context) {
     const sender = await senderProbes;
     const versions = finalVersions(preliminary, enumerations);
     const observations = [
-        ...versionObservations(firstAnswers, versions, firstOffers(plans)),
+        ...versionObservations(firstAnswers, versions, firstOffers(hellos)),
         ...refusalObservations(versions, enumerations),
         ...noteObservations(enumerations, groups.notes),
         ...eventObservations(prober),
@@ -36257,6 +36399,55 @@ function address_unique(items) {
 function legacyHello(version, suites) {
     return { version, suites, groups: legacyCurves() };
 }
+/**
+ * Each version's first hello: its first chunk of suites. The TLS 1.3 hello also offers TLS
+ * 1.2's first chunk and every version down to TLS 1.0 (see scanAddress).
+ */
+function firstHellos(plans) {
+    const hellos = new Map();
+    for (const version of VERSIONS_NEWEST_FIRST) {
+        hellos.set(version, legacyHello(version, plans.get(version).chunks[0]));
+    }
+    hellos.set('TLSv1.3', {
+        version: 'TLSv1.3',
+        minVersion: 'TLSv1.0',
+        suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
+        groups: address_unique([...tls13Groups(), ...legacyCurves()]),
+    });
+    return hellos;
+}
+/**
+ * A hello well under 256 bytes (the listed suites, two groups), sent to an address silent to
+ * the first hellos, which are 512 bytes or more (wire/hello.ts pads them out of 256..511).
+ * Null when it would not be small, or there is no list.
+ */
+function smallHello(listedSuites, serverName) {
+    if (listedSuites.length === 0) {
+        return null;
+    }
+    const hello = {
+        version: 'TLSv1.2',
+        suites: [...listedSuites],
+        groups: [Group.x25519, Group.secp256r1],
+    };
+    const bytes = buildClientHello({ ...hello, serverName }).length;
+    return bytes < 256 ? { hello, bytes } : null;
+}
+/**
+ * When the small hello was answered and the first hellos were not, something on the path
+ * drops large ClientHellos: the words say so, because "silent" would send the reader to the
+ * firewall, and a sender's hello can be as large.
+ */
+function largeHellosDropped(small, hellos, serverName) {
+    const kind = small?.result.outcome.kind;
+    if (!small || kind === 'timeout' || kind === 'error') {
+        return null;
+    }
+    const largeBytes = Math.min(...[...hellos.values()].map((hello) => buildClientHello({ ...hello, serverName }).length));
+    return (`the server answered a hello of ${small.bytes} bytes but none of ${largeBytes} bytes or ` +
+        'more before the read timeout: something on the path drops large ClientHellos, and ' +
+        "senders' hellos can be as large");
+}
 // Versions whose first hello goes out as soon as the TLS 1.3 hello's connection is made, not
 // after its answer: a server that answers at all answers them in the same round trip. SSL 3.0
 // waits for the TLS 1.3 answer, so that these and the TLS 1.3 hello fill the per-host slots.
@@ -36269,26 +36460,17 @@ const EAGER_VERSIONS = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
  * costs two read timeouts. `silent` says that both timed out after the connection was made:
  * the address is not probed further. Each early hello that times out is sent once more.
  */
-async function firstContact(prober, plans) {
-    const tls13Hello = {
-        version: 'TLSv1.3',
-        minVersion: 'TLSv1.0',
-        suites: [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]],
-        groups: address_unique([...tls13Groups(), ...legacyCurves()]),
-    };
-    const versionHello = (version) => legacyHello(version, plans.get(version).chunks[0]);
+async function firstContact(prober, hellos, small) {
+    const tls13Hello = hellos.get('TLSv1.3');
+    const versionHello = (version) => hellos.get(version);
     let connected = () => { };
     const connection = new Promise((resolve) => {
         connected = resolve;
     });
-    let answered = null;
     const once = prober.send(tls13Hello, false, { onConnected: () => connected() });
-    void once.then((result) => {
-        answered = result;
-    });
-    await Promise.race([connection, once]);
+    // Null when the connection was made first; the answer when it came without one.
+    const done = await Promise.race([connection.then(() => null), once]);
     const firstTries = new Map();
-    const done = answered;
     if (done === null || !unreachableReason(done.outcome)) {
         for (const version of EAGER_VERSIONS) {
             firstTries.set(version, prober.send(versionHello(version), false));
@@ -36304,14 +36486,29 @@ async function firstContact(prober, plans) {
     const tls12FirstTry = firstTries.get('TLSv1.2') ?? Promise.resolve();
     const tls13First = await once;
     if (tls13First.outcome.kind !== 'timeout' || prober.pastDeadline) {
-        return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false };
+        return { tls13: tls13First, early: withRetries(), tls12FirstTry, silent: false, small: null };
     }
     const tls12First = firstTries.get('TLSv1.2') ?? prober.send(versionHello('TLSv1.2'), false);
-    const [tls13, tls12] = await Promise.all([prober.send(tls13Hello, false), tls12First]);
+    // A small hello goes beside the retry: answered while the others are not, it tells a path
+    // that drops large hellos from a silent server, at no extra wait.
+    const smallProbe = small
+        ? prober.send(small.hello, false).then((result) => ({ bytes: small.bytes, result }))
+        : Promise.resolve(null);
+    const [tls13, tls12, smallAnswer] = await Promise.all([
+        prober.send(tls13Hello, false),
+        tls12First,
+        smallProbe,
+    ]);
     const silent = tls13.outcome.kind === 'timeout' &&
         tls13.outcome.phase === 'read' &&
         tls12.outcome.kind === 'timeout';
-    return { tls13, early: silent ? firstTries : withRetries(), tls12FirstTry, silent };
+    return {
+        tls13,
+        early: silent ? firstTries : withRetries(),
+        tls12FirstTry,
+        silent,
+        small: smallAnswer,
+    };
 }
 // ---------------------------------------------------------------------------------------------
 // Reachability
@@ -36510,7 +36707,9 @@ async function enumerateGroups(prober, enumerating, firstAnswers) {
         if ('groups' in found) {
             return { support: found.groups, notes: [] };
         }
-        return search ? withDhSizes(version, found, search) : enumerateCurves(prober, version, found);
+        return search
+            ? groupSupportOf(version, found, search)
+            : enumerateCurves(prober, version, found);
     });
     const results = (await Promise.all(tasks)).filter((result) => result !== null);
     return {
@@ -36644,11 +36843,9 @@ function versionObservations(answers, versions, offers) {
     }
     return observations;
 }
-/** The suites each version's first hello offered (the TLS 1.3 hello: its own and TLS 1.2's). */
-function firstOffers(plans) {
-    const offers = new Map(VERSIONS_NEWEST_FIRST.map((v) => [v, plans.get(v).chunks[0]]));
-    offers.set('TLSv1.3', [...tls13Suites(), ...plans.get('TLSv1.2').chunks[0]]);
-    return offers;
+/** The suites each version's first hello offered. */
+function firstOffers(hellos) {
+    return new Map([...hellos].map(([version, hello]) => [version, hello.suites]));
 }
 function refusalObservations(versions, enumerations) {
     const kinds = new Set();
@@ -36910,7 +37107,7 @@ async function scanAddresses(endpoint, options, limitFor, engine, deadline, rate
         deadline,
         probe: engine.probe ?? probeHello,
         ...(rate ? { rate } : {}),
-        checkCertificates: engine.checkCertificates ?? check_checkCertificates,
+        checkCertificates: engine.checkCertificates ?? checkCertificates,
     })));
     if (resolved.length > selected.length) {
         const skipped = resolved.length - selected.length;
@@ -36949,15 +37146,14 @@ function addDifferenceObservations(addresses) {
         const differences = describeDifferences(first, other);
         if (differences.length === 0)
             continue;
-        const detail = differences.join('; ');
-        first.observations.push({
+        // The same words on both addresses, so that a report shows the difference once, naming
+        // both of them.
+        const observation = {
             id: OBSERVATION.addressDifference,
-            detail: `${first.address} and ${other.address} answer differently: ${detail}`,
-        });
-        other.observations.push({
-            id: OBSERVATION.addressDifference,
-            detail: `${other.address} and ${first.address} answer differently: ${detail}`,
-        });
+            detail: `${first.address} and ${other.address} answer differently: ${differences.join('; ')}`,
+        };
+        first.observations.push(observation);
+        other.observations.push({ ...observation });
     }
 }
 /** What differs between two address scans, in words, taking `a` as the reference. */
@@ -37307,10 +37503,13 @@ function audit_outcomeOf(report) {
     const failing = report.endpoints.filter((result) => failsPolicy(result, report.policy.failOn));
     const notScanned = failing.filter((result) => result.verdict === 'not-scanned');
     const nonCompliant = failing.filter((result) => result.verdict !== 'not-scanned');
+    const letPass = report.endpoints.filter((result) => result.verdict !== 'compliant' && !failing.includes(result));
     return {
         compliant: notScanned.length === 0 && nonCompliant.length === 0,
         nonCompliant,
         notScanned,
+        letPass,
+        failOn: report.policy.failOn,
     };
 }
 /** One sentence saying how the run ended, naming the endpoints; both shells print it. */
@@ -37330,6 +37529,13 @@ function audit_describeOutcome(outcome, total) {
                     : result.scan.endpoint.input;
             })
                 .join(', '));
+    }
+    if (parts.length === 0 && outcome.letPass.length > 0) {
+        // The run passes, but the verdicts still say what is wrong (docs/policy.md).
+        return (`no endpoint fails the run (fail-on: ${outcome.failOn}), but ` +
+            `${countOf(outcome.letPass.length, 'endpoint')} of ${total} ` +
+            `${outcome.letPass.length === 1 ? 'is' : 'are'} not compliant or not scanned: ` +
+            names(outcome.letPass));
     }
     if (parts.length === 0) {
         return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;

@@ -103,11 +103,15 @@ function renderMissedTimes(results: BenchResults, targets: TargetCheck[]): strin
     if (ours === undefined || fastest === undefined) continue;
 
     const allowed = fastest / 2;
+    const left = allowed - startup.medianWallMs;
+    const rest =
+      left > 0
+        ? `which leaves ${formatSeconds(left)} for a scan that took `
+        : 'more than the time allowed; the scan itself took ';
     lines.push(
       `- ${target.server}, ${target.rttMs} ms: half of ${target.fastestPeer}'s ` +
         `${formatSeconds(fastest)} is ${formatSeconds(allowed)}; starting our scanner alone ` +
-        `takes ${formatSeconds(startup.medianWallMs)} (the no-scan run below), which leaves ` +
-        `${formatSeconds(Math.max(0, allowed - startup.medianWallMs))} for a scan that took ` +
+        `takes ${formatSeconds(startup.medianWallMs)} (the no-scan run below), ${rest}` +
         `${formatSeconds(ours - startup.medianWallMs)}.`,
     );
   }

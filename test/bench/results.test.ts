@@ -174,6 +174,12 @@ describe('rendering', () => {
         '0.15 s (the no-scan run below), which leaves 0.15 s for a scan that took 0.19 s.',
     );
     expect(renderMarkdown(sample, 'chart.svg')).not.toContain('Where a time target is missed');
+
+    const slowStart = { ...missed, startup: { ...missed.startup!, medianWallMs: 320 } };
+    expect(renderMarkdown(slowStart, 'chart.svg')).toContain(
+      'starting our scanner alone takes 0.32 s (the no-scan run below), more than the time ' +
+        'allowed; the scan itself took 0.02 s.',
+    );
   });
 
   it('draws one bar per scanner that ran, each longer the slower the scanner', () => {

@@ -36436,7 +36436,8 @@ function smallHello(listedSuites, serverName) {
 /**
  * When the small hello was answered and the first hellos were not, something on the path
  * drops large ClientHellos: the words say so, because "silent" would send the reader to the
- * firewall, and a sender's hello can be as large.
+ * firewall, and a sender's hello can be as large. The address stays not scanned: a scan made
+ * of small hellos only is not built.
  */
 function largeHellosDropped(small, hellos, serverName) {
     const kind = small?.result.outcome.kind;

@@ -255,7 +255,8 @@ type SmallHello = { hello: ProbeHello; bytes: number } | null;
 /**
  * When the small hello was answered and the first hellos were not, something on the path
  * drops large ClientHellos: the words say so, because "silent" would send the reader to the
- * firewall, and a sender's hello can be as large.
+ * firewall, and a sender's hello can be as large. The address stays not scanned: a scan made
+ * of small hellos only is not built.
  */
 function largeHellosDropped(
   small: { bytes: number; result: HelloProbeResult } | null,

@@ -60981,8 +60981,7 @@ async function scanAddress(context) {
     // supported_versions lists every version down to TLS 1.0, so that a server of an older
     // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
     const hellos = firstHellos(plans);
-    const small = smallHello(options.listedSuites, prober.serverName);
-    const first = await firstContact(prober, hellos, small);
+    const first = await firstContact(prober, hellos, options.listedSuites);
     const tls13Probe = first.tls13;
     const unreachable = unreachableReason(tls13Probe.outcome);
     if (unreachable || first.silent) {
@@ -61136,7 +61135,7 @@ const EAGER_VERSIONS = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
  * costs two read timeouts. `silent` says that both timed out after the connection was made:
  * the address is not probed further. Each early hello that times out is sent once more.
  */
-async function firstContact(prober, hellos, small) {
+async function firstContact(prober, hellos, listedSuites) {
     const tls13Hello = hellos.get('TLSv1.3');
     const versionHello = (version) => hellos.get(version);
     let connected = () => { };
@@ -61167,6 +61166,7 @@ async function firstContact(prober, hellos, small) {
     const tls12First = firstTries.get('TLSv1.2') ?? prober.send(versionHello('TLSv1.2'), false);
     // A small hello goes beside the retry: answered while the others are not, it tells a path
     // that drops large hellos from a silent server, at no extra wait.
+    const small = smallHello(listedSuites, prober.serverName);
     const smallProbe = small
         ? prober.send(small.hello, false).then((result) => ({ bytes: small.bytes, result }))
         : Promise.resolve(null);

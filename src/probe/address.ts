@@ -105,8 +105,7 @@ export async function scanAddress(context: AddressScanContext): Promise<AddressS
   // supported_versions lists every version down to TLS 1.0, so that a server of an older
   // version may answer it too, as it would by legacy_version (RFC 8446 Appendix D.1).
   const hellos = firstHellos(plans);
-  const small = smallHello(options.listedSuites, prober.serverName);
-  const first = await firstContact(prober, hellos, small);
+  const first = await firstContact(prober, hellos, options.listedSuites);
   const tls13Probe = first.tls13;
   const unreachable = unreachableReason(tls13Probe.outcome);
   if (unreachable || first.silent) {
@@ -294,7 +293,7 @@ const EAGER_VERSIONS: readonly TlsVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1.0'];
 async function firstContact(
   prober: Prober,
   hellos: Map<TlsVersion, ProbeHello>,
-  small: SmallHello,
+  listedSuites: readonly number[],
 ): Promise<{
   tls13: HelloProbeResult;
   early: Map<TlsVersion, Promise<HelloProbeResult>>;
@@ -343,6 +342,7 @@ async function firstContact(
   const tls12First = firstTries.get('TLSv1.2') ?? prober.send(versionHello('TLSv1.2'), false);
   // A small hello goes beside the retry: answered while the others are not, it tells a path
   // that drops large hellos from a silent server, at no extra wait.
+  const small = smallHello(listedSuites, prober.serverName);
   const smallProbe = small
     ? prober.send(small.hello, false).then((result) => ({ bytes: small.bytes, result }))
     : Promise.resolve(null);

@@ -5,6 +5,7 @@
 // same kind of fault a tester found: a ServerHello, then silence.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EndpointScan } from '../../src/model.js';
 import { evaluate, failsPolicy, presetPolicy } from '../../src/policy/index.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
@@ -31,6 +32,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+/** One scan with short timeouts: these servers answer at once or never. */
+async function scanQuickly(endpoint: string, now: Date): Promise<EndpointScan> {
+  const [scan] = await scanEndpoints([parseEndpoint(endpoint)], {
+    ...DEFAULT_SCAN_OPTIONS,
+    connectTimeoutMs: 1_000,
+    readTimeoutMs: 500,
+    endpointDeadlineMs: 30_000,
+    now,
+  });
+  return scan;
+}
 
 it('case 6: a suite never offered on every hello is a non-compliant protocol violation', async () => {
   const endpoint = parseEndpoint((server as ScriptedServer).endpoint);
@@ -66,13 +79,7 @@ it('a ServerHello and then silence is a stalled handshake, never compliant', asy
   });
   try {
     const now = new Date();
-    const [scan] = await scanEndpoints([parseEndpoint(stalling.endpoint)], {
-      ...DEFAULT_SCAN_OPTIONS,
-      connectTimeoutMs: 1_000,
-      readTimeoutMs: 500,
-      endpointDeadlineMs: 30_000,
-      now,
-    });
+    const scan = await scanQuickly(stalling.endpoint, now);
     const certificates = scan.addresses[0].certificates;
     expect(certificates.primary).toBeNull();
     expect(certificates.stalledAfterServerHello).toBe(true);
@@ -107,13 +114,7 @@ it('a server that stops on reading our close_notify is asked again without it, n
   });
   try {
     const now = new Date();
-    const [scan] = await scanEndpoints([parseEndpoint(strict.endpoint)], {
-      ...DEFAULT_SCAN_OPTIONS,
-      connectTimeoutMs: 1_000,
-      readTimeoutMs: 500,
-      endpointDeadlineMs: 30_000,
-      now,
-    });
+    const scan = await scanQuickly(strict.endpoint, now);
     const certificates = scan.addresses[0].certificates;
     expect(withAlert).toBeGreaterThan(0);
     expect(certificates.stalledAfterServerHello).not.toBe(true);
@@ -130,13 +131,7 @@ it('a port that closes every connection before any reply has one finding: no TLS
   const closing = await startScriptedServer(() => ({ kind: 'close' }));
   try {
     const now = new Date();
-    const [scan] = await scanEndpoints([parseEndpoint(closing.endpoint)], {
-      ...DEFAULT_SCAN_OPTIONS,
-      connectTimeoutMs: 1_000,
-      readTimeoutMs: 500,
-      endpointDeadlineMs: 30_000,
-      now,
-    });
+    const scan = await scanQuickly(closing.endpoint, now);
     const result = evaluate(scan, presetPolicy('webhook'), now);
 
     expect(result.verdict).toBe('non-compliant');

@@ -57658,8 +57658,8 @@ function checkNoTlsAnswer(context) {
     if (outcomes.length === 0 || !outcomes.every(silentEnd)) {
         return undefined;
     }
-    const kinds = [...new Set(outcomes.map((outcome) => outcome.kind))].sort();
-    const how = kinds.length === 2 ? 'closed or reset' : kinds[0] === 'closed' ? 'closed' : 'reset';
+    const kinds = new Set(outcomes.map((outcome) => outcome.kind));
+    const how = kinds.size === 2 ? 'closed or reset' : [...kinds][0];
     const port = context.endpoint.port;
     return {
         id: 'endpoint.no-tls-answer',
@@ -64242,7 +64242,8 @@ function audit_outcomeOf(report) {
     const failing = report.endpoints.filter((result) => failsPolicy(result, report.policy.failOn));
     const notScanned = failing.filter((result) => result.verdict === 'not-scanned');
     const nonCompliant = failing.filter((result) => result.verdict !== 'not-scanned');
-    const letPass = report.endpoints.filter((result) => result.verdict !== 'compliant' && !failing.includes(result));
+    const failed = new Set(failing);
+    const letPass = report.endpoints.filter((result) => result.verdict !== 'compliant' && !failed.has(result));
     return {
         compliant: notScanned.length === 0 && nonCompliant.length === 0,
         nonCompliant,

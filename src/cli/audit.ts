@@ -292,8 +292,9 @@ export function outcomeOf(report: Report): AuditOutcome {
   const failing = report.endpoints.filter((result) => failsPolicy(result, report.policy.failOn));
   const notScanned = failing.filter((result) => result.verdict === 'not-scanned');
   const nonCompliant = failing.filter((result) => result.verdict !== 'not-scanned');
+  const failed = new Set(failing);
   const letPass = report.endpoints.filter(
-    (result) => result.verdict !== 'compliant' && !failing.includes(result),
+    (result) => result.verdict !== 'compliant' && !failed.has(result),
   );
 
   return {

@@ -63,8 +63,8 @@ export function checkNoTlsAnswer(context: AddressContext): RawFinding | undefine
     return undefined;
   }
 
-  const kinds = [...new Set(outcomes.map((outcome) => outcome.kind))].sort();
-  const how = kinds.length === 2 ? 'closed or reset' : kinds[0] === 'closed' ? 'closed' : 'reset';
+  const kinds = new Set(outcomes.map((outcome) => outcome.kind));
+  const how = kinds.size === 2 ? 'closed or reset' : [...kinds][0];
   const port = context.endpoint.port;
   return {
     id: 'endpoint.no-tls-answer',

@@ -265,15 +265,18 @@ function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): Chain
       ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
       : '; senders do not fetch missing intermediates';
 
-  if (unused.length > 0) {
-    const sent = unused.map((index) => label(certificates, index)).join(', ');
+  // A sent root that is not on the path is no intermediate: a leaf served with a root alone
+  // lacks its intermediate, and a root sent needlessly is a notice of its own (root-sent).
+  const unusedIntermediates = unused.filter((index) => !certificates[index].info.selfSigned);
+  if (unusedIntermediates.length > 0) {
+    const sent = unusedIntermediates.map((index) => label(certificates, index)).join(', ');
     return [
       {
         code: 'wrong-intermediate',
         detail:
           `the sent intermediate does not issue ${label(certificates, last)}: ` +
           `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
-        certificate: unused[0],
+        certificate: unusedIntermediates[0],
       },
     ];
   }

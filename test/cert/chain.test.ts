@@ -138,6 +138,14 @@ describe('missing and wrong intermediates', () => {
     expect(detail).toContain('CN=Chain Test Intermediate A');
   });
 
+  it('case 15 with the root sent: a root is no intermediate, so one is still not sent', () => {
+    const chain = analyseChain(der(leaf, root), HOST, { extraCaPem: rootPem, now: new Date() });
+
+    expect(chain.trusted).toBe(false);
+    expect(codes(chain).sort()).toEqual(['missing-intermediate', 'root-sent']);
+    expect(problem(chain, 'missing-intermediate').detail).toContain('intermediate not sent');
+  });
+
   it('case 16: a sent intermediate that does not issue the leaf', () => {
     const chain = analyseChain(der(leaf, intermediateB), HOST, {
       extraCaPem: rootPem,

@@ -61,6 +61,14 @@ export function isInconclusive(outcome: ProbeOutcome): boolean {
   return outcome.kind === 'timeout' || outcome.kind === 'error';
 }
 
+/**
+ * "a" or "an" as the words are read aloud: "an RSA key", "an EC key", "a DSA key", "an
+ * unrecognized_name alert", "a handshake_failure alert", "a user_canceled alert".
+ */
+export function withArticle(text: string): string {
+  return `${/^(RSA|EC|Ed|X\d|[aeio]|un)/i.test(text) ? 'an' : 'a'} ${text}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scan results of one address
 

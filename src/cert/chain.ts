@@ -6,7 +6,7 @@
 import type { ChainProblem, ServedChain } from '../model.js';
 import { certificateNames } from './der.js';
 import { daysLeft, type ParsedCertificate, parseCertificate } from './info.js';
-import { describeNames, type ExpectedName, nameMatches } from './names.js';
+import { describeNames, type ExpectedName, ipAsDnsNote, nameMatches } from './names.js';
 import { type TrustAnchor, trustAnchors } from './trust.js';
 
 export interface ChainOptions {
@@ -336,7 +336,7 @@ function nameProblem(leaf: ParsedCertificate, expected: ExpectedName): ChainProb
     code: 'name-mismatch',
     detail:
       `the ${kind} ${expected.host} is not covered: the certificate covers ` +
-      `${describeNames(leaf.info)}${cnNote}`,
+      `${describeNames(leaf.info)}${cnNote}${ipAsDnsNote(leaf.info, expected)}`,
     certificate: 0,
   };
 }

@@ -8,16 +8,17 @@
 
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
-import type {
-  CertificateCheck,
-  Endpoint,
-  KeyTypeProbe,
-  ProbeOutcome,
-  ScanOptions,
-  ServedChain,
-  SniBehaviour,
-  TlsVersion,
-  VersionSupport,
+import {
+  type CertificateCheck,
+  type Endpoint,
+  type KeyTypeProbe,
+  type ProbeOutcome,
+  type ScanOptions,
+  type ServedChain,
+  type SniBehaviour,
+  type TlsVersion,
+  type VersionSupport,
+  withArticle,
 } from '../model.js';
 import {
   type HelloProbeResult,
@@ -365,7 +366,7 @@ function describeOutcome(outcome: ProbeOutcome): string {
     case 'accepted':
       return `${outcome.version} accepted`;
     case 'alert':
-      return `a ${outcome.alertName} alert (${outcome.alert})`;
+      return `${withArticle(outcome.alertName)} alert (${outcome.alert})`;
     case 'reset':
       return 'a connection reset';
     case 'closed':

@@ -17,5 +17,5 @@ export {
   type ParsedCertificate,
   parseCertificate,
 } from './info.js';
-export { describeNames, type ExpectedName, nameMatches } from './names.js';
+export { describeNames, type ExpectedName, ipAsDnsNote, nameMatches } from './names.js';
 export { pemCertificates, trustAnchors } from './trust.js';

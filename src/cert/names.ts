@@ -27,16 +27,40 @@ export function nameMatches(names: CoveredNames, expected: ExpectedName): boolea
   return names.dnsNames.some((pattern) => dnsNameMatches(normaliseDns(pattern), host));
 }
 
-/** "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP names" for the evidence. */
+// Certificates of shared hosting carry hundreds of names; evidence shows the first few.
+const NAMES_SHOWN = 10;
+
+/**
+ * "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP subject alternative names",
+ * for the evidence; a long list ends "and 891 more".
+ */
 export function describeNames(names: CoveredNames): string {
   const parts: string[] = [];
   if (names.dnsNames.length > 0) {
-    parts.push(`${names.dnsNames.join(', ')} (DNS)`);
+    parts.push(`${firstNames(names.dnsNames)} (DNS)`);
   }
   if (names.ipAddresses.length > 0) {
-    parts.push(`${names.ipAddresses.join(', ')} (IP)`);
+    parts.push(`${firstNames(names.ipAddresses)} (IP)`);
   }
   return parts.length > 0 ? parts.join(' and ') : 'no DNS or IP subject alternative names';
+}
+
+function firstNames(names: string[]): string {
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
+}
+
+/**
+ * For an IP endpoint whose address the certificate holds only as a DNS name, the words that
+ * say why it still does not match: RFC 2818, Section 3.1, wants an iPAddress name.
+ */
+export function ipAsDnsNote(names: CoveredNames, expected: ExpectedName): string {
+  const wanted = expected.hostIsIp ? normaliseIp(expected.host) : null;
+  const asDns = wanted !== null && names.dnsNames.some((name) => normaliseIp(name) === wanted);
+  return asDns
+    ? `; ${expected.host} is there as a DNS name, but senders match an IP address only ` +
+        'against IP address names (RFC 2818, Section 3.1)'
+    : '';
 }
 
 // A reference identifier or a presented identifier: ASCII case-insensitive, and a final dot

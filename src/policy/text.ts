@@ -3,8 +3,10 @@
 // not "TLSv1.2", and name suites by their IANA names.
 
 import { daysLeft } from '../cert/index.js';
-import { type ProbeOutcome, TLS_VERSIONS, type TlsVersion } from '../model.js';
+import { type ProbeOutcome, TLS_VERSIONS, type TlsVersion, withArticle } from '../model.js';
 import { suiteName } from '../wire/suites.js';
+
+export { withArticle };
 
 const VERSION_LABELS: Record<TlsVersion, string> = {
   SSLv3: 'SSL 3.0',
@@ -66,7 +68,7 @@ export function outcomeText(outcome: ProbeOutcome): string {
     case 'accepted':
       return `accepted (${versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
     case 'alert':
-      return `refused with a ${outcome.alertName} alert`;
+      return `refused with ${withArticle(outcome.alertName)} alert`;
     case 'reset':
       return 'refused by a TCP reset';
     case 'closed':
@@ -84,9 +86,4 @@ export function outcomeText(outcome: ProbeOutcome): string {
     case 'error':
       return `not completed (${outcome.detail})`;
   }
-}
-
-/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
-export function withArticle(text: string): string {
-  return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
 }

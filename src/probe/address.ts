@@ -20,7 +20,7 @@ import type {
   TlsVersion,
   VersionSupport,
 } from '../model.js';
-import { isRefusal, TLS_VERSIONS } from '../model.js';
+import { isRefusal, TLS_VERSIONS, withArticle } from '../model.js';
 import { Alert } from '../wire/alerts.js';
 import { Group } from '../wire/groups.js';
 import { buildClientHello } from '../wire/hello.js';
@@ -729,7 +729,7 @@ async function checkCertificatesSafely(
 function describeRefusal(outcome: ProbeOutcome): string {
   switch (outcome.kind) {
     case 'alert':
-      return `a ${outcome.alertName} alert`;
+      return `${withArticle(outcome.alertName)} alert`;
     case 'reset':
       return 'a TCP reset';
     case 'closed':

@@ -354,6 +354,35 @@ describe('names', () => {
     expect(detail).toContain('example.test (DNS)');
   });
 
+  it('an IP address held only as a DNS name does not cover an IP endpoint, and says why', async () => {
+    const asDns = await issueLeaf(intermediateA, { dnsNames: ['127.0.0.1'], ipAddresses: [] });
+    const chain = analyseChain(
+      der(asDns, intermediateA),
+      { host: '127.0.0.1', hostIsIp: true },
+      { extraCaPem: rootPem, now: new Date() },
+    );
+
+    expect(chain.nameMatches).toBe(false);
+    const detail = problem(chain, 'name-mismatch').detail;
+    expect(detail).toContain('127.0.0.1 (DNS)');
+    expect(detail).toContain('is there as a DNS name');
+    expect(detail).toContain('RFC 2818, Section 3.1');
+  });
+
+  it('a certificate of hundreds of names shows the first ten and a count', async () => {
+    const names = Array.from({ length: 300 }, (_, index) => `site${index}.example.test`);
+    const shared = await issueLeaf(intermediateA, { dnsNames: names, ipAddresses: [] });
+    const chain = analyseChain(der(shared, intermediateA), HOST, {
+      extraCaPem: rootPem,
+      now: new Date(),
+    });
+
+    const detail = problem(chain, 'name-mismatch').detail;
+    expect(detail).toContain('site9.example.test and 290 more (DNS)');
+    expect(detail).not.toContain('site10.example.test');
+    expect(detail.length).toBeLessThan(600);
+  });
+
   it('a wildcard covers one label only', async () => {
     const wildcard = await issueLeaf(intermediateA, { dnsNames: ['*.example.test'] });
     const check = (host: string) =>

@@ -467,7 +467,7 @@ const WEBHOOK_ROWS: Row[] = [
       {
         id: 'sni.required',
         severity: 'notice',
-        says: ['without SNI is refused with a unrecognized_name alert'],
+        says: ['without SNI is refused with an unrecognized_name alert'],
       },
     ],
     only: true,
@@ -489,7 +489,7 @@ const WEBHOOK_ROWS: Row[] = [
         sender: alert('unrecognized_name'),
         certificates: certificates({
           primary: null,
-          error: 'no certificate seen: a TLSv1.2 hello ended with a unrecognized_name alert',
+          error: 'no certificate seen: a TLSv1.2 hello ended with an unrecognized_name alert',
           sni: sniBehaviour({
             required: null,
             unknownName: 'fatal-alert',

@@ -7,6 +7,7 @@
 // Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
 // the CA's to renew, and the certificate layer reports one that has expired.
 
+import { describeNames, ipAsDnsNote } from '../../cert/index.js';
 import type { CertificateInfo, ChainProblem, ChainProblemCode, ServedChain } from '../../model.js';
 import { adviceOnly, certificateFix, chainFix, nameFix } from '../remediation.js';
 import type { RuleId } from '../rules.js';
@@ -43,15 +44,8 @@ const TRUST_RULES: RuleId[] = [
 
 /** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
 export function namesText(certificate: CertificateInfo): string {
-  const parts: string[] = [];
-  if (certificate.dnsNames.length > 0) {
-    parts.push(`${listText(certificate.dnsNames)} (DNS)`);
-  }
-  if (certificate.ipAddresses.length > 0) {
-    parts.push(`${listText(certificate.ipAddresses)} (IP)`);
-  }
-  return parts.length > 0
-    ? parts.join(' and ')
+  return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0
+    ? describeNames(certificate)
     : `no subjectAltName names (subject ${certificate.subject})`;
 }
 
@@ -99,6 +93,7 @@ function explain(
       return {
         observed:
           `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+          ipAsDnsNote(leaf, endpoint) +
           (context.address.certificates.sni.honoured === false
             ? '; the server sends it whatever name the client asks for'
             : ''),
@@ -332,10 +327,12 @@ function checkConstraints(
   if (limits.keyTypes && !(limits.keyTypes as string[]).includes(leaf.keyType)) {
     add(
       'certificate.key-type-not-allowed',
-      `the certificate has a ${keyText(leaf)} key`,
-      `a ${listText(
-        limits.keyTypes.map((type) => keyTypeNames[type]),
-        'or',
+      `the certificate has ${withArticle(keyText(leaf))} key`,
+      `${withArticle(
+        listText(
+          limits.keyTypes.map((type) => keyTypeNames[type]),
+          'or',
+        ),
       )} key`,
     );
   }

@@ -321,6 +321,22 @@ export function defaultCertificateFix(host: string): Remediation {
   );
 }
 
+/** A server that requires SNI, reached at an IP address: either side can change. */
+export function ipEndpointSniFix(address: string): Remediation {
+  return remediation(
+    'Point the webhook at a host name the server has a site for (senders send SNI for host ' +
+      `names only), or make the site that ${address} should reach the default one, so that ` +
+      'hellos without SNI get it.',
+    {
+      nginx:
+        'server {\n    listen 443 ssl default_server;\n    # this site\'s ssl_certificate ' +
+        'and locations; no ssl_reject_handshake here\n}',
+      apache: '# The first <VirtualHost *:443> answers hellos without SNI: move the site first.',
+      caddy: '{\n    default_sni <the site\'s host name>\n}',
+    },
+  );
+}
+
 /** Renew or reissue the certificate; no server line fixes it. */
 export function certificateFix(summary: string): Remediation {
   return remediation(summary);

@@ -316,6 +316,14 @@ export const RULES = [
       'sender can connect; the versions and suites behind the refusal were never reached.',
   ),
   rule(
+    'sni.required-by-ip-endpoint',
+    'Server requires SNI, which an IP endpoint cannot send',
+    'error',
+    'Every hello is refused with a fatal unrecognized_name alert, and the endpoint is an IP ' +
+      'address, for which senders send no SNI (RFC 6066, Section 3). No sender can connect; ' +
+      'the versions and suites behind the refusal were never reached.',
+  ),
+  rule(
     'sni.not-honoured',
     'SNI not honoured',
     'warning',

@@ -210,6 +210,20 @@ describeWith('nginx', 'certificates served by nginx', () => {
     expect(errors[0].evidence.observed).toContain('other.example.test');
   });
 
+  it('case 11 at an IP endpoint: SNI required, and an IP endpoint sends none', async () => {
+    // A tester found this judged as a certificate key type problem.
+    const server = await nginx({ block: REJECT_WITHOUT_SNI }, vhost('hooks', HOOKS, hooksRsa));
+    const now = new Date();
+    const [scan] = await scanEndpoints(
+      [parseEndpoint(`${server.address}:${server.port}`)],
+      { ...options, now },
+    );
+    const result = evaluate(scan, presetPolicy('webhook'), now);
+
+    expect(result.verdict).toBe('non-compliant');
+    expect(result.findings.map((finding) => finding.id)).toEqual(['sni.required-by-ip-endpoint']);
+  });
+
   it("case 12: clients without SNI get the default vhost's certificate", async () => {
     const server = await nginx(
       vhost('other', 'other.example.test', otherSite, { defaultServer: true }),

@@ -510,6 +510,42 @@ const WEBHOOK_ROWS: Row[] = [
     verdict: 'non-compliant',
   },
   {
+    name: 'case 11 at an IP endpoint: a server that requires SNI refuses every sender',
+    scan: scan(
+      [
+        address({
+          accepts: {},
+          versionOutcomes: {
+            SSLv3: alert('handshake_failure'),
+            'TLSv1.0': alert('unrecognized_name'),
+            'TLSv1.1': alert('unrecognized_name'),
+            'TLSv1.2': alert('unrecognized_name'),
+            'TLSv1.3': alert('unrecognized_name'),
+          },
+          listedSuites: alert('unrecognized_name'),
+          sender: alert('unrecognized_name'),
+          certificates: certificates({
+            primary: null,
+            error: 'no certificate seen: a TLSv1.2 hello ended with an unrecognized_name alert',
+            sni: sniBehaviour({ required: null, noSniOutcome: alert('unrecognized_name') }),
+          }),
+        }),
+      ],
+      '127.0.0.1',
+    ),
+    findings: [
+      {
+        id: 'sni.required-by-ip-endpoint',
+        severity: 'error',
+        says: ['requires SNI', 'the IP address 127.0.0.1 sends none'],
+        expects: ['RFC 6066, Section 3'],
+      },
+    ],
+    absent: ['suites.certificate-key-mismatch', 'version.none-supported', 'suites.none-listed'],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
     name: "case 12: clients without SNI get the default site's certificate",
     scan: scan([
       address({

@@ -1,10 +1,9 @@
 // Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
 // name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
-// none of this applies to it.
-//
+// of this only a server that requires SNI concerns it (checkNameRefused).
 
 import { Alert } from '../../wire/alerts.js';
-import { adviceOnly, defaultCertificateFix, nameFix } from '../remediation.js';
+import { adviceOnly, defaultCertificateFix, ipEndpointSniFix, nameFix } from '../remediation.js';
 import { outcomeText } from '../text.js';
 import { namesText } from './certificates.js';
 import { type AddressContext, type RawFinding, versionState, versionsFrom } from './context.js';
@@ -85,12 +84,13 @@ export function checkSni(context: AddressContext): RawFinding[] {
 /**
  * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
  * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
- * points at the wrong server). Versions and suites were never reached, so this finding stands
- * alone, like a protocol violation.
+ * points at the wrong server). For an IP endpoint the hellos name nothing, and the refusal
+ * says that the server requires SNI. Versions and suites were never reached, so this finding
+ * stands alone, like a protocol violation.
  */
 export function checkNameRefused(context: AddressContext): RawFinding | undefined {
   const { address, endpoint } = context;
-  if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
+  if (address.versions.some((support) => support.accepted === true)) {
     return undefined;
   }
 
@@ -107,6 +107,20 @@ export function checkNameRefused(context: AddressContext): RawFinding | undefine
     );
   if (!refusedByName) {
     return undefined;
+  }
+
+  if (endpoint.hostIsIp) {
+    return {
+      id: 'sni.required-by-ip-endpoint',
+      sni: null,
+      observed:
+        'every hello is refused with a fatal unrecognized_name alert: the server requires ' +
+        `SNI, and a sender connecting to the IP address ${endpoint.host} sends none`,
+      expected:
+        'a handshake for hellos without SNI, which is all an IP endpoint gets (RFC 6066, ' +
+        'Section 3, allows no IP address in server_name)',
+      remediation: ipEndpointSniFix(endpoint.host),
+    };
   }
 
   const { noSniOutcome } = address.certificates.sni;

@@ -329,10 +329,10 @@ export function ipEndpointSniFix(address: string): Remediation {
       'hellos without SNI get it.',
     {
       nginx:
-        'server {\n    listen 443 ssl default_server;\n    # this site\'s ssl_certificate ' +
+        "server {\n    listen 443 ssl default_server;\n    # this site's ssl_certificate " +
         'and locations; no ssl_reject_handshake here\n}',
       apache: '# The first <VirtualHost *:443> answers hellos without SNI: move the site first.',
-      caddy: '{\n    default_sni <the site\'s host name>\n}',
+      caddy: "{\n    default_sni <the site's host name>\n}",
     },
   );
 }

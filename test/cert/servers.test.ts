@@ -214,10 +214,10 @@ describeWith('nginx', 'certificates served by nginx', () => {
     // A tester found this judged as a certificate key type problem.
     const server = await nginx({ block: REJECT_WITHOUT_SNI }, vhost('hooks', HOOKS, hooksRsa));
     const now = new Date();
-    const [scan] = await scanEndpoints(
-      [parseEndpoint(`${server.address}:${server.port}`)],
-      { ...options, now },
-    );
+    const [scan] = await scanEndpoints([parseEndpoint(`${server.address}:${server.port}`)], {
+      ...options,
+      now,
+    });
     const result = evaluate(scan, presetPolicy('webhook'), now);
 
     expect(result.verdict).toBe('non-compliant');

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EndpointScan, TlsVersion } from '../../src/model.js';
+import { evaluate, presetPolicy } from '../../src/policy/index.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { compareVersions } from '../../src/wire/versions.js';
@@ -191,4 +192,41 @@ describeWith('gnutls-serv', 'gnutls-serv of one old version', () => {
       expect(address.observations.map((o) => o.id)).not.toContain('protocol-violation');
     },
   );
+});
+
+// GnuTLS with TLS 1.3 alone refuses a TLS 1.2 hello with handshake_failure, not
+// protocol_version. A tester found that judged a certificate key mismatch; it is TLS 1.2 off
+// or no suite fitting the key, and only the listed-suite rule fails.
+describeWith('gnutls-serv', 'gnutls-serv of TLS 1.3 alone', () => {
+  let server: RunningServer;
+  let scan: EndpointScan;
+
+  beforeAll(async () => {
+    const rsa = await makeSelfSigned({ keyType: 'rsa2048' });
+    const priority = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
+    server = await startGnutls({ certPem: rsa.certPem, keyPem: rsa.keyPem, priority });
+    [scan] = await scanEndpoints([parseEndpoint(server.endpoint)], { ...DEFAULT_SCAN_OPTIONS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('TLS 1.3 accepted, TLS 1.2 refused, and no key mismatch claimed', () => {
+    const address = scan.addresses[0];
+    expect(address.versions.filter((v) => v.accepted).map((v) => v.version)).toEqual(['TLSv1.3']);
+    expect(address.versions.find((v) => v.version === 'TLSv1.2')?.outcome).toMatchObject({
+      kind: 'alert',
+      alert: 40,
+    });
+
+    const result = evaluate(scan, presetPolicy('webhook'), new Date());
+    // The certificate is self-signed here, which is an error of its own.
+    const errors = result.findings.filter(
+      (finding) => finding.severity === 'error' && finding.id !== 'certificate.self-signed',
+    );
+    expect(errors.map((finding) => finding.id)).toEqual(['suites.none-listed']);
+    expect(errors[0].evidence.observed).toContain('either TLS 1.2 is off');
+    expect(errors[0].evidence.observed).toContain('an RSA key of 2048 bits');
+  });
 });

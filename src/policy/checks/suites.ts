@@ -121,7 +121,8 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
         observed:
           `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
           `listed suite is a suite of ${versionLabel(newestListed)} or older: senders limited ` +
-          `to ${versionLabel(newestListed)} cannot connect`,
+          `to ${versionLabel(newestListed)} cannot connect` +
+          suiteRefusalNote(context, newestListed),
         expected: `${expected}, so that senders limited to ${versionLabel(newestListed)} connect`,
         remediation: suitesFix(
           policy,
@@ -185,6 +186,24 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
   ];
 }
 
+/**
+ * A version refused with handshake_failure, not protocol_version, beside a newer version that
+ * works: from outside, a version switched off but answered with the wrong alert (gnutls does
+ * this) looks the same as one whose enabled suites all need another certificate key type.
+ */
+function suiteRefusalNote(context: AddressContext, version: TlsVersion): string {
+  if (!isAlert(versionOutcome(context.address, version), HANDSHAKE_FAILURE)) {
+    return '';
+  }
+  const leaf = knownKeyType(context);
+  const key = leaf ? ` (${keyText(leaf)})` : '';
+  return (
+    `; ${versionLabel(version)} hellos are refused with handshake_failure, not ` +
+    `protocol_version: either ${versionLabel(version)} is off and the server answers it with ` +
+    `the wrong alert, or it is on and none of its enabled suites fits the certificate${key}`
+  );
+}
+
 // --- Certificate key type against the enabled suites (case 5) -----------------------------------
 
 function knownKeyType(context: AddressContext): CertificateInfo | undefined {
@@ -223,6 +242,11 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
     return [];
   }
   if (versionState(address, 'TLSv1.2') === 'accepted') {
+    return [];
+  }
+  // With TLS 1.3 working on the same certificate, a TLS 1.2 refusal may as well be TLS 1.2
+  // switched off; suites.none-listed names both causes (suiteRefusalNote).
+  if (versionState(address, 'TLSv1.3') === 'accepted') {
     return [];
   }
 
@@ -266,10 +290,11 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
   let certificate: string;
   if (leafKeyType === undefined) {
     // Without the certificate the key type is a guess: an ECDHE suite also fails when the
-    // server has no elliptic curve enabled, which looks the same from outside.
+    // server has no elliptic curve enabled, and a DHE suite when it has no DH parameters
+    // (nginx on OpenSSL 3 without ssl_dhparam), which look the same from outside.
     certificate =
       'the certificate could not be obtained, so the cause may also be that no elliptic ' +
-      'curve is enabled for its ECDHE suites';
+      'curve is enabled for its ECDHE suites, or no DH parameters for its DHE suites';
   } else if (typeof leafKeyType === 'string') {
     certificate = `the certificate has ${withArticle(leafKeyType)} key`;
   } else {
@@ -291,7 +316,8 @@ export function checkKeyTypeMismatch(context: AddressContext): RawFinding[] {
           'certificates fit.' +
           (leafKeyType === undefined
             ? ' If they fit already, enable X25519 and P-256 for ECDHE (ssl_ecdh_curve in ' +
-              'nginx, -groups or Groups in OpenSSL).'
+              'nginx, -groups or Groups in OpenSSL), and give DHE suites DH parameters ' +
+              '(ssl_dhparam in nginx).'
             : ''),
       ),
     },

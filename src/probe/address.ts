@@ -80,6 +80,25 @@ export interface AddressScanContext {
 /** TLS 1.3 suites of OpenSSL's default list, in its order: what a modern sender offers. */
 export const SENDER_TLS13_SUITES: readonly number[] = [0x1302, 0x1303, 0x1301];
 
+/**
+ * OpenSSL 3's default supported_groups, in its order, with an X25519 share: what a sender on
+ * Node or another OpenSSL client offers. Its FFDHE groups let a server without any curve
+ * answer with a HelloRetryRequest, and the sender connects (a tester found such a server
+ * judged out of a sender's reach).
+ */
+export const SENDER_GROUPS: readonly number[] = [
+  Group.x25519,
+  Group.secp256r1,
+  Group.x448,
+  Group.secp521r1,
+  Group.secp384r1,
+  Group.ffdhe2048,
+  Group.ffdhe3072,
+  Group.ffdhe4096,
+  Group.ffdhe6144,
+  Group.ffdhe8192,
+];
+
 // The TLS 1.2 suites are the longest chain of hellos on most servers, and the older versions
 // run beside it and take the free slots anyway: only TLS 1.2 splits its chunk (enumerate.ts,
 // runBranches), each part costing one refusal more.
@@ -658,7 +677,11 @@ async function probeAsSender(
   };
   const [tls12, modern] = await Promise.all([
     listedHello(),
-    prober.send({ version: 'TLSv1.3', suites: [...SENDER_TLS13_SUITES, ...listed] }),
+    prober.send({
+      version: 'TLSv1.3',
+      suites: [...SENDER_TLS13_SUITES, ...listed],
+      groups: [...SENDER_GROUPS],
+    }),
   ]);
 
   const outcome = modern.outcome;

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { TlsVersion } from '../model.js';
 import { Writer } from './bytes.js';
 import { Group } from './groups.js';
-import { canMakeKeyShare, type KeyShare, makeKeyShare } from './keyshare.js';
+import { canMakeKeyShare, cheapKeyShare, type KeyShare, makeKeyShare } from './keyshare.js';
 import type { Offer } from './parse.js';
 import { PROBE_SIGNATURE_SCHEMES } from './sigschemes.js';
 import { TLS_EMPTY_RENEGOTIATION_INFO_SCSV } from './suites.js';
@@ -74,12 +74,19 @@ export const MAX_SUITES_PER_HELLO = 128;
 /** Largest TLSPlaintext fragment, RFC 8446 Section 5.1. */
 const MAX_FRAGMENT = 1 << 14;
 
+// The FFDHE groups come last, as in OpenSSL's list: a server with no curve asks for one of them
+// with a HelloRetryRequest instead of refusing the hello.
 const DEFAULT_GROUPS_TLS13: readonly number[] = [
   Group.x25519,
   Group.secp256r1,
   Group.secp384r1,
   Group.secp521r1,
   Group.x448,
+  Group.ffdhe2048,
+  Group.ffdhe3072,
+  Group.ffdhe4096,
+  Group.ffdhe6144,
+  Group.ffdhe8192,
 ];
 
 // For TLS 1.2 and below the list leaves out the FFDHE groups: a server implementing RFC 7919
@@ -241,11 +248,12 @@ function helloGroups(options: HelloOptions): readonly number[] {
 }
 
 function makeDefaultKeyShares(options: HelloOptions): KeyShare[] {
-  const first = helloGroups(options).find(canMakeKeyShare);
+  const first = helloGroups(options).find(cheapKeyShare);
   const groups = options.keyShareGroups ?? (first === undefined ? [] : [first]);
-  // Groups without a key share from this runtime (ML-KEM hybrids, FFDHE) are skipped: they stay
-  // in supported_groups, and a server that wants one of them asks with a HelloRetryRequest. With
-  // no share at all the key_share extension is empty, which RFC 8446 Section 4.2.8 allows.
+  // Groups without a key share from this runtime (ML-KEM hybrids) are skipped, and FFDHE groups
+  // get one only when asked for by name: they stay in supported_groups, and a server that wants
+  // one of them asks with a HelloRetryRequest. With no share at all the key_share extension is
+  // empty, which RFC 8446 Section 4.2.8 allows.
   return groups.filter(canMakeKeyShare).map(makeKeyShare);
 }
 

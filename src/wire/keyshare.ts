@@ -3,6 +3,7 @@
 // server's encrypted flight. Keys come from node:crypto.
 
 import {
+  createDiffieHellman,
   createECDH,
   createPrivateKey,
   createPublicKey,
@@ -10,6 +11,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
+import { FFDHE_GENERATOR, FFDHE_PRIMES } from './ffdhe.js';
 import { Group } from './groups.js';
 
 export interface KeyShare {
@@ -33,13 +35,21 @@ const WEIERSTRASS: ReadonlyMap<number, string> = new Map([
   [Group.secp521r1, 'secp521r1'],
 ]);
 
-// Not yet: FFDHE key shares (Node has no RFC 7919 groups built in) and ML-KEM hybrids such as
-// X25519MLKEM768 (Node 20 cannot make ML-KEM keys). Such groups can still be listed in
-// supported_groups without a share; a server that wants one answers with a HelloRetryRequest
-// naming it, which the probe reports.
+// Not yet: ML-KEM hybrids such as X25519MLKEM768 (Node 20 cannot make ML-KEM keys). They can
+// still be listed in supported_groups without a share; a server that wants one answers with a
+// HelloRetryRequest naming it, which the probe reports.
 
 /** Whether this runtime can make a key share for the group. */
 export function canMakeKeyShare(group: number): boolean {
+  return MONTGOMERY.has(group) || WEIERSTRASS.has(group) || FFDHE_PRIMES.has(group);
+}
+
+/**
+ * Whether a hello should carry the group's share without being asked: elliptic curve shares
+ * cost microseconds, an FFDHE share of 2048 to 8192 bits costs milliseconds and 256 to 1024
+ * bytes, so those go out only in answer to a HelloRetryRequest that names them.
+ */
+export function cheapKeyShare(group: number): boolean {
   return MONTGOMERY.has(group) || WEIERSTRASS.has(group);
 }
 
@@ -58,6 +68,9 @@ export function keyShareFromPrivateKey(group: number, privateKey: Uint8Array | n
 
   const curve = WEIERSTRASS.get(group);
   if (curve !== undefined) return weierstrassShare(group, curve, privateKey);
+
+  const prime = FFDHE_PRIMES.get(group);
+  if (prime !== undefined) return ffdheShare(group, prime, privateKey);
 
   throw new RangeError(`no key share can be made for group ${group}`);
 }
@@ -115,4 +128,35 @@ function weierstrassShare(group: number, curve: string, privateKey: Uint8Array |
       }
     },
   };
+}
+
+function ffdheShare(group: number, primeHex: string, privateKey: Uint8Array | null): KeyShare {
+  const prime = Buffer.from(primeHex, 'hex');
+  const dh = createDiffieHellman(prime, FFDHE_GENERATOR);
+  // With a private key set, generateKeys only computes the public key from it.
+  if (privateKey !== null) dh.setPrivateKey(Buffer.from(privateKey));
+  const publicKey = dh.generateKeys();
+
+  return {
+    group,
+    // RFC 8446 Section 4.2.8.1: Y = g^X mod p, big-endian, left-padded to the prime's size.
+    publicKey: leftPad(publicKey, prime.length),
+    sharedSecret(serverKey) {
+      // RFC 8446 Section 4.2.8.1: the peer's value must be as long as the prime and lie
+      // strictly between 1 and p - 1; OpenSSL's check refuses the others.
+      if (serverKey.length !== prime.length) return null;
+      try {
+        // RFC 8446 Section 7.4.1: the shared secret is left-padded to the prime's size too.
+        return leftPad(dh.computeSecret(Buffer.from(serverKey)), prime.length);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+function leftPad(bytes: Uint8Array, size: number): Uint8Array {
+  const padded = new Uint8Array(size);
+  padded.set(bytes, size - bytes.length);
+  return padded;
 }

@@ -213,3 +213,35 @@ describe('openssl s_server with its groups set (-groups)', () => {
     expect(sorted(groups('p256First', 'TLSv1.2').groups)).toEqual([23, 29]);
   });
 });
+
+// Servers of FFDHE groups alone (RFC 7919): a tester found the sender's hello refused and the
+// certificate unread, because no hello listed those groups. A sender on OpenSSL lists them and
+// connects after the server's HelloRetryRequest.
+const ffdhe = scanServersOnce<'tls12And13' | 'tls13'>(async () => {
+  const rsa = await makeSelfSigned({ keyType: 'rsa2048' });
+  const [tls12And13, tls13] = await Promise.all([
+    startOpenssl({ certPem: rsa.certPem, keyPem: rsa.keyPem, args: ['-groups', 'ffdhe2048'] }),
+    startOpenssl({
+      certPem: rsa.certPem,
+      keyPem: rsa.keyPem,
+      args: ['-tls1_3', '-groups', 'ffdhe2048'],
+    }),
+  ]);
+  return { tls12And13, tls13 };
+});
+
+describe('openssl s_server with FFDHE groups alone', () => {
+  it.each(['tls12And13', 'tls13'] as const)(
+    '%s: the sender gets TLS 1.3 over ffdhe2048 and the certificate is read',
+    (name) => {
+      const scan = ffdhe.address(name);
+      expect(scan.sender.outcome).toMatchObject({
+        kind: 'accepted',
+        version: 'TLSv1.3',
+        group: 256,
+      });
+      expect(scan.certificates.primary?.served.length).toBe(1);
+      expect(scan.groups.find((entry) => entry.version === 'TLSv1.3')?.groups).toEqual([256]);
+    },
+  );
+});

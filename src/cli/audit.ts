@@ -312,7 +312,7 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
 
   if (outcome.nonCompliant.length > 0) {
     parts.push(
-      `${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} scanned and not compliant ` +
+      `${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
         `with the policy: ${names(outcome.nonCompliant)}`,
     );
   }

@@ -1,6 +1,6 @@
 // The command line: `scan` probes endpoints and `merge` joins the reports of sharded runs, both
 // ending in one report rendered as text, JSON, SARIF, JUnit or markdown. The exit status says
-// how the run ended: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.
+// how the run ended: 0 compliant, 1 not compliant, 2 could not scan or bad usage.
 
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -108,9 +108,9 @@ function buildProgram(io: CliIo, setStatus: (code: number) => void): Command {
     .version(TOOL.version)
     .addHelpText(
       'after',
-      '\nExit status: 0 compliant; 1 some endpoint scanned and not compliant (also when ' +
-        'others could not be scanned:\na definite failure wins); 2 could not scan some ' +
-        'endpoint and none is not compliant, or bad usage.',
+      '\nExit status: 0 compliant; 1 some endpoint not compliant (a port that answers without ' +
+        'TLS is one;\nalso when others could not be scanned: a definite failure wins); 2 could ' +
+        'not scan some endpoint\nand none is not compliant, or bad usage.',
     )
     .showHelpAfterError()
     .exitOverride()

@@ -135,6 +135,33 @@ function notScannedFinding(reason: NotScannedReason, detail: string, port: numbe
   };
 }
 
+/**
+ * Refused, or no route to it: a sender that tries the endpoint's addresses in turn moves on to
+ * the next at once. Once a connection is made, a failure is the sender's failure too.
+ */
+function connectionRefused(notScanned: { reason: NotScannedReason; detail: string }): boolean {
+  return (
+    notScanned.reason === 'refused' ||
+    (notScanned.reason === 'error' && /EHOSTUNREACH|ENETUNREACH/.test(notScanned.detail))
+  );
+}
+
+function addressRefusedFinding(context: AddressContext, detail: string): RawFinding {
+  const { address, endpoint } = context;
+  return {
+    id: 'endpoint.address-refused',
+    observed:
+      `${endpoint.host} resolves to ${address.address}, which refuses connections ` +
+      `(${detail.replace(/^connection refused\s*/i, '').replace(/^\((.*)\)$/, '$1')}), ` +
+      'while another address serves TLS: senders that try it first move on to the next',
+    expected: `every address of ${endpoint.host} serving TLS on port ${endpoint.port}`,
+    remediation: adviceOnly(
+      `Make the server listen on ${address.address} too, or remove that address from the ` +
+        `DNS records of ${endpoint.host} (an AAAA record for an IPv6 address).`,
+    ),
+  };
+}
+
 function endpointFindings(scan: EndpointScan): RawFinding[] {
   const reason = scan.notScanned?.reason ?? 'error';
   const detail = scan.notScanned?.detail ?? 'no address was scanned';
@@ -144,6 +171,9 @@ function endpointFindings(scan: EndpointScan): RawFinding[] {
 function addressFindings(context: AddressContext): RawFinding[] {
   // An address that could not be scanned while another could holds no results to check.
   const { notScanned } = context.address;
+  if (notScanned && connectionRefused(notScanned)) {
+    return [addressRefusedFinding(context, notScanned.detail)];
+  }
   if (notScanned) {
     return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
   }

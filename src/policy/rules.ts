@@ -32,6 +32,15 @@ export const RULES = [
       'warning or notice to let such endpoints pass.',
   ),
   rule(
+    'endpoint.address-refused',
+    'One address of the endpoint refuses connections',
+    'warning',
+    "The endpoint's name resolves to several addresses and one of them refuses connections (or " +
+      'its network is unreachable) while another serves TLS. Senders that try the addresses in ' +
+      'turn, as Node, Go, Python and curl do, move on at once; the scan of the other address ' +
+      'judges the endpoint.',
+  ),
+  rule(
     'endpoint.not-tls',
     'Port does not speak TLS',
     'error',

@@ -255,7 +255,9 @@ function addDifferenceObservations(addresses: AddressScan[]): void {
 export function describeDifferences(a: AddressScan, b: AddressScan): string[] {
   const label = (scan: AddressScan) => scan.address;
   if (a.notScanned || b.notScanned) {
-    if (a.notScanned?.reason === b.notScanned?.reason) return [];
+    // One scanned and one not: the policy's finding for the one not scanned names it and says
+    // why (endpoint.address-refused, endpoint.not-scanned), which this would only restate.
+    if (!a.notScanned || !b.notScanned || a.notScanned.reason === b.notScanned.reason) return [];
     const state = (scan: AddressScan) =>
       scan.notScanned ? `not scanned (${scan.notScanned.reason})` : 'scanned';
     return [`${label(a)} is ${state(a)}, ${label(b)} is ${state(b)}`];

@@ -127,7 +127,7 @@ describe('the Action on a push (deploy step)', () => {
     const failure = run.commands.filter((c) => c.command === 'error' && !c.properties.title);
     expect(failure).toHaveLength(1);
     expect(failure[0].message).toContain(
-      `1 endpoint of 3 scanned and not compliant with the policy: ${endpointOf('tls1.0-only')}`,
+      `1 endpoint of 3 not compliant with the policy: ${endpointOf('tls1.0-only')}`,
     );
     expect(failure[0].message).toContain(`could not scan 1 endpoint of 3: ${closedEndpoint}`);
   });

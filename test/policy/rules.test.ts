@@ -1556,22 +1556,42 @@ describe('findings', () => {
     expect(result.findings[0].address).toBe('192.0.2.10, 2001:db8::10');
   });
 
-  it('name the one address that could not be scanned while the others were', () => {
+  it('name the one address that refuses connections while another serves TLS: a warning', () => {
+    // A tester found a dual-stack name judged non-compliant for its refusing IPv6 address;
+    // senders that try the addresses in turn move on at once.
     const unreachable = {
-      ...address({ address: '192.0.2.11' }),
-      notScanned: { reason: 'refused' as const, detail: 'ECONNREFUSED 192.0.2.11:443' },
+      ...address({ address: '2001:db8::11' }),
+      notScanned: { reason: 'refused' as const, detail: 'connection refused (ECONNREFUSED)' },
     };
     const result = evaluate(
-      scan([address({ address: '192.0.2.10' }), unreachable]),
+      scan([unreachable, address({ address: '192.0.2.10' })]),
+      presetPolicy('webhook'),
+      NOW,
+    );
+    expect(
+      result.findings.map((finding) => [finding.id, finding.severity, finding.address]),
+    ).toEqual([['endpoint.address-refused', 'warning', '2001:db8::11']]);
+    expect(result.findings[0].evidence.observed).toBe(
+      'hooks.example.test resolves to 2001:db8::11, which refuses connections (ECONNREFUSED), ' +
+        'while another address serves TLS: senders that try it first move on to the next',
+    );
+    expect(result.verdict).toBe('compliant');
+    for (const finding of result.findings) raised.add(finding.id);
+  });
+
+  it('name the one address that timed out while the others were scanned: an error', () => {
+    const silent = {
+      ...address({ address: '192.0.2.11' }),
+      notScanned: { reason: 'timeout' as const, detail: 'no TLS hello was answered' },
+    };
+    const result = evaluate(
+      scan([address({ address: '192.0.2.10' }), silent]),
       presetPolicy('webhook'),
       NOW,
     );
     expect(result.findings.map((finding) => [finding.id, finding.address])).toEqual([
       ['endpoint.not-scanned', '192.0.2.11'],
     ]);
-    expect(result.findings[0].evidence.observed).toBe(
-      'not scanned: the connection was refused (ECONNREFUSED 192.0.2.11:443)',
-    );
     expect(result.verdict).toBe('non-compliant');
   });
 

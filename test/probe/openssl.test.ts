@@ -5,6 +5,9 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AddressScan, TlsVersion } from '../../src/model.js';
+import { evaluate, presetPolicy } from '../../src/policy/index.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { suiteByName } from '../../src/wire/suites.js';
 import { describeWith } from '../support/binaries.js';
 import { makeSelfSigned } from '../support/pki.js';
@@ -244,4 +247,33 @@ describe('openssl s_server with FFDHE groups alone', () => {
       expect(scan.groups.find((entry) => entry.version === 'TLSv1.3')?.groups).toEqual([256]);
     },
   );
+});
+
+describe('a name with an IPv6 address that refuses and an IPv4 one that serves', () => {
+  it('is judged by the address that serves; the refusing one is a warning', async () => {
+    // A tester found such a dual-stack name judged non-compliant with "not scanned (on ::1)".
+    const server = servers.get('defaults')!;
+    const now = new Date();
+    const [scan] = await scanEndpoints(
+      [parseEndpoint(`dual.example.test:${server.port}`)],
+      { ...DEFAULT_SCAN_OPTIONS, now },
+      {},
+      {
+        resolve: async () => [
+          { address: '::1', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ],
+      },
+    );
+    const result = evaluate(scan, presetPolicy('webhook'), now);
+
+    expect(scan.addresses.map((address) => address.notScanned?.reason)).toEqual([
+      'refused',
+      undefined,
+    ]);
+    const refused = result.findings.find((finding) => finding.id === 'endpoint.address-refused');
+    expect(refused).toMatchObject({ severity: 'warning', address: '::1' });
+    expect(result.findings.map((finding) => finding.id)).not.toContain('endpoint.not-scanned');
+    expect(result.findings.map((finding) => finding.id)).not.toContain('probe.observation');
+  });
 });

@@ -256,9 +256,7 @@ describe('webhook-tls-probe scan', () => {
     const version = await cli(['--version']);
 
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain(
-      'Exit status: 0 compliant; 1 some endpoint not compliant',
-    );
+    expect(help.stdout).toContain('Exit status: 0 compliant; 1 some endpoint not compliant');
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

@@ -660,7 +660,11 @@ const WEBHOOK_ROWS: Row[] = [
       {
         id: 'certificate.incomplete-chain',
         severity: 'error',
-        says: ['sends 1 certificate and not the intermediate', 'issuer CN=Example Intermediate CA'],
+        says: [
+          'sends 1 certificate and not the intermediate',
+          'issuer CN=Example Intermediate CA',
+          'if that issuer is a private root rather than an intermediate',
+        ],
       },
     ],
     absent: ['certificate.untrusted'],

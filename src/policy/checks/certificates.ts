@@ -117,7 +117,9 @@ function explain(
       return {
         observed:
           `the server sends ${plural(chain.served.length, 'certificate')} and not the ` +
-          `intermediate that issued the leaf (issuer ${leaf.issuer})`,
+          `intermediate that issued the leaf (issuer ${leaf.issuer}), and no trusted root ` +
+          'issued it; if that issuer is a private root rather than an intermediate, senders ' +
+          'do not trust it either (a ca-file names the roots your senders have)',
         expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
       };
     case 'certificate.wrong-intermediate': {

@@ -194,7 +194,12 @@ async function scanCommand(args: string[], options: ScanOptions, io: CliIo): Pro
   });
 
   if (endpoints.length === 0) {
-    throw new UsageError('endpoints', 'no endpoint to scan: name some, or use --endpoints-file');
+    throw new UsageError(
+      'endpoints',
+      options.endpointsFile && args.length === 0
+        ? `no endpoint to scan: ${options.endpointsFile} holds only comments and blank lines`
+        : 'no endpoint to scan: name some, or use --endpoints-file',
+    );
   }
 
   const baseline = options.baseline

@@ -503,7 +503,15 @@ function suiteTable(report: Report, address: AddressScan): string[] {
       ]
         .filter(Boolean)
         .join(', ');
-      const order = enumeration.preference === 'server' ? String(position + 1) : '';
+      // The first row of a version says when the server has no order of its own.
+      const order =
+        enumeration.preference === 'server'
+          ? String(position + 1)
+          : position > 0
+            ? ''
+            : enumeration.preference === 'client'
+              ? "none: follows the client's"
+              : 'not found';
 
       return row([
         versionText(enumeration.version),

@@ -233,6 +233,12 @@ describe('webhook-tls-probe scan', () => {
     });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/^webhook-tls-probe: error: --endpoints-file: .*bad\.txt:2: /);
+
+    const comments = path.join(directory, 'comments.txt');
+    await writeFile(comments, '# nothing yet\n\n');
+    const empty = await cli(['scan', '--endpoints-file', comments]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('comments.txt holds only comments and blank lines');
   });
 
   it('shows the changes since --baseline', async () => {

@@ -98,6 +98,10 @@ describe('the job summary', () => {
 
     const legacy = sectionOf(summary, 'legacy.example.org:8443');
     expect(legacy).toContain('| TLS 1.2 | 1 | `TLS_RSA_WITH_AES_128_GCM_SHA256` | yes | no | — |');
+    // A tester found the column empty, unexplained, for a server that follows the client.
+    expect(sectionOf(summary, 'tls13only.example.com')).toContain(
+      "| TLS 1.3 | none: follows the client's | `TLS_AES_256_GCM_SHA384` |",
+    );
     expect(legacy).toContain(
       '| TLS 1.0 | accepted (TLS 1.0 TLS\\_RSA\\_WITH\\_AES\\_128\\_CBC\\_SHA) |',
     );

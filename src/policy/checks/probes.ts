@@ -89,8 +89,8 @@ export function notTlsFinding(port: number, detail: string): RawFinding {
     expected: `a TLS handshake on port ${port}`,
     remediation: {
       summary:
-        `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
-        'handshake but no TLS at all.',
+        `Serve HTTPS on port ${port}: the port answers, but without TLS, so there is no ` +
+        'handshake to fix, only TLS to switch on.',
       snippets: [
         { server: 'nginx', config: `listen ${port} ssl;` },
         { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },

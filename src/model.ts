@@ -297,6 +297,11 @@ export interface Finding {
   evidence: { observed: string; expected: string };
   remediation: Remediation;
   suppressed?: { reason: string; expires?: string };
+  /**
+   * The line of the user's own file the finding is about when that is not the endpoint's: a
+   * suppression's line of the policy file.
+   */
+  source?: { file: string; line: number };
 }
 
 export type Verdict = 'compliant' | 'non-compliant' | 'not-scanned';
@@ -363,4 +368,9 @@ export interface Report {
     listSize?: number;
   };
   endpoints: EndpointResult[];
+  /**
+   * Findings about the run as a whole, not one endpoint (policy.unused-suppression): no
+   * verdict counts them. Absent when there are none.
+   */
+  runFindings?: Finding[];
 }

@@ -226,13 +226,6 @@ async function scanCommand(args: string[], options: ScanOptions, io: CliIo): Pro
       {
         onStart: (count) => progress.start(count),
         onEndpointDone: (result) => progress.advance(result.scan.endpoint.input),
-        onRunFindings: (findings) => {
-          for (const finding of findings) {
-            io.stderr.write(
-              `${finding.severity}: ${finding.title}: ${finding.evidence.observed}\n`,
-            );
-          }
-        },
       },
     );
     progress.stop();

@@ -146,6 +146,9 @@ export function unusedSuppressions(policy: Policy, results: EndpointResult[]): F
           : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
               'rule identifier it names.',
       ),
+      ...(suppression.source
+        ? { source: { file: suppression.source.file, line: suppression.source.line } }
+        : {}),
     });
   }
   return unused;

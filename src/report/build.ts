@@ -4,7 +4,7 @@
 // give reports that differ only where the servers do.
 
 import packageJson from '../../package.json' with { type: 'json' };
-import type { EndpointResult, Report, Severity } from '../model.js';
+import type { EndpointResult, Finding, Report, Severity } from '../model.js';
 import { REPORT_SCHEMA_VERSION } from '../model.js';
 import { failsPolicy } from '../policy/index.js';
 
@@ -25,6 +25,8 @@ export interface BuildReportInput {
   finishedAt: Date;
   /** The shard of a job matrix this run covered; `index` counts from 1, as in `shard: 2/8`. */
   shard?: { index: number; count: number; listDigest?: string; listSize?: number };
+  /** Findings about the run as a whole (policy.unused-suppression). */
+  runFindings?: Finding[];
 }
 
 export function buildReport(input: BuildReportInput): Report {
@@ -43,5 +45,8 @@ export function buildReport(input: BuildReportInput): Report {
     compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
     ...(shard ? { shard: { ...shard } } : {}),
     endpoints: input.results,
+    ...(input.runFindings && input.runFindings.length > 0
+      ? { runFindings: input.runFindings }
+      : {}),
   };
 }

@@ -74,6 +74,10 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 
   budget.add(`${titleLine(report)}\n\n${metaLine(report)}\n\n`);
 
+  if (!budget.addLines(runFindingLines(report), 'findings about the run')) {
+    return budget.finish(maxBytes);
+  }
+
   if (options.baseline) {
     const lines = changeLines(diffReports(options.baseline, report));
 
@@ -280,6 +284,25 @@ export function changeLines(diff: ReportDiff): string[] {
 }
 
 /** One line per finding of an endpoint, for the comment. */
+/** Findings about the run rather than an endpoint (a suppression that matched nothing). */
+function runFindingLines(report: Report): string[] {
+  const findings = report.runFindings ?? [];
+  if (findings.length === 0) {
+    return [];
+  }
+
+  return [
+    '**The run**',
+    '',
+    ...findings.map(
+      (finding) =>
+        `- ${severityIcon(finding)} \`${finding.id}\` ${escapeText(finding.title)}: ` +
+        `${escapeText(finding.evidence.observed)}`,
+    ),
+    '',
+  ];
+}
+
 function findingLines(result: EndpointResult): string[] {
   const endpoint = inline(result.scan.endpoint.input);
   const active = result.findings.filter((finding) => !finding.suppressed);

@@ -65,11 +65,16 @@ export interface SarifRun {
 export function renderSarif(report: Report, options: SarifOptions = {}): SarifLog {
   const rules = rulesFor(report);
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const results = report.endpoints.flatMap((result) =>
-    groupByRule(result.findings).map((findings) =>
-      resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options),
+  const results = [
+    ...report.endpoints.flatMap((result) =>
+      groupByRule(result.findings).map((findings) =>
+        resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options),
+      ),
     ),
-  );
+    ...(report.runFindings ?? []).map((finding) =>
+      runResultFor(finding, ruleIndex.get(finding.id) ?? -1, options),
+    ),
+  ];
 
   return {
     $schema: SARIF_SCHEMA_URI,
@@ -197,6 +202,47 @@ function resultFor(
       endpoint: endpoint.input,
       addresses: findings.flatMap((finding) => (finding.address ? [finding.address] : [])),
     },
+  };
+}
+
+/**
+ * A finding about the run (a suppression that matched nothing), at the line of the policy file
+ * it is about; its fingerprint follows the suppression, not an endpoint.
+ */
+function runResultFor(
+  finding: Finding,
+  ruleIndex: number,
+  options: SarifOptions,
+): Record<string, unknown> {
+  const where = finding.source ?? {
+    file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
+    line: 1,
+  };
+  const fix = finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : '';
+
+  return {
+    ruleId: finding.id,
+    ...(ruleIndex >= 0 ? { ruleIndex } : {}),
+    level: LEVELS[finding.severity],
+    message: {
+      text:
+        `${finding.title}. Observed: ${finding.evidence.observed}. ` +
+        `Expected: ${finding.evidence.expected}.${fix}`,
+    },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: artifactUri(where.file, options.root) },
+          region: { startLine: Math.max(1, where.line) },
+        },
+      },
+    ],
+    partialFingerprints: {
+      [FINGERPRINT_KEY]: createHash('sha256')
+        .update(`${finding.id}\n${finding.endpoint}\n${finding.evidence.observed}`)
+        .digest('hex'),
+    },
+    properties: { pattern: finding.endpoint },
   };
 }
 

@@ -46,7 +46,24 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     lines.push(...endpointLines(result, colors));
   }
 
+  lines.push(...runLines(report, colors));
+
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** Findings about the run, after the endpoints': a suppression that matched nothing. */
+function runLines(report: Report, colors: Colors): string[] {
+  const findings = report.runFindings ?? [];
+  if (findings.length === 0) {
+    return [];
+  }
+
+  const shownSnippets = new Set<string>();
+  return [
+    `${colors.bold('The run')}:`,
+    ...findings.flatMap((finding) => findingLines(finding, colors, shownSnippets)),
+    '',
+  ];
 }
 
 function headLines(report: Report, colors: Colors): string[] {

@@ -160,7 +160,10 @@ describe('webhook-tls-probe scan', () => {
     ]);
 
     expect(run.status, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/^notice: .*expired-certificat\.example/m);
+    // In the report itself, after the endpoints, naming the line of the policy file.
+    expect(run.stdout).toMatch(
+      /^The run:\n {2}notice {3}policy\.unused-suppression: .*\n.*'expired-certificat\.example' \(.*typo-policy\.yml:3\)/m,
+    );
   });
 
   it('writes each format to --output, and the text report to the terminal', async () => {

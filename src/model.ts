@@ -350,6 +350,8 @@ export interface Report {
     failOn: Severity | 'never';
     /** The policy's required suites in its order, so renderings can mark them. */
     listedSuites?: number[];
+    /** The rules the policy checks (those not set to off), so renderings can list them. */
+    rules?: string[];
   };
   startedAt: string;
   finishedAt: string;

@@ -16,6 +16,8 @@ export interface ReportPolicy {
   name: string;
   failOn: Severity | 'never';
   listedSuites?: number[];
+  /** Each rule's severity, `off` for a rule the policy does not check. */
+  severities?: Partial<Record<string, Severity | 'off'>>;
 }
 
 export interface BuildReportInput {
@@ -39,6 +41,13 @@ export function buildReport(input: BuildReportInput): Report {
       name: policy.name,
       failOn: policy.failOn,
       ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
+      ...(policy.severities
+        ? {
+            rules: Object.entries(policy.severities)
+              .filter(([, severity]) => severity !== undefined && severity !== 'off')
+              .map(([id]) => id),
+          }
+        : {}),
     },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),

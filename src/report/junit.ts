@@ -38,9 +38,13 @@ export function renderJunit(report: Report): string {
   ].join('\n');
 }
 
-/** The catalogue's rules, then any rule a finding names that the catalogue lacks. */
+/**
+ * The rules the policy checks (the whole catalogue for a report that does not say), then any
+ * rule a finding names that is not among them. A rule set to off is no test that passed.
+ */
 function ruleIdsFor(report: Report): string[] {
-  const ids = RULES.map((rule) => rule.id as string);
+  const checked = report.policy.rules ? new Set(report.policy.rules) : undefined;
+  const ids = RULES.map((rule) => rule.id as string).filter((id) => checked?.has(id) ?? true);
   const known = new Set(ids);
 
   for (const result of report.endpoints) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { evaluate, presetPolicy } from '../../src/policy/index.js';
 import { RULES } from '../../src/policy/rules.js';
-import { renderJunit } from '../../src/report/index.js';
-import { legacyResult, makeReport, plainHttpResult } from './fixtures.js';
+import { buildReport, renderJunit } from '../../src/report/index.js';
+import { legacyResult, makeReport, NOW, plainHttpResult } from './fixtures.js';
 
 /** Checks that tags nest and close properly and that no raw `<` or `&` is left in text. */
 function wellFormed(xml: string): string[] {
@@ -103,5 +104,20 @@ describe('JUnit XML of a port without TLS', () => {
       'name="endpoint.not-tls" time="0">\n' +
         '      <failure type="error" message="Port does not speak TLS">',
     );
+  });
+});
+
+describe('JUnit XML of a policy that sets rules to off', () => {
+  it('has no test case for a rule the policy does not check', () => {
+    // A tester found suites.not-allowed, off in the webhook preset, listed as a passing test.
+    const policy = presetPolicy('webhook');
+    const results = [legacyResult()].map((result) => evaluate(result.scan, policy, NOW));
+    const xml = renderJunit(buildReport({ results, policy, startedAt: NOW, finishedAt: NOW }));
+    const checked = RULES.filter((rule) => policy.severities[rule.id] !== 'off');
+
+    expect(checked.length).toBeLessThan(RULES.length);
+    expect(xml).not.toContain('name="suites.not-allowed"');
+    expect(xml).toContain('name="version.legacy-accepted"');
+    expect(xml.match(/<testcase /g)).toHaveLength(checked.length);
   });
 });

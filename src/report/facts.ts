@@ -92,11 +92,26 @@ function versionsText(addresses: AddressScan[]): string {
 /** The suite a sender offering exactly the listed suites ends up with, or how it was refused. */
 export function senderText(address: AddressScan): string {
   const outcome = address.sender.outcome;
-  return outcome.kind === 'accepted' ? suiteText(outcome.suite) : `none, ${outcomeText(outcome)}`;
+  if (outcome.kind !== 'accepted') {
+    return `none, ${outcomeText(outcome)}`;
+  }
+  // A ServerHello names a suite, but no handshake gets past it: the sender gets nothing.
+  return stalls(address)
+    ? `none: ${suiteText(outcome.suite)} named, then the handshake stalls`
+    : suiteText(outcome.suite);
+}
+
+/** The certificate hellos got a ServerHello and then nothing (endpoint.handshake-stalls). */
+function stalls(address: AddressScan): boolean {
+  return (
+    address.certificates.primary === null && address.certificates.stalledAfterServerHello === true
+  );
 }
 
 function forwardSecrecyText(addresses: AddressScan[]): string {
-  const values = addresses.map((address) => address.sender.forwardSecret);
+  const values = addresses
+    .filter((address) => !stalls(address))
+    .map((address) => address.sender.forwardSecret);
 
   if (values.includes(false)) return 'no';
   if (values.includes(true)) return 'yes';

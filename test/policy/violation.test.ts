@@ -9,6 +9,7 @@ import type { EndpointScan } from '../../src/model.js';
 import { evaluate, failsPolicy, presetPolicy } from '../../src/policy/index.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { factsOf } from '../../src/report/index.js';
 import { encodeFlight, encodeServerHello } from '../../src/wire/server.js';
 import { makeSelfSigned } from '../support/pki.js';
 import {
@@ -90,6 +91,13 @@ it('a ServerHello and then silence is a stalled handshake, never compliant', asy
     const errors = result.findings.filter((finding) => finding.severity === 'error');
     expect(errors.map((finding) => finding.id)).toContain('endpoint.handshake-stalls');
     expect(result.findings.map((finding) => finding.id)).not.toContain('certificate.untrusted');
+
+    // The overview gives a sender nothing, not the suite and its forward secrecy (a tester).
+    const facts = factsOf(result);
+    expect(facts.senderSuite).toBe(
+      'none: TLS_RSA_WITH_AES_128_GCM_SHA256 named, then the handshake stalls',
+    );
+    expect(facts.forwardSecrecy).toBe('—');
   } finally {
     await stalling.stop();
   }

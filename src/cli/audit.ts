@@ -7,13 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pemCertificates } from '../cert/index.js';
-import type {
-  Endpoint,
-  EndpointResult,
-  EndpointScan,
-  Report,
-  Severity,
-} from '../model.js';
+import type { Endpoint, EndpointResult, EndpointScan, Report, Severity } from '../model.js';
 import {
   evaluate,
   failsPolicy,

@@ -1,12 +1,13 @@
 // Turns the report's findings into workflow annotations: one per finding, titled with the
 // endpoint and the rule, placed on the line that names the endpoint (in the endpoints file, or
-// in the workflow file for endpoints written in the `endpoints` input). GitHub shows at most
-// 10 annotations of each kind (error, warning, notice) per step, so past that the rest of a
-// kind is folded into the tenth.
+// in the workflow file for endpoints written in the `endpoints` input); a finding about the run
+// itself (a suppression that matched nothing) goes on its line of the policy file. GitHub shows
+// at most 10 annotations of each kind (error, warning, notice) per step, so past that the rest
+// of a kind is folded into the last one the step has room for.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Endpoint, Report, Severity } from '../model.js';
+import type { Endpoint, Finding, Report, Severity } from '../model.js';
 
 export interface Annotation {
   level: Severity;
@@ -34,10 +35,15 @@ export const FINDING_ANNOTATION_LIMITS: Record<Severity, number> = {
 export type EndpointLocator = (endpoint: Endpoint) => { file: string; line: number } | undefined;
 
 /**
- * One annotation per unsuppressed finding. An endpoint that could not be scanned has its own
- * finding (`endpoint.not-scanned`), so it is annotated like any other.
+ * One annotation per unsuppressed finding, the findings about the run (a suppression that
+ * matched nothing) last, on their line of the policy file. An endpoint that could not be
+ * scanned has its own finding (`endpoint.not-scanned`), so it is annotated like any other.
  */
-export function annotationsOf(report: Report, locate: EndpointLocator): Annotation[] {
+export function annotationsOf(
+  report: Report,
+  locate: EndpointLocator,
+  workspace: string,
+): Annotation[] {
   const annotations: Annotation[] = [];
 
   for (const result of report.endpoints) {
@@ -45,23 +51,37 @@ export function annotationsOf(report: Report, locate: EndpointLocator): Annotati
     const where = locate(endpoint);
 
     for (const finding of result.findings) {
-      if (finding.suppressed) {
-        continue;
+      if (!finding.suppressed) {
+        annotations.push(annotationOf(`${endpoint.input}: ${finding.id}`, finding, where));
       }
-
-      annotations.push({
-        level: finding.severity,
-        title: `${endpoint.input}: ${finding.id}`,
-        message:
-          `${finding.title}. Observed: ${finding.evidence.observed}. ` +
-          `Expected: ${finding.evidence.expected}.` +
-          (finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : ''),
-        ...(where ? { file: where.file, line: where.line } : {}),
-      });
     }
   }
 
+  // A run finding's endpoint is the pattern of the suppression it is about.
+  for (const finding of report.runFindings ?? []) {
+    const where = finding.source
+      ? { file: workspaceFile(finding.source.file, workspace), line: finding.source.line }
+      : undefined;
+    annotations.push(annotationOf(`${finding.endpoint}: ${finding.id}`, finding, where));
+  }
+
   return annotations;
+}
+
+function annotationOf(
+  title: string,
+  finding: Finding,
+  where: { file: string; line: number } | undefined,
+): Annotation {
+  return {
+    level: finding.severity,
+    title,
+    message:
+      `${finding.title}. Observed: ${finding.evidence.observed}. ` +
+      `Expected: ${finding.evidence.expected}.` +
+      (finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : ''),
+    ...(where ? { file: where.file, line: where.line } : {}),
+  };
 }
 
 /**
@@ -128,10 +148,7 @@ export function createLocator(env: NodeJS.ProcessEnv, workspace: string): Endpoi
 
   return (endpoint) => {
     if (endpoint.source) {
-      const file = path.isAbsolute(endpoint.source.file)
-        ? path.relative(workspace, endpoint.source.file)
-        : path.normalize(endpoint.source.file);
-      return { file: file.split(path.sep).join('/'), line: endpoint.source.line };
+      return { file: workspaceFile(endpoint.source.file, workspace), line: endpoint.source.line };
     }
 
     const lines = readWorkflow();
@@ -139,6 +156,15 @@ export function createLocator(env: NodeJS.ProcessEnv, workspace: string): Endpoi
 
     return index >= 0 && workflowFile ? { file: workflowFile, line: index + 1 } : undefined;
   };
+}
+
+/**
+ * A file as the user named it (relative to the workspace, or absolute), the way annotations
+ * want it: relative to the workspace, with forward slashes.
+ */
+export function workspaceFile(file: string, workspace: string): string {
+  const relative = path.isAbsolute(file) ? path.relative(workspace, file) : path.normalize(file);
+  return relative.split(path.sep).join('/');
 }
 
 /** Whether the line holds the endpoint as a whole word: a.example.com is not in aa.example.com. */

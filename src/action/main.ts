@@ -68,7 +68,7 @@ export async function run(): Promise<void> {
     const summary = renderMarkdown(report, { baseline });
     await core.summary.addRaw(summary, true).write();
 
-    annotate(report, locate);
+    annotate(report, locate, workspace);
 
     const outcome = outcomeOf(report);
     const failed = [...outcome.nonCompliant, ...outcome.notScanned];
@@ -120,12 +120,6 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
       onStart: (count) =>
         core.info(`Probing ${countOf(count, 'endpoint')} (policy ${settings.policy})`),
       onEndpointDone: (result) => core.info(`${result.scan.endpoint.input}: ${result.verdict}`),
-      onRunFindings: (findings) => {
-        for (const finding of findings) {
-          const annotate = finding.severity === 'notice' ? core.notice : core.warning;
-          annotate(finding.evidence.observed, { title: finding.title });
-        }
-      },
     },
   );
 }
@@ -179,8 +173,8 @@ async function writeReportFiles(
   return files;
 }
 
-function annotate(report: Report, locate: EndpointLocator): void {
-  const annotations = foldAnnotations(annotationsOf(report, locate));
+function annotate(report: Report, locate: EndpointLocator, workspace: string): void {
+  const annotations = foldAnnotations(annotationsOf(report, locate, workspace));
 
   for (const annotation of annotations) {
     const properties: core.AnnotationProperties = {

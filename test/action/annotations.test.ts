@@ -58,6 +58,7 @@ describe('annotationsOf', () => {
         }),
       ]),
       (endpoint) => endpoint.source,
+      '/ws',
     );
 
     expect(annotations).toEqual([
@@ -76,6 +77,49 @@ describe('annotationsOf', () => {
         line: 4,
       },
     ]);
+  });
+});
+
+describe('annotationsOf with findings about the run', () => {
+  const unused: Finding = {
+    ...finding('policy.unused-suppression', 'notice'),
+    endpoint: '*.staging.example.com',
+    source: { file: 'policies/sup2.yml', line: 3 },
+  };
+
+  it('puts an unused suppression on its line of the policy file', () => {
+    const annotations = annotationsOf(
+      {
+        ...report([]),
+        runFindings: [unused, { ...unused, source: { file: '/ws/p.yml', line: 9 } }],
+      },
+      () => undefined,
+      '/ws',
+    );
+
+    expect(annotations).toEqual([
+      {
+        level: 'notice',
+        title: '*.staging.example.com: policy.unused-suppression',
+        message: expect.stringMatching(/^Title of policy\.unused-suppression\. Observed: /),
+        file: 'policies/sup2.yml',
+        line: 3,
+      },
+      expect.objectContaining({ file: 'p.yml', line: 9 }),
+    ]);
+  });
+
+  it('counts it in the notices GitHub shows, folding the rest into the tenth', () => {
+    const notices = Array.from({ length: 10 }, (_, i) =>
+      result(`n${i + 1}.example.com`, [finding('sni.required', 'notice')]),
+    );
+    const folded = foldAnnotations(
+      annotationsOf({ ...report(notices), runFindings: [unused] }, () => undefined, '/ws'),
+    );
+
+    expect(folded).toHaveLength(10);
+    expect(folded.at(-1)?.title).toBe('2 more notices');
+    expect(folded.at(-1)?.message).toContain('- *.staging.example.com: policy.unused-suppression');
   });
 });
 

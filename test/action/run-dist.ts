@@ -1,16 +1,23 @@
-// Runs the built Action (dist/index.js) as the runner does: a child process with INPUT_*
-// variables, a fresh GITHUB_STEP_SUMMARY, GITHUB_OUTPUT and GITHUB_EVENT_PATH, and
-// GITHUB_API_URL pointing at the local GitHub API fake; then reads back what it wrote: the
-// outputs, the summary, the workflow commands (annotations, groups, debug lines) on stdout and
-// the exit code.
+// Runs the Action as the runner does: a child process with INPUT_* variables, a fresh
+// GITHUB_STEP_SUMMARY, GITHUB_OUTPUT and GITHUB_EVENT_PATH, and GITHUB_API_URL pointing at the
+// local GitHub API fake; then reads back what it wrote: the outputs, the summary, the workflow
+// commands (annotations, groups, debug lines) on stdout and the exit code. It runs the built
+// bundle (dist/index.js), or the TypeScript source through tsx, so that a change to the Action
+// is tested before dist is rebuilt.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+export const SOURCE = fileURLToPath(new URL('../../src/action/index.ts', import.meta.url));
+
+// An absolute URL: the child runs in a temporary workspace, where `--import tsx` would not
+// find the package.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface WorkflowCommand {
   command: string;
@@ -42,9 +49,13 @@ export interface DistRunOptions {
   workflowFile?: string;
   debug?: boolean;
   timeoutMs?: number;
+  /** Which Action to run: the bundle (the default) or the source. */
+  entry?: 'dist' | 'source';
+  /** Set after the runner-like variables, to change or (with undefined) remove one. */
+  env?: Record<string, string | undefined>;
 }
 
-/** Runs dist/index.js once in a fresh workspace and temporary directory. */
+/** Runs the Action (dist/index.js unless told) once, in a fresh workspace and temporary folder. */
 export async function runDist(options: DistRunOptions): Promise<DistRun> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'wtp-action-'));
   const workspace = path.join(root, 'workspace');
@@ -93,7 +104,16 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
 
-  const { exitCode, stdout, stderr } = await spawnNode(DIST, env, workspace, options.timeoutMs);
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) {
+      delete env[name];
+    } else {
+      env[name] = value;
+    }
+  }
+
+  const args = options.entry === 'source' ? ['--import', TSX_LOADER, SOURCE] : [DIST];
+  const { exitCode, stdout, stderr } = await spawnNode(args, env, workspace, options.timeoutMs);
 
   return {
     exitCode,
@@ -112,13 +132,13 @@ export function distExists(): boolean {
 }
 
 function spawnNode(
-  script: string,
+  args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
   timeoutMs = 120_000,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(process.execPath, args, {
       env,
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -134,7 +154,7 @@ function spawnNode(
 
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`dist/index.js did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+      reject(new Error(`${args.at(-1)} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
 
     child.on('error', reject);

@@ -8,6 +8,20 @@ import { getOctokit } from '@actions/github';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
+/**
+ * How long one REST request may take. GitHub answers in well under a second; without a bound,
+ * an API that accepts the connection and never answers holds the step for minutes per request
+ * (the HTTP client's own header timeout is five minutes).
+ */
+export const API_TIMEOUT_MS = 30_000;
+
+/**
+ * An environment variable that replaces API_TIMEOUT_MS, in milliseconds. It exists for the
+ * tests, which check a silent API without waiting 30 seconds; it is not an input, since a
+ * workflow has no reason to change it.
+ */
+export const API_TIMEOUT_VARIABLE = 'WEBHOOK_TLS_PROBE_API_TIMEOUT_MS';
+
 export interface RunContext {
   owner: string;
   repo: string;
@@ -17,6 +31,8 @@ export interface RunContext {
   /** Link to this workflow run, for the tracking issue. */
   runUrl?: string;
   apiUrl: string;
+  /** Longest wait for one REST request; API_TIMEOUT_MS when absent. */
+  apiTimeoutMs?: number;
 }
 
 /** Reads the run's context; undefined when GITHUB_REPOSITORY is missing (not in Actions). */
@@ -33,6 +49,7 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
   const baseName = payload.repository?.full_name ?? repository;
   const headName = pull?.head?.repo?.full_name;
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const timeoutText = env[API_TIMEOUT_VARIABLE];
 
   return {
     owner,
@@ -44,6 +61,7 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
       ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
       : undefined,
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    apiTimeoutMs: timeoutText && Number(timeoutText) > 0 ? Number(timeoutText) : undefined,
   };
 }
 
@@ -65,12 +83,50 @@ function readEvent(file: string | undefined): EventPayload {
   }
 }
 
+/** A REST request that got no complete answer within the time allowed. */
+export class ApiTimeoutError extends Error {
+  constructor(
+    readonly request: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${request} timed out after ${secondsText(timeoutMs)} without an answer from the API`);
+    this.name = 'ApiTimeoutError';
+  }
+}
+
+/** The REST client; every request, each page of a list included, is bounded in time. */
 export function createClient(token: string, context: RunContext): GitHubClient {
-  return getOctokit(token, { baseUrl: context.apiUrl });
+  const client = getOctokit(token, { baseUrl: context.apiUrl });
+  const timeoutMs = context.apiTimeoutMs ?? API_TIMEOUT_MS;
+
+  // A signal of its own for each request: one signal for the client would cap the whole run
+  // of requests, not each one. It covers the response body as well as the headers. The options
+  // are changed in place: the hooks inside this one (the token's) are handed the object this
+  // hook got, not the one it passes on.
+  client.hook.wrap('request', async (request, options) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    options.request = { ...options.request, signal };
+
+    try {
+      return await request(options);
+    } catch (error) {
+      if (signal.aborted) {
+        throw new ApiTimeoutError(`${options.method} ${options.url}`, timeoutMs);
+      }
+      throw error;
+    }
+  });
+
+  return client;
 }
 
 /** The HTTP status of a failed REST call, when it has one. */
 export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+function secondsText(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }

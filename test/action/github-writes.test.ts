@@ -138,6 +138,26 @@ describe('publishComment', () => {
     }
   });
 
+  it('gives up on a request the API does not answer in time, saying so', async () => {
+    github.answerDelayMs = 5_000;
+
+    try {
+      const context = { ...contextFor(10), apiTimeoutMs: 200 };
+      const started = Date.now();
+      const result = await publishComment(createClient('t', context), context, 'x', {
+        create: true,
+        update: true,
+      });
+
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(result.kind === 'refused' && result.warning).toMatch(
+        /^Could not write the pull request comment: GET \S+ timed out after 0\.2 seconds/,
+      );
+    } finally {
+      github.answerDelayMs = 0;
+    }
+  });
+
   it('cuts a body that would pass GitHub limit, saying so', () => {
     const text = withMarker('x'.repeat(100_000));
 

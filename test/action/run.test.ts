@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCa, type DemoCa } from '../../demo/ca.js';
 import { type DemoServer, startDemoServers, stopAll } from '../../demo/servers.js';
+import { API_TIMEOUT_VARIABLE } from '../../src/action/github.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
 import { type DistRun, type DistRunOptions, runDist, type WorkflowCommand } from './run-dist.js';
 
@@ -30,9 +31,22 @@ beforeEach(() => {
   github.comments.length = 0;
   github.issues.length = 0;
   github.forbidWrites = false;
+  github.answerDelayMs = 0;
 });
 
 const PUSH = { name: 'push', payload: { ref: 'refs/heads/main' } };
+
+function pullRequest(number: number, headRepository = 'acme/hooks') {
+  return {
+    name: 'pull_request',
+    payload: {
+      action: 'synchronize',
+      number,
+      pull_request: { number, head: { repo: { full_name: headRepository } } },
+      repository: { full_name: 'acme/hooks' },
+    },
+  };
+}
 
 /** Runs src/action with the demo CA trusted, unless the test says otherwise. */
 function action(options: Omit<DistRunOptions, 'apiUrl' | 'entry'>): Promise<DistRun> {
@@ -44,9 +58,49 @@ function action(options: Omit<DistRunOptions, 'apiUrl' | 'entry'>): Promise<Dist
   });
 }
 
+function messages(run: DistRun, level: 'error' | 'warning' | 'notice'): string[] {
+  return run.commands.filter((c) => c.command === level).map((c) => c.message);
+}
+
 function annotations(run: DistRun, level: 'error' | 'warning' | 'notice'): WorkflowCommand[] {
   return run.commands.filter((c) => c.command === level && c.properties.title);
 }
+
+/** The step's failure message: the one error without a title. */
+function _failure(run: DistRun): string[] {
+  return run.commands
+    .filter((c) => c.command === 'error' && !c.properties.title)
+    .map((c) => c.message);
+}
+
+describe('a GitHub API that never answers', () => {
+  it('gives up on each request after the timeout, with a warning that says so', async () => {
+    github.answerDelayMs = 60_000;
+    const started = Date.now();
+
+    const run = await action({
+      inputs: {
+        endpoints: endpointOf('compliant'),
+        'ca-file': 'ca.pem',
+        comment: 'always',
+        issue: 'on-failure',
+        token: 't',
+      },
+      event: pullRequest(6),
+      env: { [API_TIMEOUT_VARIABLE]: '300' },
+      timeoutMs: 30_000,
+    });
+
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(messages(run, 'warning')).toEqual([
+      expect.stringMatching(
+        /^Could not write the pull request comment: GET \S+ timed out after 0\.3 seconds/,
+      ),
+      expect.stringMatching(/^Could not update the tracking issue: GET \S+ timed out after 0\.3/),
+    ]);
+  }, 40_000);
+});
 
 describe('annotations', () => {
   it('puts an unused suppression on its line of the policy file', async () => {

@@ -1,8 +1,9 @@
 // A local stand-in for the GitHub REST API, reached through GITHUB_API_URL: the routes the
 // Action uses for its pull request comment and its tracking issue (list, create and update
 // issue comments; list, create and update issues). It keeps issues and comments in memory,
-// paginates with Link headers as GitHub does, records every request, and can answer writes with
-// 403 as GitHub does for a token without write access (a pull request from a fork).
+// paginates with Link headers as GitHub does, records every request, can answer writes with
+// 403 as GitHub does for a token without write access (a pull request from a fork), and can hold
+// its answers back, as an API that accepts connections and never answers does.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +46,8 @@ export interface FakeGitHub {
   issues: FakeIssue[];
   /** When true, every POST and PATCH gets 403 "Resource not accessible by integration". */
   forbidWrites: boolean;
+  /** Milliseconds each answer is held back (0: at once); requests are recorded on arrival. */
+  answerDelayMs: number;
   /** Requests other than GET, in order: what the Action changed. */
   writes(): RecordedRequest[];
   stop(): Promise<void>;
@@ -74,8 +77,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     comments: [],
     issues: [],
     forbidWrites: options.forbidWrites ?? false,
+    answerDelayMs: 0,
     writes: () => state.requests.filter((request) => request.method !== 'GET'),
   };
+
+  // Answers not sent yet; stop() drops them with their connections.
+  const heldBack = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -92,15 +99,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       };
       state.requests.push(recorded);
 
-      const reply = route(recorded, url);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const answer = () => {
+        const reply = route(recorded, url);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
 
-      if (reply.link) {
-        headers.link = reply.link;
+        if (reply.link) {
+          headers.link = reply.link;
+        }
+
+        response.writeHead(reply.status, headers);
+        response.end(reply.status === 204 ? undefined : JSON.stringify(reply.body));
+      };
+
+      if (state.answerDelayMs > 0) {
+        const timer = setTimeout(() => {
+          heldBack.delete(timer);
+          answer();
+        }, state.answerDelayMs);
+        heldBack.add(timer);
+      } else {
+        answer();
       }
-
-      response.writeHead(reply.status, headers);
-      response.end(reply.status === 204 ? undefined : JSON.stringify(reply.body));
     });
   });
 
@@ -299,6 +318,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of heldBack) clearTimeout(timer);
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

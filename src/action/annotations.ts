@@ -21,15 +21,25 @@ export interface Annotation {
 export const ANNOTATION_LIMIT = 10;
 
 /**
- * How many annotations of each kind the findings may use. The step's failure message is an
- * error annotation, and a refused comment or tracking issue a warning, so one of each is kept
- * free for them.
+ * How many annotations of each kind the findings may use when the step writes none of its own.
+ * The step's failure message is an error annotation, so one error is kept free for it; the
+ * warnings the step writes itself (a refused comment, say) are counted as they happen, and the
+ * findings get what they leave (see `findingLimits`).
  */
 export const FINDING_ANNOTATION_LIMITS: Record<Severity, number> = {
   error: ANNOTATION_LIMIT - 1,
-  warning: ANNOTATION_LIMIT - 1,
+  warning: ANNOTATION_LIMIT,
   notice: ANNOTATION_LIMIT,
 };
+
+/**
+ * The limits for the findings once the step has written `used` annotations of its own of each
+ * kind: what is left of GitHub's 10, and always at least one, the one that lists the rest.
+ */
+export function findingLimits(used: Record<Severity, number>): Record<Severity, number> {
+  const left = (level: Severity) => Math.max(1, FINDING_ANNOTATION_LIMITS[level] - used[level]);
+  return { error: left('error'), warning: left('warning'), notice: left('notice') };
+}
 
 /** Where a finding about this endpoint should point, when a line can be found. */
 export type EndpointLocator = (endpoint: Endpoint) => { file: string; line: number } | undefined;

@@ -1,13 +1,16 @@
 // The GitHub Action: reads its inputs, probes the endpoints (or merges shard reports), and
-// renders the one report into the job summary, annotations, outputs, report files, the pull
-// request comment and the tracking issue. The step fails when an endpoint is scanned and not
-// compliant, or could not be scanned, and the failure message says which.
+// renders the one report into the report files, the job summary, the outputs, the pull request
+// comment, the tracking issue and the annotations. Each of these is written on its own, so one
+// that cannot be written never keeps the others from being written. The step fails when an
+// endpoint is scanned and not compliant, or could not be scanned (the failure message says
+// which), or when the report files or the outputs, which later steps read, could not be written.
 
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import {
+  type AuditOutcome,
   countOf,
   describeOutcome,
   mergeReportFiles,
@@ -17,7 +20,7 @@ import {
   runAudit,
 } from '../cli/audit.js';
 import { UsageError } from '../cli/values.js';
-import type { EndpointResult, Report } from '../model.js';
+import type { EndpointResult, Report, Severity } from '../model.js';
 import { failsPolicy } from '../policy/index.js';
 import {
   diffReports,
@@ -33,11 +36,12 @@ import {
   annotationsOf,
   createLocator,
   type EndpointLocator,
+  findingLimits,
   foldAnnotations,
   workflowPath,
 } from './annotations.js';
 import { decideComment, publishComment } from './comment.js';
-import { createClient, type RunContext, readRunContext } from './github.js';
+import { createClient, type GitHubClient, type RunContext, readRunContext } from './github.js';
 import { type ActionSettings, readSettings } from './settings.js';
 import { syncTrackingIssue } from './tracking-issue.js';
 
@@ -47,45 +51,20 @@ const ISSUE_MAX_BYTES = 60_000;
 /** Every output of action.yml; a test checks this list against the file. */
 export const OUTPUT_NAMES = ['compliant', 'report', 'sarif', 'failed-endpoints', 'summary'];
 
+/** What the run found, before any of it is written anywhere. */
+interface Audit {
+  settings: ActionSettings;
+  /** The earlier report to compare with. */
+  baseline?: Report;
+  report: Report;
+}
+
 export async function run(): Promise<void> {
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  let audit: Audit;
+
   try {
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const settings = await readSettings((name) => core.getInput(name), workspace);
-    const baseline = settings.baseline
-      ? await readBaseline(settings.baseline, settings.cwd, 'baseline')
-      : undefined;
-
-    const report = await produceReport(settings);
-    logEndpoints(report);
-
-    // Annotations and SARIF results point at the line that names each endpoint.
-    const locate = createLocator(process.env, workspace);
-    const files = await writeReportFiles(report, settings, {
-      locate,
-      root: workspace,
-      workflowFile: workflowPath(process.env),
-    });
-    const summary = renderMarkdown(report, { baseline });
-    await core.summary.addRaw(summary, true).write();
-
-    annotate(report, locate, workspace);
-
-    const outcome = outcomeOf(report);
-    const failed = [...outcome.nonCompliant, ...outcome.notScanned];
-    core.setOutput('compliant', String(outcome.compliant));
-    core.setOutput('report', files.report);
-    core.setOutput('sarif', files.sarif);
-    core.setOutput('failed-endpoints', JSON.stringify(inputsOf(report, failed)));
-    core.setOutput('summary', summary);
-
-    const changed = baseline ? hasChanges(baseline, report) : false;
-    await publish(report, baseline, settings, { failed: !outcome.compliant, changed });
-
-    if (!outcome.compliant) {
-      core.setFailed(describeOutcome(outcome, report.endpoints.length));
-    } else {
-      core.info(describeOutcome(outcome, report.endpoints.length));
-    }
+    audit = await auditFromInputs(workspace);
   } catch (error) {
     // A usage error's message starts with the input it is about.
     if (error instanceof UsageError) {
@@ -93,6 +72,122 @@ export async function run(): Promise<void> {
     } else {
       core.setFailed(`Could not complete the scan: ${messageOf(error)}`);
       core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+    return;
+  }
+
+  try {
+    await writeResults(audit, workspace);
+  } catch (error) {
+    // Each step catches its own failures; this is for a fault of the Action itself.
+    core.setFailed(`Could not complete the run: ${messageOf(error)}`);
+    core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+}
+
+/** Reads the inputs and the baseline, then probes or merges; any failure here ends the run. */
+async function auditFromInputs(workspace: string): Promise<Audit> {
+  const settings = await readSettings((name) => core.getInput(name), workspace);
+  const baseline = settings.baseline
+    ? await readBaseline(settings.baseline, settings.cwd, 'baseline')
+    : undefined;
+
+  const report = await produceReport(settings);
+
+  return { settings, baseline, report };
+}
+
+/**
+ * Every rendering of the report, each step on its own. A step that fails is a warning when
+ * it only shows the report (the summary, the comment, the issue, the annotations), and fails
+ * the step when later steps read what it writes (the report files, the outputs); either way
+ * the steps after it still run.
+ */
+async function writeResults(audit: Audit, workspace: string): Promise<void> {
+  const { settings, baseline, report } = audit;
+  const step = new StepMessages();
+  const outcome = outcomeOf(report);
+
+  logEndpoints(report);
+
+  // Annotations and SARIF results point at the line that names each endpoint.
+  const locate = createLocator(process.env, workspace);
+  const files = await step.attempt('the report files', 'fails', () =>
+    writeReportFiles(report, settings, {
+      locate,
+      root: workspace,
+      workflowFile: workflowPath(process.env),
+    }),
+  );
+
+  const summary = renderMarkdown(report, { baseline });
+  await step.attempt('the job summary', 'warns', () => core.summary.addRaw(summary, true).write());
+
+  await step.attempt('the outputs', 'fails', () => {
+    core.setOutput('compliant', String(outcome.compliant));
+    if (files) {
+      core.setOutput('report', files.report);
+      core.setOutput('sarif', files.sarif);
+    }
+    const failed = [...outcome.nonCompliant, ...outcome.notScanned];
+    core.setOutput('failed-endpoints', JSON.stringify(inputsOf(report, failed)));
+    core.setOutput('summary', summary);
+  });
+
+  await step.attempt('the pull request comment and the tracking issue', 'warns', () =>
+    publish(audit, outcome, step),
+  );
+
+  // Last, so that the findings get exactly the annotations the step's own messages left.
+  await step.attempt('the annotations', 'warns', () =>
+    annotate(report, locate, workspace, step.used),
+  );
+
+  const failures = outcome.compliant ? [] : [describeOutcome(outcome, report.endpoints.length)];
+  failures.push(...step.failures);
+
+  if (outcome.compliant) {
+    core.info(describeOutcome(outcome, report.endpoints.length));
+  }
+
+  if (failures.length > 0) {
+    // One failure message, one error annotation: the findings' budget keeps room for one.
+    core.setFailed(failures.join('. '));
+  }
+}
+
+/**
+ * The step's own messages. Its warnings are counted, since GitHub shows only 10 a step and the
+ * findings get what is left; the write failures that fail the step are kept for its one
+ * failure message.
+ */
+class StepMessages {
+  readonly used: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
+  readonly failures: string[] = [];
+
+  warning(message: string): void {
+    this.used.warning += 1;
+    core.warning(message);
+  }
+
+  /** Runs one step; when it throws, warns or keeps the failure as told, and returns undefined. */
+  async attempt<T>(
+    what: string,
+    onFailure: 'warns' | 'fails',
+    write: () => T | Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (error) {
+      const message = `Could not write ${what}: ${messageOf(error).replace(/\.$/, '')}`;
+      core.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+      if (onFailure === 'warns') {
+        this.warning(`${message}.`);
+      } else {
+        this.failures.push(message);
+      }
+      return undefined;
     }
   }
 }
@@ -173,8 +268,16 @@ async function writeReportFiles(
   return files;
 }
 
-function annotate(report: Report, locate: EndpointLocator, workspace: string): void {
-  const annotations = foldAnnotations(annotationsOf(report, locate, workspace));
+function annotate(
+  report: Report,
+  locate: EndpointLocator,
+  workspace: string,
+  used: Record<Severity, number>,
+): void {
+  const annotations = foldAnnotations(
+    annotationsOf(report, locate, workspace),
+    findingLimits(used),
+  );
 
   for (const annotation of annotations) {
     const properties: core.AnnotationProperties = {
@@ -198,12 +301,8 @@ function hasChanges(baseline: Report, report: Report): boolean {
 }
 
 /** The pull request comment and the tracking issue; a refusal is a warning, never a failure. */
-async function publish(
-  report: Report,
-  baseline: Report | undefined,
-  settings: ActionSettings,
-  state: { failed: boolean; changed: boolean },
-): Promise<void> {
+async function publish(audit: Audit, outcome: AuditOutcome, step: StepMessages): Promise<void> {
+  const { settings, report, baseline } = audit;
   const wantsComment = settings.comment !== 'never';
   const wantsIssue = settings.issue === 'on-failure';
 
@@ -214,40 +313,40 @@ async function publish(
   const context = readRunContext();
 
   if (!context) {
-    core.warning('GITHUB_REPOSITORY is not set: no pull request comment and no tracking issue.');
+    step.warning('GITHUB_REPOSITORY is not set: no pull request comment and no tracking issue.');
     return;
   }
 
   if (!settings.token) {
-    core.warning('The token input is empty: no pull request comment and no tracking issue.');
+    step.warning('The token input is empty: no pull request comment and no tracking issue.');
     return;
   }
 
   const client = createClient(settings.token, context);
 
   if (wantsComment) {
-    await writeComment(client, context, report, baseline, settings, state);
+    const changed = baseline ? hasChanges(baseline, report) : false;
+    await writeComment(client, context, audit, { failed: !outcome.compliant, changed }, step);
   }
 
   if (wantsIssue) {
-    await writeTrackingIssue(client, context, report, state.failed);
+    await writeTrackingIssue(client, context, report, outcome, step);
   }
 }
 
 async function writeComment(
-  client: ReturnType<typeof createClient>,
+  client: GitHubClient,
   context: RunContext,
-  report: Report,
-  baseline: Report | undefined,
-  settings: ActionSettings,
+  audit: Audit,
   state: { failed: boolean; changed: boolean },
+  step: StepMessages,
 ): Promise<void> {
-  const body = renderComment(report, { baseline });
+  const body = renderComment(audit.report, { baseline: audit.baseline });
   const result = await publishComment(
     client,
     context,
     body,
-    decideComment(settings.comment, state),
+    decideComment(audit.settings.comment, state),
   );
 
   switch (result.kind) {
@@ -259,35 +358,35 @@ async function writeComment(
       core.info(`No pull request comment: ${result.reason}.`);
       break;
     case 'refused':
-      core.warning(result.warning);
+      step.warning(result.warning);
       break;
   }
 }
 
 async function writeTrackingIssue(
-  client: ReturnType<typeof createClient>,
+  client: GitHubClient,
   context: RunContext,
   report: Report,
-  failed: boolean,
+  outcome: AuditOutcome,
+  step: StepMessages,
 ): Promise<void> {
-  const outcome = outcomeOf(report);
   const failing = outcome.nonCompliant.length + outcome.notScanned.length;
   const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
+  const found = describeOutcome(outcome, report.endpoints.length);
 
   const result = await syncTrackingIssue(client, context, {
-    failed,
+    failed: !outcome.compliant,
     title: `Webhook TLS audit: ${countOf(failing, 'endpoint')} failing`,
     body:
-      `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ` +
-      `${describeOutcome(outcome, report.endpoints.length)}.\n\n` +
+      `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ${found}.\n\n` +
       renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
     closingComment:
-      `Every endpoint passes again: ${describeOutcome(outcome, report.endpoints.length)} ` +
+      `Every endpoint passes again: ${found} ` +
       `(audit of ${report.finishedAt}${runLink}). Closing.`,
   });
 
   if (result.kind === 'refused') {
-    core.warning(result.warning);
+    step.warning(result.warning);
   } else if (result.kind !== 'unchanged') {
     core.info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
   }

@@ -9,6 +9,7 @@ import {
   type Annotation,
   annotationsOf,
   createLocator,
+  findingLimits,
   foldAnnotations,
 } from '../../src/action/annotations.js';
 import type { EndpointResult, Finding, Report, Severity } from '../../src/model.js';
@@ -88,11 +89,9 @@ describe('annotationsOf with findings about the run', () => {
   };
 
   it('puts an unused suppression on its line of the policy file', () => {
+    const absolute = { ...unused, source: { file: '/ws/p.yml', line: 9 } };
     const annotations = annotationsOf(
-      {
-        ...report([]),
-        runFindings: [unused, { ...unused, source: { file: '/ws/p.yml', line: 9 } }],
-      },
+      { ...report([]), runFindings: [unused, absolute] },
       () => undefined,
       '/ws',
     );
@@ -120,6 +119,28 @@ describe('annotationsOf with findings about the run', () => {
     expect(folded).toHaveLength(10);
     expect(folded.at(-1)?.title).toBe('2 more notices');
     expect(folded.at(-1)?.message).toContain('- *.staging.example.com: policy.unused-suppression');
+  });
+});
+
+describe('findingLimits', () => {
+  it('keeps one error for the failure message and leaves the findings what the step left', () => {
+    const none = findingLimits({ error: 0, warning: 0, notice: 0 });
+    expect(none).toEqual({ error: 9, warning: 10, notice: 10 });
+
+    // A refused comment and a refused tracking issue: 8 warnings are left for the findings.
+    const refused = findingLimits({ error: 0, warning: 2, notice: 0 });
+    expect(refused.warning).toBe(8);
+
+    const folded = foldAnnotations(
+      Array.from({ length: 9 }, (_, i) => ({
+        level: 'warning' as const,
+        title: `warning ${i + 1}`,
+        message: 'm',
+      })),
+      refused,
+    );
+    expect(folded).toHaveLength(8);
+    expect(folded.at(-1)?.title).toBe('2 more warnings');
   });
 });
 

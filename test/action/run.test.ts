@@ -3,16 +3,25 @@
 // on loopback: what a workflow sees of src/action, tested before dist/index.js is rebuilt from
 // it (dist.test.ts checks the bundle).
 
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCa, type DemoCa } from '../../demo/ca.js';
 import { type DemoServer, startDemoServers, stopAll } from '../../demo/servers.js';
+import { COMMENT_MARKER } from '../../src/action/comment.js';
 import { API_TIMEOUT_VARIABLE } from '../../src/action/github.js';
+import { ISSUE_MARKER } from '../../src/action/tracking-issue.js';
+import type { EndpointResult, Report } from '../../src/model.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
+import { freePort } from '../support/ports.js';
 import { type DistRun, type DistRunOptions, runDist, type WorkflowCommand } from './run-dist.js';
 
 let github: FakeGitHub;
 let ca: DemoCa;
 let servers: DemoServer[];
+let closedEndpoint: string;
 
 const endpointOf = (name: string) => servers.find((server) => server.name === name)!.endpoint;
 
@@ -20,6 +29,7 @@ beforeAll(async () => {
   github = await startFakeGitHub();
   ca = await createDemoCa();
   servers = await startDemoServers(ca);
+  closedEndpoint = `127.0.0.1:${await freePort(['127.0.0.1'])}`;
 });
 
 afterAll(async () => {
@@ -67,11 +77,64 @@ function annotations(run: DistRun, level: 'error' | 'warning' | 'notice'): Workf
 }
 
 /** The step's failure message: the one error without a title. */
-function _failure(run: DistRun): string[] {
+function failure(run: DistRun): string[] {
   return run.commands
     .filter((c) => c.command === 'error' && !c.properties.title)
     .map((c) => c.message);
 }
+
+function trackingIssues() {
+  return github.issues.filter((issue) => issue.body.includes(ISSUE_MARKER));
+}
+
+describe('each rendering is written on its own', () => {
+  it.each([
+    ['is empty', ''],
+    ['points into a missing directory', path.join(os.tmpdir(), 'wtp-no-such-dir', 'summary.md')],
+  ])('when GITHUB_STEP_SUMMARY %s, warns and writes everything else', async (_, summaryFile) => {
+    const run = await action({
+      inputs: {
+        endpoints: `${endpointOf('compliant')}\n${closedEndpoint}`,
+        'ca-file': 'ca.pem',
+        comment: 'always',
+        issue: 'on-failure',
+        token: 't',
+      },
+      event: pullRequest(5),
+      env: { GITHUB_STEP_SUMMARY: summaryFile },
+    });
+
+    expect(messages(run, 'warning')).toEqual([
+      expect.stringMatching(/^Could not write the job summary: /),
+    ]);
+    expect(Object.keys(run.outputs).sort()).toEqual(
+      ['compliant', 'failed-endpoints', 'report', 'sarif', 'summary'].sort(),
+    );
+    expect(JSON.parse(run.outputs['failed-endpoints'])).toEqual([closedEndpoint]);
+    expect(annotations(run, 'error').map((a) => a.properties.title)).toEqual([
+      `${closedEndpoint}: endpoint.not-scanned`,
+    ]);
+    expect(github.comments.filter((c) => c.body.includes(COMMENT_MARKER))).toHaveLength(1);
+    expect(trackingIssues()).toHaveLength(1);
+
+    // The exit status is still the scan's: an endpoint could not be scanned.
+    expect(run.exitCode).toBe(1);
+    expect(failure(run)).toEqual([expect.stringContaining(`could not scan 1 endpoint`)]);
+  });
+
+  it('fails the step when the outputs cannot be written, after writing the rest', async () => {
+    const run = await action({
+      inputs: { endpoints: endpointOf('compliant'), 'ca-file': 'ca.pem', comment: 'never' },
+      event: PUSH,
+      env: { GITHUB_OUTPUT: path.join(os.tmpdir(), 'wtp-no-such-dir', 'output.txt') },
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(failure(run)).toEqual([expect.stringMatching(/^Could not write the outputs: /)]);
+    expect(run.summary).toContain('| Endpoint | Verdict |');
+    expect(run.stdout).toContain('webhook-tls-report.json');
+  });
+});
 
 describe('a GitHub API that never answers', () => {
   it('gives up on each request after the timeout, with a warning that says so', async () => {
@@ -131,4 +194,49 @@ describe('annotations', () => {
       },
     ]);
   });
+
+  it('keeps every refusal of the comment and the issue within the 10 warnings shown', async () => {
+    github.forbidWrites = true;
+    const run = await action({
+      inputs: {
+        merge: 'reports/run.json',
+        comment: 'always',
+        issue: 'on-failure',
+        token: 'read-only',
+      },
+      event: pullRequest(31, 'forker/hooks'),
+      files: { 'reports/run.json': JSON.stringify(await manyWarnings(12)) },
+    });
+
+    const warnings = messages(run, 'warning');
+    expect(warnings).toHaveLength(10);
+    expect(warnings).toContainEqual(expect.stringMatching(/HTTP 403.*comes from a fork/));
+    expect(warnings).toContainEqual(expect.stringMatching(/issues: write permission/));
+    expect(annotations(run, 'warning').at(-1)?.properties.title).toMatch(/^\d+ more warnings$/);
+  });
 });
+
+/**
+ * A report of one non-compliant endpoint (the demo's TLS 1.0 server, scanned for real) and
+ * `count` endpoints with one warning each, as a run over that many endpoints would give.
+ */
+async function manyWarnings(count: number): Promise<Report> {
+  const run = await action({
+    inputs: { endpoints: endpointOf('tls1.0-only'), 'ca-file': 'ca.pem', comment: 'never' },
+    event: PUSH,
+  });
+  const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as Report;
+  const [legacy] = report.endpoints;
+  const warning = { ...legacy.findings[0], severity: 'warning' as const };
+
+  const warned = Array.from({ length: count }, (_, i): EndpointResult => {
+    const input = `w${i + 1}.example.com`;
+    return {
+      scan: { ...legacy.scan, endpoint: parseEndpoint(input) },
+      verdict: 'compliant',
+      findings: [{ ...warning, endpoint: input }],
+    };
+  });
+
+  return { ...report, endpoints: [legacy, ...warned] };
+}

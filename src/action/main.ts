@@ -129,8 +129,7 @@ async function writeResults(audit: Audit, workspace: string): Promise<void> {
       core.setOutput('report', files.report);
       core.setOutput('sarif', files.sarif);
     }
-    const failed = [...outcome.nonCompliant, ...outcome.notScanned];
-    core.setOutput('failed-endpoints', JSON.stringify(inputsOf(report, failed)));
+    core.setOutput('failed-endpoints', JSON.stringify(notCompliantInputs(report, outcome)));
     core.setOutput('summary', summary);
   });
 
@@ -291,9 +290,20 @@ function annotate(
   }
 }
 
-function inputsOf(report: Report, failed: EndpointResult[]): string[] {
-  const failing = new Set(failed);
-  return report.endpoints.filter((result) => failing.has(result)).map((r) => r.scan.endpoint.input);
+/**
+ * The endpoints that are not compliant or not scanned, as written, in report order. fail-on
+ * decides only whether the step fails: with `never` these endpoints still fail the policy.
+ */
+function notCompliantInputs(report: Report, outcome: AuditOutcome): string[] {
+  const listed = new Set(notCompliant(outcome));
+  return report.endpoints
+    .filter((result) => listed.has(result))
+    .map((result) => result.scan.endpoint.input);
+}
+
+/** Failing at fail-on, or with a verdict other than compliant whatever fail-on says. */
+function notCompliant(outcome: AuditOutcome): EndpointResult[] {
+  return [...outcome.nonCompliant, ...outcome.notScanned, ...outcome.letPass];
 }
 
 function hasChanges(baseline: Report, report: Report): boolean {
@@ -363,6 +373,11 @@ async function writeComment(
   }
 }
 
+/**
+ * The tracking issue stays open while any endpoint is not compliant or not scanned, whatever
+ * fail-on says: fail-on sets only the step's exit status, and an endpoint that fails the policy
+ * under `never` is still one to fix.
+ */
 async function writeTrackingIssue(
   client: GitHubClient,
   context: RunContext,
@@ -370,24 +385,44 @@ async function writeTrackingIssue(
   outcome: AuditOutcome,
   step: StepMessages,
 ): Promise<void> {
-  const failing = outcome.nonCompliant.length + outcome.notScanned.length;
+  const failing = notCompliant(outcome).length;
   const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
+  const what = `${runDescription(context)}, finished ${report.finishedAt}${runLink}`;
   const found = describeOutcome(outcome, report.endpoints.length);
 
   const result = await syncTrackingIssue(client, context, {
-    failed: !outcome.compliant,
+    failed: failing > 0,
     title: `Webhook TLS audit: ${countOf(failing, 'endpoint')} failing`,
     body:
-      `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ${found}.\n\n` +
+      `${what}, found ${found}.\n\n` +
       renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
-    closingComment:
-      `Every endpoint passes again: ${found} ` +
-      `(audit of ${report.finishedAt}${runLink}). Closing.`,
+    closingComment: `Every endpoint passes again: ${found} (${what}). Closing.`,
   });
 
   if (result.kind === 'refused') {
     step.warning(result.warning);
   } else if (result.kind !== 'unchanged') {
     core.info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
+  }
+}
+
+/** What ran, by the event that started it, for the tracking issue. */
+function runDescription(context: RunContext): string {
+  switch (context.eventName) {
+    case 'schedule':
+      return 'The scheduled webhook TLS audit';
+    case 'workflow_dispatch':
+      return 'The webhook TLS audit started by hand (workflow_dispatch)';
+    case 'push':
+      return 'The webhook TLS audit of a push';
+    case 'pull_request':
+    case 'pull_request_target':
+      return context.pullRequest
+        ? `The webhook TLS audit of pull request #${context.pullRequest.number}`
+        : 'The webhook TLS audit of a pull request';
+    default:
+      return context.eventName
+        ? `The webhook TLS audit of a ${context.eventName} event`
+        : 'The webhook TLS audit';
   }
 }

@@ -1,7 +1,9 @@
 // The tracking issue of scheduled audits (issue: on-failure): one open issue, found by a hidden
-// marker, that lists the current failures. A failing run opens it or rewrites its body; the
-// first passing run after that comments and closes it. Like the comment, a refused write is a
-// warning naming the permission, never a failure of the audit.
+// marker, that lists the endpoints that are not compliant or not scanned. A run with any opens
+// it or rewrites its body; the first run after that with none comments and closes it. The
+// title is written once, when the issue is opened: the marker finds the issue, so a user may
+// rename it. Like the comment, a refused write is a warning naming the permission, never a
+// failure of the audit.
 
 import { type GitHubClient, type RunContext, statusOf } from './github.js';
 
@@ -16,7 +18,9 @@ export type TrackingResult =
   | { kind: 'refused'; warning: string };
 
 export interface TrackingUpdate {
+  /** Whether any endpoint is not compliant or not scanned: the issue stays open while so. */
   failed: boolean;
+  /** The title of a newly opened issue; an open issue keeps the title it has. */
   title: string;
   /** Markdown of the current failures; the marker is added here. */
   body: string;
@@ -50,7 +54,6 @@ export async function syncTrackingIssue(
         const { data } = await client.rest.issues.update({
           ...repo,
           issue_number: existing.number,
-          title: update.title,
           body,
         });
         return { kind: 'updated', number: data.number, url: data.html_url };

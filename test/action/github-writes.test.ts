@@ -168,7 +168,7 @@ describe('publishComment', () => {
 });
 
 describe('syncTrackingIssue', () => {
-  it('opens the issue, updates it, then comments and closes it once all passes', async () => {
+  it('opens the issue, rewrites its body, keeps its title, closes it once all pass', async () => {
     const client = client8();
     const context = contextFor(undefined);
     github.issues.push({
@@ -186,6 +186,10 @@ describe('syncTrackingIssue', () => {
       body: 'first failures',
       closingComment: 'fixed',
     });
+    // Someone renames the issue; the next failing run keeps the new title.
+    const renamed = github.issues.find((issue) => issue.title === '2 failing')!;
+    renamed.title = 'Webhook receivers: TLS (owned by the payments team)';
+
     const updated = await syncTrackingIssue(client, context, {
       failed: true,
       title: '1 failing',
@@ -215,7 +219,14 @@ describe('syncTrackingIssue', () => {
 
     const tracking = github.issues.filter((issue) => !issue.isPullRequest);
     expect(tracking).toHaveLength(1);
-    expect(tracking[0]).toMatchObject({ title: '1 failing', state: 'closed' });
+    expect(tracking[0]).toMatchObject({
+      title: 'Webhook receivers: TLS (owned by the payments team)',
+      state: 'closed',
+    });
+    const patches = github
+      .writes()
+      .filter((r) => r.path === `/repos/acme/hooks/issues/${renamed.number}`);
+    expect(patches.every((r) => !(r.body as Record<string, unknown>).title)).toBe(true);
     expect(tracking[0].body).toContain('second failures');
     expect(github.comments.find((c) => c.issueNumber === tracking[0].number)?.body).toBe(
       'Every endpoint passes again.',

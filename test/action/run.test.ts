@@ -45,6 +45,8 @@ beforeEach(() => {
 });
 
 const PUSH = { name: 'push', payload: { ref: 'refs/heads/main' } };
+const SCHEDULE = { name: 'schedule', payload: { schedule: '17 4 * * *' } };
+const DISPATCH = { name: 'workflow_dispatch', payload: { inputs: {} } };
 
 function pullRequest(number: number, headRepository = 'acme/hooks') {
   return {
@@ -163,6 +165,89 @@ describe('a GitHub API that never answers', () => {
       expect.stringMatching(/^Could not update the tracking issue: GET \S+ timed out after 0\.3/),
     ]);
   }, 40_000);
+});
+
+describe('the tracking issue and failed-endpoints with fail-on never', () => {
+  it('keeps the issue open while an endpoint fails the policy, and lists it', async () => {
+    github.issues.push({
+      number: 1,
+      title: 'Webhook TLS audit: 1 endpoint failing',
+      body: `${ISSUE_MARKER}\nearlier failures`,
+      state: 'open',
+      labels: [],
+      isPullRequest: false,
+    });
+
+    const run = await action({
+      inputs: {
+        endpoints: `${endpointOf('tls1.0-only')}\n${closedEndpoint}`,
+        'ca-file': 'ca.pem',
+        'fail-on': 'never',
+        issue: 'on-failure',
+        comment: 'never',
+        token: 't',
+      },
+      event: SCHEDULE,
+    });
+
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.compliant).toBe('true');
+    expect(JSON.parse(run.outputs['failed-endpoints'])).toEqual([
+      endpointOf('tls1.0-only'),
+      closedEndpoint,
+    ]);
+
+    expect(trackingIssues()).toHaveLength(1);
+    expect(trackingIssues()[0].state).toBe('open');
+    expect(trackingIssues()[0].body).toContain(endpointOf('tls1.0-only'));
+    expect(trackingIssues()[0].body).toContain(closedEndpoint);
+    expect(github.comments).toEqual([]);
+
+    // Closed only once every endpoint is compliant, with a comment that says so.
+    await action({
+      inputs: {
+        endpoints: endpointOf('compliant'),
+        'ca-file': 'ca.pem',
+        'fail-on': 'never',
+        issue: 'on-failure',
+        token: 't',
+      },
+      event: SCHEDULE,
+    });
+
+    expect(trackingIssues()[0].state).toBe('closed');
+    expect(github.comments.map((c) => c.body)).toEqual([
+      expect.not.stringMatching(/not compliant|not scanned/),
+    ]);
+  });
+});
+
+describe('the tracking issue', () => {
+  it('says what ran, and keeps the title a user gave it', async () => {
+    const failing = () =>
+      action({
+        inputs: {
+          endpoints: endpointOf('expired-certificate'),
+          'ca-file': 'ca.pem',
+          issue: 'on-failure',
+          token: 't',
+        },
+        event: DISPATCH,
+      });
+
+    await failing();
+    expect(trackingIssues()).toHaveLength(1);
+    expect(trackingIssues()[0].body).toMatch(
+      new RegExp(`^${ISSUE_MARKER}\nThe webhook TLS audit started by hand \\(workflow_dispatch\\)`),
+    );
+    expect(trackingIssues()[0].body).not.toContain('scheduled');
+
+    trackingIssues()[0].title = 'Payments webhooks: TLS';
+    await failing();
+
+    expect(trackingIssues()).toHaveLength(1);
+    expect(trackingIssues()[0].title).toBe('Payments webhooks: TLS');
+  });
 });
 
 describe('annotations', () => {

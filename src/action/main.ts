@@ -19,9 +19,10 @@ import {
   readBaseline,
   runAudit,
 } from '../cli/audit.js';
-import { UsageError } from '../cli/values.js';
+import { type FailOn, UsageError } from '../cli/values.js';
 import type { EndpointResult, Report, Severity } from '../model.js';
 import { failsPolicy } from '../policy/index.js';
+import { endpointKey } from '../probe/endpoint.js';
 import {
   diffReports,
   isEmptyDiff,
@@ -30,6 +31,7 @@ import {
   renderSarif,
   renderText,
   type SarifOptions,
+  selectShard,
   writeFileAtomic,
 } from '../report/index.js';
 import {
@@ -54,7 +56,7 @@ export const OUTPUT_NAMES = ['compliant', 'report', 'sarif', 'failed-endpoints',
 /** What the run found, before any of it is written anywhere. */
 interface Audit {
   settings: ActionSettings;
-  /** The earlier report to compare with. */
+  /** The earlier report, cut to the endpoints this run can be compared on. */
   baseline?: Report;
   report: Report;
 }
@@ -89,7 +91,7 @@ export async function run(): Promise<void> {
 async function auditFromInputs(workspace: string): Promise<Audit> {
   const settings = await readSettings((name) => core.getInput(name), workspace);
   const baseline = settings.baseline
-    ? await readBaseline(settings.baseline, settings.cwd, 'baseline')
+    ? comparableBaseline(await readBaseline(settings.baseline, settings.cwd, 'baseline'), settings)
     : undefined;
 
   const report = await produceReport(settings);
@@ -194,7 +196,8 @@ class StepMessages {
 async function produceReport(settings: ActionSettings): Promise<Report> {
   if (settings.merge.length > 0) {
     core.info(`Merging the reports ${settings.merge.join(', ')}`);
-    return mergeReportFiles(settings.merge, settings.cwd);
+    const merged = await mergeReportFiles(settings.merge, settings.cwd);
+    return settings.failOn ? judgedAt(merged, settings.failOn) : merged;
   }
 
   return runAudit(
@@ -216,6 +219,63 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
       onEndpointDone: (result) => core.info(`${result.scan.endpoint.input}: ${result.verdict}`),
     },
   );
+}
+
+/**
+ * The merged report judged at the merge job's fail-on, which decides the workflow's outcome.
+ * Verdicts follow fail-on as evaluate() sets them (src/policy/evaluate.ts, verdictOf): at the
+ * fail-on severity, or at error for never; an endpoint that was not scanned stays so.
+ * Not yet: src/policy does not export that rule, so it is written again here, and a change to
+ * it there must be made here too.
+ */
+function judgedAt(report: Report, failOn: FailOn): Report {
+  const threshold: Severity = failOn === 'never' ? 'error' : failOn;
+  const endpoints = report.endpoints.map(
+    (result): EndpointResult =>
+      result.verdict === 'not-scanned'
+        ? result
+        : { ...result, verdict: failsPolicy(result, threshold) ? 'non-compliant' : 'compliant' },
+  );
+
+  return {
+    ...report,
+    policy: { ...report.policy, failOn },
+    compliant: endpoints.every((result) => !failsPolicy(result, failOn)),
+    endpoints,
+  };
+}
+
+/**
+ * The baseline cut to the endpoints this run covers, so that the comparison speaks only of
+ * them. A shard run compares its own endpoints with a whole baseline: the others belong to
+ * other shards, not to "endpoints no longer scanned". A shard baseline covers only its share,
+ * so it serves only the same shard; against more endpoints every other one would read as new.
+ */
+function comparableBaseline(baseline: Report, settings: ActionSettings): Report {
+  const shard = settings.shard;
+  const of = baseline.shard;
+
+  if (of && (!shard || shard.index !== of.index || shard.count !== of.count)) {
+    const run = shard ? `this run is shard ${shard.index}/${shard.count}` : 'this run is not';
+    throw new UsageError(
+      'baseline',
+      `baseline: ${settings.baseline} is the report of shard ${of.index}/${of.count} only and ` +
+        `${run}: give a report of the same shard, or the merged report of all shards`,
+    );
+  }
+
+  if (!shard || of) {
+    return baseline;
+  }
+
+  // By the shard an endpoint belongs to, not by the endpoints probed: an endpoint of this
+  // shard removed from the list since is still reported as no longer scanned.
+  return {
+    ...baseline,
+    endpoints: selectShard(baseline.endpoints, shard.index - 1, shard.count, (result) =>
+      endpointKey(result.scan.endpoint),
+    ),
+  };
 }
 
 /** One log group per endpoint with its text report; the raw probe data only at debug level. */
@@ -334,7 +394,10 @@ async function publish(audit: Audit, outcome: AuditOutcome, step: StepMessages):
 
   const client = createClient(settings.token, context);
 
-  if (wantsComment) {
+  if (wantsComment && settings.shard) {
+    // Settings refuse the modes that ask for a comment; auto, the default, writes none here.
+    core.info('No pull request comment from a shard: the job that merges the shards writes it.');
+  } else if (wantsComment) {
     const changed = baseline ? hasChanges(baseline, report) : false;
     await writeComment(client, context, audit, { failed: !outcome.compliant, changed }, step);
   }

@@ -21,6 +21,9 @@ export type CommentMode = (typeof COMMENT_MODES)[number];
 export const ISSUE_MODES = ['never', 'on-failure'] as const;
 export type IssueMode = (typeof ISSUE_MODES)[number];
 
+/** The default of the policy input in action.yml. */
+const DEFAULT_POLICY = 'webhook';
+
 export interface ActionSettings {
   /** From the endpoints input and the endpoints-file, in that order; empty when merging. */
   endpoints: Endpoint[];
@@ -84,25 +87,29 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
   const failOnText = optional('fail-on');
   const timeoutText = optional('timeout');
   const rateText = optional('rate-limit');
+  const concurrencyText = optional('concurrency');
+  const perHostText = optional('per-host-concurrency');
+  const policyText = optional('policy');
+  const caFile = optional('ca-file');
 
   const settings: ActionSettings = {
     endpoints: [],
-    policy: optional('policy') ?? 'webhook',
+    policy: policyText ?? DEFAULT_POLICY,
     failOn: failOnText === undefined ? undefined : parseFailOn('fail-on', failOnText),
-    caFile: optional('ca-file'),
+    caFile,
     timeoutMs:
       timeoutText === undefined
         ? undefined
         : parseWholeNumber('timeout', timeoutText, 100, 120_000),
     concurrency: parseWholeNumber(
       'concurrency',
-      optional('concurrency') ?? String(DEFAULT_SCAN_OPTIONS.concurrency),
+      concurrencyText ?? String(DEFAULT_SCAN_OPTIONS.concurrency),
       1,
       64,
     ),
     perHostConcurrency: parseWholeNumber(
       'per-host-concurrency',
-      optional('per-host-concurrency') ?? String(DEFAULT_SCAN_OPTIONS.perHostConcurrency),
+      perHostText ?? String(DEFAULT_SCAN_OPTIONS.perHostConcurrency),
       1,
       16,
     ),
@@ -118,15 +125,60 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
   };
 
   if (merge.length > 0) {
-    if (endpointLines.length > 0 || endpointsFile || settings.shard) {
+    // A merge reads reports instead of probing, so an input that only shapes the probes would
+    // be ignored without a word; each is refused instead, by name. fail-on is not among them:
+    // the merge job sets the workflow's outcome, so its fail-on is applied to the merged report.
+    const probeInputs = [
+      endpointLines.length > 0 && 'endpoints',
+      endpointsFile && 'endpoints-file',
+      settings.shard && 'shard',
+      caFile && 'ca-file',
+      timeoutText && 'timeout',
+      rateText && 'rate-limit',
+      settings.concurrency !== DEFAULT_SCAN_OPTIONS.concurrency && 'concurrency',
+      settings.perHostConcurrency !== DEFAULT_SCAN_OPTIONS.perHostConcurrency &&
+        'per-host-concurrency',
+    ].filter((name): name is string => typeof name === 'string');
+
+    if (probeInputs.length > 0) {
       throw new UsageError(
         'merge',
-        'merge: merges earlier reports instead of probing; leave endpoints, endpoints-file and ' +
-          'shard empty when it is set',
+        'merge: merges earlier reports instead of probing; leave endpoints, endpoints-file, ' +
+          'shard, ca-file, timeout, rate-limit, concurrency and per-host-concurrency at their ' +
+          `defaults when it is set (set here: ${probeInputs.join(', ')})`,
+      );
+    }
+
+    if (settings.policy !== DEFAULT_POLICY) {
+      throw new UsageError(
+        'policy',
+        `policy: a merge keeps the policy the shards ran with, which their reports record, so ` +
+          `"${policyText}" would not apply; set policy on the shard jobs and leave it at its ` +
+          `default (${DEFAULT_POLICY}) on the merge job`,
       );
     }
 
     return settings;
+  }
+
+  // Each shard sees only its share of the endpoints: a shard that wrote the comment or the
+  // tracking issue would overwrite the other shards' word with its own share, or close the
+  // issue while another shard still fails. The merge job writes them (docs/action.md).
+  if (settings.shard && settings.issue !== 'never') {
+    throw new UsageError(
+      'issue',
+      'issue: a shard job cannot keep the tracking issue, as it sees only its share of the ' +
+        'endpoints; set issue on the job that merges the shard reports',
+    );
+  }
+
+  if (settings.shard && (settings.comment === 'always' || settings.comment === 'on-failure')) {
+    throw new UsageError(
+      'comment',
+      `comment: a shard job writes no pull request comment, as it sees only its share of the ` +
+        `endpoints; set comment: ${settings.comment} on the job that merges the shard reports, ` +
+        'and leave it at auto or never on the shard jobs',
+    );
   }
 
   settings.endpoints = await collectEndpoints({

@@ -14,6 +14,7 @@ import { API_TIMEOUT_VARIABLE } from '../../src/action/github.js';
 import { ISSUE_MARKER } from '../../src/action/tracking-issue.js';
 import type { EndpointResult, Report } from '../../src/model.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { selectShard } from '../../src/report/index.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
 import { freePort } from '../support/ports.js';
 import { type DistRun, type DistRunOptions, runDist, type WorkflowCommand } from './run-dist.js';
@@ -298,6 +299,99 @@ describe('annotations', () => {
     expect(warnings).toContainEqual(expect.stringMatching(/HTTP 403.*comes from a fork/));
     expect(warnings).toContainEqual(expect.stringMatching(/issues: write permission/));
     expect(annotations(run, 'warning').at(-1)?.properties.title).toMatch(/^\d+ more warnings$/);
+  });
+});
+
+describe('merge', () => {
+  it('applies the merge job’s fail-on to the merged report', async () => {
+    const run = await action({
+      inputs: { merge: 'reports/*.json', 'fail-on': 'never', comment: 'never' },
+      event: PUSH,
+      files: { 'reports/run.json': JSON.stringify(await manyWarnings(2)) },
+    });
+
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.compliant).toBe('true');
+    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as Report;
+    expect(report.policy.failOn).toBe('never');
+    expect(JSON.parse(run.outputs['failed-endpoints'])).toEqual([endpointOf('tls1.0-only')]);
+  });
+
+  it('refuses a policy, which the shards’ reports already fix', async () => {
+    const run = await action({
+      inputs: { merge: 'reports/*.json', policy: 'mozilla-modern' },
+      event: PUSH,
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(failure(run)).toEqual([
+      expect.stringMatching(/^Invalid input: policy: a merge keeps the policy the shards ran with/),
+    ]);
+  });
+});
+
+describe('baselines and shards', () => {
+  const listed = () =>
+    [
+      endpointOf('compliant'),
+      endpointOf('tls1.0-only'),
+      endpointOf('no-listed-suite'),
+      endpointOf('expired-certificate'),
+      closedEndpoint,
+    ].join('\n');
+  let whole: string;
+
+  beforeAll(async () => {
+    const run = await action({
+      inputs: { endpoints: listed(), 'ca-file': 'ca.pem', comment: 'never' },
+      event: PUSH,
+    });
+    whole = readFileSync(run.outputs.report, 'utf8');
+  });
+
+  it('compares a shard with its own endpoints only, and writes no comment', async () => {
+    // The shard with fewer endpoints: the whole baseline has endpoints of the other one.
+    const endpoints = listed()
+      .split('\n')
+      .map((text) => parseEndpoint(text));
+    const index = selectShard(endpoints, 0, 2).length <= 2 ? 1 : 2;
+
+    const run = await action({
+      inputs: {
+        endpoints: listed(),
+        'ca-file': 'ca.pem',
+        shard: `${index}/2`,
+        baseline: 'baseline.json',
+        token: 't',
+      },
+      event: pullRequest(40),
+      files: { 'baseline.json': whole },
+    });
+
+    expect(run.summary).not.toContain('Endpoints no longer scanned');
+    expect(run.summary).not.toContain('New endpoints');
+    expect(github.comments).toEqual([]);
+    expect(run.stdout).toContain('No pull request comment from a shard');
+  });
+
+  it('refuses a shard baseline for a run over every endpoint', async () => {
+    const shard = await action({
+      inputs: { endpoints: listed(), 'ca-file': 'ca.pem', shard: '1/2', comment: 'never' },
+      event: PUSH,
+    });
+    const run = await action({
+      inputs: { endpoints: listed(), 'ca-file': 'ca.pem', baseline: 'baseline.json' },
+      event: PUSH,
+      files: { 'baseline.json': readFileSync(shard.outputs.report, 'utf8') },
+    });
+
+    expect(run.exitCode).toBe(1);
+    expect(failure(run)).toEqual([
+      expect.stringMatching(
+        /^Invalid input: baseline: baseline\.json is the report of shard 1\/2 only/,
+      ),
+    ]);
+    expect(run.outputs).toEqual({});
   });
 });
 

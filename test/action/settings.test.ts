@@ -108,7 +108,6 @@ describe('readSettings', () => {
         'fail-on': 'Warning',
         comment: 'on-failure',
         issue: 'on-failure',
-        shard: '2/3',
         concurrency: '8',
         'per-host-concurrency': '1',
         token: 'secret',
@@ -129,7 +128,6 @@ describe('readSettings', () => {
       failOn: 'warning',
       comment: 'on-failure',
       issue: 'on-failure',
-      shard: { index: 2, count: 3 },
       concurrency: 8,
       perHostConcurrency: 1,
       token: 'secret',
@@ -151,6 +149,52 @@ describe('readSettings', () => {
 
     expect(error.setting).toBe(setting);
     expect(error.message).toMatch(message);
+  });
+
+  it('reads a shard', async () => {
+    const settings = await readSettings(
+      inputs({ endpoints: 'a.example.com', shard: '2/3' }).reader,
+      workspace,
+    );
+
+    expect(settings.shard).toEqual({ index: 2, count: 3 });
+  });
+
+  it('leaves the comment and the tracking issue to the merge job in a shard job', async () => {
+    const issue = await refusal({ endpoints: 'a.example.com', shard: '1/2', issue: 'on-failure' });
+    expect(issue.setting).toBe('issue');
+    expect(issue.message).toMatch(/^issue: a shard job cannot keep the tracking issue/);
+
+    const comment = await refusal({ endpoints: 'a.example.com', shard: '1/2', comment: 'always' });
+    expect(comment.setting).toBe('comment');
+    expect(comment.message).toMatch(/set comment: always on the job that merges the shard/);
+
+    // auto (the default) and never are accepted: a shard job then writes no comment.
+    for (const mode of ['auto', 'never']) {
+      const settings = await readSettings(
+        inputs({ endpoints: 'a.example.com', shard: '1/2', comment: mode }).reader,
+        workspace,
+      );
+      expect(settings.comment).toBe(mode);
+    }
+  });
+
+  it('refuses a policy and the probe inputs with merge, and keeps fail-on', async () => {
+    const policy = await refusal({ merge: 'reports/*.json', policy: 'mozilla-modern' });
+    expect(policy.setting).toBe('policy');
+    expect(policy.message).toMatch(
+      /^policy: a merge keeps the policy the shards ran with, .*set policy on the shard jobs/,
+    );
+
+    const probing = await refusal({ merge: 'reports/*.json', 'ca-file': 'ca.pem', timeout: '900' });
+    expect(probing.setting).toBe('merge');
+    expect(probing.message).toMatch(/\(set here: ca-file, timeout\)$/);
+
+    const settings = await readSettings(
+      inputs({ merge: 'reports/*.json', policy: 'webhook', 'fail-on': 'never' }).reader,
+      workspace,
+    );
+    expect(settings.failOn).toBe('never');
   });
 
   it('names the input line of an unusable endpoint', async () => {

@@ -27,12 +27,17 @@ export interface RunContext {
   repo: string;
   eventName: string;
   /** Set for pull_request and pull_request_target events. */
-  pullRequest?: { number: number; fromFork: boolean };
+  pullRequest?: PullRequest;
   /** Link to this workflow run, for the tracking issue. */
   runUrl?: string;
   apiUrl: string;
   /** Longest wait for one REST request; API_TIMEOUT_MS when absent. */
   apiTimeoutMs?: number;
+}
+
+export interface PullRequest {
+  number: number;
+  fromFork: boolean;
 }
 
 /** Reads the run's context; undefined when GITHUB_REPOSITORY is missing (not in Actions). */
@@ -44,10 +49,6 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     return undefined;
   }
 
-  const payload = readEvent(env.GITHUB_EVENT_PATH);
-  const pull = payload.pull_request;
-  const baseName = payload.repository?.full_name ?? repository;
-  const headName = pull?.head?.repo?.full_name;
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const timeoutText = env[API_TIMEOUT_VARIABLE];
 
@@ -55,14 +56,28 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     owner,
     repo,
     eventName: env.GITHUB_EVENT_NAME ?? '',
-    // A fork's head repository can be deleted (repo: null); it is still not the base.
-    pullRequest: pull ? { number: pull.number, fromFork: headName !== baseName } : undefined,
+    pullRequest: readPullRequest(env),
     runUrl: env.GITHUB_RUN_ID
       ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
       : undefined,
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     apiTimeoutMs: timeoutText && Number(timeoutText) > 0 ? Number(timeoutText) : undefined,
   };
+}
+
+/** The pull request of the triggering event, when it has one (pull_request and its kin). */
+export function readPullRequest(env: NodeJS.ProcessEnv = process.env): PullRequest | undefined {
+  const payload = readEvent(env.GITHUB_EVENT_PATH);
+  const pull = payload.pull_request;
+
+  if (!pull) {
+    return undefined;
+  }
+
+  // A fork's head repository can be deleted (repo: null); it is still not the base.
+  const baseName = payload.repository?.full_name ?? env.GITHUB_REPOSITORY;
+  const headName = pull.head?.repo?.full_name;
+  return { number: pull.number, fromFork: headName !== baseName };
 }
 
 /** The parts of a webhook event payload the Action looks at. */

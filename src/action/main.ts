@@ -5,7 +5,7 @@
 // endpoint is scanned and not compliant, or could not be scanned (the failure message says
 // which), or when the report files or the outputs, which later steps read, could not be written.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -16,7 +16,6 @@ import {
   mergeReportFiles,
   messageOf,
   outcomeOf,
-  readBaseline,
   runAudit,
 } from '../cli/audit.js';
 import { type FailOn, UsageError } from '../cli/values.js';
@@ -26,6 +25,7 @@ import { endpointKey } from '../probe/endpoint.js';
 import {
   diffReports,
   isEmptyDiff,
+  parseReport,
   renderComment,
   renderMarkdown,
   renderSarif,
@@ -43,7 +43,13 @@ import {
   workflowPath,
 } from './annotations.js';
 import { decideComment, publishComment } from './comment.js';
-import { createClient, type GitHubClient, type RunContext, readRunContext } from './github.js';
+import {
+  createClient,
+  type GitHubClient,
+  type RunContext,
+  readPullRequest,
+  readRunContext,
+} from './github.js';
 import { type ActionSettings, readSettings } from './settings.js';
 import { syncTrackingIssue } from './tracking-issue.js';
 
@@ -91,7 +97,7 @@ export async function run(): Promise<void> {
 async function auditFromInputs(workspace: string): Promise<Audit> {
   const settings = await readSettings((name) => core.getInput(name), workspace);
   const baseline = settings.baseline
-    ? comparableBaseline(await readBaseline(settings.baseline, settings.cwd, 'baseline'), settings)
+    ? comparableBaseline(await readBaseline(settings.baseline, settings.cwd), settings)
     : undefined;
 
   const report = await produceReport(settings);
@@ -245,6 +251,35 @@ function judgedAt(report: Report, failOn: FailOn): Report {
   };
 }
 
+/** Reads the baseline report; a bad one is a usage error that names its path once. */
+async function readBaseline(file: string, cwd: string): Promise<Report> {
+  const filePath = path.resolve(cwd, file);
+  const text = await readFile(filePath, 'utf8').catch((error: unknown) => {
+    throw new UsageError('baseline', `baseline: cannot read ${filePath}: ${readFailure(error)}`);
+  });
+
+  try {
+    // The report parser's errors start with the path they are given.
+    return parseReport(text, filePath);
+  } catch (error) {
+    throw new UsageError('baseline', `baseline: ${messageOf(error)}`);
+  }
+}
+
+/** Why a file could not be read, without the path that Node's own messages repeat. */
+function readFailure(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+      return 'permission denied';
+    default:
+      return messageOf(error);
+  }
+}
+
 /**
  * The baseline cut to the endpoints this run covers, so that the comparison speaks only of
  * them. A shard run compares its own endpoints with a whole baseline: the others belong to
@@ -370,34 +405,48 @@ function hasChanges(baseline: Report, report: Report): boolean {
   return !isEmptyDiff(diffReports(baseline, report));
 }
 
-/** The pull request comment and the tracking issue; a refusal is a warning, never a failure. */
+/**
+ * The pull request comment and the tracking issue; a refusal is a warning, never a failure.
+ * Nothing is said about the token or the repository unless something would be written: a
+ * comment needs a pull request, and the tracking issue is looked for on every run.
+ */
 async function publish(audit: Audit, outcome: AuditOutcome, step: StepMessages): Promise<void> {
   const { settings, report, baseline } = audit;
-  const wantsComment = settings.comment !== 'never';
   const wantsIssue = settings.issue === 'on-failure';
+  let writesComment = false;
 
-  if (!wantsComment && !wantsIssue) {
+  if (settings.comment !== 'never' && settings.shard) {
+    // Settings refuse the modes that ask for a comment; auto, the default, writes none here.
+    core.info('No pull request comment from a shard: the job that merges the shards writes it.');
+  } else if (settings.comment !== 'never' && !readPullRequest()) {
+    const event = process.env.GITHUB_EVENT_NAME ?? 'unknown';
+    core.info(`No pull request comment: no pull request in a ${event} event.`);
+  } else {
+    writesComment = settings.comment !== 'never';
+  }
+
+  if (!writesComment && !wantsIssue) {
     return;
   }
 
+  const missing = [writesComment && 'no pull request comment', wantsIssue && 'no tracking issue']
+    .filter(Boolean)
+    .join(' and ');
   const context = readRunContext();
 
   if (!context) {
-    step.warning('GITHUB_REPOSITORY is not set: no pull request comment and no tracking issue.');
+    step.warning(`GITHUB_REPOSITORY is not set: ${missing}.`);
     return;
   }
 
   if (!settings.token) {
-    step.warning('The token input is empty: no pull request comment and no tracking issue.');
+    step.warning(`The token input is empty: ${missing}.`);
     return;
   }
 
   const client = createClient(settings.token, context);
 
-  if (wantsComment && settings.shard) {
-    // Settings refuse the modes that ask for a comment; auto, the default, writes none here.
-    core.info('No pull request comment from a shard: the job that merges the shards writes it.');
-  } else if (wantsComment) {
+  if (writesComment) {
     const changed = baseline ? hasChanges(baseline, report) : false;
     await writeComment(client, context, audit, { failed: !outcome.compliant, changed }, step);
   }

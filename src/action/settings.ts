@@ -13,6 +13,8 @@ import {
   UsageError,
 } from '../cli/values.js';
 import type { Endpoint } from '../model.js';
+import { isPresetName } from '../policy/index.js';
+import { parseEndpointList } from '../probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS } from '../probe/scan.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'on-failure', 'never'] as const;
@@ -27,7 +29,7 @@ const DEFAULT_POLICY = 'webhook';
 export interface ActionSettings {
   /** From the endpoints input and the endpoints-file, in that order; empty when merging. */
   endpoints: Endpoint[];
-  /** Preset name or policy file. */
+  /** Preset name (in lower case, whatever case the input used) or policy file. */
   policy: string;
   /** Undefined keeps the policy's own threshold. */
   failOn?: FailOn;
@@ -81,7 +83,7 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
       .filter((item) => item.text !== '');
 
   const merge = lines('merge').map((item) => item.text);
-  const endpointLines = lines('endpoints');
+  const endpointLines = lines('endpoints').filter((item) => !isBlankOrComment(item.text));
   const endpointsFile = optional('endpoints-file');
   const shardText = optional('shard');
   const failOnText = optional('fail-on');
@@ -94,7 +96,7 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
 
   const settings: ActionSettings = {
     endpoints: [],
-    policy: policyText ?? DEFAULT_POLICY,
+    policy: policyName(policyText ?? DEFAULT_POLICY),
     failOn: failOnText === undefined ? undefined : parseFailOn('fail-on', failOnText),
     caFile,
     timeoutMs:
@@ -199,4 +201,26 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
   }
 
   return settings;
+}
+
+/**
+ * Preset names are words like the values of fail-on, comment and issue, so any case names
+ * them; anything else is a policy file's path, kept as written.
+ */
+function policyName(text: string): string {
+  const lower = text.toLowerCase();
+  return isPresetName(lower) ? lower : text;
+}
+
+/**
+ * Whether a line of the endpoints input says nothing: blank, or a comment starting with #.
+ * The endpoints file's reader decides, so the input and the file skip the same lines; a line
+ * that names an endpoint, or fails to, is left to the endpoint parser and its errors.
+ */
+function isBlankOrComment(text: string): boolean {
+  try {
+    return parseEndpointList(text).length === 0;
+  } catch {
+    return false;
+  }
 }

@@ -393,6 +393,40 @@ describe('baselines and shards', () => {
     ]);
     expect(run.outputs).toEqual({});
   });
+
+  it('names a baseline it cannot read once', async () => {
+    const run = await action({
+      inputs: { endpoints: closedEndpoint, baseline: 'missing-baseline.json' },
+      event: PUSH,
+    });
+
+    expect(failure(run)).toHaveLength(1);
+    expect(failure(run)[0]).toMatch(/^Invalid input: baseline: /);
+    expect(failure(run)[0].split('missing-baseline.json')).toHaveLength(2);
+  });
+});
+
+describe('the token', () => {
+  it('is not asked for when nothing would be written', async () => {
+    const run = await action({
+      inputs: { endpoints: endpointOf('compliant'), 'ca-file': 'ca.pem', token: '' },
+      event: PUSH,
+    });
+
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(messages(run, 'warning')).toEqual([]);
+  });
+
+  it('is asked for when a pull request would get the comment', async () => {
+    const run = await action({
+      inputs: { endpoints: endpointOf('compliant'), 'ca-file': 'ca.pem', token: '' },
+      event: pullRequest(41),
+    });
+
+    expect(messages(run, 'warning')).toEqual([
+      'The token input is empty: no pull request comment.',
+    ]);
+  });
 });
 
 /**

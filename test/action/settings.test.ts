@@ -160,6 +160,39 @@ describe('readSettings', () => {
     expect(settings.shard).toEqual({ index: 2, count: 3 });
   });
 
+  it('skips blank lines and whole-line # comments in the endpoints input', async () => {
+    const settings = await readSettings(
+      inputs({
+        endpoints: '# prod receivers\na.example.com\n\n  #prod\nhttps://b.example.com/in\nftp://c',
+      }).reader,
+      workspace,
+    ).catch((error: unknown) => error as UsageError);
+
+    // The comments are skipped, and the lines keep their numbers in errors.
+    expect(settings).toBeInstanceOf(UsageError);
+    expect((settings as UsageError).message).toMatch(/^endpoints line 6: "ftp:\/\/c"/);
+
+    const fine = await readSettings(
+      inputs({ endpoints: '# prod receivers\na.example.com\n#prod\nhttps://b.example.com/in' })
+        .reader,
+      workspace,
+    );
+    expect(fine.endpoints.map((endpoint) => endpoint.input)).toEqual([
+      'a.example.com',
+      'https://b.example.com/in',
+    ]);
+  });
+
+  it('reads preset names in any case, as it does the other named values', async () => {
+    const read = (policy: string) =>
+      readSettings(inputs({ endpoints: 'a.example.com', policy }).reader, workspace);
+
+    expect((await read('Webhook')).policy).toBe('webhook');
+    expect((await read('MOZILLA-Modern')).policy).toBe('mozilla-modern');
+    // Anything else is a policy file's path, kept as written.
+    expect((await read('Policies/Webhook.yml')).policy).toBe('Policies/Webhook.yml');
+  });
+
   it('leaves the comment and the tracking issue to the merge job in a shard job', async () => {
     const issue = await refusal({ endpoints: 'a.example.com', shard: '1/2', issue: 'on-failure' });
     expect(issue.setting).toBe('issue');
@@ -191,7 +224,7 @@ describe('readSettings', () => {
     expect(probing.message).toMatch(/\(set here: ca-file, timeout\)$/);
 
     const settings = await readSettings(
-      inputs({ merge: 'reports/*.json', policy: 'webhook', 'fail-on': 'never' }).reader,
+      inputs({ merge: 'reports/*.json', policy: 'Webhook', 'fail-on': 'never' }).reader,
       workspace,
     );
     expect(settings.failOn).toBe('never');

@@ -715,12 +715,15 @@ function escapeText(text: string): string {
     .replace(/@/g, '&#64;');
 }
 
-/** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
+/**
+ * Text as inline code, outside tables: backticks inside get a longer delimiter. Nothing else is
+ * escaped, because a backslash shows inside code (a table cell escapes its pipes with cell()).
+ */
 function inline(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const ticks = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${ticks}${pad}${text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')}${pad}${ticks}`;
+  return `${ticks}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${ticks}`;
 }
 
 function html(text: string): string {

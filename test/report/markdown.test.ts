@@ -140,6 +140,16 @@ describe('the job summary', () => {
     expect(markdown).toContain('<code>https://odd.example.com/a|b&lt;script&gt;*x*`y`</code>');
   });
 
+  it('escapes no pipe inside code outside tables, where the backslash would show', () => {
+    // A tester saw a policy named "payments | hooks" shown as `payments \| hooks`.
+    const report = makeReport([legacyResult('https://odd.example.com/a|b', 4)]);
+    report.policy.name = 'payments | hooks';
+    const markdown = renderMarkdown(report);
+
+    expect(markdown).toContain('Policy **`payments | hooks`**');
+    expect(renderComment(report)).toContain('**`https://odd.example.com/a|b`**');
+  });
+
   it('never lets text from a server mention anyone', () => {
     const hostile = plainHttpResult();
     hostile.scan.notScanned!.detail = 'plaintext HTTP reply (HTTP/1.1 400 ask @octocat)';

@@ -20,9 +20,9 @@ import {
 } from '../cli/audit.js';
 import { type FailOn, UsageError } from '../cli/values.js';
 import type { EndpointResult, Report, Severity } from '../model.js';
-import { failsPolicy } from '../policy/index.js';
-import { endpointKey } from '../probe/endpoint.js';
+import { failsPolicy, verdictAt } from '../policy/index.js';
 import {
+  comparableBaseline,
   diffReports,
   isEmptyDiff,
   parseReport,
@@ -31,7 +31,6 @@ import {
   renderSarif,
   renderText,
   type SarifOptions,
-  selectShard,
   writeFileAtomic,
 } from '../report/index.js';
 import {
@@ -97,7 +96,7 @@ export async function run(): Promise<void> {
 async function auditFromInputs(workspace: string): Promise<Audit> {
   const settings = await readSettings((name) => core.getInput(name), workspace);
   const baseline = settings.baseline
-    ? comparableBaseline(await readBaseline(settings.baseline, settings.cwd), settings)
+    ? baselineFor(await readBaseline(settings.baseline, settings.cwd), settings)
     : undefined;
 
   const report = await produceReport(settings);
@@ -228,19 +227,12 @@ async function produceReport(settings: ActionSettings): Promise<Report> {
 }
 
 /**
- * The merged report judged at the merge job's fail-on, which decides the workflow's outcome.
- * Verdicts follow fail-on as evaluate() sets them (src/policy/evaluate.ts, verdictOf): at the
- * fail-on severity, or at error for never; an endpoint that was not scanned stays so.
- * Not yet: src/policy does not export that rule, so it is written again here, and a change to
- * it there must be made here too.
+ * The merged report judged at the merge job's fail-on, which decides the workflow's outcome:
+ * each verdict as evaluate() would have set it under that fail-on (verdictAt).
  */
 function judgedAt(report: Report, failOn: FailOn): Report {
-  const threshold: Severity = failOn === 'never' ? 'error' : failOn;
   const endpoints = report.endpoints.map(
-    (result): EndpointResult =>
-      result.verdict === 'not-scanned'
-        ? result
-        : { ...result, verdict: failsPolicy(result, threshold) ? 'non-compliant' : 'compliant' },
+    (result): EndpointResult => ({ ...result, verdict: verdictAt(result, failOn) }),
   );
 
   return {
@@ -249,6 +241,15 @@ function judgedAt(report: Report, failOn: FailOn): Report {
     compliant: endpoints.every((result) => !failsPolicy(result, failOn)),
     endpoints,
   };
+}
+
+/** The part of the baseline this run compares with; a mismatch is a usage error. */
+function baselineFor(baseline: Report, settings: ActionSettings): Report {
+  try {
+    return comparableBaseline(baseline, settings.shard, settings.baseline ?? 'the baseline');
+  } catch (error) {
+    throw new UsageError('baseline', `baseline: ${messageOf(error)}`);
+  }
 }
 
 /** Reads the baseline report; a bad one is a usage error that names its path once. */
@@ -278,39 +279,6 @@ function readFailure(error: unknown): string {
     default:
       return messageOf(error);
   }
-}
-
-/**
- * The baseline cut to the endpoints this run covers, so that the comparison speaks only of
- * them. A shard run compares its own endpoints with a whole baseline: the others belong to
- * other shards, not to "endpoints no longer scanned". A shard baseline covers only its share,
- * so it serves only the same shard; against more endpoints every other one would read as new.
- */
-function comparableBaseline(baseline: Report, settings: ActionSettings): Report {
-  const shard = settings.shard;
-  const of = baseline.shard;
-
-  if (of && (!shard || shard.index !== of.index || shard.count !== of.count)) {
-    const run = shard ? `this run is shard ${shard.index}/${shard.count}` : 'this run is not';
-    throw new UsageError(
-      'baseline',
-      `baseline: ${settings.baseline} is the report of shard ${of.index}/${of.count} only and ` +
-        `${run}: give a report of the same shard, or the merged report of all shards`,
-    );
-  }
-
-  if (!shard || of) {
-    return baseline;
-  }
-
-  // By the shard an endpoint belongs to, not by the endpoints probed: an endpoint of this
-  // shard removed from the list since is still reported as no longer scanned.
-  return {
-    ...baseline,
-    endpoints: selectShard(baseline.endpoints, shard.index - 1, shard.count, (result) =>
-      endpointKey(result.scan.endpoint),
-    ),
-  };
 }
 
 /** One log group per endpoint with its text report; the raw probe data only at debug level. */

@@ -14,7 +14,7 @@ import {
 } from '../cli/values.js';
 import type { Endpoint } from '../model.js';
 import { isPresetName } from '../policy/index.js';
-import { parseEndpointList } from '../probe/endpoint.js';
+import { stripComment } from '../probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS } from '../probe/scan.js';
 
 export const COMMENT_MODES = ['auto', 'always', 'on-failure', 'never'] as const;
@@ -83,7 +83,10 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
       .filter((item) => item.text !== '');
 
   const merge = lines('merge').map((item) => item.text);
-  const endpointLines = lines('endpoints').filter((item) => !isBlankOrComment(item.text));
+  // Comments as in an endpoints file: whole lines, or after an endpoint and a space.
+  const endpointLines = lines('endpoints')
+    .map((item) => ({ ...item, text: stripComment(item.text).trim() }))
+    .filter((item) => item.text !== '');
   const endpointsFile = optional('endpoints-file');
   const shardText = optional('shard');
   const failOnText = optional('fail-on');
@@ -210,17 +213,4 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
 function policyName(text: string): string {
   const lower = text.toLowerCase();
   return isPresetName(lower) ? lower : text;
-}
-
-/**
- * Whether a line of the endpoints input says nothing: blank, or a comment starting with #.
- * The endpoints file's reader decides, so the input and the file skip the same lines; a line
- * that names an endpoint, or fails to, is left to the endpoint parser and its errors.
- */
-function isBlankOrComment(text: string): boolean {
-  try {
-    return parseEndpointList(text).length === 0;
-  } catch {
-    return false;
-  }
 }

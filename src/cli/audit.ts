@@ -237,7 +237,7 @@ export async function mergeReportFiles(patterns: string[], cwd: string): Promise
   for (const file of files) {
     reports.push(
       await readReport(file).catch((error: unknown) => {
-        throw new UsageError('merge', `merge: ${file} is not a usable report: ${messageOf(error)}`);
+        throw unusableReport('merge', file, error);
       }),
     );
   }
@@ -254,11 +254,15 @@ export async function readBaseline(file: string, cwd: string, setting: string): 
   const filePath = path.resolve(cwd, file);
 
   return readReport(filePath).catch((error: unknown) => {
-    throw new UsageError(
-      setting,
-      `${setting}: ${filePath} is not a usable report: ${messageOf(error)}`,
-    );
+    throw unusableReport(setting, filePath, error);
   });
+}
+
+/** A report that cannot be read, named once: the reader's messages name the file already. */
+function unusableReport(setting: string, file: string, error: unknown): UsageError {
+  const message = messageOf(error);
+  const named = message.includes(file) ? message : `${file}: ${message}`;
+  return new UsageError(setting, `${setting}: not a usable report: ${named}`);
 }
 
 /** The three ways a run can end; "could not scan" is never reported as a policy failure. */

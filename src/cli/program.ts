@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Report } from '../model.js';
 import {
+  comparableBaseline,
   DEFAULT_SARIF_LOCATION,
   renderJunit,
   renderMarkdown,
@@ -203,7 +204,7 @@ async function scanCommand(args: string[], options: ScanOptions, io: CliIo): Pro
   }
 
   const baseline = options.baseline
-    ? await readBaseline(options.baseline, io.cwd, '--baseline')
+    ? baselineFor(await readBaseline(options.baseline, io.cwd, '--baseline'), options.shard)
     : undefined;
   const progress = createProgress(io.stderr);
 
@@ -242,11 +243,20 @@ async function mergeCommand(
   io: CliIo,
 ): Promise<number> {
   const baseline = options.baseline
-    ? await readBaseline(options.baseline, io.cwd, '--baseline')
+    ? baselineFor(await readBaseline(options.baseline, io.cwd, '--baseline'), undefined)
     : undefined;
   const report = await mergeReportFiles(patterns, io.cwd);
 
   return emit(report, baseline, options, io);
+}
+
+/** The part of a --baseline report this run compares with (shards: report/shard.ts). */
+function baselineFor(baseline: Report, shard: Shard | undefined): Report {
+  try {
+    return comparableBaseline(baseline, shard, 'the baseline');
+  } catch (error) {
+    throw new UsageError('--baseline', `--baseline: ${messageOf(error)}`);
+  }
 }
 
 /** Writes the report where it was asked for, and returns the exit status it calls for. */

@@ -318,6 +318,11 @@ function verdictOf(scan: EndpointScan, findings: Finding[], failOn: FailOn): Ver
   return fails ? 'non-compliant' : 'compliant';
 }
 
+/** An endpoint's verdict under another fail-on: a merge job's own, for one. */
+export function verdictAt(result: EndpointResult, failOn: FailOn): Verdict {
+  return verdictOf(result.scan, result.findings, failOn);
+}
+
 /**
  * Whether an endpoint fails the run: some finding that is not suppressed has at least the
  * fail-on severity. Not-scanned endpoints fail through their `endpoint.not-scanned` finding

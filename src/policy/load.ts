@@ -74,10 +74,12 @@ export interface LoadPolicyOptions {
  */
 export async function loadPolicy(spec?: string, options: LoadPolicyOptions = {}): Promise<Policy> {
   const name = spec?.trim() || 'webhook';
+  // Preset names are words, as fail-on's values are: any case names them.
+  const preset = name.toLowerCase();
   let policy: Policy;
 
-  if (isPresetName(name)) {
-    policy = presetPolicy(name);
+  if (isPresetName(preset)) {
+    policy = presetPolicy(preset);
   } else {
     const path = resolve(options.cwd ?? process.cwd(), name);
     let text: string;

@@ -94,9 +94,12 @@ export function formatHostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
-// URL is not cut off silently (and then refused below for its content instead).
-function stripComment(line: string): string {
+/**
+ * A line of an endpoint list without its comment. A `#` starts a comment only at the start of
+ * a line or after a space, so that a fragment in a URL is not cut off silently (and then
+ * refused for its content instead).
+ */
+export function stripComment(line: string): string {
   const match = /(^|\s)#/.exec(line);
   return match ? line.slice(0, match.index) : line;
 }

@@ -44,6 +44,6 @@ export {
   type SarifLog,
   type SarifOptions,
 } from './sarif.js';
-export { endpointListDigest, selectShard, shardOf } from './shard.js';
+export { comparableBaseline, endpointListDigest, selectShard, shardOf } from './shard.js';
 export { renderText, type TextOptions } from './text.js';
 export { notScannedReason, VERDICT_WORDS, verdictText } from './words.js';

@@ -5,7 +5,7 @@
 // endpoint lands in exactly one shard. Shares are balanced only on average, as hashes are.
 
 import { createHash } from 'node:crypto';
-import type { Endpoint } from '../model.js';
+import type { Endpoint, Report } from '../model.js';
 import { endpointKey } from '../probe/endpoint.js';
 
 /**
@@ -76,4 +76,37 @@ function isEndpoint(item: unknown): item is Endpoint {
     typeof (item as Endpoint).host === 'string' &&
     typeof (item as Endpoint).port === 'number'
   );
+}
+
+/**
+ * The part of a baseline report that a run can be compared with. A shard's run compares with
+ * its own share of a full or merged baseline, chosen by the shard an endpoint belongs to, not
+ * the endpoints probed (an endpoint of this shard removed from the list since is still seen as
+ * no longer scanned). A shard's report is a baseline only for a run of the same shard: against
+ * anything else every other endpoint would read as new. Throws an Error saying so.
+ */
+export function comparableBaseline(
+  baseline: Report,
+  shard: { index: number; count: number } | undefined,
+  name: string,
+): Report {
+  const of = baseline.shard;
+  if (of && (!shard || shard.index !== of.index || shard.count !== of.count)) {
+    const run = shard ? `this run is shard ${shard.index}/${shard.count}` : 'this run is not';
+    throw new Error(
+      `${name} is the report of shard ${of.index}/${of.count} only and ${run}: give a report ` +
+        'of the same shard, or the merged report of all shards',
+    );
+  }
+
+  if (!shard || of) {
+    return baseline;
+  }
+
+  return {
+    ...baseline,
+    endpoints: selectShard(baseline.endpoints, shard.index - 1, shard.count, (result) =>
+      endpointKey(result.scan.endpoint),
+    ),
+  };
 }

@@ -160,7 +160,7 @@ describe('readSettings', () => {
     expect(settings.shard).toEqual({ index: 2, count: 3 });
   });
 
-  it('skips blank lines and whole-line # comments in the endpoints input', async () => {
+  it('skips blank lines and # comments in the endpoints input, as in an endpoints file', async () => {
     const settings = await readSettings(
       inputs({
         endpoints: '# prod receivers\na.example.com\n\n  #prod\nhttps://b.example.com/in\nftp://c',
@@ -173,8 +173,10 @@ describe('readSettings', () => {
     expect((settings as UsageError).message).toMatch(/^endpoints line 6: "ftp:\/\/c"/);
 
     const fine = await readSettings(
-      inputs({ endpoints: '# prod receivers\na.example.com\n#prod\nhttps://b.example.com/in' })
-        .reader,
+      inputs({
+        endpoints:
+          '# prod receivers\na.example.com  # the old one\n#prod\nhttps://b.example.com/in',
+      }).reader,
       workspace,
     );
     expect(fine.endpoints.map((endpoint) => endpoint.input)).toEqual([

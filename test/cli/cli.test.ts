@@ -260,6 +260,27 @@ describe('webhook-tls-probe scan', () => {
     );
   });
 
+  it('refuses a shard report as the baseline of a whole run, and names a bad one once', async () => {
+    // A tester found a shard's report taken as the baseline of a whole run: every endpoint of
+    // the other shards read as new.
+    const first = await cli(['scan', endpointOf('compliant'), '--ca-file', caFile, '--json']);
+    const shardReport = { ...(JSON.parse(first.stdout) as Report), shard: { index: 1, count: 2 } };
+    const shardFile = path.join(directory, 'shard-baseline.json');
+    await writeFile(shardFile, JSON.stringify(shardReport));
+    const broken = path.join(directory, 'broken-baseline.json');
+    await writeFile(broken, '{"schemaVersion":');
+
+    const refused = await cli(['scan', endpointOf('compliant'), '--baseline', shardFile]);
+    const unreadable = await cli(['scan', endpointOf('compliant'), '--baseline', broken]);
+
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(
+      '--baseline: the baseline is the report of shard 1/2 only and this run is not',
+    );
+    expect(unreadable.status).toBe(2);
+    expect(unreadable.stderr.split(broken).length - 1).toBe(1);
+  });
+
   it('prints help and the version with exit 0', async () => {
     const help = await cli(['--help']);
     const version = await cli(['--version']);

@@ -82,6 +82,11 @@ describe('presets', () => {
     expect((await loadPolicy('webhook')).severities['sni.required']).toBe('notice');
   });
 
+  it('names a preset in any case, as fail-on values are', async () => {
+    expect((await loadPolicy('Webhook', { cwd: directory })).name).toBe('webhook');
+    expect((await loadPolicy('MOZILLA-MODERN', { cwd: directory })).name).toBe('mozilla-modern');
+  });
+
   it('refuses an unknown name with a hint', async () => {
     await expect(loadPolicy('mozila-modern', { cwd: directory })).rejects.toThrow(
       /mozila-modern: not a preset .* no such file; did you mean 'mozilla-modern'\?/,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/model.js';
 import { endpointKey, parseEndpoint } from '../../src/probe/endpoint.js';
-import { selectShard } from '../../src/report/index.js';
+import { comparableBaseline, selectShard } from '../../src/report/index.js';
+import { makeReport, manyResults } from './fixtures.js';
 
 function endpoints(count: number, offset = 0): Endpoint[] {
   return Array.from({ length: count }, (_, i) =>
@@ -110,6 +111,35 @@ describe('selectShard', () => {
     expect(picked.map(byId).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(selectShard(items, 0, 3, byId)).toEqual(
       selectShard(['a', 'b', 'c', 'd'], 0, 3).map((id) => ({ id })),
+    );
+  });
+});
+
+describe('comparableBaseline', () => {
+  const report = makeReport(manyResults(40));
+
+  it('gives a shard run only its own share of a whole baseline', () => {
+    const cut = comparableBaseline(report, { index: 2, count: 3 }, 'base.json');
+    const own = selectShard(
+      report.endpoints.map((result) => result.scan.endpoint),
+      1,
+      3,
+    );
+
+    expect(cut.endpoints.map((result) => result.scan.endpoint)).toEqual(own);
+    expect(own.length).toBeLessThan(report.endpoints.length);
+    expect(comparableBaseline(report, undefined, 'base.json')).toBe(report);
+  });
+
+  it('takes a shard baseline for the same shard only', () => {
+    const shard = { ...report, shard: { index: 2, count: 3 } };
+
+    expect(comparableBaseline(shard, { index: 2, count: 3 }, 'base.json')).toBe(shard);
+    expect(() => comparableBaseline(shard, undefined, 'base.json')).toThrow(
+      'base.json is the report of shard 2/3 only and this run is not',
+    );
+    expect(() => comparableBaseline(shard, { index: 1, count: 3 }, 'base.json')).toThrow(
+      'this run is shard 1/3',
     );
   });
 });

@@ -52206,16 +52206,37 @@ function nameMatches(names, expected) {
     const host = normaliseDns(expected.host);
     return names.dnsNames.some((pattern) => dnsNameMatches(normaliseDns(pattern), host));
 }
-/** "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP names" for the evidence. */
+// Certificates of shared hosting carry hundreds of names; evidence shows the first few.
+const NAMES_SHOWN = 10;
+/**
+ * "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP subject alternative names",
+ * for the evidence; a long list ends "and 891 more".
+ */
 function describeNames(names) {
     const parts = [];
     if (names.dnsNames.length > 0) {
-        parts.push(`${names.dnsNames.join(', ')} (DNS)`);
+        parts.push(`${firstNames(names.dnsNames)} (DNS)`);
     }
     if (names.ipAddresses.length > 0) {
-        parts.push(`${names.ipAddresses.join(', ')} (IP)`);
+        parts.push(`${firstNames(names.ipAddresses)} (IP)`);
     }
     return parts.length > 0 ? parts.join(' and ') : 'no DNS or IP subject alternative names';
+}
+function firstNames(names) {
+    const shown = names.slice(0, NAMES_SHOWN).join(', ');
+    return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
+}
+/**
+ * For an IP endpoint whose address the certificate holds only as a DNS name, the words that
+ * say why it still does not match: RFC 2818, Section 3.1, wants an iPAddress name.
+ */
+function ipAsDnsNote(names, expected) {
+    const wanted = expected.hostIsIp ? normaliseIp(expected.host) : null;
+    const asDns = wanted !== null && names.dnsNames.some((name) => normaliseIp(name) === wanted);
+    return asDns
+        ? `; ${expected.host} is there as a DNS name, but senders match an IP address only ` +
+            'against IP address names (RFC 2818, Section 3.1)'
+        : '';
 }
 // A reference identifier or a presented identifier: ASCII case-insensitive, and a final dot
 // (an absolute name) changes nothing (RFC 9525, Section 6.3).
@@ -52588,14 +52609,17 @@ function pathProblems(certificates, path) {
     const aia = top.caIssuers.length > 0
         ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
         : '; senders do not fetch missing intermediates';
-    if (unused.length > 0) {
-        const sent = unused.map((index) => label(certificates, index)).join(', ');
+    // A sent root that is not on the path is no intermediate: a leaf served with a root alone
+    // lacks its intermediate, and a root sent needlessly is a notice of its own (root-sent).
+    const unusedIntermediates = unused.filter((index) => !certificates[index].info.selfSigned);
+    if (unusedIntermediates.length > 0) {
+        const sent = unusedIntermediates.map((index) => label(certificates, index)).join(', ');
         return [
             {
                 code: 'wrong-intermediate',
                 detail: `the sent intermediate does not issue ${label(certificates, last)}: ` +
                     `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
-                certificate: unused[0],
+                certificate: unusedIntermediates[0],
             },
         ];
     }
@@ -52646,7 +52670,7 @@ function nameProblem(leaf, expected) {
     return {
         code: 'name-mismatch',
         detail: `the ${kind} ${expected.host} is not covered: the certificate covers ` +
-            `${describeNames(leaf.info)}${cnNote}`,
+            `${describeNames(leaf.info)}${cnNote}${ipAsDnsNote(leaf.info, expected)}`,
         certificate: 0,
     };
 }
@@ -53063,6 +53087,28 @@ function validateConcurrency(concurrency) {
 	}
 }
 
+;// CONCATENATED MODULE: ./src/model.ts
+// The data that flows between the layers: endpoints go into the probes, scans come out of them,
+// the policy turns scans into findings and verdicts, and the reports render all of it.
+// Everything here is plain JSON-serialisable data, because the JSON report is this data and a
+// later run compares itself against an earlier report (the baseline).
+/** Protocol versions in the order they were introduced. */
+const TLS_VERSIONS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+function isRefusal(outcome) {
+    return outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed';
+}
+function isInconclusive(outcome) {
+    return outcome.kind === 'timeout' || outcome.kind === 'error';
+}
+/**
+ * "a" or "an" as the words are read aloud: "an RSA key", "an EC key", "a DSA key", "an
+ * unrecognized_name alert", "a handshake_failure alert", "a user_canceled alert".
+ */
+function withArticle(text) {
+    return `${/^(RSA|EC|Ed|X\d|[aeio]|un)/i.test(text) ? 'an' : 'a'} ${text}`;
+}
+const REPORT_SCHEMA_VERSION = 1;
+
 ;// CONCATENATED MODULE: ./src/wire/alerts.ts
 // The IANA TLS Alert registry as data (tls-parameters-6): alert descriptions by number.
 const AlertLevel = { warning: 1, fatal: 2 };
@@ -53456,10 +53502,113 @@ function groupName(code) {
     return groups_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 
+;// CONCATENATED MODULE: ./src/wire/ffdhe.ts
+// The finite field groups of TLS (RFC 7919, Appendix A): safe primes with generator 2, for
+// FFDHE key shares in TLS 1.3 (RFC 8446, Section 4.2.8.1). Node has none of them built in.
+// test/wire/keyshare.test.ts checks each against the parameters OpenSSL prints for the group.
+
+/** The generator of every RFC 7919 group. */
+const FFDHE_GENERATOR = 2;
+/** Each group's prime, big-endian hex, as RFC 7919 Appendix A gives it. */
+const FFDHE_PRIMES = new Map([
+    [
+        Group.ffdhe2048,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b423861285c97ffffffffffffffff',
+    ],
+    [
+        Group.ffdhe3072,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b66c62e37ffffffffffffffff',
+    ],
+    [
+        Group.ffdhe4096,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb7930e9e4e58857b6ac7d5f42d69f6d18' +
+            '7763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832a907600a918130c4' +
+            '6dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
+            '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e655f6affffffffffffffff',
+    ],
+    [
+        Group.ffdhe6144,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb7930e9e4e58857b6ac7d5f42d69f6d18' +
+            '7763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832a907600a918130c4' +
+            '6dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
+            '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e0dd9020bfd64b645036c7a4e677d2c38532a3a' +
+            '23ba4442caf53ea63bb454329b7624c8917bdd64b1c0fd4cb38e8c334c701c3acdad0657fccfec71' +
+            '9b1f5c3e4e46041f388147fb4cfdb477a52471f7a9a96910b855322edb6340d8a00ef092350511e3' +
+            '0abec1fff9e3a26e7fb29f8c183023c3587e38da0077d9b4763e4e4b94b2bbc194c6651e77caf992' +
+            'eeaac0232a281bf6b3a739c1226116820ae8db5847a67cbef9c9091b462d538cd72b03746ae77f5e' +
+            '62292c311562a846505dc82db854338ae49f5235c95b91178ccf2dd5cacef403ec9d1810c6272b04' +
+            '5b3b71f9dc6b80d63fdd4a8e9adb1e6962a69526d43161c1a41d570d7938dad4a40e329cd0e40e65' +
+            'ffffffffffffffff',
+    ],
+    [
+        Group.ffdhe8192,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb7930e9e4e58857b6ac7d5f42d69f6d18' +
+            '7763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832a907600a918130c4' +
+            '6dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
+            '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e0dd9020bfd64b645036c7a4e677d2c38532a3a' +
+            '23ba4442caf53ea63bb454329b7624c8917bdd64b1c0fd4cb38e8c334c701c3acdad0657fccfec71' +
+            '9b1f5c3e4e46041f388147fb4cfdb477a52471f7a9a96910b855322edb6340d8a00ef092350511e3' +
+            '0abec1fff9e3a26e7fb29f8c183023c3587e38da0077d9b4763e4e4b94b2bbc194c6651e77caf992' +
+            'eeaac0232a281bf6b3a739c1226116820ae8db5847a67cbef9c9091b462d538cd72b03746ae77f5e' +
+            '62292c311562a846505dc82db854338ae49f5235c95b91178ccf2dd5cacef403ec9d1810c6272b04' +
+            '5b3b71f9dc6b80d63fdd4a8e9adb1e6962a69526d43161c1a41d570d7938dad4a40e329ccff46aaa' +
+            '36ad004cf600c8381e425a31d951ae64fdb23fcec9509d43687feb69edd1cc5e0b8cc3bdf64b10ef' +
+            '86b63142a3ab8829555b2f747c932665cb2c0f1cc01bd70229388839d2af05e454504ac78b758282' +
+            '2846c0ba35c35f5c59160cc046fd8251541fc68c9c86b022bb7099876a460e7451a8a93109703fee' +
+            '1c217e6c3826e52c51aa691e0e423cfc99e9e31650c1217b624816cdad9a95f9d5b8019488d9c0a0' +
+            'a1fe3075a577e23183f81d4a3f2fa4571efc8ce0ba8a4fe8b6855dfe72b0a66eded2fbabfbe58a30' +
+            'fafabe1c5d71a87e2f741ef8c1fe86fea6bbfde530677f0d97d11d49f7a8443d0822e506a9f4614e' +
+            '011e2a94838ff88cd68c8bb7c5c6424cffffffffffffffff',
+    ],
+]);
+
 ;// CONCATENATED MODULE: ./src/wire/keyshare.ts
 // Ephemeral key pairs for the TLS 1.3 key_share extension (RFC 8446 Section 4.2.8) and the
 // shared secret with the server's share, which the TLS 1.3 key schedule needs to read the
 // server's encrypted flight. Keys come from node:crypto.
+
 
 
 const MONTGOMERY = new Map([
@@ -53472,12 +53621,19 @@ const WEIERSTRASS = new Map([
     [Group.secp384r1, 'secp384r1'],
     [Group.secp521r1, 'secp521r1'],
 ]);
-// Not yet: FFDHE key shares (Node has no RFC 7919 groups built in) and ML-KEM hybrids such as
-// X25519MLKEM768 (Node 20 cannot make ML-KEM keys). Such groups can still be listed in
-// supported_groups without a share; a server that wants one answers with a HelloRetryRequest
-// naming it, which the probe reports.
+// Not yet: ML-KEM hybrids such as X25519MLKEM768 (Node 20 cannot make ML-KEM keys). They can
+// still be listed in supported_groups without a share; a server that wants one answers with a
+// HelloRetryRequest naming it, which the probe reports.
 /** Whether this runtime can make a key share for the group. */
 function canMakeKeyShare(group) {
+    return MONTGOMERY.has(group) || WEIERSTRASS.has(group) || FFDHE_PRIMES.has(group);
+}
+/**
+ * Whether a hello should carry the group's share without being asked: elliptic curve shares
+ * cost microseconds, an FFDHE share of 2048 to 8192 bits costs milliseconds and 256 to 1024
+ * bytes, so those go out only in answer to a HelloRetryRequest that names them.
+ */
+function cheapKeyShare(group) {
     return MONTGOMERY.has(group) || WEIERSTRASS.has(group);
 }
 /** A fresh key pair for the group; throws for a group canMakeKeyShare refuses. */
@@ -53495,6 +53651,9 @@ function keyShareFromPrivateKey(group, privateKey) {
     const curve = WEIERSTRASS.get(group);
     if (curve !== undefined)
         return weierstrassShare(group, curve, privateKey);
+    const prime = FFDHE_PRIMES.get(group);
+    if (prime !== undefined)
+        return ffdheShare(group, prime, privateKey);
     throw new RangeError(`no key share can be made for group ${group}`);
 }
 function montgomeryShare(group, spec, privateKey) {
@@ -53548,6 +53707,37 @@ function weierstrassShare(group, curve, privateKey) {
             }
         },
     };
+}
+function ffdheShare(group, primeHex, privateKey) {
+    const prime = Buffer.from(primeHex, 'hex');
+    const dh = (0,external_node_crypto_.createDiffieHellman)(prime, FFDHE_GENERATOR);
+    // With a private key set, generateKeys only computes the public key from it.
+    if (privateKey !== null)
+        dh.setPrivateKey(Buffer.from(privateKey));
+    const publicKey = dh.generateKeys();
+    return {
+        group,
+        // RFC 8446 Section 4.2.8.1: Y = g^X mod p, big-endian, left-padded to the prime's size.
+        publicKey: leftPad(publicKey, prime.length),
+        sharedSecret(serverKey) {
+            // RFC 8446 Section 4.2.8.1: the peer's value must be as long as the prime and lie
+            // strictly between 1 and p - 1; OpenSSL's check refuses the others.
+            if (serverKey.length !== prime.length)
+                return null;
+            try {
+                // RFC 8446 Section 7.4.1: the shared secret is left-padded to the prime's size too.
+                return leftPad(dh.computeSecret(Buffer.from(serverKey)), prime.length);
+            }
+            catch {
+                return null;
+            }
+        },
+    };
+}
+function leftPad(bytes, size) {
+    const padded = new Uint8Array(size);
+    padded.set(bytes, size - bytes.length);
+    return padded;
 }
 
 ;// CONCATENATED MODULE: ./src/wire/sigschemes.ts
@@ -54551,12 +54741,19 @@ const versions_ExtensionType = {
 const MAX_SUITES_PER_HELLO = 128;
 /** Largest TLSPlaintext fragment, RFC 8446 Section 5.1. */
 const MAX_FRAGMENT = 1 << 14;
+// The FFDHE groups come last, as in OpenSSL's list: a server with no curve asks for one of them
+// with a HelloRetryRequest instead of refusing the hello.
 const DEFAULT_GROUPS_TLS13 = [
     Group.x25519,
     Group.secp256r1,
     Group.secp384r1,
     Group.secp521r1,
     Group.x448,
+    Group.ffdhe2048,
+    Group.ffdhe3072,
+    Group.ffdhe4096,
+    Group.ffdhe6144,
+    Group.ffdhe8192,
 ];
 // For TLS 1.2 and below the list leaves out the FFDHE groups: a server implementing RFC 7919
 // Section 4 must then refuse every DHE suite unless it has one of the listed groups, which would
@@ -54699,11 +54896,12 @@ function helloGroups(options) {
     return (options.groups ?? (options.version === 'TLSv1.3' ? DEFAULT_GROUPS_TLS13 : DEFAULT_GROUPS_LEGACY));
 }
 function makeDefaultKeyShares(options) {
-    const first = helloGroups(options).find(canMakeKeyShare);
+    const first = helloGroups(options).find(cheapKeyShare);
     const groups = options.keyShareGroups ?? (first === undefined ? [] : [first]);
-    // Groups without a key share from this runtime (ML-KEM hybrids, FFDHE) are skipped: they stay
-    // in supported_groups, and a server that wants one of them asks with a HelloRetryRequest. With
-    // no share at all the key_share extension is empty, which RFC 8446 Section 4.2.8 allows.
+    // Groups without a key share from this runtime (ML-KEM hybrids) are skipped, and FFDHE groups
+    // get one only when asked for by name: they stay in supported_groups, and a server that wants
+    // one of them asks with a HelloRetryRequest. With no share at all the key_share extension is
+    // empty, which RFC 8446 Section 4.2.8 allows.
     return groups.filter(canMakeKeyShare).map(makeKeyShare);
 }
 /** Server names are sent only for DNS names: never for IP literals (RFC 6066 Section 3). */
@@ -56228,6 +56426,7 @@ function outcomeOf({ flight, ending, unread }) {
 
 
 
+
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
 // not recognise. Java's JSSE treats even the warning as fatal.
 const UNRECOGNIZED_NAME = 112;
@@ -56481,7 +56680,7 @@ function describeOutcome(outcome) {
         case 'accepted':
             return `${outcome.version} accepted`;
         case 'alert':
-            return `a ${outcome.alertName} alert (${outcome.alert})`;
+            return `${withArticle(outcome.alertName)} alert (${outcome.alert})`;
         case 'reset':
             return 'a connection reset';
         case 'closed':
@@ -56595,25 +56794,11 @@ const OBSERVATION = {
     addressDifference: 'address-difference',
 };
 
-;// CONCATENATED MODULE: ./src/model.ts
-// The data that flows between the layers: endpoints go into the probes, scans come out of them,
-// the policy turns scans into findings and verdicts, and the reports render all of it.
-// Everything here is plain JSON-serialisable data, because the JSON report is this data and a
-// later run compares itself against an earlier report (the baseline).
-/** Protocol versions in the order they were introduced. */
-const TLS_VERSIONS = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-function isRefusal(outcome) {
-    return outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed';
-}
-function isInconclusive(outcome) {
-    return outcome.kind === 'timeout' || outcome.kind === 'error';
-}
-const REPORT_SCHEMA_VERSION = 1;
-
 ;// CONCATENATED MODULE: ./src/policy/text.ts
 // Wording shared by the findings: version and suite names as users read them, lists in prose,
 // dates and day counts. Findings are read by people fixing a server, so they say "TLS 1.2",
 // not "TLSv1.2", and name suites by their IANA names.
+
 
 
 
@@ -56667,7 +56852,7 @@ function outcomeText(outcome) {
         case 'accepted':
             return `accepted (${text_versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
         case 'alert':
-            return `refused with a ${outcome.alertName} alert`;
+            return `refused with ${withArticle(outcome.alertName)} alert`;
         case 'reset':
             return 'refused by a TCP reset';
         case 'closed':
@@ -56685,10 +56870,6 @@ function outcomeText(outcome) {
         case 'error':
             return `not completed (${outcome.detail})`;
     }
-}
-/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
-function withArticle(text) {
-    return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
 }
 
 ;// CONCATENATED MODULE: ./src/policy/remediation.ts
@@ -56941,6 +57122,17 @@ function defaultCertificateFix(host) {
             'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
     });
 }
+/** A server that requires SNI, reached at an IP address: either side can change. */
+function ipEndpointSniFix(address) {
+    return remediation('Point the webhook at a host name the server has a site for (senders send SNI for host ' +
+        `names only), or make the site that ${address} should reach the default one, so that ` +
+        'hellos without SNI get it.', {
+        nginx: "server {\n    listen 443 ssl default_server;\n    # this site's ssl_certificate " +
+            'and locations; no ssl_reject_handshake here\n}',
+        apache: '# The first <VirtualHost *:443> answers hellos without SNI: move the site first.',
+        caddy: "{\n    default_sni <the site's host name>\n}",
+    });
+}
 /** Renew or reissue the certificate; no server line fixes it. */
 function certificateFix(summary) {
     return remediation(summary);
@@ -57056,6 +57248,7 @@ function anyVersionAccepted(context) {
 
 
 
+
 const PROBLEM_RULES = {
     'missing-intermediate': 'certificate.incomplete-chain',
     'wrong-intermediate': 'certificate.wrong-intermediate',
@@ -57084,15 +57277,8 @@ const TRUST_RULES = [
 ];
 /** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
 function namesText(certificate) {
-    const parts = [];
-    if (certificate.dnsNames.length > 0) {
-        parts.push(`${listText(certificate.dnsNames)} (DNS)`);
-    }
-    if (certificate.ipAddresses.length > 0) {
-        parts.push(`${listText(certificate.ipAddresses)} (IP)`);
-    }
-    return parts.length > 0
-        ? parts.join(' and ')
+    return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0
+        ? describeNames(certificate)
         : `no subjectAltName names (subject ${certificate.subject})`;
 }
 function keyText(certificate) {
@@ -57124,6 +57310,7 @@ function explain(context, rule, chain, problem) {
         case 'certificate.name-mismatch':
             return {
                 observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+                    ipAsDnsNote(leaf, endpoint) +
                     (context.address.certificates.sni.honoured === false
                         ? '; the server sends it whatever name the client asks for'
                         : ''),
@@ -57144,7 +57331,9 @@ function explain(context, rule, chain, problem) {
         case 'certificate.incomplete-chain':
             return {
                 observed: `the server sends ${plural(chain.served.length, 'certificate')} and not the ` +
-                    `intermediate that issued the leaf (issuer ${leaf.issuer})`,
+                    `intermediate that issued the leaf (issuer ${leaf.issuer}), and no trusted root ` +
+                    'issued it; if that issuer is a private root rather than an intermediate, senders ' +
+                    'do not trust it either (a ca-file names the roots your senders have)',
                 expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
             };
         case 'certificate.wrong-intermediate': {
@@ -57318,7 +57507,7 @@ function checkConstraints(context, chain, validity) {
     });
     const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' };
     if (limits.keyTypes && !limits.keyTypes.includes(leaf.keyType)) {
-        add('certificate.key-type-not-allowed', `the certificate has a ${keyText(leaf)} key`, `a ${listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or')} key`);
+        add('certificate.key-type-not-allowed', `the certificate has ${withArticle(keyText(leaf))} key`, `${withArticle(listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or'))} key`);
     }
     if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
         add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
@@ -57679,8 +57868,8 @@ function notTlsFinding(port, detail) {
         observed: `this port does not speak TLS (${what})`,
         expected: `a TLS handshake on port ${port}`,
         remediation: {
-            summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
-                'handshake but no TLS at all.',
+            summary: `Serve HTTPS on port ${port}: the port answers, but without TLS, so there is no ` +
+                'handshake to fix, only TLS to switch on.',
             snippets: [
                 { server: 'nginx', config: `listen ${port} ssl;` },
                 { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
@@ -57886,8 +58075,7 @@ function inconclusiveFinding(context) {
 ;// CONCATENATED MODULE: ./src/policy/checks/sni.ts
 // Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
 // name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
-// none of this applies to it.
-//
+// of this only a server that requires SNI concerns it (checkNameRefused).
 
 
 
@@ -57957,12 +58145,13 @@ function checkSni(context) {
 /**
  * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
  * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
- * points at the wrong server). Versions and suites were never reached, so this finding stands
- * alone, like a protocol violation.
+ * points at the wrong server). For an IP endpoint the hellos name nothing, and the refusal
+ * says that the server requires SNI. Versions and suites were never reached, so this finding
+ * stands alone, like a protocol violation.
  */
 function checkNameRefused(context) {
     const { address, endpoint } = context;
-    if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
+    if (address.versions.some((support) => support.accepted === true)) {
         return undefined;
     }
     // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
@@ -57972,6 +58161,17 @@ function checkNameRefused(context) {
         modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName);
     if (!refusedByName) {
         return undefined;
+    }
+    if (endpoint.hostIsIp) {
+        return {
+            id: 'sni.required-by-ip-endpoint',
+            sni: null,
+            observed: 'every hello is refused with a fatal unrecognized_name alert: the server requires ' +
+                `SNI, and a sender connecting to the IP address ${endpoint.host} sends none`,
+            expected: 'a handshake for hellos without SNI, which is all an IP endpoint gets (RFC 6066, ' +
+                'Section 3, allows no IP address in server_name)',
+            remediation: ipEndpointSniFix(endpoint.host),
+        };
     }
     const { noSniOutcome } = address.certificates.sni;
     const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
@@ -58127,7 +58327,8 @@ function checkListedSuites(context) {
                 id: 'suites.none-listed',
                 observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
                     `listed suite is a suite of ${text_versionLabel(newestListed)} or older: senders limited ` +
-                    `to ${text_versionLabel(newestListed)} cannot connect`,
+                    `to ${text_versionLabel(newestListed)} cannot connect` +
+                    suiteRefusalNote(context, newestListed),
                 expected: `${expected}, so that senders limited to ${text_versionLabel(newestListed)} connect`,
                 remediation: suitesFix(policy, `Enable ${text_versionLabel(newestListed)} next to ${only}, with the suites below.`),
             },
@@ -58171,6 +58372,21 @@ function checkListedSuites(context) {
         },
     ];
 }
+/**
+ * A version refused with handshake_failure, not protocol_version, beside a newer version that
+ * works: from outside, a version switched off but answered with the wrong alert (gnutls does
+ * this) looks the same as one whose enabled suites all need another certificate key type.
+ */
+function suiteRefusalNote(context, version) {
+    if (!isAlert(versionOutcome(context.address, version), HANDSHAKE_FAILURE)) {
+        return '';
+    }
+    const leaf = knownKeyType(context);
+    const key = leaf ? ` (${suites_keyText(leaf)})` : '';
+    return (`; ${text_versionLabel(version)} hellos are refused with handshake_failure, not ` +
+        `protocol_version: either ${text_versionLabel(version)} is off and the server answers it with ` +
+        `the wrong alert, or it is on and none of its enabled suites fits the certificate${key}`);
+}
 // --- Certificate key type against the enabled suites (case 5) -----------------------------------
 function knownKeyType(context) {
     const { certificates } = context.address;
@@ -58207,6 +58423,11 @@ function checkKeyTypeMismatch(context) {
     if (versionState(address, 'TLSv1.2') === 'accepted') {
         return [];
     }
+    // With TLS 1.3 working on the same certificate, a TLS 1.2 refusal may as well be TLS 1.2
+    // switched off; suites.none-listed names both causes (suiteRefusalNote).
+    if (versionState(address, 'TLSv1.3') === 'accepted') {
+        return [];
+    }
     const probes = (address.certificates.keyTypes ?? []).filter((probe) => probe.version === 'TLSv1.2');
     let refusedKeyTypes;
     if (probes.length > 0) {
@@ -58240,10 +58461,11 @@ function checkKeyTypeMismatch(context) {
     let certificate;
     if (leafKeyType === undefined) {
         // Without the certificate the key type is a guess: an ECDHE suite also fails when the
-        // server has no elliptic curve enabled, which looks the same from outside.
+        // server has no elliptic curve enabled, and a DHE suite when it has no DH parameters
+        // (nginx on OpenSSL 3 without ssl_dhparam), which look the same from outside.
         certificate =
             'the certificate could not be obtained, so the cause may also be that no elliptic ' +
-                'curve is enabled for its ECDHE suites';
+                'curve is enabled for its ECDHE suites, or no DH parameters for its DHE suites';
     }
     else if (typeof leafKeyType === 'string') {
         certificate = `the certificate has ${withArticle(leafKeyType)} key`;
@@ -58263,7 +58485,8 @@ function checkKeyTypeMismatch(context) {
                 'certificates fit.' +
                 (leafKeyType === undefined
                     ? ' If they fit already, enable X25519 and P-256 for ECDHE (ssl_ecdh_curve in ' +
-                        'nginx, -groups or Groups in OpenSSL).'
+                        'nginx, -groups or Groups in OpenSSL), and give DHE suites DH parameters ' +
+                        '(ssl_dhparam in nginx).'
                     : '')),
         },
     ];
@@ -58340,6 +58563,10 @@ const rules_RULES = [
     rule('endpoint.not-scanned', 'Endpoint not scanned', 'error', 'The endpoint could not be scanned: its name did not resolve, the connection was refused ' +
         'or it timed out. A sender cannot deliver webhooks to it either. Set this rule to ' +
         'warning or notice to let such endpoints pass.'),
+    rule('endpoint.address-refused', 'One address of the endpoint refuses connections', 'warning', "The endpoint's name resolves to several addresses and one of them refuses connections (or " +
+        'its network is unreachable) while another serves TLS. Senders that try the addresses in ' +
+        'turn, as Node, Go, Python and curl do, move on at once; the scan of the other address ' +
+        'judges the endpoint.'),
     rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
         'HTTP reply. The endpoint must serve HTTPS.'),
     rule('endpoint.no-tls-answer', 'No TLS answer to any hello', 'error', 'Every connection was closed or reset before any reply, the hello offering every version ' +
@@ -58420,6 +58647,9 @@ const rules_RULES = [
     rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
         '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
         'sender can connect; the versions and suites behind the refusal were never reached.'),
+    rule('sni.required-by-ip-endpoint', 'Server requires SNI, which an IP endpoint cannot send', 'error', 'Every hello is refused with a fatal unrecognized_name alert, and the endpoint is an IP ' +
+        'address, for which senders send no SNI (RFC 6066, Section 3). No sender can connect; ' +
+        'the versions and suites behind the refusal were never reached.'),
     rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
         'SNI succeeds. Senders always send SNI for a host name.'),
     rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
@@ -58570,6 +58800,9 @@ function unusedSuppressions(policy, results) {
                     'host, or host:port; * matches any characters), or delete the suppression.'
                 : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
                     'rule identifier it names.'),
+            ...(suppression.source
+                ? { source: { file: suppression.source.file, line: suppression.source.line } }
+                : {}),
         });
     }
     return unused;
@@ -58669,6 +58902,26 @@ function notScannedFinding(reason, detail, port) {
         remediation: adviceOnly(advice),
     };
 }
+/**
+ * Refused, or no route to it: a sender that tries the endpoint's addresses in turn moves on to
+ * the next at once. Once a connection is made, a failure is the sender's failure too.
+ */
+function connectionRefused(notScanned) {
+    return (notScanned.reason === 'refused' ||
+        (notScanned.reason === 'error' && /EHOSTUNREACH|ENETUNREACH/.test(notScanned.detail)));
+}
+function addressRefusedFinding(context, detail) {
+    const { address, endpoint } = context;
+    return {
+        id: 'endpoint.address-refused',
+        observed: `${endpoint.host} resolves to ${address.address}, which refuses connections ` +
+            `(${detail.replace(/^connection refused\s*/i, '').replace(/^\((.*)\)$/, '$1')}), ` +
+            'while another address serves TLS: senders that try it first move on to the next',
+        expected: `every address of ${endpoint.host} serving TLS on port ${endpoint.port}`,
+        remediation: adviceOnly(`Make the server listen on ${address.address} too, or remove that address from the ` +
+            `DNS records of ${endpoint.host} (an AAAA record for an IPv6 address).`),
+    };
+}
 function endpointFindings(scan) {
     const reason = scan.notScanned?.reason ?? 'error';
     const detail = scan.notScanned?.detail ?? 'no address was scanned';
@@ -58677,6 +58930,9 @@ function endpointFindings(scan) {
 function addressFindings(context) {
     // An address that could not be scanned while another could holds no results to check.
     const { notScanned } = context.address;
+    if (notScanned && connectionRefused(notScanned)) {
+        return [addressRefusedFinding(context, notScanned.detail)];
+    }
     if (notScanned) {
         return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
     }
@@ -58793,6 +59049,10 @@ function verdictOf(scan, findings, failOn) {
     const threshold = verdictThreshold(failOn);
     const fails = findings.some((finding) => reachesThreshold(finding, threshold));
     return fails ? 'non-compliant' : 'compliant';
+}
+/** An endpoint's verdict under another fail-on: a merge job's own, for one. */
+function verdictAt(result, failOn) {
+    return verdictOf(result.scan, result.findings, failOn);
 }
 /**
  * Whether an endpoint fails the run: some finding that is not suppressed has at least the
@@ -59185,9 +59445,11 @@ function formatProblem(file, problem) {
  */
 async function loadPolicy(spec, options = {}) {
     const name = spec?.trim() || 'webhook';
+    // Preset names are words, as fail-on's values are: any case names them.
+    const preset = name.toLowerCase();
     let policy;
-    if (isPresetName(name)) {
-        policy = presetPolicy(name);
+    if (isPresetName(preset)) {
+        policy = presetPolicy(preset);
     }
     else {
         const path = (0,external_node_path_namespaceObject.resolve)(options.cwd ?? process.cwd(), name);
@@ -59671,8 +59933,11 @@ function endpointKey(endpoint) {
 function formatHostPort(host, port) {
     return (0,external_node_net_.isIPv6)(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
-// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
-// URL is not cut off silently (and then refused below for its content instead).
+/**
+ * A line of an endpoint list without its comment. A `#` starts a comment only at the start of
+ * a line or after a space, so that a fragment in a URL is not cut off silently (and then
+ * refused for its content instead).
+ */
 function stripComment(line) {
     const match = /(^|\s)#/.exec(line);
     return match ? line.slice(0, match.index) : line;
@@ -60958,6 +61223,24 @@ function listProbeShares(seen, offered) {
 
 /** TLS 1.3 suites of OpenSSL's default list, in its order: what a modern sender offers. */
 const SENDER_TLS13_SUITES = [0x1302, 0x1303, 0x1301];
+/**
+ * OpenSSL 3's default supported_groups, in its order, with an X25519 share: what a sender on
+ * Node or another OpenSSL client offers. Its FFDHE groups let a server without any curve
+ * answer with a HelloRetryRequest, and the sender connects (a tester found such a server
+ * judged out of a sender's reach).
+ */
+const SENDER_GROUPS = [
+    Group.x25519,
+    Group.secp256r1,
+    Group.x448,
+    Group.secp521r1,
+    Group.secp384r1,
+    Group.ffdhe2048,
+    Group.ffdhe3072,
+    Group.ffdhe4096,
+    Group.ffdhe6144,
+    Group.ffdhe8192,
+];
 // The TLS 1.2 suites are the longest chain of hellos on most servers, and the older versions
 // run beside it and take the free slots anyway: only TLS 1.2 splits its chunk (enumerate.ts,
 // runBranches), each part costing one refusal more.
@@ -61418,7 +61701,11 @@ async function probeAsSender(prober, listedSuites, tls12First) {
     };
     const [tls12, modern] = await Promise.all([
         listedHello(),
-        prober.send({ version: 'TLSv1.3', suites: [...SENDER_TLS13_SUITES, ...listed] }),
+        prober.send({
+            version: 'TLSv1.3',
+            suites: [...SENDER_TLS13_SUITES, ...listed],
+            groups: [...SENDER_GROUPS],
+        }),
     ]);
     const outcome = modern.outcome;
     const sender = { outcome };
@@ -61469,7 +61756,7 @@ async function checkCertificatesSafely(context, prober, versions) {
 function describeRefusal(outcome) {
     switch (outcome.kind) {
         case 'alert':
-            return `a ${outcome.alertName} alert`;
+            return `${withArticle(outcome.alertName)} alert`;
         case 'reset':
             return 'a TCP reset';
         case 'closed':
@@ -61836,7 +62123,9 @@ function addDifferenceObservations(addresses) {
 function describeDifferences(a, b) {
     const label = (scan) => scan.address;
     if (a.notScanned || b.notScanned) {
-        if (a.notScanned?.reason === b.notScanned?.reason)
+        // One scanned and one not: the policy's finding for the one not scanned names it and says
+        // why (endpoint.address-refused, endpoint.not-scanned), which this would only restate.
+        if (!a.notScanned || !b.notScanned || a.notScanned.reason === b.notScanned.reason)
             return [];
         const state = (scan) => scan.notScanned ? `not scanned (${scan.notScanned.reason})` : 'scanned';
         return [`${label(a)} is ${state(a)}, ${label(b)} is ${state(b)}`];
@@ -61906,12 +62195,22 @@ function buildReport(input) {
             name: policy.name,
             failOn: policy.failOn,
             ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
+            ...(policy.severities
+                ? {
+                    rules: Object.entries(policy.severities)
+                        .filter(([, severity]) => severity !== undefined && severity !== 'off')
+                        .map(([id]) => id),
+                }
+                : {}),
         },
         startedAt: input.startedAt.toISOString(),
         finishedAt: input.finishedAt.toISOString(),
         compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
         ...(shard ? { shard: { ...shard } } : {}),
         endpoints: input.results,
+        ...(input.runFindings && input.runFindings.length > 0
+            ? { runFindings: input.runFindings }
+            : {}),
     };
 }
 
@@ -62110,10 +62409,22 @@ function versionsText(addresses) {
 /** The suite a sender offering exactly the listed suites ends up with, or how it was refused. */
 function senderText(address) {
     const outcome = address.sender.outcome;
-    return outcome.kind === 'accepted' ? suiteText(outcome.suite) : `none, ${words_outcomeText(outcome)}`;
+    if (outcome.kind !== 'accepted') {
+        return `none, ${words_outcomeText(outcome)}`;
+    }
+    // A ServerHello names a suite, but no handshake gets past it: the sender gets nothing.
+    return stalls(address)
+        ? `none: ${suiteText(outcome.suite)} named, then the handshake stalls`
+        : suiteText(outcome.suite);
+}
+/** The certificate hellos got a ServerHello and then nothing (endpoint.handshake-stalls). */
+function stalls(address) {
+    return (address.certificates.primary === null && address.certificates.stalledAfterServerHello === true);
 }
 function forwardSecrecyText(addresses) {
-    const values = addresses.map((address) => address.sender.forwardSecret);
+    const values = addresses
+        .filter((address) => !stalls(address))
+        .map((address) => address.sender.forwardSecret);
     if (values.includes(false))
         return 'no';
     if (values.includes(true))
@@ -62391,7 +62702,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(52210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -62460,7 +62771,7 @@ function renderJson(report) {
     return `${JSON.stringify(inSchemaOrder(report, reportSchema), null, 2)}\n`;
 }
 /** Reads a report file and validates it; throws ReportError naming the file and the problem. */
-async function readReport(file) {
+async function json_readReport(file) {
     let text;
     try {
         text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
@@ -62609,9 +62920,13 @@ function renderJunit(report) {
         '',
     ].join('\n');
 }
-/** The catalogue's rules, then any rule a finding names that the catalogue lacks. */
+/**
+ * The rules the policy checks (the whole catalogue for a report that does not say), then any
+ * rule a finding names that is not among them. A rule set to off is no test that passed.
+ */
 function ruleIdsFor(report) {
-    const ids = RULES.map((rule) => rule.id);
+    const checked = report.policy.rules ? new Set(report.policy.rules) : undefined;
+    const ids = RULES.map((rule) => rule.id).filter((id) => checked?.has(id) ?? true);
     const known = new Set(ids);
     for (const result of report.endpoints) {
         for (const finding of result.findings) {
@@ -62733,6 +63048,9 @@ function renderMarkdown(report, options = {}) {
         ? report.endpoints.filter((result) => result.verdict !== 'compliant')
         : report.endpoints;
     budget.add(`${titleLine(report)}\n\n${metaLine(report)}\n\n`);
+    if (!budget.addLines(runFindingLines(report), 'findings about the run')) {
+        return budget.finish(maxBytes);
+    }
     if (options.baseline) {
         const lines = changeLines(diffReports(options.baseline, report));
         if (!budget.addLines(lines, 'changes since the baseline')) {
@@ -62887,6 +63205,20 @@ function changeLines(diff) {
     return lines;
 }
 /** One line per finding of an endpoint, for the comment. */
+/** Findings about the run rather than an endpoint (a suppression that matched nothing). */
+function runFindingLines(report) {
+    const findings = report.runFindings ?? [];
+    if (findings.length === 0) {
+        return [];
+    }
+    return [
+        '**The run**',
+        '',
+        ...findings.map((finding) => `- ${severityIcon(finding)} \`${finding.id}\` ${escapeText(finding.title)}: ` +
+            `${escapeText(finding.evidence.observed)}`),
+        '',
+    ];
+}
 function findingLines(result) {
     const endpoint = inline(result.scan.endpoint.input);
     const active = result.findings.filter((finding) => !finding.suppressed);
@@ -63057,7 +63389,14 @@ function suiteTable(report, address) {
         ]
             .filter(Boolean)
             .join(', ');
-        const order = enumeration.preference === 'server' ? String(position + 1) : '';
+        // The first row of a version says when the server has no order of its own.
+        const order = enumeration.preference === 'server'
+            ? String(position + 1)
+            : position > 0
+                ? ''
+                : enumeration.preference === 'client'
+                    ? "none: follows the client's"
+                    : 'not found';
         return row([
             versionText(enumeration.version),
             order,
@@ -63199,12 +63538,15 @@ function escapeText(text) {
         .replace(/\|/g, '\\|')
         .replace(/@/g, '&#64;');
 }
-/** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
+/**
+ * Text as inline code, outside tables: backticks inside get a longer delimiter. Nothing else is
+ * escaped, because a backslash shows inside code (a table cell escapes its pipes with cell()).
+ */
 function inline(text) {
     const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
     const ticks = '`'.repeat(longest + 1);
     const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${ticks}${pad}${text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')}${pad}${ticks}`;
+    return `${ticks}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${ticks}`;
 }
 function html(text) {
     return text
@@ -63497,7 +63839,10 @@ const SECURITY_SEVERITY = { error: '7.5', warning: '5.0', notice: '2.0' };
 function renderSarif(report, options = {}) {
     const rules = rulesFor(report);
     const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-    const results = report.endpoints.flatMap((result) => groupByRule(result.findings).map((findings) => resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options)));
+    const results = [
+        ...report.endpoints.flatMap((result) => groupByRule(result.findings).map((findings) => resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options))),
+        ...(report.runFindings ?? []).map((finding) => runResultFor(finding, ruleIndex.get(finding.id) ?? -1, options)),
+    ];
     return {
         $schema: SARIF_SCHEMA_URI,
         version: '2.1.0',
@@ -63611,6 +63956,40 @@ function resultFor(result, findings, ruleIndex, options) {
             endpoint: endpoint.input,
             addresses: findings.flatMap((finding) => (finding.address ? [finding.address] : [])),
         },
+    };
+}
+/**
+ * A finding about the run (a suppression that matched nothing), at the line of the policy file
+ * it is about; its fingerprint follows the suppression, not an endpoint.
+ */
+function runResultFor(finding, ruleIndex, options) {
+    const where = finding.source ?? {
+        file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
+        line: 1,
+    };
+    const fix = finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : '';
+    return {
+        ruleId: finding.id,
+        ...(ruleIndex >= 0 ? { ruleIndex } : {}),
+        level: LEVELS[finding.severity],
+        message: {
+            text: `${finding.title}. Observed: ${finding.evidence.observed}. ` +
+                `Expected: ${finding.evidence.expected}.${fix}`,
+        },
+        locations: [
+            {
+                physicalLocation: {
+                    artifactLocation: { uri: artifactUri(where.file, options.root) },
+                    region: { startLine: Math.max(1, where.line) },
+                },
+            },
+        ],
+        partialFingerprints: {
+            [FINGERPRINT_KEY]: (0,external_node_crypto_.createHash)('sha256')
+                .update(`${finding.id}\n${finding.endpoint}\n${finding.evidence.observed}`)
+                .digest('hex'),
+        },
+        properties: { pattern: finding.endpoint },
     };
 }
 function messageFor(endpoint, findings) {
@@ -63732,6 +64111,28 @@ function isEndpoint(item) {
         typeof item.host === 'string' &&
         typeof item.port === 'number');
 }
+/**
+ * The part of a baseline report that a run can be compared with. A shard's run compares with
+ * its own share of a full or merged baseline, chosen by the shard an endpoint belongs to, not
+ * the endpoints probed (an endpoint of this shard removed from the list since is still seen as
+ * no longer scanned). A shard's report is a baseline only for a run of the same shard: against
+ * anything else every other endpoint would read as new. Throws an Error saying so.
+ */
+function comparableBaseline(baseline, shard, name) {
+    const of = baseline.shard;
+    if (of && (!shard || shard.index !== of.index || shard.count !== of.count)) {
+        const run = shard ? `this run is shard ${shard.index}/${shard.count}` : 'this run is not';
+        throw new Error(`${name} is the report of shard ${of.index}/${of.count} only and ${run}: give a report ` +
+            'of the same shard, or the merged report of all shards');
+    }
+    if (!shard || of) {
+        return baseline;
+    }
+    return {
+        ...baseline,
+        endpoints: selectShard(baseline.endpoints, shard.index - 1, shard.count, (result) => endpointKey(result.scan.endpoint)),
+    };
+}
 
 // EXTERNAL MODULE: ./node_modules/cli-table3/index.js
 var cli_table3 = __nccwpck_require__(25832);
@@ -63767,7 +64168,21 @@ function renderText(report, options = {}) {
     for (const result of shown) {
         lines.push(...endpointLines(result, colors));
     }
+    lines.push(...runLines(report, colors));
     return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+/** Findings about the run, after the endpoints': a suppression that matched nothing. */
+function runLines(report, colors) {
+    const findings = report.runFindings ?? [];
+    if (findings.length === 0) {
+        return [];
+    }
+    const shownSnippets = new Set();
+    return [
+        `${colors.bold('The run')}:`,
+        ...findings.flatMap((finding) => text_findingLines(finding, colors, shownSnippets)),
+        '',
+    ];
 }
 function headLines(report, colors) {
     const counts = verdictCounts(report.endpoints);
@@ -64187,14 +64602,16 @@ async function runAudit(settings, hooks = {}) {
     });
     const results = scans.map(evaluateOnce);
     const finishedAt = new Date();
-    if (!settings.shard) {
-        hooks.onRunFindings?.(unusedSuppressions(policy, results));
-    }
+    // A shard sees only its part of the endpoints, and whether a suppression matched nothing is
+    // known only across all of them. Known gap: a merge has the shards' results but not the
+    // policy's suppressions, so a sharded run reports no unused suppression.
+    const runFindings = settings.shard ? [] : unusedSuppressions(policy, results);
     return buildReport({
         results,
         policy,
         startedAt,
         finishedAt,
+        runFindings,
         ...(settings.shard
             ? {
                 shard: {
@@ -64215,8 +64632,8 @@ async function mergeReportFiles(patterns, cwd) {
     }
     const reports = [];
     for (const file of files) {
-        reports.push(await readReport(file).catch((error) => {
-            throw new UsageError('merge', `merge: ${file} is not a usable report: ${audit_messageOf(error)}`);
+        reports.push(await json_readReport(file).catch((error) => {
+            throw unusableReport('merge', file, error);
         }));
     }
     try {
@@ -64228,10 +64645,16 @@ async function mergeReportFiles(patterns, cwd) {
 }
 /** Reads the baseline report to compare against; a bad one is a usage error naming it. */
 async function readBaseline(file, cwd, setting) {
-    const filePath = external_node_path_default().resolve(cwd, file);
+    const filePath = path.resolve(cwd, file);
     return readReport(filePath).catch((error) => {
-        throw new UsageError(setting, `${setting}: ${filePath} is not a usable report: ${audit_messageOf(error)}`);
+        throw unusableReport(setting, filePath, error);
     });
+}
+/** A report that cannot be read, named once: the reader's messages name the file already. */
+function unusableReport(setting, file, error) {
+    const message = audit_messageOf(error);
+    const named = message.includes(file) ? message : `${file}: ${message}`;
+    return new UsageError(setting, `${setting}: not a usable report: ${named}`);
 }
 /**
  * Sorts the failing endpoints into the two outcomes. An endpoint that could not be scanned
@@ -64256,7 +64679,7 @@ function audit_outcomeOf(report) {
 function audit_describeOutcome(outcome, total) {
     const parts = [];
     if (outcome.nonCompliant.length > 0) {
-        parts.push(`${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} scanned and not compliant ` +
+        parts.push(`${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
             `with the policy: ${names(outcome.nonCompliant)}`);
     }
     if (outcome.notScanned.length > 0) {
@@ -64303,47 +64726,67 @@ function audit_messageOf(error) {
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
 // Turns the report's findings into workflow annotations: one per finding, titled with the
 // endpoint and the rule, placed on the line that names the endpoint (in the endpoints file, or
-// in the workflow file for endpoints written in the `endpoints` input). GitHub shows at most
-// 10 annotations of each kind (error, warning, notice) per step, so past that the rest of a
-// kind is folded into the tenth.
+// in the workflow file for endpoints written in the `endpoints` input); a finding about the run
+// itself (a suppression that matched nothing) goes on its line of the policy file. GitHub shows
+// at most 10 annotations of each kind (error, warning, notice) per step, so past that the rest
+// of a kind is folded into the last one the step has room for.
 
 
 /** GitHub's per-step display limit for each kind of annotation. */
 const ANNOTATION_LIMIT = 10;
 /**
- * How many annotations of each kind the findings may use. The step's failure message is an
- * error annotation, and a refused comment or tracking issue a warning, so one of each is kept
- * free for them.
+ * How many annotations of each kind the findings may use when the step writes none of its own.
+ * The step's failure message is an error annotation, so one error is kept free for it; the
+ * warnings the step writes itself (a refused comment, say) are counted as they happen, and the
+ * findings get what they leave (see `findingLimits`).
  */
 const FINDING_ANNOTATION_LIMITS = {
     error: ANNOTATION_LIMIT - 1,
-    warning: ANNOTATION_LIMIT - 1,
+    warning: ANNOTATION_LIMIT,
     notice: ANNOTATION_LIMIT,
 };
 /**
- * One annotation per unsuppressed finding. An endpoint that could not be scanned has its own
- * finding (`endpoint.not-scanned`), so it is annotated like any other.
+ * The limits for the findings once the step has written `used` annotations of its own of each
+ * kind: what is left of GitHub's 10, and always at least one, the one that lists the rest.
  */
-function annotationsOf(report, locate) {
+function findingLimits(used) {
+    const left = (level) => Math.max(1, FINDING_ANNOTATION_LIMITS[level] - used[level]);
+    return { error: left('error'), warning: left('warning'), notice: left('notice') };
+}
+/**
+ * One annotation per unsuppressed finding, the findings about the run (a suppression that
+ * matched nothing) last, on their line of the policy file. An endpoint that could not be
+ * scanned has its own finding (`endpoint.not-scanned`), so it is annotated like any other.
+ */
+function annotationsOf(report, locate, workspace) {
     const annotations = [];
     for (const result of report.endpoints) {
         const endpoint = result.scan.endpoint;
         const where = locate(endpoint);
         for (const finding of result.findings) {
-            if (finding.suppressed) {
-                continue;
+            if (!finding.suppressed) {
+                annotations.push(annotationOf(`${endpoint.input}: ${finding.id}`, finding, where));
             }
-            annotations.push({
-                level: finding.severity,
-                title: `${endpoint.input}: ${finding.id}`,
-                message: `${finding.title}. Observed: ${finding.evidence.observed}. ` +
-                    `Expected: ${finding.evidence.expected}.` +
-                    (finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : ''),
-                ...(where ? { file: where.file, line: where.line } : {}),
-            });
         }
     }
+    // A run finding's endpoint is the pattern of the suppression it is about.
+    for (const finding of report.runFindings ?? []) {
+        const where = finding.source
+            ? { file: workspaceFile(finding.source.file, workspace), line: finding.source.line }
+            : undefined;
+        annotations.push(annotationOf(`${finding.endpoint}: ${finding.id}`, finding, where));
+    }
     return annotations;
+}
+function annotationOf(title, finding, where) {
+    return {
+        level: finding.severity,
+        title,
+        message: `${finding.title}. Observed: ${finding.evidence.observed}. ` +
+            `Expected: ${finding.evidence.expected}.` +
+            (finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : ''),
+        ...(where ? { file: where.file, line: where.line } : {}),
+    };
 }
 /**
  * Keeps each kind within its limit: when a kind has more than its limit, the first limit - 1
@@ -64394,15 +64837,20 @@ function createLocator(env, workspace) {
     };
     return (endpoint) => {
         if (endpoint.source) {
-            const file = external_node_path_default().isAbsolute(endpoint.source.file)
-                ? external_node_path_default().relative(workspace, endpoint.source.file)
-                : external_node_path_default().normalize(endpoint.source.file);
-            return { file: file.split((external_node_path_default()).sep).join('/'), line: endpoint.source.line };
+            return { file: workspaceFile(endpoint.source.file, workspace), line: endpoint.source.line };
         }
         const lines = readWorkflow();
         const index = lines ? lines.findIndex((line) => namesEndpoint(line, endpoint.input)) : -1;
         return index >= 0 && workflowFile ? { file: workflowFile, line: index + 1 } : undefined;
     };
+}
+/**
+ * A file as the user named it (relative to the workspace, or absolute), the way annotations
+ * want it: relative to the workspace, with forward slashes.
+ */
+function workspaceFile(file, workspace) {
+    const relative = external_node_path_default().isAbsolute(file) ? external_node_path_default().relative(workspace, file) : external_node_path_default().normalize(file);
+    return relative.split((external_node_path_default()).sep).join('/');
 }
 /** Whether the line holds the endpoint as a whole word: a.example.com is not in aa.example.com. */
 function namesEndpoint(line, input) {
@@ -69429,6 +69877,18 @@ function getOctokit(token, options, ...additionalPlugins) {
 // GITHUB_API_URL), when the Action runs, never at import.
 
 
+/**
+ * How long one REST request may take. GitHub answers in well under a second; without a bound,
+ * an API that accepts the connection and never answers holds the step for minutes per request
+ * (the HTTP client's own header timeout is five minutes).
+ */
+const API_TIMEOUT_MS = 30_000;
+/**
+ * An environment variable that replaces API_TIMEOUT_MS, in milliseconds. It exists for the
+ * tests, which check a silent API without waiting 30 seconds; it is not an input, since a
+ * workflow has no reason to change it.
+ */
+const API_TIMEOUT_VARIABLE = 'WEBHOOK_TLS_PROBE_API_TIMEOUT_MS';
 /** Reads the run's context; undefined when GITHUB_REPOSITORY is missing (not in Actions). */
 function readRunContext(env = process.env) {
     const repository = env.GITHUB_REPOSITORY ?? '';
@@ -69436,22 +69896,31 @@ function readRunContext(env = process.env) {
     if (!owner || !repo) {
         return undefined;
     }
-    const payload = readEvent(env.GITHUB_EVENT_PATH);
-    const pull = payload.pull_request;
-    const baseName = payload.repository?.full_name ?? repository;
-    const headName = pull?.head?.repo?.full_name;
     const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const timeoutText = env[API_TIMEOUT_VARIABLE];
     return {
         owner,
         repo,
         eventName: env.GITHUB_EVENT_NAME ?? '',
-        // A fork's head repository can be deleted (repo: null); it is still not the base.
-        pullRequest: pull ? { number: pull.number, fromFork: headName !== baseName } : undefined,
+        pullRequest: readPullRequest(env),
         runUrl: env.GITHUB_RUN_ID
             ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
             : undefined,
         apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        apiTimeoutMs: timeoutText && Number(timeoutText) > 0 ? Number(timeoutText) : undefined,
     };
+}
+/** The pull request of the triggering event, when it has one (pull_request and its kin). */
+function readPullRequest(env = process.env) {
+    const payload = readEvent(env.GITHUB_EVENT_PATH);
+    const pull = payload.pull_request;
+    if (!pull) {
+        return undefined;
+    }
+    // A fork's head repository can be deleted (repo: null); it is still not the base.
+    const baseName = payload.repository?.full_name ?? env.GITHUB_REPOSITORY;
+    const headName = pull.head?.repo?.full_name;
+    return { number: pull.number, fromFork: headName !== baseName };
 }
 function readEvent(file) {
     if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file)) {
@@ -69464,13 +69933,48 @@ function readEvent(file) {
         return {};
     }
 }
+/** A REST request that got no complete answer within the time allowed. */
+class ApiTimeoutError extends Error {
+    request;
+    timeoutMs;
+    constructor(request, timeoutMs) {
+        super(`${request} timed out after ${github_secondsText(timeoutMs)} without an answer from the API`);
+        this.request = request;
+        this.timeoutMs = timeoutMs;
+        this.name = 'ApiTimeoutError';
+    }
+}
+/** The REST client; every request, each page of a list included, is bounded in time. */
 function createClient(token, context) {
-    return getOctokit(token, { baseUrl: context.apiUrl });
+    const client = getOctokit(token, { baseUrl: context.apiUrl });
+    const timeoutMs = context.apiTimeoutMs ?? API_TIMEOUT_MS;
+    // A signal of its own for each request: one signal for the client would cap the whole run
+    // of requests, not each one. It covers the response body as well as the headers. The options
+    // are changed in place: the hooks inside this one (the token's) are handed the object this
+    // hook got, not the one it passes on.
+    client.hook.wrap('request', async (request, options) => {
+        const signal = AbortSignal.timeout(timeoutMs);
+        options.request = { ...options.request, signal };
+        try {
+            return await request(options);
+        }
+        catch (error) {
+            if (signal.aborted) {
+                throw new ApiTimeoutError(`${options.method} ${options.url}`, timeoutMs);
+            }
+            throw error;
+        }
+    });
+    return client;
 }
 /** The HTTP status of a failed REST call, when it has one. */
 function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
+}
+function github_secondsText(ms) {
+    const seconds = ms / 1000;
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/action/comment.ts
@@ -69567,8 +70071,12 @@ function refusalWarning(error, fromFork) {
 
 
 
+
+
 const COMMENT_MODES = ['auto', 'always', 'on-failure', 'never'];
 const ISSUE_MODES = ['never', 'on-failure'];
+/** The default of the policy input in action.yml. */
+const DEFAULT_POLICY = 'webhook';
 /** Every input of action.yml; a test checks this list against the file. */
 const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'endpoints',
@@ -69595,22 +70103,29 @@ async function readSettings(input, cwd) {
         .map((text, index) => ({ text: text.trim(), line: index + 1 }))
         .filter((item) => item.text !== '');
     const merge = lines('merge').map((item) => item.text);
-    const endpointLines = lines('endpoints');
+    // Comments as in an endpoints file: whole lines, or after an endpoint and a space.
+    const endpointLines = lines('endpoints')
+        .map((item) => ({ ...item, text: stripComment(item.text).trim() }))
+        .filter((item) => item.text !== '');
     const endpointsFile = optional('endpoints-file');
     const shardText = optional('shard');
     const failOnText = optional('fail-on');
     const timeoutText = optional('timeout');
     const rateText = optional('rate-limit');
+    const concurrencyText = optional('concurrency');
+    const perHostText = optional('per-host-concurrency');
+    const policyText = optional('policy');
+    const caFile = optional('ca-file');
     const settings = {
         endpoints: [],
-        policy: optional('policy') ?? 'webhook',
+        policy: policyName(policyText ?? DEFAULT_POLICY),
         failOn: failOnText === undefined ? undefined : parseFailOn('fail-on', failOnText),
-        caFile: optional('ca-file'),
+        caFile,
         timeoutMs: timeoutText === undefined
             ? undefined
             : parseWholeNumber('timeout', timeoutText, 100, 120_000),
-        concurrency: parseWholeNumber('concurrency', optional('concurrency') ?? String(DEFAULT_SCAN_OPTIONS.concurrency), 1, 64),
-        perHostConcurrency: parseWholeNumber('per-host-concurrency', optional('per-host-concurrency') ?? String(DEFAULT_SCAN_OPTIONS.perHostConcurrency), 1, 16),
+        concurrency: parseWholeNumber('concurrency', concurrencyText ?? String(DEFAULT_SCAN_OPTIONS.concurrency), 1, 64),
+        perHostConcurrency: parseWholeNumber('per-host-concurrency', perHostText ?? String(DEFAULT_SCAN_OPTIONS.perHostConcurrency), 1, 16),
         rateLimit: rateText === undefined ? undefined : parseWholeNumber('rate-limit', rateText, 1, 1000),
         comment: parseChoice('comment', input('comment') || 'auto', COMMENT_MODES),
         token: input('token'),
@@ -69621,11 +70136,43 @@ async function readSettings(input, cwd) {
         cwd,
     };
     if (merge.length > 0) {
-        if (endpointLines.length > 0 || endpointsFile || settings.shard) {
-            throw new UsageError('merge', 'merge: merges earlier reports instead of probing; leave endpoints, endpoints-file and ' +
-                'shard empty when it is set');
+        // A merge reads reports instead of probing, so an input that only shapes the probes would
+        // be ignored without a word; each is refused instead, by name. fail-on is not among them:
+        // the merge job sets the workflow's outcome, so its fail-on is applied to the merged report.
+        const probeInputs = [
+            endpointLines.length > 0 && 'endpoints',
+            endpointsFile && 'endpoints-file',
+            settings.shard && 'shard',
+            caFile && 'ca-file',
+            timeoutText && 'timeout',
+            rateText && 'rate-limit',
+            settings.concurrency !== DEFAULT_SCAN_OPTIONS.concurrency && 'concurrency',
+            settings.perHostConcurrency !== DEFAULT_SCAN_OPTIONS.perHostConcurrency &&
+                'per-host-concurrency',
+        ].filter((name) => typeof name === 'string');
+        if (probeInputs.length > 0) {
+            throw new UsageError('merge', 'merge: merges earlier reports instead of probing; leave endpoints, endpoints-file, ' +
+                'shard, ca-file, timeout, rate-limit, concurrency and per-host-concurrency at their ' +
+                `defaults when it is set (set here: ${probeInputs.join(', ')})`);
+        }
+        if (settings.policy !== DEFAULT_POLICY) {
+            throw new UsageError('policy', `policy: a merge keeps the policy the shards ran with, which their reports record, so ` +
+                `"${policyText}" would not apply; set policy on the shard jobs and leave it at its ` +
+                `default (${DEFAULT_POLICY}) on the merge job`);
         }
         return settings;
+    }
+    // Each shard sees only its share of the endpoints: a shard that wrote the comment or the
+    // tracking issue would overwrite the other shards' word with its own share, or close the
+    // issue while another shard still fails. The merge job writes them (docs/action.md).
+    if (settings.shard && settings.issue !== 'never') {
+        throw new UsageError('issue', 'issue: a shard job cannot keep the tracking issue, as it sees only its share of the ' +
+            'endpoints; set issue on the job that merges the shard reports');
+    }
+    if (settings.shard && (settings.comment === 'always' || settings.comment === 'on-failure')) {
+        throw new UsageError('comment', `comment: a shard job writes no pull request comment, as it sees only its share of the ` +
+            `endpoints; set comment: ${settings.comment} on the job that merges the shard reports, ` +
+            'and leave it at auto or never on the shard jobs');
     }
     settings.endpoints = await collectEndpoints({
         listed: endpointLines.map((item) => ({
@@ -69641,12 +70188,22 @@ async function readSettings(input, cwd) {
     }
     return settings;
 }
+/**
+ * Preset names are words like the values of fail-on, comment and issue, so any case names
+ * them; anything else is a policy file's path, kept as written.
+ */
+function policyName(text) {
+    const lower = text.toLowerCase();
+    return isPresetName(lower) ? lower : text;
+}
 
 ;// CONCATENATED MODULE: ./src/action/tracking-issue.ts
 // The tracking issue of scheduled audits (issue: on-failure): one open issue, found by a hidden
-// marker, that lists the current failures. A failing run opens it or rewrites its body; the
-// first passing run after that comments and closes it. Like the comment, a refused write is a
-// warning naming the permission, never a failure of the audit.
+// marker, that lists the endpoints that are not compliant or not scanned. A run with any opens
+// it or rewrites its body; the first run after that with none comments and closes it. The
+// title is written once, when the issue is opened: the marker finds the issue, so a user may
+// rename it. Like the comment, a refused write is a warning naming the permission, never a
+// failure of the audit.
 
 /** Hidden in the issue body; how a later run finds the open tracking issue. */
 const ISSUE_MARKER = '<!-- webhook-tls-probe:tracking-issue -->';
@@ -69668,7 +70225,6 @@ async function syncTrackingIssue(client, context, update) {
                 const { data } = await client.rest.issues.update({
                     ...repo,
                     issue_number: existing.number,
-                    title: update.title,
                     body,
                 });
                 return { kind: 'updated', number: data.number, url: data.html_url };
@@ -69712,9 +70268,11 @@ function tracking_issue_withMarker(body) {
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
 // The GitHub Action: reads its inputs, probes the endpoints (or merges shard reports), and
-// renders the one report into the job summary, annotations, outputs, report files, the pull
-// request comment and the tracking issue. The step fails when an endpoint is scanned and not
-// compliant, or could not be scanned, and the failure message says which.
+// renders the one report into the report files, the job summary, the outputs, the pull request
+// comment, the tracking issue and the annotations. Each of these is written on its own, so one
+// that cannot be written never keeps the others from being written. The step fails when an
+// endpoint is scanned and not compliant, or could not be scanned (the failure message says
+// which), or when the report files or the outputs, which later steps read, could not be written.
 
 
 
@@ -69733,39 +70291,10 @@ const ISSUE_MAX_BYTES = 60_000;
 /** Every output of action.yml; a test checks this list against the file. */
 const OUTPUT_NAMES = (/* unused pure expression or super */ null && (['compliant', 'report', 'sarif', 'failed-endpoints', 'summary']));
 async function run() {
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    let audit;
     try {
-        const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-        const settings = await readSettings((name) => getInput(name), workspace);
-        const baseline = settings.baseline
-            ? await readBaseline(settings.baseline, settings.cwd, 'baseline')
-            : undefined;
-        const report = await produceReport(settings);
-        logEndpoints(report);
-        // Annotations and SARIF results point at the line that names each endpoint.
-        const locate = createLocator(process.env, workspace);
-        const files = await writeReportFiles(report, settings, {
-            locate,
-            root: workspace,
-            workflowFile: workflowPath(process.env),
-        });
-        const summary = renderMarkdown(report, { baseline });
-        await summary_summary.addRaw(summary, true).write();
-        annotate(report, locate);
-        const outcome = audit_outcomeOf(report);
-        const failed = [...outcome.nonCompliant, ...outcome.notScanned];
-        setOutput('compliant', String(outcome.compliant));
-        setOutput('report', files.report);
-        setOutput('sarif', files.sarif);
-        setOutput('failed-endpoints', JSON.stringify(inputsOf(report, failed)));
-        setOutput('summary', summary);
-        const changed = baseline ? hasChanges(baseline, report) : false;
-        await publish(report, baseline, settings, { failed: !outcome.compliant, changed });
-        if (!outcome.compliant) {
-            setFailed(audit_describeOutcome(outcome, report.endpoints.length));
-        }
-        else {
-            info(audit_describeOutcome(outcome, report.endpoints.length));
-        }
+        audit = await auditFromInputs(workspace);
     }
     catch (error) {
         // A usage error's message starts with the input it is about.
@@ -69776,12 +70305,103 @@ async function run() {
             setFailed(`Could not complete the scan: ${audit_messageOf(error)}`);
             core_debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
         }
+        return;
+    }
+    try {
+        await writeResults(audit, workspace);
+    }
+    catch (error) {
+        // Each step catches its own failures; this is for a fault of the Action itself.
+        setFailed(`Could not complete the run: ${audit_messageOf(error)}`);
+        core_debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+}
+/** Reads the inputs and the baseline, then probes or merges; any failure here ends the run. */
+async function auditFromInputs(workspace) {
+    const settings = await readSettings((name) => getInput(name), workspace);
+    const baseline = settings.baseline
+        ? baselineFor(await main_readBaseline(settings.baseline, settings.cwd), settings)
+        : undefined;
+    const report = await produceReport(settings);
+    return { settings, baseline, report };
+}
+/**
+ * Every rendering of the report, each step on its own. A step that fails is a warning when
+ * it only shows the report (the summary, the comment, the issue, the annotations), and fails
+ * the step when later steps read what it writes (the report files, the outputs); either way
+ * the steps after it still run.
+ */
+async function writeResults(audit, workspace) {
+    const { settings, baseline, report } = audit;
+    const step = new StepMessages();
+    const outcome = audit_outcomeOf(report);
+    logEndpoints(report);
+    // Annotations and SARIF results point at the line that names each endpoint.
+    const locate = createLocator(process.env, workspace);
+    const files = await step.attempt('the report files', 'fails', () => writeReportFiles(report, settings, {
+        locate,
+        root: workspace,
+        workflowFile: workflowPath(process.env),
+    }));
+    const summary = renderMarkdown(report, { baseline });
+    await step.attempt('the job summary', 'warns', () => summary_summary.addRaw(summary, true).write());
+    await step.attempt('the outputs', 'fails', () => {
+        setOutput('compliant', String(outcome.compliant));
+        if (files) {
+            setOutput('report', files.report);
+            setOutput('sarif', files.sarif);
+        }
+        setOutput('failed-endpoints', JSON.stringify(notCompliantInputs(report, outcome)));
+        setOutput('summary', summary);
+    });
+    await step.attempt('the pull request comment and the tracking issue', 'warns', () => publish(audit, outcome, step));
+    // Last, so that the findings get exactly the annotations the step's own messages left.
+    await step.attempt('the annotations', 'warns', () => annotate(report, locate, workspace, step.used));
+    const failures = outcome.compliant ? [] : [audit_describeOutcome(outcome, report.endpoints.length)];
+    failures.push(...step.failures);
+    if (outcome.compliant) {
+        info(audit_describeOutcome(outcome, report.endpoints.length));
+    }
+    if (failures.length > 0) {
+        // One failure message, one error annotation: the findings' budget keeps room for one.
+        setFailed(failures.join('. '));
+    }
+}
+/**
+ * The step's own messages. Its warnings are counted, since GitHub shows only 10 a step and the
+ * findings get what is left; the write failures that fail the step are kept for its one
+ * failure message.
+ */
+class StepMessages {
+    used = { error: 0, warning: 0, notice: 0 };
+    failures = [];
+    warning(message) {
+        this.used.warning += 1;
+        warning(message);
+    }
+    /** Runs one step; when it throws, warns or keeps the failure as told, and returns undefined. */
+    async attempt(what, onFailure, write) {
+        try {
+            return await write();
+        }
+        catch (error) {
+            const message = `Could not write ${what}: ${audit_messageOf(error).replace(/\.$/, '')}`;
+            core_debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+            if (onFailure === 'warns') {
+                this.warning(`${message}.`);
+            }
+            else {
+                this.failures.push(message);
+            }
+            return undefined;
+        }
     }
 }
 async function produceReport(settings) {
     if (settings.merge.length > 0) {
         info(`Merging the reports ${settings.merge.join(', ')}`);
-        return mergeReportFiles(settings.merge, settings.cwd);
+        const merged = await mergeReportFiles(settings.merge, settings.cwd);
+        return settings.failOn ? judgedAt(merged, settings.failOn) : merged;
     }
     return runAudit({
         endpoints: settings.endpoints,
@@ -69797,13 +70417,56 @@ async function produceReport(settings) {
     }, {
         onStart: (count) => info(`Probing ${countOf(count, 'endpoint')} (policy ${settings.policy})`),
         onEndpointDone: (result) => info(`${result.scan.endpoint.input}: ${result.verdict}`),
-        onRunFindings: (findings) => {
-            for (const finding of findings) {
-                const annotate = finding.severity === 'notice' ? notice : warning;
-                annotate(finding.evidence.observed, { title: finding.title });
-            }
-        },
     });
+}
+/**
+ * The merged report judged at the merge job's fail-on, which decides the workflow's outcome:
+ * each verdict as evaluate() would have set it under that fail-on (verdictAt).
+ */
+function judgedAt(report, failOn) {
+    const endpoints = report.endpoints.map((result) => ({ ...result, verdict: verdictAt(result, failOn) }));
+    return {
+        ...report,
+        policy: { ...report.policy, failOn },
+        compliant: endpoints.every((result) => !failsPolicy(result, failOn)),
+        endpoints,
+    };
+}
+/** The part of the baseline this run compares with; a mismatch is a usage error. */
+function baselineFor(baseline, settings) {
+    try {
+        return comparableBaseline(baseline, settings.shard, settings.baseline ?? 'the baseline');
+    }
+    catch (error) {
+        throw new UsageError('baseline', `baseline: ${audit_messageOf(error)}`);
+    }
+}
+/** Reads the baseline report; a bad one is a usage error that names its path once. */
+async function main_readBaseline(file, cwd) {
+    const filePath = external_node_path_default().resolve(cwd, file);
+    const text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8').catch((error) => {
+        throw new UsageError('baseline', `baseline: cannot read ${filePath}: ${readFailure(error)}`);
+    });
+    try {
+        // The report parser's errors start with the path they are given.
+        return parseReport(text, filePath);
+    }
+    catch (error) {
+        throw new UsageError('baseline', `baseline: ${audit_messageOf(error)}`);
+    }
+}
+/** Why a file could not be read, without the path that Node's own messages repeat. */
+function readFailure(error) {
+    switch (error.code) {
+        case 'ENOENT':
+            return 'no such file';
+        case 'EISDIR':
+            return 'it is a directory';
+        case 'EACCES':
+            return 'permission denied';
+        default:
+            return audit_messageOf(error);
+    }
 }
 /** One log group per endpoint with its text report; the raw probe data only at debug level. */
 function logEndpoints(report) {
@@ -69841,8 +70504,8 @@ async function writeReportFiles(report, settings, sarifOptions) {
     info(`Wrote ${files.report} and ${files.sarif}`);
     return files;
 }
-function annotate(report, locate) {
-    const annotations = foldAnnotations(annotationsOf(report, locate));
+function annotate(report, locate, workspace, used) {
+    const annotations = foldAnnotations(annotationsOf(report, locate, workspace), findingLimits(used));
     for (const annotation of annotations) {
         const properties = {
             title: annotation.title,
@@ -69852,40 +70515,70 @@ function annotate(report, locate) {
         write(annotation.message, properties);
     }
 }
-function inputsOf(report, failed) {
-    const failing = new Set(failed);
-    return report.endpoints.filter((result) => failing.has(result)).map((r) => r.scan.endpoint.input);
+/**
+ * The endpoints that are not compliant or not scanned, as written, in report order. fail-on
+ * decides only whether the step fails: with `never` these endpoints still fail the policy.
+ */
+function notCompliantInputs(report, outcome) {
+    const listed = new Set(notCompliant(outcome));
+    return report.endpoints
+        .filter((result) => listed.has(result))
+        .map((result) => result.scan.endpoint.input);
+}
+/** Failing at fail-on, or with a verdict other than compliant whatever fail-on says. */
+function notCompliant(outcome) {
+    return [...outcome.nonCompliant, ...outcome.notScanned, ...outcome.letPass];
 }
 function hasChanges(baseline, report) {
     return !isEmptyDiff(diffReports(baseline, report));
 }
-/** The pull request comment and the tracking issue; a refusal is a warning, never a failure. */
-async function publish(report, baseline, settings, state) {
-    const wantsComment = settings.comment !== 'never';
+/**
+ * The pull request comment and the tracking issue; a refusal is a warning, never a failure.
+ * Nothing is said about the token or the repository unless something would be written: a
+ * comment needs a pull request, and the tracking issue is looked for on every run.
+ */
+async function publish(audit, outcome, step) {
+    const { settings, report, baseline } = audit;
     const wantsIssue = settings.issue === 'on-failure';
-    if (!wantsComment && !wantsIssue) {
+    let writesComment = false;
+    if (settings.comment !== 'never' && settings.shard) {
+        // Settings refuse the modes that ask for a comment; auto, the default, writes none here.
+        info('No pull request comment from a shard: the job that merges the shards writes it.');
+    }
+    else if (settings.comment !== 'never' && !readPullRequest()) {
+        const event = process.env.GITHUB_EVENT_NAME ?? 'unknown';
+        info(`No pull request comment: no pull request in a ${event} event.`);
+    }
+    else {
+        writesComment = settings.comment !== 'never';
+    }
+    if (!writesComment && !wantsIssue) {
         return;
     }
+    const missing = [writesComment && 'no pull request comment', wantsIssue && 'no tracking issue']
+        .filter(Boolean)
+        .join(' and ');
     const context = readRunContext();
     if (!context) {
-        warning('GITHUB_REPOSITORY is not set: no pull request comment and no tracking issue.');
+        step.warning(`GITHUB_REPOSITORY is not set: ${missing}.`);
         return;
     }
     if (!settings.token) {
-        warning('The token input is empty: no pull request comment and no tracking issue.');
+        step.warning(`The token input is empty: ${missing}.`);
         return;
     }
     const client = createClient(settings.token, context);
-    if (wantsComment) {
-        await writeComment(client, context, report, baseline, settings, state);
+    if (writesComment) {
+        const changed = baseline ? hasChanges(baseline, report) : false;
+        await writeComment(client, context, audit, { failed: !outcome.compliant, changed }, step);
     }
     if (wantsIssue) {
-        await writeTrackingIssue(client, context, report, state.failed);
+        await writeTrackingIssue(client, context, report, outcome, step);
     }
 }
-async function writeComment(client, context, report, baseline, settings, state) {
-    const body = renderComment(report, { baseline });
-    const result = await publishComment(client, context, body, decideComment(settings.comment, state));
+async function writeComment(client, context, audit, state, step) {
+    const body = renderComment(audit.report, { baseline: audit.baseline });
+    const result = await publishComment(client, context, body, decideComment(audit.settings.comment, state));
     switch (result.kind) {
         case 'created':
         case 'updated':
@@ -69895,28 +70588,52 @@ async function writeComment(client, context, report, baseline, settings, state) 
             info(`No pull request comment: ${result.reason}.`);
             break;
         case 'refused':
-            warning(result.warning);
+            step.warning(result.warning);
             break;
     }
 }
-async function writeTrackingIssue(client, context, report, failed) {
-    const outcome = audit_outcomeOf(report);
-    const failing = outcome.nonCompliant.length + outcome.notScanned.length;
+/**
+ * The tracking issue stays open while any endpoint is not compliant or not scanned, whatever
+ * fail-on says: fail-on sets only the step's exit status, and an endpoint that fails the policy
+ * under `never` is still one to fix.
+ */
+async function writeTrackingIssue(client, context, report, outcome, step) {
+    const failing = notCompliant(outcome).length;
     const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
+    const what = `${runDescription(context)}, finished ${report.finishedAt}${runLink}`;
+    const found = audit_describeOutcome(outcome, report.endpoints.length);
     const result = await syncTrackingIssue(client, context, {
-        failed,
+        failed: failing > 0,
         title: `Webhook TLS audit: ${countOf(failing, 'endpoint')} failing`,
-        body: `The scheduled webhook TLS audit of ${report.finishedAt}${runLink} found ` +
-            `${audit_describeOutcome(outcome, report.endpoints.length)}.\n\n` +
+        body: `${what}, found ${found}.\n\n` +
             renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
-        closingComment: `Every endpoint passes again: ${audit_describeOutcome(outcome, report.endpoints.length)} ` +
-            `(audit of ${report.finishedAt}${runLink}). Closing.`,
+        closingComment: `Every endpoint passes again: ${found} (${what}). Closing.`,
     });
     if (result.kind === 'refused') {
-        warning(result.warning);
+        step.warning(result.warning);
     }
     else if (result.kind !== 'unchanged') {
         info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
+    }
+}
+/** What ran, by the event that started it, for the tracking issue. */
+function runDescription(context) {
+    switch (context.eventName) {
+        case 'schedule':
+            return 'The scheduled webhook TLS audit';
+        case 'workflow_dispatch':
+            return 'The webhook TLS audit started by hand (workflow_dispatch)';
+        case 'push':
+            return 'The webhook TLS audit of a push';
+        case 'pull_request':
+        case 'pull_request_target':
+            return context.pullRequest
+                ? `The webhook TLS audit of pull request #${context.pullRequest.number}`
+                : 'The webhook TLS audit of a pull request';
+        default:
+            return context.eventName
+                ? `The webhook TLS audit of a ${context.eventName} event`
+                : 'The webhook TLS audit';
     }
 }
 

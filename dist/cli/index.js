@@ -25089,6 +25089,13 @@ function isRefusal(outcome) {
 function isInconclusive(outcome) {
     return outcome.kind === 'timeout' || outcome.kind === 'error';
 }
+/**
+ * "a" or "an" as the words are read aloud: "an RSA key", "an EC key", "a DSA key", "an
+ * unrecognized_name alert", "a handshake_failure alert", "a user_canceled alert".
+ */
+function withArticle(text) {
+    return `${/^(RSA|EC|Ed|X\d|[aeio]|un)/i.test(text) ? 'an' : 'a'} ${text}`;
+}
 const REPORT_SCHEMA_VERSION = 1;
 
 ;// CONCATENATED MODULE: ./src/probe/observations.ts
@@ -25119,11 +25126,1579 @@ const OBSERVATION = {
     addressDifference: 'address-difference',
 };
 
+;// CONCATENATED MODULE: ./src/cert/der.ts
+// A cheap look at the issuer and subject names of a DER certificate, without parsing the rest:
+// enough to index the trust anchors by name so that only the few a path may reach are parsed.
+//
+// The key of a name is its attribute types and decoded values in order. Two names that node's
+// X509Certificate prints alike have the same key: printing decodes each value as below
+// (RFC 5280, Section 4.1.2.4: PrintableString, UTF8String, BMPString, UniversalString,
+// TeletexString), so a value encoded as PrintableString in one certificate and as UTF8String in
+// another still matches. The exact comparison stays with the callers; the key only narrows.
+function readTlv(bytes, offset, limit) {
+    if (offset + 2 > limit) {
+        return null;
+    }
+    const tag = bytes[offset];
+    let length = bytes[offset + 1];
+    let start = offset + 2;
+    if (length & 0x80) {
+        const count = length & 0x7f;
+        if (count === 0 || count > 4 || start + count > limit) {
+            return null;
+        }
+        length = 0;
+        for (let index = 0; index < count; index += 1) {
+            length = length * 256 + bytes[start + index];
+        }
+        start += count;
+    }
+    const end = start + length;
+    return end > limit ? null : { tag, start, end };
+}
+/** Every TLV directly inside [start, end), or null when the bytes are not DER. */
+function children(bytes, start, end) {
+    const found = [];
+    let offset = start;
+    while (offset < end) {
+        const tlv = readTlv(bytes, offset, end);
+        if (!tlv) {
+            return null;
+        }
+        found.push(tlv);
+        offset = tlv.end;
+    }
+    return found;
+}
+const SEQUENCE = 0x30;
+const SET = 0x31;
+const OID = 0x06;
+function decodeValue(bytes, tlv) {
+    const content = Buffer.from(bytes.buffer, bytes.byteOffset + tlv.start, tlv.end - tlv.start);
+    switch (tlv.tag) {
+        case 0x0c: // UTF8String
+            return content.toString('utf8');
+        case 0x1e: // BMPString, UTF-16 big-endian
+            return Buffer.from(content).swap16().toString('utf16le');
+        case 0x1c: {
+            // UniversalString, UTF-32 big-endian
+            let text = '';
+            for (let index = 0; index + 4 <= content.length; index += 4) {
+                text += String.fromCodePoint(content.readUInt32BE(index));
+            }
+            return text;
+        }
+        default:
+            return content.toString('latin1');
+    }
+}
+/** The key of a Name (RFC 5280, Section 4.1.2.4), or null when it is not DER. */
+function nameKey(bytes, name) {
+    if (name.tag !== SEQUENCE) {
+        return null;
+    }
+    const parts = [];
+    for (const rdn of children(bytes, name.start, name.end) ?? [null]) {
+        if (rdn?.tag !== SET) {
+            return null;
+        }
+        for (const attribute of children(bytes, rdn.start, rdn.end) ?? [null]) {
+            const fields = attribute ? children(bytes, attribute.start, attribute.end) : null;
+            if (fields?.length !== 2 || fields[0].tag !== OID) {
+                return null;
+            }
+            const type = Buffer.from(bytes.subarray(fields[0].start, fields[0].end)).toString('hex');
+            parts.push(`${type}=${decodeValue(bytes, fields[1])}`);
+        }
+    }
+    return parts.join('\u0000');
+}
+/**
+ * The keys of a certificate's issuer and subject names, or null when the certificate is not
+ * DER as far as the subject (RFC 5280, Section 4.1: version, serial, signature, issuer,
+ * validity, subject).
+ */
+function certificateNames(der) {
+    try {
+        const certificate = readTlv(der, 0, der.length);
+        const tbs = certificate && readTlv(der, certificate.start, certificate.end);
+        const fields = tbs && tbs.tag === SEQUENCE ? children(der, tbs.start, tbs.end) : null;
+        if (!fields) {
+            return null;
+        }
+        const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields;
+        const [, , issuer, , subject] = rest;
+        if (!issuer || !subject) {
+            return null;
+        }
+        const issuerKey = nameKey(der, issuer);
+        const subjectKey = nameKey(der, subject);
+        return issuerKey === null || subjectKey === null
+            ? null
+            : { issuer: issuerKey, subject: subjectKey };
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/cert/info.ts
+// Reading one X.509 certificate into the facts a report shows and the chain checks use: names,
+// key, signature, dates and the extensions that decide whether it may serve TLS or issue others.
+// Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
+// (fingerprints, public keys, signature verification, IP matching).
+
+let library = null;
+let loading = null;
+/**
+ * Loads @peculiar/x509, with the reflect-metadata polyfill it needs first. Setting up its
+ * ASN.1 schemas takes about 45 ms, most of this tool's start-up, so a scan starts loading it
+ * once its first hellos are out and reads certificates after awaiting this.
+ */
+async function loadCertificateParser() {
+    loading ??= __nccwpck_require__.e(/* import() */ 477).then(__nccwpck_require__.t.bind(__nccwpck_require__, 477, 23)).then(async () => {
+        library = await __nccwpck_require__.e(/* import() */ 927).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8927, 19));
+        return library;
+    });
+    await loading;
+}
+function x509() {
+    if (library === null) {
+        throw new Error('internal error: certificates read before loadCertificateParser() finished');
+    }
+    return library;
+}
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Raised for bytes that are not a DER X.509 certificate. */
+class CertificateParseError extends Error {
+    name = 'CertificateParseError';
+}
+/** Fills the report's CertificateInfo for one DER certificate; days left count from `now`. */
+function certificateInfo(der, now = new Date()) {
+    return parseCertificate(der, now).info;
+}
+// A scan sees one certificate many times (every chain a server sends repeats its leaf, and a
+// fleet shares certificates): each is parsed once per clock value and kept a while. Callers get
+// their own copy of the info, so that no report shares an object with another.
+const PARSED_KEPT = 64;
+const parsed = new Map();
+/** Parses one DER certificate; throws CertificateParseError when it is not one. */
+function parseCertificate(der, now) {
+    const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+    const key = `${now.getTime()}:${bytes.toString('base64')}`;
+    let found = parsed.get(key);
+    if (!found) {
+        found = readSafely(der, now);
+        if (parsed.size >= PARSED_KEPT) {
+            parsed.delete(parsed.keys().next().value);
+        }
+        parsed.set(key, found);
+    }
+    return { ...found, der, info: copyInfo(found.info) };
+}
+function copyInfo(info) {
+    return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses] };
+}
+function readSafely(der, now) {
+    try {
+        return readCertificate(der, now);
+    }
+    catch (error) {
+        if (error instanceof CertificateParseError)
+            throw error;
+        // DER can be sound enough to construct and still fail when a field is read (a public key
+        // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
+        throw new CertificateParseError(`unreadable X.509 certificate: ${error.message}`);
+    }
+}
+function readCertificate(der, now) {
+    let node;
+    let cert;
+    try {
+        node = new external_node_crypto_namespaceObject.X509Certificate(der);
+        cert = new (x509().X509Certificate)(der);
+    }
+    catch (error) {
+        throw new CertificateParseError(`not a DER X.509 certificate: ${error.message}`);
+    }
+    const names = subjectAltNames(cert);
+    const key = describeKey(cert, node);
+    const signature = signatureAlgorithm(cert);
+    const basic = cert.getExtension(x509().BasicConstraintsExtension);
+    const usage = cert.getExtension(x509().KeyUsagesExtension);
+    const extended = cert.getExtension(x509().ExtendedKeyUsageExtension);
+    const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
+    const info = {
+        subject: cert.subject,
+        issuer: cert.issuer,
+        serial: node.serialNumber.toUpperCase(),
+        dnsNames: names.dns,
+        ipAddresses: names.ip,
+        keyType: key.type,
+        keyBits: key.bits,
+        ...(key.curve ? { curve: key.curve } : {}),
+        signatureAlgorithm: signature.name,
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+        daysLeft: daysLeft(cert.notAfter, now),
+        fingerprintSha256: node.fingerprint256,
+        selfSigned: isSelfSigned(node),
+        isCa: basicConstraints?.ca ?? false,
+        pem: node.toString(),
+    };
+    return {
+        der,
+        node,
+        info,
+        basicConstraints,
+        keyUsage: usage ? usage.usages : null,
+        extendedKeyUsage: extended ? extended.usages.map((oid) => String(oid)) : null,
+        caIssuers: authorityIssuers(cert),
+        spki: node.publicKey.export({ type: 'spki', format: 'der' }),
+        signatureHash: signature.hash,
+    };
+}
+/**
+ * Whole days from `now` until `notAfter`, rounded down; once expired, minus the whole days
+ * since (at least one), so that "expired 10 days ago" means what a reader takes it to mean
+ * and every report counts alike.
+ */
+function daysLeft(notAfter, now) {
+    const left = notAfter.getTime() - now.getTime();
+    return left >= 0 ? Math.floor(left / DAY_MS) : -Math.max(1, Math.floor(-left / DAY_MS));
+}
+// A certificate is self-signed when it names itself as issuer and its own key verifies it
+// (RFC 5280, Section 3.2); a name match alone is only "self-issued".
+function isSelfSigned(node) {
+    return node.issuer === node.subject && node.verify(node.publicKey);
+}
+function subjectAltNames(cert) {
+    const dns = [];
+    const ip = [];
+    for (const extension of cert.getExtensions(x509().SubjectAlternativeNameExtension)) {
+        for (const name of extension.names.items) {
+            if (name.type === 'dns') {
+                dns.push(name.value);
+            }
+            else if (name.type === 'ip') {
+                ip.push(name.value);
+            }
+        }
+    }
+    return { dns, ip };
+}
+function authorityIssuers(cert) {
+    const access = cert.getExtension(x509().AuthorityInfoAccessExtension);
+    if (!access) {
+        return [];
+    }
+    return access.caIssuers.map((name) => name.value);
+}
+// --- Keys -----------------------------------------------------------------------------------
+const CURVE_NAMES = {
+    prime256v1: { name: 'P-256', bits: 256 },
+    secp384r1: { name: 'P-384', bits: 384 },
+    secp521r1: { name: 'P-521', bits: 521 },
+    secp256k1: { name: 'secp256k1', bits: 256 },
+    secp224r1: { name: 'P-224', bits: 224 },
+    prime192v1: { name: 'P-192', bits: 192 },
+    brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
+    brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
+    brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
+};
+function describeKey(cert, node) {
+    return (nodeKeyDescription(node.publicKey) ?? {
+        type: 'other',
+        bits: 0,
+        curve: cert.publicKey.algorithm.name,
+    });
+}
+/** A public key as node:crypto reads it; null for a type it does not name. */
+function nodeKeyDescription(publicKey) {
+    const details = publicKey.asymmetricKeyDetails ?? {};
+    switch (publicKey.asymmetricKeyType) {
+        case 'rsa':
+        case 'rsa-pss':
+            return { type: 'RSA', bits: details.modulusLength ?? 0 };
+        case 'dsa':
+            return { type: 'DSA', bits: details.modulusLength ?? 0 };
+        case 'ec': {
+            const curve = details.namedCurve ?? 'unknown';
+            const known = CURVE_NAMES[curve];
+            return { type: 'EC', bits: known?.bits ?? 0, curve: known?.name ?? curve };
+        }
+        case 'ed25519':
+            return { type: 'Ed25519', bits: 256 };
+        case 'ed448':
+            return { type: 'Ed448', bits: 456 };
+        default:
+            return null;
+    }
+}
+const SIGNATURE_KEY_TYPES = {
+    RSA: 'RSA',
+    EC: 'ECDSA',
+    Ed25519: 'EdDSA',
+    Ed448: 'EdDSA',
+};
+/**
+ * The signature key type of a certificate (the one a hello's signature_algorithms asks for),
+ * read with node:crypto alone: the hellos that wait for it need not wait for the X.509 library
+ * to load. Null for an unreadable certificate or a key no TLS 1.2 or 1.3 signature uses.
+ */
+function signatureKeyType(der) {
+    let description;
+    try {
+        description = nodeKeyDescription(new external_node_crypto_namespaceObject.X509Certificate(der).publicKey);
+    }
+    catch {
+        return null;
+    }
+    return (description && SIGNATURE_KEY_TYPES[description.type]) ?? null;
+}
+// --- Signature algorithms -------------------------------------------------------------------
+// Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
+// WebCrypto does not know come back from @peculiar/x509 as bare OIDs (RFC 8017, Appendix C;
+// RFC 5758; RFC 3279).
+const SIGNATURE_OIDS = {
+    '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
+    '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
+    '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
+    '1.2.840.10040.4.3': { name: 'dsaWithSHA1', hash: 'sha1' },
+    '2.16.840.1.101.3.4.3.2': { name: 'dsa_with_SHA256', hash: 'sha256' },
+    '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
+    '1.3.101.112': { name: 'ED25519', hash: null },
+    '1.3.101.113': { name: 'ED448', hash: null },
+};
+function signatureAlgorithm(cert) {
+    let algorithm;
+    try {
+        algorithm = cert.signatureAlgorithm;
+    }
+    catch {
+        return { name: 'unknown', hash: null };
+    }
+    const known = SIGNATURE_OIDS[algorithm.name];
+    if (known) {
+        return known;
+    }
+    const hash = algorithm.hash?.name ?? null;
+    const short = hash ? hash.replace('-', '').toLowerCase() : null;
+    switch (algorithm.name) {
+        case 'RSASSA-PKCS1-v1_5':
+            return { name: `${short}WithRSAEncryption`, hash: short };
+        case 'ECDSA':
+            return { name: `ecdsa-with-${hash?.replace('-', '')}`, hash: short };
+        case 'RSA-PSS':
+            return { name: `rsassaPss (${short})`, hash: short };
+        case 'Ed25519':
+            return { name: 'ED25519', hash: null };
+        case 'Ed448':
+            return { name: 'ED448', hash: null };
+        default:
+            return { name: algorithm.name, hash: short };
+    }
+}
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/cert/names.ts
+// Whether a certificate covers the name a webhook sender connects to, the way TLS clients check
+// it today (RFC 9525, which replaced RFC 6125): DNS names against dNSName subject alternative
+// names, IP addresses against iPAddress ones, and never the subject's common name.
+
+/** True when the certificate's subject alternative names cover the endpoint's name. */
+function nameMatches(names, expected) {
+    if (expected.hostIsIp) {
+        const wanted = normaliseIp(expected.host);
+        return wanted !== null && names.ipAddresses.some((ip) => normaliseIp(ip) === wanted);
+    }
+    const host = normaliseDns(expected.host);
+    return names.dnsNames.some((pattern) => dnsNameMatches(normaliseDns(pattern), host));
+}
+// Certificates of shared hosting carry hundreds of names; evidence shows the first few.
+const NAMES_SHOWN = 10;
+/**
+ * "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP subject alternative names",
+ * for the evidence; a long list ends "and 891 more".
+ */
+function describeNames(names) {
+    const parts = [];
+    if (names.dnsNames.length > 0) {
+        parts.push(`${firstNames(names.dnsNames)} (DNS)`);
+    }
+    if (names.ipAddresses.length > 0) {
+        parts.push(`${firstNames(names.ipAddresses)} (IP)`);
+    }
+    return parts.length > 0 ? parts.join(' and ') : 'no DNS or IP subject alternative names';
+}
+function firstNames(names) {
+    const shown = names.slice(0, NAMES_SHOWN).join(', ');
+    return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
+}
+/**
+ * For an IP endpoint whose address the certificate holds only as a DNS name, the words that
+ * say why it still does not match: RFC 2818, Section 3.1, wants an iPAddress name.
+ */
+function ipAsDnsNote(names, expected) {
+    const wanted = expected.hostIsIp ? normaliseIp(expected.host) : null;
+    const asDns = wanted !== null && names.dnsNames.some((name) => normaliseIp(name) === wanted);
+    return asDns
+        ? `; ${expected.host} is there as a DNS name, but senders match an IP address only ` +
+            'against IP address names (RFC 2818, Section 3.1)'
+        : '';
+}
+// A reference identifier or a presented identifier: ASCII case-insensitive, and a final dot
+// (an absolute name) changes nothing (RFC 9525, Section 6.3).
+function normaliseDns(name) {
+    const lower = name.toLowerCase();
+    return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+function normaliseIp(address) {
+    const family = (0,external_node_net_namespaceObject.isIP)(address);
+    if (family === 0) {
+        return null;
+    }
+    return new external_node_net_namespaceObject.SocketAddress({ address, family: family === 6 ? 'ipv6' : 'ipv4' }).address;
+}
+// RFC 9525, Section 6.3: the wildcard is the whole left-most label and stands for exactly one
+// label; "f*o.example" style partial wildcards are not honoured. Like OpenSSL and browsers, a
+// wildcard needs at least two labels after it, so "*.test" covers nothing.
+function dnsNameMatches(pattern, host) {
+    if (pattern.length === 0 || host.length === 0) {
+        return false;
+    }
+    if (!pattern.startsWith('*.')) {
+        return !pattern.includes('*') && pattern === host;
+    }
+    const suffix = pattern.slice(2);
+    if (suffix.includes('*') || suffix.split('.').length < 2) {
+        return false;
+    }
+    const firstDot = host.indexOf('.');
+    if (firstDot <= 0) {
+        return false;
+    }
+    return host.slice(firstDot + 1) === suffix;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+;// CONCATENATED MODULE: ./src/cert/trust.ts
+// The trust anchors a webhook sender built on Node uses: the Mozilla roots bundled with Node
+// (tls.rootCertificates), the certificates of NODE_EXTRA_CA_CERTS, and a ca-file of our own.
+// Nothing is fetched: a sender does not download missing intermediates, so neither do we.
+
+
+
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** Every certificate in a PEM text (a bundle may hold many), as DER. */
+function pemCertificates(pem) {
+    return (pem.match(PEM_BLOCK) ?? []).map((block) => {
+        const base64 = block
+            .replace('-----BEGIN CERTIFICATE-----', '')
+            .replace('-----END CERTIFICATE-----', '')
+            .replace(/\s+/g, '');
+        return new Uint8Array(Buffer.from(base64, 'base64'));
+    });
+}
+// The bundled roots are parsed once per process and kept.
+let bundled = null;
+let fromEnvironment = null;
+const extraCache = new Map();
+function parseAnchors(pem, source) {
+    const anchors = [];
+    for (const der of pemCertificates(pem)) {
+        let node;
+        try {
+            node = new external_node_crypto_namespaceObject.X509Certificate(der);
+        }
+        catch {
+            // A broken entry in a CA file is skipped, as OpenSSL skips it when loading a store.
+            continue;
+        }
+        const spki = node.publicKey.export({ type: 'spki', format: 'der' });
+        anchors.push({ der, node, spki, source, subjectKey: certificateNames(der)?.subject ?? null });
+    }
+    return anchors;
+}
+/**
+ * An anchor parsed on first use. Our DER reader has read its names; should node:crypto still
+ * fail on it (a broken entry of a CA file), it is `broken` and never used, as OpenSSL skips
+ * such an entry when loading a store.
+ */
+class LazyAnchor {
+    der;
+    subjectKey;
+    source;
+    parsed = null;
+    unreadable = false;
+    constructor(der, subjectKey, source) {
+        this.der = der;
+        this.subjectKey = subjectKey;
+        this.source = source;
+    }
+    get broken() {
+        if (this.parsed === null && !this.unreadable) {
+            try {
+                this.parse();
+            }
+            catch {
+                this.unreadable = true;
+            }
+        }
+        return this.unreadable;
+    }
+    get node() {
+        return this.parse().node;
+    }
+    get spki() {
+        return this.parse().spki;
+    }
+    parse() {
+        if (!this.parsed) {
+            const node = new external_node_crypto_namespaceObject.X509Certificate(this.der);
+            this.parsed = { node, spki: node.publicKey.export({ type: 'spki', format: 'der' }) };
+        }
+        return this.parsed;
+    }
+}
+function lazyAnchors(pem, source) {
+    return pemCertificates(pem)
+        .map((der) => {
+        const names = certificateNames(der);
+        return names
+            ? new LazyAnchor(der, names.subject, source)
+            : parseAnchors(toPem(der), source)[0];
+    })
+        .filter((anchor) => anchor !== undefined);
+}
+function toPem(der) {
+    const base64 = Buffer.from(der).toString('base64');
+    return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----`;
+}
+function bundledAnchors() {
+    bundled ??= lazyAnchors(external_node_tls_namespaceObject.rootCertificates.join('\n'), 'bundled');
+    return bundled;
+}
+// Node reads NODE_EXTRA_CA_CERTS once at start-up and warns when it cannot; a missing file
+// here just adds nothing, as in Node.
+function environmentAnchors() {
+    const file = process.env.NODE_EXTRA_CA_CERTS;
+    if (!file) {
+        return [];
+    }
+    if (fromEnvironment?.file !== file) {
+        let pem = '';
+        try {
+            pem = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        }
+        catch {
+            pem = '';
+        }
+        // A system bundle here holds a hundred roots or more, of which a scan uses one or none.
+        fromEnvironment = { file, anchors: lazyAnchors(pem, 'NODE_EXTRA_CA_CERTS') };
+    }
+    return fromEnvironment.anchors;
+}
+/** The trust anchors for one scan: bundled roots, NODE_EXTRA_CA_CERTS, then `extraCaPem`. */
+function trustAnchors(extraCaPem) {
+    const extra = [];
+    for (const pem of extraCaPem) {
+        let anchors = extraCache.get(pem);
+        if (!anchors) {
+            anchors = parseAnchors(pem, 'extra-ca');
+            extraCache.set(pem, anchors);
+        }
+        extra.push(...anchors);
+    }
+    return [...bundledAnchors(), ...environmentAnchors(), ...extra];
+}
+
+;// CONCATENATED MODULE: ./src/cert/chain.ts
+// Judging a certificate chain exactly as a server served it, the way a webhook sender's TLS
+// library does: build the path from the leaf through the certificates sent to a trust anchor,
+// fetch nothing, match the name against subject alternative names only, and say for every
+// problem what was served and what was expected.
+
+
+
+
+// Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
+const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
+// Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
+const MIN_RSA_BITS = 2048;
+const MIN_EC_BITS = 256;
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+// x509.KeyUsageFlags, repeated so this module needs no runtime import of the library.
+const DIGITAL_SIGNATURE = 1;
+const KEY_ENCIPHERMENT = 4;
+const KEY_AGREEMENT = 16;
+const KEY_CERT_SIGN = 32;
+// No real chain is longer; the limit also stops loops of certificates that sign each other.
+const MAX_PATH_LENGTH = 10;
+/**
+ * Analyses one served chain (DER, in the order the server sent it, leaf first) for the name a
+ * sender connects to. Throws CertificateParseError when a served certificate is not X.509.
+ */
+function analyseChain(served, expectedName, options) {
+    const base = {
+        sni: options.sni ?? null,
+        ...(options.keyType ? { keyType: options.keyType } : {}),
+        ocspStapled: options.ocspStapled ?? false,
+    };
+    if (served.length === 0) {
+        return {
+            ...base,
+            served: [],
+            built: [],
+            trusted: false,
+            nameMatches: false,
+            problems: [{ code: 'untrusted', detail: 'the server sent no certificate' }],
+        };
+    }
+    const certificates = served.map((der) => parseCertificate(der, options.now));
+    const anchors = new AnchorIndex(trustAnchors(options.extraCaPem));
+    const path = buildPath(certificates, anchors, options.now);
+    const leaf = certificates[0];
+    const matches = nameMatches(leaf.info, expectedName);
+    const problems = [
+        ...pathProblems(certificates, path),
+        ...(matches ? [] : [nameProblem(leaf, expectedName)]),
+        ...dateProblems(certificates, path, options.now),
+        ...strengthProblems(certificates, path),
+        ...orderProblems(certificates, path),
+        ...usageProblems(certificates, path),
+    ];
+    const built = [...path.steps];
+    if (path.anchor && !path.endsAtServedAnchor) {
+        built.push('anchor');
+    }
+    // `trusted` says a path reaches a trust anchor by names and signatures; dates, key usage and
+    // strength are problems of their own, so the report can say which one a sender trips over.
+    return {
+        ...base,
+        served: certificates.map((certificate) => certificate.info),
+        built,
+        trusted: path.anchor !== null,
+        nameMatches: matches,
+        problems,
+        ...(path.anchor && !path.endsAtServedAnchor
+            ? { anchor: parseCertificate(path.anchor.der, options.now).info }
+            : {}),
+    };
+}
+/**
+ * The trust anchors by the key of their subject name (src/cert/der.ts), so that a step of the
+ * path parses only the anchors whose name may match. A certificate whose names could not be
+ * read cheaply is compared with every anchor, as is an anchor whose name could not be.
+ */
+class AnchorIndex {
+    all;
+    bySubject = new Map();
+    unkeyed = [];
+    constructor(all) {
+        this.all = all;
+        for (const anchor of all) {
+            if (anchor.subjectKey === null) {
+                this.unkeyed.push(anchor);
+                continue;
+            }
+            const list = this.bySubject.get(anchor.subjectKey) ?? [];
+            list.push(anchor);
+            this.bySubject.set(anchor.subjectKey, list);
+        }
+    }
+    /** The anchors whose subject may be the name with this key, in their original order. */
+    named(key) {
+        if (key === null) {
+            return this.all.filter((anchor) => anchor.broken !== true);
+        }
+        const candidates = new Set([...(this.bySubject.get(key) ?? []), ...this.unkeyed]);
+        return this.all.filter((anchor) => candidates.has(anchor) && anchor.broken !== true);
+    }
+}
+function issues(issuer, child) {
+    return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
+}
+function sameCertificate(a, b) {
+    return a.node.subject === b.node.subject && a.spki.equals(b.spki);
+}
+// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
+function pickIssuer(candidates, certificateOf, now) {
+    const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
+    return valid ?? candidates[0];
+}
+function isInDate(certificate, now) {
+    const time = now.getTime();
+    const { validFrom, validTo } = certificate.node;
+    return Date.parse(validFrom) <= time && time <= Date.parse(validTo);
+}
+// Trust anchors are looked at before the served certificates at every step, as OpenSSL does
+// by default (X509_V_FLAG_TRUSTED_FIRST), so a served cross-signed or expired root does not
+// hide a path to a root the sender already has.
+// Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
+// X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
+function buildPath(certificates, anchors, now) {
+    const steps = [0];
+    while (steps.length < MAX_PATH_LENGTH) {
+        const current = certificates[steps[steps.length - 1]];
+        const names = certificateNames(current.der);
+        const itself = anchors
+            .named(names?.subject ?? null)
+            .find((anchor) => sameCertificate(anchor, current));
+        if (itself) {
+            return { steps, anchor: itself, endsAtServedAnchor: true };
+        }
+        if (current.info.selfSigned) {
+            break;
+        }
+        const anchorIssuers = anchors
+            .named(names?.issuer ?? null)
+            .filter((anchor) => issues(anchor, current));
+        if (anchorIssuers.length > 0) {
+            const anchor = pickIssuer(anchorIssuers, (a) => a, now);
+            const servedCopy = certificates.findIndex((certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor));
+            if (servedCopy >= 0) {
+                steps.push(servedCopy);
+                return { steps, anchor, endsAtServedAnchor: true };
+            }
+            return { steps, anchor, endsAtServedAnchor: false };
+        }
+        const servedIssuers = certificates
+            .map((certificate, index) => ({ certificate, index }))
+            .filter(({ certificate, index }) => !steps.includes(index) && issues(certificate, current));
+        if (servedIssuers.length === 0) {
+            break;
+        }
+        steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
+    }
+    return { steps, anchor: null, endsAtServedAnchor: false };
+}
+// --- Problems -------------------------------------------------------------------------------
+function label(certificates, index) {
+    const role = index === 0 ? 'the leaf' : `certificate ${index}`;
+    return `${role} (${certificates[index].info.subject})`;
+}
+function pathProblems(certificates, path) {
+    // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
+    // anchors the senders have), so it is trusted like any other anchor; a bundled root never is
+    // a leaf.
+    if (path.anchor) {
+        return unusedProblems(certificates, path);
+    }
+    const last = path.steps[path.steps.length - 1];
+    const top = certificates[last];
+    const unused = certificates
+        .map((_, index) => index)
+        .filter((index) => !path.steps.includes(index));
+    if (top.info.selfSigned) {
+        if (last === 0) {
+            return [
+                {
+                    code: 'self-signed',
+                    detail: 'the leaf is self-signed and not a trusted root; a sender trusts it only when ' +
+                        'it is given as a ca-file',
+                    certificate: 0,
+                },
+            ];
+        }
+        return [
+            {
+                code: 'untrusted',
+                detail: `the chain ends at the self-signed ${label(certificates, last)}, ` +
+                    'which is not a trusted root',
+                certificate: last,
+            },
+        ];
+    }
+    const aia = top.caIssuers.length > 0
+        ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
+        : '; senders do not fetch missing intermediates';
+    // A sent root that is not on the path is no intermediate: a leaf served with a root alone
+    // lacks its intermediate, and a root sent needlessly is a notice of its own (root-sent).
+    const unusedIntermediates = unused.filter((index) => !certificates[index].info.selfSigned);
+    if (unusedIntermediates.length > 0) {
+        const sent = unusedIntermediates.map((index) => label(certificates, index)).join(', ');
+        return [
+            {
+                code: 'wrong-intermediate',
+                detail: `the sent intermediate does not issue ${label(certificates, last)}: ` +
+                    `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
+                certificate: unusedIntermediates[0],
+            },
+        ];
+    }
+    if (last === 0) {
+        return [
+            {
+                code: 'missing-intermediate',
+                detail: `intermediate not sent: the leaf is issued by ${top.info.issuer}, ` +
+                    `which the server did not send${aia}`,
+                certificate: 0,
+            },
+        ];
+    }
+    // The path stops at a served CA whose issuer is neither sent nor trusted: either another
+    // intermediate is missing or the root is one the sender does not have.
+    return [
+        {
+            code: 'untrusted',
+            detail: `${label(certificates, last)} is issued by ${top.info.issuer}, which is neither sent ` +
+                `nor a trusted root: an intermediate is missing or the root is not trusted${aia}`,
+            certificate: last,
+        },
+    ];
+}
+// Certificates sent but not part of the path cost bytes and, when expired, break clients that
+// follow the served order; they are reported so the chain file can be cleaned up.
+function unusedProblems(certificates, path) {
+    const problems = [];
+    certificates.forEach((certificate, index) => {
+        if (path.steps.includes(index) || certificate.info.selfSigned) {
+            return;
+        }
+        problems.push({
+            code: 'unused-certificate',
+            detail: `${label(certificates, index)} was sent but is not part of the chain: it issues none ` +
+                'of the other certificates (harmless for most senders, but the chain file is stale)',
+            certificate: index,
+        });
+    });
+    return problems;
+}
+function nameProblem(leaf, expected) {
+    const kind = expected.hostIsIp ? 'IP address' : 'hostname';
+    const commonName = leaf.info.subject.match(/CN=([^,]+)/)?.[1];
+    const cnNote = commonName && commonName.toLowerCase() === expected.host.toLowerCase()
+        ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
+        : '';
+    return {
+        code: 'name-mismatch',
+        detail: `the ${kind} ${expected.host} is not covered: the certificate covers ` +
+            `${describeNames(leaf.info)}${cnNote}${ipAsDnsNote(leaf.info, expected)}`,
+        certificate: 0,
+    };
+}
+function dateProblems(certificates, path, now) {
+    const problems = [];
+    certificates.forEach((certificate, index) => {
+        const { notBefore, notAfter } = certificate.info;
+        const who = label(certificates, index);
+        const notUsed = path.steps.includes(index)
+            ? ''
+            : ' (it is not needed for the chain, but senders that follow the served order fail on it)';
+        if (Date.parse(notAfter) < now.getTime()) {
+            problems.push({
+                code: index === 0 ? 'expired' : 'expired-in-chain',
+                detail: `${who} expired on ${notAfter} (${daysAgo(notAfter, now)} days ago)${notUsed}`,
+                certificate: index,
+            });
+        }
+        else if (Date.parse(notBefore) > now.getTime()) {
+            problems.push({
+                code: index === 0 ? 'not-yet-valid' : 'expired-in-chain',
+                detail: `${who} is not valid before ${notBefore}${notUsed}`,
+                certificate: index,
+            });
+        }
+    });
+    if (path.anchor && !path.endsAtServedAnchor) {
+        const anchor = path.anchor.node;
+        const notAfter = new Date(anchor.validTo);
+        if (notAfter.getTime() < now.getTime()) {
+            problems.push({
+                code: 'expired-in-chain',
+                detail: `the chain ends at the trusted root ${anchor.subject.replaceAll('\n', ', ')}, ` +
+                    `expired on ${notAfter.toISOString()}`,
+            });
+        }
+    }
+    return problems;
+}
+/** Whole days since `date`, counted as the reports count them (info.ts, daysLeft). */
+function daysAgo(date, now) {
+    return -daysLeft(new Date(date), now);
+}
+function strengthProblems(certificates, path) {
+    const problems = [];
+    for (const index of path.steps) {
+        const certificate = certificates[index];
+        const { signatureAlgorithm, keyType, keyBits, curve } = certificate.info;
+        const who = label(certificates, index);
+        // A root's signature on itself is never checked (RFC 5280, Section 6.1: the anchor is
+        // trusted as given), so a SHA-1 self-signature does not matter.
+        const isAnchor = path.endsAtServedAnchor && index === path.steps[path.steps.length - 1];
+        if (!certificate.info.selfSigned && !isAnchor && certificate.signatureHash) {
+            if (WEAK_HASHES.has(certificate.signatureHash)) {
+                problems.push({
+                    code: 'weak-signature',
+                    detail: `${who} is signed with ${signatureAlgorithm}; SHA-256 or stronger expected`,
+                    certificate: index,
+                });
+            }
+        }
+        if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
+            problems.push({
+                code: 'weak-key',
+                detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
+                certificate: index,
+            });
+        }
+        else if (keyType === 'EC' && keyBits < MIN_EC_BITS) {
+            problems.push({
+                code: 'weak-key',
+                detail: `${who} has a ${keyBits}-bit EC key (${curve}); at least ${MIN_EC_BITS} expected`,
+                certificate: index,
+            });
+        }
+        else if (keyType === 'DSA') {
+            problems.push({
+                code: 'weak-key',
+                detail: `${who} has a DSA key, which TLS 1.3 and most senders no longer accept`,
+                certificate: index,
+            });
+        }
+    }
+    return problems;
+}
+// RFC 5246, Section 7.4.2: each certificate after the leaf must certify the one before it.
+// TLS 1.3 (RFC 8446, Section 4.4.2) lets receivers tolerate any order, but older senders do not.
+function orderProblems(certificates, path) {
+    const problems = [];
+    const outOfOrder = path.steps.findIndex((index, position) => index !== position);
+    if (outOfOrder >= 0) {
+        const order = path.steps.join(' → ');
+        problems.push({
+            code: 'bad-order',
+            detail: `the certificates are not sent in chain order: the chain runs ${order} through the ` +
+                'served list, but each certificate should be followed by its issuer',
+            certificate: path.steps[outOfOrder],
+        });
+    }
+    certificates.forEach((certificate, index) => {
+        if (index > 0 && certificate.info.selfSigned) {
+            problems.push({
+                code: 'root-sent',
+                detail: `${label(certificates, index)} is a self-signed root: senders use their own copy, ` +
+                    'so sending it only adds bytes to every handshake',
+                certificate: index,
+            });
+        }
+    });
+    return problems;
+}
+function usageProblems(certificates, path) {
+    const problems = [];
+    const leaf = certificates[0];
+    // RFC 5280, Section 4.2.1.12; a CA's extendedKeyUsage also restricts what it may issue for,
+    // which OpenSSL and the Web PKI enforce.
+    for (const index of path.steps) {
+        const usages = certificates[index].extendedKeyUsage;
+        const who = label(certificates, index);
+        if (usages && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
+            problems.push({
+                code: 'not-server-auth',
+                detail: `${who} has an extended key usage without serverAuth (${usages.join(', ')})`,
+                certificate: index,
+            });
+        }
+    }
+    // RFC 5280, Section 4.2.1.3: with ECDHE and TLS 1.3 the leaf key signs the handshake.
+    if (leaf.keyUsage !== null && (leaf.keyUsage & DIGITAL_SIGNATURE) === 0) {
+        const forRsa = leaf.info.keyType === 'RSA' && (leaf.keyUsage & KEY_ENCIPHERMENT) !== 0;
+        const forEcdh = (leaf.keyUsage & KEY_AGREEMENT) !== 0;
+        problems.push({
+            code: 'not-server-auth',
+            detail: 'the leaf key usage lacks digitalSignature, which ECDHE suites and TLS 1.3 need' +
+                (forRsa ? ' (only RSA key exchange can use it)' : forEcdh ? ' (only static ECDH)' : ''),
+            certificate: 0,
+        });
+    }
+    // RFC 5280, Sections 4.2.1.9 and 6.1.4: every issuer on the path must be a CA allowed to sign
+    // certificates, with no more intermediates below it than its pathLenConstraint.
+    path.steps.forEach((index, position) => {
+        if (position === 0) {
+            return;
+        }
+        const issuer = certificates[index];
+        const who = label(certificates, index);
+        const basic = issuer.basicConstraints;
+        if (!basic?.ca) {
+            problems.push({
+                code: 'bad-basic-constraints',
+                detail: `${who} issues another certificate but is not a CA ` +
+                    `(basicConstraints ${basic ? 'cA false' : 'missing'})`,
+                certificate: index,
+            });
+        }
+        else if (basic.pathLength !== undefined && position - 1 > basic.pathLength) {
+            problems.push({
+                code: 'bad-basic-constraints',
+                detail: `${who} allows ${basic.pathLength} intermediates below it (pathLenConstraint), ` +
+                    `but ${position - 1} follow`,
+                certificate: index,
+            });
+        }
+        if (issuer.keyUsage !== null && (issuer.keyUsage & KEY_CERT_SIGN) === 0) {
+            problems.push({
+                code: 'bad-basic-constraints',
+                detail: `${who} issues another certificate, but its key usage lacks keyCertSign`,
+                certificate: index,
+            });
+        }
+    });
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./src/wire/alerts.ts
+// The IANA TLS Alert registry as data (tls-parameters-6): alert descriptions by number.
+const AlertLevel = { warning: 1, fatal: 2 };
+// biome-ignore format: one alert per line reads as a table
+const ROWS = [
+    [0, 'close_notify'],
+    [10, 'unexpected_message'],
+    [20, 'bad_record_mac'],
+    [21, 'decryption_failed'],
+    [22, 'record_overflow'],
+    [30, 'decompression_failure'],
+    [40, 'handshake_failure'],
+    [41, 'no_certificate'],
+    [42, 'bad_certificate'],
+    [43, 'unsupported_certificate'],
+    [44, 'certificate_revoked'],
+    [45, 'certificate_expired'],
+    [46, 'certificate_unknown'],
+    [47, 'illegal_parameter'],
+    [48, 'unknown_ca'],
+    [49, 'access_denied'],
+    [50, 'decode_error'],
+    [51, 'decrypt_error'],
+    [52, 'too_many_cids_requested'],
+    [60, 'export_restriction'],
+    [70, 'protocol_version'],
+    [71, 'insufficient_security'],
+    [80, 'internal_error'],
+    [86, 'inappropriate_fallback'],
+    [90, 'user_canceled'],
+    [100, 'no_renegotiation'],
+    [109, 'missing_extension'],
+    [110, 'unsupported_extension'],
+    [111, 'certificate_unobtainable'],
+    [112, 'unrecognized_name'],
+    [113, 'bad_certificate_status_response'],
+    [114, 'bad_certificate_hash_value'],
+    [115, 'unknown_psk_identity'],
+    [116, 'certificate_required'],
+    [117, 'general_error'],
+    [120, 'no_application_protocol'],
+    [121, 'ech_required'],
+];
+const ALERTS = Object.freeze(ROWS.map(([code, name]) => ({ code, name })));
+/** Alert descriptions the probe refers to in code. */
+const Alert = {
+    closeNotify: 0,
+    unexpectedMessage: 10,
+    handshakeFailure: 40,
+    illegalParameter: 47,
+    decodeError: 50,
+    protocolVersion: 70,
+    insufficientSecurity: 71,
+    internalError: 80,
+    inappropriateFallback: 86,
+    unrecognizedName: 112,
+};
+const byCode = new Map(ALERTS.map((alert) => [alert.code, alert.name]));
+/** The IANA name of an alert description, or `alert_<n>` when unassigned. */
+function alertName(code) {
+    return byCode.get(code) ?? `alert_${code}`;
+}
+
+;// CONCATENATED MODULE: ./src/wire/bytes.ts
+// Byte building and reading for TLS structures (RFC 8446 Section 3, "Presentation Language").
+//
+// The Writer nests length-prefixed vectors as blocks, so the shape of the code follows the
+// `opaque x<0..2^16-1>` shape of the RFC and no length is ever computed by hand. The Reader
+// never throws: the first failure (truncation, trailing bytes, a bad length) is recorded and
+// every later read returns zero or empty, so a parser reads straight through and checks
+// `reader.error` once at the end.
+function bytes_parsed(value) {
+    return { ok: true, value };
+}
+function bytes_refused(error) {
+    return { ok: false, error };
+}
+class Writer {
+    buffer = new Uint8Array(256);
+    length = 0;
+    get size() {
+        return this.length;
+    }
+    u8(value) {
+        this.reserve(1);
+        this.buffer[this.length++] = checked(value, 0xff);
+        return this;
+    }
+    u16(value) {
+        checked(value, 0xffff);
+        this.reserve(2);
+        this.buffer[this.length++] = value >>> 8;
+        this.buffer[this.length++] = value & 0xff;
+        return this;
+    }
+    u24(value) {
+        checked(value, 0xffffff);
+        this.reserve(3);
+        this.buffer[this.length++] = value >>> 16;
+        this.buffer[this.length++] = (value >>> 8) & 0xff;
+        this.buffer[this.length++] = value & 0xff;
+        return this;
+    }
+    bytes(data) {
+        this.reserve(data.length);
+        this.buffer.set(data, this.length);
+        this.length += data.length;
+        return this;
+    }
+    zeros(count) {
+        this.reserve(count);
+        this.buffer.fill(0, this.length, this.length + count);
+        this.length += count;
+        return this;
+    }
+    /** A vector with a 1-byte length prefix: `opaque x<0..2^8-1>`. */
+    block8(fill) {
+        return this.block(1, 0xff, fill);
+    }
+    /** A vector with a 2-byte length prefix: `opaque x<0..2^16-1>`. */
+    block16(fill) {
+        return this.block(2, 0xffff, fill);
+    }
+    /** A vector with a 3-byte length prefix: `opaque x<0..2^24-1>`. */
+    block24(fill) {
+        return this.block(3, 0xffffff, fill);
+    }
+    finish() {
+        return this.buffer.slice(0, this.length);
+    }
+    block(prefixBytes, max, fill) {
+        const start = this.length;
+        this.zeros(prefixBytes);
+        fill(this);
+        const contentLength = this.length - start - prefixBytes;
+        if (contentLength > max) {
+            throw new RangeError(`vector of ${contentLength} bytes exceeds its ${max}-byte limit`);
+        }
+        for (let i = 0; i < prefixBytes; i++) {
+            this.buffer[start + i] = (contentLength >>> (8 * (prefixBytes - 1 - i))) & 0xff;
+        }
+        return this;
+    }
+    reserve(extra) {
+        if (this.length + extra <= this.buffer.length)
+            return;
+        let capacity = this.buffer.length * 2;
+        while (capacity < this.length + extra)
+            capacity *= 2;
+        const grown = new Uint8Array(capacity);
+        grown.set(this.buffer.subarray(0, this.length));
+        this.buffer = grown;
+    }
+}
+function checked(value, max) {
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+        throw new RangeError(`value ${value} does not fit in 0..${max}`);
+    }
+    return value;
+}
+class bytes_Reader {
+    offset = 0;
+    data;
+    sink;
+    context;
+    constructor(data, context = 'message', sink = { error: null }) {
+        this.data = data;
+        this.context = context;
+        this.sink = sink;
+    }
+    /** The first failure of this reader or of any sub-reader, or null. */
+    get error() {
+        return this.sink.error;
+    }
+    get failed() {
+        return this.sink.error !== null;
+    }
+    get remaining() {
+        return this.data.length - this.offset;
+    }
+    get position() {
+        return this.offset;
+    }
+    /** Records a failure found by the caller (a bad value rather than bad framing). */
+    fail(reason) {
+        if (this.sink.error === null)
+            this.sink.error = `${this.context}: ${reason}`;
+    }
+    u8(what = 'byte') {
+        const bytes = this.take(1, what);
+        return bytes.length === 1 ? bytes[0] : 0;
+    }
+    u16(what = 'uint16') {
+        const bytes = this.take(2, what);
+        return bytes.length === 2 ? (bytes[0] << 8) | bytes[1] : 0;
+    }
+    u24(what = 'uint24') {
+        const bytes = this.take(3, what);
+        return bytes.length === 3 ? (bytes[0] << 16) | (bytes[1] << 8) | bytes[2] : 0;
+    }
+    /** Exactly `count` bytes (a view, not a copy), or empty after recording a truncation. */
+    bytes(count, what = 'bytes') {
+        return this.take(count, what);
+    }
+    /** Everything left. */
+    rest() {
+        return this.take(this.remaining, 'rest');
+    }
+    /** A sub-reader over a vector with a 1-, 2- or 3-byte length prefix. */
+    vector8(what, min = 0) {
+        return this.vector(this.u8(`${what} length`), what, min);
+    }
+    vector16(what, min = 0) {
+        return this.vector(this.u16(`${what} length`), what, min);
+    }
+    vector24(what, min = 0) {
+        return this.vector(this.u24(`${what} length`), what, min);
+    }
+    /** The bytes of a vector with a 1-, 2- or 3-byte length prefix. */
+    opaque8(what, min = 0) {
+        return this.vector8(what, min).rest();
+    }
+    opaque16(what, min = 0) {
+        return this.vector16(what, min).rest();
+    }
+    opaque24(what, min = 0) {
+        return this.vector24(what, min).rest();
+    }
+    /** Records trailing bytes as a failure; call once the structure is read. */
+    end() {
+        if (this.remaining > 0 && !this.failed) {
+            this.fail(`${this.remaining} trailing byte(s)`);
+        }
+    }
+    /** The first failure as a refused result; for parsers that stop early. */
+    refusal() {
+        return bytes_refused(this.sink.error ?? `${this.context}: refused`);
+    }
+    /** Ends the read and returns the value, or the first failure. */
+    result(value) {
+        this.end();
+        return this.sink.error === null ? bytes_parsed(value) : bytes_refused(this.sink.error);
+    }
+    vector(length, what, min) {
+        const content = this.take(length, what);
+        if (!this.failed && length < min)
+            this.fail(`${what} shorter than ${min} byte(s)`);
+        return new bytes_Reader(content, `${this.context} ${what}`, this.sink);
+    }
+    take(count, what) {
+        if (this.failed)
+            return EMPTY;
+        if (count > this.remaining) {
+            this.fail(`truncated ${what}: needs ${count} byte(s), ${this.remaining} left`);
+            this.offset = this.data.length;
+            return EMPTY;
+        }
+        const view = this.data.subarray(this.offset, this.offset + count);
+        this.offset += count;
+        return view;
+    }
+}
+const EMPTY = new Uint8Array(0);
+function bytes_concatBytes(parts) {
+    let total = 0;
+    for (const part of parts)
+        total += part.length;
+    const joined = new Uint8Array(total);
+    let offset = 0;
+    for (const part of parts) {
+        joined.set(part, offset);
+        offset += part.length;
+    }
+    return joined;
+}
+function toHex(data) {
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
+}
+/** Hex to bytes, ignoring whitespace (test vectors are printed in spaced, wrapped columns). */
+function fromHex(text) {
+    const compact = text.replace(/\s+/g, '');
+    if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) {
+        throw new Error('not a hex string');
+    }
+    return new Uint8Array(Buffer.from(compact, 'hex'));
+}
+function equalBytes(a, b) {
+    if (a.length !== b.length)
+        return false;
+    for (let i = 0; i < a.length; i++)
+        if (a[i] !== b[i])
+            return false;
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/wire/groups.ts
 // The IANA TLS Supported Groups registry as data (tls-parameters-8): elliptic curves, finite-field
 // groups and post-quantum hybrids, with what the probe needs to know about each.
 // biome-ignore format: one group per line reads as a table
-const ROWS = [
+const groups_ROWS = [
     [1, 'sect163k1', 'ec', 163, true],
     [2, 'sect163r1', 'ec', 163, true],
     [3, 'sect163r2', 'ec', 163, true],
@@ -25181,7 +26756,7 @@ const ROWS = [
     [65281, 'arbitrary_explicit_prime_curves', 'ec', 0, true],
     [65282, 'arbitrary_explicit_char2_curves', 'ec', 0, true],
 ];
-const GROUPS = Object.freeze(ROWS.map(([code, name, kind, bits, deprecated]) => ({ code, name, kind, bits, deprecated })));
+const GROUPS = Object.freeze(groups_ROWS.map(([code, name, kind, bits, deprecated]) => ({ code, name, kind, bits, deprecated })));
 /** Codes of the groups the probe names in code, so that no number appears twice. */
 const Group = {
     secp256r1: 23,
@@ -25208,14 +26783,319 @@ const COMMON_GROUPS = [
     Group.secp521r1,
     Group.x448,
 ];
-const byCode = new Map(GROUPS.map((group) => [group.code, group]));
+const groups_byCode = new Map(GROUPS.map((group) => [group.code, group]));
 function groupByCode(code) {
-    return byCode.get(code);
+    return groups_byCode.get(code);
 }
 /** The IANA name of a group, or its code in hex when unassigned. */
 function groupName(code) {
-    return byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
+    return groups_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
+
+;// CONCATENATED MODULE: ./src/wire/ffdhe.ts
+// The finite field groups of TLS (RFC 7919, Appendix A): safe primes with generator 2, for
+// FFDHE key shares in TLS 1.3 (RFC 8446, Section 4.2.8.1). Node has none of them built in.
+// test/wire/keyshare.test.ts checks each against the parameters OpenSSL prints for the group.
+
+/** The generator of every RFC 7919 group. */
+const FFDHE_GENERATOR = 2;
+/** Each group's prime, big-endian hex, as RFC 7919 Appendix A gives it. */
+const FFDHE_PRIMES = new Map([
+    [
+        Group.ffdhe2048,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b423861285c97ffffffffffffffff',
+    ],
+    [
+        Group.ffdhe3072,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b66c62e37ffffffffffffffff',
+    ],
+    [
+        Group.ffdhe4096,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb7930e9e4e58857b6ac7d5f42d69f6d18' +
+            '7763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832a907600a918130c4' +
+            '6dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
+            '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e655f6affffffffffffffff',
+    ],
+    [
+        Group.ffdhe6144,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb7930e9e4e58857b6ac7d5f42d69f6d18' +
+            '7763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832a907600a918130c4' +
+            '6dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
+            '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e0dd9020bfd64b645036c7a4e677d2c38532a3a' +
+            '23ba4442caf53ea63bb454329b7624c8917bdd64b1c0fd4cb38e8c334c701c3acdad0657fccfec71' +
+            '9b1f5c3e4e46041f388147fb4cfdb477a52471f7a9a96910b855322edb6340d8a00ef092350511e3' +
+            '0abec1fff9e3a26e7fb29f8c183023c3587e38da0077d9b4763e4e4b94b2bbc194c6651e77caf992' +
+            'eeaac0232a281bf6b3a739c1226116820ae8db5847a67cbef9c9091b462d538cd72b03746ae77f5e' +
+            '62292c311562a846505dc82db854338ae49f5235c95b91178ccf2dd5cacef403ec9d1810c6272b04' +
+            '5b3b71f9dc6b80d63fdd4a8e9adb1e6962a69526d43161c1a41d570d7938dad4a40e329cd0e40e65' +
+            'ffffffffffffffff',
+    ],
+    [
+        Group.ffdhe8192,
+        'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fb' +
+            'cc939dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0' +
+            '856365553ded1af3b557135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade735' +
+            '30acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4' +
+            'ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f619172fe9ce98583ff' +
+            '8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
+            '886b4238611fcfdcde355b3b6519035bbc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee' +
+            '598cb0fac186d91caefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff' +
+            '5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e0abcd06bfa53ddef' +
+            '3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb7930e9e4e58857b6ac7d5f42d69f6d18' +
+            '7763cf1d5503400487f55ba57e31cc7a7135c886efb4318aed6a1e012d9e6832a907600a918130c4' +
+            '6dc778f971ad0038092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf' +
+            '8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e0dd9020bfd64b645036c7a4e677d2c38532a3a' +
+            '23ba4442caf53ea63bb454329b7624c8917bdd64b1c0fd4cb38e8c334c701c3acdad0657fccfec71' +
+            '9b1f5c3e4e46041f388147fb4cfdb477a52471f7a9a96910b855322edb6340d8a00ef092350511e3' +
+            '0abec1fff9e3a26e7fb29f8c183023c3587e38da0077d9b4763e4e4b94b2bbc194c6651e77caf992' +
+            'eeaac0232a281bf6b3a739c1226116820ae8db5847a67cbef9c9091b462d538cd72b03746ae77f5e' +
+            '62292c311562a846505dc82db854338ae49f5235c95b91178ccf2dd5cacef403ec9d1810c6272b04' +
+            '5b3b71f9dc6b80d63fdd4a8e9adb1e6962a69526d43161c1a41d570d7938dad4a40e329ccff46aaa' +
+            '36ad004cf600c8381e425a31d951ae64fdb23fcec9509d43687feb69edd1cc5e0b8cc3bdf64b10ef' +
+            '86b63142a3ab8829555b2f747c932665cb2c0f1cc01bd70229388839d2af05e454504ac78b758282' +
+            '2846c0ba35c35f5c59160cc046fd8251541fc68c9c86b022bb7099876a460e7451a8a93109703fee' +
+            '1c217e6c3826e52c51aa691e0e423cfc99e9e31650c1217b624816cdad9a95f9d5b8019488d9c0a0' +
+            'a1fe3075a577e23183f81d4a3f2fa4571efc8ce0ba8a4fe8b6855dfe72b0a66eded2fbabfbe58a30' +
+            'fafabe1c5d71a87e2f741ef8c1fe86fea6bbfde530677f0d97d11d49f7a8443d0822e506a9f4614e' +
+            '011e2a94838ff88cd68c8bb7c5c6424cffffffffffffffff',
+    ],
+]);
+
+;// CONCATENATED MODULE: ./src/wire/keyshare.ts
+// Ephemeral key pairs for the TLS 1.3 key_share extension (RFC 8446 Section 4.2.8) and the
+// shared secret with the server's share, which the TLS 1.3 key schedule needs to read the
+// server's encrypted flight. Keys come from node:crypto.
+
+
+
+const MONTGOMERY = new Map([
+    // PKCS#8 prefixes of RFC 8410 private keys, followed by the raw private key.
+    [Group.x25519, { type: 'x25519', crv: 'X25519', der: '302e020100300506032b656e04220420' }],
+    [Group.x448, { type: 'x448', crv: 'X448', der: '3046020100300506032b656f043a0438' }],
+]);
+const WEIERSTRASS = new Map([
+    [Group.secp256r1, 'prime256v1'],
+    [Group.secp384r1, 'secp384r1'],
+    [Group.secp521r1, 'secp521r1'],
+]);
+// Not yet: ML-KEM hybrids such as X25519MLKEM768 (Node 20 cannot make ML-KEM keys). They can
+// still be listed in supported_groups without a share; a server that wants one answers with a
+// HelloRetryRequest naming it, which the probe reports.
+/** Whether this runtime can make a key share for the group. */
+function canMakeKeyShare(group) {
+    return MONTGOMERY.has(group) || WEIERSTRASS.has(group) || FFDHE_PRIMES.has(group);
+}
+/**
+ * Whether a hello should carry the group's share without being asked: elliptic curve shares
+ * cost microseconds, an FFDHE share of 2048 to 8192 bits costs milliseconds and 256 to 1024
+ * bytes, so those go out only in answer to a HelloRetryRequest that names them.
+ */
+function cheapKeyShare(group) {
+    return MONTGOMERY.has(group) || WEIERSTRASS.has(group);
+}
+/** A fresh key pair for the group; throws for a group canMakeKeyShare refuses. */
+function makeKeyShare(group) {
+    return keyShareFromPrivateKey(group, null);
+}
+/**
+ * A key share from a known private key (test vectors such as RFC 8448), or a fresh one when
+ * `privateKey` is null.
+ */
+function keyShareFromPrivateKey(group, privateKey) {
+    const montgomery = MONTGOMERY.get(group);
+    if (montgomery !== undefined)
+        return montgomeryShare(group, montgomery, privateKey);
+    const curve = WEIERSTRASS.get(group);
+    if (curve !== undefined)
+        return weierstrassShare(group, curve, privateKey);
+    const prime = FFDHE_PRIMES.get(group);
+    if (prime !== undefined)
+        return ffdheShare(group, prime, privateKey);
+    throw new RangeError(`no key share can be made for group ${group}`);
+}
+function montgomeryShare(group, spec, privateKey) {
+    let key;
+    if (privateKey === null) {
+        key = (0,external_node_crypto_namespaceObject.generateKeyPairSync)(spec.type).privateKey;
+    }
+    else {
+        const der = Buffer.concat([Buffer.from(spec.der, 'hex'), privateKey]);
+        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
+    }
+    const publicJwk = (0,external_node_crypto_namespaceObject.createPublicKey)(key).export({ format: 'jwk' });
+    const publicKey = new Uint8Array(Buffer.from(publicJwk.x ?? '', 'base64url'));
+    return {
+        group,
+        publicKey,
+        sharedSecret(serverKey) {
+            try {
+                const peer = (0,external_node_crypto_namespaceObject.createPublicKey)({
+                    key: { kty: 'OKP', crv: spec.crv, x: Buffer.from(serverKey).toString('base64url') },
+                    format: 'jwk',
+                });
+                const secret = new Uint8Array((0,external_node_crypto_namespaceObject.diffieHellman)({ privateKey: key, publicKey: peer }));
+                // RFC 8446 Section 7.4.2: an all-zero X25519/X448 result must be refused.
+                return secret.every((byte) => byte === 0) ? null : secret;
+            }
+            catch {
+                return null;
+            }
+        },
+    };
+}
+function weierstrassShare(group, curve, privateKey) {
+    const ecdh = (0,external_node_crypto_namespaceObject.createECDH)(curve);
+    if (privateKey === null)
+        ecdh.generateKeys();
+    else
+        ecdh.setPrivateKey(privateKey);
+    return {
+        group,
+        publicKey: new Uint8Array(ecdh.getPublicKey()),
+        sharedSecret(serverKey) {
+            // RFC 8446 Section 4.2.8.2: only the uncompressed point form is allowed.
+            if (serverKey[0] !== 0x04)
+                return null;
+            try {
+                return new Uint8Array(ecdh.computeSecret(serverKey));
+            }
+            catch {
+                return null;
+            }
+        },
+    };
+}
+function ffdheShare(group, primeHex, privateKey) {
+    const prime = Buffer.from(primeHex, 'hex');
+    const dh = (0,external_node_crypto_namespaceObject.createDiffieHellman)(prime, FFDHE_GENERATOR);
+    // With a private key set, generateKeys only computes the public key from it.
+    if (privateKey !== null)
+        dh.setPrivateKey(Buffer.from(privateKey));
+    const publicKey = dh.generateKeys();
+    return {
+        group,
+        // RFC 8446 Section 4.2.8.1: Y = g^X mod p, big-endian, left-padded to the prime's size.
+        publicKey: leftPad(publicKey, prime.length),
+        sharedSecret(serverKey) {
+            // RFC 8446 Section 4.2.8.1: the peer's value must be as long as the prime and lie
+            // strictly between 1 and p - 1; OpenSSL's check refuses the others.
+            if (serverKey.length !== prime.length)
+                return null;
+            try {
+                // RFC 8446 Section 7.4.1: the shared secret is left-padded to the prime's size too.
+                return leftPad(dh.computeSecret(Buffer.from(serverKey)), prime.length);
+            }
+            catch {
+                return null;
+            }
+        },
+    };
+}
+function leftPad(bytes, size) {
+    const padded = new Uint8Array(size);
+    padded.set(bytes, size - bytes.length);
+    return padded;
+}
+
+;// CONCATENATED MODULE: ./src/wire/sigschemes.ts
+// The IANA TLS SignatureScheme registry as data (RFC 8446 Section 4.2.3), including the
+// TLS 1.2 (hash, signature) pairs of RFC 5246 Section 7.4.1.4.1 that old servers still need.
+// biome-ignore format: one scheme per line reads as a table
+const sigschemes_ROWS = [
+    [0x0101, 'rsa_pkcs1_md5', true],
+    [0x0201, 'rsa_pkcs1_sha1', true],
+    [0x0202, 'dsa_sha1', true],
+    [0x0203, 'ecdsa_sha1', true],
+    [0x0301, 'rsa_pkcs1_sha224', true],
+    [0x0302, 'dsa_sha224', true],
+    [0x0303, 'ecdsa_sha224', true],
+    [0x0401, 'rsa_pkcs1_sha256', false],
+    [0x0402, 'dsa_sha256', true],
+    [0x0403, 'ecdsa_secp256r1_sha256', false],
+    [0x0420, 'rsa_pkcs1_sha256_legacy', true],
+    [0x0501, 'rsa_pkcs1_sha384', false],
+    [0x0502, 'dsa_sha384', true],
+    [0x0503, 'ecdsa_secp384r1_sha384', false],
+    [0x0520, 'rsa_pkcs1_sha384_legacy', true],
+    [0x0601, 'rsa_pkcs1_sha512', false],
+    [0x0602, 'dsa_sha512', true],
+    [0x0603, 'ecdsa_secp521r1_sha512', false],
+    [0x0620, 'rsa_pkcs1_sha512_legacy', true],
+    [0x0704, 'eccsi_sha256', false],
+    [0x0705, 'iso_ibs1', false],
+    [0x0706, 'iso_ibs2', false],
+    [0x0707, 'iso_chinese_ibs', false],
+    [0x0708, 'sm2sig_sm3', false],
+    [0x0709, 'gostr34102012_256a', false],
+    [0x070a, 'gostr34102012_256b', false],
+    [0x070b, 'gostr34102012_256c', false],
+    [0x070c, 'gostr34102012_256d', false],
+    [0x070d, 'gostr34102012_512a', false],
+    [0x070e, 'gostr34102012_512b', false],
+    [0x070f, 'gostr34102012_512c', false],
+    [0x0804, 'rsa_pss_rsae_sha256', false],
+    [0x0805, 'rsa_pss_rsae_sha384', false],
+    [0x0806, 'rsa_pss_rsae_sha512', false],
+    [0x0807, 'ed25519', false],
+    [0x0808, 'ed448', false],
+    [0x0809, 'rsa_pss_pss_sha256', false],
+    [0x080a, 'rsa_pss_pss_sha384', false],
+    [0x080b, 'rsa_pss_pss_sha512', false],
+    [0x081a, 'ecdsa_brainpoolP256r1tls13_sha256', false],
+    [0x081b, 'ecdsa_brainpoolP384r1tls13_sha384', false],
+    [0x081c, 'ecdsa_brainpoolP512r1tls13_sha512', false],
+    [0x0904, 'mldsa44', false],
+    [0x0905, 'mldsa65', false],
+    [0x0906, 'mldsa87', false],
+];
+const SIGNATURE_SCHEMES = Object.freeze(sigschemes_ROWS.map(([code, name, legacy]) => ({ code, name, legacy })));
+const sigschemes_byCode = new Map(SIGNATURE_SCHEMES.map((scheme) => [scheme.code, scheme]));
+function signatureSchemeName(code) {
+    return sigschemes_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
+}
+/**
+ * What the probe offers in signature_algorithms: every scheme a server certificate may need,
+ * modern first, then SHA-1, SHA-224 and DSA so that a server holding only an old certificate
+ * still answers (a probe asks what the server does, it does not verify signatures).
+ */
+const PROBE_SIGNATURE_SCHEMES = Object.freeze([
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x081a, 0x081b, 0x081c, 0x0804, 0x0805, 0x0806, 0x0809,
+    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202, 0x0402,
+    0x0502, 0x0602,
+]);
 
 ;// CONCATENATED MODULE: ./src/wire/suites.ts
 // The IANA TLS Cipher Suites registry as data: every assigned suite with what it is made of, so
@@ -26045,1711 +27925,6 @@ function versionInRange(version, min, max) {
     return index >= VERSION_ORDER.indexOf(min) && index <= VERSION_ORDER.indexOf(max);
 }
 
-;// CONCATENATED MODULE: ./src/cert/der.ts
-// A cheap look at the issuer and subject names of a DER certificate, without parsing the rest:
-// enough to index the trust anchors by name so that only the few a path may reach are parsed.
-//
-// The key of a name is its attribute types and decoded values in order. Two names that node's
-// X509Certificate prints alike have the same key: printing decodes each value as below
-// (RFC 5280, Section 4.1.2.4: PrintableString, UTF8String, BMPString, UniversalString,
-// TeletexString), so a value encoded as PrintableString in one certificate and as UTF8String in
-// another still matches. The exact comparison stays with the callers; the key only narrows.
-function readTlv(bytes, offset, limit) {
-    if (offset + 2 > limit) {
-        return null;
-    }
-    const tag = bytes[offset];
-    let length = bytes[offset + 1];
-    let start = offset + 2;
-    if (length & 0x80) {
-        const count = length & 0x7f;
-        if (count === 0 || count > 4 || start + count > limit) {
-            return null;
-        }
-        length = 0;
-        for (let index = 0; index < count; index += 1) {
-            length = length * 256 + bytes[start + index];
-        }
-        start += count;
-    }
-    const end = start + length;
-    return end > limit ? null : { tag, start, end };
-}
-/** Every TLV directly inside [start, end), or null when the bytes are not DER. */
-function children(bytes, start, end) {
-    const found = [];
-    let offset = start;
-    while (offset < end) {
-        const tlv = readTlv(bytes, offset, end);
-        if (!tlv) {
-            return null;
-        }
-        found.push(tlv);
-        offset = tlv.end;
-    }
-    return found;
-}
-const SEQUENCE = 0x30;
-const SET = 0x31;
-const OID = 0x06;
-function decodeValue(bytes, tlv) {
-    const content = Buffer.from(bytes.buffer, bytes.byteOffset + tlv.start, tlv.end - tlv.start);
-    switch (tlv.tag) {
-        case 0x0c: // UTF8String
-            return content.toString('utf8');
-        case 0x1e: // BMPString, UTF-16 big-endian
-            return Buffer.from(content).swap16().toString('utf16le');
-        case 0x1c: {
-            // UniversalString, UTF-32 big-endian
-            let text = '';
-            for (let index = 0; index + 4 <= content.length; index += 4) {
-                text += String.fromCodePoint(content.readUInt32BE(index));
-            }
-            return text;
-        }
-        default:
-            return content.toString('latin1');
-    }
-}
-/** The key of a Name (RFC 5280, Section 4.1.2.4), or null when it is not DER. */
-function nameKey(bytes, name) {
-    if (name.tag !== SEQUENCE) {
-        return null;
-    }
-    const parts = [];
-    for (const rdn of children(bytes, name.start, name.end) ?? [null]) {
-        if (rdn?.tag !== SET) {
-            return null;
-        }
-        for (const attribute of children(bytes, rdn.start, rdn.end) ?? [null]) {
-            const fields = attribute ? children(bytes, attribute.start, attribute.end) : null;
-            if (fields?.length !== 2 || fields[0].tag !== OID) {
-                return null;
-            }
-            const type = Buffer.from(bytes.subarray(fields[0].start, fields[0].end)).toString('hex');
-            parts.push(`${type}=${decodeValue(bytes, fields[1])}`);
-        }
-    }
-    return parts.join('\u0000');
-}
-/**
- * The keys of a certificate's issuer and subject names, or null when the certificate is not
- * DER as far as the subject (RFC 5280, Section 4.1: version, serial, signature, issuer,
- * validity, subject).
- */
-function certificateNames(der) {
-    try {
-        const certificate = readTlv(der, 0, der.length);
-        const tbs = certificate && readTlv(der, certificate.start, certificate.end);
-        const fields = tbs && tbs.tag === SEQUENCE ? children(der, tbs.start, tbs.end) : null;
-        if (!fields) {
-            return null;
-        }
-        const rest = fields[0]?.tag === 0xa0 ? fields.slice(1) : fields;
-        const [, , issuer, , subject] = rest;
-        if (!issuer || !subject) {
-            return null;
-        }
-        const issuerKey = nameKey(der, issuer);
-        const subjectKey = nameKey(der, subject);
-        return issuerKey === null || subjectKey === null
-            ? null
-            : { issuer: issuerKey, subject: subjectKey };
-    }
-    catch {
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/cert/info.ts
-// Reading one X.509 certificate into the facts a report shows and the chain checks use: names,
-// key, signature, dates and the extensions that decide whether it may serve TLS or issue others.
-// Parsing goes through @peculiar/x509; node:crypto's X509Certificate does what it does natively
-// (fingerprints, public keys, signature verification, IP matching).
-
-let library = null;
-let loading = null;
-/**
- * Loads @peculiar/x509, with the reflect-metadata polyfill it needs first. Setting up its
- * ASN.1 schemas takes about 45 ms, most of this tool's start-up, so a scan starts loading it
- * once its first hellos are out and reads certificates after awaiting this.
- */
-async function loadCertificateParser() {
-    loading ??= __nccwpck_require__.e(/* import() */ 477).then(__nccwpck_require__.t.bind(__nccwpck_require__, 477, 23)).then(async () => {
-        library = await __nccwpck_require__.e(/* import() */ 927).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8927, 19));
-        return library;
-    });
-    await loading;
-}
-function x509() {
-    if (library === null) {
-        throw new Error('internal error: certificates read before loadCertificateParser() finished');
-    }
-    return library;
-}
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** Raised for bytes that are not a DER X.509 certificate. */
-class CertificateParseError extends Error {
-    name = 'CertificateParseError';
-}
-/** Fills the report's CertificateInfo for one DER certificate; days left count from `now`. */
-function certificateInfo(der, now = new Date()) {
-    return parseCertificate(der, now).info;
-}
-// A scan sees one certificate many times (every chain a server sends repeats its leaf, and a
-// fleet shares certificates): each is parsed once per clock value and kept a while. Callers get
-// their own copy of the info, so that no report shares an object with another.
-const PARSED_KEPT = 64;
-const parsed = new Map();
-/** Parses one DER certificate; throws CertificateParseError when it is not one. */
-function parseCertificate(der, now) {
-    const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
-    const key = `${now.getTime()}:${bytes.toString('base64')}`;
-    let found = parsed.get(key);
-    if (!found) {
-        found = readSafely(der, now);
-        if (parsed.size >= PARSED_KEPT) {
-            parsed.delete(parsed.keys().next().value);
-        }
-        parsed.set(key, found);
-    }
-    return { ...found, der, info: copyInfo(found.info) };
-}
-function copyInfo(info) {
-    return { ...info, dnsNames: [...info.dnsNames], ipAddresses: [...info.ipAddresses] };
-}
-function readSafely(der, now) {
-    try {
-        return readCertificate(der, now);
-    }
-    catch (error) {
-        if (error instanceof CertificateParseError)
-            throw error;
-        // DER can be sound enough to construct and still fail when a field is read (a public key
-        // OpenSSL cannot decode, a malformed extension): as unreadable as no certificate at all.
-        throw new CertificateParseError(`unreadable X.509 certificate: ${error.message}`);
-    }
-}
-function readCertificate(der, now) {
-    let node;
-    let cert;
-    try {
-        node = new external_node_crypto_namespaceObject.X509Certificate(der);
-        cert = new (x509().X509Certificate)(der);
-    }
-    catch (error) {
-        throw new CertificateParseError(`not a DER X.509 certificate: ${error.message}`);
-    }
-    const names = subjectAltNames(cert);
-    const key = describeKey(cert, node);
-    const signature = signatureAlgorithm(cert);
-    const basic = cert.getExtension(x509().BasicConstraintsExtension);
-    const usage = cert.getExtension(x509().KeyUsagesExtension);
-    const extended = cert.getExtension(x509().ExtendedKeyUsageExtension);
-    const basicConstraints = basic ? { ca: basic.ca, pathLength: basic.pathLength } : null;
-    const info = {
-        subject: cert.subject,
-        issuer: cert.issuer,
-        serial: node.serialNumber.toUpperCase(),
-        dnsNames: names.dns,
-        ipAddresses: names.ip,
-        keyType: key.type,
-        keyBits: key.bits,
-        ...(key.curve ? { curve: key.curve } : {}),
-        signatureAlgorithm: signature.name,
-        notBefore: cert.notBefore.toISOString(),
-        notAfter: cert.notAfter.toISOString(),
-        daysLeft: daysLeft(cert.notAfter, now),
-        fingerprintSha256: node.fingerprint256,
-        selfSigned: isSelfSigned(node),
-        isCa: basicConstraints?.ca ?? false,
-        pem: node.toString(),
-    };
-    return {
-        der,
-        node,
-        info,
-        basicConstraints,
-        keyUsage: usage ? usage.usages : null,
-        extendedKeyUsage: extended ? extended.usages.map((oid) => String(oid)) : null,
-        caIssuers: authorityIssuers(cert),
-        spki: node.publicKey.export({ type: 'spki', format: 'der' }),
-        signatureHash: signature.hash,
-    };
-}
-/**
- * Whole days from `now` until `notAfter`, rounded down; once expired, minus the whole days
- * since (at least one), so that "expired 10 days ago" means what a reader takes it to mean
- * and every report counts alike.
- */
-function daysLeft(notAfter, now) {
-    const left = notAfter.getTime() - now.getTime();
-    return left >= 0 ? Math.floor(left / DAY_MS) : -Math.max(1, Math.floor(-left / DAY_MS));
-}
-// A certificate is self-signed when it names itself as issuer and its own key verifies it
-// (RFC 5280, Section 3.2); a name match alone is only "self-issued".
-function isSelfSigned(node) {
-    return node.issuer === node.subject && node.verify(node.publicKey);
-}
-function subjectAltNames(cert) {
-    const dns = [];
-    const ip = [];
-    for (const extension of cert.getExtensions(x509().SubjectAlternativeNameExtension)) {
-        for (const name of extension.names.items) {
-            if (name.type === 'dns') {
-                dns.push(name.value);
-            }
-            else if (name.type === 'ip') {
-                ip.push(name.value);
-            }
-        }
-    }
-    return { dns, ip };
-}
-function authorityIssuers(cert) {
-    const access = cert.getExtension(x509().AuthorityInfoAccessExtension);
-    if (!access) {
-        return [];
-    }
-    return access.caIssuers.map((name) => name.value);
-}
-// --- Keys -----------------------------------------------------------------------------------
-const CURVE_NAMES = {
-    prime256v1: { name: 'P-256', bits: 256 },
-    secp384r1: { name: 'P-384', bits: 384 },
-    secp521r1: { name: 'P-521', bits: 521 },
-    secp256k1: { name: 'secp256k1', bits: 256 },
-    secp224r1: { name: 'P-224', bits: 224 },
-    prime192v1: { name: 'P-192', bits: 192 },
-    brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
-    brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
-    brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
-};
-function describeKey(cert, node) {
-    return (nodeKeyDescription(node.publicKey) ?? {
-        type: 'other',
-        bits: 0,
-        curve: cert.publicKey.algorithm.name,
-    });
-}
-/** A public key as node:crypto reads it; null for a type it does not name. */
-function nodeKeyDescription(publicKey) {
-    const details = publicKey.asymmetricKeyDetails ?? {};
-    switch (publicKey.asymmetricKeyType) {
-        case 'rsa':
-        case 'rsa-pss':
-            return { type: 'RSA', bits: details.modulusLength ?? 0 };
-        case 'dsa':
-            return { type: 'DSA', bits: details.modulusLength ?? 0 };
-        case 'ec': {
-            const curve = details.namedCurve ?? 'unknown';
-            const known = CURVE_NAMES[curve];
-            return { type: 'EC', bits: known?.bits ?? 0, curve: known?.name ?? curve };
-        }
-        case 'ed25519':
-            return { type: 'Ed25519', bits: 256 };
-        case 'ed448':
-            return { type: 'Ed448', bits: 456 };
-        default:
-            return null;
-    }
-}
-const SIGNATURE_KEY_TYPES = {
-    RSA: 'RSA',
-    EC: 'ECDSA',
-    Ed25519: 'EdDSA',
-    Ed448: 'EdDSA',
-};
-/**
- * The signature key type of a certificate (the one a hello's signature_algorithms asks for),
- * read with node:crypto alone: the hellos that wait for it need not wait for the X.509 library
- * to load. Null for an unreadable certificate or a key no TLS 1.2 or 1.3 signature uses.
- */
-function signatureKeyType(der) {
-    let description;
-    try {
-        description = nodeKeyDescription(new external_node_crypto_namespaceObject.X509Certificate(der).publicKey);
-    }
-    catch {
-        return null;
-    }
-    return (description && SIGNATURE_KEY_TYPES[description.type]) ?? null;
-}
-// --- Signature algorithms -------------------------------------------------------------------
-// Names as `openssl x509 -text` prints them, which is what users search for. Algorithms that
-// WebCrypto does not know come back from @peculiar/x509 as bare OIDs (RFC 8017, Appendix C;
-// RFC 5758; RFC 3279).
-const SIGNATURE_OIDS = {
-    '1.2.840.113549.1.1.2': { name: 'md2WithRSAEncryption', hash: 'md2' },
-    '1.2.840.113549.1.1.4': { name: 'md5WithRSAEncryption', hash: 'md5' },
-    '1.2.840.113549.1.1.5': { name: 'sha1WithRSAEncryption', hash: 'sha1' },
-    '1.2.840.10040.4.3': { name: 'dsaWithSHA1', hash: 'sha1' },
-    '2.16.840.1.101.3.4.3.2': { name: 'dsa_with_SHA256', hash: 'sha256' },
-    '1.2.840.10045.4.1': { name: 'ecdsa-with-SHA1', hash: 'sha1' },
-    '1.3.101.112': { name: 'ED25519', hash: null },
-    '1.3.101.113': { name: 'ED448', hash: null },
-};
-function signatureAlgorithm(cert) {
-    let algorithm;
-    try {
-        algorithm = cert.signatureAlgorithm;
-    }
-    catch {
-        return { name: 'unknown', hash: null };
-    }
-    const known = SIGNATURE_OIDS[algorithm.name];
-    if (known) {
-        return known;
-    }
-    const hash = algorithm.hash?.name ?? null;
-    const short = hash ? hash.replace('-', '').toLowerCase() : null;
-    switch (algorithm.name) {
-        case 'RSASSA-PKCS1-v1_5':
-            return { name: `${short}WithRSAEncryption`, hash: short };
-        case 'ECDSA':
-            return { name: `ecdsa-with-${hash?.replace('-', '')}`, hash: short };
-        case 'RSA-PSS':
-            return { name: `rsassaPss (${short})`, hash: short };
-        case 'Ed25519':
-            return { name: 'ED25519', hash: null };
-        case 'Ed448':
-            return { name: 'ED448', hash: null };
-        default:
-            return { name: algorithm.name, hash: short };
-    }
-}
-
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: ./src/cert/names.ts
-// Whether a certificate covers the name a webhook sender connects to, the way TLS clients check
-// it today (RFC 9525, which replaced RFC 6125): DNS names against dNSName subject alternative
-// names, IP addresses against iPAddress ones, and never the subject's common name.
-
-/** True when the certificate's subject alternative names cover the endpoint's name. */
-function nameMatches(names, expected) {
-    if (expected.hostIsIp) {
-        const wanted = normaliseIp(expected.host);
-        return wanted !== null && names.ipAddresses.some((ip) => normaliseIp(ip) === wanted);
-    }
-    const host = normaliseDns(expected.host);
-    return names.dnsNames.some((pattern) => dnsNameMatches(normaliseDns(pattern), host));
-}
-/** "a.test, *.b.test (DNS) and 192.0.2.1 (IP)", or "no DNS or IP names" for the evidence. */
-function describeNames(names) {
-    const parts = [];
-    if (names.dnsNames.length > 0) {
-        parts.push(`${names.dnsNames.join(', ')} (DNS)`);
-    }
-    if (names.ipAddresses.length > 0) {
-        parts.push(`${names.ipAddresses.join(', ')} (IP)`);
-    }
-    return parts.length > 0 ? parts.join(' and ') : 'no DNS or IP subject alternative names';
-}
-// A reference identifier or a presented identifier: ASCII case-insensitive, and a final dot
-// (an absolute name) changes nothing (RFC 9525, Section 6.3).
-function normaliseDns(name) {
-    const lower = name.toLowerCase();
-    return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-function normaliseIp(address) {
-    const family = (0,external_node_net_namespaceObject.isIP)(address);
-    if (family === 0) {
-        return null;
-    }
-    return new external_node_net_namespaceObject.SocketAddress({ address, family: family === 6 ? 'ipv6' : 'ipv4' }).address;
-}
-// RFC 9525, Section 6.3: the wildcard is the whole left-most label and stands for exactly one
-// label; "f*o.example" style partial wildcards are not honoured. Like OpenSSL and browsers, a
-// wildcard needs at least two labels after it, so "*.test" covers nothing.
-function dnsNameMatches(pattern, host) {
-    if (pattern.length === 0 || host.length === 0) {
-        return false;
-    }
-    if (!pattern.startsWith('*.')) {
-        return !pattern.includes('*') && pattern === host;
-    }
-    const suffix = pattern.slice(2);
-    if (suffix.includes('*') || suffix.split('.').length < 2) {
-        return false;
-    }
-    const firstDot = host.indexOf('.');
-    if (firstDot <= 0) {
-        return false;
-    }
-    return host.slice(firstDot + 1) === suffix;
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-;// CONCATENATED MODULE: ./src/cert/trust.ts
-// The trust anchors a webhook sender built on Node uses: the Mozilla roots bundled with Node
-// (tls.rootCertificates), the certificates of NODE_EXTRA_CA_CERTS, and a ca-file of our own.
-// Nothing is fetched: a sender does not download missing intermediates, so neither do we.
-
-
-
-
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-/** Every certificate in a PEM text (a bundle may hold many), as DER. */
-function pemCertificates(pem) {
-    return (pem.match(PEM_BLOCK) ?? []).map((block) => {
-        const base64 = block
-            .replace('-----BEGIN CERTIFICATE-----', '')
-            .replace('-----END CERTIFICATE-----', '')
-            .replace(/\s+/g, '');
-        return new Uint8Array(Buffer.from(base64, 'base64'));
-    });
-}
-// The bundled roots are parsed once per process and kept.
-let bundled = null;
-let fromEnvironment = null;
-const extraCache = new Map();
-function parseAnchors(pem, source) {
-    const anchors = [];
-    for (const der of pemCertificates(pem)) {
-        let node;
-        try {
-            node = new external_node_crypto_namespaceObject.X509Certificate(der);
-        }
-        catch {
-            // A broken entry in a CA file is skipped, as OpenSSL skips it when loading a store.
-            continue;
-        }
-        const spki = node.publicKey.export({ type: 'spki', format: 'der' });
-        anchors.push({ der, node, spki, source, subjectKey: certificateNames(der)?.subject ?? null });
-    }
-    return anchors;
-}
-/**
- * An anchor parsed on first use. Our DER reader has read its names; should node:crypto still
- * fail on it (a broken entry of a CA file), it is `broken` and never used, as OpenSSL skips
- * such an entry when loading a store.
- */
-class LazyAnchor {
-    der;
-    subjectKey;
-    source;
-    parsed = null;
-    unreadable = false;
-    constructor(der, subjectKey, source) {
-        this.der = der;
-        this.subjectKey = subjectKey;
-        this.source = source;
-    }
-    get broken() {
-        if (this.parsed === null && !this.unreadable) {
-            try {
-                this.parse();
-            }
-            catch {
-                this.unreadable = true;
-            }
-        }
-        return this.unreadable;
-    }
-    get node() {
-        return this.parse().node;
-    }
-    get spki() {
-        return this.parse().spki;
-    }
-    parse() {
-        if (!this.parsed) {
-            const node = new external_node_crypto_namespaceObject.X509Certificate(this.der);
-            this.parsed = { node, spki: node.publicKey.export({ type: 'spki', format: 'der' }) };
-        }
-        return this.parsed;
-    }
-}
-function lazyAnchors(pem, source) {
-    return pemCertificates(pem)
-        .map((der) => {
-        const names = certificateNames(der);
-        return names
-            ? new LazyAnchor(der, names.subject, source)
-            : parseAnchors(toPem(der), source)[0];
-    })
-        .filter((anchor) => anchor !== undefined);
-}
-function toPem(der) {
-    const base64 = Buffer.from(der).toString('base64');
-    return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----`;
-}
-function bundledAnchors() {
-    bundled ??= lazyAnchors(external_node_tls_namespaceObject.rootCertificates.join('\n'), 'bundled');
-    return bundled;
-}
-// Node reads NODE_EXTRA_CA_CERTS once at start-up and warns when it cannot; a missing file
-// here just adds nothing, as in Node.
-function environmentAnchors() {
-    const file = process.env.NODE_EXTRA_CA_CERTS;
-    if (!file) {
-        return [];
-    }
-    if (fromEnvironment?.file !== file) {
-        let pem = '';
-        try {
-            pem = (0,external_node_fs_.readFileSync)(file, 'utf8');
-        }
-        catch {
-            pem = '';
-        }
-        // A system bundle here holds a hundred roots or more, of which a scan uses one or none.
-        fromEnvironment = { file, anchors: lazyAnchors(pem, 'NODE_EXTRA_CA_CERTS') };
-    }
-    return fromEnvironment.anchors;
-}
-/** The trust anchors for one scan: bundled roots, NODE_EXTRA_CA_CERTS, then `extraCaPem`. */
-function trustAnchors(extraCaPem) {
-    const extra = [];
-    for (const pem of extraCaPem) {
-        let anchors = extraCache.get(pem);
-        if (!anchors) {
-            anchors = parseAnchors(pem, 'extra-ca');
-            extraCache.set(pem, anchors);
-        }
-        extra.push(...anchors);
-    }
-    return [...bundledAnchors(), ...environmentAnchors(), ...extra];
-}
-
-;// CONCATENATED MODULE: ./src/cert/chain.ts
-// Judging a certificate chain exactly as a server served it, the way a webhook sender's TLS
-// library does: build the path from the leaf through the certificates sent to a trust anchor,
-// fetch nothing, match the name against subject alternative names only, and say for every
-// problem what was served and what was expected.
-
-
-
-
-// Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
-const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
-// Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
-const MIN_RSA_BITS = 2048;
-const MIN_EC_BITS = 256;
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
-// x509.KeyUsageFlags, repeated so this module needs no runtime import of the library.
-const DIGITAL_SIGNATURE = 1;
-const KEY_ENCIPHERMENT = 4;
-const KEY_AGREEMENT = 16;
-const KEY_CERT_SIGN = 32;
-// No real chain is longer; the limit also stops loops of certificates that sign each other.
-const MAX_PATH_LENGTH = 10;
-/**
- * Analyses one served chain (DER, in the order the server sent it, leaf first) for the name a
- * sender connects to. Throws CertificateParseError when a served certificate is not X.509.
- */
-function analyseChain(served, expectedName, options) {
-    const base = {
-        sni: options.sni ?? null,
-        ...(options.keyType ? { keyType: options.keyType } : {}),
-        ocspStapled: options.ocspStapled ?? false,
-    };
-    if (served.length === 0) {
-        return {
-            ...base,
-            served: [],
-            built: [],
-            trusted: false,
-            nameMatches: false,
-            problems: [{ code: 'untrusted', detail: 'the server sent no certificate' }],
-        };
-    }
-    const certificates = served.map((der) => parseCertificate(der, options.now));
-    const anchors = new AnchorIndex(trustAnchors(options.extraCaPem));
-    const path = buildPath(certificates, anchors, options.now);
-    const leaf = certificates[0];
-    const matches = nameMatches(leaf.info, expectedName);
-    const problems = [
-        ...pathProblems(certificates, path),
-        ...(matches ? [] : [nameProblem(leaf, expectedName)]),
-        ...dateProblems(certificates, path, options.now),
-        ...strengthProblems(certificates, path),
-        ...orderProblems(certificates, path),
-        ...usageProblems(certificates, path),
-    ];
-    const built = [...path.steps];
-    if (path.anchor && !path.endsAtServedAnchor) {
-        built.push('anchor');
-    }
-    // `trusted` says a path reaches a trust anchor by names and signatures; dates, key usage and
-    // strength are problems of their own, so the report can say which one a sender trips over.
-    return {
-        ...base,
-        served: certificates.map((certificate) => certificate.info),
-        built,
-        trusted: path.anchor !== null,
-        nameMatches: matches,
-        problems,
-        ...(path.anchor && !path.endsAtServedAnchor
-            ? { anchor: parseCertificate(path.anchor.der, options.now).info }
-            : {}),
-    };
-}
-/**
- * The trust anchors by the key of their subject name (src/cert/der.ts), so that a step of the
- * path parses only the anchors whose name may match. A certificate whose names could not be
- * read cheaply is compared with every anchor, as is an anchor whose name could not be.
- */
-class AnchorIndex {
-    all;
-    bySubject = new Map();
-    unkeyed = [];
-    constructor(all) {
-        this.all = all;
-        for (const anchor of all) {
-            if (anchor.subjectKey === null) {
-                this.unkeyed.push(anchor);
-                continue;
-            }
-            const list = this.bySubject.get(anchor.subjectKey) ?? [];
-            list.push(anchor);
-            this.bySubject.set(anchor.subjectKey, list);
-        }
-    }
-    /** The anchors whose subject may be the name with this key, in their original order. */
-    named(key) {
-        if (key === null) {
-            return this.all.filter((anchor) => anchor.broken !== true);
-        }
-        const candidates = new Set([...(this.bySubject.get(key) ?? []), ...this.unkeyed]);
-        return this.all.filter((anchor) => candidates.has(anchor) && anchor.broken !== true);
-    }
-}
-function issues(issuer, child) {
-    return issuer.node.subject === child.node.issuer && child.node.verify(issuer.node.publicKey);
-}
-function sameCertificate(a, b) {
-    return a.node.subject === b.node.subject && a.spki.equals(b.spki);
-}
-// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
-function pickIssuer(candidates, certificateOf, now) {
-    const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
-    return valid ?? candidates[0];
-}
-function isInDate(certificate, now) {
-    const time = now.getTime();
-    const { validFrom, validTo } = certificate.node;
-    return Date.parse(validFrom) <= time && time <= Date.parse(validTo);
-}
-// Trust anchors are looked at before the served certificates at every step, as OpenSSL does
-// by default (X509_V_FLAG_TRUSTED_FIRST), so a served cross-signed or expired root does not
-// hide a path to a root the sender already has.
-// Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
-// X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
-function buildPath(certificates, anchors, now) {
-    const steps = [0];
-    while (steps.length < MAX_PATH_LENGTH) {
-        const current = certificates[steps[steps.length - 1]];
-        const names = certificateNames(current.der);
-        const itself = anchors
-            .named(names?.subject ?? null)
-            .find((anchor) => sameCertificate(anchor, current));
-        if (itself) {
-            return { steps, anchor: itself, endsAtServedAnchor: true };
-        }
-        if (current.info.selfSigned) {
-            break;
-        }
-        const anchorIssuers = anchors
-            .named(names?.issuer ?? null)
-            .filter((anchor) => issues(anchor, current));
-        if (anchorIssuers.length > 0) {
-            const anchor = pickIssuer(anchorIssuers, (a) => a, now);
-            const servedCopy = certificates.findIndex((certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor));
-            if (servedCopy >= 0) {
-                steps.push(servedCopy);
-                return { steps, anchor, endsAtServedAnchor: true };
-            }
-            return { steps, anchor, endsAtServedAnchor: false };
-        }
-        const servedIssuers = certificates
-            .map((certificate, index) => ({ certificate, index }))
-            .filter(({ certificate, index }) => !steps.includes(index) && issues(certificate, current));
-        if (servedIssuers.length === 0) {
-            break;
-        }
-        steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
-    }
-    return { steps, anchor: null, endsAtServedAnchor: false };
-}
-// --- Problems -------------------------------------------------------------------------------
-function label(certificates, index) {
-    const role = index === 0 ? 'the leaf' : `certificate ${index}`;
-    return `${role} (${certificates[index].info.subject})`;
-}
-function pathProblems(certificates, path) {
-    // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
-    // anchors the senders have), so it is trusted like any other anchor; a bundled root never is
-    // a leaf.
-    if (path.anchor) {
-        return unusedProblems(certificates, path);
-    }
-    const last = path.steps[path.steps.length - 1];
-    const top = certificates[last];
-    const unused = certificates
-        .map((_, index) => index)
-        .filter((index) => !path.steps.includes(index));
-    if (top.info.selfSigned) {
-        if (last === 0) {
-            return [
-                {
-                    code: 'self-signed',
-                    detail: 'the leaf is self-signed and not a trusted root; a sender trusts it only when ' +
-                        'it is given as a ca-file',
-                    certificate: 0,
-                },
-            ];
-        }
-        return [
-            {
-                code: 'untrusted',
-                detail: `the chain ends at the self-signed ${label(certificates, last)}, ` +
-                    'which is not a trusted root',
-                certificate: last,
-            },
-        ];
-    }
-    const aia = top.caIssuers.length > 0
-        ? `; it names its issuer at ${top.caIssuers.join(', ')}, but senders do not fetch it`
-        : '; senders do not fetch missing intermediates';
-    if (unused.length > 0) {
-        const sent = unused.map((index) => label(certificates, index)).join(', ');
-        return [
-            {
-                code: 'wrong-intermediate',
-                detail: `the sent intermediate does not issue ${label(certificates, last)}: ` +
-                    `${sent} was sent, but ${top.info.issuer} issued it${aia}`,
-                certificate: unused[0],
-            },
-        ];
-    }
-    if (last === 0) {
-        return [
-            {
-                code: 'missing-intermediate',
-                detail: `intermediate not sent: the leaf is issued by ${top.info.issuer}, ` +
-                    `which the server did not send${aia}`,
-                certificate: 0,
-            },
-        ];
-    }
-    // The path stops at a served CA whose issuer is neither sent nor trusted: either another
-    // intermediate is missing or the root is one the sender does not have.
-    return [
-        {
-            code: 'untrusted',
-            detail: `${label(certificates, last)} is issued by ${top.info.issuer}, which is neither sent ` +
-                `nor a trusted root: an intermediate is missing or the root is not trusted${aia}`,
-            certificate: last,
-        },
-    ];
-}
-// Certificates sent but not part of the path cost bytes and, when expired, break clients that
-// follow the served order; they are reported so the chain file can be cleaned up.
-function unusedProblems(certificates, path) {
-    const problems = [];
-    certificates.forEach((certificate, index) => {
-        if (path.steps.includes(index) || certificate.info.selfSigned) {
-            return;
-        }
-        problems.push({
-            code: 'unused-certificate',
-            detail: `${label(certificates, index)} was sent but is not part of the chain: it issues none ` +
-                'of the other certificates (harmless for most senders, but the chain file is stale)',
-            certificate: index,
-        });
-    });
-    return problems;
-}
-function nameProblem(leaf, expected) {
-    const kind = expected.hostIsIp ? 'IP address' : 'hostname';
-    const commonName = leaf.info.subject.match(/CN=([^,]+)/)?.[1];
-    const cnNote = commonName && commonName.toLowerCase() === expected.host.toLowerCase()
-        ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
-        : '';
-    return {
-        code: 'name-mismatch',
-        detail: `the ${kind} ${expected.host} is not covered: the certificate covers ` +
-            `${describeNames(leaf.info)}${cnNote}`,
-        certificate: 0,
-    };
-}
-function dateProblems(certificates, path, now) {
-    const problems = [];
-    certificates.forEach((certificate, index) => {
-        const { notBefore, notAfter } = certificate.info;
-        const who = label(certificates, index);
-        const notUsed = path.steps.includes(index)
-            ? ''
-            : ' (it is not needed for the chain, but senders that follow the served order fail on it)';
-        if (Date.parse(notAfter) < now.getTime()) {
-            problems.push({
-                code: index === 0 ? 'expired' : 'expired-in-chain',
-                detail: `${who} expired on ${notAfter} (${daysAgo(notAfter, now)} days ago)${notUsed}`,
-                certificate: index,
-            });
-        }
-        else if (Date.parse(notBefore) > now.getTime()) {
-            problems.push({
-                code: index === 0 ? 'not-yet-valid' : 'expired-in-chain',
-                detail: `${who} is not valid before ${notBefore}${notUsed}`,
-                certificate: index,
-            });
-        }
-    });
-    if (path.anchor && !path.endsAtServedAnchor) {
-        const anchor = path.anchor.node;
-        const notAfter = new Date(anchor.validTo);
-        if (notAfter.getTime() < now.getTime()) {
-            problems.push({
-                code: 'expired-in-chain',
-                detail: `the chain ends at the trusted root ${anchor.subject.replaceAll('\n', ', ')}, ` +
-                    `expired on ${notAfter.toISOString()}`,
-            });
-        }
-    }
-    return problems;
-}
-/** Whole days since `date`, counted as the reports count them (info.ts, daysLeft). */
-function daysAgo(date, now) {
-    return -daysLeft(new Date(date), now);
-}
-function strengthProblems(certificates, path) {
-    const problems = [];
-    for (const index of path.steps) {
-        const certificate = certificates[index];
-        const { signatureAlgorithm, keyType, keyBits, curve } = certificate.info;
-        const who = label(certificates, index);
-        // A root's signature on itself is never checked (RFC 5280, Section 6.1: the anchor is
-        // trusted as given), so a SHA-1 self-signature does not matter.
-        const isAnchor = path.endsAtServedAnchor && index === path.steps[path.steps.length - 1];
-        if (!certificate.info.selfSigned && !isAnchor && certificate.signatureHash) {
-            if (WEAK_HASHES.has(certificate.signatureHash)) {
-                problems.push({
-                    code: 'weak-signature',
-                    detail: `${who} is signed with ${signatureAlgorithm}; SHA-256 or stronger expected`,
-                    certificate: index,
-                });
-            }
-        }
-        if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
-            problems.push({
-                code: 'weak-key',
-                detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
-                certificate: index,
-            });
-        }
-        else if (keyType === 'EC' && keyBits < MIN_EC_BITS) {
-            problems.push({
-                code: 'weak-key',
-                detail: `${who} has a ${keyBits}-bit EC key (${curve}); at least ${MIN_EC_BITS} expected`,
-                certificate: index,
-            });
-        }
-        else if (keyType === 'DSA') {
-            problems.push({
-                code: 'weak-key',
-                detail: `${who} has a DSA key, which TLS 1.3 and most senders no longer accept`,
-                certificate: index,
-            });
-        }
-    }
-    return problems;
-}
-// RFC 5246, Section 7.4.2: each certificate after the leaf must certify the one before it.
-// TLS 1.3 (RFC 8446, Section 4.4.2) lets receivers tolerate any order, but older senders do not.
-function orderProblems(certificates, path) {
-    const problems = [];
-    const outOfOrder = path.steps.findIndex((index, position) => index !== position);
-    if (outOfOrder >= 0) {
-        const order = path.steps.join(' → ');
-        problems.push({
-            code: 'bad-order',
-            detail: `the certificates are not sent in chain order: the chain runs ${order} through the ` +
-                'served list, but each certificate should be followed by its issuer',
-            certificate: path.steps[outOfOrder],
-        });
-    }
-    certificates.forEach((certificate, index) => {
-        if (index > 0 && certificate.info.selfSigned) {
-            problems.push({
-                code: 'root-sent',
-                detail: `${label(certificates, index)} is a self-signed root: senders use their own copy, ` +
-                    'so sending it only adds bytes to every handshake',
-                certificate: index,
-            });
-        }
-    });
-    return problems;
-}
-function usageProblems(certificates, path) {
-    const problems = [];
-    const leaf = certificates[0];
-    // RFC 5280, Section 4.2.1.12; a CA's extendedKeyUsage also restricts what it may issue for,
-    // which OpenSSL and the Web PKI enforce.
-    for (const index of path.steps) {
-        const usages = certificates[index].extendedKeyUsage;
-        const who = label(certificates, index);
-        if (usages && !usages.includes(SERVER_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
-            problems.push({
-                code: 'not-server-auth',
-                detail: `${who} has an extended key usage without serverAuth (${usages.join(', ')})`,
-                certificate: index,
-            });
-        }
-    }
-    // RFC 5280, Section 4.2.1.3: with ECDHE and TLS 1.3 the leaf key signs the handshake.
-    if (leaf.keyUsage !== null && (leaf.keyUsage & DIGITAL_SIGNATURE) === 0) {
-        const forRsa = leaf.info.keyType === 'RSA' && (leaf.keyUsage & KEY_ENCIPHERMENT) !== 0;
-        const forEcdh = (leaf.keyUsage & KEY_AGREEMENT) !== 0;
-        problems.push({
-            code: 'not-server-auth',
-            detail: 'the leaf key usage lacks digitalSignature, which ECDHE suites and TLS 1.3 need' +
-                (forRsa ? ' (only RSA key exchange can use it)' : forEcdh ? ' (only static ECDH)' : ''),
-            certificate: 0,
-        });
-    }
-    // RFC 5280, Sections 4.2.1.9 and 6.1.4: every issuer on the path must be a CA allowed to sign
-    // certificates, with no more intermediates below it than its pathLenConstraint.
-    path.steps.forEach((index, position) => {
-        if (position === 0) {
-            return;
-        }
-        const issuer = certificates[index];
-        const who = label(certificates, index);
-        const basic = issuer.basicConstraints;
-        if (!basic?.ca) {
-            problems.push({
-                code: 'bad-basic-constraints',
-                detail: `${who} issues another certificate but is not a CA ` +
-                    `(basicConstraints ${basic ? 'cA false' : 'missing'})`,
-                certificate: index,
-            });
-        }
-        else if (basic.pathLength !== undefined && position - 1 > basic.pathLength) {
-            problems.push({
-                code: 'bad-basic-constraints',
-                detail: `${who} allows ${basic.pathLength} intermediates below it (pathLenConstraint), ` +
-                    `but ${position - 1} follow`,
-                certificate: index,
-            });
-        }
-        if (issuer.keyUsage !== null && (issuer.keyUsage & KEY_CERT_SIGN) === 0) {
-            problems.push({
-                code: 'bad-basic-constraints',
-                detail: `${who} issues another certificate, but its key usage lacks keyCertSign`,
-                certificate: index,
-            });
-        }
-    });
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./src/wire/alerts.ts
-// The IANA TLS Alert registry as data (tls-parameters-6): alert descriptions by number.
-const AlertLevel = { warning: 1, fatal: 2 };
-// biome-ignore format: one alert per line reads as a table
-const alerts_ROWS = [
-    [0, 'close_notify'],
-    [10, 'unexpected_message'],
-    [20, 'bad_record_mac'],
-    [21, 'decryption_failed'],
-    [22, 'record_overflow'],
-    [30, 'decompression_failure'],
-    [40, 'handshake_failure'],
-    [41, 'no_certificate'],
-    [42, 'bad_certificate'],
-    [43, 'unsupported_certificate'],
-    [44, 'certificate_revoked'],
-    [45, 'certificate_expired'],
-    [46, 'certificate_unknown'],
-    [47, 'illegal_parameter'],
-    [48, 'unknown_ca'],
-    [49, 'access_denied'],
-    [50, 'decode_error'],
-    [51, 'decrypt_error'],
-    [52, 'too_many_cids_requested'],
-    [60, 'export_restriction'],
-    [70, 'protocol_version'],
-    [71, 'insufficient_security'],
-    [80, 'internal_error'],
-    [86, 'inappropriate_fallback'],
-    [90, 'user_canceled'],
-    [100, 'no_renegotiation'],
-    [109, 'missing_extension'],
-    [110, 'unsupported_extension'],
-    [111, 'certificate_unobtainable'],
-    [112, 'unrecognized_name'],
-    [113, 'bad_certificate_status_response'],
-    [114, 'bad_certificate_hash_value'],
-    [115, 'unknown_psk_identity'],
-    [116, 'certificate_required'],
-    [117, 'general_error'],
-    [120, 'no_application_protocol'],
-    [121, 'ech_required'],
-];
-const ALERTS = Object.freeze(alerts_ROWS.map(([code, name]) => ({ code, name })));
-/** Alert descriptions the probe refers to in code. */
-const Alert = {
-    closeNotify: 0,
-    unexpectedMessage: 10,
-    handshakeFailure: 40,
-    illegalParameter: 47,
-    decodeError: 50,
-    protocolVersion: 70,
-    insufficientSecurity: 71,
-    internalError: 80,
-    inappropriateFallback: 86,
-    unrecognizedName: 112,
-};
-const alerts_byCode = new Map(ALERTS.map((alert) => [alert.code, alert.name]));
-/** The IANA name of an alert description, or `alert_<n>` when unassigned. */
-function alertName(code) {
-    return alerts_byCode.get(code) ?? `alert_${code}`;
-}
-
-;// CONCATENATED MODULE: ./src/wire/bytes.ts
-// Byte building and reading for TLS structures (RFC 8446 Section 3, "Presentation Language").
-//
-// The Writer nests length-prefixed vectors as blocks, so the shape of the code follows the
-// `opaque x<0..2^16-1>` shape of the RFC and no length is ever computed by hand. The Reader
-// never throws: the first failure (truncation, trailing bytes, a bad length) is recorded and
-// every later read returns zero or empty, so a parser reads straight through and checks
-// `reader.error` once at the end.
-function bytes_parsed(value) {
-    return { ok: true, value };
-}
-function bytes_refused(error) {
-    return { ok: false, error };
-}
-class Writer {
-    buffer = new Uint8Array(256);
-    length = 0;
-    get size() {
-        return this.length;
-    }
-    u8(value) {
-        this.reserve(1);
-        this.buffer[this.length++] = checked(value, 0xff);
-        return this;
-    }
-    u16(value) {
-        checked(value, 0xffff);
-        this.reserve(2);
-        this.buffer[this.length++] = value >>> 8;
-        this.buffer[this.length++] = value & 0xff;
-        return this;
-    }
-    u24(value) {
-        checked(value, 0xffffff);
-        this.reserve(3);
-        this.buffer[this.length++] = value >>> 16;
-        this.buffer[this.length++] = (value >>> 8) & 0xff;
-        this.buffer[this.length++] = value & 0xff;
-        return this;
-    }
-    bytes(data) {
-        this.reserve(data.length);
-        this.buffer.set(data, this.length);
-        this.length += data.length;
-        return this;
-    }
-    zeros(count) {
-        this.reserve(count);
-        this.buffer.fill(0, this.length, this.length + count);
-        this.length += count;
-        return this;
-    }
-    /** A vector with a 1-byte length prefix: `opaque x<0..2^8-1>`. */
-    block8(fill) {
-        return this.block(1, 0xff, fill);
-    }
-    /** A vector with a 2-byte length prefix: `opaque x<0..2^16-1>`. */
-    block16(fill) {
-        return this.block(2, 0xffff, fill);
-    }
-    /** A vector with a 3-byte length prefix: `opaque x<0..2^24-1>`. */
-    block24(fill) {
-        return this.block(3, 0xffffff, fill);
-    }
-    finish() {
-        return this.buffer.slice(0, this.length);
-    }
-    block(prefixBytes, max, fill) {
-        const start = this.length;
-        this.zeros(prefixBytes);
-        fill(this);
-        const contentLength = this.length - start - prefixBytes;
-        if (contentLength > max) {
-            throw new RangeError(`vector of ${contentLength} bytes exceeds its ${max}-byte limit`);
-        }
-        for (let i = 0; i < prefixBytes; i++) {
-            this.buffer[start + i] = (contentLength >>> (8 * (prefixBytes - 1 - i))) & 0xff;
-        }
-        return this;
-    }
-    reserve(extra) {
-        if (this.length + extra <= this.buffer.length)
-            return;
-        let capacity = this.buffer.length * 2;
-        while (capacity < this.length + extra)
-            capacity *= 2;
-        const grown = new Uint8Array(capacity);
-        grown.set(this.buffer.subarray(0, this.length));
-        this.buffer = grown;
-    }
-}
-function checked(value, max) {
-    if (!Number.isInteger(value) || value < 0 || value > max) {
-        throw new RangeError(`value ${value} does not fit in 0..${max}`);
-    }
-    return value;
-}
-class bytes_Reader {
-    offset = 0;
-    data;
-    sink;
-    context;
-    constructor(data, context = 'message', sink = { error: null }) {
-        this.data = data;
-        this.context = context;
-        this.sink = sink;
-    }
-    /** The first failure of this reader or of any sub-reader, or null. */
-    get error() {
-        return this.sink.error;
-    }
-    get failed() {
-        return this.sink.error !== null;
-    }
-    get remaining() {
-        return this.data.length - this.offset;
-    }
-    get position() {
-        return this.offset;
-    }
-    /** Records a failure found by the caller (a bad value rather than bad framing). */
-    fail(reason) {
-        if (this.sink.error === null)
-            this.sink.error = `${this.context}: ${reason}`;
-    }
-    u8(what = 'byte') {
-        const bytes = this.take(1, what);
-        return bytes.length === 1 ? bytes[0] : 0;
-    }
-    u16(what = 'uint16') {
-        const bytes = this.take(2, what);
-        return bytes.length === 2 ? (bytes[0] << 8) | bytes[1] : 0;
-    }
-    u24(what = 'uint24') {
-        const bytes = this.take(3, what);
-        return bytes.length === 3 ? (bytes[0] << 16) | (bytes[1] << 8) | bytes[2] : 0;
-    }
-    /** Exactly `count` bytes (a view, not a copy), or empty after recording a truncation. */
-    bytes(count, what = 'bytes') {
-        return this.take(count, what);
-    }
-    /** Everything left. */
-    rest() {
-        return this.take(this.remaining, 'rest');
-    }
-    /** A sub-reader over a vector with a 1-, 2- or 3-byte length prefix. */
-    vector8(what, min = 0) {
-        return this.vector(this.u8(`${what} length`), what, min);
-    }
-    vector16(what, min = 0) {
-        return this.vector(this.u16(`${what} length`), what, min);
-    }
-    vector24(what, min = 0) {
-        return this.vector(this.u24(`${what} length`), what, min);
-    }
-    /** The bytes of a vector with a 1-, 2- or 3-byte length prefix. */
-    opaque8(what, min = 0) {
-        return this.vector8(what, min).rest();
-    }
-    opaque16(what, min = 0) {
-        return this.vector16(what, min).rest();
-    }
-    opaque24(what, min = 0) {
-        return this.vector24(what, min).rest();
-    }
-    /** Records trailing bytes as a failure; call once the structure is read. */
-    end() {
-        if (this.remaining > 0 && !this.failed) {
-            this.fail(`${this.remaining} trailing byte(s)`);
-        }
-    }
-    /** The first failure as a refused result; for parsers that stop early. */
-    refusal() {
-        return bytes_refused(this.sink.error ?? `${this.context}: refused`);
-    }
-    /** Ends the read and returns the value, or the first failure. */
-    result(value) {
-        this.end();
-        return this.sink.error === null ? bytes_parsed(value) : bytes_refused(this.sink.error);
-    }
-    vector(length, what, min) {
-        const content = this.take(length, what);
-        if (!this.failed && length < min)
-            this.fail(`${what} shorter than ${min} byte(s)`);
-        return new bytes_Reader(content, `${this.context} ${what}`, this.sink);
-    }
-    take(count, what) {
-        if (this.failed)
-            return EMPTY;
-        if (count > this.remaining) {
-            this.fail(`truncated ${what}: needs ${count} byte(s), ${this.remaining} left`);
-            this.offset = this.data.length;
-            return EMPTY;
-        }
-        const view = this.data.subarray(this.offset, this.offset + count);
-        this.offset += count;
-        return view;
-    }
-}
-const EMPTY = new Uint8Array(0);
-function bytes_concatBytes(parts) {
-    let total = 0;
-    for (const part of parts)
-        total += part.length;
-    const joined = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-        joined.set(part, offset);
-        offset += part.length;
-    }
-    return joined;
-}
-function toHex(data) {
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
-}
-/** Hex to bytes, ignoring whitespace (test vectors are printed in spaced, wrapped columns). */
-function fromHex(text) {
-    const compact = text.replace(/\s+/g, '');
-    if (compact.length % 2 !== 0 || /[^0-9a-fA-F]/.test(compact)) {
-        throw new Error('not a hex string');
-    }
-    return new Uint8Array(Buffer.from(compact, 'hex'));
-}
-function equalBytes(a, b) {
-    if (a.length !== b.length)
-        return false;
-    for (let i = 0; i < a.length; i++)
-        if (a[i] !== b[i])
-            return false;
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/wire/keyshare.ts
-// Ephemeral key pairs for the TLS 1.3 key_share extension (RFC 8446 Section 4.2.8) and the
-// shared secret with the server's share, which the TLS 1.3 key schedule needs to read the
-// server's encrypted flight. Keys come from node:crypto.
-
-
-const MONTGOMERY = new Map([
-    // PKCS#8 prefixes of RFC 8410 private keys, followed by the raw private key.
-    [Group.x25519, { type: 'x25519', crv: 'X25519', der: '302e020100300506032b656e04220420' }],
-    [Group.x448, { type: 'x448', crv: 'X448', der: '3046020100300506032b656f043a0438' }],
-]);
-const WEIERSTRASS = new Map([
-    [Group.secp256r1, 'prime256v1'],
-    [Group.secp384r1, 'secp384r1'],
-    [Group.secp521r1, 'secp521r1'],
-]);
-// Not yet: FFDHE key shares (Node has no RFC 7919 groups built in) and ML-KEM hybrids such as
-// X25519MLKEM768 (Node 20 cannot make ML-KEM keys). Such groups can still be listed in
-// supported_groups without a share; a server that wants one answers with a HelloRetryRequest
-// naming it, which the probe reports.
-/** Whether this runtime can make a key share for the group. */
-function canMakeKeyShare(group) {
-    return MONTGOMERY.has(group) || WEIERSTRASS.has(group);
-}
-/** A fresh key pair for the group; throws for a group canMakeKeyShare refuses. */
-function makeKeyShare(group) {
-    return keyShareFromPrivateKey(group, null);
-}
-/**
- * A key share from a known private key (test vectors such as RFC 8448), or a fresh one when
- * `privateKey` is null.
- */
-function keyShareFromPrivateKey(group, privateKey) {
-    const montgomery = MONTGOMERY.get(group);
-    if (montgomery !== undefined)
-        return montgomeryShare(group, montgomery, privateKey);
-    const curve = WEIERSTRASS.get(group);
-    if (curve !== undefined)
-        return weierstrassShare(group, curve, privateKey);
-    throw new RangeError(`no key share can be made for group ${group}`);
-}
-function montgomeryShare(group, spec, privateKey) {
-    let key;
-    if (privateKey === null) {
-        key = (0,external_node_crypto_namespaceObject.generateKeyPairSync)(spec.type).privateKey;
-    }
-    else {
-        const der = Buffer.concat([Buffer.from(spec.der, 'hex'), privateKey]);
-        key = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
-    }
-    const publicJwk = (0,external_node_crypto_namespaceObject.createPublicKey)(key).export({ format: 'jwk' });
-    const publicKey = new Uint8Array(Buffer.from(publicJwk.x ?? '', 'base64url'));
-    return {
-        group,
-        publicKey,
-        sharedSecret(serverKey) {
-            try {
-                const peer = (0,external_node_crypto_namespaceObject.createPublicKey)({
-                    key: { kty: 'OKP', crv: spec.crv, x: Buffer.from(serverKey).toString('base64url') },
-                    format: 'jwk',
-                });
-                const secret = new Uint8Array((0,external_node_crypto_namespaceObject.diffieHellman)({ privateKey: key, publicKey: peer }));
-                // RFC 8446 Section 7.4.2: an all-zero X25519/X448 result must be refused.
-                return secret.every((byte) => byte === 0) ? null : secret;
-            }
-            catch {
-                return null;
-            }
-        },
-    };
-}
-function weierstrassShare(group, curve, privateKey) {
-    const ecdh = (0,external_node_crypto_namespaceObject.createECDH)(curve);
-    if (privateKey === null)
-        ecdh.generateKeys();
-    else
-        ecdh.setPrivateKey(privateKey);
-    return {
-        group,
-        publicKey: new Uint8Array(ecdh.getPublicKey()),
-        sharedSecret(serverKey) {
-            // RFC 8446 Section 4.2.8.2: only the uncompressed point form is allowed.
-            if (serverKey[0] !== 0x04)
-                return null;
-            try {
-                return new Uint8Array(ecdh.computeSecret(serverKey));
-            }
-            catch {
-                return null;
-            }
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/wire/sigschemes.ts
-// The IANA TLS SignatureScheme registry as data (RFC 8446 Section 4.2.3), including the
-// TLS 1.2 (hash, signature) pairs of RFC 5246 Section 7.4.1.4.1 that old servers still need.
-// biome-ignore format: one scheme per line reads as a table
-const sigschemes_ROWS = [
-    [0x0101, 'rsa_pkcs1_md5', true],
-    [0x0201, 'rsa_pkcs1_sha1', true],
-    [0x0202, 'dsa_sha1', true],
-    [0x0203, 'ecdsa_sha1', true],
-    [0x0301, 'rsa_pkcs1_sha224', true],
-    [0x0302, 'dsa_sha224', true],
-    [0x0303, 'ecdsa_sha224', true],
-    [0x0401, 'rsa_pkcs1_sha256', false],
-    [0x0402, 'dsa_sha256', true],
-    [0x0403, 'ecdsa_secp256r1_sha256', false],
-    [0x0420, 'rsa_pkcs1_sha256_legacy', true],
-    [0x0501, 'rsa_pkcs1_sha384', false],
-    [0x0502, 'dsa_sha384', true],
-    [0x0503, 'ecdsa_secp384r1_sha384', false],
-    [0x0520, 'rsa_pkcs1_sha384_legacy', true],
-    [0x0601, 'rsa_pkcs1_sha512', false],
-    [0x0602, 'dsa_sha512', true],
-    [0x0603, 'ecdsa_secp521r1_sha512', false],
-    [0x0620, 'rsa_pkcs1_sha512_legacy', true],
-    [0x0704, 'eccsi_sha256', false],
-    [0x0705, 'iso_ibs1', false],
-    [0x0706, 'iso_ibs2', false],
-    [0x0707, 'iso_chinese_ibs', false],
-    [0x0708, 'sm2sig_sm3', false],
-    [0x0709, 'gostr34102012_256a', false],
-    [0x070a, 'gostr34102012_256b', false],
-    [0x070b, 'gostr34102012_256c', false],
-    [0x070c, 'gostr34102012_256d', false],
-    [0x070d, 'gostr34102012_512a', false],
-    [0x070e, 'gostr34102012_512b', false],
-    [0x070f, 'gostr34102012_512c', false],
-    [0x0804, 'rsa_pss_rsae_sha256', false],
-    [0x0805, 'rsa_pss_rsae_sha384', false],
-    [0x0806, 'rsa_pss_rsae_sha512', false],
-    [0x0807, 'ed25519', false],
-    [0x0808, 'ed448', false],
-    [0x0809, 'rsa_pss_pss_sha256', false],
-    [0x080a, 'rsa_pss_pss_sha384', false],
-    [0x080b, 'rsa_pss_pss_sha512', false],
-    [0x081a, 'ecdsa_brainpoolP256r1tls13_sha256', false],
-    [0x081b, 'ecdsa_brainpoolP384r1tls13_sha384', false],
-    [0x081c, 'ecdsa_brainpoolP512r1tls13_sha512', false],
-    [0x0904, 'mldsa44', false],
-    [0x0905, 'mldsa65', false],
-    [0x0906, 'mldsa87', false],
-];
-const SIGNATURE_SCHEMES = Object.freeze(sigschemes_ROWS.map(([code, name, legacy]) => ({ code, name, legacy })));
-const sigschemes_byCode = new Map(SIGNATURE_SCHEMES.map((scheme) => [scheme.code, scheme]));
-function signatureSchemeName(code) {
-    return sigschemes_byCode.get(code)?.name ?? `0x${code.toString(16).padStart(4, '0')}`;
-}
-/**
- * What the probe offers in signature_algorithms: every scheme a server certificate may need,
- * modern first, then SHA-1, SHA-224 and DSA so that a server holding only an old certificate
- * still answers (a probe asks what the server does, it does not verify signatures).
- */
-const PROBE_SIGNATURE_SCHEMES = Object.freeze([
-    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x081a, 0x081b, 0x081c, 0x0804, 0x0805, 0x0806, 0x0809,
-    0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202, 0x0402,
-    0x0502, 0x0602,
-]);
-
 ;// CONCATENATED MODULE: ./src/wire/versions.ts
 // Protocol version codes on the wire (RFC 6101, RFC 2246, RFC 4346, RFC 5246, RFC 8446) and the
 // registries of record content types, handshake message types and extension types.
@@ -27856,12 +28031,19 @@ const versions_ExtensionType = {
 const MAX_SUITES_PER_HELLO = 128;
 /** Largest TLSPlaintext fragment, RFC 8446 Section 5.1. */
 const MAX_FRAGMENT = 1 << 14;
+// The FFDHE groups come last, as in OpenSSL's list: a server with no curve asks for one of them
+// with a HelloRetryRequest instead of refusing the hello.
 const DEFAULT_GROUPS_TLS13 = [
     Group.x25519,
     Group.secp256r1,
     Group.secp384r1,
     Group.secp521r1,
     Group.x448,
+    Group.ffdhe2048,
+    Group.ffdhe3072,
+    Group.ffdhe4096,
+    Group.ffdhe6144,
+    Group.ffdhe8192,
 ];
 // For TLS 1.2 and below the list leaves out the FFDHE groups: a server implementing RFC 7919
 // Section 4 must then refuse every DHE suite unless it has one of the listed groups, which would
@@ -28004,11 +28186,12 @@ function helloGroups(options) {
     return (options.groups ?? (options.version === 'TLSv1.3' ? DEFAULT_GROUPS_TLS13 : DEFAULT_GROUPS_LEGACY));
 }
 function makeDefaultKeyShares(options) {
-    const first = helloGroups(options).find(canMakeKeyShare);
+    const first = helloGroups(options).find(cheapKeyShare);
     const groups = options.keyShareGroups ?? (first === undefined ? [] : [first]);
-    // Groups without a key share from this runtime (ML-KEM hybrids, FFDHE) are skipped: they stay
-    // in supported_groups, and a server that wants one of them asks with a HelloRetryRequest. With
-    // no share at all the key_share extension is empty, which RFC 8446 Section 4.2.8 allows.
+    // Groups without a key share from this runtime (ML-KEM hybrids) are skipped, and FFDHE groups
+    // get one only when asked for by name: they stay in supported_groups, and a server that wants
+    // one of them asks with a HelloRetryRequest. With no share at all the key_share extension is
+    // empty, which RFC 8446 Section 4.2.8 allows.
     return groups.filter(canMakeKeyShare).map(makeKeyShare);
 }
 /** Server names are sent only for DNS names: never for IP literals (RFC 6066 Section 3). */
@@ -29533,6 +29716,7 @@ function outcomeOf({ flight, ending, unread }) {
 
 
 
+
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
 // not recognise. Java's JSSE treats even the warning as fatal.
 const UNRECOGNIZED_NAME = 112;
@@ -29786,7 +29970,7 @@ function describeOutcome(outcome) {
         case 'accepted':
             return `${outcome.version} accepted`;
         case 'alert':
-            return `a ${outcome.alertName} alert (${outcome.alert})`;
+            return `${withArticle(outcome.alertName)} alert (${outcome.alert})`;
         case 'reset':
             return 'a connection reset';
         case 'closed':
@@ -29879,6 +30063,7 @@ function sniBehaviour(evidence) {
 
 
 
+
 const VERSION_LABELS = {
     SSLv3: 'SSL 3.0',
     'TLSv1.0': 'TLS 1.0',
@@ -29929,7 +30114,7 @@ function outcomeText(outcome) {
         case 'accepted':
             return `accepted (${text_versionLabel(outcome.version)}, ${suiteName(outcome.suite)})`;
         case 'alert':
-            return `refused with a ${outcome.alertName} alert`;
+            return `refused with ${withArticle(outcome.alertName)} alert`;
         case 'reset':
             return 'refused by a TCP reset';
         case 'closed':
@@ -29947,10 +30132,6 @@ function outcomeText(outcome) {
         case 'error':
             return `not completed (${outcome.detail})`;
     }
-}
-/** "a" or "an" before the key names findings use: "an RSA key", "an EC key", "a DSA key". */
-function withArticle(text) {
-    return `${/^(RSA|EC|Ed|[aeiou])/i.test(text) ? 'an' : 'a'} ${text}`;
 }
 
 ;// CONCATENATED MODULE: ./src/policy/remediation.ts
@@ -30203,6 +30384,17 @@ function defaultCertificateFix(host) {
             'https.createServer({ key: hostKey, cert: hostCert, SNICallback }, handler);',
     });
 }
+/** A server that requires SNI, reached at an IP address: either side can change. */
+function ipEndpointSniFix(address) {
+    return remediation('Point the webhook at a host name the server has a site for (senders send SNI for host ' +
+        `names only), or make the site that ${address} should reach the default one, so that ` +
+        'hellos without SNI get it.', {
+        nginx: "server {\n    listen 443 ssl default_server;\n    # this site's ssl_certificate " +
+            'and locations; no ssl_reject_handshake here\n}',
+        apache: '# The first <VirtualHost *:443> answers hellos without SNI: move the site first.',
+        caddy: "{\n    default_sni <the site's host name>\n}",
+    });
+}
 /** Renew or reissue the certificate; no server line fixes it. */
 function certificateFix(summary) {
     return remediation(summary);
@@ -30318,6 +30510,7 @@ function anyVersionAccepted(context) {
 
 
 
+
 const PROBLEM_RULES = {
     'missing-intermediate': 'certificate.incomplete-chain',
     'wrong-intermediate': 'certificate.wrong-intermediate',
@@ -30346,15 +30539,8 @@ const TRUST_RULES = [
 ];
 /** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
 function namesText(certificate) {
-    const parts = [];
-    if (certificate.dnsNames.length > 0) {
-        parts.push(`${listText(certificate.dnsNames)} (DNS)`);
-    }
-    if (certificate.ipAddresses.length > 0) {
-        parts.push(`${listText(certificate.ipAddresses)} (IP)`);
-    }
-    return parts.length > 0
-        ? parts.join(' and ')
+    return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0
+        ? describeNames(certificate)
         : `no subjectAltName names (subject ${certificate.subject})`;
 }
 function keyText(certificate) {
@@ -30386,6 +30572,7 @@ function explain(context, rule, chain, problem) {
         case 'certificate.name-mismatch':
             return {
                 observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+                    ipAsDnsNote(leaf, endpoint) +
                     (context.address.certificates.sni.honoured === false
                         ? '; the server sends it whatever name the client asks for'
                         : ''),
@@ -30406,7 +30593,9 @@ function explain(context, rule, chain, problem) {
         case 'certificate.incomplete-chain':
             return {
                 observed: `the server sends ${text_plural(chain.served.length, 'certificate')} and not the ` +
-                    `intermediate that issued the leaf (issuer ${leaf.issuer})`,
+                    `intermediate that issued the leaf (issuer ${leaf.issuer}), and no trusted root ` +
+                    'issued it; if that issuer is a private root rather than an intermediate, senders ' +
+                    'do not trust it either (a ca-file names the roots your senders have)',
                 expected: 'the leaf followed by its intermediates: senders do not fetch missing ones',
             };
         case 'certificate.wrong-intermediate': {
@@ -30580,7 +30769,7 @@ function checkConstraints(context, chain, validity) {
     });
     const keyTypeNames = { RSA: 'RSA', EC: 'ECDSA' };
     if (limits.keyTypes && !limits.keyTypes.includes(leaf.keyType)) {
-        add('certificate.key-type-not-allowed', `the certificate has a ${keyText(leaf)} key`, `a ${listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or')} key`);
+        add('certificate.key-type-not-allowed', `the certificate has ${withArticle(keyText(leaf))} key`, `${withArticle(listText(limits.keyTypes.map((type) => keyTypeNames[type]), 'or'))} key`);
     }
     if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
         add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
@@ -30941,8 +31130,8 @@ function notTlsFinding(port, detail) {
         observed: `this port does not speak TLS (${what})`,
         expected: `a TLS handshake on port ${port}`,
         remediation: {
-            summary: `Serve HTTPS on port ${port}: the port answers in plain text, which is not a failed ` +
-                'handshake but no TLS at all.',
+            summary: `Serve HTTPS on port ${port}: the port answers, but without TLS, so there is no ` +
+                'handshake to fix, only TLS to switch on.',
             snippets: [
                 { server: 'nginx', config: `listen ${port} ssl;` },
                 { server: 'apache', config: `<VirtualHost *:${port}>\n    SSLEngine on\n</VirtualHost>` },
@@ -31148,8 +31337,7 @@ function inconclusiveFinding(context) {
 ;// CONCATENATED MODULE: ./src/policy/checks/sni.ts
 // Server Name Indication (RFC 6066, Section 3): the server should pick its certificate by the
 // name the client sends. An IP endpoint sends no SNI (RFC 6066 forbids IP literals there), so
-// none of this applies to it.
-//
+// of this only a server that requires SNI concerns it (checkNameRefused).
 
 
 
@@ -31219,12 +31407,13 @@ function checkSni(context) {
 /**
  * Every hello that names the endpoint is refused with a fatal unrecognized_name alert: the
  * server has no site for the name (nginx's ssl_reject_handshake default server, a name that
- * points at the wrong server). Versions and suites were never reached, so this finding stands
- * alone, like a protocol violation.
+ * points at the wrong server). For an IP endpoint the hellos name nothing, and the refusal
+ * says that the server requires SNI. Versions and suites were never reached, so this finding
+ * stands alone, like a protocol violation.
  */
 function checkNameRefused(context) {
     const { address, endpoint } = context;
-    if (endpoint.hostIsIp || address.versions.some((support) => support.accepted === true)) {
+    if (address.versions.some((support) => support.accepted === true)) {
         return undefined;
     }
     // The TLS 1.2 and 1.3 hellos decide it: older ones may be refused for their version first,
@@ -31234,6 +31423,17 @@ function checkNameRefused(context) {
         modern.every((support) => support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName);
     if (!refusedByName) {
         return undefined;
+    }
+    if (endpoint.hostIsIp) {
+        return {
+            id: 'sni.required-by-ip-endpoint',
+            sni: null,
+            observed: 'every hello is refused with a fatal unrecognized_name alert: the server requires ' +
+                `SNI, and a sender connecting to the IP address ${endpoint.host} sends none`,
+            expected: 'a handshake for hellos without SNI, which is all an IP endpoint gets (RFC 6066, ' +
+                'Section 3, allows no IP address in server_name)',
+            remediation: ipEndpointSniFix(endpoint.host),
+        };
     }
     const { noSniOutcome } = address.certificates.sni;
     const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
@@ -31389,7 +31589,8 @@ function checkListedSuites(context) {
                 id: 'suites.none-listed',
                 observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
                     `listed suite is a suite of ${text_versionLabel(newestListed)} or older: senders limited ` +
-                    `to ${text_versionLabel(newestListed)} cannot connect`,
+                    `to ${text_versionLabel(newestListed)} cannot connect` +
+                    suiteRefusalNote(context, newestListed),
                 expected: `${expected}, so that senders limited to ${text_versionLabel(newestListed)} connect`,
                 remediation: suitesFix(policy, `Enable ${text_versionLabel(newestListed)} next to ${only}, with the suites below.`),
             },
@@ -31433,6 +31634,21 @@ function checkListedSuites(context) {
         },
     ];
 }
+/**
+ * A version refused with handshake_failure, not protocol_version, beside a newer version that
+ * works: from outside, a version switched off but answered with the wrong alert (gnutls does
+ * this) looks the same as one whose enabled suites all need another certificate key type.
+ */
+function suiteRefusalNote(context, version) {
+    if (!isAlert(versionOutcome(context.address, version), HANDSHAKE_FAILURE)) {
+        return '';
+    }
+    const leaf = knownKeyType(context);
+    const key = leaf ? ` (${suites_keyText(leaf)})` : '';
+    return (`; ${text_versionLabel(version)} hellos are refused with handshake_failure, not ` +
+        `protocol_version: either ${text_versionLabel(version)} is off and the server answers it with ` +
+        `the wrong alert, or it is on and none of its enabled suites fits the certificate${key}`);
+}
 // --- Certificate key type against the enabled suites (case 5) -----------------------------------
 function knownKeyType(context) {
     const { certificates } = context.address;
@@ -31469,6 +31685,11 @@ function checkKeyTypeMismatch(context) {
     if (versionState(address, 'TLSv1.2') === 'accepted') {
         return [];
     }
+    // With TLS 1.3 working on the same certificate, a TLS 1.2 refusal may as well be TLS 1.2
+    // switched off; suites.none-listed names both causes (suiteRefusalNote).
+    if (versionState(address, 'TLSv1.3') === 'accepted') {
+        return [];
+    }
     const probes = (address.certificates.keyTypes ?? []).filter((probe) => probe.version === 'TLSv1.2');
     let refusedKeyTypes;
     if (probes.length > 0) {
@@ -31502,10 +31723,11 @@ function checkKeyTypeMismatch(context) {
     let certificate;
     if (leafKeyType === undefined) {
         // Without the certificate the key type is a guess: an ECDHE suite also fails when the
-        // server has no elliptic curve enabled, which looks the same from outside.
+        // server has no elliptic curve enabled, and a DHE suite when it has no DH parameters
+        // (nginx on OpenSSL 3 without ssl_dhparam), which look the same from outside.
         certificate =
             'the certificate could not be obtained, so the cause may also be that no elliptic ' +
-                'curve is enabled for its ECDHE suites';
+                'curve is enabled for its ECDHE suites, or no DH parameters for its DHE suites';
     }
     else if (typeof leafKeyType === 'string') {
         certificate = `the certificate has ${withArticle(leafKeyType)} key`;
@@ -31525,7 +31747,8 @@ function checkKeyTypeMismatch(context) {
                 'certificates fit.' +
                 (leafKeyType === undefined
                     ? ' If they fit already, enable X25519 and P-256 for ECDHE (ssl_ecdh_curve in ' +
-                        'nginx, -groups or Groups in OpenSSL).'
+                        'nginx, -groups or Groups in OpenSSL), and give DHE suites DH parameters ' +
+                        '(ssl_dhparam in nginx).'
                     : '')),
         },
     ];
@@ -31602,6 +31825,10 @@ const RULES = [
     rule('endpoint.not-scanned', 'Endpoint not scanned', 'error', 'The endpoint could not be scanned: its name did not resolve, the connection was refused ' +
         'or it timed out. A sender cannot deliver webhooks to it either. Set this rule to ' +
         'warning or notice to let such endpoints pass.'),
+    rule('endpoint.address-refused', 'One address of the endpoint refuses connections', 'warning', "The endpoint's name resolves to several addresses and one of them refuses connections (or " +
+        'its network is unreachable) while another serves TLS. Senders that try the addresses in ' +
+        'turn, as Node, Go, Python and curl do, move on at once; the scan of the other address ' +
+        'judges the endpoint.'),
     rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
         'HTTP reply. The endpoint must serve HTTPS.'),
     rule('endpoint.no-tls-answer', 'No TLS answer to any hello', 'error', 'Every connection was closed or reset before any reply, the hello offering every version ' +
@@ -31682,6 +31909,9 @@ const RULES = [
     rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
         '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
         'sender can connect; the versions and suites behind the refusal were never reached.'),
+    rule('sni.required-by-ip-endpoint', 'Server requires SNI, which an IP endpoint cannot send', 'error', 'Every hello is refused with a fatal unrecognized_name alert, and the endpoint is an IP ' +
+        'address, for which senders send no SNI (RFC 6066, Section 3). No sender can connect; ' +
+        'the versions and suites behind the refusal were never reached.'),
     rule('sni.not-honoured', 'SNI not honoured', 'warning', 'Hellos that name the endpoint in SNI (RFC 6066, Section 3) fail while a hello without ' +
         'SNI succeeds. Senders always send SNI for a host name.'),
     rule('sni.no-sni-mismatch', 'Clients without SNI get a certificate for another name', 'warning', "A client that sends no SNI receives the default site's certificate, which does not " +
@@ -31832,6 +32062,9 @@ function unusedSuppressions(policy, results) {
                     'host, or host:port; * matches any characters), or delete the suppression.'
                 : `Delete the suppression if ${suppression.id} is fixed for good, or correct the ` +
                     'rule identifier it names.'),
+            ...(suppression.source
+                ? { source: { file: suppression.source.file, line: suppression.source.line } }
+                : {}),
         });
     }
     return unused;
@@ -31931,6 +32164,26 @@ function notScannedFinding(reason, detail, port) {
         remediation: adviceOnly(advice),
     };
 }
+/**
+ * Refused, or no route to it: a sender that tries the endpoint's addresses in turn moves on to
+ * the next at once. Once a connection is made, a failure is the sender's failure too.
+ */
+function connectionRefused(notScanned) {
+    return (notScanned.reason === 'refused' ||
+        (notScanned.reason === 'error' && /EHOSTUNREACH|ENETUNREACH/.test(notScanned.detail)));
+}
+function addressRefusedFinding(context, detail) {
+    const { address, endpoint } = context;
+    return {
+        id: 'endpoint.address-refused',
+        observed: `${endpoint.host} resolves to ${address.address}, which refuses connections ` +
+            `(${detail.replace(/^connection refused\s*/i, '').replace(/^\((.*)\)$/, '$1')}), ` +
+            'while another address serves TLS: senders that try it first move on to the next',
+        expected: `every address of ${endpoint.host} serving TLS on port ${endpoint.port}`,
+        remediation: adviceOnly(`Make the server listen on ${address.address} too, or remove that address from the ` +
+            `DNS records of ${endpoint.host} (an AAAA record for an IPv6 address).`),
+    };
+}
 function endpointFindings(scan) {
     const reason = scan.notScanned?.reason ?? 'error';
     const detail = scan.notScanned?.detail ?? 'no address was scanned';
@@ -31939,6 +32192,9 @@ function endpointFindings(scan) {
 function addressFindings(context) {
     // An address that could not be scanned while another could holds no results to check.
     const { notScanned } = context.address;
+    if (notScanned && connectionRefused(notScanned)) {
+        return [addressRefusedFinding(context, notScanned.detail)];
+    }
     if (notScanned) {
         return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
     }
@@ -32055,6 +32311,10 @@ function verdictOf(scan, findings, failOn) {
     const threshold = verdictThreshold(failOn);
     const fails = findings.some((finding) => reachesThreshold(finding, threshold));
     return fails ? 'non-compliant' : 'compliant';
+}
+/** An endpoint's verdict under another fail-on: a merge job's own, for one. */
+function verdictAt(result, failOn) {
+    return verdictOf(result.scan, result.findings, failOn);
 }
 /**
  * Whether an endpoint fails the run: some finding that is not suppressed has at least the
@@ -32449,9 +32709,11 @@ function formatProblem(file, problem) {
  */
 async function loadPolicy(spec, options = {}) {
     const name = spec?.trim() || 'webhook';
+    // Preset names are words, as fail-on's values are: any case names them.
+    const preset = name.toLowerCase();
     let policy;
-    if (isPresetName(name)) {
-        policy = presetPolicy(name);
+    if (isPresetName(preset)) {
+        policy = presetPolicy(preset);
     }
     else {
         const path = (0,external_node_path_.resolve)(options.cwd ?? process.cwd(), name);
@@ -32874,12 +33136,22 @@ function buildReport(input) {
             name: policy.name,
             failOn: policy.failOn,
             ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
+            ...(policy.severities
+                ? {
+                    rules: Object.entries(policy.severities)
+                        .filter(([, severity]) => severity !== undefined && severity !== 'off')
+                        .map(([id]) => id),
+                }
+                : {}),
         },
         startedAt: input.startedAt.toISOString(),
         finishedAt: input.finishedAt.toISOString(),
         compliant: input.results.every((result) => !failsPolicy(result, policy.failOn)),
         ...(shard ? { shard: { ...shard } } : {}),
         endpoints: input.results,
+        ...(input.runFindings && input.runFindings.length > 0
+            ? { runFindings: input.runFindings }
+            : {}),
     };
 }
 
@@ -32963,8 +33235,11 @@ function endpointKey(endpoint) {
 function formatHostPort(host, port) {
     return (0,external_node_net_namespaceObject.isIPv6)(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
-// A `#` starts a comment only at the start of a line or after a space, so that a fragment in a
-// URL is not cut off silently (and then refused below for its content instead).
+/**
+ * A line of an endpoint list without its comment. A `#` starts a comment only at the start of
+ * a line or after a space, so that a fragment in a URL is not cut off silently (and then
+ * refused for its content instead).
+ */
 function stripComment(line) {
     const match = /(^|\s)#/.exec(line);
     return match ? line.slice(0, match.index) : line;
@@ -33267,10 +33542,22 @@ function versionsText(addresses) {
 /** The suite a sender offering exactly the listed suites ends up with, or how it was refused. */
 function senderText(address) {
     const outcome = address.sender.outcome;
-    return outcome.kind === 'accepted' ? suiteText(outcome.suite) : `none, ${words_outcomeText(outcome)}`;
+    if (outcome.kind !== 'accepted') {
+        return `none, ${words_outcomeText(outcome)}`;
+    }
+    // A ServerHello names a suite, but no handshake gets past it: the sender gets nothing.
+    return stalls(address)
+        ? `none: ${suiteText(outcome.suite)} named, then the handshake stalls`
+        : suiteText(outcome.suite);
+}
+/** The certificate hellos got a ServerHello and then nothing (endpoint.handshake-stalls). */
+function stalls(address) {
+    return (address.certificates.primary === null && address.certificates.stalledAfterServerHello === true);
 }
 function forwardSecrecyText(addresses) {
-    const values = addresses.map((address) => address.sender.forwardSecret);
+    const values = addresses
+        .filter((address) => !stalls(address))
+        .map((address) => address.sender.forwardSecret);
     if (values.includes(false))
         return 'no';
     if (values.includes(true))
@@ -33548,7 +33835,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -33766,9 +34053,13 @@ function renderJunit(report) {
         '',
     ].join('\n');
 }
-/** The catalogue's rules, then any rule a finding names that the catalogue lacks. */
+/**
+ * The rules the policy checks (the whole catalogue for a report that does not say), then any
+ * rule a finding names that is not among them. A rule set to off is no test that passed.
+ */
 function ruleIdsFor(report) {
-    const ids = RULES.map((rule) => rule.id);
+    const checked = report.policy.rules ? new Set(report.policy.rules) : undefined;
+    const ids = RULES.map((rule) => rule.id).filter((id) => checked?.has(id) ?? true);
     const known = new Set(ids);
     for (const result of report.endpoints) {
         for (const finding of result.findings) {
@@ -33890,6 +34181,9 @@ function renderMarkdown(report, options = {}) {
         ? report.endpoints.filter((result) => result.verdict !== 'compliant')
         : report.endpoints;
     budget.add(`${titleLine(report)}\n\n${metaLine(report)}\n\n`);
+    if (!budget.addLines(runFindingLines(report), 'findings about the run')) {
+        return budget.finish(maxBytes);
+    }
     if (options.baseline) {
         const lines = changeLines(diff_diffReports(options.baseline, report));
         if (!budget.addLines(lines, 'changes since the baseline')) {
@@ -34044,6 +34338,20 @@ function changeLines(diff) {
     return lines;
 }
 /** One line per finding of an endpoint, for the comment. */
+/** Findings about the run rather than an endpoint (a suppression that matched nothing). */
+function runFindingLines(report) {
+    const findings = report.runFindings ?? [];
+    if (findings.length === 0) {
+        return [];
+    }
+    return [
+        '**The run**',
+        '',
+        ...findings.map((finding) => `- ${severityIcon(finding)} \`${finding.id}\` ${escapeText(finding.title)}: ` +
+            `${escapeText(finding.evidence.observed)}`),
+        '',
+    ];
+}
 function findingLines(result) {
     const endpoint = inline(result.scan.endpoint.input);
     const active = result.findings.filter((finding) => !finding.suppressed);
@@ -34214,7 +34522,14 @@ function suiteTable(report, address) {
         ]
             .filter(Boolean)
             .join(', ');
-        const order = enumeration.preference === 'server' ? String(position + 1) : '';
+        // The first row of a version says when the server has no order of its own.
+        const order = enumeration.preference === 'server'
+            ? String(position + 1)
+            : position > 0
+                ? ''
+                : enumeration.preference === 'client'
+                    ? "none: follows the client's"
+                    : 'not found';
         return row([
             versionText(enumeration.version),
             order,
@@ -34356,12 +34671,15 @@ function escapeText(text) {
         .replace(/\|/g, '\\|')
         .replace(/@/g, '&#64;');
 }
-/** Text as inline code; backticks inside get a longer delimiter, pipes are escaped for tables. */
+/**
+ * Text as inline code, outside tables: backticks inside get a longer delimiter. Nothing else is
+ * escaped, because a backslash shows inside code (a table cell escapes its pipes with cell()).
+ */
 function inline(text) {
     const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
     const ticks = '`'.repeat(longest + 1);
     const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${ticks}${pad}${text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')}${pad}${ticks}`;
+    return `${ticks}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${ticks}`;
 }
 function html(text) {
     return text
@@ -34654,7 +34972,10 @@ const SECURITY_SEVERITY = { error: '7.5', warning: '5.0', notice: '2.0' };
 function renderSarif(report, options = {}) {
     const rules = rulesFor(report);
     const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-    const results = report.endpoints.flatMap((result) => groupByRule(result.findings).map((findings) => resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options)));
+    const results = [
+        ...report.endpoints.flatMap((result) => groupByRule(result.findings).map((findings) => resultFor(result, findings, ruleIndex.get(findings[0].id) ?? -1, options))),
+        ...(report.runFindings ?? []).map((finding) => runResultFor(finding, ruleIndex.get(finding.id) ?? -1, options)),
+    ];
     return {
         $schema: SARIF_SCHEMA_URI,
         version: '2.1.0',
@@ -34768,6 +35089,40 @@ function resultFor(result, findings, ruleIndex, options) {
             endpoint: endpoint.input,
             addresses: findings.flatMap((finding) => (finding.address ? [finding.address] : [])),
         },
+    };
+}
+/**
+ * A finding about the run (a suppression that matched nothing), at the line of the policy file
+ * it is about; its fingerprint follows the suppression, not an endpoint.
+ */
+function runResultFor(finding, ruleIndex, options) {
+    const where = finding.source ?? {
+        file: options.workflowFile ?? options.fallbackFile ?? DEFAULT_SARIF_LOCATION,
+        line: 1,
+    };
+    const fix = finding.remediation.summary ? ` Fix: ${finding.remediation.summary}` : '';
+    return {
+        ruleId: finding.id,
+        ...(ruleIndex >= 0 ? { ruleIndex } : {}),
+        level: LEVELS[finding.severity],
+        message: {
+            text: `${finding.title}. Observed: ${finding.evidence.observed}. ` +
+                `Expected: ${finding.evidence.expected}.${fix}`,
+        },
+        locations: [
+            {
+                physicalLocation: {
+                    artifactLocation: { uri: artifactUri(where.file, options.root) },
+                    region: { startLine: Math.max(1, where.line) },
+                },
+            },
+        ],
+        partialFingerprints: {
+            [FINGERPRINT_KEY]: (0,external_node_crypto_namespaceObject.createHash)('sha256')
+                .update(`${finding.id}\n${finding.endpoint}\n${finding.evidence.observed}`)
+                .digest('hex'),
+        },
+        properties: { pattern: finding.endpoint },
     };
 }
 function messageFor(endpoint, findings) {
@@ -34889,6 +35244,28 @@ function isEndpoint(item) {
         typeof item.host === 'string' &&
         typeof item.port === 'number');
 }
+/**
+ * The part of a baseline report that a run can be compared with. A shard's run compares with
+ * its own share of a full or merged baseline, chosen by the shard an endpoint belongs to, not
+ * the endpoints probed (an endpoint of this shard removed from the list since is still seen as
+ * no longer scanned). A shard's report is a baseline only for a run of the same shard: against
+ * anything else every other endpoint would read as new. Throws an Error saying so.
+ */
+function comparableBaseline(baseline, shard, name) {
+    const of = baseline.shard;
+    if (of && (!shard || shard.index !== of.index || shard.count !== of.count)) {
+        const run = shard ? `this run is shard ${shard.index}/${shard.count}` : 'this run is not';
+        throw new Error(`${name} is the report of shard ${of.index}/${of.count} only and ${run}: give a report ` +
+            'of the same shard, or the merged report of all shards');
+    }
+    if (!shard || of) {
+        return baseline;
+    }
+    return {
+        ...baseline,
+        endpoints: selectShard(baseline.endpoints, shard.index - 1, shard.count, (result) => endpointKey(result.scan.endpoint)),
+    };
+}
 
 // EXTERNAL MODULE: ./node_modules/cli-table3/index.js
 var cli_table3 = __nccwpck_require__(5832);
@@ -34924,7 +35301,21 @@ function renderText(report, options = {}) {
     for (const result of shown) {
         lines.push(...endpointLines(result, colors));
     }
+    lines.push(...runLines(report, colors));
     return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+/** Findings about the run, after the endpoints': a suppression that matched nothing. */
+function runLines(report, colors) {
+    const findings = report.runFindings ?? [];
+    if (findings.length === 0) {
+        return [];
+    }
+    const shownSnippets = new Set();
+    return [
+        `${colors.bold('The run')}:`,
+        ...findings.flatMap((finding) => text_findingLines(finding, colors, shownSnippets)),
+        '',
+    ];
 }
 function headLines(report, colors) {
     const counts = verdictCounts(report.endpoints);
@@ -36283,6 +36674,24 @@ function listProbeShares(seen, offered) {
 
 /** TLS 1.3 suites of OpenSSL's default list, in its order: what a modern sender offers. */
 const SENDER_TLS13_SUITES = [0x1302, 0x1303, 0x1301];
+/**
+ * OpenSSL 3's default supported_groups, in its order, with an X25519 share: what a sender on
+ * Node or another OpenSSL client offers. Its FFDHE groups let a server without any curve
+ * answer with a HelloRetryRequest, and the sender connects (a tester found such a server
+ * judged out of a sender's reach).
+ */
+const SENDER_GROUPS = [
+    Group.x25519,
+    Group.secp256r1,
+    Group.x448,
+    Group.secp521r1,
+    Group.secp384r1,
+    Group.ffdhe2048,
+    Group.ffdhe3072,
+    Group.ffdhe4096,
+    Group.ffdhe6144,
+    Group.ffdhe8192,
+];
 // The TLS 1.2 suites are the longest chain of hellos on most servers, and the older versions
 // run beside it and take the free slots anyway: only TLS 1.2 splits its chunk (enumerate.ts,
 // runBranches), each part costing one refusal more.
@@ -36743,7 +37152,11 @@ async function probeAsSender(prober, listedSuites, tls12First) {
     };
     const [tls12, modern] = await Promise.all([
         listedHello(),
-        prober.send({ version: 'TLSv1.3', suites: [...SENDER_TLS13_SUITES, ...listed] }),
+        prober.send({
+            version: 'TLSv1.3',
+            suites: [...SENDER_TLS13_SUITES, ...listed],
+            groups: [...SENDER_GROUPS],
+        }),
     ]);
     const outcome = modern.outcome;
     const sender = { outcome };
@@ -36794,7 +37207,7 @@ async function checkCertificatesSafely(context, prober, versions) {
 function describeRefusal(outcome) {
     switch (outcome.kind) {
         case 'alert':
-            return `a ${outcome.alertName} alert`;
+            return `${withArticle(outcome.alertName)} alert`;
         case 'reset':
             return 'a TCP reset';
         case 'closed':
@@ -37161,7 +37574,9 @@ function addDifferenceObservations(addresses) {
 function describeDifferences(a, b) {
     const label = (scan) => scan.address;
     if (a.notScanned || b.notScanned) {
-        if (a.notScanned?.reason === b.notScanned?.reason)
+        // One scanned and one not: the policy's finding for the one not scanned names it and says
+        // why (endpoint.address-refused, endpoint.not-scanned), which this would only restate.
+        if (!a.notScanned || !b.notScanned || a.notScanned.reason === b.notScanned.reason)
             return [];
         const state = (scan) => scan.notScanned ? `not scanned (${scan.notScanned.reason})` : 'scanned';
         return [`${label(a)} is ${state(a)}, ${label(b)} is ${state(b)}`];
@@ -37449,14 +37864,16 @@ async function runAudit(settings, hooks = {}) {
     });
     const results = scans.map(evaluateOnce);
     const finishedAt = new Date();
-    if (!settings.shard) {
-        hooks.onRunFindings?.(unusedSuppressions(policy, results));
-    }
+    // A shard sees only its part of the endpoints, and whether a suppression matched nothing is
+    // known only across all of them. Known gap: a merge has the shards' results but not the
+    // policy's suppressions, so a sharded run reports no unused suppression.
+    const runFindings = settings.shard ? [] : unusedSuppressions(policy, results);
     return buildReport({
         results,
         policy,
         startedAt,
         finishedAt,
+        runFindings,
         ...(settings.shard
             ? {
                 shard: {
@@ -37478,7 +37895,7 @@ async function mergeReportFiles(patterns, cwd) {
     const reports = [];
     for (const file of files) {
         reports.push(await readReport(file).catch((error) => {
-            throw new UsageError('merge', `merge: ${file} is not a usable report: ${audit_messageOf(error)}`);
+            throw unusableReport('merge', file, error);
         }));
     }
     try {
@@ -37492,8 +37909,14 @@ async function mergeReportFiles(patterns, cwd) {
 async function readBaseline(file, cwd, setting) {
     const filePath = external_node_path_default().resolve(cwd, file);
     return readReport(filePath).catch((error) => {
-        throw new UsageError(setting, `${setting}: ${filePath} is not a usable report: ${audit_messageOf(error)}`);
+        throw unusableReport(setting, filePath, error);
     });
+}
+/** A report that cannot be read, named once: the reader's messages name the file already. */
+function unusableReport(setting, file, error) {
+    const message = audit_messageOf(error);
+    const named = message.includes(file) ? message : `${file}: ${message}`;
+    return new UsageError(setting, `${setting}: not a usable report: ${named}`);
 }
 /**
  * Sorts the failing endpoints into the two outcomes. An endpoint that could not be scanned
@@ -37518,7 +37941,7 @@ function audit_outcomeOf(report) {
 function audit_describeOutcome(outcome, total) {
     const parts = [];
     if (outcome.nonCompliant.length > 0) {
-        parts.push(`${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} scanned and not compliant ` +
+        parts.push(`${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
             `with the policy: ${names(outcome.nonCompliant)}`);
     }
     if (outcome.notScanned.length > 0) {
@@ -37599,7 +38022,7 @@ function createProgress(stream) {
 ;// CONCATENATED MODULE: ./src/cli/program.ts
 // The command line: `scan` probes endpoints and `merge` joins the reports of sharded runs, both
 // ending in one report rendered as text, JSON, SARIF, JUnit or markdown. The exit status says
-// how the run ended: 0 compliant, 1 scanned and not compliant, 2 could not scan or bad usage.
+// how the run ended: 0 compliant, 1 not compliant, 2 could not scan or bad usage.
 
 
 
@@ -37638,9 +38061,9 @@ function buildProgram(io, setStatus) {
         .description('Probes HTTPS webhook endpoints the way a webhook sender connects, and checks them ' +
         'against a TLS policy.')
         .version(TOOL.version)
-        .addHelpText('after', '\nExit status: 0 compliant; 1 some endpoint scanned and not compliant (also when ' +
-        'others could not be scanned:\na definite failure wins); 2 could not scan some ' +
-        'endpoint and none is not compliant, or bad usage.')
+        .addHelpText('after', '\nExit status: 0 compliant; 1 some endpoint not compliant (a port that answers without ' +
+        'TLS is one;\nalso when others could not be scanned: a definite failure wins); 2 could ' +
+        'not scan some endpoint\nand none is not compliant, or bad usage.')
         .showHelpAfterError()
         .exitOverride()
         .configureOutput({
@@ -37697,10 +38120,12 @@ async function scanCommand(args, options, io) {
         cwd: io.cwd,
     });
     if (endpoints.length === 0) {
-        throw new UsageError('endpoints', 'no endpoint to scan: name some, or use --endpoints-file');
+        throw new UsageError('endpoints', options.endpointsFile && args.length === 0
+            ? `no endpoint to scan: ${options.endpointsFile} holds only comments and blank lines`
+            : 'no endpoint to scan: name some, or use --endpoints-file');
     }
     const baseline = options.baseline
-        ? await readBaseline(options.baseline, io.cwd, '--baseline')
+        ? baselineFor(await readBaseline(options.baseline, io.cwd, '--baseline'), options.shard)
         : undefined;
     const progress = createProgress(io.stderr);
     try {
@@ -37720,11 +38145,6 @@ async function scanCommand(args, options, io) {
         }, {
             onStart: (count) => progress.start(count),
             onEndpointDone: (result) => progress.advance(result.scan.endpoint.input),
-            onRunFindings: (findings) => {
-                for (const finding of findings) {
-                    io.stderr.write(`${finding.severity}: ${finding.title}: ${finding.evidence.observed}\n`);
-                }
-            },
         });
         progress.stop();
         return await emit(report, baseline, options, io);
@@ -37735,10 +38155,19 @@ async function scanCommand(args, options, io) {
 }
 async function mergeCommand(patterns, options, io) {
     const baseline = options.baseline
-        ? await readBaseline(options.baseline, io.cwd, '--baseline')
+        ? baselineFor(await readBaseline(options.baseline, io.cwd, '--baseline'), undefined)
         : undefined;
     const report = await mergeReportFiles(patterns, io.cwd);
     return emit(report, baseline, options, io);
+}
+/** The part of a --baseline report this run compares with (shards: report/shard.ts). */
+function baselineFor(baseline, shard) {
+    try {
+        return comparableBaseline(baseline, shard, 'the baseline');
+    }
+    catch (error) {
+        throw new UsageError('--baseline', `--baseline: ${audit_messageOf(error)}`);
+    }
 }
 /** Writes the report where it was asked for, and returns the exit status it calls for. */
 async function emit(report, baseline, options, io) {

@@ -6,11 +6,12 @@
 // is tested before dist is rebuilt.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 export const SOURCE = fileURLToPath(new URL('../../src/action/index.ts', import.meta.url));
@@ -18,6 +19,12 @@ export const SOURCE = fileURLToPath(new URL('../../src/action/index.ts', import.
 // An absolute URL: the child runs in a temporary workspace, where `--import tsx` would not
 // find the package.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+// Each run's folders stay while the test file reads them, and go when it is done.
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
 
 export interface WorkflowCommand {
   command: string;
@@ -58,6 +65,7 @@ export interface DistRunOptions {
 /** Runs the Action (dist/index.js unless told) once, in a fresh workspace and temporary folder. */
 export async function runDist(options: DistRunOptions): Promise<DistRun> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'wtp-action-'));
+  roots.push(root);
   const workspace = path.join(root, 'workspace');
   const runnerTemp = path.join(root, 'runner-temp');
   mkdirSync(workspace);

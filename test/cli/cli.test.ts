@@ -265,7 +265,7 @@ describe('webhook-tls-probe scan', () => {
     // the other shards read as new.
     const first = await cli(['scan', endpointOf('compliant'), '--ca-file', caFile, '--json']);
     const shardReport = { ...(JSON.parse(first.stdout) as Report), shard: { index: 1, count: 2 } };
-    const shardFile = path.join(directory, 'shard-baseline.json');
+    const shardFile = path.join(directory, 'baseline-of-a-shard.json');
     await writeFile(shardFile, JSON.stringify(shardReport));
     const broken = path.join(directory, 'broken-baseline.json');
     await writeFile(broken, '{"schemaVersion":');

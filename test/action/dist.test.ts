@@ -16,7 +16,15 @@ import { COMMENT_MARKER } from '../../src/action/comment.js';
 import { ISSUE_MARKER } from '../../src/action/tracking-issue.js';
 import type { Report } from '../../src/model.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
-import { type DistRun, distExists, runDist, type WorkflowCommand } from './run-dist.js';
+import {
+  type DistRun,
+  distExists,
+  PUSH,
+  pullRequest,
+  runDist,
+  SCHEDULE,
+  type WorkflowCommand,
+} from './run-dist.js';
 
 const actionYml = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
   outputs: Record<string, unknown>;
@@ -47,21 +55,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([github?.stop(), servers && stopAll(servers), switchable?.stop()]);
 });
-
-const PUSH = { name: 'push', payload: { ref: 'refs/heads/main' } };
-const SCHEDULE = { name: 'schedule', payload: { schedule: '17 4 * * *' } };
-
-function pullRequest(number: number, headRepository: string) {
-  return {
-    name: 'pull_request',
-    payload: {
-      action: 'synchronize',
-      number,
-      pull_request: { number, head: { repo: { full_name: headRepository } } },
-      repository: { full_name: 'acme/hooks' },
-    },
-  };
-}
 
 function annotations(run: DistRun, level: 'error' | 'warning' | 'notice'): WorkflowCommand[] {
   return run.commands.filter((command) => command.command === level && command.properties.title);

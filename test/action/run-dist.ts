@@ -26,6 +26,23 @@ afterAll(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
+// The events the tests run the Action on, as the runner describes them in GITHUB_EVENT_PATH.
+export const PUSH = { name: 'push', payload: { ref: 'refs/heads/main' } };
+export const SCHEDULE = { name: 'schedule', payload: { schedule: '17 4 * * *' } };
+export const DISPATCH = { name: 'workflow_dispatch', payload: { inputs: {} } };
+
+export function pullRequest(number: number, headRepository = 'acme/hooks') {
+  return {
+    name: 'pull_request',
+    payload: {
+      action: 'synchronize',
+      number,
+      pull_request: { number, head: { repo: { full_name: headRepository } } },
+      repository: { full_name: 'acme/hooks' },
+    },
+  };
+}
+
 export interface WorkflowCommand {
   command: string;
   properties: Record<string, string>;

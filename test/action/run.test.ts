@@ -17,7 +17,16 @@ import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { selectShard } from '../../src/report/index.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
 import { freePort } from '../support/ports.js';
-import { type DistRun, type DistRunOptions, runDist, type WorkflowCommand } from './run-dist.js';
+import {
+  DISPATCH,
+  type DistRun,
+  type DistRunOptions,
+  PUSH,
+  pullRequest,
+  runDist,
+  SCHEDULE,
+  type WorkflowCommand,
+} from './run-dist.js';
 
 let github: FakeGitHub;
 let ca: DemoCa;
@@ -44,22 +53,6 @@ beforeEach(() => {
   github.forbidWrites = false;
   github.answerDelayMs = 0;
 });
-
-const PUSH = { name: 'push', payload: { ref: 'refs/heads/main' } };
-const SCHEDULE = { name: 'schedule', payload: { schedule: '17 4 * * *' } };
-const DISPATCH = { name: 'workflow_dispatch', payload: { inputs: {} } };
-
-function pullRequest(number: number, headRepository = 'acme/hooks') {
-  return {
-    name: 'pull_request',
-    payload: {
-      action: 'synchronize',
-      number,
-      pull_request: { number, head: { repo: { full_name: headRepository } } },
-      repository: { full_name: 'acme/hooks' },
-    },
-  };
-}
 
 /** Runs src/action with the demo CA trusted, unless the test says otherwise. */
 function action(options: Omit<DistRunOptions, 'apiUrl' | 'entry'>): Promise<DistRun> {

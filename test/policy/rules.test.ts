@@ -68,6 +68,26 @@ const TLS13_256 = code('TLS_AES_256_GCM_SHA384');
 const problem = (code: string, detail: string, certificate?: number) =>
   ({ code, detail, ...(certificate !== undefined ? { certificate } : {}) }) as never;
 
+/** Every hello refused with unrecognized_name, as nginx's ssl_reject_handshake does (case 11). */
+const refusedByName = (sni: Parameters<typeof sniBehaviour>[0]) =>
+  address({
+    accepts: {},
+    versionOutcomes: {
+      SSLv3: alert('handshake_failure'),
+      'TLSv1.0': alert('unrecognized_name'),
+      'TLSv1.1': alert('unrecognized_name'),
+      'TLSv1.2': alert('unrecognized_name'),
+      'TLSv1.3': alert('unrecognized_name'),
+    },
+    listedSuites: alert('unrecognized_name'),
+    sender: alert('unrecognized_name'),
+    certificates: certificates({
+      primary: null,
+      error: 'no certificate seen: a TLSv1.2 hello ended with an unrecognized_name alert',
+      sni: sniBehaviour({ required: null, noSniOutcome: alert('unrecognized_name'), ...sni }),
+    }),
+  });
+
 const WEBHOOK_ROWS: Row[] = [
   {
     name: 'a well configured server raises nothing',
@@ -483,29 +503,7 @@ const WEBHOOK_ROWS: Row[] = [
   },
   {
     name: 'cases 11 and 13 together: no site for the name behind ssl_reject_handshake',
-    scan: scan([
-      address({
-        accepts: {},
-        versionOutcomes: {
-          SSLv3: alert('handshake_failure'),
-          'TLSv1.0': alert('unrecognized_name'),
-          'TLSv1.1': alert('unrecognized_name'),
-          'TLSv1.2': alert('unrecognized_name'),
-          'TLSv1.3': alert('unrecognized_name'),
-        },
-        listedSuites: alert('unrecognized_name'),
-        sender: alert('unrecognized_name'),
-        certificates: certificates({
-          primary: null,
-          error: 'no certificate seen: a TLSv1.2 hello ended with an unrecognized_name alert',
-          sni: sniBehaviour({
-            required: null,
-            unknownName: 'fatal-alert',
-            noSniOutcome: alert('unrecognized_name'),
-          }),
-        }),
-      }),
-    ]),
+    scan: scan([refusedByName({ unknownName: 'fatal-alert' })]),
     findings: [
       {
         id: 'sni.name-refused',
@@ -519,28 +517,7 @@ const WEBHOOK_ROWS: Row[] = [
   },
   {
     name: 'case 11 at an IP endpoint: a server that requires SNI refuses every sender',
-    scan: scan(
-      [
-        address({
-          accepts: {},
-          versionOutcomes: {
-            SSLv3: alert('handshake_failure'),
-            'TLSv1.0': alert('unrecognized_name'),
-            'TLSv1.1': alert('unrecognized_name'),
-            'TLSv1.2': alert('unrecognized_name'),
-            'TLSv1.3': alert('unrecognized_name'),
-          },
-          listedSuites: alert('unrecognized_name'),
-          sender: alert('unrecognized_name'),
-          certificates: certificates({
-            primary: null,
-            error: 'no certificate seen: a TLSv1.2 hello ended with an unrecognized_name alert',
-            sni: sniBehaviour({ required: null, noSniOutcome: alert('unrecognized_name') }),
-          }),
-        }),
-      ],
-      '127.0.0.1',
-    ),
+    scan: scan([refusedByName({})], '127.0.0.1'),
     findings: [
       {
         id: 'sni.required-by-ip-endpoint',

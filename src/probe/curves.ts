@@ -48,6 +48,24 @@ export function certificateCurve(certificates: Uint8Array[]): number | null {
   }
 }
 
+/**
+ * Whether the leaf's key is EdDSA (Ed25519, Ed448). Its ECDHE_ECDSA suites then tie no curve
+ * to the certificate: RFC 8422 Section 5.1 asks for the certificate's curve in supported_groups
+ * only for ECDSA keys, and EdDSA is chosen by signature_algorithms.
+ */
+function eddsaCertificate(certificates: Uint8Array[]): boolean {
+  if (certificates.length === 0) {
+    return false;
+  }
+
+  try {
+    const type = new X509Certificate(certificates[0]).publicKey.asymmetricKeyType;
+    return type === 'ed25519' || type === 'ed448';
+  } catch {
+    return false;
+  }
+}
+
 /** Sizes of the DH primes the version's DHE suites came with. */
 function dhSizes(enumeration: VersionEnumeration): number[] {
   const accepted = enumeration.enumeration.accepted;
@@ -253,7 +271,7 @@ export async function enumerateCurves(
     }
 
     if (outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed') {
-      if (anchor === null) {
+      if (anchor === null && !eddsaCertificate(enumeration.certificates)) {
         incomplete("the curve of the server's ECDSA key is unknown, so it was not always offered");
       }
       break;

@@ -277,3 +277,28 @@ describe('a name with an IPv6 address that refuses and an IPv4 one that serves',
     expect(result.findings.map((finding) => finding.id)).not.toContain('probe.observation');
   });
 });
+
+describe('openssl s_server with an Ed25519 certificate and TLS 1.2 alone', () => {
+  it('finds the curves with no note: an EdDSA key ties no curve to its suites', async () => {
+    // A tester found a false "the curves may be incomplete" on every Ed25519 server.
+    const ed25519 = await makeSelfSigned({ keyType: 'ed25519' });
+    const server = await startOpenssl({
+      certPem: ed25519.certPem,
+      keyPem: ed25519.keyPem,
+      args: ['-tls1_2', '-groups', 'X25519:P-256'],
+    });
+    try {
+      const [scan] = await scanEndpoints([parseEndpoint(server.endpoint)], {
+        ...DEFAULT_SCAN_OPTIONS,
+      });
+      const address = scan.addresses[0];
+
+      expect(address.groups.find((entry) => entry.version === 'TLSv1.2')?.groups.sort()).toEqual([
+        23, 29,
+      ]);
+      expect(JSON.stringify(address.observations)).not.toContain('may be incomplete');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -13,7 +13,7 @@ import type {
   Verdict,
 } from '../model.js';
 import { OBSERVATION } from '../probe/observations.js';
-import { checkCertificates } from './checks/certificates.js';
+import { checkCertificates, checkHandshakeStalls } from './checks/certificates.js';
 import type { AddressContext, RawFinding } from './checks/context.js';
 import {
   checkDhSize,
@@ -195,6 +195,10 @@ function addressFindings(context: AddressContext): RawFinding[] {
   const nameRefused = checkNameRefused(context);
   if (nameRefused) {
     return [nameRefused];
+  }
+  const stalls = checkHandshakeStalls(context);
+  if (stalls) {
+    return [stalls];
   }
 
   let findings = ADDRESS_CHECKS.flatMap((check) => check(context));

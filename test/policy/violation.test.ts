@@ -89,8 +89,9 @@ it('a ServerHello and then silence is a stalled handshake, never compliant', asy
     const result = evaluate(scan, policy, now);
     expect(result.verdict).toBe('non-compliant');
     const errors = result.findings.filter((finding) => finding.severity === 'error');
-    expect(errors.map((finding) => finding.id)).toContain('endpoint.handshake-stalls');
-    expect(result.findings.map((finding) => finding.id)).not.toContain('certificate.untrusted');
+    // Alone: the suite its ServerHellos name was never usable (a tester saw an RC4 suite
+    // called accepted and insecure beside the stall).
+    expect(result.findings.map((finding) => finding.id)).toEqual(['endpoint.handshake-stalls']);
 
     // The overview gives a sender nothing, not the suite and its forward secrecy (a tester).
     const facts = factsOf(result);

@@ -210,8 +210,17 @@ function remediationFor(context: AddressContext, rule: RuleId) {
   }
 }
 
-/** The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled). */
-function stalledFinding(): RawFinding {
+/**
+ * The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled), and no
+ * certificate came from any hello: no handshake gets past its ServerHello, so the suites and
+ * versions those named were never usable. Like a protocol violation, this finding stands alone.
+ */
+export function checkHandshakeStalls(context: AddressContext): RawFinding | undefined {
+  const { certificates } = context.address;
+  if (certificates.primary || certificates.stalledAfterServerHello !== true) {
+    return undefined;
+  }
+
   return {
     id: 'endpoint.handshake-stalls',
     observed:
@@ -231,9 +240,6 @@ function stalledFinding(): RawFinding {
 export function checkCertificates(context: AddressContext): RawFinding[] {
   const { address, now, policy } = context;
   const chain = address.certificates.primary;
-  if (!chain && address.certificates.stalledAfterServerHello === true) {
-    return [stalledFinding()];
-  }
   if (!chain || chain.served.length === 0) {
     // With no handshake at all the version findings say why; otherwise nobody checked it.
     if (anyVersionAccepted(context)) {

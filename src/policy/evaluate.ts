@@ -175,7 +175,14 @@ function addressFindings(context: AddressContext): RawFinding[] {
     return [addressRefusedFinding(context, notScanned.detail)];
   }
   if (notScanned) {
-    return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
+    // Connected, and then no TLS scan: a sender that reaches this address fails there too. The
+    // endpoint itself was scanned on another address, so the words name the address.
+    const finding = notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port);
+    return [
+      finding.id === 'endpoint.not-scanned'
+        ? { ...finding, id: 'endpoint.address-not-scanned' }
+        : finding,
+    ];
   }
 
   const notTls = checkNotTls(context);

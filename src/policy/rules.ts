@@ -41,6 +41,14 @@ export const RULES = [
       'judges the endpoint.',
   ),
   rule(
+    'endpoint.address-not-scanned',
+    'One address of the endpoint could not be scanned',
+    'error',
+    "The endpoint's name resolves to several addresses, and one of them could not be scanned " +
+      'after the connection was made (it timed out or failed) while another was. A sender that ' +
+      'reaches that address fails or waits there; the other addresses are judged as usual.',
+  ),
+  rule(
     'endpoint.not-tls',
     'Port does not speak TLS',
     'error',

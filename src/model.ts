@@ -188,6 +188,11 @@ export interface ServedChain {
   nameMatches: boolean;
   problems: ChainProblem[];
   ocspStapled: boolean;
+  /**
+   * The server sent a CertificateRequest in this handshake (RFC 8446 Section 4.3.2, RFC 5246
+   * Section 7.4.4): it asks the client for a certificate, which a webhook sender does not have.
+   */
+  clientCertificateRequested?: true;
   /** The trust anchor the path ends at when the server did not send it. */
   anchor?: CertificateInfo;
 }

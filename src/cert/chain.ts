@@ -14,10 +14,14 @@ export interface ChainOptions {
   extraCaPem: string[];
   /** The clock for validity dates and days left. */
   now: Date;
-  /** Copied into the result: the SNI name sent, the key type asked for, the OCSP staple. */
+  /**
+   * Copied into the result: the SNI name sent, the key type asked for, the OCSP staple, and
+   * whether the server asked for a client certificate.
+   */
   sni?: string | null;
   keyType?: ServedChain['keyType'];
   ocspStapled?: boolean;
+  clientCertificateRequested?: boolean;
 }
 
 // Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
@@ -60,6 +64,7 @@ export function analyseChain(
     sni: options.sni ?? null,
     ...(options.keyType ? { keyType: options.keyType } : {}),
     ocspStapled: options.ocspStapled ?? false,
+    ...(options.clientCertificateRequested ? { clientCertificateRequested: true as const } : {}),
   };
 
   if (served.length === 0) {

@@ -146,6 +146,7 @@ export async function checkCertificates(
         sni,
         keyType,
         ocspStapled: result.ocspStapled,
+        clientCertificateRequested: result.clientCertificateRequested === true,
       });
     } catch (error) {
       if (error instanceof CertificateParseError) {

@@ -13,7 +13,11 @@ import type {
   Verdict,
 } from '../model.js';
 import { OBSERVATION } from '../probe/observations.js';
-import { checkCertificates, checkHandshakeStalls } from './checks/certificates.js';
+import {
+  checkCertificates,
+  checkClientCertificate,
+  checkHandshakeStalls,
+} from './checks/certificates.js';
 import type { AddressContext, RawFinding } from './checks/context.js';
 import {
   checkDhSize,
@@ -63,6 +67,7 @@ const ADDRESS_CHECKS: ((context: AddressContext) => RawFinding[])[] = [
   checkRefusals,
   checkViolations,
   checkCertificates,
+  checkClientCertificate,
   checkSni,
   checkObservations,
   checkIncompleteEnumerations,

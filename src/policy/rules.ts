@@ -322,6 +322,15 @@ export const RULES = [
     'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
       'Section 8).',
   ),
+  rule(
+    'certificate.client-certificate-requested',
+    'Server asks senders for a client certificate',
+    'warning',
+    'The server sends a CertificateRequest (RFC 8446 Section 4.3.2, RFC 5246 Section 7.4.4) in ' +
+      'the handshake a sender makes. Webhook senders present no client certificate: if the ' +
+      'server requires one, no delivery gets through. Whether it is required takes a completed ' +
+      'handshake, which the probes do not make.',
+  ),
 
   // --- SNI -------------------------------------------------------------------------------------
   rule(

@@ -35,6 +35,8 @@ export interface HelloProbeResult {
   certificates: Uint8Array[];
   /** The server stapled an OCSP response (status_request answered). */
   ocspStapled: boolean;
+  /** The server asked for a client certificate (CertificateRequest, RFC 8446 4.3.2). */
+  clientCertificateRequested?: true;
   /** Warning alerts read before the rest of the flight, for example unrecognized_name. */
   warnings: number[];
   /**
@@ -336,6 +338,7 @@ function classify(exchange: Exchange): HelloProbeResult {
     warnings: flight.warnings,
   };
   if (flight.serverHello?.helloRetryRequest) result.helloRetryRequest = true;
+  if (flight.certificateRequested) result.clientCertificateRequested = true;
   if (result.outcome.kind === 'accepted') {
     result.flightComplete = flight.end === 'complete' && flight.encrypted !== 'failed';
   }

@@ -706,6 +706,23 @@ const WEBHOOK_ROWS: Row[] = [
     only: true,
   },
   {
+    name: 'a server that asks for a client certificate: senders present none',
+    scan: scan([
+      address({
+        certificates: certificates({ primary: chain({ clientCertificateRequested: true }) }),
+      }),
+    ]),
+    findings: [
+      {
+        id: 'certificate.client-certificate-requested',
+        severity: 'warning',
+        says: ['asks for a client certificate', 'whether it does was not tested'],
+      },
+    ],
+    only: true,
+    verdict: 'compliant',
+  },
+  {
     name: 'a ServerHello and then nothing, twice: the handshake stalls, not "no certificate"',
     scan: scan([
       address({

@@ -237,6 +237,35 @@ export function checkHandshakeStalls(context: AddressContext): RawFinding | unde
   };
 }
 
+/**
+ * The server asks for a client certificate. Known gap: whether it requires one is not tested;
+ * that takes answering with an empty Certificate and a Finished (RFC 8446 Section 4.4.2), a
+ * completed handshake the probes do not make.
+ */
+export function checkClientCertificate(context: AddressContext): RawFinding[] {
+  const chain = context.address.certificates.primary;
+  if (!chain?.clientCertificateRequested) {
+    return [];
+  }
+
+  return [
+    {
+      id: 'certificate.client-certificate-requested',
+      sni: chain.sni,
+      observed:
+        'the server asks for a client certificate (CertificateRequest) in the handshake a ' +
+        'sender makes; senders present none, so every delivery fails if the server requires ' +
+        'one (whether it does was not tested)',
+      expected: 'no CertificateRequest: webhook senders do not present client certificates',
+      remediation: adviceOnly(
+        'Turn client certificate verification off for the webhook endpoint (nginx ' +
+          '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
+          'If your senders do present certificates (mutual TLS), suppress this finding.',
+      ),
+    },
+  ];
+}
+
 export function checkCertificates(context: AddressContext): RawFinding[] {
   const { address, now, policy } = context;
   const chain = address.certificates.primary;

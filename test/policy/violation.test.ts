@@ -88,7 +88,6 @@ it('a ServerHello and then silence is a stalled handshake, never compliant', asy
     const policy = presetPolicy('webhook');
     const result = evaluate(scan, policy, now);
     expect(result.verdict).toBe('non-compliant');
-    const errors = result.findings.filter((finding) => finding.severity === 'error');
     // Alone: the suite its ServerHellos name was never usable (a tester saw an RC4 suite
     // called accepted and insecure beside the stall).
     expect(result.findings.map((finding) => finding.id)).toEqual(['endpoint.handshake-stalls']);

@@ -38,6 +38,8 @@ interface Expected {
   /** Fragments the evidence (observed) must contain. */
   says?: string[];
   expects?: string[];
+  /** Fragments the fix (remediation summary) must contain. */
+  fixes?: string[];
 }
 
 interface Row {
@@ -265,6 +267,8 @@ const WEBHOOK_ROWS: Row[] = [
           'either TLS 1.2 is off',
           'none of its enabled suites fits the certificate (an EC (ECDSA) key on P-256)',
         ],
+        // A tester found "Enable TLS 1.2" alone where TLS 1.2 was on (case 5 beside TLS 1.3).
+        fixes: ['if it is off, and give it suites that fit the certificate'],
       },
     ],
     absent: ['suites.certificate-key-mismatch'],
@@ -1475,6 +1479,8 @@ function runRows(rows: Row[]) {
           expect(finding?.evidence.observed).toContain(fragment);
         for (const fragment of want.expects ?? [])
           expect(finding?.evidence.expected).toContain(fragment);
+        for (const fragment of want.fixes ?? [])
+          expect(finding?.remediation.summary).toContain(fragment);
       }
       for (const id of row.absent ?? []) {
         expect(result.findings.map((finding) => finding.id)).not.toContain(id);

@@ -115,18 +115,23 @@ export function checkListedSuites(context: AddressContext): RawFinding[] {
     acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))
   ) {
     const only = listText(acceptedVersions.map(versionLabel));
+    const note = suiteRefusalNote(context, newestListed);
+    const enable = `Enable ${versionLabel(newestListed)} next to ${only}`;
     return [
       {
         id: 'suites.none-listed',
         observed:
           `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
           `listed suite is a suite of ${versionLabel(newestListed)} or older: senders limited ` +
-          `to ${versionLabel(newestListed)} cannot connect` +
-          suiteRefusalNote(context, newestListed),
+          `to ${versionLabel(newestListed)} cannot connect${note}`,
         expected: `${expected}, so that senders limited to ${versionLabel(newestListed)} connect`,
         remediation: suitesFix(
           policy,
-          `Enable ${versionLabel(newestListed)} next to ${only}, with the suites below.`,
+          note
+            ? `${enable} if it is off, and give it suites that fit the certificate's key: the ` +
+                'list below holds ECDSA and RSA suites, and the server uses those its ' +
+                'certificate fits.'
+            : `${enable}, with the suites below.`,
         ),
       },
     ];

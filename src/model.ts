@@ -137,7 +137,8 @@ export interface CertificateInfo {
   serial: string;
   dnsNames: string[];
   ipAddresses: string[];
-  keyType: 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | 'other';
+  /** RSA-PSS: an RSA key restricted to PSS signatures (RFC 4055), which no RSA key exchange uses. */
+  keyType: 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | 'other';
   keyBits: number;
   curve?: string;
   signatureAlgorithm: string;

@@ -417,10 +417,10 @@ function strengthProblems(certificates: ParsedCertificate[], path: BuiltPath): C
       }
     }
 
-    if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
+    if ((keyType === 'RSA' || keyType === 'RSA-PSS') && keyBits < MIN_RSA_BITS) {
       problems.push({
         code: 'weak-key',
-        detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
+        detail: `${who} has a ${keyBits}-bit ${keyType} key; at least ${MIN_RSA_BITS} bits expected`,
         certificate: index,
       });
     } else if (keyType === 'EC' && keyBits < MIN_EC_BITS) {

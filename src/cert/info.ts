@@ -224,8 +224,9 @@ function nodeKeyDescription(publicKey: KeyObject): KeyDescription | null {
 
   switch (publicKey.asymmetricKeyType) {
     case 'rsa':
-    case 'rsa-pss':
       return { type: 'RSA', bits: details.modulusLength ?? 0 };
+    case 'rsa-pss':
+      return { type: 'RSA-PSS', bits: details.modulusLength ?? 0 };
     case 'dsa':
       return { type: 'DSA', bits: details.modulusLength ?? 0 };
     case 'ec': {
@@ -244,6 +245,7 @@ function nodeKeyDescription(publicKey: KeyObject): KeyDescription | null {
 
 const SIGNATURE_KEY_TYPES: Partial<Record<CertificateInfo['keyType'], KeyType>> = {
   RSA: 'RSA',
+  'RSA-PSS': 'RSA',
   EC: 'ECDSA',
   Ed25519: 'EdDSA',
   Ed448: 'EdDSA',

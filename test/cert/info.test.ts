@@ -1,10 +1,15 @@
 // certificateInfo on the test PKI's certificates, and name matching, checked against Node's own
 // X509Certificate.checkHost (RFC 6125 rules, common name never used) on generated names.
 
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateInfo, nameMatches } from '../../src/cert/index.js';
+import { binaryPath } from '../support/binaries.js';
 import { type IssuedCertificate, issueIntermediate, issueLeaf, makeRoot } from '../support/pki.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -18,6 +23,41 @@ beforeAll(async () => {
 });
 
 describe('certificateInfo', () => {
+  it('names an RSA-PSS key as such, not as RSA', () => {
+    // A tester found an rsassaPss key reported as RSA. OpenSSL makes one; the library has none.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wtp-pss-'));
+    try {
+      const cert = path.join(dir, 'pss.pem');
+      execFileSync(
+        binaryPath('openssl')!,
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa-pss',
+          '-pkeyopt',
+          'rsa_keygen_bits:2048',
+          '-nodes',
+          '-keyout',
+          path.join(dir, 'pss.key'),
+          '-out',
+          cert,
+          '-days',
+          '5',
+          '-subj',
+          '/CN=pss.test',
+        ],
+        { stdio: 'ignore' },
+      );
+      const der = new X509Certificate(readFileSync(cert)).raw;
+      const info = certificateInfo(der, new Date());
+
+      expect([info.keyType, info.keyBits]).toEqual(['RSA-PSS', 2048]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports names, issuer, serial, key, signature, dates and fingerprint', async () => {
     const notBefore = new Date(Date.UTC(2030, 0, 1));
     const notAfter = new Date(Date.UTC(2030, 3, 1));

@@ -53,7 +53,11 @@ export function keyText(certificate: CertificateInfo): string {
   if (certificate.keyType === 'EC') {
     return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
   }
-  if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
+  if (
+    certificate.keyType === 'RSA' ||
+    certificate.keyType === 'RSA-PSS' ||
+    certificate.keyType === 'DSA'
+  ) {
     return `${certificate.keyType} ${certificate.keyBits}-bit`;
   }
   return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
@@ -380,7 +384,8 @@ function checkConstraints(
       `a key on ${listText(limits.curves, 'or')}`,
     );
   }
-  if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
+  const rsa = leaf.keyType === 'RSA' || leaf.keyType === 'RSA-PSS';
+  if (limits.minRsaBits && rsa && leaf.keyBits < limits.minRsaBits) {
     add(
       'certificate.rsa-key-too-small',
       `the certificate has an RSA key of ${leaf.keyBits} bits`,

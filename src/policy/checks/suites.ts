@@ -225,8 +225,8 @@ function keyText(leaf: CertificateInfo): string {
   if (leaf.keyType === 'EC') {
     return `an EC (ECDSA) key on ${leaf.curve ?? 'an unknown curve'}`;
   }
-  if (leaf.keyType === 'RSA') {
-    return `an RSA key of ${leaf.keyBits} bits`;
+  if (leaf.keyType === 'RSA' || leaf.keyType === 'RSA-PSS') {
+    return `${withArticle(leaf.keyType)} key of ${leaf.keyBits} bits`;
   }
   return `${withArticle(leaf.keyType)} key`;
 }

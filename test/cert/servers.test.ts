@@ -320,6 +320,39 @@ describeWith('nginx', 'certificates served by nginx', () => {
     expect(chains.every((chain) => chain.trusted && chain.problems.length === 0)).toBe(true);
   });
 
+  it('an expired ECDSA certificate beside a valid RSA one: the finding says which', async () => {
+    // A tester found "the certificate expired" with nothing saying it was the ECDSA one.
+    const day = 24 * 60 * 60 * 1000;
+    const expiredEc = await issueLeaf(intermediateA, {
+      dnsNames: [HOOKS],
+      keyType: 'p256',
+      freshKey: true,
+      notBefore: new Date(Date.now() - 400 * day),
+      notAfter: new Date(Date.now() - 10 * day),
+    });
+    const site = vhost('hooks', HOOKS, hooksRsa, {
+      defaultServer: true,
+      directives: 'ssl_certificate {{DIR}}/ec.crt;\n  ssl_certificate_key {{DIR}}/ec.key;',
+    });
+    site.files['ec.crt'] = pemBundle(expiredEc, intermediateA);
+    site.files['ec.key'] = expiredEc.keyPem;
+    const server = await nginx(site);
+    const now = new Date();
+    const [scan] = await scanEndpoints(
+      [parseEndpoint(`${HOOKS}:${server.port}`)],
+      { ...options, now },
+      {},
+      { resolve: async () => [{ address: server.address, family: 4 }] },
+    );
+    const expired = evaluate(scan, presetPolicy('webhook'), now).findings.find(
+      (finding) => finding.id === 'certificate.expired',
+    );
+
+    expect(expired?.evidence.observed).toContain(
+      'this is the ECDSA certificate; the server also has an RSA one',
+    );
+  });
+
   it('case 1: a TLS 1.3-only server shows its chain through the decrypted handshake', async () => {
     const server = await nginx(
       vhost('hooks', HOOKS, hooksRsa, {

@@ -340,7 +340,42 @@ export function checkCertificates(context: AddressContext): RawFinding[] {
   }
 
   findings.push(...checkConstraints(context, chain, validity));
-  return findings;
+
+  // A server with an RSA and an ECDSA certificate side by side: say which one these are about.
+  const which = otherKeyNote(context, chain);
+  return which
+    ? findings.map((finding) => ({ ...finding, observed: `${finding.observed}${which}` }))
+    : findings;
+}
+
+const KEY_FAMILIES: Partial<Record<CertificateInfo['keyType'], string>> = {
+  RSA: 'RSA',
+  'RSA-PSS': 'RSA',
+  EC: 'ECDSA',
+  Ed25519: 'EdDSA',
+  Ed448: 'EdDSA',
+};
+
+/**
+ * When the server also serves a certificate of another key type (the certificate check asks
+ * for each), the words that say which certificate the findings are about: a sender gets one
+ * or the other by the suites and signature algorithms it offers.
+ */
+function otherKeyNote(context: AddressContext, chain: ServedChain): string {
+  const family = KEY_FAMILIES[chain.served[0].keyType];
+  const others = context.address.certificates.others
+    .map((other) => other.served[0])
+    .filter((leaf) => leaf && leaf.fingerprintSha256 !== chain.served[0].fingerprintSha256)
+    .map((leaf) => KEY_FAMILIES[leaf.keyType])
+    .filter((other): other is string => other !== undefined && other !== family);
+  if (!family || others.length === 0) {
+    return '';
+  }
+  return (
+    ` (this is the ${family} certificate; the server also has ` +
+    `${withArticle(listText([...new Set(others)], 'and'))} one, which senders get by the suites ` +
+    'and signatures they offer)'
+  );
 }
 
 /** The policy's own limits on the leaf (Mozilla's configurations). */

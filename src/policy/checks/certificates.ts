@@ -270,6 +270,11 @@ export function checkClientCertificate(context: AddressContext): RawFinding[] {
   ];
 }
 
+/**
+ * The chain of the broad hello, the one a sender gets. Known gap: a second certificate of
+ * another key type (certificates.others) is named in the findings but not judged itself, so an
+ * expired ECDSA certificate beside a valid RSA one that the broad hello got goes unreported.
+ */
 export function checkCertificates(context: AddressContext): RawFinding[] {
   const { address, now, policy } = context;
   const chain = address.certificates.primary;

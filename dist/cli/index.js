@@ -25420,8 +25420,9 @@ function nodeKeyDescription(publicKey) {
     const details = publicKey.asymmetricKeyDetails ?? {};
     switch (publicKey.asymmetricKeyType) {
         case 'rsa':
-        case 'rsa-pss':
             return { type: 'RSA', bits: details.modulusLength ?? 0 };
+        case 'rsa-pss':
+            return { type: 'RSA-PSS', bits: details.modulusLength ?? 0 };
         case 'dsa':
             return { type: 'DSA', bits: details.modulusLength ?? 0 };
         case 'ec': {
@@ -25439,6 +25440,7 @@ function nodeKeyDescription(publicKey) {
 }
 const SIGNATURE_KEY_TYPES = {
     RSA: 'RSA',
+    'RSA-PSS': 'RSA',
     EC: 'ECDSA',
     Ed25519: 'EdDSA',
     Ed448: 'EdDSA',
@@ -25752,6 +25754,7 @@ function analyseChain(served, expectedName, options) {
         sni: options.sni ?? null,
         ...(options.keyType ? { keyType: options.keyType } : {}),
         ocspStapled: options.ocspStapled ?? false,
+        ...(options.clientCertificateRequested ? { clientCertificateRequested: true } : {}),
     };
     if (served.length === 0) {
         return {
@@ -26044,10 +26047,10 @@ function strengthProblems(certificates, path) {
                 });
             }
         }
-        if (keyType === 'RSA' && keyBits < MIN_RSA_BITS) {
+        if ((keyType === 'RSA' || keyType === 'RSA-PSS') && keyBits < MIN_RSA_BITS) {
             problems.push({
                 code: 'weak-key',
-                detail: `${who} has a ${keyBits}-bit RSA key; at least ${MIN_RSA_BITS} bits expected`,
+                detail: `${who} has a ${keyBits}-bit ${keyType} key; at least ${MIN_RSA_BITS} bits expected`,
                 certificate: index,
             });
         }
@@ -29648,6 +29651,8 @@ function classify(exchange) {
     };
     if (flight.serverHello?.helloRetryRequest)
         result.helloRetryRequest = true;
+    if (flight.certificateRequested)
+        result.clientCertificateRequested = true;
     if (result.outcome.kind === 'accepted') {
         result.flightComplete = flight.end === 'complete' && flight.encrypted !== 'failed';
     }
@@ -29792,6 +29797,7 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
                 sni,
                 keyType,
                 ocspStapled: result.ocspStapled,
+                clientCertificateRequested: result.clientCertificateRequested === true,
             });
         }
         catch (error) {
@@ -30547,7 +30553,9 @@ function keyText(certificate) {
     if (certificate.keyType === 'EC') {
         return `EC ${certificate.curve ?? `${certificate.keyBits}-bit`}`;
     }
-    if (certificate.keyType === 'RSA' || certificate.keyType === 'DSA') {
+    if (certificate.keyType === 'RSA' ||
+        certificate.keyType === 'RSA-PSS' ||
+        certificate.keyType === 'DSA') {
         return `${certificate.keyType} ${certificate.keyBits}-bit`;
     }
     return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
@@ -30677,8 +30685,16 @@ function remediationFor(context, rule) {
                 'ACME client) so that it cannot lapse.');
     }
 }
-/** The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled). */
-function stalledFinding() {
+/**
+ * The broad hello got a ServerHello and then nothing, twice (src/cert/check.ts, stalled), and no
+ * certificate came from any hello: no handshake gets past its ServerHello, so the suites and
+ * versions those named were never usable. Like a protocol violation, this finding stands alone.
+ */
+function checkHandshakeStalls(context) {
+    const { certificates } = context.address;
+    if (certificates.primary || certificates.stalledAfterServerHello !== true) {
+        return undefined;
+    }
     return {
         id: 'endpoint.handshake-stalls',
         observed: 'the server answered with a ServerHello and then sent nothing more, no certificate, ' +
@@ -30690,12 +30706,38 @@ function stalledFinding() {
             'hardware key store, a remote signer). A sender times out there.'),
     };
 }
+/**
+ * The server asks for a client certificate. Known gap: whether it requires one is not tested;
+ * that takes answering with an empty Certificate and a Finished (RFC 8446 Section 4.4.2), a
+ * completed handshake the probes do not make.
+ */
+function checkClientCertificate(context) {
+    const chain = context.address.certificates.primary;
+    if (!chain?.clientCertificateRequested) {
+        return [];
+    }
+    return [
+        {
+            id: 'certificate.client-certificate-requested',
+            sni: chain.sni,
+            observed: 'the server asks for a client certificate (CertificateRequest) in the handshake a ' +
+                'sender makes; senders present none, so every delivery fails if the server requires ' +
+                'one (whether it does was not tested)',
+            expected: 'no CertificateRequest: webhook senders do not present client certificates',
+            remediation: adviceOnly('Turn client certificate verification off for the webhook endpoint (nginx ' +
+                '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
+                'If your senders do present certificates (mutual TLS), suppress this finding.'),
+        },
+    ];
+}
+/**
+ * The chain of the broad hello, the one a sender gets. Known gap: a second certificate of
+ * another key type (certificates.others) is named in the findings but not judged itself, so an
+ * expired ECDSA certificate beside a valid RSA one that the broad hello got goes unreported.
+ */
 function certificates_checkCertificates(context) {
     const { address, now, policy } = context;
     const chain = address.certificates.primary;
-    if (!chain && address.certificates.stalledAfterServerHello === true) {
-        return [stalledFinding()];
-    }
     if (!chain || chain.served.length === 0) {
         // With no handshake at all the version findings say why; otherwise nobody checked it.
         if (anyVersionAccepted(context)) {
@@ -30752,7 +30794,37 @@ function certificates_checkCertificates(context) {
         });
     }
     findings.push(...checkConstraints(context, chain, validity));
-    return findings;
+    // A server with an RSA and an ECDSA certificate side by side: say which one these are about.
+    const which = otherKeyNote(context, chain);
+    return which
+        ? findings.map((finding) => ({ ...finding, observed: `${finding.observed}${which}` }))
+        : findings;
+}
+const KEY_FAMILIES = {
+    RSA: 'RSA',
+    'RSA-PSS': 'RSA',
+    EC: 'ECDSA',
+    Ed25519: 'EdDSA',
+    Ed448: 'EdDSA',
+};
+/**
+ * When the server also serves a certificate of another key type (the certificate check asks
+ * for each), the words that say which certificate the findings are about: a sender gets one
+ * or the other by the suites and signature algorithms it offers.
+ */
+function otherKeyNote(context, chain) {
+    const family = KEY_FAMILIES[chain.served[0].keyType];
+    const others = context.address.certificates.others
+        .map((other) => other.served[0])
+        .filter((leaf) => leaf && leaf.fingerprintSha256 !== chain.served[0].fingerprintSha256)
+        .map((leaf) => KEY_FAMILIES[leaf.keyType])
+        .filter((other) => other !== undefined && other !== family);
+    if (!family || others.length === 0) {
+        return '';
+    }
+    return (` (this is the ${family} certificate; the server also has ` +
+        `${withArticle(listText([...new Set(others)], 'and'))} one, which senders get by the suites ` +
+        'and signatures they offer)');
 }
 /** The policy's own limits on the leaf (Mozilla's configurations). */
 function checkConstraints(context, chain, validity) {
@@ -30774,7 +30846,8 @@ function checkConstraints(context, chain, validity) {
     if (limits.curves && leaf.keyType === 'EC' && !limits.curves.includes(leaf.curve ?? '')) {
         add('certificate.curve-not-allowed', `the certificate's key is on ${leaf.curve ?? 'an unknown curve'}`, `a key on ${listText(limits.curves, 'or')}`);
     }
-    if (limits.minRsaBits && leaf.keyType === 'RSA' && leaf.keyBits < limits.minRsaBits) {
+    const rsa = leaf.keyType === 'RSA' || leaf.keyType === 'RSA-PSS';
+    if (limits.minRsaBits && rsa && leaf.keyBits < limits.minRsaBits) {
         add('certificate.rsa-key-too-small', `the certificate has an RSA key of ${leaf.keyBits} bits`, `at least ${limits.minRsaBits} bits`);
     }
     if (limits.signatures && !limits.signatures.includes(leaf.signatureAlgorithm)) {
@@ -31584,15 +31657,20 @@ function checkListedSuites(context) {
     if (acceptedVersions.length > 0 &&
         acceptedVersions.every((version) => versionRank(version) > versionRank(newestListed))) {
         const only = listText(acceptedVersions.map(text_versionLabel));
+        const note = suiteRefusalNote(context, newestListed);
+        const enable = `Enable ${text_versionLabel(newestListed)} next to ${only}`;
         return [
             {
                 id: 'suites.none-listed',
                 observed: `only ${only} ${acceptedVersions.length > 1 ? 'are' : 'is'} accepted, and every ` +
                     `listed suite is a suite of ${text_versionLabel(newestListed)} or older: senders limited ` +
-                    `to ${text_versionLabel(newestListed)} cannot connect` +
-                    suiteRefusalNote(context, newestListed),
+                    `to ${text_versionLabel(newestListed)} cannot connect${note}`,
                 expected: `${expected}, so that senders limited to ${text_versionLabel(newestListed)} connect`,
-                remediation: suitesFix(policy, `Enable ${text_versionLabel(newestListed)} next to ${only}, with the suites below.`),
+                remediation: suitesFix(policy, note
+                    ? `${enable} if it is off, and give it suites that fit the certificate's key: the ` +
+                        'list below holds ECDSA and RSA suites, and the server uses those its ' +
+                        'certificate fits.'
+                    : `${enable}, with the suites below.`),
             },
         ];
     }
@@ -31663,8 +31741,8 @@ function suites_keyText(leaf) {
     if (leaf.keyType === 'EC') {
         return `an EC (ECDSA) key on ${leaf.curve ?? 'an unknown curve'}`;
     }
-    if (leaf.keyType === 'RSA') {
-        return `an RSA key of ${leaf.keyBits} bits`;
+    if (leaf.keyType === 'RSA' || leaf.keyType === 'RSA-PSS') {
+        return `${withArticle(leaf.keyType)} key of ${leaf.keyBits} bits`;
     }
     return `${withArticle(leaf.keyType)} key`;
 }
@@ -31829,6 +31907,9 @@ const RULES = [
         'its network is unreachable) while another serves TLS. Senders that try the addresses in ' +
         'turn, as Node, Go, Python and curl do, move on at once; the scan of the other address ' +
         'judges the endpoint.'),
+    rule('endpoint.address-not-scanned', 'One address of the endpoint could not be scanned', 'error', "The endpoint's name resolves to several addresses, and one of them could not be scanned " +
+        'after the connection was made (it timed out or failed) while another was. A sender that ' +
+        'reaches that address fails or waits there; the other addresses are judged as usual.'),
     rule('endpoint.not-tls', 'Port does not speak TLS', 'error', 'The port answered a ClientHello with something that is not TLS, for example a plaintext ' +
         'HTTP reply. The endpoint must serve HTTPS.'),
     rule('endpoint.no-tls-answer', 'No TLS answer to any hello', 'error', 'Every connection was closed or reset before any reply, the hello offering every version ' +
@@ -31905,6 +31986,10 @@ const RULES = [
     rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
     rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
         'Section 8).'),
+    rule('certificate.client-certificate-requested', 'Server asks senders for a client certificate', 'warning', 'The server sends a CertificateRequest (RFC 8446 Section 4.3.2, RFC 5246 Section 7.4.4) in ' +
+        'the handshake a sender makes. Webhook senders present no client certificate: if the ' +
+        'server requires one, no delivery gets through. Whether it is required takes a completed ' +
+        'handshake, which the probes do not make.'),
     // --- SNI -------------------------------------------------------------------------------------
     rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
         '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
@@ -32101,6 +32186,7 @@ const ADDRESS_CHECKS = [
     checkRefusals,
     checkViolations,
     certificates_checkCertificates,
+    checkClientCertificate,
     checkSni,
     checkObservations,
     checkIncompleteEnumerations,
@@ -32196,7 +32282,14 @@ function addressFindings(context) {
         return [addressRefusedFinding(context, notScanned.detail)];
     }
     if (notScanned) {
-        return [notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port)];
+        // Connected, and then no TLS scan: a sender that reaches this address fails there too. The
+        // endpoint itself was scanned on another address, so the words name the address.
+        const finding = notScannedFinding(notScanned.reason, notScanned.detail, context.endpoint.port);
+        return [
+            finding.id === 'endpoint.not-scanned'
+                ? { ...finding, id: 'endpoint.address-not-scanned' }
+                : finding,
+        ];
     }
     const notTls = checkNotTls(context);
     if (notTls) {
@@ -32213,6 +32306,10 @@ function addressFindings(context) {
     const nameRefused = checkNameRefused(context);
     if (nameRefused) {
         return [nameRefused];
+    }
+    const stalls = checkHandshakeStalls(context);
+    if (stalls) {
+        return [stalls];
     }
     let findings = ADDRESS_CHECKS.flatMap((check) => check(context));
     // A key mismatch says why no version connects: TLS 1.2 is on, and no suite of it fits the
@@ -33835,7 +33932,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -35717,6 +35814,23 @@ function certificateCurve(certificates) {
         return null;
     }
 }
+/**
+ * Whether the leaf's key is EdDSA (Ed25519, Ed448). Its ECDHE_ECDSA suites then tie no curve
+ * to the certificate: RFC 8422 Section 5.1 asks for the certificate's curve in supported_groups
+ * only for ECDSA keys, and EdDSA is chosen by signature_algorithms.
+ */
+function eddsaCertificate(certificates) {
+    if (certificates.length === 0) {
+        return false;
+    }
+    try {
+        const type = new external_node_crypto_namespaceObject.X509Certificate(certificates[0]).publicKey.asymmetricKeyType;
+        return type === 'ed25519' || type === 'ed448';
+    }
+    catch {
+        return false;
+    }
+}
 /** Sizes of the DH primes the version's DHE suites came with. */
 function dhSizes(enumeration) {
     const accepted = enumeration.enumeration.accepted;
@@ -35874,7 +35988,7 @@ async function enumerateCurves(prober, version, enumeration) {
             break;
         }
         if (outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed') {
-            if (anchor === null) {
+            if (anchor === null && !eddsaCertificate(enumeration.certificates)) {
                 incomplete("the curve of the server's ECDSA key is unknown, so it was not always offered");
             }
             break;

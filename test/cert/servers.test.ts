@@ -320,38 +320,45 @@ describeWith('nginx', 'certificates served by nginx', () => {
     expect(chains.every((chain) => chain.trusted && chain.problems.length === 0)).toBe(true);
   });
 
-  it('an expired ECDSA certificate beside a valid RSA one: the finding says which', async () => {
-    // A tester found "the certificate expired" with nothing saying it was the ECDSA one.
-    const day = 24 * 60 * 60 * 1000;
-    const expiredEc = await issueLeaf(intermediateA, {
-      dnsNames: [HOOKS],
-      keyType: 'p256',
-      freshKey: true,
-      notBefore: new Date(Date.now() - 400 * day),
-      notAfter: new Date(Date.now() - 10 * day),
-    });
-    const site = vhost('hooks', HOOKS, hooksRsa, {
-      defaultServer: true,
-      directives: 'ssl_certificate {{DIR}}/ec.crt;\n  ssl_certificate_key {{DIR}}/ec.key;',
-    });
-    site.files['ec.crt'] = pemBundle(expiredEc, intermediateA);
-    site.files['ec.key'] = expiredEc.keyPem;
-    const server = await nginx(site);
-    const now = new Date();
-    const [scan] = await scanEndpoints(
-      [parseEndpoint(`${HOOKS}:${server.port}`)],
-      { ...options, now },
-      {},
-      { resolve: async () => [{ address: server.address, family: 4 }] },
-    );
-    const expired = evaluate(scan, presetPolicy('webhook'), now).findings.find(
-      (finding) => finding.id === 'certificate.expired',
-    );
+  it.each([
+    ['ECDSA', 'RSA'],
+    ['RSA', 'ECDSA'],
+  ] as const)(
+    'an expired %s certificate beside a valid %s one: found, and said which',
+    async (expiredType, validType) => {
+      // A tester found "the certificate expired" with nothing saying it was the ECDSA one; and
+      // only the certificate the broad hello got was judged.
+      const day = 24 * 60 * 60 * 1000;
+      const expired = await issueLeaf(intermediateA, {
+        dnsNames: [HOOKS],
+        keyType: expiredType === 'ECDSA' ? 'p256' : 'rsa2048',
+        freshKey: true,
+        notBefore: new Date(Date.now() - 400 * day),
+        notAfter: new Date(Date.now() - 10 * day),
+      });
+      const valid = validType === 'ECDSA' ? hooksEc : hooksRsa;
+      const site = vhost('hooks', HOOKS, valid, {
+        defaultServer: true,
+        directives: 'ssl_certificate {{DIR}}/old.crt;\n  ssl_certificate_key {{DIR}}/old.key;',
+      });
+      site.files['old.crt'] = pemBundle(expired, intermediateA);
+      site.files['old.key'] = expired.keyPem;
+      const server = await nginx(site);
+      const now = new Date();
+      const [scan] = await scanEndpoints(
+        [parseEndpoint(`${HOOKS}:${server.port}`)],
+        { ...options, now },
+        {},
+        { resolve: async () => [{ address: server.address, family: 4 }] },
+      );
+      const findings = evaluate(scan, presetPolicy('webhook'), now).findings;
 
-    expect(expired?.evidence.observed).toContain(
-      'this is the ECDSA certificate; the server also has an RSA one',
-    );
-  });
+      expect(findings.map((finding) => finding.id)).toEqual(['certificate.expired']);
+      expect(findings[0].evidence.observed).toContain(
+        `this is the ${expiredType} certificate; the server also has an ${validType} one`,
+      );
+    },
+  );
 
   it('case 1: a TLS 1.3-only server shows its chain through the decrypted handshake', async () => {
     const server = await nginx(

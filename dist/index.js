@@ -57469,12 +57469,11 @@ function checkClientCertificate(context) {
     ];
 }
 /**
- * The chain of the broad hello, the one a sender gets. Known gap: a second certificate of
- * another key type (certificates.others) is named in the findings but not judged itself, so an
- * expired ECDSA certificate beside a valid RSA one that the broad hello got goes unreported.
+ * The chain of the broad hello, and each certificate of another key type the server has: a
+ * sender gets one or the other by the suites and signature algorithms it offers.
  */
 function certificates_checkCertificates(context) {
-    const { address, now, policy } = context;
+    const { address } = context;
     const chain = address.certificates.primary;
     if (!chain || chain.served.length === 0) {
         // With no handshake at all the version findings say why; otherwise nobody checked it.
@@ -57484,6 +57483,19 @@ function certificates_checkCertificates(context) {
         }
         return [];
     }
+    // Each certificate a sender can get, by the key type its hello leads to, is judged; the
+    // findings say which one they are about when there are several.
+    return [chain, ...otherKeyChains(context, chain)].flatMap((each) => {
+        const which = otherKeyNote(context, each);
+        const findings = chainFindings(context, each);
+        return which
+            ? findings.map((finding) => ({ ...finding, observed: `${finding.observed}${which}` }))
+            : findings;
+    });
+}
+/** Every finding about one served chain. */
+function chainFindings(context, chain) {
+    const { now, policy } = context;
     const leaf = chain.served[0];
     const validity = validityText(leaf, now);
     const found = new Map();
@@ -57532,11 +57544,28 @@ function certificates_checkCertificates(context) {
         });
     }
     findings.push(...checkConstraints(context, chain, validity));
-    // A server with an RSA and an ECDSA certificate side by side: say which one these are about.
-    const which = otherKeyNote(context, chain);
-    return which
-        ? findings.map((finding) => ({ ...finding, observed: `${finding.observed}${which}` }))
-        : findings;
+    return findings;
+}
+/**
+ * The chains of other key types than the broad hello's, one per key type: the certificate
+ * check asks for each (keyTypes), and a sender whose hello leads there gets that one.
+ */
+function otherKeyChains(context, primary) {
+    const seen = new Set([primary.served[0].fingerprintSha256]);
+    const families = new Set([KEY_FAMILIES[primary.served[0].keyType]]);
+    const chains = [];
+    for (const other of context.address.certificates.others) {
+        const leaf = other.served[0];
+        const family = leaf ? KEY_FAMILIES[leaf.keyType] : undefined;
+        if (!other.keyType || other.sni !== primary.sni || !leaf || !family)
+            continue;
+        if (seen.has(leaf.fingerprintSha256) || families.has(family))
+            continue;
+        seen.add(leaf.fingerprintSha256);
+        families.add(family);
+        chains.push(other);
+    }
+    return chains;
 }
 const KEY_FAMILIES = {
     RSA: 'RSA',
@@ -57552,9 +57581,11 @@ const KEY_FAMILIES = {
  */
 function otherKeyNote(context, chain) {
     const family = KEY_FAMILIES[chain.served[0].keyType];
-    const others = context.address.certificates.others
-        .map((other) => other.served[0])
-        .filter((leaf) => leaf && leaf.fingerprintSha256 !== chain.served[0].fingerprintSha256)
+    const { primary, others: otherChains } = context.address.certificates;
+    const others = [primary, ...otherChains]
+        .map((other) => other?.served[0])
+        .filter((leaf) => leaf !== undefined)
+        .filter((leaf) => leaf.fingerprintSha256 !== chain.served[0].fingerprintSha256)
         .map((leaf) => KEY_FAMILIES[leaf.keyType])
         .filter((other) => other !== undefined && other !== family);
     if (!family || others.length === 0) {

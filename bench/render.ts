@@ -123,6 +123,11 @@ function renderMissedTimes(results: BenchResults, targets: TargetCheck[]): strin
     '',
     ...lines,
     '',
+    'Start-up is the X.509 library running its schema set-up, not Node compiling it: on Node 20 ' +
+      'neither a V8 start-up snapshot holding the library (`node --build-snapshot`) nor a V8 code ' +
+      'cache of the bundle started it faster. This stays open until a runtime or a target lets ' +
+      'it close.',
+    '',
   ];
 }
 

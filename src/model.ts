@@ -243,6 +243,15 @@ export interface CertificateCheck {
    * until the read timeout or the end of the connection, twice: a sender's handshake stalls.
    */
   stalledAfterServerHello?: boolean;
+  /**
+   * The server asked for a client certificate: how it took a TLS 1.3 handshake finished with
+   * none, as a sender's is (RFC 8446 Section 4.4.2.4). `refused` with the fatal alert it sent,
+   * `completed` when it went on, `unknown` with why it could not be told.
+   */
+  withoutClientCertificate?: {
+    answer: 'refused' | 'completed' | 'unknown';
+    detail: string;
+  };
   error?: string;
 }
 

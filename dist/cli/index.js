@@ -26665,7 +26665,7 @@ class bytes_Reader {
     }
 }
 const EMPTY = new Uint8Array(0);
-function bytes_concatBytes(parts) {
+function concatBytes(parts) {
     let total = 0;
     for (const part of parts)
         total += part.length;
@@ -27958,7 +27958,7 @@ function compareVersions(a, b) {
     return versionCode(a) - versionCode(b);
 }
 /** TLSPlaintext.type, RFC 8446 Section 5.1 (and heartbeat, RFC 6520). */
-const versions_ContentType = {
+const ContentType = {
     changeCipherSpec: 20,
     alert: 21,
     handshake: 22,
@@ -28286,7 +28286,7 @@ function helloRecords(message, version) {
     const w = new Writer();
     for (let offset = 0; offset < message.length; offset += MAX_FRAGMENT) {
         const fragment = message.subarray(offset, offset + MAX_FRAGMENT);
-        w.u8(versions_ContentType.handshake)
+        w.u8(ContentType.handshake)
             .u16(recordVersion)
             .block16((w) => w.bytes(fragment));
     }
@@ -28306,7 +28306,7 @@ function helloRecordVersion(version) {
 function closeNotifyRecord(version) {
     const recordVersion = version === 'TLSv1.3' ? versionCode('TLSv1.2') : versionCode(version);
     const w = new Writer();
-    w.u8(versions_ContentType.alert)
+    w.u8(ContentType.alert)
         .u16(recordVersion)
         .block16((w) => w.u8(1).u8(0));
     return w.finish();
@@ -28735,6 +28735,7 @@ class FlightReader {
         keyExchange: null,
         serverGroups: null,
         certificateRequested: false,
+        encryptedMessages: [],
         warnings: [],
         fatalAlert: null,
         end: null,
@@ -28816,7 +28817,7 @@ class FlightReader {
     joinIncoming() {
         if (this.incoming.length === 0)
             return;
-        this.pending = bytes_concatBytes([this.pending, ...this.incoming]);
+        this.pending = concatBytes([this.pending, ...this.incoming]);
         this.incoming = [];
         this.incomingLength = 0;
     }
@@ -28875,7 +28876,7 @@ class FlightReader {
             this.stop('violation', `record version ${this.pending[1]}.${this.pending[2]} is not TLS`);
             return false;
         }
-        if (type < versions_ContentType.changeCipherSpec || type > versions_ContentType.heartbeat) {
+        if (type < ContentType.changeCipherSpec || type > ContentType.heartbeat) {
             this.stop('violation', `unknown record content type ${type}`);
             return false;
         }
@@ -28883,29 +28884,29 @@ class FlightReader {
             this.stop('violation', `record of ${length} bytes exceeds the record size limit`);
             return false;
         }
-        if (length === 0 && type !== versions_ContentType.applicationData) {
+        if (length === 0 && type !== ContentType.applicationData) {
             // RFC 8446 Section 5.1: only application data may be empty.
-            this.stop('violation', `empty ${type === versions_ContentType.alert ? 'alert' : 'handshake'} record`);
+            this.stop('violation', `empty ${type === ContentType.alert ? 'alert' : 'handshake'} record`);
             return false;
         }
         return true;
     }
     readRecord(header, body) {
         switch (header[0]) {
-            case versions_ContentType.handshake:
+            case ContentType.handshake:
                 if (this.decryptor !== null) {
                     this.stop('violation', 'plaintext handshake record after the TLS 1.3 ServerHello');
                     return;
                 }
                 this.appendHandshake(body, false);
                 return;
-            case versions_ContentType.alert:
+            case ContentType.alert:
                 this.readAlerts(body);
                 return;
-            case versions_ContentType.changeCipherSpec:
+            case ContentType.changeCipherSpec:
                 this.readChangeCipherSpec(body);
                 return;
-            case versions_ContentType.applicationData:
+            case ContentType.applicationData:
                 this.readProtected(header, body);
                 return;
             default:
@@ -28976,16 +28977,16 @@ class FlightReader {
             return;
         }
         const { type, content } = opened.value;
-        if (type === versions_ContentType.handshake)
+        if (type === ContentType.handshake)
             this.appendHandshake(content, true);
-        else if (type === versions_ContentType.alert)
+        else if (type === ContentType.alert)
             this.readAlerts(content);
         else
             this.stop('violation', `protected record of type ${type} inside the handshake`);
     }
     appendHandshake(fragment, encrypted) {
         this.handshakeBuffer =
-            this.handshakeBuffer.length === 0 ? fragment : bytes_concatBytes([this.handshakeBuffer, fragment]);
+            this.handshakeBuffer.length === 0 ? fragment : concatBytes([this.handshakeBuffer, fragment]);
         while (!this.ended && this.handshakeBuffer.length >= parse_HANDSHAKE_HEADER) {
             const buffer = this.handshakeBuffer;
             const length = (buffer[1] << 16) | (buffer[2] << 8) | buffer[3];
@@ -29016,10 +29017,14 @@ class FlightReader {
             this.readServerHello(message);
             return;
         }
-        if (encrypted)
+        if (encrypted) {
+            if (this.options.throughFinished)
+                this.flight.encryptedMessages.push(message);
             this.readEncryptedHandshake(type, body);
-        else
+        }
+        else {
             this.readLegacyHandshake(type, body);
+        }
     }
     readServerHello(message) {
         const hello = parseServerHello(message.subarray(parse_HANDSHAKE_HEADER));
@@ -29133,12 +29138,18 @@ class FlightReader {
                 const entries = certificate.value.entries;
                 this.flight.certificates = entries.map((entry) => entry.certificate);
                 this.flight.ocspResponse = entries[0]?.ocspResponse ?? null;
-                this.stop('complete');
+                if (!this.options.throughFinished)
+                    this.stop('complete');
                 return;
             }
+            case HandshakeType.certificateVerify:
+                if (!this.options.throughFinished) {
+                    this.stop('violation', 'CertificateVerify before the Certificate');
+                }
+                return;
             case HandshakeType.finished:
-                // A PSK handshake has no Certificate; the probe offers no PSK, so this is odd but ends
-                // the flight all the same.
+                // Without throughFinished, a Finished here means no Certificate came: a PSK handshake,
+                // which the probe does not offer; odd, but it ends the flight all the same.
                 this.stop('complete');
                 return;
             default:
@@ -29150,7 +29161,7 @@ function startsLikeTls(bytes) {
     if (bytes.length === 0)
         return true;
     const first = bytes[0];
-    if (first < versions_ContentType.changeCipherSpec || first > versions_ContentType.heartbeat)
+    if (first < ContentType.changeCipherSpec || first > ContentType.heartbeat)
         return false;
     return bytes.length < 2 || bytes[1] === 3;
 }
@@ -29245,7 +29256,9 @@ function readFlight(bytes, options = {}) {
 // Enough of the TLS 1.3 key schedule (RFC 8446 Section 7) to read the server's encrypted
 // handshake: HKDF, the handshake traffic secret from our key share and the server's, and the
 // record protection of Section 5.2 with AES-GCM, AES-CCM and ChaCha20-Poly1305 from node:crypto.
-// The probe reads the server's Certificate this way; it never sends a Finished.
+// The probes read the server's Certificate this way. One probe goes further, to see whether a
+// server requires a client certificate: it answers with an empty Certificate and a Finished
+// (Section 4.4) and reads the server's reply under the application traffic keys.
 
 
 
@@ -29301,7 +29314,7 @@ function hkdfExpand(hash, prk, info, length) {
         blocks.push(previous);
         produced += previous.length;
     }
-    return bytes_concatBytes(blocks).slice(0, length);
+    return concatBytes(blocks).slice(0, length);
 }
 /** HKDF-Expand-Label, RFC 8446 Section 7.1. */
 function hkdfExpandLabel(hash, secret, label, context, length) {
@@ -29365,7 +29378,7 @@ function recordDecryptor(hash, aead, secret) {
                 });
                 decipher.setAuthTag(tag);
                 decipher.setAAD(header, { plaintextLength: sealed.length });
-                plaintext = bytes_concatBytes([decipher.update(sealed), decipher.final()]);
+                plaintext = concatBytes([decipher.update(sealed), decipher.final()]);
             }
             catch {
                 return bytes_refused('bad_record_mac: the record does not decrypt with our key share');
@@ -29389,7 +29402,7 @@ function sealRecord(hash, aead, secret, sequence, type, content) {
     const inner = concatBytes([content, Uint8Array.of(type)]);
     const length = inner.length + aead.tagLength;
     const header = Uint8Array.of(ContentType.applicationData, 0x03, 0x03, length >> 8, length & 0xff);
-    const cipher = createCipheriv(aead.algorithm, key, recordNonce(iv, sequence), {
+    const cipher = (0,external_node_crypto_namespaceObject.createCipheriv)(aead.algorithm, key, recordNonce(iv, sequence), {
         authTagLength: aead.tagLength,
     });
     cipher.setAAD(header, { plaintextLength: inner.length });
@@ -29400,8 +29413,9 @@ function sealRecord(hash, aead, secret, sequence, type, content) {
  * The decryptor factory for a probe's hello: finds our key share for the server's group,
  * computes the shared secret and the server handshake traffic secret over the transcript
  * (`before` holds every handshake message up to the ServerHello, RFC 8446 Section 4.4.1).
+ * `keep` receives the keys, for a probe that finishes the handshake.
  */
-function tls13Decryption(before, keyShares) {
+function tls13Decryption(before, keyShares, keep) {
     const factory = (hello, helloMessage) => {
         const suite = suiteByCode(hello.suite);
         const hash = suite ? suiteHash(suite) : null;
@@ -29416,10 +29430,125 @@ function tls13Decryption(before, keyShares) {
         const shared = ours.sharedSecret(serverShare.keyExchange);
         if (shared === null)
             return bytes_refused('the server key share is not a valid public key');
-        const secrets = handshakeSecrets(hash, shared, [...before, helloMessage]);
+        const transcript = [...before, helloMessage];
+        const secrets = handshakeSecrets(hash, shared, transcript);
+        keep?.({ hash, aead, secrets, transcript });
         return { ok: true, value: recordDecryptor(hash, aead, secrets.serverHandshakeTrafficSecret) };
     };
     return factory;
+}
+/**
+ * Finishes a full handshake as a client without a certificate (RFC 8446 Section 4.4.2): an
+ * empty Certificate answers the CertificateRequest, then the Finished over the transcript, both
+ * under the client handshake traffic keys, and a close_notify under the client application
+ * traffic keys so that a server content with no certificate ends the connection at once. The
+ * ChangeCipherSpec first is the middlebox compatibility mode of Appendix D.4, harmless to a
+ * server that does not expect it. `serverMessages` runs from EncryptedExtensions to the
+ * server's Finished.
+ */
+function finishWithoutCertificate(keys, serverMessages) {
+    const { hash, aead, secrets } = keys;
+    const throughServerFinished = [...keys.transcript, ...serverMessages];
+    // Section 7.1: the master secret, and the application traffic secrets over the transcript
+    // up to the server's Finished.
+    const zeros = new Uint8Array(hashLength(hash));
+    const derived = deriveSecret(hash, secrets.handshakeSecret, 'derived', []);
+    const masterSecret = hkdfExtract(hash, derived, zeros);
+    const clientApplication = deriveSecret(hash, masterSecret, 'c ap traffic', throughServerFinished);
+    const serverApplication = deriveSecret(hash, masterSecret, 's ap traffic', throughServerFinished);
+    // Section 4.4.2: certificate_request_context (empty in a handshake) and no certificates.
+    const certificate = Uint8Array.of(HandshakeType.certificate, 0, 0, 4, 0, 0, 0, 0);
+    // Section 4.4.4: HMAC over the transcript with the Finished key of the client's secret.
+    const finishedKey = hkdfExpandLabel(hash, secrets.clientHandshakeTrafficSecret, 'finished', new Uint8Array(0), hashLength(hash));
+    const verifyData = (0,external_node_crypto_namespaceObject.createHmac)(hash, finishedKey)
+        .update(transcriptHash(hash, [...throughServerFinished, certificate]))
+        .digest();
+    const w = new Writer();
+    w.u8(HandshakeType.finished).block24((w) => w.bytes(verifyData));
+    const finished = w.finish();
+    const clientHandshake = secrets.clientHandshakeTrafficSecret;
+    const changeCipherSpec = Uint8Array.of(ContentType.changeCipherSpec, 0x03, 0x03, 0, 1, 1);
+    const closeNotify = Uint8Array.of(1, 0);
+    return {
+        records: concatBytes([
+            changeCipherSpec,
+            sealRecord(hash, aead, clientHandshake, 0n, ContentType.handshake, certificate),
+            sealRecord(hash, aead, clientHandshake, 1n, ContentType.handshake, finished),
+            sealRecord(hash, aead, clientApplication, 0n, ContentType.alert, closeNotify),
+        ]),
+        serverApplication: recordDecryptor(hash, aead, serverApplication),
+    };
+}
+/** Reads the records a server sends after our Finished until one of them answers it. */
+class AnswerReader {
+    serverApplication;
+    answer = null;
+    pending = new Uint8Array(0);
+    constructor(serverApplication) {
+        this.serverApplication = serverApplication;
+    }
+    get unread() {
+        return this.pending;
+    }
+    push(chunk) {
+        this.pending = concatBytes([this.pending, chunk]);
+        while (this.answer === null && this.pending.length >= 5) {
+            const length = (this.pending[3] << 8) | this.pending[4];
+            if (this.pending.length < 5 + length)
+                break;
+            const header = this.pending.subarray(0, 5);
+            const body = this.pending.subarray(5, 5 + length);
+            this.pending = this.pending.subarray(5 + length);
+            this.read(header[0], header, body);
+        }
+        return this.answer !== null;
+    }
+    endOfStream() {
+        this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
+    }
+    read(type, header, body) {
+        if (type === ContentType.changeCipherSpec)
+            return;
+        // A server that fails the handshake may send its alert in the clear.
+        if (type === ContentType.alert) {
+            this.readAlert(body);
+            return;
+        }
+        if (type !== ContentType.applicationData) {
+            this.answer = { kind: 'unknown', detail: `a record of type ${type} after the handshake` };
+            return;
+        }
+        const opened = this.serverApplication.open(header, body);
+        if (!opened.ok) {
+            this.answer = { kind: 'unknown', detail: opened.error };
+            return;
+        }
+        const { type: inner, content } = opened.value;
+        if (inner === ContentType.alert) {
+            this.readAlert(content);
+            return;
+        }
+        if (inner === ContentType.handshake && content[0] === HandshakeType.newSessionTicket) {
+            this.answer = { kind: 'completed', detail: 'the server sent a NewSessionTicket' };
+            return;
+        }
+        if (inner === ContentType.applicationData) {
+            this.answer = { kind: 'completed', detail: 'the server sent application data' };
+            return;
+        }
+        // KeyUpdate and the like say nothing about the certificate; read on.
+    }
+    readAlert(content) {
+        if (content.length < 2) {
+            this.answer = { kind: 'unknown', detail: 'a truncated alert' };
+        }
+        else if (content[1] === 0) {
+            this.answer = { kind: 'completed', detail: 'the server answered our close_notify' };
+        }
+        else if (content[0] === 2 || content[1] !== 90) {
+            this.answer = { kind: 'refused', alert: content[1] };
+        }
+    }
 }
 /**
  * The synthetic message that replaces the first ClientHello in the transcript after a
@@ -29436,7 +29565,9 @@ function messageHash(hash, clientHello1) {
 // One probe: open a TCP connection, send one ClientHello, read the server's first flight and
 // classify how it ended. Everything above this (enumeration, preference, certificates) is
 // built from many calls to probeHello. The probe never completes a handshake: the socket is
-// destroyed as soon as the flight it waits for has arrived or cannot arrive any more.
+// destroyed as soon as the flight it waits for has arrived or cannot arrive any more. One
+// probe, probeWithoutClientCertificate, does finish a TLS 1.3 handshake, to learn whether a
+// server that asks for a client certificate goes on without one.
 
 
 
@@ -29481,6 +29612,52 @@ async function probeHello(target, hello, timeouts, options = {}) {
         }
         const second = await helloAfterRetry(connection, hello, built, first.flight, options);
         return second ?? classify(first);
+    }
+    finally {
+        connection.destroy();
+    }
+}
+/**
+ * Makes a TLS 1.3 handshake with the hello, answers the server's CertificateRequest with no
+ * certificate and a Finished (RFC 8446 Section 4.4.2), and reads how the server takes it: as a
+ * webhook sender would fare, which has no certificate to present. A server that chooses TLS
+ * 1.2, asks for a HelloRetryRequest or asks for no certificate this time gives `unknown`:
+ * finishing a TLS 1.2 handshake is not done here.
+ */
+async function probeWithoutClientCertificate(target, hello, timeouts) {
+    const built = buildHello(hello);
+    const connection = new ProbeConnection(target, timeouts);
+    const kept = {};
+    const decrypt = tls13Decryption([built.message], built.keyShares, (keys) => {
+        kept.keys = keys;
+    });
+    try {
+        const opened = await connection.open();
+        if (opened !== null)
+            return { kind: 'unknown', detail: 'the connection failed' };
+        const options = { offer: built.offer, decryptTls13: decrypt, throughFinished: true };
+        const { flight } = await connection.exchange(built.records, options);
+        const unknown = (detail) => ({ kind: 'unknown', detail });
+        if (flight.serverHello?.helloRetryRequest)
+            return unknown('the server sent a HelloRetryRequest');
+        if (flight.serverHello?.version !== 0x0304)
+            return unknown('the server did not choose TLS 1.3');
+        const last = flight.encryptedMessages.at(-1);
+        if (flight.end !== 'complete' || !kept.keys || last?.[0] !== HandshakeType.finished) {
+            return unknown(flight.decryptError ?? flight.detail ?? 'the flight did not reach Finished');
+        }
+        if (!flight.certificateRequested)
+            return unknown('the server asked for no certificate');
+        const finish = finishWithoutCertificate(kept.keys, flight.encryptedMessages);
+        const reader = new AnswerReader(finish.serverApplication);
+        const ending = await connection.converse(finish.records, reader, connection.leftover);
+        if (reader.answer !== null)
+            return reader.answer;
+        if (ending.kind === 'reset')
+            return unknown('the server reset the connection, saying nothing');
+        if (ending.kind === 'timeout')
+            return unknown('the server said nothing in time');
+        return unknown('the server closed the connection, saying nothing');
     }
     finally {
         connection.destroy();
@@ -29566,9 +29743,14 @@ class ProbeConnection {
         });
     }
     /** Writes the hello and reads until the flight ends, the server leaves or time runs out. */
-    exchange(records, options, already = new Uint8Array(0)) {
-        const socket = this.socket;
+    async exchange(records, options, already = new Uint8Array(0)) {
         const reader = new FlightReader(options);
+        const ending = await this.converse(records, reader, already);
+        return { flight: reader.flight, ending, unread: reader.unread };
+    }
+    /** Writes the records and feeds what comes back to the reader until it has enough. */
+    converse(records, reader, already) {
+        const socket = this.socket;
         return new Promise((resolve) => {
             let settled = false;
             const finish = (ending) => {
@@ -29584,7 +29766,7 @@ class ProbeConnection {
                 this.leftover = reader.unread;
                 if (ending.kind === 'fin')
                     reader.endOfStream();
-                resolve({ flight: reader.flight, ending, unread: reader.unread });
+                resolve(ending);
             };
             const onTimeout = () => finish({ kind: 'timeout' });
             let idle = setTimeout(onTimeout, this.timeouts.readMs);
@@ -29722,6 +29904,7 @@ function outcomeOf({ flight, ending, unread }) {
 
 
 
+
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
 // not recognise. Java's JSSE treats even the warning as fatal.
 const UNRECOGNIZED_NAME = 112;
@@ -29767,7 +29950,7 @@ function prepareCertificateChecks() {
     });
 }
 /** Checks the certificates and SNI handling of one address of an endpoint. */
-async function checkCertificates(endpoint, target, context, options, probe = probeHello) {
+async function checkCertificates(endpoint, target, context, options, probe = probeHello, finish = probeWithoutClientCertificate) {
     const version = certificateVersion(context.versions);
     const serverName = endpoint.hostIsIp ? null : endpoint.host;
     const expectedName = { host: endpoint.host, hostIsIp: endpoint.hostIsIp };
@@ -29858,6 +30041,9 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
         }),
         keyTypes: KEY_TYPES.map((keyType) => keyTypeProbe(keyType, version, serverName, byKeyType[keyType], options.now)),
     };
+    if (primaryChain?.clientCertificateRequested) {
+        check.withoutClientCertificate = await answerWithoutCertificate(() => limit(() => finish(target, broadHello('TLSv1.3', serverName), timeouts)), context.versions);
+    }
     if (!primaryChain && stalled(primary)) {
         check.stalledAfterServerHello = true;
     }
@@ -29869,6 +30055,38 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
     }
     return check;
 }
+/**
+ * Whether a server that asks for a client certificate goes on without one. Only TLS 1.3 is
+ * tried: a sender offers it first, and finishing a TLS 1.2 handshake (key exchange, PRF,
+ * record protection of RFC 5246) is not done here. Known gap: a TLS 1.2-only server that asks
+ * for a certificate stays `unknown`.
+ */
+async function answerWithoutCertificate(tryTls13, versions) {
+    const tls13 = versions.some((v) => v.version === 'TLSv1.3' && v.accepted === true);
+    if (!tls13) {
+        return { answer: 'unknown', detail: 'the server speaks no TLS 1.3, where this is tried' };
+    }
+    const answer = await tryTls13();
+    if (answer.kind !== 'refused') {
+        return { answer: answer.kind, detail: answer.detail };
+    }
+    const alert = `a fatal ${alertName(answer.alert)} alert`;
+    if (!REFUSES_CERTIFICATE.has(answer.alert)) {
+        return { answer: 'unknown', detail: `the server ends the handshake with ${alert}` };
+    }
+    return { answer: 'refused', detail: `the server ends the handshake with ${alert}` };
+}
+// The alerts that refuse a client for its certificate (RFC 8446 Section 6.2): certificate_
+// required above all, and what older stacks send instead. Any other alert (decrypt_error,
+// unexpected_message) faults our messages, not the missing certificate, and proves nothing.
+const REFUSES_CERTIFICATE = new Set([
+    40, // handshake_failure
+    42, // bad_certificate
+    46, // certificate_unknown
+    48, // unknown_ca
+    49, // access_denied
+    116, // certificate_required
+]);
 // --- Hellos ---------------------------------------------------------------------------------
 // Certificates are read from TLS 1.2 when the server speaks it: its Certificate message is in
 // the clear. A TLS 1.3-only server is asked in TLS 1.3, and one stuck on older versions in the
@@ -30707,26 +30925,42 @@ function checkHandshakeStalls(context) {
     };
 }
 /**
- * The server asks for a client certificate. Known gap: whether it requires one is not tested;
- * that takes answering with an empty Certificate and a Finished (RFC 8446 Section 4.4.2), a
- * completed handshake the probes do not make.
+ * The server asks for a client certificate. When it ends a TLS 1.3 handshake finished without
+ * one, no sender gets through; when it goes on, it may still refuse the request over HTTP,
+ * which the probes do not send.
  */
 function checkClientCertificate(context) {
-    const chain = context.address.certificates.primary;
+    const { primary: chain, withoutClientCertificate: tried } = context.address.certificates;
     if (!chain?.clientCertificateRequested) {
         return [];
     }
+    const asked = 'the server asks for a client certificate (CertificateRequest) in the handshake ';
+    const remediation = adviceOnly('Turn client certificate verification off for the webhook endpoint (nginx ' +
+        '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
+        'If your senders do present certificates (mutual TLS), suppress this finding.');
+    if (tried?.answer === 'refused') {
+        return [
+            {
+                id: 'certificate.client-certificate-required',
+                sni: chain.sni,
+                observed: `${asked}a sender makes; given a TLS 1.3 handshake finished without one, ` +
+                    `${tried.detail}: senders present none, so every delivery fails`,
+                expected: 'the handshake completes without a client certificate',
+                remediation,
+            },
+        ];
+    }
+    const outcome = tried?.answer === 'completed'
+        ? 'it completes a TLS 1.3 handshake without one, but may still refuse the request over ' +
+            'HTTP (nginx does with ssl_verify_client on)'
+        : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
     return [
         {
             id: 'certificate.client-certificate-requested',
             sni: chain.sni,
-            observed: 'the server asks for a client certificate (CertificateRequest) in the handshake a ' +
-                'sender makes; senders present none, so every delivery fails if the server requires ' +
-                'one (whether it does was not tested)',
+            observed: `${asked}a sender makes; senders present none; ${outcome}`,
             expected: 'no CertificateRequest: webhook senders do not present client certificates',
-            remediation: adviceOnly('Turn client certificate verification off for the webhook endpoint (nginx ' +
-                '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
-                'If your senders do present certificates (mutual TLS), suppress this finding.'),
+            remediation,
         },
     ];
 }
@@ -32017,10 +32251,15 @@ const RULES = [
     rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
     rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
         'Section 8).'),
+    rule('certificate.client-certificate-required', 'Server requires a client certificate', 'error', 'The server asks for a client certificate (RFC 8446 Section 4.3.2) and, given a TLS 1.3 ' +
+        'handshake finished without one, ends it with a fatal alert (certificate_required, ' +
+        'Section 4.4.2.4). Webhook senders present no client certificate: no delivery gets ' +
+        'through.'),
     rule('certificate.client-certificate-requested', 'Server asks senders for a client certificate', 'warning', 'The server sends a CertificateRequest (RFC 8446 Section 4.3.2, RFC 5246 Section 7.4.4) in ' +
-        'the handshake a sender makes. Webhook senders present no client certificate: if the ' +
-        'server requires one, no delivery gets through. Whether it is required takes a completed ' +
-        'handshake, which the probes do not make.'),
+        'the handshake a sender makes. Webhook senders present no client certificate. The probe ' +
+        'finishes a TLS 1.3 handshake without one: when the server goes on, it may still refuse ' +
+        'the request over HTTP (nginx does with ssl_verify_client on); when it cannot be told ' +
+        '(TLS 1.2 only, no answer), the finding says so.'),
     // --- SNI -------------------------------------------------------------------------------------
     rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
         '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
@@ -33963,7 +34202,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a TLS 1.3 handshake finished with none.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against

@@ -26,7 +26,9 @@ import {
   type ProbeTarget,
   type ProbeTimeouts,
   probeHello,
+  probeWithoutClientCertificate,
 } from '../probe/connection.js';
+import { alertName } from '../wire/alerts.js';
 import type { HelloOptions } from '../wire/hello.js';
 import { type Authentication, suitesForVersion } from '../wire/suites.js';
 import { analyseChain } from './chain.js';
@@ -110,6 +112,7 @@ export async function checkCertificates(
   context: { versions: VersionSupport[] },
   options: ScanOptions,
   probe: HelloProbe = probeHello,
+  finish: typeof probeWithoutClientCertificate = probeWithoutClientCertificate,
 ): Promise<CertificateCheck> {
   const version = certificateVersion(context.versions);
   const serverName = endpoint.hostIsIp ? null : endpoint.host;
@@ -220,6 +223,12 @@ export async function checkCertificates(
     ),
   };
 
+  if (primaryChain?.clientCertificateRequested) {
+    check.withoutClientCertificate = await answerWithoutCertificate(
+      () => limit(() => finish(target, broadHello('TLSv1.3', serverName), timeouts)),
+      context.versions,
+    );
+  }
   if (!primaryChain && stalled(primary)) {
     check.stalledAfterServerHello = true;
   }
@@ -230,6 +239,44 @@ export async function checkCertificates(
   }
   return check;
 }
+
+/**
+ * Whether a server that asks for a client certificate goes on without one. Only TLS 1.3 is
+ * tried: a sender offers it first, and finishing a TLS 1.2 handshake (key exchange, PRF,
+ * record protection of RFC 5246) is not done here. Known gap: a TLS 1.2-only server that asks
+ * for a certificate stays `unknown`.
+ */
+async function answerWithoutCertificate(
+  tryTls13: () => Promise<Awaited<ReturnType<typeof probeWithoutClientCertificate>>>,
+  versions: VersionSupport[],
+): Promise<NonNullable<CertificateCheck['withoutClientCertificate']>> {
+  const tls13 = versions.some((v) => v.version === 'TLSv1.3' && v.accepted === true);
+  if (!tls13) {
+    return { answer: 'unknown', detail: 'the server speaks no TLS 1.3, where this is tried' };
+  }
+
+  const answer = await tryTls13();
+  if (answer.kind !== 'refused') {
+    return { answer: answer.kind, detail: answer.detail };
+  }
+  const alert = `a fatal ${alertName(answer.alert)} alert`;
+  if (!REFUSES_CERTIFICATE.has(answer.alert)) {
+    return { answer: 'unknown', detail: `the server ends the handshake with ${alert}` };
+  }
+  return { answer: 'refused', detail: `the server ends the handshake with ${alert}` };
+}
+
+// The alerts that refuse a client for its certificate (RFC 8446 Section 6.2): certificate_
+// required above all, and what older stacks send instead. Any other alert (decrypt_error,
+// unexpected_message) faults our messages, not the missing certificate, and proves nothing.
+const REFUSES_CERTIFICATE = new Set([
+  40, // handshake_failure
+  42, // bad_certificate
+  46, // certificate_unknown
+  48, // unknown_ca
+  49, // access_denied
+  116, // certificate_required
+]);
 
 // --- Hellos ---------------------------------------------------------------------------------
 

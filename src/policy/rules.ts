@@ -323,13 +323,23 @@ export const RULES = [
       'Section 8).',
   ),
   rule(
+    'certificate.client-certificate-required',
+    'Server requires a client certificate',
+    'error',
+    'The server asks for a client certificate (RFC 8446 Section 4.3.2) and, given a TLS 1.3 ' +
+      'handshake finished without one, ends it with a fatal alert (certificate_required, ' +
+      'Section 4.4.2.4). Webhook senders present no client certificate: no delivery gets ' +
+      'through.',
+  ),
+  rule(
     'certificate.client-certificate-requested',
     'Server asks senders for a client certificate',
     'warning',
     'The server sends a CertificateRequest (RFC 8446 Section 4.3.2, RFC 5246 Section 7.4.4) in ' +
-      'the handshake a sender makes. Webhook senders present no client certificate: if the ' +
-      'server requires one, no delivery gets through. Whether it is required takes a completed ' +
-      'handshake, which the probes do not make.',
+      'the handshake a sender makes. Webhook senders present no client certificate. The probe ' +
+      'finishes a TLS 1.3 handshake without one: when the server goes on, it may still refuse ' +
+      'the request over HTTP (nginx does with ssl_verify_client on); when it cannot be told ' +
+      '(TLS 1.2 only, no answer), the finding says so.',
   ),
 
   // --- SNI -------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 // One probe: open a TCP connection, send one ClientHello, read the server's first flight and
 // classify how it ended. Everything above this (enumeration, preference, certificates) is
 // built from many calls to probeHello. The probe never completes a handshake: the socket is
-// destroyed as soon as the flight it waits for has arrived or cannot arrive any more.
+// destroyed as soon as the flight it waits for has arrived or cannot arrive any more. One
+// probe, probeWithoutClientCertificate, does finish a TLS 1.3 handshake, to learn whether a
+// server that asks for a client certificate goes on without one.
 
 import { connect, type Socket } from 'node:net';
 import type { Accepted, ProbeOutcome } from '../model.js';
@@ -10,8 +12,16 @@ import { type BuiltHello, buildHello, type HelloOptions } from '../wire/hello.js
 import { canMakeKeyShare, makeKeyShare } from '../wire/keyshare.js';
 import { type Flight, type FlightOptions, FlightReader } from '../wire/parse.js';
 import { suiteByCode } from '../wire/suites.js';
-import { messageHash, suiteHash, tls13Decryption } from '../wire/tls13.js';
-import { versionFromCode } from '../wire/versions.js';
+import {
+  AnswerReader,
+  type AnswerWithoutCertificate,
+  finishWithoutCertificate,
+  type HandshakeKeys,
+  messageHash,
+  suiteHash,
+  tls13Decryption,
+} from '../wire/tls13.js';
+import { HandshakeType, versionFromCode } from '../wire/versions.js';
 
 export interface ProbeTarget {
   /** Address to connect to (IP literal). */
@@ -134,6 +144,53 @@ export async function probeHello(
 }
 
 /**
+ * Makes a TLS 1.3 handshake with the hello, answers the server's CertificateRequest with no
+ * certificate and a Finished (RFC 8446 Section 4.4.2), and reads how the server takes it: as a
+ * webhook sender would fare, which has no certificate to present. A server that chooses TLS
+ * 1.2, asks for a HelloRetryRequest or asks for no certificate this time gives `unknown`:
+ * finishing a TLS 1.2 handshake is not done here.
+ */
+export async function probeWithoutClientCertificate(
+  target: ProbeTarget,
+  hello: HelloOptions,
+  timeouts: ProbeTimeouts,
+): Promise<AnswerWithoutCertificate> {
+  const built = buildHello(hello);
+  const connection = new ProbeConnection(target, timeouts);
+  const kept: { keys?: HandshakeKeys } = {};
+  const decrypt = tls13Decryption([built.message], built.keyShares, (keys) => {
+    kept.keys = keys;
+  });
+
+  try {
+    const opened = await connection.open();
+    if (opened !== null) return { kind: 'unknown', detail: 'the connection failed' };
+
+    const options = { offer: built.offer, decryptTls13: decrypt, throughFinished: true };
+    const { flight } = await connection.exchange(built.records, options);
+    const unknown = (detail: string) => ({ kind: 'unknown', detail }) as const;
+    if (flight.serverHello?.helloRetryRequest)
+      return unknown('the server sent a HelloRetryRequest');
+    if (flight.serverHello?.version !== 0x0304) return unknown('the server did not choose TLS 1.3');
+    const last = flight.encryptedMessages.at(-1);
+    if (flight.end !== 'complete' || !kept.keys || last?.[0] !== HandshakeType.finished) {
+      return unknown(flight.decryptError ?? flight.detail ?? 'the flight did not reach Finished');
+    }
+    if (!flight.certificateRequested) return unknown('the server asked for no certificate');
+
+    const finish = finishWithoutCertificate(kept.keys, flight.encryptedMessages);
+    const reader = new AnswerReader(finish.serverApplication);
+    const ending = await connection.converse(finish.records, reader, connection.leftover);
+    if (reader.answer !== null) return reader.answer;
+    if (ending.kind === 'reset') return unknown('the server reset the connection, saying nothing');
+    if (ending.kind === 'timeout') return unknown('the server said nothing in time');
+    return unknown('the server closed the connection, saying nothing');
+  } finally {
+    connection.destroy();
+  }
+}
+
+/**
  * The second ClientHello after a HelloRetryRequest (RFC 8446 Section 4.1.4): the same hello
  * with a key share for the group asked for and the cookie echoed. Null when it cannot be sent
  * (no key share for the group on this runtime, or the suite's hash is unknown).
@@ -198,6 +255,13 @@ type Ending =
   | { kind: 'timeout' }
   | { kind: 'error'; detail: string };
 
+/** Takes the bytes of a reply; push returns true once it has read what it waits for. */
+interface Reader {
+  push(chunk: Uint8Array): boolean;
+  readonly unread: Uint8Array;
+  endOfStream(): void;
+}
+
 interface Exchange {
   flight: Flight;
   ending: Ending;
@@ -246,13 +310,19 @@ class ProbeConnection {
   }
 
   /** Writes the hello and reads until the flight ends, the server leaves or time runs out. */
-  exchange(
+  async exchange(
     records: Uint8Array,
     options: FlightOptions,
     already: Uint8Array = new Uint8Array(0),
   ): Promise<Exchange> {
-    const socket = this.socket as Socket;
     const reader = new FlightReader(options);
+    const ending = await this.converse(records, reader, already);
+    return { flight: reader.flight, ending, unread: reader.unread };
+  }
+
+  /** Writes the records and feeds what comes back to the reader until it has enough. */
+  converse(records: Uint8Array, reader: Reader, already: Uint8Array): Promise<Ending> {
+    const socket = this.socket as Socket;
 
     return new Promise((resolve) => {
       let settled = false;
@@ -267,7 +337,7 @@ class ProbeConnection {
         socket.removeListener('close', onClose);
         this.leftover = reader.unread;
         if (ending.kind === 'fin') reader.endOfStream();
-        resolve({ flight: reader.flight, ending, unread: reader.unread });
+        resolve(ending);
       };
 
       const onTimeout = () => finish({ kind: 'timeout' });

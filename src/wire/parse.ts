@@ -80,6 +80,12 @@ export interface FlightOptions {
    * (RFC 8446 Section 4.1.4).
    */
   afterHelloRetry?: boolean;
+  /**
+   * TLS 1.3, decrypted: read on past the Certificate to the server's Finished and keep the
+   * encrypted handshake messages, the transcript a client's own Finished covers (RFC 8446
+   * Section 4.4.4).
+   */
+  throughFinished?: boolean;
 }
 
 /**
@@ -100,6 +106,8 @@ export interface Flight {
   /** TLS 1.3, decrypted: the supported_groups the server listed in EncryptedExtensions. */
   serverGroups: number[] | null;
   certificateRequested: boolean;
+  /** TLS 1.3 with throughFinished: the encrypted handshake messages as received, in order. */
+  encryptedMessages: Uint8Array[];
   /** Descriptions of warning alerts read before the flight went on or ended. */
   warnings: number[];
   fatalAlert: number | null;
@@ -127,6 +135,7 @@ export class FlightReader {
     keyExchange: null,
     serverGroups: null,
     certificateRequested: false,
+    encryptedMessages: [],
     warnings: [],
     fatalAlert: null,
     end: null,
@@ -422,8 +431,12 @@ export class FlightReader {
       return;
     }
 
-    if (encrypted) this.readEncryptedHandshake(type, body);
-    else this.readLegacyHandshake(type, body);
+    if (encrypted) {
+      if (this.options.throughFinished) this.flight.encryptedMessages.push(message);
+      this.readEncryptedHandshake(type, body);
+    } else {
+      this.readLegacyHandshake(type, body);
+    }
   }
 
   private readServerHello(message: Uint8Array): void {
@@ -535,12 +548,17 @@ export class FlightReader {
         const entries = certificate.value.entries;
         this.flight.certificates = entries.map((entry) => entry.certificate);
         this.flight.ocspResponse = entries[0]?.ocspResponse ?? null;
-        this.stop('complete');
+        if (!this.options.throughFinished) this.stop('complete');
         return;
       }
+      case HandshakeType.certificateVerify:
+        if (!this.options.throughFinished) {
+          this.stop('violation', 'CertificateVerify before the Certificate');
+        }
+        return;
       case HandshakeType.finished:
-        // A PSK handshake has no Certificate; the probe offers no PSK, so this is odd but ends
-        // the flight all the same.
+        // Without throughFinished, a Finished here means no Certificate came: a PSK handshake,
+        // which the probe does not offer; odd, but it ends the flight all the same.
         this.stop('complete');
         return;
       default:

@@ -1,7 +1,9 @@
 // Enough of the TLS 1.3 key schedule (RFC 8446 Section 7) to read the server's encrypted
 // handshake: HKDF, the handshake traffic secret from our key share and the server's, and the
 // record protection of Section 5.2 with AES-GCM, AES-CCM and ChaCha20-Poly1305 from node:crypto.
-// The probe reads the server's Certificate this way; it never sends a Finished.
+// The probes read the server's Certificate this way. One probe goes further, to see whether a
+// server requires a client certificate: it answers with an empty Certificate and a Finished
+// (Section 4.4) and reads the server's reply under the application traffic keys.
 
 import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
 import { concatBytes, type Parsed, refused, Writer } from './bytes.js';
@@ -203,12 +205,26 @@ export function sealRecord(
   return concatBytes([header, sealed, cipher.getAuthTag()]);
 }
 
+/** What a client needs to finish a handshake the decryptor factory began reading. */
+export interface HandshakeKeys {
+  hash: HashName;
+  aead: Aead;
+  secrets: HandshakeSecrets;
+  /** The handshake messages from the ClientHello to the ServerHello. */
+  transcript: Uint8Array[];
+}
+
 /**
  * The decryptor factory for a probe's hello: finds our key share for the server's group,
  * computes the shared secret and the server handshake traffic secret over the transcript
  * (`before` holds every handshake message up to the ServerHello, RFC 8446 Section 4.4.1).
+ * `keep` receives the keys, for a probe that finishes the handshake.
  */
-export function tls13Decryption(before: readonly Uint8Array[], keyShares: KeyShare[]) {
+export function tls13Decryption(
+  before: readonly Uint8Array[],
+  keyShares: KeyShare[],
+  keep?: (keys: HandshakeKeys) => void,
+) {
   const factory: DecryptorFactory = (hello: ServerHello, helloMessage: Uint8Array) => {
     const suite = suiteByCode(hello.suite);
     const hash = suite ? suiteHash(suite) : null;
@@ -223,10 +239,160 @@ export function tls13Decryption(before: readonly Uint8Array[], keyShares: KeySha
     const shared = ours.sharedSecret(serverShare.keyExchange);
     if (shared === null) return refused('the server key share is not a valid public key');
 
-    const secrets = handshakeSecrets(hash, shared, [...before, helloMessage]);
+    const transcript = [...before, helloMessage];
+    const secrets = handshakeSecrets(hash, shared, transcript);
+    keep?.({ hash, aead, secrets, transcript });
     return { ok: true, value: recordDecryptor(hash, aead, secrets.serverHandshakeTrafficSecret) };
   };
   return factory;
+}
+
+/** The client's second flight and what reading the server's answer to it takes. */
+export interface ClientFinish {
+  /** ChangeCipherSpec, then Certificate, Finished and close_notify, each sealed. */
+  records: Uint8Array;
+  /** Opens what the server sends after its Finished (server application traffic keys). */
+  serverApplication: RecordDecryptor;
+}
+
+/**
+ * Finishes a full handshake as a client without a certificate (RFC 8446 Section 4.4.2): an
+ * empty Certificate answers the CertificateRequest, then the Finished over the transcript, both
+ * under the client handshake traffic keys, and a close_notify under the client application
+ * traffic keys so that a server content with no certificate ends the connection at once. The
+ * ChangeCipherSpec first is the middlebox compatibility mode of Appendix D.4, harmless to a
+ * server that does not expect it. `serverMessages` runs from EncryptedExtensions to the
+ * server's Finished.
+ */
+export function finishWithoutCertificate(
+  keys: HandshakeKeys,
+  serverMessages: readonly Uint8Array[],
+): ClientFinish {
+  const { hash, aead, secrets } = keys;
+  const throughServerFinished = [...keys.transcript, ...serverMessages];
+
+  // Section 7.1: the master secret, and the application traffic secrets over the transcript
+  // up to the server's Finished.
+  const zeros = new Uint8Array(hashLength(hash));
+  const derived = deriveSecret(hash, secrets.handshakeSecret, 'derived', []);
+  const masterSecret = hkdfExtract(hash, derived, zeros);
+  const clientApplication = deriveSecret(hash, masterSecret, 'c ap traffic', throughServerFinished);
+  const serverApplication = deriveSecret(hash, masterSecret, 's ap traffic', throughServerFinished);
+
+  // Section 4.4.2: certificate_request_context (empty in a handshake) and no certificates.
+  const certificate = Uint8Array.of(HandshakeType.certificate, 0, 0, 4, 0, 0, 0, 0);
+
+  // Section 4.4.4: HMAC over the transcript with the Finished key of the client's secret.
+  const finishedKey = hkdfExpandLabel(
+    hash,
+    secrets.clientHandshakeTrafficSecret,
+    'finished',
+    new Uint8Array(0),
+    hashLength(hash),
+  );
+  const verifyData = createHmac(hash, finishedKey)
+    .update(transcriptHash(hash, [...throughServerFinished, certificate]))
+    .digest();
+  const w = new Writer();
+  w.u8(HandshakeType.finished).block24((w) => w.bytes(verifyData));
+  const finished = w.finish();
+
+  const clientHandshake = secrets.clientHandshakeTrafficSecret;
+  const changeCipherSpec = Uint8Array.of(ContentType.changeCipherSpec, 0x03, 0x03, 0, 1, 1);
+  const closeNotify = Uint8Array.of(1, 0);
+  return {
+    records: concatBytes([
+      changeCipherSpec,
+      sealRecord(hash, aead, clientHandshake, 0n, ContentType.handshake, certificate),
+      sealRecord(hash, aead, clientHandshake, 1n, ContentType.handshake, finished),
+      sealRecord(hash, aead, clientApplication, 0n, ContentType.alert, closeNotify),
+    ]),
+    serverApplication: recordDecryptor(hash, aead, serverApplication),
+  };
+}
+
+/**
+ * How the server answered a handshake finished without a client certificate: `refused` with a
+ * fatal alert (RFC 8446 Section 4.4.2.4 names certificate_required), `completed` when it went
+ * on as with any client (a NewSessionTicket, application data, or a close_notify answering
+ * ours), `unknown` when it said nothing we could read.
+ */
+export type AnswerWithoutCertificate =
+  | { kind: 'refused'; alert: number }
+  | { kind: 'completed'; detail: string }
+  | { kind: 'unknown'; detail: string };
+
+/** Reads the records a server sends after our Finished until one of them answers it. */
+export class AnswerReader {
+  answer: AnswerWithoutCertificate | null = null;
+  private pending: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly serverApplication: RecordDecryptor) {}
+
+  get unread(): Uint8Array {
+    return this.pending;
+  }
+
+  push(chunk: Uint8Array): boolean {
+    this.pending = concatBytes([this.pending, chunk]);
+    while (this.answer === null && this.pending.length >= 5) {
+      const length = (this.pending[3] << 8) | this.pending[4];
+      if (this.pending.length < 5 + length) break;
+      const header = this.pending.subarray(0, 5);
+      const body = this.pending.subarray(5, 5 + length);
+      this.pending = this.pending.subarray(5 + length);
+      this.read(header[0], header, body);
+    }
+    return this.answer !== null;
+  }
+
+  endOfStream(): void {
+    this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
+  }
+
+  private read(type: number, header: Uint8Array, body: Uint8Array): void {
+    if (type === ContentType.changeCipherSpec) return;
+
+    // A server that fails the handshake may send its alert in the clear.
+    if (type === ContentType.alert) {
+      this.readAlert(body);
+      return;
+    }
+    if (type !== ContentType.applicationData) {
+      this.answer = { kind: 'unknown', detail: `a record of type ${type} after the handshake` };
+      return;
+    }
+
+    const opened = this.serverApplication.open(header, body);
+    if (!opened.ok) {
+      this.answer = { kind: 'unknown', detail: opened.error };
+      return;
+    }
+    const { type: inner, content } = opened.value;
+    if (inner === ContentType.alert) {
+      this.readAlert(content);
+      return;
+    }
+    if (inner === ContentType.handshake && content[0] === HandshakeType.newSessionTicket) {
+      this.answer = { kind: 'completed', detail: 'the server sent a NewSessionTicket' };
+      return;
+    }
+    if (inner === ContentType.applicationData) {
+      this.answer = { kind: 'completed', detail: 'the server sent application data' };
+      return;
+    }
+    // KeyUpdate and the like say nothing about the certificate; read on.
+  }
+
+  private readAlert(content: Uint8Array): void {
+    if (content.length < 2) {
+      this.answer = { kind: 'unknown', detail: 'a truncated alert' };
+    } else if (content[1] === 0) {
+      this.answer = { kind: 'completed', detail: 'the server answered our close_notify' };
+    } else if (content[0] === 2 || content[1] !== 90) {
+      this.answer = { kind: 'refused', alert: content[1] };
+    }
+  }
 }
 
 /**

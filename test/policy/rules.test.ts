@@ -720,7 +720,53 @@ const WEBHOOK_ROWS: Row[] = [
       {
         id: 'certificate.client-certificate-requested',
         severity: 'warning',
-        says: ['asks for a client certificate', 'whether it does was not tested'],
+        says: ['asks for a client certificate', 'whether it requires one could not be told'],
+      },
+    ],
+    only: true,
+    verdict: 'compliant',
+  },
+  {
+    name: 'a server that ends a handshake finished without a client certificate: none gets in',
+    scan: scan([
+      address({
+        certificates: certificates({
+          primary: chain({ clientCertificateRequested: true }),
+          withoutClientCertificate: {
+            answer: 'refused',
+            detail: 'the server ends the handshake with a fatal certificate_required alert',
+          },
+        }),
+      }),
+    ]),
+    findings: [
+      {
+        id: 'certificate.client-certificate-required',
+        severity: 'error',
+        says: ['certificate_required', 'every delivery fails'],
+      },
+    ],
+    only: true,
+    verdict: 'non-compliant',
+  },
+  {
+    name: 'a server that asks for a client certificate and goes on without one',
+    scan: scan([
+      address({
+        certificates: certificates({
+          primary: chain({ clientCertificateRequested: true }),
+          withoutClientCertificate: {
+            answer: 'completed',
+            detail: 'the server sent a NewSessionTicket',
+          },
+        }),
+      }),
+    ]),
+    findings: [
+      {
+        id: 'certificate.client-certificate-requested',
+        severity: 'warning',
+        says: ['completes a TLS 1.3 handshake without one', 'over HTTP'],
       },
     ],
     only: true,

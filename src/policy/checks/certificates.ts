@@ -242,30 +242,48 @@ export function checkHandshakeStalls(context: AddressContext): RawFinding | unde
 }
 
 /**
- * The server asks for a client certificate. Known gap: whether it requires one is not tested;
- * that takes answering with an empty Certificate and a Finished (RFC 8446 Section 4.4.2), a
- * completed handshake the probes do not make.
+ * The server asks for a client certificate. When it ends a TLS 1.3 handshake finished without
+ * one, no sender gets through; when it goes on, it may still refuse the request over HTTP,
+ * which the probes do not send.
  */
 export function checkClientCertificate(context: AddressContext): RawFinding[] {
-  const chain = context.address.certificates.primary;
+  const { primary: chain, withoutClientCertificate: tried } = context.address.certificates;
   if (!chain?.clientCertificateRequested) {
     return [];
   }
 
+  const asked = 'the server asks for a client certificate (CertificateRequest) in the handshake ';
+  const remediation = adviceOnly(
+    'Turn client certificate verification off for the webhook endpoint (nginx ' +
+      '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
+      'If your senders do present certificates (mutual TLS), suppress this finding.',
+  );
+  if (tried?.answer === 'refused') {
+    return [
+      {
+        id: 'certificate.client-certificate-required',
+        sni: chain.sni,
+        observed:
+          `${asked}a sender makes; given a TLS 1.3 handshake finished without one, ` +
+          `${tried.detail}: senders present none, so every delivery fails`,
+        expected: 'the handshake completes without a client certificate',
+        remediation,
+      },
+    ];
+  }
+
+  const outcome =
+    tried?.answer === 'completed'
+      ? 'it completes a TLS 1.3 handshake without one, but may still refuse the request over ' +
+        'HTTP (nginx does with ssl_verify_client on)'
+      : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
   return [
     {
       id: 'certificate.client-certificate-requested',
       sni: chain.sni,
-      observed:
-        'the server asks for a client certificate (CertificateRequest) in the handshake a ' +
-        'sender makes; senders present none, so every delivery fails if the server requires ' +
-        'one (whether it does was not tested)',
+      observed: `${asked}a sender makes; senders present none; ${outcome}`,
       expected: 'no CertificateRequest: webhook senders do not present client certificates',
-      remediation: adviceOnly(
-        'Turn client certificate verification off for the webhook endpoint (nginx ' +
-          '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
-          'If your senders do present certificates (mutual TLS), suppress this finding.',
-      ),
+      remediation,
     },
   ];
 }

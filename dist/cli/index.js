@@ -25885,9 +25885,16 @@ function buildPath(certificates, anchors, now) {
     return { steps, anchor: null, endsAtServedAnchor: false };
 }
 // --- Problems -------------------------------------------------------------------------------
+/** How a certificate is named to a reader: counted from 1 in the order sent, the leaf first. */
 function label(certificates, index) {
-    const role = index === 0 ? 'the leaf' : `certificate ${index}`;
+    const role = index === 0 ? 'the leaf' : `the ${ordinal(index + 1)} certificate sent`;
     return `${role} (${certificates[index].info.subject})`;
+}
+function ordinal(position) {
+    const tens = position % 100;
+    if (tens >= 11 && tens <= 13)
+        return `${position}th`;
+    return `${position}${['th', 'st', 'nd', 'rd'][position % 10] ?? 'th'}`;
 }
 function pathProblems(certificates, path) {
     // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
@@ -26077,11 +26084,11 @@ function orderProblems(certificates, path) {
     const problems = [];
     const outOfOrder = path.steps.findIndex((index, position) => index !== position);
     if (outOfOrder >= 0) {
-        const order = path.steps.join(' → ');
+        const order = path.steps.map((index) => index + 1).join(' → ');
         problems.push({
             code: 'bad-order',
-            detail: `the certificates are not sent in chain order: the chain runs ${order} through the ` +
-                'served list, but each certificate should be followed by its issuer',
+            detail: `the certificates are not sent in chain order: counted from 1 as sent, the chain runs ` +
+                `${order}, but each certificate should be followed by its issuer`,
             certificate: path.steps[outOfOrder],
         });
     }
@@ -30561,10 +30568,13 @@ function alertsFix() {
         'pass the handshake through or answer with a fatal alert itself.');
 }
 // --- Certificates -----------------------------------------------------------------------------
-/** Serve the leaf followed by its intermediates. */
-function chainFix() {
-    return remediation('Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
-        'including) the root, in one file. Your CA provides it, often as fullchain.pem.', {
+/**
+ * Serve the leaf followed by its intermediates. `lead` replaces the first sentence where the
+ * chain is complete but holds an expired certificate.
+ */
+function chainFix(lead = 'Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
+    'including) the root, in one file.') {
+    return remediation(`${lead} Your CA provides it, often as fullchain.pem.`, {
         nginx: 'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
             'ssl_certificate_key /etc/ssl/example/privkey.pem;',
         apache: 'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
@@ -30800,7 +30810,8 @@ function explain(context, rule, chain, problem) {
                 observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
                     ipAsDnsNote(leaf, endpoint) +
                     (context.address.certificates.sni.honoured === false
-                        ? '; the server sends it whatever name the client asks for'
+                        ? '; the server sends it alike for this name, for no name and for a name it cannot ' +
+                            'know: its default certificate, with no site set up for this name'
                         : ''),
                 expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
             };
@@ -30885,8 +30896,12 @@ function remediationFor(context, rule) {
         case 'certificate.root-sent':
         case 'certificate.unused-certificate':
         case 'certificate.bad-basic-constraints':
-        case 'certificate.expired-in-chain':
             return chainFix();
+        case 'certificate.expired-in-chain':
+            // The chain is served whole; one of its certificates is out of date, often an old
+            // intermediate left in the chain file after the leaf was renewed.
+            return chainFix("Replace the expired certificate with the one your CA issues now: serve your CA's " +
+                'current chain, the leaf first, then its intermediates.');
         case 'certificate.name-mismatch':
             return nameFix(endpoint.host, endpoint.hostIsIp);
         case 'certificate.untrusted':
@@ -33959,9 +33974,10 @@ function sniText(result, addresses) {
             return 'required';
         if (sni.honoured === true)
             return 'honoured';
-        // The same certificate whatever the name: a single-site server, which needs no SNI.
+        // The same certificate for every name tried: a single-site server, which needs no SNI.
+        // Only the names tried are known; another name may have a site of its own.
         if (sni.honoured === false)
-            return 'one certificate';
+            return 'same for all names tried';
         return 'unknown';
     }));
 }
@@ -34943,12 +34959,13 @@ function chainTable(chain, title) {
         '',
         '| # | Subject | Issuer | Key | Signature | Not after | Days left |',
         '| --- | --- | --- | --- | --- | --- | --- |',
-        ...chain.served.map((certificate, index) => certificateRow(String(index), certificate, notYetValid(chain, index))),
+        ...chain.served.map((certificate, index) => certificateRow(String(index + 1), certificate, notYetValid(chain, index))),
     ];
     if (chain.anchor) {
         lines.push(certificateRow('anchor', chain.anchor));
     }
-    const path = chain.built.map(String).join(' → ') || NONE;
+    // Counted from 1 as sent, like the table; the JSON report counts from 0.
+    const path = chain.built.map((step) => (step === 'anchor' ? step : step + 1)).join(' → ') || NONE;
     lines.push('', `Path: ${path}. Trusted: ${yesNo(chain.trusted)}. Name matches: ${yesNo(chain.nameMatches)}. ` +
         `OCSP stapled: ${yesNo(chain.ocspStapled)}.`, '');
     for (const problem of chain.problems) {
@@ -34990,7 +35007,7 @@ function sniSentence(address) {
                 : sni.honoured === true
                     ? 'honoured'
                     : sni.honoured === false
-                        ? 'not needed: the same certificate for every name'
+                        ? 'not needed: the same certificate for this name, for none and for an unknown one'
                         : 'unknown',
     ];
     if (sni.noSniNameMatches === false) {

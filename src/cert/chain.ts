@@ -223,9 +223,16 @@ function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now:
 
 // --- Problems -------------------------------------------------------------------------------
 
+/** How a certificate is named to a reader: counted from 1 in the order sent, the leaf first. */
 function label(certificates: ParsedCertificate[], index: number): string {
-  const role = index === 0 ? 'the leaf' : `certificate ${index}`;
+  const role = index === 0 ? 'the leaf' : `the ${ordinal(index + 1)} certificate sent`;
   return `${role} (${certificates[index].info.subject})`;
+}
+
+function ordinal(position: number): string {
+  const tens = position % 100;
+  if (tens >= 11 && tens <= 13) return `${position}th`;
+  return `${position}${['th', 'st', 'nd', 'rd'][position % 10] ?? 'th'}`;
 }
 
 function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
@@ -448,12 +455,12 @@ function orderProblems(certificates: ParsedCertificate[], path: BuiltPath): Chai
 
   const outOfOrder = path.steps.findIndex((index, position) => index !== position);
   if (outOfOrder >= 0) {
-    const order = path.steps.join(' → ');
+    const order = path.steps.map((index) => index + 1).join(' → ');
     problems.push({
       code: 'bad-order',
       detail:
-        `the certificates are not sent in chain order: the chain runs ${order} through the ` +
-        'served list, but each certificate should be followed by its issuer',
+        `the certificates are not sent in chain order: counted from 1 as sent, the chain runs ` +
+        `${order}, but each certificate should be followed by its issuer`,
       certificate: path.steps[outOfOrder],
     });
   }

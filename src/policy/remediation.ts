@@ -251,27 +251,29 @@ export function alertsFix(): Remediation {
 
 // --- Certificates -----------------------------------------------------------------------------
 
-/** Serve the leaf followed by its intermediates. */
-export function chainFix(): Remediation {
-  return remediation(
-    'Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
-      'including) the root, in one file. Your CA provides it, often as fullchain.pem.',
-    {
-      nginx:
-        'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
-        'ssl_certificate_key /etc/ssl/example/privkey.pem;',
-      apache:
-        'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
-        'SSLCertificateKeyFile /etc/ssl/example/privkey.pem',
-      haproxy:
-        '# example.pem holds the leaf, the intermediates and the key\n' +
-        'bind :443 ssl crt /etc/haproxy/certs/example.pem',
-      caddy: 'tls /etc/ssl/example/fullchain.pem /etc/ssl/example/privkey.pem',
-      node:
-        "https.createServer({\n  key: fs.readFileSync('privkey.pem'),\n" +
-        "  cert: fs.readFileSync('fullchain.pem'),\n}, handler);",
-    },
-  );
+/**
+ * Serve the leaf followed by its intermediates. `lead` replaces the first sentence where the
+ * chain is complete but holds an expired certificate.
+ */
+export function chainFix(
+  lead = 'Serve the full chain: the leaf certificate first, then each intermediate up to (not ' +
+    'including) the root, in one file.',
+): Remediation {
+  return remediation(`${lead} Your CA provides it, often as fullchain.pem.`, {
+    nginx:
+      'ssl_certificate     /etc/ssl/example/fullchain.pem;\n' +
+      'ssl_certificate_key /etc/ssl/example/privkey.pem;',
+    apache:
+      'SSLCertificateFile    /etc/ssl/example/fullchain.pem\n' +
+      'SSLCertificateKeyFile /etc/ssl/example/privkey.pem',
+    haproxy:
+      '# example.pem holds the leaf, the intermediates and the key\n' +
+      'bind :443 ssl crt /etc/haproxy/certs/example.pem',
+    caddy: 'tls /etc/ssl/example/fullchain.pem /etc/ssl/example/privkey.pem',
+    node:
+      "https.createServer({\n  key: fs.readFileSync('privkey.pem'),\n" +
+      "  cert: fs.readFileSync('fullchain.pem'),\n}, handler);",
+  });
 }
 
 /** Give the endpoint's name a certificate that covers it. */

@@ -148,8 +148,9 @@ function sniText(result: EndpointResult, addresses: AddressScan[]): string {
       if (!hasChain(address)) return 'unknown';
       if (sni.required === true) return 'required';
       if (sni.honoured === true) return 'honoured';
-      // The same certificate whatever the name: a single-site server, which needs no SNI.
-      if (sni.honoured === false) return 'one certificate';
+      // The same certificate for every name tried: a single-site server, which needs no SNI.
+      // Only the names tried are known; another name may have a site of its own.
+      if (sni.honoured === false) return 'same for all names tried';
       return 'unknown';
     }),
   );

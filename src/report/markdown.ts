@@ -596,7 +596,7 @@ function chainTable(chain: ServedChain, title: string): string[] {
     '| # | Subject | Issuer | Key | Signature | Not after | Days left |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...chain.served.map((certificate, index) =>
-      certificateRow(String(index), certificate, notYetValid(chain, index)),
+      certificateRow(String(index + 1), certificate, notYetValid(chain, index)),
     ),
   ];
 
@@ -604,7 +604,8 @@ function chainTable(chain: ServedChain, title: string): string[] {
     lines.push(certificateRow('anchor', chain.anchor));
   }
 
-  const path = chain.built.map(String).join(' → ') || NONE;
+  // Counted from 1 as sent, like the table; the JSON report counts from 0.
+  const path = chain.built.map((step) => (step === 'anchor' ? step : step + 1)).join(' → ') || NONE;
   lines.push(
     '',
     `Path: ${path}. Trusted: ${yesNo(chain.trusted)}. Name matches: ${yesNo(chain.nameMatches)}. ` +
@@ -658,7 +659,7 @@ function sniSentence(address: AddressScan): string {
         : sni.honoured === true
           ? 'honoured'
           : sni.honoured === false
-            ? 'not needed: the same certificate for every name'
+            ? 'not needed: the same certificate for this name, for none and for an unknown one'
             : 'unknown',
   ];
 

@@ -219,7 +219,7 @@ describe('order and roots', () => {
     expect(chain.trusted).toBe(true);
     expect(chain.built).toEqual([0, 2, 1, 'anchor']);
     expect(codes(chain)).toEqual(['bad-order']);
-    expect(problem(chain, 'bad-order').detail).toContain('0 → 2 → 1');
+    expect(problem(chain, 'bad-order').detail).toContain('counted from 1 as sent, the chain runs 1 → 3 → 2');
   });
 
   it('a chain ending at an untrusted served root', () => {
@@ -331,6 +331,10 @@ describe('dates, on a clock the test sets', () => {
     expect(chain.trusted).toBe(true);
     expect(codes(chain).sort()).toEqual(['expired-in-chain', 'unused-certificate']);
     expect(problem(chain, 'expired-in-chain').detail).toContain('not needed');
+    // Counted from 1 as sent: a reader takes "certificate 1" for the leaf (tester).
+    expect(problem(chain, 'unused-certificate').detail).toContain(
+      'the 3rd certificate sent (CN=Chain Test Stale CA)',
+    );
   });
 });
 

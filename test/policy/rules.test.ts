@@ -1044,7 +1044,7 @@ const WEBHOOK_ROWS: Row[] = [
         severity: 'error',
         says: [
           'covers other.example.test (DNS), not hooks.example.test',
-          'whatever name the client asks for',
+          'alike for this name, for no name and for a name it cannot know',
         ],
       },
     ],
@@ -1310,7 +1310,15 @@ const CERTIFICATE_PROBLEM_ROWS: Row[] = (
       }),
     }),
   ]),
-  findings: [{ id, severity, says: ['days left'] }],
+  findings: [
+    {
+      id,
+      severity,
+      says: ['days left'],
+      // A tester: the chain was served whole, so "serve the full chain" did not fit.
+      fixes: problemCode === 'expired-in-chain' ? ['Replace the expired certificate'] : [],
+    },
+  ],
   only: true,
   verdict: severity === 'error' ? 'non-compliant' : 'compliant',
 }));

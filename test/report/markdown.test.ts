@@ -84,8 +84,10 @@ describe('the job summary', () => {
     }
     const text = renderMarkdown(makeReport([single]));
 
-    expect(rowOf(text, 'https://hooks.example.com/github')[6]).toBe('one certificate');
-    expect(text).toContain('not needed: the same certificate for every name');
+    expect(rowOf(text, 'https://hooks.example.com/github')[6]).toBe('same for all names tried');
+    expect(text).toContain(
+      'not needed: the same certificate for this name, for none and for an unknown one',
+    );
     expect(text).not.toContain('not honoured');
   });
 
@@ -105,7 +107,7 @@ describe('the job summary', () => {
     expect(legacy).toContain(
       '| TLS 1.0 | accepted (TLS 1.0 TLS\\_RSA\\_WITH\\_AES\\_128\\_CBC\\_SHA) |',
     );
-    expect(legacy).toContain('| 0 | CN=legacy.example.org | CN=Example Issuing CA,O=Example Trust');
+    expect(legacy).toContain('| 1 | CN=legacy.example.org | CN=Example Issuing CA,O=Example Trust');
     expect(legacy).toContain('9 days |');
     expect(legacy).toContain('❌ **error** `version.legacy-accepted`: Legacy protocol versions');
     expect(legacy).toContain('**Fix:** Allow only TLS 1.2 and TLS 1.3.');

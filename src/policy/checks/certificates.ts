@@ -99,7 +99,8 @@ function explain(
           `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
           ipAsDnsNote(leaf, endpoint) +
           (context.address.certificates.sni.honoured === false
-            ? '; the server sends it whatever name the client asks for'
+            ? '; the server sends it alike for this name, for no name and for a name it cannot ' +
+              'know: its default certificate, with no site set up for this name'
             : ''),
         expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
       };
@@ -189,8 +190,14 @@ function remediationFor(context: AddressContext, rule: RuleId) {
     case 'certificate.root-sent':
     case 'certificate.unused-certificate':
     case 'certificate.bad-basic-constraints':
-    case 'certificate.expired-in-chain':
       return chainFix();
+    case 'certificate.expired-in-chain':
+      // The chain is served whole; one of its certificates is out of date, often an old
+      // intermediate left in the chain file after the leaf was renewed.
+      return chainFix(
+        "Replace the expired certificate with the one your CA issues now: serve your CA's " +
+          'current chain, the leaf first, then its intermediates.',
+      );
     case 'certificate.name-mismatch':
       return nameFix(endpoint.host, endpoint.hostIsIp);
     case 'certificate.untrusted':

@@ -219,7 +219,9 @@ describe('order and roots', () => {
     expect(chain.trusted).toBe(true);
     expect(chain.built).toEqual([0, 2, 1, 'anchor']);
     expect(codes(chain)).toEqual(['bad-order']);
-    expect(problem(chain, 'bad-order').detail).toContain('counted from 1 as sent, the chain runs 1 → 3 → 2');
+    expect(problem(chain, 'bad-order').detail).toContain(
+      'counted from 1 as sent, the chain runs 1 → 3 → 2',
+    );
   });
 
   it('a chain ending at an untrusted served root', () => {

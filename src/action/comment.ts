@@ -70,7 +70,9 @@ export async function publishComment(
       ...target,
       per_page: 100,
     });
-    const existing = comments.find((comment) => comment.body?.includes(COMMENT_MARKER));
+    // Only a body that starts with the marker is ours: a reviewer who quotes or pastes the
+    // marker into a comment of their own must never have it overwritten.
+    const existing = comments.find((comment) => startsWithMarker(comment.body, COMMENT_MARKER));
 
     if (existing && decision.update) {
       const { data } = await client.rest.issues.updateComment({
@@ -91,6 +93,11 @@ export async function publishComment(
   } catch (error) {
     return { kind: 'refused', warning: refusalWarning(error, pull.fromFork) };
   }
+}
+
+/** Whether a body's first line is exactly the marker, as withMarker writes it. */
+export function startsWithMarker(body: string | null | undefined, marker: string): boolean {
+  return body === marker || (body?.startsWith(`${marker}\n`) ?? false);
 }
 
 /** The marker first, and the body cut to fit GitHub's limit with a note saying so. */

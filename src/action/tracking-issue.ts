@@ -5,6 +5,7 @@
 // rename it. Like the comment, a refused write is a warning naming the permission, never a
 // failure of the audit.
 
+import { startsWithMarker } from './comment.js';
 import { type GitHubClient, type RunContext, statusOf } from './github.js';
 
 /** Hidden in the issue body; how a later run finds the open tracking issue. */
@@ -42,9 +43,10 @@ export async function syncTrackingIssue(
       state: 'open',
       per_page: 100,
     });
-    // The issues list holds pull requests too; only a real issue can be the tracking issue.
+    // The issues list holds pull requests too; only a real issue can be the tracking issue,
+    // and only one whose body starts with the marker: an issue that quotes it is someone's own.
     const existing = open.find(
-      (issue) => !issue.pull_request && issue.body?.includes(ISSUE_MARKER),
+      (issue) => !issue.pull_request && startsWithMarker(issue.body, ISSUE_MARKER),
     );
 
     if (update.failed) {

@@ -95,6 +95,28 @@ describe('publishComment', () => {
     expect(listed.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('leaves alone a reviewer’s comment that has the marker anywhere but at its start', async () => {
+    const client = createClient('test-token', contextFor(12));
+    const alice = {
+      id: 50,
+      issueNumber: 12,
+      body: `Why does the report hide this?\n\n    ${COMMENT_MARKER}\n`,
+      user: { login: 'alice', type: 'User' },
+      createdAt: '',
+      updatedAt: '',
+    };
+    github.comments.push({ ...alice });
+
+    const result = await publishComment(client, contextFor(12), 'the report', {
+      create: true,
+      update: true,
+    });
+
+    expect(result.kind).toBe('created');
+    expect(github.comments.find((comment) => comment.id === 50)).toEqual(alice);
+    expect(github.writes().some((request) => request.path.endsWith('/comments/50'))).toBe(false);
+  });
+
   it('does not create a comment when only an update is allowed and none exists', async () => {
     const before = github.comments.length;
     const result = await publishComment(client8(), contextFor(8), 'all fine', {
@@ -231,6 +253,33 @@ describe('syncTrackingIssue', () => {
     expect(github.comments.find((c) => c.issueNumber === tracking[0].number)?.body).toBe(
       'Every endpoint passes again.',
     );
+  });
+
+  it('leaves alone an open issue that quotes the marker, and closes none of it', async () => {
+    const quoting = {
+      number: 40,
+      title: 'Why do audits leave hidden comments?',
+      body: `They write \`${ISSUE_MARKER}\` at the top of their issue.`,
+      state: 'open' as const,
+      labels: [],
+      isPullRequest: false,
+    };
+    github.issues.push({ ...quoting });
+    const sync = (failed: boolean) =>
+      syncTrackingIssue(client8(), contextFor(undefined), {
+        failed,
+        title: 'failing',
+        body: 'the failures',
+        closingComment: 'passes',
+      });
+
+    const opened = await sync(true);
+    await sync(false);
+
+    expect(opened.kind).toBe('opened');
+    expect(opened.kind === 'opened' && opened.number).not.toBe(40);
+    expect(github.issues.find((issue) => issue.number === 40)).toEqual(quoting);
+    expect(github.comments.some((comment) => comment.issueNumber === 40)).toBe(false);
   });
 
   it('turns a refused write into a warning naming issues: write', async () => {

@@ -5,6 +5,7 @@
 
 import type { ChainProblem, ServedChain } from '../model.js';
 import { certificateNames } from './der.js';
+import { certificateRole } from './expiry.js';
 import { daysLeft, type ParsedCertificate, parseCertificate } from './info.js';
 import { describeNames, type ExpectedName, ipAsDnsNote, nameMatches } from './names.js';
 import { type TrustAnchor, trustAnchors } from './trust.js';
@@ -225,14 +226,7 @@ function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now:
 
 /** How a certificate is named to a reader: counted from 1 in the order sent, the leaf first. */
 function label(certificates: ParsedCertificate[], index: number): string {
-  const role = index === 0 ? 'the leaf' : `the ${ordinal(index + 1)} certificate sent`;
-  return `${role} (${certificates[index].info.subject})`;
-}
-
-function ordinal(position: number): string {
-  const tens = position % 100;
-  if (tens >= 11 && tens <= 13) return `${position}th`;
-  return `${position}${['th', 'st', 'nd', 'rd'][position % 10] ?? 'th'}`;
+  return `${certificateRole(index)} (${certificates[index].info.subject})`;
 }
 
 function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {

@@ -9,6 +9,7 @@ export {
   sniBehaviour,
   unknownServerName,
 } from './check.js';
+export { type ChainExpiry, certificateRole, earliestExpiry } from './expiry.js';
 export {
   CertificateParseError,
   certificateInfo,

@@ -282,8 +282,8 @@ export const RULES = [
     'certificate.expiring-soon',
     'Certificate expires soon',
     'warning',
-    'The certificate expires within the warning period (30 days unless the policy says ' +
-      'otherwise).',
+    'A certificate of the chain a sender builds (the leaf, an intermediate or the trust ' +
+      'anchor) expires within the warning period (30 days unless the policy says otherwise).',
   ),
   rule(
     'certificate.key-type-not-allowed',

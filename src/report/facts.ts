@@ -3,6 +3,7 @@
 // addresses; the overview shows what a sender can run into, so it takes the union of accepted
 // versions, the worst forward secrecy and the soonest expiry, and lists differing values.
 
+import { earliestExpiry } from '../cert/expiry.js';
 import type { AddressScan, EndpointResult, Finding, Severity, TlsVersion } from '../model.js';
 import { TLS_VERSIONS } from '../model.js';
 import {
@@ -119,7 +120,8 @@ function forwardSecrecyText(addresses: AddressScan[]): string {
 }
 
 // A leaf that is not valid yet fails every sender however many days it has left, so it shows
-// ahead of the soonest expiry.
+// ahead of the soonest expiry. The soonest expiry is that of the whole chain a sender builds,
+// named when it is not the leaf's: an intermediate that expires first stops deliveries first.
 function daysLeftOf(addresses: AddressScan[]): string {
   const chains = addresses.flatMap((address) => {
     const chain = address.certificates.primary;
@@ -131,8 +133,15 @@ function daysLeftOf(addresses: AddressScan[]): string {
     return validityText(early.served[0], true);
   }
 
-  const days = chains.map((chain) => chain.served[0].daysLeft);
-  return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
+  const firsts = chains.flatMap((chain) => earliestExpiry(chain) ?? []);
+  if (firsts.length === 0) {
+    return NONE;
+  }
+  const first = firsts.reduce((soonest, each) =>
+    each.certificate.daysLeft < soonest.certificate.daysLeft ? each : soonest,
+  );
+  const which = first.position === 0 ? '' : ` (${first.role.replace(/^the /, '')})`;
+  return `${daysLeftText(first.certificate.daysLeft)}${which}`;
 }
 
 function sniText(result: EndpointResult, addresses: AddressScan[]): string {

@@ -4,10 +4,11 @@
 // turns them into findings with evidence a person can act on, and adds the policy's own limits
 // (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
 //
-// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
-// the CA's to renew, and the certificate layer reports one that has expired.
+// The expiry warning looks at every certificate of the path a sender builds, the trust anchor
+// included: deliveries fail on the earliest notAfter, often an intermediate's. Mozilla's limits
+// apply to the leaf alone.
 
-import { describeNames, ipAsDnsNote } from '../../cert/index.js';
+import { type ChainExpiry, describeNames, earliestExpiry, ipAsDnsNote } from '../../cert/index.js';
 import type { CertificateInfo, ChainProblem, ChainProblemCode, ServedChain } from '../../model.js';
 import { adviceOnly, certificateFix, chainFix, nameFix } from '../remediation.js';
 import type { RuleId } from '../rules.js';
@@ -63,13 +64,70 @@ export function keyText(certificate: CertificateInfo): string {
   return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
 }
 
-/** Validity of the leaf, always with the days left (or since expiry). */
-function validityText(leaf: CertificateInfo, now: Date): string {
+/**
+ * Validity of the leaf, always with the days left (or since expiry), and the certificate of the
+ * chain that expires before it, if one does: senders fail from that date.
+ */
+function validityText(chain: ServedChain, now: Date): string {
+  const leaf = chain.served[0];
   const days = daysUntil(leaf.notAfter, now);
-  if (days < 0) {
-    return `expired on ${dateText(leaf.notAfter)}, ${plural(-days, 'day')} ago`;
+  const text =
+    days < 0
+      ? `expired on ${dateText(leaf.notAfter)}, ${plural(-days, 'day')} ago`
+      : `valid until ${dateText(leaf.notAfter)}, ${plural(days, 'day')} left`;
+
+  const first = earliestExpiry(chain);
+  if (!first || first.position === 0) {
+    return text;
   }
-  return `valid until ${dateText(leaf.notAfter)}, ${plural(days, 'day')} left`;
+  const firstDays = daysUntil(first.certificate.notAfter, now);
+  const when =
+    firstDays < 0
+      ? `expired on ${dateText(first.certificate.notAfter)}`
+      : `expires first, on ${dateText(first.certificate.notAfter)}, in ${plural(firstDays, 'day')}`;
+  return `${text}; ${first.role} (${first.certificate.subject}) ${when}`;
+}
+
+/** The certificate-expiring-soon finding for the certificate of the chain that expires first. */
+function expiringSoon(chain: ServedChain, first: ChainExpiry, days: number, warnDays: number) {
+  const leaf = chain.served[0];
+  const date = dateText(first.certificate.notAfter);
+  const expected =
+    `more than ${plural(warnDays, 'day')} of validity left on every certificate of the ` + 'chain';
+
+  if (first.position === 0) {
+    return {
+      observed: `the certificate expires on ${date}, in ${plural(days, 'day')}`,
+      expected,
+      remediation: certificateFix(
+        'Renew the certificate now and automate renewal (for example with an ACME client).',
+      ),
+    };
+  }
+
+  const observed =
+    `${first.role} (${first.certificate.subject}) expires on ${date}, in ` +
+    `${plural(days, 'day')}, before the leaf (valid until ${dateText(leaf.notAfter)}): ` +
+    'senders check every certificate of the chain, so deliveries fail from that date';
+  if (first.position === 'anchor') {
+    return {
+      observed: `${observed}; it is the root the chain ends at`,
+      expected,
+      remediation: adviceOnly(
+        'Move to a root that stays valid: get the chain from a CA whose root outlasts the ' +
+          'leaf or, for a private root, issue a new root, give it to your senders and reissue ' +
+          'the chain under it.',
+      ),
+    };
+  }
+  return {
+    observed,
+    expected,
+    remediation: chainFix(
+      'Replace the certificate that expires first with the one your CA issues now: serve ' +
+        "your CA's current chain, the leaf first, then its intermediates.",
+    ),
+  };
 }
 
 function certificateAt(chain: ServedChain, problem: ChainProblem): CertificateInfo | undefined {
@@ -328,7 +386,7 @@ export function checkCertificates(context: AddressContext): RawFinding[] {
 function chainFindings(context: AddressContext, chain: ServedChain): RawFinding[] {
   const { now, policy } = context;
   const leaf = chain.served[0];
-  const validity = validityText(leaf, now);
+  const validity = validityText(chain, now);
   const found = new Map<RuleId, { problems: (ChainProblem | undefined)[] }>();
   const raise = (rule: RuleId, problem?: ChainProblem) => {
     const entry = found.get(rule) ?? { problems: [] };
@@ -369,16 +427,16 @@ function chainFindings(context: AddressContext, chain: ServedChain): RawFinding[
     });
   }
 
-  if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
+  // The earliest notAfter of the path counts (RFC 5280, Section 6.1.3): an intermediate that
+  // expires before the leaf stops deliveries first. One already expired is expired-in-chain.
+  const first = earliestExpiry(chain);
+  const firstDays = first ? daysUntil(first.certificate.notAfter, now) : daysLeft;
+  const warnDays = policy.expiryWarningDays;
+  if (first && firstDays >= 0 && warnDays > 0 && firstDays <= warnDays) {
     findings.push({
       id: 'certificate.expiring-soon',
       sni: chain.sni,
-      observed:
-        `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${plural(daysLeft, 'day')}`,
-      expected: `more than ${plural(policy.expiryWarningDays, 'day')} of validity left`,
-      remediation: certificateFix(
-        'Renew the certificate now and automate renewal (for example with an ACME client).',
-      ),
+      ...expiringSoon(chain, first, firstDays, warnDays),
     });
   }
 

@@ -613,8 +613,9 @@ function chainTable(chain: ServedChain, title: string): string[] {
     '',
   );
 
+  // Counted from 1 as in the table (the JSON report's `certificate` counts from 0).
   for (const problem of chain.problems) {
-    const which = problem.certificate !== undefined ? ` (#${problem.certificate})` : '';
+    const which = problem.certificate !== undefined ? ` (#${problem.certificate + 1})` : '';
     lines.push(`- \`${problem.code}\`${which}: ${escapeText(problem.detail)}`);
   }
 

@@ -1,0 +1,75 @@
+// What a reader sees of real servers that testers found misleading: how certificates are
+// counted, what the overview says of a certificate that fails, and the version table of a
+// server that answers a newer hello with an older version. openssl s_server serves each case;
+// the scans are judged by the webhook policy and rendered.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { evaluate, presetPolicy } from '../../src/policy/index.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { buildReport, renderMarkdown } from '../../src/report/index.js';
+import { describeWith } from '../support/binaries.js';
+import {
+  type IssuedCertificate,
+  issueIntermediate,
+  issueLeaf,
+  makeRoot,
+  pemBundle,
+} from '../support/pki.js';
+import { type OpensslOptions, type RunningServer, startOpenssl } from '../support/servers.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const running: RunningServer[] = [];
+let root: IssuedCertificate;
+
+beforeAll(async () => {
+  root = await makeRoot({ subject: 'Reader Test Root' });
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.stop()));
+});
+
+/** Serves `leaf` with its intermediates, scans `host:port` and renders the job summary. */
+async function scanned(leaf: IssuedCertificate, options: Partial<OpensslOptions> = {}) {
+  const server = await startOpenssl({
+    certPem: leaf.certPem,
+    keyPem: leaf.keyPem,
+    chainPem: pemBundle(...leaf.issuers.slice(0, -1)),
+    ...options,
+  });
+  running.push(server);
+
+  const now = new Date();
+  const policy = presetPolicy('webhook');
+  const [scan] = await scanEndpoints([parseEndpoint(server.endpoint)], {
+    ...DEFAULT_SCAN_OPTIONS,
+    connectTimeoutMs: 3_000,
+    readTimeoutMs: 5_000,
+    endpointDeadlineMs: 50_000,
+    listedSuites: policy.listedSuites,
+    extraCaPem: [root.certPem],
+    now,
+  });
+  const result = evaluate(scan, policy, now);
+  const report = buildReport({ results: [result], policy, startedAt: now, finishedAt: now });
+  return { report, markdown: renderMarkdown(report) };
+}
+
+describeWith('openssl', 'what a reader sees of real servers', () => {
+  it('counts the certificates of a problem from 1, as the chain table does', async () => {
+    const lapsed = await issueIntermediate(root, {
+      subject: 'Lapsed CA',
+      notBefore: new Date(Date.now() - 100 * DAY_MS),
+      notAfter: new Date(Date.now() - 2 * DAY_MS),
+    });
+    const leaf = await issueLeaf(lapsed, { notAfter: new Date(Date.now() - DAY_MS) });
+    const { markdown } = await scanned(leaf);
+
+    expect(markdown).toMatch(/^\| 2 \| CN=Lapsed CA \|/m);
+    expect(markdown).toContain('- `expired` (#1): the leaf (CN=localhost) expired');
+    expect(markdown).toContain('- `expired-in-chain` (#2): the 2nd certificate sent');
+    expect(markdown).not.toMatch(/\(#0\)/);
+  });
+});

@@ -1,13 +1,31 @@
-// The pull request comment: one per pull request, found again by a hidden marker and updated
-// in place on each run, so a pull request never collects a stack of stale reports. Writing it
+// The pull request comment: one per pull request and audit, found again by a hidden marker that
+// names the audit and updated in place on each run, so a pull request never collects a stack of
+// stale reports, and two audits of one pull request (two jobs, two steps) keep a comment each.
+// Writing it
 // is a courtesy, never the verdict: a token that may not write (a pull request from a fork, or
 // a workflow without pull-requests: write) gives a warning that says so, never a failure.
 
 import { type GitHubClient, type RunContext, statusOf } from './github.js';
 import type { CommentMode } from './settings.js';
 
-/** Hidden in the rendered comment; how a later run finds the comment to update. */
-export const COMMENT_MARKER = '<!-- webhook-tls-probe:pull-request-comment -->';
+/** How every marker of the comment starts; the audit's name follows (commentMarker). */
+export const COMMENT_MARKER_PREFIX = '<!-- webhook-tls-probe:pull-request-comment';
+
+/**
+ * The hidden first line of the comment of one audit, how a later run of that audit finds the
+ * comment to update. An empty name (a run outside a workflow) gives the bare marker.
+ */
+export function commentMarker(audit: string): string {
+  return markerOf(COMMENT_MARKER_PREFIX, audit);
+}
+
+/**
+ * A marker with the audit's name in it. The name is percent-encoded, so that it cannot end the
+ * HTML comment early ("-->") and two names never give one marker.
+ */
+export function markerOf(prefix: string, audit: string): string {
+  return audit === '' ? `${prefix} -->` : `${prefix} audit=${encodeURIComponent(audit)} -->`;
+}
 
 /** GitHub refuses comment bodies of 65,536 characters or more. */
 export const COMMENT_MAX_CHARACTERS = 65_536;
@@ -45,11 +63,14 @@ export type CommentResult =
   | { kind: 'skipped'; reason: string }
   | { kind: 'refused'; warning: string };
 
-/** Creates or updates the marked comment on the pull request; never throws for a refusal. */
+/**
+ * Creates or updates the comment of this audit (named as auditName gives it) on the pull
+ * request; never throws for a refusal.
+ */
 export async function publishComment(
   client: GitHubClient,
   context: RunContext,
-  body: string,
+  comment: { audit: string; body: string },
   decision: CommentDecision,
 ): Promise<CommentResult> {
   const pull = context.pullRequest;
@@ -63,16 +84,18 @@ export async function publishComment(
   }
 
   const target = { owner: context.owner, repo: context.repo, issue_number: pull.number };
-  const text = withMarker(body);
+  const marker = commentMarker(comment.audit);
+  const text = withMarker(marker, comment.body);
 
   try {
     const comments = await client.paginate(client.rest.issues.listComments, {
       ...target,
       per_page: 100,
     });
-    // Only a body that starts with the marker is ours: a reviewer who quotes or pastes the
-    // marker into a comment of their own must never have it overwritten.
-    const existing = comments.find((comment) => startsWithMarker(comment.body, COMMENT_MARKER));
+    // Only a body that starts with this audit's marker is ours: another audit's comment is
+    // that audit's to update, and a reviewer who pastes the marker into a comment of their own
+    // must never have it overwritten.
+    const existing = comments.find((candidate) => startsWithMarker(candidate.body, marker));
 
     if (existing && decision.update) {
       const { data } = await client.rest.issues.updateComment({
@@ -101,8 +124,8 @@ export function startsWithMarker(body: string | null | undefined, marker: string
 }
 
 /** The marker first, and the body cut to fit GitHub's limit with a note saying so. */
-export function withMarker(body: string): string {
-  const text = `${COMMENT_MARKER}\n${body}`;
+export function withMarker(marker: string, body: string): string {
+  const text = `${marker}\n${body}`;
 
   if (text.length < COMMENT_MAX_CHARACTERS) {
     return text;

@@ -30,6 +30,9 @@ export interface RunContext {
   pullRequest?: PullRequest;
   /** Link to this workflow run, for the tracking issue. */
   runUrl?: string;
+  /** The workflow's name (GITHUB_WORKFLOW) and the job's id (GITHUB_JOB), when set. */
+  workflow?: string;
+  job?: string;
   apiUrl: string;
   /** Longest wait for one REST request; API_TIMEOUT_MS when absent. */
   apiTimeoutMs?: number;
@@ -60,6 +63,8 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     runUrl: env.GITHUB_RUN_ID
       ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
       : undefined,
+    workflow: env.GITHUB_WORKFLOW || undefined,
+    job: env.GITHUB_JOB || undefined,
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     apiTimeoutMs: timeoutText && Number(timeoutText) > 0 ? Number(timeoutText) : undefined,
   };

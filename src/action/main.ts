@@ -413,29 +413,43 @@ async function publish(audit: Audit, outcome: AuditOutcome, step: StepMessages):
   }
 
   const client = createClient(settings.token, context);
+  const name = auditName(settings, context);
 
   if (writesComment) {
     const changed = baseline ? hasChanges(baseline, report) : false;
-    await writeComment(client, context, audit, { failed: !outcome.compliant, changed }, step);
+    const state = { failed: !outcome.compliant, changed };
+    await writeComment(client, context, name, audit, state, step);
   }
 
   if (wantsIssue) {
-    await writeTrackingIssue(client, context, report, outcome, step);
+    await writeTrackingIssue(client, context, name, report, outcome, step);
   }
+}
+
+/**
+ * What tells this audit's comment and tracking issue from another's: the audit-name input, or
+ * else the workflow and the job, which is what a user sees as one audit. Two audits in one job
+ * (two steps, a matrix) need audit-name; docs/action.md says so.
+ */
+function auditName(settings: ActionSettings, context: RunContext): string {
+  return settings.auditName ?? [context.workflow, context.job].filter(Boolean).join(' / ');
 }
 
 async function writeComment(
   client: GitHubClient,
   context: RunContext,
+  name: string,
   audit: Audit,
   state: { failed: boolean; changed: boolean },
   step: StepMessages,
 ): Promise<void> {
-  const body = renderComment(audit.report, { baseline: audit.baseline });
+  const report = renderComment(audit.report, { baseline: audit.baseline });
+  // Said in the comment too, so that a reader tells two audits' comments apart.
+  const body = name === '' ? report : `${report}\n_Audit: ${name}._\n`;
   const result = await publishComment(
     client,
     context,
-    body,
+    { audit: name, body },
     decideComment(audit.settings.comment, state),
   );
 
@@ -461,18 +475,21 @@ async function writeComment(
 async function writeTrackingIssue(
   client: GitHubClient,
   context: RunContext,
+  name: string,
   report: Report,
   outcome: AuditOutcome,
   step: StepMessages,
 ): Promise<void> {
   const failing = notCompliant(outcome).length;
   const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
-  const what = `${runDescription(context)}, finished ${report.finishedAt}${runLink}`;
+  const named = name === '' ? '' : ` (${name})`;
+  const what = `${runDescription(context)}${named}, finished ${report.finishedAt}${runLink}`;
   const found = describeOutcome(outcome, report.endpoints.length);
 
   const result = await syncTrackingIssue(client, context, {
+    audit: name,
     failed: failing > 0,
-    title: `Webhook TLS audit: ${countOf(failing, 'endpoint')} failing`,
+    title: `Webhook TLS audit${named}: ${countOf(failing, 'endpoint')} failing`,
     body:
       `${what}, found ${found}.\n\n` +
       renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),

@@ -44,6 +44,8 @@ export interface ActionSettings {
   token: string;
   baseline?: string;
   issue: IssueMode;
+  /** Names the audit's comment and tracking issue; undefined: the workflow and the job. */
+  auditName?: string;
   shard?: Shard;
   /** Report paths or patterns to merge instead of probing; empty when probing. */
   merge: string[];
@@ -69,6 +71,7 @@ export const INPUT_NAMES = [
   'token',
   'baseline',
   'issue',
+  'audit-name',
   'shard',
   'merge',
 ] as const;
@@ -124,6 +127,7 @@ export async function readSettings(input: InputReader, cwd: string): Promise<Act
     token: input('token'),
     baseline: optional('baseline'),
     issue: parseChoice('issue', input('issue') || 'never', ISSUE_MODES),
+    auditName: optional('audit-name'),
     shard: shardText === undefined ? undefined : parseShard('shard', shardText),
     merge,
     cwd,

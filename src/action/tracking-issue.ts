@@ -1,15 +1,23 @@
-// The tracking issue of scheduled audits (issue: on-failure): one open issue, found by a hidden
-// marker, that lists the endpoints that are not compliant or not scanned. A run with any opens
+// The tracking issue of scheduled audits (issue: on-failure): one open issue per audit, found
+// by a hidden marker that names the audit, that lists the endpoints that are not compliant or not scanned. A run with any opens
 // it or rewrites its body; the first run after that with none comments and closes it. The
 // title is written once, when the issue is opened: the marker finds the issue, so a user may
 // rename it. Like the comment, a refused write is a warning naming the permission, never a
 // failure of the audit.
 
-import { startsWithMarker } from './comment.js';
+import { markerOf, startsWithMarker } from './comment.js';
 import { type GitHubClient, type RunContext, statusOf } from './github.js';
 
-/** Hidden in the issue body; how a later run finds the open tracking issue. */
-export const ISSUE_MARKER = '<!-- webhook-tls-probe:tracking-issue -->';
+/** How every marker of the tracking issue starts; the audit's name follows (issueMarker). */
+export const ISSUE_MARKER_PREFIX = '<!-- webhook-tls-probe:tracking-issue';
+
+/**
+ * The hidden first line of one audit's tracking issue, how a later run of that audit finds it:
+ * another audit (another workflow or job) keeps an issue of its own, and never closes this one.
+ */
+export function issueMarker(audit: string): string {
+  return markerOf(ISSUE_MARKER_PREFIX, audit);
+}
 
 const ISSUE_MAX_CHARACTERS = 65_536;
 
@@ -19,6 +27,8 @@ export type TrackingResult =
   | { kind: 'refused'; warning: string };
 
 export interface TrackingUpdate {
+  /** The audit's name (auditName): each audit keeps an issue of its own. */
+  audit: string;
   /** Whether any endpoint is not compliant or not scanned: the issue stays open while so. */
   failed: boolean;
   /** The title of a newly opened issue; an open issue keeps the title it has. */
@@ -36,6 +46,7 @@ export async function syncTrackingIssue(
   update: TrackingUpdate,
 ): Promise<TrackingResult> {
   const repo = { owner: context.owner, repo: context.repo };
+  const marker = issueMarker(update.audit);
 
   try {
     const open = await client.paginate(client.rest.issues.listForRepo, {
@@ -44,13 +55,14 @@ export async function syncTrackingIssue(
       per_page: 100,
     });
     // The issues list holds pull requests too; only a real issue can be the tracking issue,
-    // and only one whose body starts with the marker: an issue that quotes it is someone's own.
+    // and only one whose body starts with this audit's marker: another audit's issue is that
+    // audit's to close, and an issue that quotes the marker is someone's own.
     const existing = open.find(
-      (issue) => !issue.pull_request && startsWithMarker(issue.body, ISSUE_MARKER),
+      (issue) => !issue.pull_request && startsWithMarker(issue.body, marker),
     );
 
     if (update.failed) {
-      const body = withMarker(update.body);
+      const body = withMarker(marker, update.body);
 
       if (existing) {
         const { data } = await client.rest.issues.update({
@@ -92,8 +104,8 @@ export async function syncTrackingIssue(
   }
 }
 
-function withMarker(body: string): string {
-  const text = `${ISSUE_MARKER}\n${body}`;
+function withMarker(marker: string, body: string): string {
+  const text = `${marker}\n${body}`;
 
   if (text.length < ISSUE_MAX_CHARACTERS) {
     return text;

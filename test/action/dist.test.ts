@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createDemoCa, type DemoCa } from '../../demo/ca.js';
 import { type DemoServer, startDemoServers, stopAll } from '../../demo/servers.js';
-import { COMMENT_MARKER } from '../../src/action/comment.js';
-import { ISSUE_MARKER } from '../../src/action/tracking-issue.js';
+import { COMMENT_MARKER_PREFIX } from '../../src/action/comment.js';
+import { ISSUE_MARKER_PREFIX } from '../../src/action/tracking-issue.js';
 import type { Report } from '../../src/model.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
 import {
@@ -237,18 +237,20 @@ describe('the Action on a pull request', () => {
     expect(writes.map((request) => request.method)).toEqual(['POST', 'PATCH']);
     expect(writes[0].path).toBe('/repos/acme/hooks/issues/12/comments');
 
-    const ours = github.comments.filter((comment) => comment.body.includes(COMMENT_MARKER));
+    const ours = github.comments.filter((comment) => comment.body.includes(COMMENT_MARKER_PREFIX));
     expect(ours).toHaveLength(1);
     expect(writes[1].path).toBe(`/repos/acme/hooks/issues/comments/${ours[0].id}`);
     expect(ours[0].body.length).toBeLessThan(65_536);
   });
 
   it('leads the updated comment with the regression', () => {
-    const body = github.comments.find((comment) => comment.body.includes(COMMENT_MARKER))!.body;
+    const body = github.comments.find((comment) =>
+      comment.body.includes(COMMENT_MARKER_PREFIX),
+    )!.body;
     const regressions = body.indexOf('Regressions since the baseline');
     const table = body.indexOf('| Endpoint |');
 
-    expect(body.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(body.startsWith(COMMENT_MARKER_PREFIX)).toBe(true);
     expect(regressions).toBeGreaterThan(0);
     expect(table).toBeGreaterThan(regressions);
     expect(body.slice(regressions, table)).toContain(switchable.endpoint);
@@ -307,7 +309,9 @@ describe('the Action on a schedule with a tracking issue', () => {
         files: { 'ca.pem': ca.rootPem },
       });
     const tracking = () =>
-      github.issues.filter((issue) => issue.body.includes(ISSUE_MARKER) && !issue.isPullRequest);
+      github.issues.filter(
+        (issue) => issue.body.includes(ISSUE_MARKER_PREFIX) && !issue.isPullRequest,
+      );
 
     const failing = `${endpointOf('compliant')}\n${endpointOf('expired-certificate')}`;
     const firstRequest = github.requests.length;

@@ -4,17 +4,21 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  COMMENT_MARKER,
+  COMMENT_MARKER_PREFIX,
   COMMENT_MAX_CHARACTERS,
+  commentMarker,
   decideComment,
   publishComment,
   withMarker,
 } from '../../src/action/comment.js';
 import { createClient, type RunContext } from '../../src/action/github.js';
-import { ISSUE_MARKER, syncTrackingIssue } from '../../src/action/tracking-issue.js';
+import { issueMarker, syncTrackingIssue } from '../../src/action/tracking-issue.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/github-api.js';
 
 let github: FakeGitHub;
+
+/** The audit the tests write for, as the workflow and the job name it. */
+const AUDIT = 'Webhook TLS / probe';
 
 beforeAll(async () => {
   // A small page size makes the Action page through comments and issues as on a busy repository.
@@ -69,18 +73,28 @@ describe('publishComment', () => {
       })),
     );
 
-    const first = await publishComment(client, contextFor(7), 'first report', {
-      create: true,
-      update: true,
-    });
-    const second = await publishComment(client, contextFor(7), 'second report', {
-      create: true,
-      update: true,
-    });
+    const first = await publishComment(
+      client,
+      contextFor(7),
+      { audit: AUDIT, body: 'first report' },
+      {
+        create: true,
+        update: true,
+      },
+    );
+    const second = await publishComment(
+      client,
+      contextFor(7),
+      { audit: AUDIT, body: 'second report' },
+      {
+        create: true,
+        update: true,
+      },
+    );
 
     expect(first.kind).toBe('created');
     expect(second.kind).toBe('updated');
-    const ours = github.comments.filter((comment) => comment.body.includes(COMMENT_MARKER));
+    const ours = github.comments.filter((comment) => comment.body.includes(COMMENT_MARKER_PREFIX));
     expect(ours).toHaveLength(1);
     expect(ours[0].body).toContain('second report');
     expect(ours[0].issueNumber).toBe(7);
@@ -100,39 +114,72 @@ describe('publishComment', () => {
     const alice = {
       id: 50,
       issueNumber: 12,
-      body: `Why does the report hide this?\n\n    ${COMMENT_MARKER}\n`,
+      body: `Why does the report hide this?\n\n    ${commentMarker(AUDIT)}\n`,
       user: { login: 'alice', type: 'User' },
       createdAt: '',
       updatedAt: '',
     };
     github.comments.push({ ...alice });
 
-    const result = await publishComment(client, contextFor(12), 'the report', {
-      create: true,
-      update: true,
-    });
+    const result = await publishComment(
+      client,
+      contextFor(12),
+      { audit: AUDIT, body: 'the report' },
+      {
+        create: true,
+        update: true,
+      },
+    );
 
     expect(result.kind).toBe('created');
     expect(github.comments.find((comment) => comment.id === 50)).toEqual(alice);
     expect(github.writes().some((request) => request.path.endsWith('/comments/50'))).toBe(false);
   });
 
+  it('keeps one comment per audit, each updated only by its own audit', async () => {
+    const write = (audit: string, body: string) =>
+      publishComment(client8(), contextFor(13), { audit, body }, { create: true, update: true });
+
+    // The second name starts with the first: matching is exact, not by prefix.
+    await write(AUDIT, 'production report');
+    await write(`${AUDIT} 2`, 'staging report');
+    await write(AUDIT, 'production report, again');
+
+    const bodies = github.comments
+      .filter((comment) => comment.issueNumber === 13)
+      .map((comment) => comment.body);
+    expect(bodies).toEqual([
+      `${commentMarker(AUDIT)}\nproduction report, again`,
+      `${commentMarker(`${AUDIT} 2`)}\nstaging report`,
+    ]);
+  });
+
   it('does not create a comment when only an update is allowed and none exists', async () => {
     const before = github.comments.length;
-    const result = await publishComment(client8(), contextFor(8), 'all fine', {
-      create: false,
-      update: true,
-    });
+    const result = await publishComment(
+      client8(),
+      contextFor(8),
+      { audit: AUDIT, body: 'all fine' },
+      {
+        create: false,
+        update: true,
+      },
+    );
 
     expect(result.kind).toBe('skipped');
     expect(github.comments.length).toBe(before);
   });
 
   it('skips events without a pull request', async () => {
-    const result = await publishComment(client8(), contextFor(undefined), 'x', {
-      create: true,
-      update: true,
-    });
+    const result = await publishComment(
+      client8(),
+      contextFor(undefined),
+      { audit: AUDIT, body: 'x' },
+      {
+        create: true,
+        update: true,
+      },
+    );
 
     expect(result).toEqual({ kind: 'skipped', reason: 'no pull request in a schedule event' });
   });
@@ -142,14 +189,24 @@ describe('publishComment', () => {
 
     try {
       const before = github.comments.length;
-      const fork = await publishComment(client8(), contextFor(9, true), 'x', {
-        create: true,
-        update: true,
-      });
-      const own = await publishComment(client8(), contextFor(9, false), 'x', {
-        create: true,
-        update: true,
-      });
+      const fork = await publishComment(
+        client8(),
+        contextFor(9, true),
+        { audit: AUDIT, body: 'x' },
+        {
+          create: true,
+          update: true,
+        },
+      );
+      const own = await publishComment(
+        client8(),
+        contextFor(9, false),
+        { audit: AUDIT, body: 'x' },
+        {
+          create: true,
+          update: true,
+        },
+      );
 
       expect(fork.kind).toBe('refused');
       expect(fork.kind === 'refused' && fork.warning).toMatch(/403.*fork.*read-only token/);
@@ -166,10 +223,15 @@ describe('publishComment', () => {
     try {
       const context = { ...contextFor(10), apiTimeoutMs: 200 };
       const started = Date.now();
-      const result = await publishComment(createClient('t', context), context, 'x', {
-        create: true,
-        update: true,
-      });
+      const result = await publishComment(
+        createClient('t', context),
+        context,
+        { audit: AUDIT, body: 'x' },
+        {
+          create: true,
+          update: true,
+        },
+      );
 
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(result.kind === 'refused' && result.warning).toMatch(
@@ -181,10 +243,10 @@ describe('publishComment', () => {
   });
 
   it('cuts a body that would pass GitHub limit, saying so', () => {
-    const text = withMarker('x'.repeat(100_000));
+    const text = withMarker(commentMarker(AUDIT), 'x'.repeat(100_000));
 
     expect(text.length).toBeLessThan(COMMENT_MAX_CHARACTERS);
-    expect(text.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(text.startsWith(COMMENT_MARKER_PREFIX)).toBe(true);
     expect(text).toContain('cut to fit');
   });
 });
@@ -196,13 +258,14 @@ describe('syncTrackingIssue', () => {
     github.issues.push({
       number: 1,
       title: 'A pull request mentioning the marker',
-      body: ISSUE_MARKER,
+      body: issueMarker(AUDIT),
       state: 'open',
       labels: [],
       isPullRequest: true,
     });
 
     const opened = await syncTrackingIssue(client, context, {
+      audit: AUDIT,
       failed: true,
       title: '2 failing',
       body: 'first failures',
@@ -213,18 +276,21 @@ describe('syncTrackingIssue', () => {
     renamed.title = 'Webhook receivers: TLS (owned by the payments team)';
 
     const updated = await syncTrackingIssue(client, context, {
+      audit: AUDIT,
       failed: true,
       title: '1 failing',
       body: 'second failures',
       closingComment: 'fixed',
     });
     const closed = await syncTrackingIssue(client, context, {
+      audit: AUDIT,
       failed: false,
       title: '',
       body: '',
       closingComment: 'Every endpoint passes again.',
     });
     const quiet = await syncTrackingIssue(client, context, {
+      audit: AUDIT,
       failed: false,
       title: '',
       body: '',
@@ -255,11 +321,44 @@ describe('syncTrackingIssue', () => {
     );
   });
 
+  it('keeps one issue per audit: an audit that passes closes only its own', async () => {
+    const sync = (audit: string, failed: boolean) =>
+      syncTrackingIssue(client8(), contextFor(undefined), {
+        audit,
+        failed,
+        title: `${audit} failing`,
+        body: `${audit} failures`,
+        closingComment: `${audit} passes`,
+      });
+    const production = 'Audit / production';
+    const staging = 'Audit / production-eu';
+
+    const opened = await sync(production, true);
+    const other = await sync(staging, false);
+    const own = await sync(staging, true);
+
+    expect(opened.kind).toBe('opened');
+    expect(other.kind).toBe('unchanged');
+    expect(own.kind).toBe('opened');
+    const issueOf = (audit: string) =>
+      github.issues.find((issue) => issue.body.startsWith(`${issueMarker(audit)}\n`))!;
+    expect(issueOf(production).state).toBe('open');
+
+    const closed = await sync(production, false);
+
+    expect(closed).toMatchObject({ kind: 'closed', number: issueOf(production).number });
+    expect(issueOf(production).state).toBe('closed');
+    expect(issueOf(staging)).toMatchObject({
+      state: 'open',
+      body: expect.stringContaining(staging),
+    });
+  });
+
   it('leaves alone an open issue that quotes the marker, and closes none of it', async () => {
     const quoting = {
       number: 40,
       title: 'Why do audits leave hidden comments?',
-      body: `They write \`${ISSUE_MARKER}\` at the top of their issue.`,
+      body: `They write \`${issueMarker(AUDIT)}\` at the top of their issue.`,
       state: 'open' as const,
       labels: [],
       isPullRequest: false,
@@ -267,6 +366,7 @@ describe('syncTrackingIssue', () => {
     github.issues.push({ ...quoting });
     const sync = (failed: boolean) =>
       syncTrackingIssue(client8(), contextFor(undefined), {
+        audit: AUDIT,
         failed,
         title: 'failing',
         body: 'the failures',
@@ -287,6 +387,7 @@ describe('syncTrackingIssue', () => {
 
     try {
       const result = await syncTrackingIssue(client8(), contextFor(undefined), {
+        audit: AUDIT,
         failed: true,
         title: 't',
         body: 'b',

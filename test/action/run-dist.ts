@@ -31,6 +31,10 @@ export const PUSH = { name: 'push', payload: { ref: 'refs/heads/main' } };
 export const SCHEDULE = { name: 'schedule', payload: { schedule: '17 4 * * *' } };
 export const DISPATCH = { name: 'workflow_dispatch', payload: { inputs: {} } };
 
+/** The workflow and the job every run is part of, unless a test sets env to change them. */
+export const WORKFLOW = 'Webhook TLS';
+export const JOB = 'probe';
+
 export function pullRequest(number: number, headRepository = 'acme/hooks') {
   return {
     name: 'pull_request',
@@ -116,6 +120,8 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
     GITHUB_API_URL: options.apiUrl,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '4242',
+    GITHUB_WORKFLOW: WORKFLOW,
+    GITHUB_JOB: JOB,
     GITHUB_WORKSPACE: workspace,
     RUNNER_TEMP: runnerTemp,
     ...(options.workflowFile

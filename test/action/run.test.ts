@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCa, type DemoCa } from '../../demo/ca.js';
 import { type DemoServer, startDemoServers, stopAll } from '../../demo/servers.js';
-import { COMMENT_MARKER } from '../../src/action/comment.js';
+import { COMMENT_MARKER_PREFIX } from '../../src/action/comment.js';
 import { API_TIMEOUT_VARIABLE } from '../../src/action/github.js';
-import { ISSUE_MARKER } from '../../src/action/tracking-issue.js';
+import { ISSUE_MARKER_PREFIX, issueMarker } from '../../src/action/tracking-issue.js';
 import type { EndpointResult, Report } from '../../src/model.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { selectShard } from '../../src/report/index.js';
@@ -21,10 +21,12 @@ import {
   DISPATCH,
   type DistRun,
   type DistRunOptions,
+  JOB,
   PUSH,
   pullRequest,
   runDist,
   SCHEDULE,
+  WORKFLOW,
   type WorkflowCommand,
 } from './run-dist.js';
 
@@ -80,7 +82,7 @@ function failure(run: DistRun): string[] {
 }
 
 function trackingIssues() {
-  return github.issues.filter((issue) => issue.body.includes(ISSUE_MARKER));
+  return github.issues.filter((issue) => issue.body.includes(ISSUE_MARKER_PREFIX));
 }
 
 describe('each rendering is written on its own', () => {
@@ -110,7 +112,7 @@ describe('each rendering is written on its own', () => {
     expect(annotations(run, 'error').map((a) => a.properties.title)).toEqual([
       `${closedEndpoint}: endpoint.not-scanned`,
     ]);
-    expect(github.comments.filter((c) => c.body.includes(COMMENT_MARKER))).toHaveLength(1);
+    expect(github.comments.filter((c) => c.body.includes(COMMENT_MARKER_PREFIX))).toHaveLength(1);
     expect(trackingIssues()).toHaveLength(1);
 
     // The exit status is still the scan's: an endpoint could not be scanned.
@@ -166,7 +168,7 @@ describe('the tracking issue and failed-endpoints with fail-on never', () => {
     github.issues.push({
       number: 1,
       title: 'Webhook TLS audit: 1 endpoint failing',
-      body: `${ISSUE_MARKER}\nearlier failures`,
+      body: `${issueMarker(`${WORKFLOW} / ${JOB}`)}\nearlier failures`,
       state: 'open',
       labels: [],
       isPullRequest: false,
@@ -232,7 +234,10 @@ describe('the tracking issue', () => {
     await failing();
     expect(trackingIssues()).toHaveLength(1);
     expect(trackingIssues()[0].body).toMatch(
-      new RegExp(`^${ISSUE_MARKER}\nThe webhook TLS audit started by hand \\(workflow_dispatch\\)`),
+      new RegExp(
+        `^${ISSUE_MARKER_PREFIX} [^\n]+\nThe webhook TLS audit started by hand ` +
+          `\\(workflow_dispatch\\) \\(${WORKFLOW} / ${JOB}\\)`,
+      ),
     );
     expect(trackingIssues()[0].body).not.toContain('scheduled');
 
@@ -241,6 +246,47 @@ describe('the tracking issue', () => {
 
     expect(trackingIssues()).toHaveLength(1);
     expect(trackingIssues()[0].title).toBe('Payments webhooks: TLS');
+  });
+});
+
+describe('two audits of one repository', () => {
+  const audit = (endpoint: string, env: Record<string, string>, inputs = {}) =>
+    action({
+      inputs: {
+        endpoints: endpoint,
+        'ca-file': 'ca.pem',
+        issue: 'on-failure',
+        comment: 'always',
+        token: 't',
+        ...inputs,
+      },
+      event: pullRequest(44),
+      env,
+    });
+
+  it('keep an issue and a comment each, by workflow and job', async () => {
+    await audit(closedEndpoint, { GITHUB_JOB: 'staging' });
+    await audit(endpointOf('compliant'), { GITHUB_JOB: 'production' });
+
+    expect(trackingIssues().map((issue) => [issue.title, issue.state])).toEqual([
+      [`Webhook TLS audit (${WORKFLOW} / staging): 1 endpoint failing`, 'open'],
+    ]);
+    const comments = github.comments.filter((c) => c.body.includes(COMMENT_MARKER_PREFIX));
+    expect(comments.map((c) => c.body.match(/_Audit: (.*)\._/)?.[1])).toEqual([
+      `${WORKFLOW} / staging`,
+      `${WORKFLOW} / production`,
+    ]);
+  });
+
+  it('keep one each in one job when audit-name names them', async () => {
+    await audit(closedEndpoint, {}, { 'audit-name': 'staging' });
+    await audit(endpointOf('compliant'), {}, { 'audit-name': 'production' });
+    await audit(closedEndpoint, {}, { 'audit-name': 'staging' });
+
+    expect(trackingIssues()).toHaveLength(1);
+    expect(trackingIssues()[0].state).toBe('open');
+    expect(trackingIssues()[0].body.startsWith(`${issueMarker('staging')}\n`)).toBe(true);
+    expect(github.comments.filter((c) => c.body.includes(COMMENT_MARKER_PREFIX))).toHaveLength(2);
   });
 });
 

@@ -16,8 +16,10 @@ export interface ChainExpiry {
 }
 
 /**
- * The certificate of the path a sender builds (`built`) with the earliest notAfter; the leaf
- * when several expire at the same moment. A chain with no path (nothing served) gives null.
+ * The certificate of the path a sender builds (`built`) with the fewest days left, counted in
+ * whole days as the reports count them; the one nearest the leaf among those expiring on the
+ * same day, so that a CA renewed with its leaf is not named for minutes. A chain with no path
+ * (nothing served) gives null.
  */
 export function earliestExpiry(chain: ServedChain): ChainExpiry | null {
   let earliest: ChainExpiry | null = null;
@@ -25,7 +27,7 @@ export function earliestExpiry(chain: ServedChain): ChainExpiry | null {
   for (const step of chain.built) {
     const certificate = step === 'anchor' ? chain.anchor : chain.served[step];
     if (!certificate) continue;
-    if (earliest && Date.parse(certificate.notAfter) >= Date.parse(earliest.certificate.notAfter)) {
+    if (earliest && certificate.daysLeft >= earliest.certificate.daysLeft) {
       continue;
     }
     earliest = { certificate, position: step, role: certificateRole(step) };

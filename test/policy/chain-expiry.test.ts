@@ -115,4 +115,13 @@ describeWith('openssl', 'the expiry of a chain is its earliest notAfter', () => 
     ]);
     expect(overviewCell(report)).toBe('19 days');
   });
+
+  it('names the leaf, not a CA made a moment before it, when both expire on the same day', async () => {
+    const intermediate = await issueIntermediate(root, { notAfter: inDays(19) });
+    const leaf = await issueLeaf(intermediate, { notAfter: new Date(Date.now() + 19.9 * DAY_MS) });
+    const { result, report } = await judge(leaf, root);
+
+    expect(expiring(result)[0]?.evidence.observed).toMatch(/^the certificate expires on /);
+    expect(overviewCell(report)).toBe('19 days');
+  });
 });

@@ -41,7 +41,7 @@ export function factsOf(result: EndpointResult): EndpointFacts {
     versions: scanned ? versionsText(addresses) : NONE,
     senderSuite: scanned ? distinct(addresses.map(senderText)) : NONE,
     forwardSecrecy: scanned ? forwardSecrecyText(addresses) : NONE,
-    certificateDaysLeft: scanned ? daysLeftOf(addresses) : NONE,
+    certificateDaysLeft: scanned ? certificateText(result, addresses) : NONE,
     sni: scanned ? sniText(result, addresses) : NONE,
     counts: countFindings(result.findings),
   };
@@ -117,6 +117,47 @@ function forwardSecrecyText(addresses: AddressScan[]): string {
   if (values.includes(false)) return 'no';
   if (values.includes(true)) return 'yes';
   return NONE;
+}
+
+// The findings that make a sender refuse the certificate, in a word each, in this order.
+const CERTIFICATE_FAILURES: Record<string, string> = {
+  'certificate.name-mismatch': 'name',
+  'certificate.untrusted': 'chain',
+  'certificate.self-signed': 'chain',
+  'certificate.incomplete-chain': 'chain',
+  'certificate.wrong-intermediate': 'chain',
+  'certificate.bad-basic-constraints': 'chain',
+  'certificate.expired-in-chain': 'chain',
+  'certificate.weak-key': 'key',
+  'certificate.key-type-not-allowed': 'key',
+  'certificate.curve-not-allowed': 'key',
+  'certificate.rsa-key-too-small': 'key',
+  'certificate.weak-signature': 'signature',
+  'certificate.signature-not-allowed': 'signature',
+  'certificate.not-server-auth': 'usage',
+};
+
+/**
+ * The days left, or, when an error finding fails the certificate, what fails: days left alone
+ * read as healthy for a certificate senders refuse ("fails: name, chain"). Dates are said by
+ * the days left ("expired 3 days ago"), kept beside the words when they fail too.
+ */
+function certificateText(result: EndpointResult, addresses: AddressScan[]): string {
+  const failing = new Set(
+    result.findings
+      .filter((finding) => finding.severity === 'error' && !finding.suppressed)
+      .map((finding) => finding.id),
+  );
+  const words = Object.entries(CERTIFICATE_FAILURES)
+    .filter(([id]) => failing.has(id))
+    .map(([, word]) => word);
+
+  const days = daysLeftOf(addresses);
+  if (words.length === 0) {
+    return days;
+  }
+  const dateFails = days.startsWith('expired') || days.startsWith('not yet valid');
+  return `fails: ${[...new Set(words)].join(', ')}${dateFails ? `, ${days}` : ''}`;
 }
 
 // A leaf that is not valid yet fails every sender however many days it has left, so it shows

@@ -4,6 +4,7 @@
 // the scans are judged by the webhook policy and rendered.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Report } from '../../src/model.js';
 import { evaluate, presetPolicy } from '../../src/policy/index.js';
 import { parseEndpoint } from '../../src/probe/endpoint.js';
 import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
@@ -57,6 +58,13 @@ async function scanned(leaf: IssuedCertificate, options: Partial<OpensslOptions>
   return { report, markdown: renderMarkdown(report) };
 }
 
+/** The overview's cells of the report's one endpoint. */
+function overviewRow(report: Report, markdown: string): string[] {
+  const input = report.endpoints[0].scan.endpoint.input;
+  const line = markdown.split('\n').find((text) => text.startsWith(`| ${input} |`)) ?? '';
+  return line.split(' | ');
+}
+
 describeWith('openssl', 'what a reader sees of real servers', () => {
   it('counts the certificates of a problem from 1, as the chain table does', async () => {
     const lapsed = await issueIntermediate(root, {
@@ -71,5 +79,19 @@ describeWith('openssl', 'what a reader sees of real servers', () => {
     expect(markdown).toContain('- `expired` (#1): the leaf (CN=localhost) expired');
     expect(markdown).toContain('- `expired-in-chain` (#2): the 2nd certificate sent');
     expect(markdown).not.toMatch(/\(#0\)/);
+  });
+
+  it('says in the overview that a certificate fails on its name or chain, not its days', async () => {
+    const issuer = await issueIntermediate(root, { subject: 'Reader Test CA' });
+    const otherName = await issueLeaf(issuer, { dnsNames: ['other.example.test'] });
+    const byName = await scanned(otherName);
+    expect(overviewRow(byName.report, byName.markdown)[5]).toBe('fails: name');
+
+    const covered = await issueLeaf(issuer);
+    const byChain = await scanned(covered, { chainPem: undefined });
+    expect(overviewRow(byChain.report, byChain.markdown)[5]).toBe('fails: chain');
+
+    const sound = await scanned(covered);
+    expect(overviewRow(sound.report, sound.markdown)[5]).toMatch(/^36[45] days$/);
   });
 });

@@ -244,13 +244,15 @@ export interface CertificateCheck {
    */
   stalledAfterServerHello?: boolean;
   /**
-   * The server asked for a client certificate: how it took a TLS 1.3 handshake finished with
-   * none, as a sender's is (RFC 8446 Section 4.4.2.4). `refused` with the fatal alert it sent,
-   * `completed` when it went on, `unknown` with why it could not be told.
+   * The server asked for a client certificate: how it took a handshake finished with none, as
+   * a sender's is (RFC 8446 Section 4.4.2.4, RFC 5246 Section 7.4.6). `refused` with the fatal
+   * alert it sent, `completed` when it went on, `unknown` with why it could not be told.
+   * `version` is the version of the handshake that answered, absent when none was tried.
    */
   withoutClientCertificate?: {
     answer: 'refused' | 'completed' | 'unknown';
     detail: string;
+    version?: 'TLSv1.3' | 'TLSv1.2';
   };
   error?: string;
 }

@@ -29,8 +29,10 @@ import {
   probeWithoutClientCertificate,
 } from '../probe/connection.js';
 import { alertName } from '../wire/alerts.js';
+import { Group } from '../wire/groups.js';
 import type { HelloOptions } from '../wire/hello.js';
 import { type Authentication, suitesForVersion } from '../wire/suites.js';
+import { canFinishTls12 } from '../wire/tls12.js';
 import { analyseChain } from './chain.js';
 import {
   CertificateParseError,
@@ -225,7 +227,7 @@ export async function checkCertificates(
 
   if (primaryChain?.clientCertificateRequested) {
     check.withoutClientCertificate = await answerWithoutCertificate(
-      () => limit(() => finish(target, broadHello('TLSv1.3', serverName), timeouts)),
+      (version) => limit(() => finish(target, finishingHello(version, serverName), timeouts)),
       context.versions,
     );
   }
@@ -241,29 +243,35 @@ export async function checkCertificates(
 }
 
 /**
- * Whether a server that asks for a client certificate goes on without one. Only TLS 1.3 is
- * tried: a sender offers it first, and finishing a TLS 1.2 handshake (key exchange, PRF,
- * record protection of RFC 5246) is not done here. Known gap: a TLS 1.2-only server that asks
- * for a certificate stays `unknown`.
+ * Whether a server that asks for a client certificate goes on without one, tried in TLS 1.3
+ * as a sender offers it first, and in TLS 1.2 when the server speaks no TLS 1.3 or TLS 1.3
+ * could not tell (a HelloRetryRequest, a suite not finished here).
  */
 async function answerWithoutCertificate(
-  tryTls13: () => Promise<Awaited<ReturnType<typeof probeWithoutClientCertificate>>>,
+  tryVersion: (
+    version: 'TLSv1.3' | 'TLSv1.2',
+  ) => Promise<Awaited<ReturnType<typeof probeWithoutClientCertificate>>>,
   versions: VersionSupport[],
 ): Promise<NonNullable<CertificateCheck['withoutClientCertificate']>> {
-  const tls13 = versions.some((v) => v.version === 'TLSv1.3' && v.accepted === true);
-  if (!tls13) {
-    return { answer: 'unknown', detail: 'the server speaks no TLS 1.3, where this is tried' };
+  const speaks = (version: TlsVersion) =>
+    versions.some((v) => v.version === version && v.accepted === true);
+  const tried = (['TLSv1.3', 'TLSv1.2'] as const).filter(speaks);
+  if (tried.length === 0) {
+    return { answer: 'unknown', detail: 'the server speaks neither TLS 1.3 nor TLS 1.2' };
   }
 
-  const answer = await tryTls13();
+  let version = tried[0];
+  let answer = await tryVersion(version);
+  if (answer.kind === 'unknown' && tried.length === 2) {
+    version = tried[1];
+    answer = await tryVersion(version);
+  }
   if (answer.kind !== 'refused') {
-    return { answer: answer.kind, detail: answer.detail };
+    return { answer: answer.kind, detail: answer.detail, version };
   }
-  const alert = `a fatal ${alertName(answer.alert)} alert`;
-  if (!REFUSES_CERTIFICATE.has(answer.alert)) {
-    return { answer: 'unknown', detail: `the server ends the handshake with ${alert}` };
-  }
-  return { answer: 'refused', detail: `the server ends the handshake with ${alert}` };
+  const alert = `the server ends the handshake with a fatal ${alertName(answer.alert)} alert`;
+  const refusals = version === 'TLSv1.2' ? REFUSES_CERTIFICATE_TLS12 : REFUSES_CERTIFICATE;
+  return { answer: refusals.has(answer.alert) ? 'refused' : 'unknown', detail: alert, version };
 }
 
 // The alerts that refuse a client for its certificate (RFC 8446 Section 6.2): certificate_
@@ -277,6 +285,11 @@ const REFUSES_CERTIFICATE = new Set([
   49, // access_denied
   116, // certificate_required
 ]);
+
+// GnuTLS (3.7) ends a TLS 1.2 handshake that lacks a required certificate with decode_error,
+// and openssl s_client gets the same; our empty Certificate decodes, as the servers that go on
+// without one show (test/cert/client-certificate.test.ts).
+const REFUSES_CERTIFICATE_TLS12 = new Set([...REFUSES_CERTIFICATE, 50]);
 
 // --- Hellos ---------------------------------------------------------------------------------
 
@@ -317,6 +330,18 @@ function certificateSuites(version: TlsVersion, auths: Authentication[]): number
 
 function versionBounds(version: TlsVersion): Pick<HelloOptions, 'version' | 'minVersion'> {
   return version === 'TLSv1.3' ? { version, minVersion: 'TLSv1.3' } : { version };
+}
+
+// The hello of the handshake finished without a client certificate. In TLS 1.2 only ECDHE
+// suites with an AEAD and curves node:crypto has, the ones the finish can complete (src/wire/
+// tls12.ts); every sender offers them.
+function finishingHello(version: 'TLSv1.3' | 'TLSv1.2', serverName: string | null): HelloOptions {
+  if (version === 'TLSv1.3') return broadHello('TLSv1.3', serverName);
+  const suites = suitesForVersion('TLSv1.2')
+    .filter((suite) => canFinishTls12(suite) && (suite.auth === 'RSA' || suite.auth === 'ECDSA'))
+    .map((suite) => suite.code);
+  const groups = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
+  return { version: 'TLSv1.2', suites, groups, serverName };
 }
 
 function broadHello(version: TlsVersion, serverName: string | null): HelloOptions {

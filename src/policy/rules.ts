@@ -326,10 +326,10 @@ export const RULES = [
     'certificate.client-certificate-required',
     'Server requires a client certificate',
     'error',
-    'The server asks for a client certificate (RFC 8446 Section 4.3.2) and, given a TLS 1.3 ' +
-      'handshake finished without one, ends it with a fatal alert (certificate_required, ' +
-      'Section 4.4.2.4). Webhook senders present no client certificate: no delivery gets ' +
-      'through.',
+    'The server asks for a client certificate (RFC 8446 Section 4.3.2, RFC 5246 Section ' +
+      '7.4.4) and, given a handshake finished without one, ends it with a fatal alert ' +
+      '(certificate_required in TLS 1.3, Section 4.4.2.4; handshake_failure and the like in ' +
+      'TLS 1.2). Webhook senders present no client certificate: no delivery gets through.',
   ),
   rule(
     'certificate.client-certificate-requested',
@@ -337,9 +337,10 @@ export const RULES = [
     'warning',
     'The server sends a CertificateRequest (RFC 8446 Section 4.3.2, RFC 5246 Section 7.4.4) in ' +
       'the handshake a sender makes. Webhook senders present no client certificate. The probe ' +
-      'finishes a TLS 1.3 handshake without one: when the server goes on, it may still refuse ' +
-      'the request over HTTP (nginx does with ssl_verify_client on); when it cannot be told ' +
-      '(TLS 1.2 only, no answer), the finding says so.',
+      'finishes a TLS 1.3 handshake without one (TLS 1.2 on a server without TLS 1.3): when ' +
+      'the server goes on, it may still refuse the request over HTTP (nginx does with ' +
+      'ssl_verify_client on); when it cannot be told (no ECDHE AEAD suite, no answer), the ' +
+      'finding says so.',
   ),
 
   // --- SNI -------------------------------------------------------------------------------------

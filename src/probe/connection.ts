@@ -2,16 +2,18 @@
 // classify how it ended. Everything above this (enumeration, preference, certificates) is
 // built from many calls to probeHello. The probe never completes a handshake: the socket is
 // destroyed as soon as the flight it waits for has arrived or cannot arrive any more. One
-// probe, probeWithoutClientCertificate, does finish a TLS 1.3 handshake, to learn whether a
-// server that asks for a client certificate goes on without one.
+// probe, probeWithoutClientCertificate, does finish a TLS 1.3 or TLS 1.2 handshake, to learn
+// whether a server that asks for a client certificate goes on without one.
 
 import { connect, type Socket } from 'node:net';
 import type { Accepted, ProbeOutcome } from '../model.js';
 import { alertName } from '../wire/alerts.js';
 import { type BuiltHello, buildHello, type HelloOptions } from '../wire/hello.js';
 import { canMakeKeyShare, makeKeyShare } from '../wire/keyshare.js';
+import type { ServerHello } from '../wire/messages.js';
 import { type Flight, type FlightOptions, FlightReader } from '../wire/parse.js';
 import { suiteByCode } from '../wire/suites.js';
+import { finishWithoutCertificate12, Tls12AnswerReader } from '../wire/tls12.js';
 import {
   AnswerReader,
   type AnswerWithoutCertificate,
@@ -144,11 +146,11 @@ export async function probeHello(
 }
 
 /**
- * Makes a TLS 1.3 handshake with the hello, answers the server's CertificateRequest with no
- * certificate and a Finished (RFC 8446 Section 4.4.2), and reads how the server takes it: as a
- * webhook sender would fare, which has no certificate to present. A server that chooses TLS
- * 1.2, asks for a HelloRetryRequest or asks for no certificate this time gives `unknown`:
- * finishing a TLS 1.2 handshake is not done here.
+ * Makes a handshake with the hello, answers the server's CertificateRequest with no certificate
+ * and a Finished (RFC 8446 Section 4.4.2, RFC 5246 Section 7.4.6), and reads how the server
+ * takes it: as a webhook sender would fare, which has no certificate to present. A server that
+ * asks for a HelloRetryRequest, asks for no certificate this time, or picks a suite or group
+ * the finish cannot do gives `unknown`.
  */
 export async function probeWithoutClientCertificate(
   target: ProbeTarget,
@@ -161,26 +163,47 @@ export async function probeWithoutClientCertificate(
   const decrypt = tls13Decryption([built.message], built.keyShares, (keys) => {
     kept.keys = keys;
   });
+  const unknown = (detail: string) => ({ kind: 'unknown', detail }) as const;
 
   try {
     const opened = await connection.open();
-    if (opened !== null) return { kind: 'unknown', detail: 'the connection failed' };
+    if (opened !== null) return unknown('the connection failed');
 
     const options = { offer: built.offer, decryptTls13: decrypt, throughFinished: true };
     const { flight } = await connection.exchange(built.records, options);
-    const unknown = (detail: string) => ({ kind: 'unknown', detail }) as const;
-    if (flight.serverHello?.helloRetryRequest)
+    const version = flight.serverHello?.version;
+    if (flight.serverHello?.helloRetryRequest) {
       return unknown('the server sent a HelloRetryRequest');
-    if (flight.serverHello?.version !== 0x0304) return unknown('the server did not choose TLS 1.3');
-    const last = flight.encryptedMessages.at(-1);
-    if (flight.end !== 'complete' || !kept.keys || last?.[0] !== HandshakeType.finished) {
-      return unknown(flight.decryptError ?? flight.detail ?? 'the flight did not reach Finished');
+    }
+    if (flight.end !== 'complete' || (version !== 0x0304 && version !== 0x0303)) {
+      return unknown(flight.decryptError ?? flight.detail ?? 'the server refused the hello');
+    }
+    const tls13Finished = flight.messagesAfterHello.at(-1)?.[0] === HandshakeType.finished;
+    if (version === 0x0304 && (!kept.keys || !tls13Finished)) {
+      return unknown(flight.decryptError ?? 'the flight did not reach Finished');
     }
     if (!flight.certificateRequested) return unknown('the server asked for no certificate');
 
-    const finish = finishWithoutCertificate(kept.keys, flight.encryptedMessages);
-    const reader = new AnswerReader(finish.serverApplication);
-    const ending = await connection.converse(finish.records, reader, connection.leftover);
+    let records: Uint8Array;
+    let reader: AnswerReader | Tls12AnswerReader;
+    if (version === 0x0304 && kept.keys !== undefined) {
+      const finish = finishWithoutCertificate(kept.keys, flight.messagesAfterHello);
+      records = finish.records;
+      reader = new AnswerReader(finish.serverApplication);
+    } else {
+      const finish = finishWithoutCertificate12({
+        clientHello: built.message,
+        clientRandom: built.random,
+        serverHello: flight.serverHello as ServerHello,
+        serverMessages: [flight.serverHelloMessage as Uint8Array, ...flight.messagesAfterHello],
+        keyExchange: flight.keyExchange,
+      });
+      if (!finish.ok) return unknown(finish.error);
+      records = finish.value.records;
+      reader = new Tls12AnswerReader();
+    }
+
+    const ending = await connection.converse(records, reader, connection.leftover);
     if (reader.answer !== null) return reader.answer;
     if (ending.kind === 'reset') return unknown('the server reset the connection, saying nothing');
     if (ending.kind === 'timeout') return unknown('the server said nothing in time');

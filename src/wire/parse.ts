@@ -81,9 +81,9 @@ export interface FlightOptions {
    */
   afterHelloRetry?: boolean;
   /**
-   * TLS 1.3, decrypted: read on past the Certificate to the server's Finished and keep the
-   * encrypted handshake messages, the transcript a client's own Finished covers (RFC 8446
-   * Section 4.4.4).
+   * Keep the handshake messages after the ServerHello, the transcript a client's own Finished
+   * covers; in TLS 1.3, decrypted, read on past the Certificate to the server's Finished (RFC
+   * 8446 Section 4.4.4). A TLS 1.2 flight ends at the ServerHelloDone as always.
    */
   throughFinished?: boolean;
 }
@@ -106,8 +106,11 @@ export interface Flight {
   /** TLS 1.3, decrypted: the supported_groups the server listed in EncryptedExtensions. */
   serverGroups: number[] | null;
   certificateRequested: boolean;
-  /** TLS 1.3 with throughFinished: the encrypted handshake messages as received, in order. */
-  encryptedMessages: Uint8Array[];
+  /**
+   * With throughFinished: the handshake messages after the ServerHello as received, in order
+   * (TLS 1.3: decrypted), the rest of the transcript a client's Finished covers.
+   */
+  messagesAfterHello: Uint8Array[];
   /** Descriptions of warning alerts read before the flight went on or ended. */
   warnings: number[];
   fatalAlert: number | null;
@@ -135,7 +138,7 @@ export class FlightReader {
     keyExchange: null,
     serverGroups: null,
     certificateRequested: false,
-    encryptedMessages: [],
+    messagesAfterHello: [],
     warnings: [],
     fatalAlert: null,
     end: null,
@@ -431,8 +434,8 @@ export class FlightReader {
       return;
     }
 
+    if (this.options.throughFinished) this.flight.messagesAfterHello.push(message);
     if (encrypted) {
-      if (this.options.throughFinished) this.flight.encryptedMessages.push(message);
       this.readEncryptedHandshake(type, body);
     } else {
       this.readLegacyHandshake(type, body);

@@ -385,14 +385,21 @@ export class AnswerReader {
   }
 
   private readAlert(content: Uint8Array): void {
-    if (content.length < 2) {
-      this.answer = { kind: 'unknown', detail: 'a truncated alert' };
-    } else if (content[1] === 0) {
-      this.answer = { kind: 'completed', detail: 'the server answered our close_notify' };
-    } else if (content[0] === 2 || content[1] !== 90) {
-      this.answer = { kind: 'refused', alert: content[1] };
-    }
+    this.answer = answerOfAlert(content);
   }
+}
+
+/**
+ * What an alert after our Finished says: close_notify answers ours, so the server went on;
+ * any other alert ends the handshake, except a warning user_canceled, which says nothing yet
+ * (null: read on).
+ */
+export function answerOfAlert(content: Uint8Array): AnswerWithoutCertificate | null {
+  if (content.length < 2) return { kind: 'unknown', detail: 'a truncated alert' };
+  if (content[1] === 0)
+    return { kind: 'completed', detail: 'the server answered our close_notify' };
+  if (content[0] === 2 || content[1] !== 90) return { kind: 'refused', alert: content[1] };
+  return null;
 }
 
 /**

@@ -29,14 +29,33 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     const { root, intermediate, leaf } = await makeChain({ keyType: 'rsa2048' });
     rootPem = root.certPem;
     const files = { certPem: leaf.certPem, keyPem: leaf.keyPem, chainPem: intermediate.certPem };
+    // The TLS 1.2 servers cover both AEAD record protections and both PRF hashes, with x25519
+    // and P-384: a Finished the server cannot verify gets an alert, not its ChangeCipherSpec.
+    const tls12 = ['-tls1_2', '-verify', '1'];
     const started = await Promise.all([
       startOpenssl({ ...files, args: ['-Verify', '1'] }),
       startOpenssl({ ...files, args: ['-verify', '1'] }),
-      startOpenssl({ ...files, args: ['-verify', '1', '-tls1_2'] }),
+      startOpenssl({ ...files, args: ['-Verify', '1', '-tls1_2'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'] }),
+      startOpenssl({
+        ...files,
+        args: [...tls12, '-cipher', 'ECDHE-RSA-AES256-GCM-SHA384', '-groups', 'P-384'],
+      }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'AES128-GCM-SHA256'] }),
       startOpenssl(files),
     ]);
     servers.push(...started);
-    const names = ['required', 'optional', 'tls12', 'plain'];
+    const names = [
+      'required',
+      'optional',
+      'tls12-required',
+      'tls12-aes128',
+      'tls12-chacha',
+      'tls12-aes256-p384',
+      'tls12-rsa-kex',
+      'plain',
+    ];
     const results = await scanEndpoints(
       servers.map((server) => parseEndpoint(server.endpoint)),
       { ...DEFAULT_SCAN_OPTIONS, extraCaPem: [rootPem] },
@@ -55,7 +74,7 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     scans.get(name)!.addresses[0].certificates.withoutClientCertificate;
 
   it('is found in TLS 1.3 (decrypted) and TLS 1.2 (in the clear)', () => {
-    for (const name of ['required', 'optional', 'tls12']) {
+    for (const name of ['required', 'optional', 'tls12-required', 'tls12-aes128']) {
       expect([
         name,
         scans.get(name)!.addresses[0].certificates.primary?.clientCertificateRequested,
@@ -67,6 +86,7 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     expect(tried('required')).toEqual({
       answer: 'refused',
       detail: 'the server ends the handshake with a fatal certificate_required alert',
+      version: 'TLSv1.3',
     });
     expect(findingIds('required')).toEqual(['certificate.client-certificate-required']);
   });
@@ -76,13 +96,35 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     expect(findingIds('optional')).toEqual(['certificate.client-certificate-requested']);
   });
 
-  it('is a warning that says it could not be told on a TLS 1.2-only server', () => {
-    expect(tried('tls12')?.answer).toBe('unknown');
-    const findings = evaluate(scans.get('tls12')!, presetPolicy('webhook'), new Date()).findings;
-    expect(findings.map((finding) => [finding.id, finding.severity])).toEqual([
-      ['certificate.client-certificate-requested', 'warning'],
-    ]);
-    expect(findings[0].evidence.observed).toContain('could not be told');
+  it('is an error on a TLS 1.2-only server that ends the handshake at the empty Certificate', () => {
+    expect(tried('tls12-required')).toEqual({
+      answer: 'refused',
+      detail: 'the server ends the handshake with a fatal handshake_failure alert',
+      version: 'TLSv1.2',
+    });
+    expect(findingIds('tls12-required')).toEqual(['certificate.client-certificate-required']);
+  });
+
+  it('finishes TLS 1.2 handshakes the server verifies, with AES-GCM and ChaCha20-Poly1305', () => {
+    for (const name of ['tls12-aes128', 'tls12-chacha', 'tls12-aes256-p384']) {
+      // openssl sends the NewSessionTicket, and then its ChangeCipherSpec, only once it has
+      // checked our Finished.
+      expect([name, tried(name)]).toEqual([
+        name,
+        { answer: 'completed', detail: 'the server sent a NewSessionTicket', version: 'TLSv1.2' },
+      ]);
+      expect(findingIds(name)).toContain('certificate.client-certificate-requested');
+      expect(findingIds(name)).not.toContain('certificate.client-certificate-required');
+    }
+  });
+
+  it('says it could not be told when no suite the finish can do is accepted', () => {
+    expect(tried('tls12-rsa-kex')?.answer).toBe('unknown');
+    const findings = evaluate(scans.get('tls12-rsa-kex')!, presetPolicy('webhook'), new Date());
+    const requested = findings.findings.find(
+      (finding) => finding.id === 'certificate.client-certificate-requested',
+    );
+    expect(requested?.evidence.observed).toContain('could not be told');
   });
 
   it('is not said of a server that asks for none', () => {
@@ -130,6 +172,43 @@ describeWith('nginx', 'nginx with ssl_verify_client on', () => {
       'warning',
     ]);
     expect(scan.addresses[0].certificates.withoutClientCertificate?.answer).toBe('completed');
+  });
+});
+
+// gnutls-serv asks for a client certificate unless told not to (-a). Without the extended
+// master secret (%NO_SESSION_HASH) the finish takes the master secret of RFC 5246 Section 8.1.
+describeWith('gnutls-serv', 'gnutls-serv with TLS 1.2 only and no extended master secret', () => {
+  const servers: RunningServer[] = [];
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+
+  it('goes on without a certificate when it asks for an optional one, ends when it requires one', async () => {
+    const { root, intermediate, leaf } = await makeChain({ keyType: 'p256' });
+    const files = { certPem: leaf.certPem, keyPem: leaf.keyPem, chainPem: intermediate.certPem };
+    const priority = 'NORMAL:-VERS-TLS1.3:%NO_SESSION_HASH';
+    servers.push(
+      await startGnutls({ ...files, priority }),
+      await startGnutls({
+        ...files,
+        priority,
+        args: ['--require-client-cert', '--x509cafile', '/dev/null'],
+      }),
+    );
+    const [optional, required] = await scanEndpoints(
+      servers.map((server) => parseEndpoint(server.endpoint)),
+      { ...DEFAULT_SCAN_OPTIONS, extraCaPem: [root.certPem] },
+    );
+
+    expect(optional.addresses[0].certificates.withoutClientCertificate?.answer).toBe('completed');
+    expect(required.addresses[0].certificates.withoutClientCertificate).toEqual({
+      answer: 'refused',
+      detail: 'the server ends the handshake with a fatal decode_error alert',
+      version: 'TLSv1.2',
+    });
+    const ids = evaluate(required, presetPolicy('webhook'), new Date()).findings.map((f) => f.id);
+    expect(ids).toContain('certificate.client-certificate-required');
   });
 });
 

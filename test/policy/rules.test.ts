@@ -758,6 +758,7 @@ const WEBHOOK_ROWS: Row[] = [
           withoutClientCertificate: {
             answer: 'completed',
             detail: 'the server sent a NewSessionTicket',
+            version: 'TLSv1.2',
           },
         }),
       }),
@@ -766,7 +767,7 @@ const WEBHOOK_ROWS: Row[] = [
       {
         id: 'certificate.client-certificate-requested',
         severity: 'warning',
-        says: ['completes a TLS 1.3 handshake without one', 'over HTTP'],
+        says: ['goes on after a TLS 1.2 handshake finished without one', 'over HTTP'],
       },
     ],
     only: true,

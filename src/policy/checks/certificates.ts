@@ -12,7 +12,15 @@ import { type ChainExpiry, describeNames, earliestExpiry, ipAsDnsNote } from '..
 import type { CertificateInfo, ChainProblem, ChainProblemCode, ServedChain } from '../../model.js';
 import { adviceOnly, certificateFix, chainFix, nameFix } from '../remediation.js';
 import type { RuleId } from '../rules.js';
-import { dateText, daysBetween, daysUntil, listText, plural, withArticle } from '../text.js';
+import {
+  dateText,
+  daysBetween,
+  daysUntil,
+  listText,
+  plural,
+  versionLabel,
+  withArticle,
+} from '../text.js';
 import { type AddressContext, anyVersionAccepted, type RawFinding } from './context.js';
 
 const PROBLEM_RULES: Record<ChainProblemCode, RuleId> = {
@@ -323,13 +331,14 @@ export function checkClientCertificate(context: AddressContext): RawFinding[] {
       '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
       'If your senders do present certificates (mutual TLS), suppress this finding.',
   );
+  const finished = `a ${versionLabel(tried?.version ?? 'TLSv1.3')} handshake finished without one`;
   if (tried?.answer === 'refused') {
     return [
       {
         id: 'certificate.client-certificate-required',
         sni: chain.sni,
         observed:
-          `${asked}a sender makes; given a TLS 1.3 handshake finished without one, ` +
+          `${asked}a sender makes; given ${finished}, ` +
           `${tried.detail}: senders present none, so every delivery fails`,
         expected: 'the handshake completes without a client certificate',
         remediation,
@@ -339,8 +348,8 @@ export function checkClientCertificate(context: AddressContext): RawFinding[] {
 
   const outcome =
     tried?.answer === 'completed'
-      ? 'it completes a TLS 1.3 handshake without one, but may still refuse the request over ' +
-        'HTTP (nginx does with ssl_verify_client on)'
+      ? `it goes on after ${finished}, but may still refuse the request over HTTP (nginx does ` +
+        'with ssl_verify_client on)'
       : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
   return [
     {

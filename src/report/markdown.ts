@@ -495,6 +495,11 @@ function sameResults(a: AddressScan, b: AddressScan): boolean {
 
 function versionResult(accepted: boolean | null, outcome: AddressScan['listedSuites']): string {
   if (accepted === true) return `accepted (${outcomeText(outcome)})`;
+  // A server without this version answers the hello with an older one (RFC 8446, Section
+  // 4.1.3): a handshake, but not in the version asked for.
+  if (accepted === false && outcome.kind === 'accepted') {
+    return `not accepted: the server answered with ${outcomeText(outcome)}`;
+  }
   if (accepted === false) return outcomeText(outcome);
   return `unknown: ${outcomeText(outcome)}`;
 }

@@ -94,4 +94,14 @@ describeWith('openssl', 'what a reader sees of real servers', () => {
     const sound = await scanned(covered);
     expect(overviewRow(sound.report, sound.markdown)[5]).toMatch(/^36[45] days$/);
   });
+
+  it('says that TLS 1.3 was not accepted when a TLS 1.2-only server answers it', async () => {
+    const issuer = await issueIntermediate(root);
+    const { markdown } = await scanned(await issueLeaf(issuer), { args: ['-tls1_2'] });
+
+    expect(markdown).toMatch(
+      /^\| TLS 1\.3 \| not accepted: the server answered with TLS 1\.2 TLS[\\\w]+ \|$/m,
+    );
+    expect(markdown).toMatch(/^\| TLS 1\.2 \| accepted \(TLS 1\.2 TLS[\\\w]+\) \|$/m);
+  });
 });

@@ -136,7 +136,7 @@ async function writeResults(audit: Audit, workspace: string): Promise<void> {
       core.setOutput('report', files.report);
       core.setOutput('sarif', files.sarif);
     }
-    core.setOutput('failed-endpoints', JSON.stringify(notCompliantInputs(report, outcome)));
+    core.setOutput('failed-endpoints', JSON.stringify(failingThePolicy(report)));
     core.setOutput('summary', summary);
   });
 
@@ -354,19 +354,23 @@ function annotate(
 }
 
 /**
- * The endpoints that are not compliant or not scanned, as written, in report order. fail-on
- * decides only whether the step fails: with `never` these endpoints still fail the policy.
+ * The report as the policy alone judges it, whatever fail-on says: an endpoint fails the policy
+ * with a finding of severity error that is not suppressed, or when it could not be scanned (the
+ * policy sets each rule's severity). fail-on, from the input or the policy file, sets only the
+ * step's exit status: the tracking issue and failed-endpoints must neither open for a warning
+ * under `fail-on: warning` nor close for an error under `fail-on: never`. Error is the one
+ * threshold every report can be judged at again, merged shard reports included, which keep only
+ * the fail-on they ran with.
  */
-function notCompliantInputs(report: Report, outcome: AuditOutcome): string[] {
-  const listed = new Set(notCompliant(outcome));
-  return report.endpoints
-    .filter((result) => listed.has(result))
-    .map((result) => result.scan.endpoint.input);
+function judgedByThePolicy(report: Report): Report {
+  return judgedAt(report, 'error');
 }
 
-/** Failing at fail-on, or with a verdict other than compliant whatever fail-on says. */
-function notCompliant(outcome: AuditOutcome): EndpointResult[] {
-  return [...outcome.nonCompliant, ...outcome.notScanned, ...outcome.letPass];
+/** The endpoints that fail the policy, whatever fail-on says, as written, in report order. */
+function failingThePolicy(report: Report): string[] {
+  return judgedByThePolicy(report)
+    .endpoints.filter((result) => result.verdict !== 'compliant')
+    .map((result) => result.scan.endpoint.input);
 }
 
 function hasChanges(baseline: Report, report: Report): boolean {
@@ -422,7 +426,7 @@ async function publish(audit: Audit, outcome: AuditOutcome, step: StepMessages):
   }
 
   if (wantsIssue) {
-    await writeTrackingIssue(client, context, name, report, outcome, step);
+    await writeTrackingIssue(client, context, name, judgedByThePolicy(report), step);
   }
 }
 
@@ -468,19 +472,18 @@ async function writeComment(
 }
 
 /**
- * The tracking issue stays open while any endpoint is not compliant or not scanned, whatever
- * fail-on says: fail-on sets only the step's exit status, and an endpoint that fails the policy
- * under `never` is still one to fix.
+ * The tracking issue stays open while any endpoint fails the policy, whatever fail-on says:
+ * the report given is judged by the policy alone (judgedByThePolicy).
  */
 async function writeTrackingIssue(
   client: GitHubClient,
   context: RunContext,
   name: string,
   report: Report,
-  outcome: AuditOutcome,
   step: StepMessages,
 ): Promise<void> {
-  const failing = notCompliant(outcome).length;
+  const outcome = outcomeOf(report);
+  const failing = report.endpoints.filter((result) => result.verdict !== 'compliant').length;
   const runLink = context.runUrl ? ` ([run](${context.runUrl}))` : '';
   const named = name === '' ? '' : ` (${name})`;
   const what = `${runDescription(context)}${named}, finished ${report.finishedAt}${runLink}`;

@@ -218,6 +218,49 @@ describe('the tracking issue and failed-endpoints with fail-on never', () => {
   });
 });
 
+describe('the tracking issue and failed-endpoints follow the policy, not fail-on', () => {
+  it('fail on warnings with fail-on warning, yet list and open for errors only', async () => {
+    const report = await manyWarnings(1);
+    const [legacy, warned] = report.endpoints.map((result) => result.scan.endpoint.input);
+    const merge = (endpoints: EndpointResult[], failOn: string) =>
+      action({
+        inputs: {
+          merge: 'reports/run.json',
+          'fail-on': failOn,
+          issue: 'on-failure',
+          comment: 'never',
+          token: 't',
+        },
+        event: SCHEDULE,
+        files: { 'reports/run.json': JSON.stringify({ ...report, endpoints }) },
+      });
+
+    // Only a warning: the step fails as fail-on asks, but nothing fails the policy.
+    const warnings = await merge(report.endpoints.slice(1), 'warning');
+
+    expect(warnings.exitCode).toBe(1);
+    expect(warnings.outputs.compliant).toBe('false');
+    expect(JSON.parse(warnings.outputs['failed-endpoints'])).toEqual([]);
+    expect(trackingIssues()).toEqual([]);
+
+    // An error too: the issue lists it, and not the endpoint with only a warning.
+    const both = await merge(report.endpoints, 'warning');
+
+    expect(JSON.parse(both.outputs['failed-endpoints'])).toEqual([legacy]);
+    expect(trackingIssues()).toHaveLength(1);
+    expect(trackingIssues()[0].title).toMatch(/: 1 endpoint failing$/);
+    expect(trackingIssues()[0].body).toContain(legacy);
+    expect(trackingIssues()[0].body).not.toContain(warned);
+
+    // fail-on never passes the step; the error still fails the policy, so the issue stays.
+    const never = await merge(report.endpoints, 'never');
+
+    expect(never.exitCode, never.stdout).toBe(0);
+    expect(JSON.parse(never.outputs['failed-endpoints'])).toEqual([legacy]);
+    expect(trackingIssues()[0].state).toBe('open');
+  });
+});
+
 describe('the tracking issue', () => {
   it('says what ran, and keeps the title a user gave it', async () => {
     const failing = () =>

@@ -22,6 +22,7 @@ import { type FailOn, UsageError } from '../cli/values.js';
 import type { EndpointResult, Report, Severity } from '../model.js';
 import { failsPolicy, verdictAt } from '../policy/index.js';
 import {
+  baselineMismatch,
   comparableBaseline,
   diffReports,
   isEmptyDiff,
@@ -110,9 +111,10 @@ async function auditFromInputs(workspace: string): Promise<Audit> {
  * the step when later steps read what it writes (the report files, the outputs); either way
  * the steps after it still run.
  */
-async function writeResults(audit: Audit, workspace: string): Promise<void> {
-  const { settings, baseline, report } = audit;
+async function writeResults(given: Audit, workspace: string): Promise<void> {
   const step = new StepMessages();
+  const audit = withComparableBaseline(given, step);
+  const { settings, baseline, report } = audit;
   const outcome = outcomeOf(report);
 
   logEndpoints(report);
@@ -160,6 +162,22 @@ async function writeResults(audit: Audit, workspace: string): Promise<void> {
     // One failure message, one error annotation: the findings' budget keeps room for one.
     core.setFailed(failures.join('. '));
   }
+}
+
+/**
+ * The audit without its baseline when the two cannot be compared (another policy): a warning
+ * says so, and the run's own results are shown without a comparison, rather than findings
+ * that read as fixed only because the other policy does not check them.
+ */
+function withComparableBaseline(audit: Audit, step: StepMessages): Audit {
+  const mismatch = audit.baseline && baselineMismatch(audit.baseline, audit.report);
+
+  if (!mismatch) {
+    return audit;
+  }
+
+  step.warning(`Not compared with the baseline ${audit.settings.baseline}: ${mismatch}.`);
+  return { ...audit, baseline: undefined };
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Report } from '../model.js';
 import {
+  baselineMismatch,
   comparableBaseline,
   DEFAULT_SARIF_LOCATION,
   renderJunit,
@@ -268,6 +269,14 @@ async function emit(
 ): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  const mismatch = baseline && baselineMismatch(baseline, report);
+
+  if (mismatch) {
+    // As in the Action: the scan stands, only the comparison is left out.
+    io.stderr.write(`webhook-tls-probe: --baseline: not compared: ${mismatch}\n`);
+    baseline = undefined;
+  }
+
   const rendered = render(report, format, baseline, { color: false, options, cwd: io.cwd });
 
   if (options.output) {

@@ -72,6 +72,23 @@ export function diffReports(baseline: Report, current: Report): ReportDiff {
   return { added, removed, changed, regressions: changed.filter((change) => change.regression) };
 }
 
+/**
+ * Why a baseline cannot be compared with a report, or undefined when it can. Findings come from
+ * a policy's rules, so under another policy a finding gone is not a finding fixed: the rule may
+ * simply not be checked. A merge refuses reports of different policies for the same reason.
+ */
+export function baselineMismatch(baseline: Report, current: Report): string | undefined {
+  if (baseline.policy.name !== current.policy.name) {
+    return (
+      `the baseline was made under the policy ${baseline.policy.name} and this run uses ` +
+      `${current.policy.name}, so its findings cannot be compared: give a baseline made under ` +
+      current.policy.name
+    );
+  }
+
+  return undefined;
+}
+
 /** Whether the diff has anything to say. */
 export function isEmptyDiff(diff: ReportDiff): boolean {
   return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;

@@ -9,6 +9,7 @@ export {
   TOOL,
 } from './build.js';
 export {
+  baselineMismatch,
   changePhrases,
   diffReports,
   type EndpointChange,

@@ -476,6 +476,36 @@ describe('baselines and shards', () => {
     expect(run.outputs).toEqual({});
   });
 
+  it('does not compare with a baseline made under another policy, and warns', async () => {
+    const modern = await action({
+      inputs: { endpoints: listed(), 'ca-file': 'ca.pem', policy: 'mozilla-modern' },
+      event: PUSH,
+    });
+    const run = await action({
+      inputs: {
+        endpoints: listed(),
+        'ca-file': 'ca.pem',
+        baseline: 'baseline.json',
+        comment: 'always',
+        token: 't',
+      },
+      event: pullRequest(42),
+      files: { 'baseline.json': readFileSync(modern.outputs.report, 'utf8') },
+    });
+
+    expect(messages(run, 'warning')).toContain(
+      'Not compared with the baseline baseline.json: the baseline was made under the policy ' +
+        'mozilla-modern and this run uses webhook, so its findings cannot be compared: give a ' +
+        'baseline made under webhook.',
+    );
+    // The scan's own results stand; nothing reads as new or fixed.
+    expect(run.summary).not.toMatch(/since the baseline/i);
+    expect(run.summary).toContain(endpointOf('tls1.0-only'));
+    expect(github.comments.map((c) => c.body)).toEqual([
+      expect.not.stringMatching(/since the baseline/i),
+    ]);
+  });
+
   it('names a baseline it cannot read once', async () => {
     const run = await action({
       inputs: { endpoints: closedEndpoint, baseline: 'missing-baseline.json' },

@@ -260,6 +260,22 @@ describe('webhook-tls-probe scan', () => {
     );
   });
 
+  it('does not compare with a baseline made under another policy, and says so', async () => {
+    const baseline = path.join(directory, 'baseline-modern.json');
+    const args = ['scan', endpointOf('compliant'), '--ca-file', caFile];
+    const modern = await cli([...args, '--policy', 'mozilla-modern', '--json']);
+    await writeFile(baseline, modern.stdout);
+
+    const run = await cli([...args, '--baseline', baseline]);
+
+    expect(run.stderr).toContain(
+      '--baseline: not compared: the baseline was made under the policy mozilla-modern and ' +
+        'this run uses webhook',
+    );
+    expect(run.stdout).not.toMatch(/since the baseline/i);
+    expect(run.stdout).toContain(endpointOf('compliant'));
+  });
+
   it('refuses a shard report as the baseline of a whole run, and names a bad one once', async () => {
     // A tester found a shard's report taken as the baseline of a whole run: every endpoint of
     // the other shards read as new.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { changePhrases, diffReports, isEmptyDiff } from '../../src/report/index.js';
+import {
+  baselineMismatch,
+  changePhrases,
+  diffReports,
+  isEmptyDiff,
+} from '../../src/report/index.js';
 import {
   certificate,
   code,
@@ -10,6 +15,20 @@ import {
   tls13OnlyResult,
   unresolvedResult,
 } from './fixtures.js';
+
+describe('baselineMismatch', () => {
+  it('refuses a baseline of another policy, naming both, and takes one of the same', () => {
+    const current = makeReport();
+    const modern = { ...current, policy: { ...current.policy, name: 'mozilla-modern' } };
+
+    expect(baselineMismatch(makeReport([compliantResult()]), current)).toBeUndefined();
+    expect(baselineMismatch(modern, current)).toBe(
+      `the baseline was made under the policy mozilla-modern and this run uses ` +
+        `${current.policy.name}, so its findings cannot be compared: give a baseline made ` +
+        `under ${current.policy.name}`,
+    );
+  });
+});
 
 describe('diffReports', () => {
   it('finds nothing between a report and itself, whatever the order', () => {

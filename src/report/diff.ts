@@ -21,7 +21,10 @@ export interface EndpointChange {
   verdict?: { before: Verdict; after: Verdict };
   /** Findings raised now and not in the baseline, in the current report's order. */
   newFindings: Finding[];
-  /** Findings of the baseline that are gone, in the baseline's order. */
+  /**
+   * Findings of the baseline that are gone, in the baseline's order; none when the endpoint
+   * could not be scanned now, since nothing was checked.
+   */
   fixedFindings: Finding[];
   versions?: { added: TlsVersion[]; removed: TlsVersion[] };
   /** Accepted suites by IANA name, over every version and address. */
@@ -102,7 +105,11 @@ function diffEndpoint(before: EndpointResult, after: EndpointResult): EndpointCh
   const beforeKeys = new Set(before.findings.map(findingKey));
   const afterKeys = new Set(after.findings.map(findingKey));
   const newFindings = uniqueByKey(after.findings.filter((f) => !beforeKeys.has(findingKey(f))));
-  const fixedFindings = uniqueByKey(before.findings.filter((f) => !afterKeys.has(findingKey(f))));
+  // An endpoint that was not probed now has only the finding that says so: the baseline's
+  // findings went unchecked, and calling them fixed would tell a reader the opposite.
+  const fixedFindings = probed(after)
+    ? uniqueByKey(before.findings.filter((f) => !afterKeys.has(findingKey(f))))
+    : [];
 
   const change: EndpointChange = {
     endpoint: after.scan.endpoint.input,
@@ -117,7 +124,7 @@ function diffEndpoint(before: EndpointResult, after: EndpointResult): EndpointCh
 
   // What the probes saw only compares between two scans; an endpoint that was not scanned on
   // one side has its verdict and findings compared, nothing else.
-  if (before.scan.status === 'scanned' && after.scan.status === 'scanned') {
+  if (probed(before) && probed(after)) {
     const reachableBefore = reachableAddresses(before);
     const reachableAfter = reachableAddresses(after);
     const versions = setChange(acceptedVersions(reachableBefore), acceptedVersions(reachableAfter));
@@ -151,6 +158,14 @@ function diffEndpoint(before: EndpointResult, after: EndpointResult): EndpointCh
     change.certificate !== undefined;
 
   return changedAnything ? change : undefined;
+}
+
+/**
+ * Whether the probes reached the endpoint's TLS: not when no address answered, nor when the
+ * port answered without TLS (then only the finding that says so was raised).
+ */
+function probed(result: EndpointResult): boolean {
+  return result.scan.status === 'scanned' && result.scan.addresses.length > 0;
 }
 
 // A finding is the same across runs when its rule and SNI are. The address is left out: a name

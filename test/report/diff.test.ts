@@ -13,6 +13,7 @@ import {
   makeReport,
   mixedResults,
   tls13OnlyResult,
+  tripleDesResult,
   unresolvedResult,
 } from './fixtures.js';
 
@@ -31,6 +32,21 @@ describe('baselineMismatch', () => {
 });
 
 describe('diffReports', () => {
+  it('calls nothing fixed on an endpoint that could not be scanned', () => {
+    // Compliant with warnings, then unreachable: its warnings were not checked, not fixed.
+    const before = tripleDesResult();
+    const after = unresolvedResult(before.scan.endpoint.input);
+    const [change] = diffReports(makeReport([before]), makeReport([after])).changed;
+
+    expect(before.findings.length).toBeGreaterThan(0);
+    expect(change.fixedFindings).toEqual([]);
+    expect(change.newFindings.map((entry) => entry.id)).toEqual(['endpoint.not-scanned']);
+    expect(changePhrases(change)).toEqual([
+      'compliant → not scanned',
+      'new: endpoint.not-scanned Endpoint not scanned (error)',
+    ]);
+  });
+
   it('finds nothing between a report and itself, whatever the order', () => {
     const diff = diffReports(makeReport(), makeReport(mixedResults().reverse()));
 
@@ -183,7 +199,8 @@ describe('diffReports', () => {
 
     expect(change.verdict).toEqual({ before: 'compliant', after: 'not-scanned' });
     expect(change.newFindings.map((entry) => entry.id)).toEqual(['endpoint.not-scanned']);
-    expect(change.fixedFindings.map((entry) => entry.id)).toEqual(['certificate.no-ocsp-staple']);
+    // Its certificate.no-ocsp-staple went unchecked, not fixed.
+    expect(change.fixedFindings).toEqual([]);
     expect(change.versions).toBeUndefined();
     expect(change.certificate).toBeUndefined();
     expect(change.regression).toBe(true);

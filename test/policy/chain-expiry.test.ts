@@ -116,7 +116,7 @@ describeWith('openssl', 'the expiry of a chain is its earliest notAfter', () => 
     expect(overviewCell(report)).toBe('19 days');
   });
 
-  it('names the leaf, not a CA made a moment before it, when both expire on the same day', async () => {
+  it('names the leaf, not a CA made just before it, when both expire the same day', async () => {
     const intermediate = await issueIntermediate(root, { notAfter: inDays(19) });
     const leaf = await issueLeaf(intermediate, { notAfter: new Date(Date.now() + 19.9 * DAY_MS) });
     const { result, report } = await judge(leaf, root);

@@ -81,7 +81,7 @@ describeWith('openssl', 'what a reader sees of real servers', () => {
     expect(markdown).not.toMatch(/\(#0\)/);
   });
 
-  it('says in the overview that a certificate fails on its name or chain, not its days', async () => {
+  it('says in the overview that a certificate fails on its name or chain', async () => {
     const issuer = await issueIntermediate(root, { subject: 'Reader Test CA' });
     const otherName = await issueLeaf(issuer, { dnsNames: ['other.example.test'] });
     const byName = await scanned(otherName);

@@ -338,11 +338,16 @@ function nameProblem(leaf: ParsedCertificate, expected: ExpectedName): ChainProb
     commonName && commonName.toLowerCase() === expected.host.toLowerCase()
       ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
       : '';
+  // RFC 9525 dropped the fallback to the common name of RFC 6125, Section 6.4.4.
+  const covered =
+    leaf.info.dnsNames.length > 0 || leaf.info.ipAddresses.length > 0
+      ? `the certificate covers ${describeNames(leaf.info)}${cnNote}`
+      : 'the certificate has no subjectAltName, and clients ignore the common name of its ' +
+        `subject (${leaf.info.subject}): it covers no name`;
   return {
     code: 'name-mismatch',
     detail:
-      `the ${kind} ${expected.host} is not covered: the certificate covers ` +
-      `${describeNames(leaf.info)}${cnNote}${ipAsDnsNote(leaf.info, expected)}`,
+      `the ${kind} ${expected.host} is not covered: ${covered}` + ipAsDnsNote(leaf.info, expected),
     certificate: 0,
   };
 }

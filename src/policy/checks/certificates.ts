@@ -53,9 +53,30 @@ const TRUST_RULES: RuleId[] = [
 
 /** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
 export function namesText(certificate: CertificateInfo): string {
-  return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0
+  return hasAltNames(certificate)
     ? describeNames(certificate)
-    : `no subjectAltName names (subject ${certificate.subject})`;
+    : `no name (${NO_ALT_NAMES} ${certificate.subject})`;
+}
+
+function hasAltNames(certificate: CertificateInfo): boolean {
+  return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0;
+}
+
+// RFC 9525 dropped the fallback to the subject's common name that RFC 6125, Section 6.4.4 still
+// allowed; Go and the browsers ignore the CN, so a certificate without subjectAltName names no
+// host for them, whatever its subject says.
+const NO_ALT_NAMES = 'it has no subjectAltName, and clients ignore its subject';
+
+/** What a certificate for the wrong name covers, as a sentence. */
+function coverageText(certificate: CertificateInfo, host: string): string {
+  if (!hasAltNames(certificate)) {
+    return (
+      `the certificate has no subjectAltName, only the subject ${certificate.subject}, and ` +
+      'clients ignore a subject CN (RFC 9525 dropped the fallback of RFC 6125, Section ' +
+      `6.4.4): it covers no name, so not ${host} either`
+    );
+  }
+  return `the certificate covers ${describeNames(certificate)}, not ${host}`;
 }
 
 export function keyText(certificate: CertificateInfo): string {
@@ -162,7 +183,7 @@ function explain(
     case 'certificate.name-mismatch':
       return {
         observed:
-          `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+          coverageText(leaf, endpoint.host) +
           ipAsDnsNote(leaf, endpoint) +
           (context.address.certificates.sni.honoured === false
             ? '; the server sends it alike for this name, for no name and for a name it cannot ' +

@@ -1,0 +1,88 @@
+// The words of the name findings on real servers that testers found misleading: a certificate
+// with a subject CN and no subjectAltName, a default certificate stated as a fact, and a fix
+// that reissued a certificate that already covered the name the server refused. openssl
+// s_server serves each case; the scan is judged by the webhook policy.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EndpointResult } from '../../src/model.js';
+import { evaluate, presetPolicy } from '../../src/policy/index.js';
+import { parseEndpoint } from '../../src/probe/endpoint.js';
+import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
+import { describeWith } from '../support/binaries.js';
+import {
+  type IssuedCertificate,
+  issueIntermediate,
+  issueLeaf,
+  makeRoot,
+  pemBundle,
+} from '../support/pki.js';
+import { type OpensslOptions, type RunningServer, startOpenssl } from '../support/servers.js';
+
+const running: RunningServer[] = [];
+let root: IssuedCertificate;
+let issuer: IssuedCertificate;
+
+beforeAll(async () => {
+  root = await makeRoot({ subject: 'Name Test Root' });
+  issuer = await issueIntermediate(root, { subject: 'Name Test CA' });
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.stop()));
+});
+
+/** Serves `leaf` with s_server and judges `host:port`, the host resolving to the server. */
+async function judge(
+  leaf: IssuedCertificate,
+  host: string,
+  options: Partial<OpensslOptions> = {},
+): Promise<EndpointResult> {
+  const server = await startOpenssl({
+    certPem: leaf.certPem,
+    keyPem: leaf.keyPem,
+    chainPem: pemBundle(...leaf.issuers.slice(0, -1)),
+    ...options,
+  });
+  running.push(server);
+
+  const now = new Date();
+  const policy = presetPolicy('webhook');
+  const [scan] = await scanEndpoints(
+    [parseEndpoint(`${host}:${server.port}`)],
+    {
+      ...DEFAULT_SCAN_OPTIONS,
+      connectTimeoutMs: 3_000,
+      readTimeoutMs: 5_000,
+      endpointDeadlineMs: 50_000,
+      listedSuites: policy.listedSuites,
+      extraCaPem: [root.certPem],
+      now,
+    },
+    {},
+    { resolve: async () => [{ address: server.address, family: 4 }] },
+  );
+  return evaluate(scan, policy, now);
+}
+
+function finding(result: EndpointResult, id: string) {
+  const found = result.findings.find((candidate) => candidate.id === id);
+  const ids = result.findings.map((candidate) => candidate.id);
+  expect(found, `${id} in ${JSON.stringify(ids)}`).toBeDefined();
+  return found!;
+}
+
+describeWith('openssl', 'the words of name findings on real servers', () => {
+  it('says a certificate with a subject CN and no subjectAltName covers no name', async () => {
+    const cnOnly = await issueLeaf(issuer, { subject: 'localhost', dnsNames: [], ipAddresses: [] });
+    const result = await judge(cnOnly, 'localhost');
+    const observed = finding(result, 'certificate.name-mismatch').evidence.observed;
+
+    expect(observed).toMatch(/^the certificate has no subjectAltName, only the subject CN=localh/);
+    expect(observed).toContain(
+      'clients ignore a subject CN (RFC 9525 dropped the fallback of RFC 6125, Section 6.4.4): ' +
+        'it covers no name, so not localhost either',
+    );
+    expect(observed).not.toContain('covers no subjectAltName names');
+    expect(result.verdict).toBe('non-compliant');
+  });
+});

@@ -338,16 +338,9 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
     return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;
   }
 
-  // Both at once: the run fails as not compliant (exit status 1), and the line says up front
-  // that some endpoints were not scanned at all, so that is not lost in the list.
-  if (parts.length === 2) {
-    const both =
-      `${countOf(outcome.nonCompliant.length, 'endpoint')} not compliant; ` +
-      `could not scan ${outcome.notScanned.length}`;
-    return `${both}: ${parts.join('; ')}`;
-  }
-
-  return parts[0];
+  // Both at once: the run fails as not compliant (exit status 1); each part is said once, with
+  // its count first, so the endpoints not scanned follow the list, not repeat it.
+  return parts.join('; ');
 }
 
 function names(results: EndpointResult[]): string {

@@ -85,4 +85,16 @@ describeWith('openssl', 'the words of name findings on real servers', () => {
     expect(observed).not.toContain('covers no subjectAltName names');
     expect(result.verdict).toBe('non-compliant');
   });
+
+  it('hedges that a certificate sent for every name is probably the default one', async () => {
+    const otherSite = await issueLeaf(issuer, { dnsNames: ['other.example.test'] });
+    const result = await judge(otherSite, 'localhost');
+    const observed = finding(result, 'certificate.name-mismatch').evidence.observed;
+
+    expect(observed).toContain(
+      'the server sends it alike for this name, for no name and for a name it cannot know, so ' +
+        'it is probably its default certificate and no site may be set up for this name',
+    );
+    expect(observed).not.toContain(': its default certificate, with no site set up');
+  });
 });

@@ -180,6 +180,8 @@ function explain(
   const detail = problem?.detail ?? '';
 
   switch (rule) {
+    // One certificate for the three names tried hints at a default certificate; only those
+    // names are known, so the evidence says it as a guess.
     case 'certificate.name-mismatch':
       return {
         observed:
@@ -187,7 +189,8 @@ function explain(
           ipAsDnsNote(leaf, endpoint) +
           (context.address.certificates.sni.honoured === false
             ? '; the server sends it alike for this name, for no name and for a name it cannot ' +
-              'know: its default certificate, with no site set up for this name'
+              'know, so it is probably its default certificate and no site may be set up for ' +
+              'this name'
             : ''),
         expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
       };

@@ -514,7 +514,8 @@ async function writeTrackingIssue(
     body:
       `${what}, found ${found}.\n\n` +
       renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
-    closingComment: `Every endpoint passes again: ${found} (${what}). Closing.`,
+    // Two sentences: the run's description already holds parentheses (the audit, the link).
+    closingComment: `Every endpoint passes again: ${found}. Seen by ${lowerFirst(what)}. Closing.`,
   });
 
   if (result.kind === 'refused') {
@@ -522,6 +523,11 @@ async function writeTrackingIssue(
   } else if (result.kind !== 'unchanged') {
     core.info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
   }
+}
+
+/** A sentence's start for use inside another sentence: "The audit" becomes "the audit". */
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** What ran, by the event that started it, for the tracking issue. */

@@ -1,9 +1,9 @@
 // The tracking issue of scheduled audits (issue: on-failure): one open issue per audit, found
-// by a hidden marker that names the audit, that lists the endpoints that are not compliant or not scanned. A run with any opens
-// it or rewrites its body; the first run after that with none comments and closes it. The
-// title is written once, when the issue is opened: the marker finds the issue, so a user may
-// rename it. Like the comment, a refused write is a warning naming the permission, never a
-// failure of the audit.
+// by a hidden marker that names the audit, that lists the endpoints that fail the policy. A run
+// with any opens it or rewrites its body; the first run after that with none comments and
+// closes it. The title is written once, when the issue is opened: the marker finds the issue,
+// so a user may rename it. Like the comment, a refused write is a warning naming the
+// permission, never a failure of the audit.
 
 import { markerOf, startsWithMarker } from './comment.js';
 import { type GitHubClient, type RunContext, statusOf } from './github.js';

@@ -109,7 +109,7 @@ describe('publishComment', () => {
     expect(listed.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('leaves alone a reviewer’s comment that has the marker anywhere but at its start', async () => {
+  it('leaves alone a reviewer’s comment with the marker anywhere but at its start', async () => {
     const client = createClient('test-token', contextFor(12));
     const alice = {
       id: 50,

@@ -215,6 +215,13 @@ describe('the tracking issue and failed-endpoints with fail-on never', () => {
     expect(github.comments.map((c) => c.body)).toEqual([
       expect.not.stringMatching(/not compliant|not scanned/),
     ]);
+    expect(github.comments[0].body).toMatch(
+      new RegExp(
+        '^Every endpoint passes again: 1 endpoint scanned, all compliant with the policy\\. ' +
+          `Seen by the scheduled webhook TLS audit \\(${WORKFLOW} / ${JOB}\\), finished \\S+ ` +
+          '\\(\\[run\\]\\(https://github\\.com/acme/hooks/actions/runs/4242\\)\\)\\. Closing\\.$',
+      ),
+    );
   });
 });
 

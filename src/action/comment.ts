@@ -5,7 +5,7 @@
 // is a courtesy, never the verdict: a token that may not write (a pull request from a fork, or
 // a workflow without pull-requests: write) gives a warning that says so, never a failure.
 
-import { type GitHubClient, type RunContext, statusOf } from './github.js';
+import { type GitHubClient, type PullRequest, type RunContext, statusOf } from './github.js';
 import type { CommentMode } from './settings.js';
 
 /** How every marker of the comment starts; the audit's name follows (commentMarker). */
@@ -114,7 +114,7 @@ export async function publishComment(
 
     return { kind: 'skipped', reason: 'nothing new to say and no earlier comment to update' };
   } catch (error) {
-    return { kind: 'refused', warning: refusalWarning(error, pull.fromFork) };
+    return { kind: 'refused', warning: refusalWarning(error, context, pull) };
   }
 }
 
@@ -135,21 +135,32 @@ export function withMarker(marker: string, body: string): string {
   return text.slice(0, COMMENT_MAX_CHARACTERS - note.length - 1) + note;
 }
 
-function refusalWarning(error: unknown, fromFork: boolean): string {
+/** Why the comment could not be written, with the HTTP status when the API gave one. */
+function refusalWarning(error: unknown, context: RunContext, pull: PullRequest): string {
   const status = statusOf(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const what = 'Could not write the pull request comment';
+  const after = 'The job summary has the report.';
 
-  if (status === 403 || status === 404) {
-    const why = fromFork
+  if (status === 403) {
+    const why = pull.fromFork
       ? 'this pull request comes from a fork, and GitHub gives workflows on forks a read-only ' +
         'token'
       : 'the token lacks the pull-requests: write permission (add it under permissions: in ' +
         'the workflow)';
+    return `${what} (HTTP 403): ${why}. ${after}`;
+  }
+
+  if (status === 404) {
+    // GitHub answers 404, not 403, to a token that may not see a repository.
     return (
-      `Could not write the pull request comment (HTTP ${status}): ${why}. ` +
-      'The job summary has the report.'
+      `${what} (HTTP 404): pull request #${pull.number} of ${context.owner}/${context.repo} ` +
+      `was not found, or the token may not see the repository or lacks the pull-requests: ` +
+      `write permission. ${after}`
     );
   }
 
-  return `Could not write the pull request comment: ${message}. The job summary has the report.`;
+  return status === undefined
+    ? `${what}: ${message}. ${after}`
+    : `${what} (HTTP ${status}): ${message}. ${after}`;
 }

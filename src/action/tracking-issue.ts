@@ -94,13 +94,32 @@ export async function syncTrackingIssue(
     });
     return { kind: 'closed', number: data.number, url: data.html_url };
   } catch (error) {
-    const status = statusOf(error);
-    const message = error instanceof Error ? error.message : String(error);
-    const why =
-      status === 403 || status === 404
-        ? `the token lacks the issues: write permission (HTTP ${status})`
-        : message;
-    return { kind: 'refused', warning: `Could not update the tracking issue: ${why}.` };
+    return { kind: 'refused', warning: refusalWarning(error, context) };
+  }
+}
+
+/** Why the issue could not be written, with the HTTP status when the API gave one. */
+function refusalWarning(error: unknown, context: RunContext): string {
+  const status = statusOf(error);
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const what = 'Could not update the tracking issue';
+
+  switch (status) {
+    case undefined:
+      return `${what}: ${message}.`;
+    case 403:
+      return (
+        `${what} (HTTP 403): the token lacks the issues: write permission (add it under ` +
+        'permissions: in the workflow).'
+      );
+    case 404:
+      // GitHub answers 404, not 403, to a token that may not see a repository.
+      return (
+        `${what} (HTTP 404): the repository ${context.owner}/${context.repo} was not found, ` +
+        'or the token may not see it or lacks the issues: write permission.'
+      );
+    default:
+      return `${what} (HTTP ${status}): ${message}.`;
   }
 }
 

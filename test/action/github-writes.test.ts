@@ -394,10 +394,64 @@ describe('syncTrackingIssue', () => {
         closingComment: 'c',
       });
 
-      expect(result.kind === 'refused' && result.warning).toMatch(/issues: write.*403/);
+      expect(result.kind === 'refused' && result.warning).toMatch(/HTTP 403.*issues: write/);
     } finally {
       github.forbidWrites = false;
     }
+  });
+});
+
+describe('a request the API refuses', () => {
+  const comment = (context: RunContext) =>
+    publishComment(
+      createClient('t', context),
+      context,
+      { audit: AUDIT, body: 'x' },
+      {
+        create: true,
+        update: true,
+      },
+    );
+  const issue = (context: RunContext) =>
+    syncTrackingIssue(createClient('t', context), context, {
+      audit: AUDIT,
+      failed: true,
+      title: 't',
+      body: 'b',
+      closingComment: 'c',
+    });
+  const warningOf = (result: { kind: string; warning?: string }) =>
+    result.kind === 'refused' ? result.warning : result.kind;
+
+  it('names the HTTP status of a server error', async () => {
+    github.failStatus = 500;
+
+    try {
+      expect(warningOf(await comment(contextFor(14)))).toBe(
+        'Could not write the pull request comment (HTTP 500): Server Error. ' +
+          'The job summary has the report.',
+      );
+      expect(warningOf(await issue(contextFor(undefined)))).toBe(
+        'Could not update the tracking issue (HTTP 500): Server Error.',
+      );
+    } finally {
+      github.failStatus = undefined;
+    }
+  });
+
+  it('gives both causes of a 404: a wrong repository, or the token', async () => {
+    // The fake serves acme/hooks only: any other repository is not found, as on GitHub.
+    const elsewhere = (pull: number | undefined) => ({ ...contextFor(pull), repo: 'hookz' });
+
+    expect(warningOf(await comment(elsewhere(15)))).toBe(
+      'Could not write the pull request comment (HTTP 404): pull request #15 of acme/hookz was ' +
+        'not found, or the token may not see the repository or lacks the pull-requests: write ' +
+        'permission. The job summary has the report.',
+    );
+    expect(warningOf(await issue(elsewhere(undefined)))).toBe(
+      'Could not update the tracking issue (HTTP 404): the repository acme/hookz was not ' +
+        'found, or the token may not see it or lacks the issues: write permission.',
+    );
   });
 });
 

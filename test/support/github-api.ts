@@ -2,8 +2,9 @@
 // Action uses for its pull request comment and its tracking issue (list, create and update
 // issue comments; list, create and update issues). It keeps issues and comments in memory,
 // paginates with Link headers as GitHub does, records every request, can answer writes with
-// 403 as GitHub does for a token without write access (a pull request from a fork), and can hold
-// its answers back, as an API that accepts connections and never answers does.
+// 403 as GitHub does for a token without write access (a pull request from a fork), can answer
+// every request with a status of the test's choosing (a server error), and can hold its
+// answers back, as an API that accepts connections and never answers does.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +49,8 @@ export interface FakeGitHub {
   forbidWrites: boolean;
   /** Milliseconds each answer is held back (0: at once); requests are recorded on arrival. */
   answerDelayMs: number;
+  /** When set, every request gets this status, as from a failing or unreachable API. */
+  failStatus: number | undefined;
   /** Requests other than GET, in order: what the Action changed. */
   writes(): RecordedRequest[];
   stop(): Promise<void>;
@@ -78,6 +81,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     issues: [],
     forbidWrites: options.forbidWrites ?? false,
     answerDelayMs: 0,
+    failStatus: undefined,
     writes: () => state.requests.filter((request) => request.method !== 'GET'),
   };
 
@@ -132,6 +136,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const prefix = `/repos/${owner}/${repo}`;
 
   function route(request: RecordedRequest, url: URL): Reply {
+    if (state.failStatus !== undefined) {
+      return { status: state.failStatus, body: { message: 'Server Error' } };
+    }
+
     if (!request.path.startsWith(`${prefix}/`)) {
       return notFound();
     }

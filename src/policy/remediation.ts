@@ -304,6 +304,25 @@ export function nameFix(host: string, hostIsIp: boolean): Remediation {
   );
 }
 
+/**
+ * The server refuses the endpoint's name in SNI: the name is missing from its configuration.
+ * When the certificate it sends without SNI covers the name already, reissuing changes nothing.
+ */
+export function nameRefusedFix(host: string, certificateCovers: boolean): Remediation {
+  const certificate = certificateCovers
+    ? 'the certificate it sends already covers the name, so only the configuration changes'
+    : 'with a certificate whose subjectAltName covers it';
+  return remediation(
+    `Set ${host} up on the server as a name it accepts: add it to the server names of the ` +
+      `site that should answer (nginx server_name, Apache ServerName or ServerAlias); ` +
+      `${certificate}.`,
+    {
+      nginx: `server {\n    listen 443 ssl;\n    server_name ${host};\n    # ...\n}`,
+      apache: `<VirtualHost *:443>\n    ServerName ${host}\n    # ...\n</VirtualHost>`,
+    },
+  );
+}
+
 /** Make the endpoint's certificate the one served without SNI. */
 export function defaultCertificateFix(host: string): Remediation {
   return remediation(

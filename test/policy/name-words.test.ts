@@ -97,4 +97,21 @@ describeWith('openssl', 'the words of name findings on real servers', () => {
     );
     expect(observed).not.toContain(': its default certificate, with no site set up');
   });
+
+  it('tells a server that refuses a name its certificate covers to accept the name', async () => {
+    const covering = await issueLeaf(issuer);
+    const result = await judge(covering, 'localhost', {
+      sniCert: { certPem: covering.certPem, keyPem: covering.keyPem, serverName: 'example.test' },
+      args: ['-servername_fatal'],
+    });
+    const refused = finding(result, 'sni.name-refused');
+
+    expect(refused.evidence.observed).toContain(
+      'the server does not accept this name, though the certificate it sends without SNI ' +
+        'covers localhost',
+    );
+    expect(refused.remediation.summary).toMatch(/^Set localhost up on the server as a name it/);
+    expect(refused.remediation.summary).toContain('the certificate it sends already covers');
+    expect(refused.remediation.summary).not.toContain('reissue');
+  });
 });

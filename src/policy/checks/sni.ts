@@ -3,7 +3,13 @@
 // of this only a server that requires SNI concerns it (checkNameRefused).
 
 import { Alert } from '../../wire/alerts.js';
-import { adviceOnly, defaultCertificateFix, ipEndpointSniFix, nameFix } from '../remediation.js';
+import {
+  adviceOnly,
+  defaultCertificateFix,
+  ipEndpointSniFix,
+  nameFix,
+  nameRefusedFix,
+} from '../remediation.js';
 import { outcomeText } from '../text.js';
 import { namesText } from './certificates.js';
 import { type AddressContext, type RawFinding, versionState, versionsFrom } from './context.js';
@@ -125,13 +131,24 @@ export function checkNameRefused(context: AddressContext): RawFinding | undefine
 
   const { noSniOutcome } = address.certificates.sni;
   const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
+  // The certificate a hello without SNI gets may cover the name already: then the server's
+  // name configuration refuses it, not the certificate.
+  const noSniChain = address.certificates.others.find(
+    (chain) => chain.sni === null && chain.served.length > 0,
+  );
+  const covers = noSniChain?.nameMatches === true;
   return {
     id: 'sni.name-refused',
     sni: endpoint.host,
     observed:
       `every hello naming ${endpoint.host} in SNI is refused with a fatal unrecognized_name ` +
-      `alert: the server has no site or certificate for this name${without}`,
+      'alert: ' +
+      (covers
+        ? 'the server does not accept this name, though the certificate it sends without SNI ' +
+          `covers ${endpoint.host}`
+        : 'the server has no site or certificate for this name') +
+      without,
     expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
-    remediation: nameFix(endpoint.host, false),
+    remediation: nameRefusedFix(endpoint.host, covers),
   };
 }

@@ -465,7 +465,10 @@ async function writeComment(
   state: { failed: boolean; changed: boolean },
   step: StepMessages,
 ): Promise<void> {
-  const report = renderComment(audit.report, { baseline: audit.baseline });
+  const report = renderComment(audit.report, {
+    baseline: audit.baseline,
+    runUrl: context.runUrl,
+  });
   // Said in the comment too, so that a reader tells two audits' comments apart.
   const body = name === '' ? report : `${report}\n_Audit: ${name}._\n`;
   const result = await publishComment(

@@ -54,6 +54,8 @@ export interface MarkdownOptions {
 
 export interface CommentOptions {
   baseline?: Report;
+  /** The workflow run's page, which the comment links for the job summary. */
+  runUrl?: string;
   /**
    * Largest length of the comment body in characters (UTF-16 code units, which never undercount
    * what GitHub counts). The default leaves 536 characters for the marker the Action adds.
@@ -164,7 +166,7 @@ export function renderComment(report: Report, options: CommentOptions = {}): str
     const diff = diffReports(options.baseline, report);
 
     if (!budget.addLines(changeLines(diff), 'changes since the baseline')) {
-      return budget.finish(maxChars, commentFooter);
+      return budget.finish(maxChars, commentFooter(options.runUrl));
     }
   }
 
@@ -177,17 +179,20 @@ export function renderComment(report: Report, options: CommentOptions = {}): str
     }
 
     if (!budget.addLines(table, 'endpoints of the table')) {
-      return budget.finish(maxChars, commentFooter);
+      return budget.finish(maxChars, commentFooter(options.runUrl));
     }
 
     const findings = failing.flatMap((result) => findingLines(result));
     budget.addLines(findings, 'findings');
   }
 
-  return budget.finish(maxChars, commentFooter);
+  return budget.finish(maxChars, commentFooter(options.runUrl));
 }
 
-const commentFooter = '\n_The job summary of the run has the suites, chains and fixes._\n';
+function commentFooter(runUrl: string | undefined): string {
+  const summary = runUrl ? `[job summary of the run](${runUrl})` : 'job summary of the run';
+  return `\n_The ${summary} has the suites, chains and fixes._\n`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Head, overview and changes

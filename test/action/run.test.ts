@@ -299,6 +299,33 @@ describe('the tracking issue', () => {
   });
 });
 
+describe('the pull request comment', () => {
+  it('links the run whose job summary has the rest, when the runner names the run', async () => {
+    const comment = async (env: Record<string, string | undefined>) => {
+      github.comments.length = 0;
+      await action({
+        inputs: {
+          endpoints: endpointOf('compliant'),
+          'ca-file': 'ca.pem',
+          comment: 'always',
+          token: 't',
+        },
+        event: pullRequest(45),
+        env,
+      });
+      return github.comments.map((c) => c.body).join('\n');
+    };
+
+    expect(await comment({})).toContain(
+      '_The [job summary of the run](https://github.com/acme/hooks/actions/runs/4242) has ' +
+        'the suites, chains and fixes._',
+    );
+    expect(await comment({ GITHUB_RUN_ID: undefined })).toContain(
+      '_The job summary of the run has the suites, chains and fixes._',
+    );
+  });
+});
+
 describe('two audits of one repository', () => {
   const audit = (endpoint: string, env: Record<string, string>, inputs = {}) =>
     action({

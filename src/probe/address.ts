@@ -847,7 +847,14 @@ function refusalObservations(
     });
   }
 
+  // A fatal unrecognized_name alert refuses the hello for the name it carries (RFC 6066,
+  // Section 3), or for carrying none, before any suite is weighed: the suites say nothing then.
+  const refusedByName = versions.some(
+    (support) =>
+      support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName,
+  );
   const everyRefusedBySuite =
+    !refusedByName &&
     versions.every((support) => support.accepted === false) &&
     [...enumerations.values()].some((found) => found.enumeration.refusals.length > 0);
   if (everyRefusedBySuite) {

@@ -88,6 +88,17 @@ export function earlyCurveSuite(version: TlsVersion, first: HelloProbeResult): n
   return suite?.kex === 'ECDHE' && suite.auth !== 'ECDSA' ? suite.code : null;
 }
 
+/**
+ * Why an accepted hello named no curve that was offered. A TLS 1.2 server names its curve in
+ * the ServerKeyExchange (RFC 8422, Section 5.4); when none came (a flight that stops after the
+ * ServerHello) no curve was named at all, which says nothing of the curves the server has.
+ */
+function unnamedCurve(curve: number | undefined): string {
+  return curve === undefined
+    ? 'no ServerKeyExchange came, so the server named no curve'
+    : 'the server named a curve that was not offered';
+}
+
 /** What a curve search found: the curves in the order of legacyCurves, and notes. */
 export interface CurveSearch {
   groups: number[];
@@ -125,7 +136,7 @@ export async function searchCurves(
       if (outcome.group === common[index]) {
         found.push(common[index]);
       } else {
-        incomplete('the server named a curve that was not offered');
+        incomplete(unnamedCurve(outcome.group));
       }
     } else if (!isRefusal(outcome)) {
       incomplete(`a probe ended with ${outcome.kind}`);
@@ -162,7 +173,7 @@ async function offerAndRemove(
     if (outcome.kind === 'accepted' && outcome.version === version) {
       const curve = outcome.group;
       if (curve === undefined || !left.includes(curve)) {
-        incomplete('the server named a curve that was not offered');
+        incomplete(unnamedCurve(curve));
         break;
       }
       found.push(curve);
@@ -266,7 +277,7 @@ export async function enumerateCurves(
         }
         break;
       }
-      incomplete('the server named a curve that was not offered');
+      incomplete(unnamedCurve(curve));
       break;
     }
 

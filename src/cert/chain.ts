@@ -342,8 +342,9 @@ function nameProblem(leaf: ParsedCertificate, expected: ExpectedName): ChainProb
   const covered =
     leaf.info.dnsNames.length > 0 || leaf.info.ipAddresses.length > 0
       ? `the certificate covers ${describeNames(leaf.info)}${cnNote}`
-      : 'the certificate has no subjectAltName, and clients ignore the common name of its ' +
-        `subject (${leaf.info.subject}): it covers no name`;
+      : 'the certificate has no subjectAltName, and Go and the browsers ignore the common ' +
+        `name of its subject (${leaf.info.subject}): for senders built on them it covers no ` +
+        'name (Node and Java still read the CN)';
   return {
     code: 'name-mismatch',
     detail:

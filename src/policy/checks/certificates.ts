@@ -64,16 +64,17 @@ function hasAltNames(certificate: CertificateInfo): boolean {
 
 // RFC 9525 dropped the fallback to the subject's common name that RFC 6125, Section 6.4.4 still
 // allowed; Go and the browsers ignore the CN, so a certificate without subjectAltName names no
-// host for them, whatever its subject says.
-const NO_ALT_NAMES = 'it has no subjectAltName, and clients ignore its subject';
+// host for them, whatever its subject says. Node and Java still fall back to it.
+const NO_ALT_NAMES = 'it has no subjectAltName, and Go and the browsers ignore its subject';
 
 /** What a certificate for the wrong name covers, as a sentence. */
 function coverageText(certificate: CertificateInfo, host: string): string {
   if (!hasAltNames(certificate)) {
     return (
-      `the certificate has no subjectAltName, only the subject ${certificate.subject}, and ` +
-      'clients ignore a subject CN (RFC 9525 dropped the fallback of RFC 6125, Section ' +
-      `6.4.4): it covers no name, so not ${host} either`
+      `the certificate has no subjectAltName, only the subject ${certificate.subject}; Go ` +
+      'and the browsers ignore a subject CN (RFC 9525 dropped the fallback of RFC 6125, ' +
+      `Section 6.4.4), so for senders built on them it covers no name, not ${host} either ` +
+      '(Node and Java still read the CN)'
     );
   }
   return `the certificate covers ${describeNames(certificate)}, not ${host}`;

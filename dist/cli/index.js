@@ -25242,6 +25242,49 @@ function certificateNames(der) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cert/expiry.ts
+// Which certificate of a chain expires first, and how certificates are named to a reader. A
+// sender checks the dates of every certificate on the path it builds, the trust anchor
+// included (RFC 5280, Section 6.1.3 (a)(2); OpenSSL checks the anchor's too), so deliveries
+// fail on the earliest notAfter of that path, which may be an intermediate's, not the leaf's.
+// Only types are imported here: the reports use it without loading the X.509 library.
+/**
+ * The certificate of the path a sender builds (`built`) with the fewest days left, counted in
+ * whole days as the reports count them; the one nearest the leaf among those expiring on the
+ * same day, so that a CA renewed with its leaf is not named for minutes. A chain with no path
+ * (nothing served) gives null.
+ */
+function earliestExpiry(chain) {
+    let earliest = null;
+    for (const step of chain.built) {
+        const certificate = step === 'anchor' ? chain.anchor : chain.served[step];
+        if (!certificate)
+            continue;
+        if (earliest && certificate.daysLeft >= earliest.certificate.daysLeft) {
+            continue;
+        }
+        earliest = { certificate, position: step, role: certificateRole(step) };
+    }
+    const leaf = chain.served[0];
+    return earliest ?? (leaf ? { certificate: leaf, position: 0, role: certificateRole(0) } : null);
+}
+/**
+ * A certificate as a reader is told of it: counted from 1 in the order sent, the leaf first,
+ * as the chain tables count them; a trust anchor the server did not send is "the trust anchor".
+ */
+function certificateRole(position) {
+    if (position === 'anchor')
+        return 'the trust anchor';
+    return position === 0 ? 'the leaf' : `the ${ordinal(position + 1)} certificate sent`;
+}
+/** "1st", "2nd", "11th", "23rd". */
+function ordinal(position) {
+    const tens = position % 100;
+    if (tens >= 11 && tens <= 13)
+        return `${position}th`;
+    return `${position}${['th', 'st', 'nd', 'rd'][position % 10] ?? 'th'}`;
+}
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/cert/info.ts
@@ -25731,6 +25774,7 @@ function trustAnchors(extraCaPem) {
 
 
 
+
 // Weak by today's rules: SHA-1 collisions are practical (SHAttered, 2017) and MD5/MD2 long were.
 const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
 // Smallest keys senders accept: NIST SP 800-57 112-bit strength, CA/Browser Forum BR 6.1.5.
@@ -25887,14 +25931,7 @@ function buildPath(certificates, anchors, now) {
 // --- Problems -------------------------------------------------------------------------------
 /** How a certificate is named to a reader: counted from 1 in the order sent, the leaf first. */
 function label(certificates, index) {
-    const role = index === 0 ? 'the leaf' : `the ${ordinal(index + 1)} certificate sent`;
-    return `${role} (${certificates[index].info.subject})`;
-}
-function ordinal(position) {
-    const tens = position % 100;
-    if (tens >= 11 && tens <= 13)
-        return `${position}th`;
-    return `${position}${['th', 'st', 'nd', 'rd'][position % 10] ?? 'th'}`;
+    return `${certificateRole(index)} (${certificates[index].info.subject})`;
 }
 function pathProblems(certificates, path) {
     // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
@@ -25989,10 +26026,15 @@ function nameProblem(leaf, expected) {
     const cnNote = commonName && commonName.toLowerCase() === expected.host.toLowerCase()
         ? ' (the common name matches, but senders ignore it: RFC 9525, Section 6.3)'
         : '';
+    // RFC 9525 dropped the fallback to the common name of RFC 6125, Section 6.4.4.
+    const covered = leaf.info.dnsNames.length > 0 || leaf.info.ipAddresses.length > 0
+        ? `the certificate covers ${describeNames(leaf.info)}${cnNote}`
+        : 'the certificate has no subjectAltName, and Go and the browsers ignore the common ' +
+            `name of its subject (${leaf.info.subject}): for senders built on them it covers no ` +
+            'name (Node and Java still read the CN)';
     return {
         code: 'name-mismatch',
-        detail: `the ${kind} ${expected.host} is not covered: the certificate covers ` +
-            `${describeNames(leaf.info)}${cnNote}${ipAsDnsNote(leaf.info, expected)}`,
+        detail: `the ${kind} ${expected.host} is not covered: ${covered}` + ipAsDnsNote(leaf.info, expected),
         certificate: 0,
     };
 }
@@ -28742,7 +28784,7 @@ class FlightReader {
         keyExchange: null,
         serverGroups: null,
         certificateRequested: false,
-        encryptedMessages: [],
+        messagesAfterHello: [],
         warnings: [],
         fatalAlert: null,
         end: null,
@@ -29024,9 +29066,9 @@ class FlightReader {
             this.readServerHello(message);
             return;
         }
+        if (this.options.throughFinished)
+            this.flight.messagesAfterHello.push(message);
         if (encrypted) {
-            if (this.options.throughFinished)
-                this.flight.encryptedMessages.push(message);
             this.readEncryptedHandshake(type, body);
         }
         else {
@@ -29546,16 +29588,22 @@ class AnswerReader {
         // KeyUpdate and the like say nothing about the certificate; read on.
     }
     readAlert(content) {
-        if (content.length < 2) {
-            this.answer = { kind: 'unknown', detail: 'a truncated alert' };
-        }
-        else if (content[1] === 0) {
-            this.answer = { kind: 'completed', detail: 'the server answered our close_notify' };
-        }
-        else if (content[0] === 2 || content[1] !== 90) {
-            this.answer = { kind: 'refused', alert: content[1] };
-        }
+        this.answer = answerOfAlert(content);
     }
+}
+/**
+ * What an alert after our Finished says: close_notify answers ours, so the server went on;
+ * any other alert ends the handshake, except a warning user_canceled, which says nothing yet
+ * (null: read on).
+ */
+function answerOfAlert(content) {
+    if (content.length < 2)
+        return { kind: 'unknown', detail: 'a truncated alert' };
+    if (content[1] === 0)
+        return { kind: 'completed', detail: 'the server answered our close_notify' };
+    if (content[0] === 2 || content[1] !== 90)
+        return { kind: 'refused', alert: content[1] };
+    return null;
 }
 /**
  * The synthetic message that replaces the first ClientHello in the transcript after a
@@ -29568,13 +29616,205 @@ function messageHash(hash, clientHello1) {
     return w.finish();
 }
 
+;// CONCATENATED MODULE: ./src/wire/tls12.ts
+// Enough of TLS 1.2 (RFC 5246) to finish a handshake as a client with no certificate, the way a
+// webhook sender without one does, and so learn whether a server that asks for a certificate
+// goes on without it: the PRF (Section 5), the master secret (Section 8.1, or the extended
+// master secret of RFC 7627), the key block (Section 6.3), AEAD record protection (Section
+// 6.2.3.3, with the nonces of RFC 5288 for AES-GCM and RFC 7905 for ChaCha20-Poly1305), and the
+// client's second flight (Section 7.3). Only ECDHE key exchange (RFC 8422) with an AEAD suite:
+// the probe that uses this offers no other suites.
+
+
+
+
+
+
+/** P_hash and the PRF of RFC 5246 Section 5, with the suite's PRF hash. */
+function prf(hash, secret, label, seed, length) {
+    const labelled = concatBytes([Buffer.from(label, 'ascii'), seed]);
+    const blocks = [];
+    let a = labelled; // A(0) = seed
+    let produced = 0;
+    while (produced < length) {
+        a = new Uint8Array((0,external_node_crypto_namespaceObject.createHmac)(hash, secret).update(a).digest());
+        const block = new Uint8Array((0,external_node_crypto_namespaceObject.createHmac)(hash, secret).update(a).update(labelled).digest());
+        blocks.push(block);
+        produced += block.length;
+    }
+    return concatBytes(blocks).slice(0, length);
+}
+/** Whether finishWithoutCertificate12 can complete a handshake on the suite. */
+function canFinishTls12(suite) {
+    return suite.kex === 'ECDHE' && suiteHash(suite) !== null && recordProtection(suite) !== null;
+}
+/**
+ * Answers a CertificateRequest with no certificate (RFC 5246 Section 7.4.6: "the client MUST
+ * send a certificate message containing no certificates"), then the ClientKeyExchange, the
+ * ChangeCipherSpec and the Finished, and a close_notify so that a server content with no
+ * certificate can end the connection at once. Refused when the suite or group is not one this
+ * can finish.
+ */
+function finishWithoutCertificate12(handshake) {
+    const { serverHello, keyExchange } = handshake;
+    const suite = suiteByCode(serverHello.suite);
+    const hash = suite ? suiteHash(suite) : null;
+    const protection = suite ? recordProtection(suite) : null;
+    if (!suite || !canFinishTls12(suite) || hash === null || protection === null) {
+        return bytes_refused(`suite 0x${serverHello.suite.toString(16)} is not an ECDHE AEAD suite`);
+    }
+    if (keyExchange?.kind !== 'ecdhe')
+        return bytes_refused('no ECDHE ServerKeyExchange');
+    let share;
+    try {
+        share = makeKeyShare(keyExchange.group);
+    }
+    catch {
+        return bytes_refused(`no key can be made for group ${keyExchange.group}`);
+    }
+    const preMasterSecret = share.sharedSecret(keyExchange.publicKey);
+    if (preMasterSecret === null)
+        return bytes_refused('the server key share is not a valid public key');
+    // Section 7.4.6 and RFC 8422 Section 5.7: an empty certificate_list, then our ECDH point.
+    const certificate = Uint8Array.of(HandshakeType.certificate, 0, 0, 3, 0, 0, 0);
+    const w = new Writer();
+    w.u8(HandshakeType.clientKeyExchange).block24((w) => w.block8((w) => w.bytes(share.publicKey)));
+    const clientKeyExchange = w.finish();
+    const transcript = [
+        handshake.clientHello,
+        ...handshake.serverMessages,
+        certificate,
+        clientKeyExchange,
+    ];
+    // RFC 7627 Section 4: with extended_master_secret the seed is the transcript hash through
+    // the ClientKeyExchange, which binds the master secret to this handshake.
+    const randoms = concatBytes([handshake.clientRandom, serverHello.random]);
+    const masterSecret = serverHello.extendedMasterSecret
+        ? prf(hash, preMasterSecret, 'extended master secret', digest(hash, transcript), 48)
+        : prf(hash, preMasterSecret, 'master secret', randoms, 48);
+    // Section 6.3: the key block is client key, server key, client IV, server IV for an AEAD.
+    const serverRandomFirst = concatBytes([serverHello.random, handshake.clientRandom]);
+    const keyBlock = prf(hash, masterSecret, 'key expansion', serverRandomFirst, protection.blockLength);
+    const key = keyBlock.subarray(0, protection.keyLength);
+    const iv = keyBlock.subarray(2 * protection.keyLength, 2 * protection.keyLength + protection.ivLength);
+    // Section 7.4.9: verify_data is 12 bytes of the PRF over the transcript hash.
+    const verifyData = prf(hash, masterSecret, 'client finished', digest(hash, transcript), 12);
+    const finished = concatBytes([Uint8Array.of(HandshakeType.finished, 0, 0, 12), verifyData]);
+    const plain = (type, content) => concatBytes([
+        Uint8Array.of(type, 0x03, 0x03, content.length >> 8, content.length & 0xff),
+        content,
+    ]);
+    return {
+        ok: true,
+        value: {
+            records: concatBytes([
+                plain(ContentType.handshake, concatBytes([certificate, clientKeyExchange])),
+                plain(ContentType.changeCipherSpec, Uint8Array.of(1)),
+                protection.seal(key, iv, 0n, ContentType.handshake, finished),
+                protection.seal(key, iv, 1n, ContentType.alert, Uint8Array.of(1, 0)),
+            ]),
+        },
+    };
+}
+function digest(hash, messages) {
+    const h = (0,external_node_crypto_namespaceObject.createHash)(hash);
+    for (const message of messages)
+        h.update(message);
+    return new Uint8Array(h.digest());
+}
+/**
+ * AEAD record protection of Section 6.2.3.3: the additional data is the sequence number, type,
+ * version and plaintext length. AES-GCM takes a 4-byte implicit salt and sends the 8-byte
+ * explicit part of its nonce, here the sequence number (RFC 5288 Section 3); ChaCha20-Poly1305
+ * XORs the sequence number into a 12-byte IV and sends none (RFC 7905 Section 2).
+ */
+function recordProtection(suite) {
+    const aead = suite.aead ? suiteAead(suite) : null;
+    if (aead === null || aead.algorithm.endsWith('ccm'))
+        return null;
+    const chacha = aead.algorithm === 'chacha20-poly1305';
+    const ivLength = chacha ? 12 : 4;
+    return {
+        keyLength: aead.keyLength,
+        ivLength,
+        blockLength: 2 * (aead.keyLength + ivLength),
+        seal(key, iv, sequence, type, content) {
+            const sequenceBytes = new Uint8Array(8);
+            new DataView(sequenceBytes.buffer).setBigUint64(0, sequence);
+            const length = Uint8Array.of(content.length >> 8, content.length & 0xff);
+            const additional = concatBytes([sequenceBytes, Uint8Array.of(type, 0x03, 0x03), length]);
+            let nonce;
+            if (chacha) {
+                nonce = iv.slice();
+                for (let i = 0; i < 8; i++)
+                    nonce[4 + i] ^= sequenceBytes[i];
+            }
+            else {
+                nonce = concatBytes([iv, sequenceBytes]);
+            }
+            const cipher = (0,external_node_crypto_namespaceObject.createCipheriv)(aead.algorithm, key, nonce, {
+                authTagLength: aead.tagLength,
+            });
+            cipher.setAAD(additional, { plaintextLength: content.length });
+            const sealed = concatBytes([cipher.update(content), cipher.final(), cipher.getAuthTag()]);
+            const body = chacha ? sealed : concatBytes([sequenceBytes, sealed]);
+            const header = Uint8Array.of(type, 0x03, 0x03, body.length >> 8, body.length & 0xff);
+            return concatBytes([header, body]);
+        },
+    };
+}
+/**
+ * Reads how a TLS 1.2 server takes a handshake finished without a certificate. A server sends
+ * its ChangeCipherSpec (after a NewSessionTicket, if any) only once it has checked our Finished
+ * (Section 7.4.9), so either one means it went on without a certificate; a server that wants
+ * one ends with an alert in the clear when it reads the empty Certificate (Section 7.4.6).
+ */
+class Tls12AnswerReader {
+    answer = null;
+    pending = new Uint8Array(0);
+    get unread() {
+        return this.pending;
+    }
+    push(chunk) {
+        this.pending = concatBytes([this.pending, chunk]);
+        while (this.answer === null && this.pending.length >= 5) {
+            const length = (this.pending[3] << 8) | this.pending[4];
+            if (this.pending.length < 5 + length)
+                break;
+            const type = this.pending[0];
+            const body = this.pending.subarray(5, 5 + length);
+            this.pending = this.pending.subarray(5 + length);
+            this.read(type, body);
+        }
+        return this.answer !== null;
+    }
+    endOfStream() {
+        this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
+    }
+    read(type, body) {
+        if (type === ContentType.alert) {
+            this.answer = answerOfAlert(body);
+        }
+        else if (type === ContentType.changeCipherSpec) {
+            this.answer = { kind: 'completed', detail: 'the server sent its ChangeCipherSpec' };
+        }
+        else if (type === ContentType.handshake && body[0] === HandshakeType.newSessionTicket) {
+            this.answer = { kind: 'completed', detail: 'the server sent a NewSessionTicket' };
+        }
+        else {
+            this.answer = { kind: 'unknown', detail: `a record of type ${type} after our Finished` };
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/probe/connection.ts
 // One probe: open a TCP connection, send one ClientHello, read the server's first flight and
 // classify how it ended. Everything above this (enumeration, preference, certificates) is
 // built from many calls to probeHello. The probe never completes a handshake: the socket is
 // destroyed as soon as the flight it waits for has arrived or cannot arrive any more. One
-// probe, probeWithoutClientCertificate, does finish a TLS 1.3 handshake, to learn whether a
-// server that asks for a client certificate goes on without one.
+// probe, probeWithoutClientCertificate, does finish a TLS 1.3 or TLS 1.2 handshake, to learn
+// whether a server that asks for a client certificate goes on without one.
+
 
 
 
@@ -29625,11 +29865,11 @@ async function probeHello(target, hello, timeouts, options = {}) {
     }
 }
 /**
- * Makes a TLS 1.3 handshake with the hello, answers the server's CertificateRequest with no
- * certificate and a Finished (RFC 8446 Section 4.4.2), and reads how the server takes it: as a
- * webhook sender would fare, which has no certificate to present. A server that chooses TLS
- * 1.2, asks for a HelloRetryRequest or asks for no certificate this time gives `unknown`:
- * finishing a TLS 1.2 handshake is not done here.
+ * Makes a handshake with the hello, answers the server's CertificateRequest with no certificate
+ * and a Finished (RFC 8446 Section 4.4.2, RFC 5246 Section 7.4.6), and reads how the server
+ * takes it: as a webhook sender would fare, which has no certificate to present. A server that
+ * asks for a HelloRetryRequest, asks for no certificate this time, or picks a suite or group
+ * the finish cannot do gives `unknown`.
  */
 async function probeWithoutClientCertificate(target, hello, timeouts) {
     const built = buildHello(hello);
@@ -29638,26 +29878,47 @@ async function probeWithoutClientCertificate(target, hello, timeouts) {
     const decrypt = tls13Decryption([built.message], built.keyShares, (keys) => {
         kept.keys = keys;
     });
+    const unknown = (detail) => ({ kind: 'unknown', detail });
     try {
         const opened = await connection.open();
         if (opened !== null)
-            return { kind: 'unknown', detail: 'the connection failed' };
+            return unknown('the connection failed');
         const options = { offer: built.offer, decryptTls13: decrypt, throughFinished: true };
         const { flight } = await connection.exchange(built.records, options);
-        const unknown = (detail) => ({ kind: 'unknown', detail });
-        if (flight.serverHello?.helloRetryRequest)
+        const version = flight.serverHello?.version;
+        if (flight.serverHello?.helloRetryRequest) {
             return unknown('the server sent a HelloRetryRequest');
-        if (flight.serverHello?.version !== 0x0304)
-            return unknown('the server did not choose TLS 1.3');
-        const last = flight.encryptedMessages.at(-1);
-        if (flight.end !== 'complete' || !kept.keys || last?.[0] !== HandshakeType.finished) {
-            return unknown(flight.decryptError ?? flight.detail ?? 'the flight did not reach Finished');
+        }
+        if (flight.end !== 'complete' || (version !== 0x0304 && version !== 0x0303)) {
+            return unknown(flight.decryptError ?? flight.detail ?? 'the server refused the hello');
+        }
+        const tls13Finished = flight.messagesAfterHello.at(-1)?.[0] === HandshakeType.finished;
+        if (version === 0x0304 && (!kept.keys || !tls13Finished)) {
+            return unknown(flight.decryptError ?? 'the flight did not reach Finished');
         }
         if (!flight.certificateRequested)
             return unknown('the server asked for no certificate');
-        const finish = finishWithoutCertificate(kept.keys, flight.encryptedMessages);
-        const reader = new AnswerReader(finish.serverApplication);
-        const ending = await connection.converse(finish.records, reader, connection.leftover);
+        let records;
+        let reader;
+        if (version === 0x0304 && kept.keys !== undefined) {
+            const finish = finishWithoutCertificate(kept.keys, flight.messagesAfterHello);
+            records = finish.records;
+            reader = new AnswerReader(finish.serverApplication);
+        }
+        else {
+            const finish = finishWithoutCertificate12({
+                clientHello: built.message,
+                clientRandom: built.random,
+                serverHello: flight.serverHello,
+                serverMessages: [flight.serverHelloMessage, ...flight.messagesAfterHello],
+                keyExchange: flight.keyExchange,
+            });
+            if (!finish.ok)
+                return unknown(finish.error);
+            records = finish.value.records;
+            reader = new Tls12AnswerReader();
+        }
+        const ending = await connection.converse(records, reader, connection.leftover);
         if (reader.answer !== null)
             return reader.answer;
         if (ending.kind === 'reset')
@@ -29912,6 +30173,8 @@ function outcomeOf({ flight, ending, unread }) {
 
 
 
+
+
 // RFC 6066, Section 3: the alert a server may send, as a warning or fatal, for a name it does
 // not recognise. Java's JSSE treats even the warning as fatal.
 const UNRECOGNIZED_NAME = 112;
@@ -30049,7 +30312,7 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
         keyTypes: KEY_TYPES.map((keyType) => keyTypeProbe(keyType, version, serverName, byKeyType[keyType], options.now)),
     };
     if (primaryChain?.clientCertificateRequested) {
-        check.withoutClientCertificate = await answerWithoutCertificate(() => limit(() => finish(target, broadHello('TLSv1.3', serverName), timeouts)), context.versions);
+        check.withoutClientCertificate = await answerWithoutCertificate((version) => limit(() => finish(target, finishingHello(version, serverName), timeouts)), context.versions);
     }
     if (!primaryChain && stalled(primary)) {
         check.stalledAfterServerHello = true;
@@ -30063,25 +30326,28 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
     return check;
 }
 /**
- * Whether a server that asks for a client certificate goes on without one. Only TLS 1.3 is
- * tried: a sender offers it first, and finishing a TLS 1.2 handshake (key exchange, PRF,
- * record protection of RFC 5246) is not done here. Known gap: a TLS 1.2-only server that asks
- * for a certificate stays `unknown`.
+ * Whether a server that asks for a client certificate goes on without one, tried in TLS 1.3
+ * as a sender offers it first, and in TLS 1.2 when the server speaks no TLS 1.3 or TLS 1.3
+ * could not tell (a HelloRetryRequest, a suite not finished here).
  */
-async function answerWithoutCertificate(tryTls13, versions) {
-    const tls13 = versions.some((v) => v.version === 'TLSv1.3' && v.accepted === true);
-    if (!tls13) {
-        return { answer: 'unknown', detail: 'the server speaks no TLS 1.3, where this is tried' };
+async function answerWithoutCertificate(tryVersion, versions) {
+    const speaks = (version) => versions.some((v) => v.version === version && v.accepted === true);
+    const tried = ['TLSv1.3', 'TLSv1.2'].filter(speaks);
+    if (tried.length === 0) {
+        return { answer: 'unknown', detail: 'the server speaks neither TLS 1.3 nor TLS 1.2' };
     }
-    const answer = await tryTls13();
+    let version = tried[0];
+    let answer = await tryVersion(version);
+    if (answer.kind === 'unknown' && tried.length === 2) {
+        version = tried[1];
+        answer = await tryVersion(version);
+    }
     if (answer.kind !== 'refused') {
-        return { answer: answer.kind, detail: answer.detail };
+        return { answer: answer.kind, detail: answer.detail, version };
     }
-    const alert = `a fatal ${alertName(answer.alert)} alert`;
-    if (!REFUSES_CERTIFICATE.has(answer.alert)) {
-        return { answer: 'unknown', detail: `the server ends the handshake with ${alert}` };
-    }
-    return { answer: 'refused', detail: `the server ends the handshake with ${alert}` };
+    const alert = `the server ends the handshake with a fatal ${alertName(answer.alert)} alert`;
+    const refusals = version === 'TLSv1.2' ? REFUSES_CERTIFICATE_TLS12 : REFUSES_CERTIFICATE;
+    return { answer: refusals.has(answer.alert) ? 'refused' : 'unknown', detail: alert, version };
 }
 // The alerts that refuse a client for its certificate (RFC 8446 Section 6.2): certificate_
 // required above all, and what older stacks send instead. Any other alert (decrypt_error,
@@ -30094,6 +30360,10 @@ const REFUSES_CERTIFICATE = new Set([
     49, // access_denied
     116, // certificate_required
 ]);
+// GnuTLS (3.7) ends a TLS 1.2 handshake that lacks a required certificate with decode_error,
+// and openssl s_client gets the same; our empty Certificate decodes, as the servers that go on
+// without one show (test/cert/client-certificate.test.ts).
+const REFUSES_CERTIFICATE_TLS12 = new Set([...REFUSES_CERTIFICATE, 50]);
 // --- Hellos ---------------------------------------------------------------------------------
 // Certificates are read from TLS 1.2 when the server speaks it: its Certificate message is in
 // the clear. A TLS 1.3-only server is asked in TLS 1.3, and one stuck on older versions in the
@@ -30126,6 +30396,18 @@ function certificateSuites(version, auths) {
 }
 function versionBounds(version) {
     return version === 'TLSv1.3' ? { version, minVersion: 'TLSv1.3' } : { version };
+}
+// The hello of the handshake finished without a client certificate. In TLS 1.2 only ECDHE
+// suites with an AEAD and curves node:crypto has, the ones the finish can complete (src/wire/
+// tls12.ts); every sender offers them.
+function finishingHello(version, serverName) {
+    if (version === 'TLSv1.3')
+        return broadHello('TLSv1.3', serverName);
+    const suites = suitesForVersion('TLSv1.2')
+        .filter((suite) => canFinishTls12(suite) && (suite.auth === 'RSA' || suite.auth === 'ECDSA'))
+        .map((suite) => suite.code);
+    const groups = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
+    return { version: 'TLSv1.2', suites, groups, serverName };
 }
 function broadHello(version, serverName) {
     return {
@@ -30281,6 +30563,7 @@ function sniBehaviour(evidence) {
 ;// CONCATENATED MODULE: ./src/cert/index.ts
 // The certificate checks of one endpoint: the chains a server presents, judged as a webhook
 // sender judges them, and how the server behaves with and without SNI.
+
 
 
 
@@ -30605,6 +30888,21 @@ function nameFix(host, hostIsIp) {
         caddy: `${host} {\n    reverse_proxy localhost:8080\n}`,
     });
 }
+/**
+ * The server refuses the endpoint's name in SNI: the name is missing from its configuration.
+ * When the certificate it sends without SNI covers the name already, reissuing changes nothing.
+ */
+function nameRefusedFix(host, certificateCovers) {
+    const certificate = certificateCovers
+        ? 'the certificate it sends already covers the name, so only the configuration changes'
+        : 'with a certificate whose subjectAltName covers it';
+    return remediation(`Set ${host} up on the server as a name it accepts: add it to the server names of the ` +
+        `site that should answer (nginx server_name, Apache ServerName or ServerAlias); ` +
+        `${certificate}.`, {
+        nginx: `server {\n    listen 443 ssl;\n    server_name ${host};\n    # ...\n}`,
+        apache: `<VirtualHost *:443>\n    ServerName ${host}\n    # ...\n</VirtualHost>`,
+    });
+}
 /** Make the endpoint's certificate the one served without SNI. */
 function defaultCertificateFix(host) {
     return remediation(`Make the site for ${host} the default one, so that clients without SNI get its ` +
@@ -30739,8 +31037,9 @@ function anyVersionAccepted(context) {
 // turns them into findings with evidence a person can act on, and adds the policy's own limits
 // (expiry warning, Mozilla's key types, curves, sizes, signatures, lifespan, OCSP stapling).
 //
-// Only the leaf is checked against the expiry warning and Mozilla's limits: intermediates are
-// the CA's to renew, and the certificate layer reports one that has expired.
+// The expiry warning looks at every certificate of the path a sender builds, the trust anchor
+// included: deliveries fail on the earliest notAfter, often an intermediate's. Mozilla's limits
+// apply to the leaf alone.
 
 
 
@@ -30773,9 +31072,26 @@ const TRUST_RULES = [
 ];
 /** The names a certificate covers, as evidence: "example.test and www.example.test (DNS)". */
 function namesText(certificate) {
-    return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0
+    return hasAltNames(certificate)
         ? describeNames(certificate)
-        : `no subjectAltName names (subject ${certificate.subject})`;
+        : `no name (${NO_ALT_NAMES} ${certificate.subject})`;
+}
+function hasAltNames(certificate) {
+    return certificate.dnsNames.length > 0 || certificate.ipAddresses.length > 0;
+}
+// RFC 9525 dropped the fallback to the subject's common name that RFC 6125, Section 6.4.4 still
+// allowed; Go and the browsers ignore the CN, so a certificate without subjectAltName names no
+// host for them, whatever its subject says. Node and Java still fall back to it.
+const NO_ALT_NAMES = 'it has no subjectAltName, and Go and the browsers ignore its subject';
+/** What a certificate for the wrong name covers, as a sentence. */
+function coverageText(certificate, host) {
+    if (!hasAltNames(certificate)) {
+        return (`the certificate has no subjectAltName, only the subject ${certificate.subject}; Go ` +
+            'and the browsers ignore a subject CN (RFC 9525 dropped the fallback of RFC 6125, ' +
+            `Section 6.4.4), so for senders built on them it covers no name, not ${host} either ` +
+            '(Node and Java still read the CN)');
+    }
+    return `the certificate covers ${describeNames(certificate)}, not ${host}`;
 }
 function keyText(certificate) {
     if (certificate.keyType === 'EC') {
@@ -30788,13 +31104,56 @@ function keyText(certificate) {
     }
     return certificate.keyType === 'other' ? 'unknown-type' : certificate.keyType;
 }
-/** Validity of the leaf, always with the days left (or since expiry). */
-function validityText(leaf, now) {
+/**
+ * Validity of the leaf, always with the days left (or since expiry), and the certificate of the
+ * chain that expires before it, if one does: senders fail from that date.
+ */
+function validityText(chain, now) {
+    const leaf = chain.served[0];
     const days = daysUntil(leaf.notAfter, now);
-    if (days < 0) {
-        return `expired on ${dateText(leaf.notAfter)}, ${text_plural(-days, 'day')} ago`;
+    const text = days < 0
+        ? `expired on ${dateText(leaf.notAfter)}, ${text_plural(-days, 'day')} ago`
+        : `valid until ${dateText(leaf.notAfter)}, ${text_plural(days, 'day')} left`;
+    const first = earliestExpiry(chain);
+    if (!first || first.position === 0) {
+        return text;
     }
-    return `valid until ${dateText(leaf.notAfter)}, ${text_plural(days, 'day')} left`;
+    const firstDays = daysUntil(first.certificate.notAfter, now);
+    const when = firstDays < 0
+        ? `expired on ${dateText(first.certificate.notAfter)}`
+        : `expires first, on ${dateText(first.certificate.notAfter)}, in ${text_plural(firstDays, 'day')}`;
+    return `${text}; ${first.role} (${first.certificate.subject}) ${when}`;
+}
+/** The certificate-expiring-soon finding for the certificate of the chain that expires first. */
+function expiringSoon(chain, first, days, warnDays) {
+    const leaf = chain.served[0];
+    const date = dateText(first.certificate.notAfter);
+    const expected = `more than ${text_plural(warnDays, 'day')} of validity left on every certificate of the ` + 'chain';
+    if (first.position === 0) {
+        return {
+            observed: `the certificate expires on ${date}, in ${text_plural(days, 'day')}`,
+            expected,
+            remediation: certificateFix('Renew the certificate now and automate renewal (for example with an ACME client).'),
+        };
+    }
+    const observed = `${first.role} (${first.certificate.subject}) expires on ${date}, in ` +
+        `${text_plural(days, 'day')}, before the leaf (valid until ${dateText(leaf.notAfter)}): ` +
+        'senders check every certificate of the chain, so deliveries fail from that date';
+    if (first.position === 'anchor') {
+        return {
+            observed: `${observed}; it is the root the chain ends at`,
+            expected,
+            remediation: adviceOnly('Move to a root that stays valid: get the chain from a CA whose root outlasts the ' +
+                'leaf or, for a private root, issue a new root, give it to your senders and reissue ' +
+                'the chain under it.'),
+        };
+    }
+    return {
+        observed,
+        expected,
+        remediation: chainFix('Replace the certificate that expires first with the one your CA issues now: serve ' +
+            "your CA's current chain, the leaf first, then its intermediates."),
+    };
 }
 function certificateAt(chain, problem) {
     return problem.certificate !== undefined ? chain.served[problem.certificate] : undefined;
@@ -30805,13 +31164,16 @@ function explain(context, rule, chain, problem) {
     const subject = problem ? certificateAt(chain, problem) : undefined;
     const detail = problem?.detail ?? '';
     switch (rule) {
+        // One certificate for the three names tried hints at a default certificate; only those
+        // names are known, so the evidence says it as a guess.
         case 'certificate.name-mismatch':
             return {
-                observed: `the certificate covers ${namesText(leaf)}, not ${endpoint.host}` +
+                observed: coverageText(leaf, endpoint.host) +
                     ipAsDnsNote(leaf, endpoint) +
                     (context.address.certificates.sni.honoured === false
                         ? '; the server sends it alike for this name, for no name and for a name it cannot ' +
-                            'know: its default certificate, with no site set up for this name'
+                            'know, so it is probably its default certificate and no site may be set up for ' +
+                            'this name'
                         : ''),
                 expected: `a certificate whose subjectAltName covers ${endpoint.host}`,
             };
@@ -30953,12 +31315,13 @@ function checkClientCertificate(context) {
     const remediation = adviceOnly('Turn client certificate verification off for the webhook endpoint (nginx ' +
         '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
         'If your senders do present certificates (mutual TLS), suppress this finding.');
+    const finished = `a ${text_versionLabel(tried?.version ?? 'TLSv1.3')} handshake finished without one`;
     if (tried?.answer === 'refused') {
         return [
             {
                 id: 'certificate.client-certificate-required',
                 sni: chain.sni,
-                observed: `${asked}a sender makes; given a TLS 1.3 handshake finished without one, ` +
+                observed: `${asked}a sender makes; given ${finished}, ` +
                     `${tried.detail}: senders present none, so every delivery fails`,
                 expected: 'the handshake completes without a client certificate',
                 remediation,
@@ -30966,8 +31329,8 @@ function checkClientCertificate(context) {
         ];
     }
     const outcome = tried?.answer === 'completed'
-        ? 'it completes a TLS 1.3 handshake without one, but may still refuse the request over ' +
-            'HTTP (nginx does with ssl_verify_client on)'
+        ? `it goes on after ${finished}, but may still refuse the request over HTTP (nginx does ` +
+            'with ssl_verify_client on)'
         : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
     return [
         {
@@ -31008,7 +31371,7 @@ function certificates_checkCertificates(context) {
 function chainFindings(context, chain) {
     const { now, policy } = context;
     const leaf = chain.served[0];
-    const validity = validityText(leaf, now);
+    const validity = validityText(chain, now);
     const found = new Map();
     const raise = (rule, problem) => {
         const entry = found.get(rule) ?? { problems: [] };
@@ -31045,13 +31408,16 @@ function chainFindings(context, chain) {
             remediation: remediationFor(context, rule),
         });
     }
-    if (daysLeft >= 0 && policy.expiryWarningDays > 0 && daysLeft <= policy.expiryWarningDays) {
+    // The earliest notAfter of the path counts (RFC 5280, Section 6.1.3): an intermediate that
+    // expires before the leaf stops deliveries first. One already expired is expired-in-chain.
+    const first = earliestExpiry(chain);
+    const firstDays = first ? daysUntil(first.certificate.notAfter, now) : daysLeft;
+    const warnDays = policy.expiryWarningDays;
+    if (first && firstDays >= 0 && warnDays > 0 && firstDays <= warnDays) {
         findings.push({
             id: 'certificate.expiring-soon',
             sni: chain.sni,
-            observed: `the certificate expires on ${dateText(leaf.notAfter)}, ` + `in ${text_plural(daysLeft, 'day')}`,
-            expected: `more than ${text_plural(policy.expiryWarningDays, 'day')} of validity left`,
-            remediation: certificateFix('Renew the certificate now and automate renewal (for example with an ACME client).'),
+            ...expiringSoon(chain, first, firstDays, warnDays),
         });
     }
     findings.push(...checkConstraints(context, chain, validity));
@@ -31790,13 +32156,22 @@ function checkNameRefused(context) {
     }
     const { noSniOutcome } = address.certificates.sni;
     const without = noSniOutcome ? `; a hello without SNI is ${outcomeText(noSniOutcome)}` : '';
+    // The certificate a hello without SNI gets may cover the name already: then the server's
+    // name configuration refuses it, not the certificate.
+    const noSniChain = address.certificates.others.find((chain) => chain.sni === null && chain.served.length > 0);
+    const covers = noSniChain?.nameMatches === true;
     return {
         id: 'sni.name-refused',
         sni: endpoint.host,
         observed: `every hello naming ${endpoint.host} in SNI is refused with a fatal unrecognized_name ` +
-            `alert: the server has no site or certificate for this name${without}`,
+            'alert: ' +
+            (covers
+                ? 'the server does not accept this name, though the certificate it sends without SNI ' +
+                    `covers ${endpoint.host}`
+                : 'the server has no site or certificate for this name') +
+            without,
         expected: `a handshake for hellos that name ${endpoint.host} in SNI (RFC 6066, Section 3)`,
-        remediation: nameFix(endpoint.host, false),
+        remediation: nameRefusedFix(endpoint.host, covers),
     };
 }
 
@@ -32257,8 +32632,8 @@ const RULES = [
         'handshake; clients use their own copy.'),
     rule('certificate.unused-certificate', 'Certificate sent that is part of no chain', 'notice', 'The server sends a certificate that belongs to no path from the leaf: harmless to most ' +
         'senders, but a sign of a stale chain file.'),
-    rule('certificate.expiring-soon', 'Certificate expires soon', 'warning', 'The certificate expires within the warning period (30 days unless the policy says ' +
-        'otherwise).'),
+    rule('certificate.expiring-soon', 'Certificate expires soon', 'warning', 'A certificate of the chain a sender builds (the leaf, an intermediate or the trust ' +
+        'anchor) expires within the warning period (30 days unless the policy says otherwise).'),
     rule('certificate.key-type-not-allowed', "Certificate key type outside the policy's list", 'error', "The leaf certificate's key type (RSA, ECDSA) is not one the policy's configuration uses."),
     rule('certificate.curve-not-allowed', "Certificate curve outside the policy's list", 'error', "The leaf certificate's elliptic curve is not one the policy's configuration lists."),
     rule('certificate.rsa-key-too-small', 'RSA key smaller than the policy minimum', 'error', "The leaf certificate's RSA key is smaller than the policy's minimum size."),
@@ -32266,15 +32641,16 @@ const RULES = [
     rule('certificate.lifespan-too-long', 'Certificate lifespan too long', 'warning', "The leaf certificate's validity period is longer than the policy's maximum."),
     rule('certificate.no-ocsp-staple', 'No OCSP response stapled', 'notice', 'The server does not staple an OCSP response to the handshake (status_request, RFC 6066, ' +
         'Section 8).'),
-    rule('certificate.client-certificate-required', 'Server requires a client certificate', 'error', 'The server asks for a client certificate (RFC 8446 Section 4.3.2) and, given a TLS 1.3 ' +
-        'handshake finished without one, ends it with a fatal alert (certificate_required, ' +
-        'Section 4.4.2.4). Webhook senders present no client certificate: no delivery gets ' +
-        'through.'),
+    rule('certificate.client-certificate-required', 'Server requires a client certificate', 'error', 'The server asks for a client certificate (RFC 8446 Section 4.3.2, RFC 5246 Section ' +
+        '7.4.4) and, given a handshake finished without one, ends it with a fatal alert ' +
+        '(certificate_required in TLS 1.3, Section 4.4.2.4; handshake_failure and the like in ' +
+        'TLS 1.2). Webhook senders present no client certificate: no delivery gets through.'),
     rule('certificate.client-certificate-requested', 'Server asks senders for a client certificate', 'warning', 'The server sends a CertificateRequest (RFC 8446 Section 4.3.2, RFC 5246 Section 7.4.4) in ' +
         'the handshake a sender makes. Webhook senders present no client certificate. The probe ' +
-        'finishes a TLS 1.3 handshake without one: when the server goes on, it may still refuse ' +
-        'the request over HTTP (nginx does with ssl_verify_client on); when it cannot be told ' +
-        '(TLS 1.2 only, no answer), the finding says so.'),
+        'finishes a TLS 1.3 handshake without one (TLS 1.2 on a server without TLS 1.3): when ' +
+        'the server goes on, it may still refuse the request over HTTP (nginx does with ' +
+        'ssl_verify_client on); when it cannot be told (no ECDHE AEAD suite, no answer), the ' +
+        'finding says so.'),
     // --- SNI -------------------------------------------------------------------------------------
     rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
         '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
@@ -33879,6 +34255,7 @@ function daysLeftText(daysLeft) {
 // versions, the worst forward secrecy and the soonest expiry, and lists differing values.
 
 
+
 const NONE = '—';
 function factsOf(result) {
     const addresses = reachableAddresses(result);
@@ -33889,7 +34266,7 @@ function factsOf(result) {
         versions: scanned ? versionsText(addresses) : NONE,
         senderSuite: scanned ? distinct(addresses.map(senderText)) : NONE,
         forwardSecrecy: scanned ? forwardSecrecyText(addresses) : NONE,
-        certificateDaysLeft: scanned ? daysLeftOf(addresses) : NONE,
+        certificateDaysLeft: scanned ? certificateText(result, addresses) : NONE,
         sni: scanned ? sniText(result, addresses) : NONE,
         counts: countFindings(result.findings),
     };
@@ -33946,8 +34323,45 @@ function forwardSecrecyText(addresses) {
         return 'yes';
     return NONE;
 }
+// The findings that make a sender refuse the certificate, in a word each, in this order.
+const CERTIFICATE_FAILURES = {
+    'certificate.name-mismatch': 'name',
+    'certificate.untrusted': 'chain',
+    'certificate.self-signed': 'chain',
+    'certificate.incomplete-chain': 'chain',
+    'certificate.wrong-intermediate': 'chain',
+    'certificate.bad-basic-constraints': 'chain',
+    'certificate.expired-in-chain': 'chain',
+    'certificate.weak-key': 'key',
+    'certificate.key-type-not-allowed': 'key',
+    'certificate.curve-not-allowed': 'key',
+    'certificate.rsa-key-too-small': 'key',
+    'certificate.weak-signature': 'signature',
+    'certificate.signature-not-allowed': 'signature',
+    'certificate.not-server-auth': 'usage',
+};
+/**
+ * The days left, or, when an error finding fails the certificate, what fails: days left alone
+ * read as healthy for a certificate senders refuse ("fails: name, chain"). Dates are said by
+ * the days left ("expired 3 days ago"), kept beside the words when they fail too.
+ */
+function certificateText(result, addresses) {
+    const failing = new Set(result.findings
+        .filter((finding) => finding.severity === 'error' && !finding.suppressed)
+        .map((finding) => finding.id));
+    const words = Object.entries(CERTIFICATE_FAILURES)
+        .filter(([id]) => failing.has(id))
+        .map(([, word]) => word);
+    const days = daysLeftOf(addresses);
+    if (words.length === 0) {
+        return days;
+    }
+    const dateFails = days.startsWith('expired') || days.startsWith('not yet valid');
+    return `fails: ${[...new Set(words)].join(', ')}${dateFails ? `, ${days}` : ''}`;
+}
 // A leaf that is not valid yet fails every sender however many days it has left, so it shows
-// ahead of the soonest expiry.
+// ahead of the soonest expiry. The soonest expiry is that of the whole chain a sender builds,
+// named when it is not the leaf's: an intermediate that expires first stops deliveries first.
 function daysLeftOf(addresses) {
     const chains = addresses.flatMap((address) => {
         const chain = address.certificates.primary;
@@ -33957,8 +34371,13 @@ function daysLeftOf(addresses) {
     if (early) {
         return words_validityText(early.served[0], true);
     }
-    const days = chains.map((chain) => chain.served[0].daysLeft);
-    return days.length > 0 ? daysLeftText(Math.min(...days)) : NONE;
+    const firsts = chains.flatMap((chain) => earliestExpiry(chain) ?? []);
+    if (firsts.length === 0) {
+        return NONE;
+    }
+    const first = firsts.reduce((soonest, each) => each.certificate.daysLeft < soonest.certificate.daysLeft ? each : soonest);
+    const which = first.position === 0 ? '' : ` (${first.role.replace(/^the /, '')})`;
+    return `${daysLeftText(first.certificate.daysLeft)}${which}`;
 }
 function sniText(result, addresses) {
     if (result.scan.endpoint.hostIsIp) {
@@ -34051,6 +34470,19 @@ function diff_diffReports(baseline, current) {
         .map((result) => result.scan.endpoint.input);
     return { added, removed, changed, regressions: changed.filter((change) => change.regression) };
 }
+/**
+ * Why a baseline cannot be compared with a report, or undefined when it can. Findings come from
+ * a policy's rules, so under another policy a finding gone is not a finding fixed: the rule may
+ * simply not be checked. A merge refuses reports of different policies for the same reason.
+ */
+function baselineMismatch(baseline, current) {
+    if (baseline.policy.name !== current.policy.name) {
+        return (`the baseline was made under the policy ${baseline.policy.name} and this run uses ` +
+            `${current.policy.name}, so its findings cannot be compared: give a baseline made under ` +
+            current.policy.name);
+    }
+    return undefined;
+}
 /** Whether the diff has anything to say. */
 function isEmptyDiff(diff) {
     return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0;
@@ -34062,7 +34494,11 @@ function diffEndpoint(before, after) {
     const beforeKeys = new Set(before.findings.map(findingKey));
     const afterKeys = new Set(after.findings.map(findingKey));
     const newFindings = uniqueByKey(after.findings.filter((f) => !beforeKeys.has(findingKey(f))));
-    const fixedFindings = uniqueByKey(before.findings.filter((f) => !afterKeys.has(findingKey(f))));
+    // An endpoint that was not probed now has only the finding that says so: the baseline's
+    // findings went unchecked, and calling them fixed would tell a reader the opposite.
+    const fixedFindings = probed(after)
+        ? uniqueByKey(before.findings.filter((f) => !afterKeys.has(findingKey(f))))
+        : [];
     const change = {
         endpoint: after.scan.endpoint.input,
         newFindings,
@@ -34074,7 +34510,7 @@ function diffEndpoint(before, after) {
     }
     // What the probes saw only compares between two scans; an endpoint that was not scanned on
     // one side has its verdict and findings compared, nothing else.
-    if (before.scan.status === 'scanned' && after.scan.status === 'scanned') {
+    if (probed(before) && probed(after)) {
         const reachableBefore = reachableAddresses(before);
         const reachableAfter = reachableAddresses(after);
         const versions = setChange(acceptedVersions(reachableBefore), acceptedVersions(reachableAfter));
@@ -34105,6 +34541,13 @@ function diffEndpoint(before, after) {
         change.senderSuite !== undefined ||
         change.certificate !== undefined;
     return changedAnything ? change : undefined;
+}
+/**
+ * Whether the probes reached the endpoint's TLS: not when no address answered, nor when the
+ * port answered without TLS (then only the finding that says so was raised).
+ */
+function probed(result) {
+    return result.scan.status === 'scanned' && result.scan.addresses.length > 0;
 }
 // A finding is the same across runs when its rule and SNI are. The address is left out: a name
 // whose DNS rotates its addresses would otherwise show every finding as fixed and new again.
@@ -34218,7 +34661,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a TLS 1.3 handshake finished with none.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a handshake finished with none, in the version given.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"},"version":{"enum":["TLSv1.3","TLSv1.2"]}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -34630,7 +35073,7 @@ function renderComment(report, options = {}) {
     if (options.baseline) {
         const diff = diffReports(options.baseline, report);
         if (!budget.addLines(changeLines(diff), 'changes since the baseline')) {
-            return budget.finish(maxChars, commentFooter);
+            return budget.finish(maxChars, commentFooter(options.runUrl));
         }
     }
     if (failing.length > 0) {
@@ -34640,14 +35083,17 @@ function renderComment(report, options = {}) {
             table.push(`${plural(compliant, 'compliant endpoint')} not listed.`, '');
         }
         if (!budget.addLines(table, 'endpoints of the table')) {
-            return budget.finish(maxChars, commentFooter);
+            return budget.finish(maxChars, commentFooter(options.runUrl));
         }
         const findings = failing.flatMap((result) => findingLines(result));
         budget.addLines(findings, 'findings');
     }
-    return budget.finish(maxChars, commentFooter);
+    return budget.finish(maxChars, commentFooter(options.runUrl));
 }
-const commentFooter = '\n_The job summary of the run has the suites, chains and fixes._\n';
+function commentFooter(runUrl) {
+    const summary = runUrl ? `[job summary of the run](${runUrl})` : 'job summary of the run';
+    return `\n_The ${summary} has the suites, chains and fixes._\n`;
+}
 // ---------------------------------------------------------------------------------------------
 // Head, overview and changes
 function titleLine(report, level = '##') {
@@ -34879,6 +35325,11 @@ function sameResults(a, b) {
 function versionResult(accepted, outcome) {
     if (accepted === true)
         return `accepted (${words_outcomeText(outcome)})`;
+    // A server without this version answers the hello with an older one (RFC 8446, Section
+    // 4.1.3): a handshake, but not in the version asked for.
+    if (accepted === false && outcome.kind === 'accepted') {
+        return `not accepted: the server answered with ${words_outcomeText(outcome)}`;
+    }
     if (accepted === false)
         return words_outcomeText(outcome);
     return `unknown: ${words_outcomeText(outcome)}`;
@@ -34968,8 +35419,9 @@ function chainTable(chain, title) {
     const path = chain.built.map((step) => (step === 'anchor' ? step : step + 1)).join(' → ') || NONE;
     lines.push('', `Path: ${path}. Trusted: ${yesNo(chain.trusted)}. Name matches: ${yesNo(chain.nameMatches)}. ` +
         `OCSP stapled: ${yesNo(chain.ocspStapled)}.`, '');
+    // Counted from 1 as in the table (the JSON report's `certificate` counts from 0).
     for (const problem of chain.problems) {
-        const which = problem.certificate !== undefined ? ` (#${problem.certificate})` : '';
+        const which = problem.certificate !== undefined ? ` (#${problem.certificate + 1})` : '';
         lines.push(`- \`${problem.code}\`${which}: ${escapeText(problem.detail)}`);
     }
     if (chain.problems.length > 0) {
@@ -36139,6 +36591,16 @@ function earlyCurveSuite(version, first) {
     return suite?.kex === 'ECDHE' && suite.auth !== 'ECDSA' ? suite.code : null;
 }
 /**
+ * Why an accepted hello named no curve that was offered. A TLS 1.2 server names its curve in
+ * the ServerKeyExchange (RFC 8422, Section 5.4); when none came (a flight that stops after the
+ * ServerHello) no curve was named at all, which says nothing of the curves the server has.
+ */
+function unnamedCurve(curve) {
+    return curve === undefined
+        ? 'no ServerKeyExchange came, so the server named no curve'
+        : 'the server named a curve that was not offered';
+}
+/**
  * The curves of one version, asked with `suites` (ECDHE suites the server accepts, none of
  * them ECDSA), knowing `seen` already: the common curves one per hello and the rest in one
  * hello, all at once; then offer and remove over the rest if that hello was accepted.
@@ -36162,7 +36624,7 @@ async function searchCurves(prober, version, suites, seen) {
                 found.push(common[index]);
             }
             else {
-                incomplete('the server named a curve that was not offered');
+                incomplete(unnamedCurve(outcome.group));
             }
         }
         else if (!isRefusal(outcome)) {
@@ -36190,7 +36652,7 @@ async function offerAndRemove(prober, version, suites, curves, first, incomplete
         if (outcome.kind === 'accepted' && outcome.version === version) {
             const curve = outcome.group;
             if (curve === undefined || !left.includes(curve)) {
-                incomplete('the server named a curve that was not offered');
+                incomplete(unnamedCurve(curve));
                 break;
             }
             found.push(curve);
@@ -36271,7 +36733,7 @@ async function enumerateCurves(prober, version, enumeration) {
                 }
                 break;
             }
-            incomplete('the server named a curve that was not offered');
+            incomplete(unnamedCurve(curve));
             break;
         }
         if (outcome.kind === 'alert' || outcome.kind === 'reset' || outcome.kind === 'closed') {
@@ -37684,7 +38146,11 @@ function refusalObservations(versions, enumerations) {
                 'hello (RFC 8446 Section 6.2, RFC 5246 Section 7.2.2): a client cannot tell why',
         });
     }
-    const everyRefusedBySuite = versions.every((support) => support.accepted === false) &&
+    // A fatal unrecognized_name alert refuses the hello for the name it carries (RFC 6066,
+    // Section 3), or for carrying none, before any suite is weighed: the suites say nothing then.
+    const refusedByName = versions.some((support) => support.outcome.kind === 'alert' && support.outcome.alert === Alert.unrecognizedName);
+    const everyRefusedBySuite = !refusedByName &&
+        versions.every((support) => support.accepted === false) &&
         [...enumerations.values()].some((found) => found.enumeration.refusals.length > 0);
     if (everyRefusedBySuite) {
         observations.push({
@@ -38366,14 +38832,9 @@ function audit_describeOutcome(outcome, total) {
     if (parts.length === 0) {
         return `${countOf(total, 'endpoint')} scanned, all compliant with the policy`;
     }
-    // Both at once: the run fails as not compliant (exit status 1), and the line says up front
-    // that some endpoints were not scanned at all, so that is not lost in the list.
-    if (parts.length === 2) {
-        const both = `${countOf(outcome.nonCompliant.length, 'endpoint')} not compliant; ` +
-            `could not scan ${outcome.notScanned.length}`;
-        return `${both}: ${parts.join('; ')}`;
-    }
-    return parts[0];
+    // Both at once: the run fails as not compliant (exit status 1); each part is said once, with
+    // its count first, so the endpoints not scanned follow the list, not repeat it.
+    return parts.join('; ');
 }
 function names(results) {
     return results.map((result) => result.scan.endpoint.input).join(', ');
@@ -38574,6 +39035,12 @@ function baselineFor(baseline, shard) {
 async function emit(report, baseline, options, io) {
     const format = options.json ? 'json' : options.format;
     const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+    const mismatch = baseline && baselineMismatch(baseline, report);
+    if (mismatch) {
+        // As in the Action: the scan stands, only the comparison is left out.
+        io.stderr.write(`webhook-tls-probe: --baseline: not compared: ${mismatch}\n`);
+        baseline = undefined;
+    }
     const rendered = render(report, format, baseline, { color: false, options, cwd: io.cwd });
     if (options.output) {
         const file = external_node_path_default().resolve(io.cwd, options.output);

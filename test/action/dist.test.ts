@@ -321,7 +321,7 @@ describe('the Action on a schedule with a tracking issue', () => {
     expect(tracking()).toHaveLength(1);
     expect(tracking()[0]).toMatchObject({
       state: 'open',
-      title: 'Webhook TLS audit: 1 endpoint failing',
+      title: 'Webhook TLS audit (Webhook TLS / probe): 1 endpoint failing',
     });
     expect(tracking()[0].body).toContain('certificate.expired');
     expect(tracking()[0].body).toContain('https://github.com/acme/hooks/actions/runs/4242');

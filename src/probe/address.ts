@@ -25,7 +25,11 @@ import { Alert } from '../wire/alerts.js';
 import { Group } from '../wire/groups.js';
 import { buildClientHello } from '../wire/hello.js';
 import { suiteByCode } from '../wire/suites.js';
-import type { HelloProbeResult, ProbeTarget } from './connection.js';
+import {
+  type HelloProbeResult,
+  type ProbeTarget,
+  probeWithoutClientCertificate,
+} from './connection.js';
 import {
   type CurveSearch,
   earlyCurveSuite,
@@ -60,6 +64,7 @@ export type CertificateChecker = (
   context: { versions: VersionSupport[] },
   options: ScanOptions,
   probe: ProbeFunction,
+  finish: typeof probeWithoutClientCertificate,
 ) => Promise<CertificateCheck>;
 
 export interface AddressScanContext {
@@ -735,6 +740,7 @@ async function checkCertificatesSafely(
       { versions },
       context.options,
       prober.asProbeFunction(),
+      prober.asFinishFunction(probeWithoutClientCertificate),
     );
   } catch (error) {
     return {

@@ -10,8 +10,17 @@ import type { HelloOptions } from '../wire/hello.js';
 import { canMakeKeyShare } from '../wire/keyshare.js';
 import { suiteByCode, suiteName } from '../wire/suites.js';
 import { compareVersions } from '../wire/versions.js';
-import type { HelloProbeResult, ProbeOptions, ProbeTarget, ProbeTimeouts } from './connection.js';
+import type {
+  HelloProbeResult,
+  ProbeOptions,
+  ProbeTarget,
+  ProbeTimeouts,
+  probeWithoutClientCertificate,
+} from './connection.js';
 import type { ConnectionRate } from './rate.js';
+
+/** probeWithoutClientCertificate, or a stand-in with its contract. */
+type FinishFunction = typeof probeWithoutClientCertificate;
 
 /** The wire layer's probeHello, or a stand-in with the same contract in tests. */
 export type ProbeFunction = (
@@ -108,6 +117,20 @@ export class Prober {
     return (_target, hello, _timeouts, options) => this.sendHello(hello, options);
   }
 
+  /**
+   * probeWithoutClientCertificate on top of this Prober: its connection is counted, limited,
+   * paced and bounded by the deadline like every other of the address.
+   */
+  asFinishFunction(finish: FinishFunction): FinishFunction {
+    return (target, hello) =>
+      this.settings.limit(async () => {
+        const timeouts = await this.turn();
+        if (timeouts === null) return { kind: 'unknown', detail: 'the endpoint deadline passed' };
+        this.connections += 1;
+        return finish(target, hello, timeouts);
+      });
+  }
+
   private async sendHello(
     full: HelloOptions,
     options?: ProbeOptions,
@@ -161,21 +184,30 @@ export class Prober {
     return this.earlyClose === 'off' ? resend() : reset;
   }
 
-  private async attempt(hello: HelloOptions, options?: ProbeOptions): Promise<HelloProbeResult> {
-    // The wait for the rate counts against the deadline; a turn after it is no turn at all.
+  /**
+   * Waits for a turn of the scan's rate and gives the timeouts of a connection made now, or
+   * null when the endpoint's deadline has passed (the wait counts against it).
+   */
+  private async turn(): Promise<ProbeTimeouts | null> {
     const rate = this.settings.rate;
     const onTime = rate === undefined || (await rate.take(this.settings.deadline));
     const remaining = this.settings.deadline - Date.now();
     if (!onTime || remaining <= 0) {
       this.note('deadline', 'the endpoint deadline passed before every probe was sent');
-      return emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
+      return null;
     }
 
     // The deadline caps the timeouts, so that a probe started just before it ends with it.
-    const timeouts: ProbeTimeouts = {
+    return {
       connectMs: Math.max(1, Math.min(this.settings.timeouts.connectMs, remaining)),
       readMs: Math.max(1, Math.min(this.settings.timeouts.readMs, remaining)),
     };
+  }
+
+  private async attempt(hello: HelloOptions, options?: ProbeOptions): Promise<HelloProbeResult> {
+    const timeouts = await this.turn();
+    if (timeouts === null)
+      return emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
 
     this.connections += 1;
     try {

@@ -1,4 +1,5 @@
-// Conduct: the tool sends nothing but ClientHellos (never an HTTP request to the webhook),
+// Conduct: the tool sends nothing but ClientHellos (never an HTTP request to the webhook; only a
+// server that asks for a client certificate gets a handshake finished without one),
 // keeps to the per-host concurrency limit across endpoints that share an address, and keeps
 // to the global rate limit on new connections. A recording proxy in front of a real HTTPS
 // server sees every byte and every connection.
@@ -247,6 +248,44 @@ describe('the per-host concurrency limit', () => {
     expect(instrumented.maxOpen()).toBe(2);
     expect(proxy.connections.length).toBe(instrumented.starts.length);
   });
+});
+
+describe('the handshake finished without a client certificate', () => {
+  // The one probe that goes past the hello (src/cert/check.ts) keeps to the same limit and is
+  // counted with the others: the benchmark saw five connections open at once with four allowed,
+  // on a gnutls-serv that asks for a certificate, when it went around the Prober.
+  it('keeps to the per-host limit and is counted, in TLS 1.3 and TLS 1.2', async () => {
+    for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const asking = await startNodeTls({
+        cert: leaf.certPem,
+        key: leaf.keyPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+        maxVersion,
+      });
+      const proxy = await startRecordingProxy(asking.port);
+      try {
+        const [scan] = await scanEndpoints([parseEndpoint(`localhost:${proxy.port}`)], {
+          ...FAST,
+          perHostConcurrency: 2,
+          extraCaPem: [root.certPem],
+        });
+        const address = scan.addresses[0];
+
+        expect([maxVersion, address.certificates.withoutClientCertificate]).toMatchObject([
+          maxVersion,
+          { answer: 'completed', version: maxVersion },
+        ]);
+        // Counted by the Prober means limited by it: every connection it counts waits for a
+        // turn of the address's limit. The proxy's own count may run one ahead (see above).
+        expect(address.connections).toBe(proxy.connections.length);
+        expect(proxy.maxOpen()).toBeLessThanOrEqual(3);
+      } finally {
+        await proxy.stop();
+        await asking.stop();
+      }
+    }
+  }, 60_000);
 });
 
 describe('the global rate limit', () => {

@@ -37146,6 +37146,19 @@ class Prober {
     asProbeFunction() {
         return (_target, hello, _timeouts, options) => this.sendHello(hello, options);
     }
+    /**
+     * probeWithoutClientCertificate on top of this Prober: its connection is counted, limited,
+     * paced and bounded by the deadline like every other of the address.
+     */
+    asFinishFunction(finish) {
+        return (target, hello) => this.settings.limit(async () => {
+            const timeouts = await this.turn();
+            if (timeouts === null)
+                return { kind: 'unknown', detail: 'the endpoint deadline passed' };
+            this.connections += 1;
+            return finish(target, hello, timeouts);
+        });
+    }
     async sendHello(full, options, retry = true) {
         // A caller that says closeEarly: false gets a hello without the alert whatever this knows.
         const closing = this.earlyClose !== 'off' && options?.closeEarly !== false;
@@ -37184,20 +37197,28 @@ class Prober {
         await this.earlyCloseCheck;
         return this.earlyClose === 'off' ? resend() : reset;
     }
-    async attempt(hello, options) {
-        // The wait for the rate counts against the deadline; a turn after it is no turn at all.
+    /**
+     * Waits for a turn of the scan's rate and gives the timeouts of a connection made now, or
+     * null when the endpoint's deadline has passed (the wait counts against it).
+     */
+    async turn() {
         const rate = this.settings.rate;
         const onTime = rate === undefined || (await rate.take(this.settings.deadline));
         const remaining = this.settings.deadline - Date.now();
         if (!onTime || remaining <= 0) {
             this.note('deadline', 'the endpoint deadline passed before every probe was sent');
-            return prober_emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
+            return null;
         }
         // The deadline caps the timeouts, so that a probe started just before it ends with it.
-        const timeouts = {
+        return {
             connectMs: Math.max(1, Math.min(this.settings.timeouts.connectMs, remaining)),
             readMs: Math.max(1, Math.min(this.settings.timeouts.readMs, remaining)),
         };
+    }
+    async attempt(hello, options) {
+        const timeouts = await this.turn();
+        if (timeouts === null)
+            return prober_emptyResult({ kind: 'error', detail: 'endpoint deadline reached' });
         this.connections += 1;
         try {
             return await this.settings.probe(this.settings.target, hello, timeouts, options);
@@ -37524,6 +37545,7 @@ function listProbeShares(seen, offered) {
 // once its connection is made (a port that refuses costs one attempt) the TLS 1.2, 1.1 and 1.0
 // hellos beside it; then the sender's hellos, the enumerations and curve searches, each
 // starting from its version hello's answer, the certificate hellos, and SSL 3.0 last.
+
 
 
 
@@ -38054,7 +38076,7 @@ async function startCertificatesEarly(context, prober, pending) {
 }
 async function checkCertificatesSafely(context, prober, versions) {
     try {
-        return await context.checkCertificates(context.endpoint, prober.target, { versions }, context.options, prober.asProbeFunction());
+        return await context.checkCertificates(context.endpoint, prober.target, { versions }, context.options, prober.asProbeFunction(), prober.asFinishFunction(probeWithoutClientCertificate));
     }
     catch (error) {
         return {

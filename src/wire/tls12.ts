@@ -6,12 +6,18 @@
 // client's second flight (Section 7.3). Only ECDHE key exchange (RFC 8422) with an AEAD suite:
 // the probe that uses this offers no other suites.
 
-import { createCipheriv, createHash, createHmac } from 'node:crypto';
+import { createCipheriv, createHmac } from 'node:crypto';
 import { concatBytes, type Parsed, refused, Writer } from './bytes.js';
 import { makeKeyShare } from './keyshare.js';
 import type { ServerHello, ServerKeyExchange } from './messages.js';
 import { type CipherSuite, suiteByCode } from './suites.js';
-import { type AnswerWithoutCertificate, answerOfAlert, suiteAead, suiteHash } from './tls13.js';
+import {
+  type AnswerWithoutCertificate,
+  answerOfAlert,
+  suiteAead,
+  suiteHash,
+  transcriptHash,
+} from './tls13.js';
 import { ContentType, HandshakeType } from './versions.js';
 
 type HashName = 'sha256' | 'sha384';
@@ -99,7 +105,7 @@ export function finishWithoutCertificate12(handshake: Tls12Handshake): Parsed<Tl
   // the ClientKeyExchange, which binds the master secret to this handshake.
   const randoms = concatBytes([handshake.clientRandom, serverHello.random]);
   const masterSecret = serverHello.extendedMasterSecret
-    ? prf(hash, preMasterSecret, 'extended master secret', digest(hash, transcript), 48)
+    ? prf(hash, preMasterSecret, 'extended master secret', transcriptHash(hash, transcript), 48)
     : prf(hash, preMasterSecret, 'master secret', randoms, 48);
 
   // Section 6.3: the key block is client key, server key, client IV, server IV for an AEAD.
@@ -111,14 +117,18 @@ export function finishWithoutCertificate12(handshake: Tls12Handshake): Parsed<Tl
     serverRandomFirst,
     protection.blockLength,
   );
-  const key = keyBlock.subarray(0, protection.keyLength);
-  const iv = keyBlock.subarray(
-    2 * protection.keyLength,
-    2 * protection.keyLength + protection.ivLength,
-  );
+  const { keyLength, ivLength } = protection;
+  const key = keyBlock.subarray(0, keyLength);
+  const iv = keyBlock.subarray(2 * keyLength, 2 * keyLength + ivLength);
 
   // Section 7.4.9: verify_data is 12 bytes of the PRF over the transcript hash.
-  const verifyData = prf(hash, masterSecret, 'client finished', digest(hash, transcript), 12);
+  const verifyData = prf(
+    hash,
+    masterSecret,
+    'client finished',
+    transcriptHash(hash, transcript),
+    12,
+  );
   const finished = concatBytes([Uint8Array.of(HandshakeType.finished, 0, 0, 12), verifyData]);
 
   const plain = (type: number, content: Uint8Array) =>
@@ -137,12 +147,6 @@ export function finishWithoutCertificate12(handshake: Tls12Handshake): Parsed<Tl
       ]),
     },
   };
-}
-
-function digest(hash: HashName, messages: readonly Uint8Array[]): Uint8Array {
-  const h = createHash(hash);
-  for (const message of messages) h.update(message);
-  return new Uint8Array(h.digest());
 }
 
 interface RecordProtection {

@@ -56400,15 +56400,16 @@ function finishWithoutCertificate12(handshake) {
     // the ClientKeyExchange, which binds the master secret to this handshake.
     const randoms = concatBytes([handshake.clientRandom, serverHello.random]);
     const masterSecret = serverHello.extendedMasterSecret
-        ? prf(hash, preMasterSecret, 'extended master secret', digest(hash, transcript), 48)
+        ? prf(hash, preMasterSecret, 'extended master secret', transcriptHash(hash, transcript), 48)
         : prf(hash, preMasterSecret, 'master secret', randoms, 48);
     // Section 6.3: the key block is client key, server key, client IV, server IV for an AEAD.
     const serverRandomFirst = concatBytes([serverHello.random, handshake.clientRandom]);
     const keyBlock = prf(hash, masterSecret, 'key expansion', serverRandomFirst, protection.blockLength);
-    const key = keyBlock.subarray(0, protection.keyLength);
-    const iv = keyBlock.subarray(2 * protection.keyLength, 2 * protection.keyLength + protection.ivLength);
+    const { keyLength, ivLength } = protection;
+    const key = keyBlock.subarray(0, keyLength);
+    const iv = keyBlock.subarray(2 * keyLength, 2 * keyLength + ivLength);
     // Section 7.4.9: verify_data is 12 bytes of the PRF over the transcript hash.
-    const verifyData = prf(hash, masterSecret, 'client finished', digest(hash, transcript), 12);
+    const verifyData = prf(hash, masterSecret, 'client finished', transcriptHash(hash, transcript), 12);
     const finished = concatBytes([Uint8Array.of(HandshakeType.finished, 0, 0, 12), verifyData]);
     const plain = (type, content) => concatBytes([
         Uint8Array.of(type, 0x03, 0x03, content.length >> 8, content.length & 0xff),
@@ -56425,12 +56426,6 @@ function finishWithoutCertificate12(handshake) {
             ]),
         },
     };
-}
-function digest(hash, messages) {
-    const h = (0,external_node_crypto_.createHash)(hash);
-    for (const message of messages)
-        h.update(message);
-    return new Uint8Array(h.digest());
 }
 /**
  * AEAD record protection of Section 6.2.3.3: the additional data is the sequence number, type,

@@ -50,6 +50,12 @@ interface BuiltPath {
   anchor: TrustAnchor | null;
   /** The path ends at a served certificate that is itself a trust anchor (a root sent along). */
   endsAtServedAnchor: boolean;
+  /**
+   * Served certificates with the anchor's subject and key that are not the anchor itself (an
+   * old or renewed copy of the root, a cross-signed one): a sender puts its own copy on the
+   * path in their place, so their dates do not count.
+   */
+  replacedByAnchor: number[];
 }
 
 /**
@@ -189,7 +195,7 @@ function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now:
       .named(names?.subject ?? null)
       .find((anchor) => sameCertificate(anchor, current));
     if (itself) {
-      return { steps, anchor: itself, endsAtServedAnchor: true };
+      return { steps, anchor: itself, endsAtServedAnchor: true, replacedByAnchor: [] };
     }
     if (current.info.selfSigned) {
       break;
@@ -200,14 +206,23 @@ function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now:
       .filter((anchor) => issues(anchor, current));
     if (anchorIssuers.length > 0) {
       const anchor = pickIssuer(anchorIssuers, (a) => a, now);
-      const servedCopy = certificates.findIndex(
-        (certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor),
+      const copies = certificates
+        .map((certificate, index) => ({ certificate, index }))
+        .filter(({ index }) => !steps.includes(index))
+        .filter(({ certificate }) => sameCertificate(certificate, anchor));
+      // A served copy equal byte for byte is the anchor itself. One that only shares its
+      // subject and key (a root renewed, or the old one still sent) is replaced: the path
+      // ends at the anchor the sender holds, and its dates are the ones checked (RFC 5280,
+      // Section 6.1.1 (d): the trust anchor's information is an input of the validation).
+      const exact = copies.find(({ certificate }) =>
+        Buffer.from(anchor.der).equals(certificate.der),
       );
-      if (servedCopy >= 0) {
-        steps.push(servedCopy);
-        return { steps, anchor, endsAtServedAnchor: true };
+      if (exact) {
+        steps.push(exact.index);
+        return { steps, anchor, endsAtServedAnchor: true, replacedByAnchor: [] };
       }
-      return { steps, anchor, endsAtServedAnchor: false };
+      const replacedByAnchor = copies.map(({ index }) => index);
+      return { steps, anchor, endsAtServedAnchor: false, replacedByAnchor };
     }
 
     const servedIssuers = certificates
@@ -219,7 +234,7 @@ function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now:
     steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
   }
 
-  return { steps, anchor: null, endsAtServedAnchor: false };
+  return { steps, anchor: null, endsAtServedAnchor: false, replacedByAnchor: [] };
 }
 
 // --- Problems -------------------------------------------------------------------------------
@@ -317,7 +332,13 @@ function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): Chain
 function unusedProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
   const problems: ChainProblem[] = [];
   certificates.forEach((certificate, index) => {
-    if (path.steps.includes(index) || certificate.info.selfSigned) {
+    // A cross-signed copy of the anchor issues the path's top certificate; the sender only
+    // prefers its own copy, so the served one is not stale.
+    if (
+      path.steps.includes(index) ||
+      path.replacedByAnchor.includes(index) ||
+      certificate.info.selfSigned
+    ) {
       return;
     }
     problems.push({

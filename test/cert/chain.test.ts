@@ -224,6 +224,25 @@ describe('order and roots', () => {
     );
   });
 
+  it('a cross-signed copy of the anchor sent along gives way to the anchor itself', async () => {
+    const otherRoot = await makeRoot({ subject: 'Chain Test Other Root' });
+    const crossSigned = await issueIntermediate(otherRoot, {
+      subject: root.subject,
+      keys: root.keys,
+      notAfter: new Date(Date.now() + 3 * DAY_MS),
+    });
+    const chain = analyseChain(der(leaf, intermediateA, crossSigned), HOST, {
+      extraCaPem: rootPem,
+      now: new Date(),
+    });
+
+    // Senders that look in their store first (OpenSSL, Go) end the path at their own root.
+    expect(chain.trusted).toBe(true);
+    expect(chain.built).toEqual([0, 1, 'anchor']);
+    expect(chain.anchor?.notAfter).toBe(root.certificate.notAfter.toISOString());
+    expect(codes(chain)).toEqual([]);
+  });
+
   it('a chain ending at an untrusted served root', () => {
     const chain = analyseChain(der(leaf, intermediateA, root), HOST, {
       extraCaPem: [],

@@ -2,6 +2,7 @@
 // certificate of the path, so deliveries fail on the earliest notAfter. openssl s_server serves
 // each chain; the scan is judged by the webhook policy and rendered as the reports show it.
 
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EndpointResult, Report } from '../../src/model.js';
 import { evaluate, presetPolicy } from '../../src/policy/index.js';
@@ -14,6 +15,7 @@ import {
   issueIntermediate,
   issueLeaf,
   makeRoot,
+  makeTempDir,
   pemBundle,
 } from '../support/pki.js';
 import { type RunningServer, startOpenssl } from '../support/servers.js';
@@ -28,12 +30,19 @@ afterAll(async () => {
   await Promise.all(running.map((server) => server.stop()));
 });
 
-/** Serves `leaf` and its intermediates with s_server, scans it as a sender trusting `root`. */
-async function judge(leaf: IssuedCertificate, root: IssuedCertificate) {
+/**
+ * Serves `leaf` and its intermediates (or the `sent` certificates after it) with s_server, and
+ * scans it as a sender trusting `root`.
+ */
+async function judge(
+  leaf: IssuedCertificate,
+  root: IssuedCertificate,
+  sent: IssuedCertificate[] = leaf.issuers.slice(0, -1),
+) {
   const server = await startOpenssl({
     certPem: leaf.certPem,
     keyPem: leaf.keyPem,
-    chainPem: pemBundle(...leaf.issuers.slice(0, -1)),
+    chainPem: pemBundle(...sent),
     args: ['-tls1_2'],
   });
   running.push(server);
@@ -103,6 +112,46 @@ describeWith('openssl', 'the expiry of a chain is its earliest notAfter', () => 
       /^the trust anchor \(CN=Short Root\) expires on \S+, in 6 days, before the leaf/,
     );
     expect(overviewCell(report)).toBe('6 days (trust anchor)');
+  });
+
+  it('counts the renewed root a sender holds, not the old copy the server sends', async () => {
+    const oldRoot = await makeRoot({ subject: 'Renewed Root', notAfter: inDays(8) });
+    const renewedRoot = await makeRoot({
+      subject: 'Renewed Root',
+      keys: oldRoot.keys,
+      notAfter: inDays(3650),
+    });
+    const intermediate = await issueIntermediate(oldRoot, { subject: 'Renewed CA' });
+    const leaf = await issueLeaf(intermediate, { notAfter: inDays(60) });
+
+    // The premise, by OpenSSL: after the old root's notAfter the chain still verifies against
+    // the renewed root, the old one sent along being ignored.
+    const files = makeTempDir();
+    try {
+      const verify = spawnSync('openssl', [
+        'verify',
+        '-attime',
+        String(Math.floor(inDays(20).getTime() / 1000)),
+        '-CAfile',
+        files.write('renewed.pem', renewedRoot.certPem),
+        '-untrusted',
+        files.write('sent.pem', pemBundle(intermediate, oldRoot)),
+        files.write('leaf.pem', leaf.certPem),
+      ]);
+      expect(`${verify.stdout}${verify.stderr}`).toMatch(/: OK\s*$/);
+    } finally {
+      files.remove();
+    }
+
+    const { result, report } = await judge(leaf, renewedRoot, [intermediate, oldRoot]);
+    const chain = result.scan.addresses[0].certificates.primary;
+
+    expect(expiring(result)).toEqual([]);
+    expect(chain?.built).toEqual([0, 1, 'anchor']);
+    expect(chain?.anchor?.notAfter).toBe(renewedRoot.certificate.notAfter.toISOString());
+    expect(result.findings.map((finding) => finding.id)).toContain('certificate.root-sent');
+    expect(result.verdict).toBe('compliant');
+    expect(overviewCell(report)).toBe('60 days');
   });
 
   it('still names the leaf when it expires first', async () => {

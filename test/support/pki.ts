@@ -28,6 +28,8 @@ export interface CertificateOptions {
   keyType?: KeyType;
   /** Leaves share one key per type within a process; set this for a key of their own. */
   freshKey?: boolean;
+  /** The key pair of an earlier certificate, kept as a CA keeps its key when it renews. */
+  keys?: CryptoKeyPair;
   notBefore?: Date;
   notAfter?: Date;
   /** The hash the issuer signs with; Ed25519 issuers ignore it (RFC 8410, Section 6). */
@@ -176,7 +178,8 @@ async function createCertificate(
   const subject = distinguishedName(options.subject ?? role.defaultSubject);
 
   const keys =
-    role.isCa || options.freshKey ? await generateKeys(keyType) : await sharedKeys(keyType);
+    options.keys ??
+    (role.isCa || options.freshKey ? await generateKeys(keyType) : await sharedKeys(keyType));
 
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(ca, ca ? options.pathLength : undefined, true),

@@ -31,7 +31,7 @@ import {
 import { alertName } from '../wire/alerts.js';
 import { Group } from '../wire/groups.js';
 import type { HelloOptions } from '../wire/hello.js';
-import { type Authentication, suitesForVersion } from '../wire/suites.js';
+import { type Authentication, suiteByCode, suitesForVersion } from '../wire/suites.js';
 import { canFinishTls12 } from '../wire/tls12.js';
 import { analyseChain } from './chain.js';
 import {
@@ -332,16 +332,26 @@ function versionBounds(version: TlsVersion): Pick<HelloOptions, 'version' | 'min
   return version === 'TLSv1.3' ? { version, minVersion: 'TLSv1.3' } : { version };
 }
 
-// The hello of the handshake finished without a client certificate. In TLS 1.2 only ECDHE
-// suites with an AEAD and curves node:crypto has, the ones the finish can complete (src/wire/
-// tls12.ts); every sender offers them.
+// The hello of the handshake finished without a client certificate: a sender's, as broad as
+// the certificate hellos. In TLS 1.3 it carries a key share for every curve, so that a server
+// does not ask for another with a HelloRetryRequest. In TLS 1.2 the ECDHE suites with an AEAD
+// come first, the ones the finish completes (src/wire/tls12.ts); a server that picks another
+// still shows whether it takes an empty Certificate.
 function finishingHello(version: 'TLSv1.3' | 'TLSv1.2', serverName: string | null): HelloOptions {
-  if (version === 'TLSv1.3') return broadHello('TLSv1.3', serverName);
-  const suites = suitesForVersion('TLSv1.2')
-    .filter((suite) => canFinishTls12(suite) && (suite.auth === 'RSA' || suite.auth === 'ECDSA'))
-    .map((suite) => suite.code);
-  const groups = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
-  return { version: 'TLSv1.2', suites, groups, serverName };
+  const broad = broadHello(version, serverName);
+  if (version === 'TLSv1.3') {
+    const curves = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1, Group.x448];
+    return { ...broad, keyShareGroups: curves };
+  }
+  const finishable = (code: number) => {
+    const suite = suiteByCode(code);
+    return suite !== undefined && canFinishTls12(suite);
+  };
+  const suites = [
+    ...broad.suites.filter(finishable),
+    ...broad.suites.filter((c) => !finishable(c)),
+  ];
+  return { ...broad, suites, statusRequest: false };
 }
 
 function broadHello(version: TlsVersion, serverName: string | null): HelloOptions {

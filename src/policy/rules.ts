@@ -339,8 +339,8 @@ export const RULES = [
       'the handshake a sender makes. Webhook senders present no client certificate. The probe ' +
       'finishes a TLS 1.3 handshake without one (TLS 1.2 on a server without TLS 1.3): when ' +
       'the server goes on, it may still refuse the request over HTTP (nginx does with ' +
-      'ssl_verify_client on); when it cannot be told (no ECDHE AEAD suite, no answer), the ' +
-      'finding says so.',
+      'ssl_verify_client on); when it cannot be told (no answer, or a HelloRetryRequest for ' +
+      'a group without a share), the finding says so.',
   ),
 
   // --- SNI -------------------------------------------------------------------------------------

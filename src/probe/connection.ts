@@ -13,7 +13,11 @@ import { canMakeKeyShare, makeKeyShare } from '../wire/keyshare.js';
 import type { ServerHello } from '../wire/messages.js';
 import { type Flight, type FlightOptions, FlightReader } from '../wire/parse.js';
 import { suiteByCode } from '../wire/suites.js';
-import { finishWithoutCertificate12, Tls12AnswerReader } from '../wire/tls12.js';
+import {
+  emptyCertificateRecord,
+  finishWithoutCertificate12,
+  Tls12AnswerReader,
+} from '../wire/tls12.js';
 import {
   AnswerReader,
   type AnswerWithoutCertificate,
@@ -148,9 +152,9 @@ export async function probeHello(
 /**
  * Makes a handshake with the hello, answers the server's CertificateRequest with no certificate
  * and a Finished (RFC 8446 Section 4.4.2, RFC 5246 Section 7.4.6), and reads how the server
- * takes it: as a webhook sender would fare, which has no certificate to present. A server that
- * asks for a HelloRetryRequest, asks for no certificate this time, or picks a suite or group
- * the finish cannot do gives `unknown`.
+ * takes it: as a webhook sender would fare, which has no certificate to present. In TLS 1.2 on
+ * a suite or group the finish cannot do, the empty Certificate goes alone. A server that asks
+ * for a HelloRetryRequest or for no certificate this time gives `unknown`.
  */
 export async function probeWithoutClientCertificate(
   target: ProbeTarget,
@@ -176,7 +180,7 @@ export async function probeWithoutClientCertificate(
       return unknown('the server sent a HelloRetryRequest');
     }
     if (flight.end !== 'complete' || (version !== 0x0304 && version !== 0x0303)) {
-      return unknown(flight.decryptError ?? flight.detail ?? 'the server refused the hello');
+      return unknown(flight.decryptError ?? flight.detail ?? 'the server refused our hello');
     }
     const tls13Finished = flight.messagesAfterHello.at(-1)?.[0] === HandshakeType.finished;
     if (version === 0x0304 && (!kept.keys || !tls13Finished)) {
@@ -186,6 +190,7 @@ export async function probeWithoutClientCertificate(
 
     let records: Uint8Array;
     let reader: AnswerReader | Tls12AnswerReader;
+    let silenceAnswers = false;
     if (version === 0x0304 && kept.keys !== undefined) {
       const finish = finishWithoutCertificate(kept.keys, flight.messagesAfterHello);
       records = finish.records;
@@ -198,13 +203,19 @@ export async function probeWithoutClientCertificate(
         serverMessages: [flight.serverHelloMessage as Uint8Array, ...flight.messagesAfterHello],
         keyExchange: flight.keyExchange,
       });
-      if (!finish.ok) return unknown(finish.error);
-      records = finish.value.records;
       reader = new Tls12AnswerReader();
+      // Without the finish, the empty Certificate alone: a server that goes on waits for the
+      // ClientKeyExchange, so a whole read timeout of silence is its answer.
+      records = finish.ok ? finish.value.records : emptyCertificateRecord();
+      silenceAnswers = !finish.ok;
     }
 
     const ending = await connection.converse(records, reader, connection.leftover);
     if (reader.answer !== null) return reader.answer;
+    if (ending.kind === 'timeout' && silenceAnswers) {
+      const detail = 'the server took an empty Certificate and waited for the key exchange';
+      return { kind: 'completed', detail };
+    }
     if (ending.kind === 'reset') return unknown('the server reset the connection, saying nothing');
     if (ending.kind === 'timeout') return unknown('the server said nothing in time');
     return unknown('the server closed the connection, saying nothing');

@@ -43,6 +43,19 @@ export function prf(
   return concatBytes(blocks).slice(0, length);
 }
 
+// RFC 5246 Section 7.4.6: a Certificate message with an empty certificate_list, in a record.
+const EMPTY_CERTIFICATE = Uint8Array.of(HandshakeType.certificate, 0, 0, 3, 0, 0, 0);
+
+/**
+ * The empty Certificate alone, for a handshake the finish cannot complete (RSA or DHE key
+ * exchange, a CBC suite, a curve node:crypto lacks): a server that wants a certificate ends the
+ * handshake on reading it; one that goes on waits for the ClientKeyExchange.
+ */
+export function emptyCertificateRecord(): Uint8Array {
+  const length = EMPTY_CERTIFICATE.length;
+  return concatBytes([Uint8Array.of(ContentType.handshake, 3, 3, 0, length), EMPTY_CERTIFICATE]);
+}
+
 /** Whether finishWithoutCertificate12 can complete a handshake on the suite. */
 export function canFinishTls12(suite: CipherSuite): boolean {
   return suite.kex === 'ECDHE' && suiteHash(suite) !== null && recordProtection(suite) !== null;
@@ -90,7 +103,7 @@ export function finishWithoutCertificate12(handshake: Tls12Handshake): Parsed<Tl
   if (preMasterSecret === null) return refused('the server key share is not a valid public key');
 
   // Section 7.4.6 and RFC 8422 Section 5.7: an empty certificate_list, then our ECDH point.
-  const certificate = Uint8Array.of(HandshakeType.certificate, 0, 0, 3, 0, 0, 0);
+  const certificate = EMPTY_CERTIFICATE;
   const w = new Writer();
   w.u8(HandshakeType.clientKeyExchange).block24((w) => w.block8((w) => w.bytes(share.publicKey)));
   const clientKeyExchange = w.finish();

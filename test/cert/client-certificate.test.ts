@@ -32,6 +32,7 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     // The TLS 1.2 servers cover both AEAD record protections and both PRF hashes, with x25519
     // and P-384: a Finished the server cannot verify gets an alert, not its ChangeCipherSpec.
     const tls12 = ['-tls1_2', '-verify', '1'];
+    const required12 = ['-tls1_2', '-Verify', '1'];
     const started = await Promise.all([
       startOpenssl({ ...files, args: ['-Verify', '1'] }),
       startOpenssl({ ...files, args: ['-verify', '1'] }),
@@ -43,6 +44,9 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
         args: [...tls12, '-cipher', 'ECDHE-RSA-AES256-GCM-SHA384', '-groups', 'P-384'],
       }),
       startOpenssl({ ...files, args: [...tls12, '-cipher', 'AES128-GCM-SHA256'] }),
+      startOpenssl({ ...files, args: [...required12, '-cipher', 'AES128-GCM-SHA256'] }),
+      startOpenssl({ ...files, args: [...required12, '-cipher', 'ECDHE-RSA-AES128-SHA'] }),
+      startOpenssl({ ...files, args: ['-Verify', '1', '-tls1_3', '-groups', 'secp384r1'] }),
       startOpenssl(files),
     ]);
     servers.push(...started);
@@ -54,11 +58,16 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
       'tls12-chacha',
       'tls12-aes256-p384',
       'tls12-rsa-kex',
+      'tls12-rsa-kex-required',
+      'tls12-cbc-required',
+      'tls13-p384-required',
       'plain',
     ];
     const results = await scanEndpoints(
       servers.map((server) => parseEndpoint(server.endpoint)),
-      { ...DEFAULT_SCAN_OPTIONS, extraCaPem: [rootPem] },
+      // A server the finish cannot complete with is read from its silence after the empty
+      // Certificate, a whole read timeout: a short one keeps the test short.
+      { ...DEFAULT_SCAN_OPTIONS, readTimeoutMs: 2_000, extraCaPem: [rootPem] },
     );
     for (const [index, name] of names.entries()) scans.set(name, results[index]);
   }, 120_000);
@@ -118,13 +127,21 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     }
   });
 
-  it('says it could not be told when no suite the finish can do is accepted', () => {
-    expect(tried('tls12-rsa-kex')?.answer).toBe('unknown');
-    const findings = evaluate(scans.get('tls12-rsa-kex')!, presetPolicy('webhook'), new Date());
-    const requested = findings.findings.find(
-      (finding) => finding.id === 'certificate.client-certificate-requested',
-    );
-    expect(requested?.evidence.observed).toContain('could not be told');
+  it('sends the empty Certificate alone when the suite is not one the finish can do', () => {
+    expect(tried('tls12-rsa-kex')).toEqual({
+      answer: 'completed',
+      detail: 'the server took an empty Certificate and waited for the key exchange',
+      version: 'TLSv1.2',
+    });
+    for (const name of ['tls12-rsa-kex-required', 'tls12-cbc-required']) {
+      expect([name, tried(name)?.answer]).toEqual([name, 'refused']);
+      expect(findingIds(name)).toContain('certificate.client-certificate-required');
+    }
+  });
+
+  it('offers a share of every curve in TLS 1.3, so that no HelloRetryRequest hides the answer', () => {
+    expect(tried('tls13-p384-required')).toMatchObject({ answer: 'refused', version: 'TLSv1.3' });
+    expect(findingIds('tls13-p384-required')).toContain('certificate.client-certificate-required');
   });
 
   it('is not said of a server that asks for none', () => {

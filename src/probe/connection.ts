@@ -205,7 +205,9 @@ export async function probeWithoutClientCertificate(
       });
       reader = new Tls12AnswerReader();
       // Without the finish, the empty Certificate alone: a server that goes on waits for the
-      // ClientKeyExchange, so a whole read timeout of silence is its answer.
+      // ClientKeyExchange, so a whole read timeout of silence is its answer. Known gap: that
+      // wait is the price; a ClientKeyExchange for RSA and DHE key exchange and a CBC Finished
+      // would have the server answer at once.
       records = finish.ok ? finish.value.records : emptyCertificateRecord();
       silenceAnswers = !finish.ok;
     }

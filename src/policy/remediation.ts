@@ -305,6 +305,14 @@ export function nameFix(host: string, hostIsIp: boolean): Remediation {
 }
 
 /**
+ * The certificate names the endpoint in its subject CN only, which Go and the browsers ignore
+ * (RFC 9525): the site is right, the certificate lacks the subjectAltName.
+ */
+export function subjectAltNameFix(host: string): Remediation {
+  return remediation(`Reissue the certificate with a subjectAltName for ${host}.`);
+}
+
+/**
  * The server refuses the endpoint's name in SNI: the name is missing from its configuration.
  * When the certificate it sends without SNI covers the name already, reissuing changes nothing.
  */

@@ -1,7 +1,8 @@
 // The words of the name findings on real servers that testers found misleading: a certificate
-// with a subject CN and no subjectAltName, a default certificate stated as a fact, and a fix
-// that reissued a certificate that already covered the name the server refused. openssl
-// s_server serves each case; the scan is judged by the webhook policy.
+// with a subject CN and no subjectAltName, a default certificate stated as a fact (or guessed
+// for a certificate whose CN is the endpoint's name), and a fix that reissued a certificate
+// that already covered the name the server refused. openssl s_server or nginx serves each
+// case; the scan is judged by the webhook policy.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EndpointResult } from '../../src/model.js';
@@ -14,9 +15,17 @@ import {
   issueIntermediate,
   issueLeaf,
   makeRoot,
+  makeTempDir,
   pemBundle,
+  writeCertificateFiles,
 } from '../support/pki.js';
-import { type OpensslOptions, type RunningServer, startOpenssl } from '../support/servers.js';
+import {
+  nginxTlsServer,
+  type OpensslOptions,
+  type RunningServer,
+  startNginx,
+  startOpenssl,
+} from '../support/servers.js';
 
 const running: RunningServer[] = [];
 let root: IssuedCertificate;
@@ -44,7 +53,11 @@ async function judge(
     ...options,
   });
   running.push(server);
+  return judgeServer(server, host);
+}
 
+/** Judges `host:port` of a running server, the host resolving to the server. */
+async function judgeServer(server: RunningServer, host: string): Promise<EndpointResult> {
   const now = new Date();
   const policy = presetPolicy('webhook');
   const [scan] = await scanEndpoints(
@@ -114,5 +127,53 @@ describeWith('openssl', 'the words of name findings on real servers', () => {
     expect(refused.remediation.summary).toMatch(/^Set localhost up on the server as a name it/);
     expect(refused.remediation.summary).toContain('the certificate it sends already covers');
     expect(refused.remediation.summary).not.toContain('reissue');
+  });
+});
+
+describeWith('nginx', 'the words of name findings on nginx', () => {
+  it('asks only for a subjectAltName when the subject CN already names the host', async () => {
+    const cnOnly = await issueLeaf(issuer, { subject: 'localhost', dnsNames: [], ipAddresses: [] });
+    const files = makeTempDir('wtp-names-');
+    try {
+      const { certFile, keyFile } = writeCertificateFiles(files, 'cn-only', cnOnly);
+      const server = await startNginx({ serverBlocks: nginxTlsServer({ certFile, keyFile }) });
+      running.push(server);
+
+      const result = await judgeServer(server, 'localhost');
+      const mismatch = finding(result, 'certificate.name-mismatch');
+
+      // nginx with one site sends the certificate for every name, the sign the hedge reads.
+      expect(result.scan.addresses[0].certificates.sni.honoured).toBe(false);
+      expect(mismatch.evidence.observed).toMatch(/^the certificate has no subjectAltName, only /);
+      expect(mismatch.evidence.observed).not.toContain('default certificate');
+      expect(mismatch.evidence.observed).not.toContain('no site may be set up');
+      expect(mismatch.remediation).toEqual({
+        summary: 'Reissue the certificate with a subjectAltName for localhost.',
+      });
+    } finally {
+      files.remove();
+    }
+  });
+
+  it('still hedges about a default certificate that names another host', async () => {
+    const otherSite = await issueLeaf(issuer, {
+      subject: 'other.example.test',
+      dnsNames: [],
+      ipAddresses: [],
+    });
+    const files = makeTempDir('wtp-names-');
+    try {
+      const { certFile, keyFile } = writeCertificateFiles(files, 'other', otherSite);
+      const server = await startNginx({ serverBlocks: nginxTlsServer({ certFile, keyFile }) });
+      running.push(server);
+
+      const mismatch = finding(await judgeServer(server, 'localhost'), 'certificate.name-mismatch');
+
+      expect(mismatch.evidence.observed).toContain('it is probably its default certificate');
+      expect(mismatch.remediation.summary).toMatch(/^Serve a certificate whose subjectAltName/);
+      expect(mismatch.remediation.snippets?.map((snippet) => snippet.server)).toContain('nginx');
+    } finally {
+      files.remove();
+    }
   });
 });

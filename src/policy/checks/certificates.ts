@@ -8,9 +8,22 @@
 // included: deliveries fail on the earliest notAfter, often an intermediate's. Mozilla's limits
 // apply to the leaf alone.
 
-import { type ChainExpiry, describeNames, earliestExpiry, ipAsDnsNote } from '../../cert/index.js';
+import {
+  type ChainExpiry,
+  describeNames,
+  type ExpectedName,
+  earliestExpiry,
+  ipAsDnsNote,
+  nameMatches,
+} from '../../cert/index.js';
 import type { CertificateInfo, ChainProblem, ChainProblemCode, ServedChain } from '../../model.js';
-import { adviceOnly, certificateFix, chainFix, nameFix } from '../remediation.js';
+import {
+  adviceOnly,
+  certificateFix,
+  chainFix,
+  nameFix,
+  subjectAltNameFix,
+} from '../remediation.js';
 import type { RuleId } from '../rules.js';
 import {
   dateText,
@@ -66,6 +79,22 @@ function hasAltNames(certificate: CertificateInfo): boolean {
 // allowed; Go and the browsers ignore the CN, so a certificate without subjectAltName names no
 // host for them, whatever its subject says. Node and Java still fall back to it.
 const NO_ALT_NAMES = 'it has no subjectAltName, and Go and the browsers ignore its subject';
+
+/**
+ * A certificate without subjectAltName whose subject CN is the endpoint's name: it was made for
+ * this name and lacks only the subjectAltName that senders read, so it is no other site's.
+ */
+function onlyCommonNameCovers(certificate: CertificateInfo, expected: ExpectedName): boolean {
+  if (hasAltNames(certificate)) {
+    return false;
+  }
+  const commonName = certificate.subject.match(/(?:^|, )CN=([^,]+)/)?.[1]?.trim();
+  if (!commonName) {
+    return false;
+  }
+  // Matched as a subjectAltName entry would be, so *.example.test covers hooks.example.test.
+  return nameMatches({ dnsNames: [commonName], ipAddresses: [commonName] }, expected);
+}
 
 /** What a certificate for the wrong name covers, as a sentence. */
 function coverageText(certificate: CertificateInfo, host: string): string {
@@ -182,13 +211,15 @@ function explain(
 
   switch (rule) {
     // One certificate for the three names tried hints at a default certificate; only those
-    // names are known, so the evidence says it as a guess.
+    // names are known, so the evidence says it as a guess. A certificate whose CN is the
+    // endpoint's name is meant for it, whatever else the server serves: no guess then.
     case 'certificate.name-mismatch':
       return {
         observed:
           coverageText(leaf, endpoint.host) +
           ipAsDnsNote(leaf, endpoint) +
-          (context.address.certificates.sni.honoured === false
+          (context.address.certificates.sni.honoured === false &&
+          !onlyCommonNameCovers(leaf, endpoint)
             ? '; the server sends it alike for this name, for no name and for a name it cannot ' +
               'know, so it is probably its default certificate and no site may be set up for ' +
               'this name'
@@ -272,7 +303,7 @@ function explain(
   }
 }
 
-function remediationFor(context: AddressContext, rule: RuleId) {
+function remediationFor(context: AddressContext, rule: RuleId, chain: ServedChain) {
   const { endpoint } = context;
   switch (rule) {
     case 'certificate.incomplete-chain':
@@ -290,7 +321,10 @@ function remediationFor(context: AddressContext, rule: RuleId) {
           'current chain, the leaf first, then its intermediates.',
       );
     case 'certificate.name-mismatch':
-      return nameFix(endpoint.host, endpoint.hostIsIp);
+      // The right certificate is served already; only its subjectAltName is missing.
+      return onlyCommonNameCovers(chain.served[0], endpoint)
+        ? subjectAltNameFix(endpoint.host)
+        : nameFix(endpoint.host, endpoint.hostIsIp);
     case 'certificate.untrusted':
     case 'certificate.self-signed':
       return certificateFix(
@@ -457,7 +491,7 @@ function chainFindings(context: AddressContext, chain: ServedChain): RawFinding[
       sni: chain.sni,
       observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
       expected: explained[0].expected,
-      remediation: remediationFor(context, rule),
+      remediation: remediationFor(context, rule, chain),
     });
   }
 

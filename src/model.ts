@@ -365,6 +365,12 @@ export interface Report {
   policy: {
     name: string;
     failOn: Severity | 'never';
+    /**
+     * SHA-256 (hex) of what the policy checks (policyDigest): two reports were made under the
+     * same rules when their digests are equal, whatever the policy is named. Absent in reports
+     * of earlier versions, which are matched by name.
+     */
+    digest?: string;
     /** The policy's required suites in its order, so renderings can mark them. */
     listedSuites?: number[];
     /** The rules the policy checks (those not set to off), so renderings can list them. */

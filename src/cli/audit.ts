@@ -13,6 +13,7 @@ import {
   failsPolicy,
   loadPolicy,
   type Policy,
+  policyDigest,
   unusedSuppressions,
 } from '../policy/index.js';
 import { endpointKey, parseEndpoint, parseEndpointList } from '../probe/endpoint.js';
@@ -207,7 +208,7 @@ export async function runAudit(settings: AuditSettings, hooks: AuditHooks = {}):
 
   return buildReport({
     results,
-    policy,
+    policy: { ...policy, digest: policyDigest(policy) },
     startedAt,
     finishedAt,
     runFindings,

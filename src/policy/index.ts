@@ -1,6 +1,7 @@
 // The policy layer: presets and policy files, the rules that turn an endpoint's scan into
 // findings, suppressions, and the verdicts that decide a run's exit.
 
+export { policyDigest } from './digest.js';
 export { evaluate, failsPolicy, verdictAt } from './evaluate.js';
 export {
   type LoadPolicyOptions,

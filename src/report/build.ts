@@ -18,6 +18,8 @@ export interface ReportPolicy {
   listedSuites?: number[];
   /** Each rule's severity, `off` for a rule the policy does not check. */
   severities?: Partial<Record<string, Severity | 'off'>>;
+  /** The digest of what the policy checks (policyDigest), to match reports by policy. */
+  digest?: string;
 }
 
 export interface BuildReportInput {
@@ -40,6 +42,7 @@ export function buildReport(input: BuildReportInput): Report {
     policy: {
       name: policy.name,
       failOn: policy.failOn,
+      ...(policy.digest ? { digest: policy.digest } : {}),
       ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
       ...(policy.severities
         ? {

@@ -6,6 +6,7 @@
 import type { EndpointResult, Finding, Report, TlsVersion, Verdict } from '../model.js';
 import { endpointKey } from '../probe/endpoint.js';
 import { acceptedVersions, reachableAddresses, senderText } from './facts.js';
+import { sameName, samePolicy } from './policy-match.js';
 import { VERDICT_WORDS, versionText } from './words.js';
 
 /** The certificate a sender sees on one address, in the few fields a change shows up in. */
@@ -79,17 +80,23 @@ export function diffReports(baseline: Report, current: Report): ReportDiff {
  * Why a baseline cannot be compared with a report, or undefined when it can. Findings come from
  * a policy's rules, so under another policy a finding gone is not a finding fixed: the rule may
  * simply not be checked. A merge refuses reports of different policies for the same reason.
+ * The policies' content decides, not their names (samePolicy).
  */
 export function baselineMismatch(baseline: Report, current: Report): string | undefined {
-  if (baseline.policy.name !== current.policy.name) {
-    return (
-      `the baseline was made under the policy ${baseline.policy.name} and this run uses ` +
-      `${current.policy.name}, so its findings cannot be compared: give a baseline made under ` +
-      current.policy.name
-    );
+  if (samePolicy(baseline.policy, current.policy)) {
+    return undefined;
   }
 
-  return undefined;
+  // A policy file may take a preset's name: then the names alone would not say what differs.
+  const made = sameName(baseline.policy, current.policy)
+    ? `under a policy also named ${baseline.policy.name} that checks other rules than this ` +
+      `run's`
+    : `under the policy ${baseline.policy.name} and this run uses ${current.policy.name}`;
+
+  return (
+    `the baseline was made ${made}, so its findings cannot be compared: give a baseline made ` +
+    `under ${current.policy.name}`
+  );
 }
 
 /** Whether the diff has anything to say. */

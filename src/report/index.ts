@@ -38,6 +38,7 @@ export {
   SUMMARY_LIMIT_BYTES,
 } from './markdown.js';
 export { MergeError, mergeReports } from './merge.js';
+export { policyNameKey, sameName, samePolicy } from './policy-match.js';
 export {
   DEFAULT_SARIF_LOCATION,
   FINGERPRINT_KEY,

@@ -7,6 +7,7 @@
 import type { EndpointResult, Report } from '../model.js';
 import { failsPolicy } from '../policy/index.js';
 import { endpointKey } from '../probe/endpoint.js';
+import { sameName, samePolicy } from './policy-match.js';
 
 /** Reports that cannot be merged; the message names the reports and what differs. */
 export class MergeError extends Error {
@@ -82,8 +83,15 @@ function checkSameRun(reports: Report[], nameOf: (index: number) => string): voi
       );
     }
 
-    if (report.policy.name !== first.policy.name) {
-      throw differs('policy', first.policy.name, report.policy.name);
+    if (!samePolicy(report.policy, first.policy)) {
+      // Named alike (a policy file may take a preset's name), the rules are what differ.
+      throw sameName(report.policy, first.policy)
+        ? differs(
+            'policy rules (digest)',
+            first.policy.digest?.slice(0, 12),
+            report.policy.digest?.slice(0, 12),
+          )
+        : differs('policy', first.policy.name, report.policy.name);
     }
 
     if (report.policy.failOn !== first.policy.failOn) {

@@ -540,6 +540,61 @@ describe('baselines and shards', () => {
     ]);
   });
 
+  it('does not compare with a baseline of a policy file named like the preset', async () => {
+    // A tester saw the findings only mozilla-intermediate raises called fixed: the policy file
+    // is named webhook, like the preset this run uses, yet checks other rules.
+    const files = { 'polm.yml': 'extends: mozilla-intermediate\nname: webhook\n' };
+    const intermediate = await action({
+      inputs: { endpoints: endpointOf('compliant'), 'ca-file': 'ca.pem', policy: 'polm.yml' },
+      event: PUSH,
+      files,
+    });
+    const run = await action({
+      inputs: {
+        endpoints: endpointOf('compliant'),
+        'ca-file': 'ca.pem',
+        baseline: 'baseline.json',
+        comment: 'never',
+      },
+      event: PUSH,
+      files: { 'baseline.json': readFileSync(intermediate.outputs.report, 'utf8') },
+    });
+
+    expect(JSON.parse(readFileSync(intermediate.outputs.report, 'utf8')).policy.name).toBe(
+      'webhook',
+    );
+    expect(messages(run, 'warning')).toContain(
+      'Not compared with the baseline baseline.json: the baseline was made under a policy ' +
+        "also named webhook that checks other rules than this run's, so its findings cannot " +
+        'be compared: give a baseline made under webhook.',
+    );
+    expect(run.summary).not.toMatch(/since the baseline/i);
+  });
+
+  it('compares a baseline of the same policy file however its path is spelt', async () => {
+    const files = { 'pol.yml': 'extends: webhook\n' };
+    const earlier = await action({
+      inputs: { endpoints: endpointOf('compliant'), 'ca-file': 'ca.pem', policy: 'pol.yml' },
+      event: PUSH,
+      files,
+    });
+    const run = await action({
+      inputs: {
+        endpoints: [endpointOf('compliant'), endpointOf('tls1.0-only')].join('\n'),
+        'ca-file': 'ca.pem',
+        policy: './pol.yml',
+        baseline: 'baseline.json',
+        comment: 'never',
+      },
+      event: PUSH,
+      files: { ...files, 'baseline.json': readFileSync(earlier.outputs.report, 'utf8') },
+    });
+
+    expect(messages(run, 'warning')).not.toContainEqual(expect.stringMatching(/Not compared/));
+    expect(run.summary).toContain('New endpoints');
+    expect(run.summary).toContain(endpointOf('tls1.0-only'));
+  });
+
   it('names a baseline it cannot read once', async () => {
     const run = await action({
       inputs: { endpoints: closedEndpoint, baseline: 'missing-baseline.json' },

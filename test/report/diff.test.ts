@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parsePolicy, policyDigest, presetPolicy } from '../../src/policy/index.js';
 import {
   baselineMismatch,
   changePhrases,
@@ -27,6 +28,48 @@ describe('baselineMismatch', () => {
       `the baseline was made under the policy mozilla-modern and this run uses ` +
         `${current.policy.name}, so its findings cannot be compared: give a baseline made ` +
         `under ${current.policy.name}`,
+    );
+  });
+});
+
+describe('baselineMismatch by the policy’s content', () => {
+  const withPolicy = (name: string, digest?: string) => {
+    const report = makeReport();
+    return { ...report, policy: { ...report.policy, name, ...(digest ? { digest } : {}) } };
+  };
+
+  it('refuses a policy file named like the preset but checking other rules', () => {
+    const preset = policyDigest(presetPolicy('webhook'));
+    const file = policyDigest(
+      parsePolicy('extends: mozilla-intermediate\nname: webhook\n', 'polm.yml'),
+    );
+
+    expect(baselineMismatch(withPolicy('webhook', file), withPolicy('webhook', preset))).toBe(
+      'the baseline was made under a policy also named webhook that checks other rules than ' +
+        "this run's, so its findings cannot be compared: give a baseline made under webhook",
+    );
+  });
+
+  it('takes the same rules under another name, and a file preset-equal to its preset', () => {
+    const file = policyDigest(parsePolicy('extends: webhook\nname: hooks\n', 'pol.yml'));
+
+    expect(file).toBe(policyDigest(presetPolicy('webhook')));
+    expect(baselineMismatch(withPolicy('pol.yml', file), withPolicy('hooks', file))).toBe(
+      undefined,
+    );
+  });
+
+  it('matches reports without a digest by name, however a path is spelt', () => {
+    const digest = policyDigest(presetPolicy('webhook'));
+
+    expect(baselineMismatch(withPolicy('pol.yml'), withPolicy('./pol.yml', digest))).toBe(
+      undefined,
+    );
+    expect(baselineMismatch(withPolicy('./policies/../pol.yml'), withPolicy('pol.yml'))).toBe(
+      undefined,
+    );
+    expect(baselineMismatch(withPolicy('other.yml'), withPolicy('pol.yml'))).toMatch(
+      /^the baseline was made under the policy other\.yml and this run uses pol\.yml/,
     );
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointResult, Report } from '../../src/model.js';
+import { parsePolicy, policyDigest, presetPolicy } from '../../src/policy/index.js';
 import { endpointKey } from '../../src/probe/endpoint.js';
 import {
   MergeError,
@@ -96,6 +97,25 @@ describe('mergeReports', () => {
     expect(mergeReports([report])).toEqual(report);
   });
 
+  it('merges shards of one policy file named by two spellings of its path', () => {
+    const [a, b] = shardReports(manyResults(4), 2);
+    const digest = policyDigest(parsePolicy('extends: webhook\n', 'pol.yml'));
+    const spelt = (report: Report, name: string, withDigest: boolean): Report => ({
+      ...report,
+      policy: { ...report.policy, name, ...(withDigest ? { digest } : {}) },
+    });
+
+    // With digests, as reports are written now; without, as earlier versions wrote them.
+    for (const withDigest of [true, false]) {
+      const merged = mergeReports([
+        spelt(a, 'pol.yml', withDigest),
+        spelt(b, './pol.yml', withDigest),
+      ]);
+      expect(merged.endpoints).toHaveLength(4);
+      expect(merged.policy.digest).toBe(withDigest ? digest : undefined);
+    }
+  });
+
   describe('refuses reports that are not of one run', () => {
     const results = manyResults(20);
 
@@ -137,6 +157,25 @@ describe('mergeReports', () => {
       );
       expect(refusal([a, { ...b, tool: { ...b.tool, version: '9.9.9' } }])).toMatch(
         /has tool "webhook-tls-probe 9.9.9" where .* has "webhook-tls-probe 0.1.0"/,
+      );
+    });
+
+    it('a policy file that takes a preset name and checks other rules', () => {
+      const [a, b] = shardReports(results, 2);
+      const preset = policyDigest(presetPolicy('webhook'));
+      const file = policyDigest(
+        parsePolicy('extends: mozilla-intermediate\nname: webhook\n', 'polm.yml'),
+      );
+      const named = (report: Report, digest: string): Report => ({
+        ...report,
+        policy: { ...report.policy, name: 'webhook', digest },
+      });
+
+      expect(refusal([named(a, preset), named(b, file)])).toMatch(
+        new RegExp(
+          `^report 2 \\(shard 2/2\\) has policy rules \\(digest\\) "${file.slice(0, 12)}" ` +
+            `where report 1 \\(shard 1/2\\) has "${preset.slice(0, 12)}"`,
+        ),
       );
     });
 

@@ -15,6 +15,8 @@ import {
   describeOutcome,
   mergeReportFiles,
   messageOf,
+  names,
+  namesWithReasons,
   outcomeOf,
   runAudit,
 } from '../cli/audit.js';
@@ -515,7 +517,7 @@ async function writeTrackingIssue(
     failed: failing > 0,
     title: `Webhook TLS audit${named}: ${countOf(failing, 'endpoint')} failing`,
     body:
-      `${what}, found ${found}.\n\n` +
+      `${failuresSentences(what, outcome, report.endpoints.length)}\n\n` +
       renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
     // Two sentences: the run's description already holds parentheses (the audit, the link).
     closingComment: `Every endpoint passes again: ${found}. Seen by ${lowerFirst(what)}. Closing.`,
@@ -526,6 +528,40 @@ async function writeTrackingIssue(
   } else if (result.kind !== 'unchanged') {
     core.info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
   }
+}
+
+/**
+ * What the run found, with the run as the subject of each sentence: "The audit …, found 1
+ * endpoint of 3 not compliant with the policy: a. It could not scan 1 endpoint of 3: b (…)."
+ * Not describeOutcome, whose clauses follow no subject.
+ */
+function failuresSentences(what: string, outcome: AuditOutcome, total: number): string {
+  const predicates: string[] = [];
+
+  if (outcome.nonCompliant.length > 0) {
+    predicates.push(
+      `found ${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
+        `with the policy: ${names(outcome.nonCompliant)}`,
+    );
+  }
+
+  if (outcome.notScanned.length > 0) {
+    predicates.push(
+      `could not scan ${countOf(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
+        namesWithReasons(outcome.notScanned),
+    );
+  }
+
+  if (predicates.length === 0) {
+    // Not expected, the report being judged at error; kept so the body never reads "undefined".
+    predicates.push(
+      `found ${countOf(outcome.letPass.length, 'endpoint')} of ${total} not compliant or not ` +
+        `scanned: ${names(outcome.letPass)}`,
+    );
+  }
+
+  const [first, second] = predicates;
+  return second ? `${what}, ${first}. It ${second}.` : `${what}, ${first}.`;
 }
 
 /** A sentence's start for use inside another sentence: "The audit" becomes "the audit". */

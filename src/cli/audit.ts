@@ -315,14 +315,7 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
   if (outcome.notScanned.length > 0) {
     parts.push(
       `could not scan ${countOf(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
-        outcome.notScanned
-          .map((result) => {
-            const reason = result.scan.notScanned;
-            return reason
-              ? `${result.scan.endpoint.input} (${reason.detail})`
-              : result.scan.endpoint.input;
-          })
-          .join(', '),
+        namesWithReasons(outcome.notScanned),
     );
   }
 
@@ -344,8 +337,21 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
   return parts.join('; ');
 }
 
-function names(results: EndpointResult[]): string {
+/** The endpoints as written, in the order given: `a.example.com, b.example.com:8443`. */
+export function names(results: EndpointResult[]): string {
   return results.map((result) => result.scan.endpoint.input).join(', ');
+}
+
+/** Endpoints that could not be scanned, each with why: `b.example.com (connection refused)`. */
+export function namesWithReasons(results: EndpointResult[]): string {
+  return results
+    .map((result) => {
+      const reason = result.scan.notScanned;
+      return reason
+        ? `${result.scan.endpoint.input} (${reason.detail})`
+        : result.scan.endpoint.input;
+    })
+    .join(', ');
 }
 
 /** `1 endpoint`, `2 endpoints`. */

@@ -81,6 +81,11 @@ function failure(run: DistRun): string[] {
     .map((c) => c.message);
 }
 
+/** `text` matched literally inside a regular expression. */
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function trackingIssues() {
   return github.issues.filter((issue) => issue.body.includes(ISSUE_MARKER_PREFIX));
 }
@@ -296,6 +301,46 @@ describe('the tracking issue', () => {
 
     expect(trackingIssues()).toHaveLength(1);
     expect(trackingIssues()[0].title).toBe('Payments webhooks: TLS');
+  });
+});
+
+describe('the tracking issue body', () => {
+  it('opens with a sentence for endpoints not compliant, not scanned, or both', async () => {
+    const audit = (endpoints: string[]) =>
+      action({
+        inputs: {
+          endpoints: endpoints.join('\n'),
+          'ca-file': 'ca.pem',
+          issue: 'on-failure',
+          comment: 'never',
+          token: 't',
+        },
+        event: SCHEDULE,
+      });
+    // The body's line after the marker: the run, then what it found.
+    const opening = () => trackingIssues()[0].body.split('\n')[1];
+    const ran = `^The scheduled webhook TLS audit \\(${WORKFLOW} / ${JOB}\\), finished [^,]+`;
+    const expired = escaped(endpointOf('expired-certificate'));
+    const closed = escaped(closedEndpoint);
+
+    await audit([endpointOf('expired-certificate')]);
+    expect(opening()).toMatch(
+      new RegExp(`${ran}, found 1 endpoint of 1 not compliant with the policy: ${expired}\\.$`),
+    );
+
+    await audit([closedEndpoint]);
+    expect(opening()).toMatch(
+      new RegExp(`${ran}, could not scan 1 endpoint of 1: ${closed} \\(.+\\)\\.$`),
+    );
+
+    await audit([endpointOf('expired-certificate'), closedEndpoint]);
+    expect(opening()).toMatch(
+      new RegExp(
+        `${ran}, found 1 endpoint of 2 not compliant with the policy: ${expired}\\. ` +
+          `It could not scan 1 endpoint of 2: ${closed} \\(.+\\)\\.$`,
+      ),
+    );
+    expect(trackingIssues()).toHaveLength(1);
   });
 });
 

@@ -334,9 +334,9 @@ function versionBounds(version: TlsVersion): Pick<HelloOptions, 'version' | 'min
 
 // The hello of the handshake finished without a client certificate: a sender's, as broad as
 // the certificate hellos. In TLS 1.3 it carries a key share for every curve, so that a server
-// does not ask for another with a HelloRetryRequest. In TLS 1.2 the ECDHE suites with an AEAD
-// come first, the ones the finish completes (src/wire/tls12.ts); a server that picks another
-// still shows whether it takes an empty Certificate.
+// does not ask for another with a HelloRetryRequest. In TLS 1.2 the suites the finish completes
+// come first (src/wire/tls12.ts); a server that picks another still shows whether it takes an
+// empty Certificate.
 function finishingHello(version: 'TLSv1.3' | 'TLSv1.2', serverName: string | null): HelloOptions {
   const broad = broadHello(version, serverName);
   if (version === 'TLSv1.3') {

@@ -221,7 +221,13 @@ export function parseCertificateStatus(body: Uint8Array): Parsed<Uint8Array> {
 
 export type ServerKeyExchange =
   | { kind: 'ecdhe'; group: number; publicKey: Uint8Array }
-  | { kind: 'dhe'; primeBits: number; prime: Uint8Array; generator: Uint8Array }
+  | {
+      kind: 'dhe';
+      primeBits: number;
+      prime: Uint8Array;
+      generator: Uint8Array;
+      publicKey: Uint8Array;
+    }
   | { kind: 'rsa-export'; modulusBits: number }
   | { kind: 'other' };
 
@@ -257,8 +263,9 @@ export function parseServerKeyExchange(
   if (suite.kex === 'DHE' || suite.kex === 'DHE_PSK') {
     const prime = r.opaque16('dh_p', 1);
     const generator = r.opaque16('dh_g', 1);
-    r.opaque16('dh_Ys', 1);
-    return prefixResult(r, { kind: 'dhe', primeBits: bitLength(prime), prime, generator });
+    const publicKey = r.opaque16('dh_Ys', 1);
+    const primeBits = bitLength(prime);
+    return prefixResult(r, { kind: 'dhe', primeBits, prime, generator, publicKey });
   }
 
   if (suite.kex === 'RSA' && suite.export) {

@@ -1,14 +1,21 @@
 // Enough of TLS 1.2 (RFC 5246) to finish a handshake as a client with no certificate, the way a
 // webhook sender without one does, and so learn whether a server that asks for a certificate
 // goes on without it: the PRF (Section 5), the master secret (Section 8.1, or the extended
-// master secret of RFC 7627), the key block (Section 6.3), AEAD record protection (Section
-// 6.2.3.3, with the nonces of RFC 5288 for AES-GCM and RFC 7905 for ChaCha20-Poly1305), and the
-// client's second flight (Section 7.3). Only ECDHE key exchange (RFC 8422) with an AEAD suite:
-// the probe that uses this offers no other suites.
+// master secret of RFC 7627), the key block (Section 6.3), record protection with AES-GCM and
+// ChaCha20-Poly1305 (Section 6.2.3.3, RFC 5288, RFC 7905) or AES and 3DES in CBC mode (Section
+// 6.2.3.2), ECDHE, DHE and RSA key exchange, and the client's second flight (Section 7.3).
 
-import { createCipheriv, createHmac } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDiffieHellman,
+  createHmac,
+  publicEncrypt,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto';
 import { concatBytes, type Parsed, refused, Writer } from './bytes.js';
-import { makeKeyShare } from './keyshare.js';
+import { canMakeKeyShare, makeKeyShare } from './keyshare.js';
 import type { ServerHello, ServerKeyExchange } from './messages.js';
 import { type CipherSuite, suiteByCode } from './suites.js';
 import {
@@ -47,9 +54,9 @@ export function prf(
 const EMPTY_CERTIFICATE = Uint8Array.of(HandshakeType.certificate, 0, 0, 3, 0, 0, 0);
 
 /**
- * The empty Certificate alone, for a handshake the finish cannot complete (RSA or DHE key
- * exchange, a CBC suite, a curve node:crypto lacks): a server that wants a certificate ends the
- * handshake on reading it; one that goes on waits for the ClientKeyExchange.
+ * The empty Certificate alone, for a handshake the finish cannot complete (Camellia or ARIA, a
+ * curve node:crypto lacks): a server that wants a certificate ends the handshake on reading
+ * it; one that goes on waits for the ClientKeyExchange.
  */
 export function emptyCertificateRecord(): Uint8Array {
   const length = EMPTY_CERTIFICATE.length;
@@ -58,8 +65,15 @@ export function emptyCertificateRecord(): Uint8Array {
 
 /** Whether finishWithoutCertificate12 can complete a handshake on the suite. */
 export function canFinishTls12(suite: CipherSuite): boolean {
-  return suite.kex === 'ECDHE' && suiteHash(suite) !== null && recordProtection(suite) !== null;
+  return (
+    KEY_EXCHANGES.has(suite.kex) &&
+    !suite.export &&
+    suiteHash(suite) !== null &&
+    recordProtection(suite) !== null
+  );
 }
+
+const KEY_EXCHANGES = new Set(['ECDHE', 'DHE', 'RSA']);
 
 /** What finishing the handshake needs from the hello and the server's first flight. */
 export interface Tls12Handshake {
@@ -69,6 +83,8 @@ export interface Tls12Handshake {
   /** The server's handshake messages from the ServerHello to the ServerHelloDone, as received. */
   serverMessages: readonly Uint8Array[];
   keyExchange: ServerKeyExchange | null;
+  /** The server's certificates, leaf first: RSA key exchange encrypts to the leaf's key. */
+  certificates: readonly Uint8Array[];
 }
 
 /** The client's second flight, ready to write. */
@@ -84,134 +100,223 @@ export interface Tls12ClientFinish {
  * can finish.
  */
 export function finishWithoutCertificate12(handshake: Tls12Handshake): Parsed<Tls12ClientFinish> {
-  const { serverHello, keyExchange } = handshake;
+  const { serverHello } = handshake;
   const suite = suiteByCode(serverHello.suite);
   const hash = suite ? suiteHash(suite) : null;
   const protection = suite ? recordProtection(suite) : null;
   if (!suite || !canFinishTls12(suite) || hash === null || protection === null) {
-    return refused(`suite 0x${serverHello.suite.toString(16)} is not an ECDHE AEAD suite`);
+    return refused(`suite 0x${serverHello.suite.toString(16)} is not one the finish can do`);
   }
-  if (keyExchange?.kind !== 'ecdhe') return refused('no ECDHE ServerKeyExchange');
+  const exchange = clientKeyExchange(suite, handshake);
+  if (!exchange.ok) return exchange;
 
-  let share: ReturnType<typeof makeKeyShare>;
-  try {
-    share = makeKeyShare(keyExchange.group);
-  } catch {
-    return refused(`no key can be made for group ${keyExchange.group}`);
-  }
-  const preMasterSecret = share.sharedSecret(keyExchange.publicKey);
-  if (preMasterSecret === null) return refused('the server key share is not a valid public key');
-
-  // Section 7.4.6 and RFC 8422 Section 5.7: an empty certificate_list, then our ECDH point.
-  const certificate = EMPTY_CERTIFICATE;
+  // Section 7.4.6: an empty certificate_list, then the ClientKeyExchange (Section 7.4.7).
   const w = new Writer();
-  w.u8(HandshakeType.clientKeyExchange).block24((w) => w.block8((w) => w.bytes(share.publicKey)));
-  const clientKeyExchange = w.finish();
+  w.u8(HandshakeType.clientKeyExchange).block24((w) => w.bytes(exchange.value.message));
+  const keyExchangeMessage = w.finish();
   const transcript = [
     handshake.clientHello,
     ...handshake.serverMessages,
-    certificate,
-    clientKeyExchange,
+    EMPTY_CERTIFICATE,
+    keyExchangeMessage,
   ];
 
   // RFC 7627 Section 4: with extended_master_secret the seed is the transcript hash through
   // the ClientKeyExchange, which binds the master secret to this handshake.
+  const preMasterSecret = exchange.value.preMasterSecret;
   const randoms = concatBytes([handshake.clientRandom, serverHello.random]);
   const masterSecret = serverHello.extendedMasterSecret
     ? prf(hash, preMasterSecret, 'extended master secret', transcriptHash(hash, transcript), 48)
     : prf(hash, preMasterSecret, 'master secret', randoms, 48);
 
-  // Section 6.3: the key block is client key, server key, client IV, server IV for an AEAD.
+  // Section 6.3: the key block, server random first.
   const serverRandomFirst = concatBytes([serverHello.random, handshake.clientRandom]);
-  const keyBlock = prf(
-    hash,
-    masterSecret,
-    'key expansion',
-    serverRandomFirst,
-    protection.blockLength,
-  );
-  const { keyLength, ivLength } = protection;
-  const key = keyBlock.subarray(0, keyLength);
-  const iv = keyBlock.subarray(2 * keyLength, 2 * keyLength + ivLength);
+  const keyBlock = prf(hash, masterSecret, 'key expansion', serverRandomFirst, protection.length);
+  const seal = protection.clientSealer(keyBlock);
 
   // Section 7.4.9: verify_data is 12 bytes of the PRF over the transcript hash.
-  const verifyData = prf(
-    hash,
-    masterSecret,
-    'client finished',
-    transcriptHash(hash, transcript),
-    12,
-  );
+  const handshakeHash = transcriptHash(hash, transcript);
+  const verifyData = prf(hash, masterSecret, 'client finished', handshakeHash, 12);
   const finished = concatBytes([Uint8Array.of(HandshakeType.finished, 0, 0, 12), verifyData]);
 
   const plain = (type: number, content: Uint8Array) =>
-    concatBytes([
-      Uint8Array.of(type, 0x03, 0x03, content.length >> 8, content.length & 0xff),
-      content,
-    ]);
+    concatBytes([recordHeader(type, content.length), content]);
   return {
     ok: true,
     value: {
       records: concatBytes([
-        plain(ContentType.handshake, concatBytes([certificate, clientKeyExchange])),
+        plain(ContentType.handshake, concatBytes([EMPTY_CERTIFICATE, keyExchangeMessage])),
         plain(ContentType.changeCipherSpec, Uint8Array.of(1)),
-        protection.seal(key, iv, 0n, ContentType.handshake, finished),
-        protection.seal(key, iv, 1n, ContentType.alert, Uint8Array.of(1, 0)),
+        seal(0n, ContentType.handshake, finished),
+        seal(1n, ContentType.alert, Uint8Array.of(1, 0)),
       ]),
     },
   };
 }
 
+/**
+ * The body of the ClientKeyExchange and the pre-master secret: our ECDH point (RFC 8422
+ * Section 5.7), our DH public value with the shared secret stripped of leading zeros (Section
+ * 8.1.2), or a fresh pre-master secret encrypted to the leaf's RSA key (Section 7.4.7.1).
+ */
+function clientKeyExchange(
+  suite: CipherSuite,
+  handshake: Tls12Handshake,
+): Parsed<{ message: Uint8Array; preMasterSecret: Uint8Array }> {
+  const { keyExchange } = handshake;
+  const w = new Writer();
+
+  if (suite.kex === 'ECDHE') {
+    if (keyExchange?.kind !== 'ecdhe') return refused('no ECDHE ServerKeyExchange');
+    if (!canMakeKeyShare(keyExchange.group)) {
+      return refused(`no key can be made for group ${keyExchange.group}`);
+    }
+    const share = makeKeyShare(keyExchange.group);
+    const preMasterSecret = share.sharedSecret(keyExchange.publicKey);
+    if (preMasterSecret === null) return refused('the server ECDH key is not a valid point');
+    w.block8((w) => w.bytes(share.publicKey));
+    return { ok: true, value: { message: w.finish(), preMasterSecret } };
+  }
+
+  if (suite.kex === 'DHE') {
+    if (keyExchange?.kind !== 'dhe') return refused('no DHE ServerKeyExchange');
+    try {
+      const dh = createDiffieHellman(keyExchange.prime, keyExchange.generator);
+      const publicValue = dh.generateKeys();
+      const shared = new Uint8Array(dh.computeSecret(keyExchange.publicKey));
+      let zeros = 0;
+      while (zeros < shared.length - 1 && shared[zeros] === 0) zeros++;
+      w.block16((w) => w.bytes(publicValue));
+      return { ok: true, value: { message: w.finish(), preMasterSecret: shared.slice(zeros) } };
+    } catch {
+      return refused('the server DH parameters are not usable');
+    }
+  }
+
+  const leaf = handshake.certificates[0];
+  if (leaf === undefined) return refused('no server certificate to encrypt to');
+  try {
+    const key = new X509Certificate(leaf).publicKey;
+    // client_version: the highest version the hello offered, TLS 1.2 here.
+    const preMasterSecret = concatBytes([Uint8Array.of(3, 3), randomBytes(46)]);
+    const sealed = publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, preMasterSecret);
+    w.block16((w) => w.bytes(sealed));
+    return { ok: true, value: { message: w.finish(), preMasterSecret } };
+  } catch {
+    return refused('the server certificate has no RSA key to encrypt to');
+  }
+}
+
+function recordHeader(type: number, length: number): Uint8Array {
+  return Uint8Array.of(type, 0x03, 0x03, length >> 8, length & 0xff);
+}
+
+/** The sequence number, type, version and length that AEAD and MAC both cover (Section 6.2.3). */
+function recordPseudoHeader(sequence: bigint, type: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(13);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, sequence);
+  bytes.set(recordHeader(type, length), 8);
+  return bytes;
+}
+
+type Sealer = (sequence: bigint, type: number, content: Uint8Array) => Uint8Array;
+
 interface RecordProtection {
-  keyLength: number;
-  ivLength: number;
-  blockLength: number;
-  seal(
-    key: Uint8Array,
-    iv: Uint8Array,
-    sequence: bigint,
-    type: number,
-    content: Uint8Array,
-  ): Uint8Array;
+  /** Bytes of key block it takes (Section 6.3). */
+  length: number;
+  /** The client's record protection, from the key block. */
+  clientSealer(keyBlock: Uint8Array): Sealer;
+}
+
+const CBC_CIPHERS: Record<string, { algorithm: string; keyLength: number; blockSize: number }> = {
+  'AES-128': { algorithm: 'aes-128-cbc', keyLength: 16, blockSize: 16 },
+  'AES-256': { algorithm: 'aes-256-cbc', keyLength: 32, blockSize: 16 },
+  '3DES-168': { algorithm: 'des-ede3-cbc', keyLength: 24, blockSize: 8 },
+};
+
+const MAC_HASHES: Record<string, { hash: string; length: number }> = {
+  SHA1: { hash: 'sha1', length: 20 },
+  SHA256: { hash: 'sha256', length: 32 },
+  SHA384: { hash: 'sha384', length: 48 },
+};
+
+function recordProtection(suite: CipherSuite): RecordProtection | null {
+  if (suite.aead) return aeadProtection(suite);
+  const cipher = suite.mode === 'CBC' ? CBC_CIPHERS[`${suite.cipher}-${suite.bits}`] : undefined;
+  const mac = MAC_HASHES[suite.mac];
+  return cipher && mac ? cbcProtection(cipher, mac) : null;
 }
 
 /**
  * AEAD record protection of Section 6.2.3.3: the additional data is the sequence number, type,
  * version and plaintext length. AES-GCM takes a 4-byte implicit salt and sends the 8-byte
  * explicit part of its nonce, here the sequence number (RFC 5288 Section 3); ChaCha20-Poly1305
- * XORs the sequence number into a 12-byte IV and sends none (RFC 7905 Section 2).
+ * XORs the sequence number into a 12-byte IV and sends none (RFC 7905 Section 2). The key block
+ * holds the client and server keys, then the client and server IVs.
  */
-function recordProtection(suite: CipherSuite): RecordProtection | null {
-  const aead = suite.aead ? suiteAead(suite) : null;
+function aeadProtection(suite: CipherSuite): RecordProtection | null {
+  const aead = suiteAead(suite);
   if (aead === null || aead.algorithm.endsWith('ccm')) return null;
   const chacha = aead.algorithm === 'chacha20-poly1305';
   const ivLength = chacha ? 12 : 4;
 
   return {
-    keyLength: aead.keyLength,
-    ivLength,
-    blockLength: 2 * (aead.keyLength + ivLength),
-    seal(key, iv, sequence, type, content) {
-      const sequenceBytes = new Uint8Array(8);
-      new DataView(sequenceBytes.buffer).setBigUint64(0, sequence);
-      const length = Uint8Array.of(content.length >> 8, content.length & 0xff);
-      const additional = concatBytes([sequenceBytes, Uint8Array.of(type, 0x03, 0x03), length]);
+    length: 2 * (aead.keyLength + ivLength),
+    clientSealer: (keyBlock) => {
+      const key = keyBlock.subarray(0, aead.keyLength);
+      const iv = keyBlock.subarray(2 * aead.keyLength, 2 * aead.keyLength + ivLength);
+      return (sequence, type, content) => {
+        const additional = recordPseudoHeader(sequence, type, content.length);
+        const explicit = additional.subarray(0, 8);
+        let nonce: Uint8Array;
+        if (chacha) {
+          nonce = iv.slice();
+          for (let i = 0; i < 8; i++) nonce[4 + i] ^= explicit[i];
+        } else {
+          nonce = concatBytes([iv, explicit]);
+        }
+        const cipher = createCipheriv(aead.algorithm as 'aes-128-gcm', key, nonce, {
+          authTagLength: aead.tagLength,
+        });
+        cipher.setAAD(additional, { plaintextLength: content.length });
+        const sealed = concatBytes([cipher.update(content), cipher.final(), cipher.getAuthTag()]);
+        const body = chacha ? sealed : concatBytes([explicit, sealed]);
+        return concatBytes([recordHeader(type, body.length), body]);
+      };
+    },
+  };
+}
 
-      let nonce: Uint8Array;
-      if (chacha) {
-        nonce = iv.slice();
-        for (let i = 0; i < 8; i++) nonce[4 + i] ^= sequenceBytes[i];
-      } else {
-        nonce = concatBytes([iv, sequenceBytes]);
-      }
-      const cipher = createCipheriv(aead.algorithm as 'aes-128-gcm', key, nonce, {
-        authTagLength: aead.tagLength,
-      });
-      cipher.setAAD(additional, { plaintextLength: content.length });
-      const sealed = concatBytes([cipher.update(content), cipher.final(), cipher.getAuthTag()]);
-      const body = chacha ? sealed : concatBytes([sequenceBytes, sealed]);
-      const header = Uint8Array.of(type, 0x03, 0x03, body.length >> 8, body.length & 0xff);
-      return concatBytes([header, body]);
+/**
+ * Block cipher record protection of Section 6.2.3.2: MAC-then-encrypt (the hello offers no
+ * encrypt_then_mac), a random explicit IV per record, and padding whose every byte, length
+ * byte included, holds the padding length. The key block holds the client and server MAC
+ * keys, then the client and server keys.
+ */
+function cbcProtection(
+  cipher: { algorithm: string; keyLength: number; blockSize: number },
+  mac: { hash: string; length: number },
+): RecordProtection {
+  return {
+    length: 2 * (mac.length + cipher.keyLength),
+    clientSealer: (keyBlock) => {
+      const macKey = keyBlock.subarray(0, mac.length);
+      const key = keyBlock.subarray(2 * mac.length, 2 * mac.length + cipher.keyLength);
+      return (sequence, type, content) => {
+        const tag = createHmac(mac.hash, macKey)
+          .update(recordPseudoHeader(sequence, type, content.length))
+          .update(content)
+          .digest();
+        const unpadded = content.length + tag.length + 1;
+        const padding = (cipher.blockSize - (unpadded % cipher.blockSize)) % cipher.blockSize;
+        const fill = new Uint8Array(padding + 1).fill(padding);
+        const iv = randomBytes(cipher.blockSize);
+        const encrypt = createCipheriv(cipher.algorithm, key, iv).setAutoPadding(false);
+        const plaintext = concatBytes([content, tag, fill]);
+        const body = concatBytes([iv, encrypt.update(plaintext), encrypt.final()]);
+        return concatBytes([recordHeader(type, body.length), body]);
+      };
     },
   };
 }

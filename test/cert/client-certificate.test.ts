@@ -44,6 +44,10 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
         args: [...tls12, '-cipher', 'ECDHE-RSA-AES256-GCM-SHA384', '-groups', 'P-384'],
       }),
       startOpenssl({ ...files, args: [...tls12, '-cipher', 'AES128-GCM-SHA256'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'AES128-SHA'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'ECDHE-RSA-AES256-SHA384'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'DHE-RSA-AES256-GCM-SHA384'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'CAMELLIA128-SHA'] }),
       startOpenssl({ ...files, args: [...required12, '-cipher', 'AES128-GCM-SHA256'] }),
       startOpenssl({ ...files, args: [...required12, '-cipher', 'ECDHE-RSA-AES128-SHA'] }),
       startOpenssl({ ...files, args: ['-Verify', '1', '-tls1_3', '-groups', 'secp384r1'] }),
@@ -58,6 +62,10 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
       'tls12-chacha',
       'tls12-aes256-p384',
       'tls12-rsa-kex',
+      'tls12-rsa-cbc-sha1',
+      'tls12-ecdhe-cbc-sha384',
+      'tls12-dhe',
+      'tls12-camellia',
       'tls12-rsa-kex-required',
       'tls12-cbc-required',
       'tls13-p384-required',
@@ -114,8 +122,17 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
     expect(findingIds('tls12-required')).toEqual(['certificate.client-certificate-required']);
   });
 
-  it('finishes TLS 1.2 handshakes the server verifies, with AES-GCM and ChaCha20-Poly1305', () => {
-    for (const name of ['tls12-aes128', 'tls12-chacha', 'tls12-aes256-p384']) {
+  it('finishes TLS 1.2 handshakes the server verifies: ECDHE, DHE, RSA; GCM, ChaCha20, CBC', () => {
+    const names = [
+      'tls12-aes128',
+      'tls12-chacha',
+      'tls12-aes256-p384',
+      'tls12-rsa-kex',
+      'tls12-rsa-cbc-sha1',
+      'tls12-ecdhe-cbc-sha384',
+      'tls12-dhe',
+    ];
+    for (const name of names) {
       // openssl sends the NewSessionTicket, and then its ChangeCipherSpec, only once it has
       // checked our Finished.
       expect([name, tried(name)]).toEqual([
@@ -128,7 +145,7 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
   });
 
   it('sends the empty Certificate alone when the suite is not one the finish can do', () => {
-    expect(tried('tls12-rsa-kex')).toEqual({
+    expect(tried('tls12-camellia')).toEqual({
       answer: 'completed',
       detail: 'the server took an empty Certificate and waited for the key exchange',
       version: 'TLSv1.2',

@@ -306,10 +306,15 @@ export function describeOutcome(outcome: AuditOutcome, total: number): string {
   const parts: string[] = [];
 
   if (outcome.nonCompliant.length > 0) {
-    parts.push(
-      `${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
-        `with the policy: ${names(outcome.nonCompliant)}`,
-    );
+    const count = outcome.nonCompliant.length;
+    // Below error, fail-on fails endpoints the policy itself passes (a warning is no failure
+    // of it, and the Action's failed-endpoints and tracking issue leave them out), so the
+    // threshold is named rather than the policy.
+    const fail =
+      outcome.failOn === 'error'
+        ? 'not compliant with the policy'
+        : `${count === 1 ? 'fails' : 'fail'} at fail-on ${outcome.failOn}`;
+    parts.push(`${countOf(count, 'endpoint')} of ${total} ${fail}: ${names(outcome.nonCompliant)}`);
   }
 
   if (outcome.notScanned.length > 0) {

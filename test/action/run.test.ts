@@ -253,12 +253,17 @@ describe('the tracking issue and failed-endpoints follow the policy, not fail-on
     expect(warnings.exitCode).toBe(1);
     expect(warnings.outputs.compliant).toBe('false');
     expect(JSON.parse(warnings.outputs['failed-endpoints'])).toEqual([]);
+    // The failure names the threshold: the policy itself fails nothing here.
+    expect(failure(warnings)).toEqual([`1 endpoint of 1 fails at fail-on warning: ${warned}`]);
     expect(trackingIssues()).toEqual([]);
 
     // An error too: the issue lists it, and not the endpoint with only a warning.
     const both = await merge(report.endpoints, 'warning');
 
     expect(JSON.parse(both.outputs['failed-endpoints'])).toEqual([legacy]);
+    expect(failure(both)).toEqual([
+      `2 endpoints of 2 fail at fail-on warning: ${legacy}, ${warned}`,
+    ]);
     expect(trackingIssues()).toHaveLength(1);
     expect(trackingIssues()[0].title).toMatch(/: 1 endpoint failing$/);
     expect(trackingIssues()[0].body).toContain(legacy);

@@ -113,6 +113,32 @@ describe('webhook-tls-probe scan', () => {
     );
   });
 
+  it('names the fail-on threshold, not the policy, when fail-on is below error', async () => {
+    // The TLS 1.0 endpoint's errors lowered to warnings: the policy passes it, fail-on warning
+    // does not.
+    const policy = path.join(directory, 'legacy-warns.yml');
+    await writeFile(
+      policy,
+      'rules:\n' +
+        '  version.legacy-accepted: warning\n' +
+        '  version.none-supported: warning\n' +
+        '  suites.none-listed: warning\n',
+    );
+    const legacy = endpointOf('tls1.0-only');
+    const expired = endpointOf('expired-certificate');
+    const args = ['scan', legacy, expired, '--ca-file', caFile, '--policy', policy];
+
+    const atError = await cli(args);
+    const atWarning = await cli([...args, '--fail-on', 'warning']);
+
+    expect(atError.status).toBe(1);
+    expect(atError.stderr).toBe(`1 endpoint of 2 not compliant with the policy: ${expired}\n`);
+    expect(atWarning.status).toBe(1);
+    expect(atWarning.stderr).toBe(
+      `2 endpoints of 2 fail at fail-on warning: ${legacy}, ${expired}\n`,
+    );
+  });
+
   it('exits 2 when an endpoint could not be scanned, and says so', async () => {
     const run = await cli(['scan', closedEndpoint, '--timeout', '2000']);
 

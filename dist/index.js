@@ -52589,7 +52589,7 @@ function buildPath(certificates, anchors, now) {
             .named(names?.subject ?? null)
             .find((anchor) => sameCertificate(anchor, current));
         if (itself) {
-            return { steps, anchor: itself, endsAtServedAnchor: true };
+            return { steps, anchor: itself, endsAtServedAnchor: true, replacedByAnchor: [] };
         }
         if (current.info.selfSigned) {
             break;
@@ -52599,12 +52599,21 @@ function buildPath(certificates, anchors, now) {
             .filter((anchor) => issues(anchor, current));
         if (anchorIssuers.length > 0) {
             const anchor = pickIssuer(anchorIssuers, (a) => a, now);
-            const servedCopy = certificates.findIndex((certificate, index) => !steps.includes(index) && sameCertificate(certificate, anchor));
-            if (servedCopy >= 0) {
-                steps.push(servedCopy);
-                return { steps, anchor, endsAtServedAnchor: true };
+            const copies = certificates
+                .map((certificate, index) => ({ certificate, index }))
+                .filter(({ index }) => !steps.includes(index))
+                .filter(({ certificate }) => sameCertificate(certificate, anchor));
+            // A served copy equal byte for byte is the anchor itself. One that only shares its
+            // subject and key (a root renewed, or the old one still sent) is replaced: the path
+            // ends at the anchor the sender holds, and its dates are the ones checked (RFC 5280,
+            // Section 6.1.1 (d): the trust anchor's information is an input of the validation).
+            const exact = copies.find(({ certificate }) => Buffer.from(anchor.der).equals(certificate.der));
+            if (exact) {
+                steps.push(exact.index);
+                return { steps, anchor, endsAtServedAnchor: true, replacedByAnchor: [] };
             }
-            return { steps, anchor, endsAtServedAnchor: false };
+            const replacedByAnchor = copies.map(({ index }) => index);
+            return { steps, anchor, endsAtServedAnchor: false, replacedByAnchor };
         }
         const servedIssuers = certificates
             .map((certificate, index) => ({ certificate, index }))
@@ -52614,7 +52623,7 @@ function buildPath(certificates, anchors, now) {
         }
         steps.push(pickIssuer(servedIssuers, (s) => s.certificate, now).index);
     }
-    return { steps, anchor: null, endsAtServedAnchor: false };
+    return { steps, anchor: null, endsAtServedAnchor: false, replacedByAnchor: [] };
 }
 // --- Problems -------------------------------------------------------------------------------
 /** How a certificate is named to a reader: counted from 1 in the order sent, the leaf first. */
@@ -52696,7 +52705,11 @@ function pathProblems(certificates, path) {
 function unusedProblems(certificates, path) {
     const problems = [];
     certificates.forEach((certificate, index) => {
-        if (path.steps.includes(index) || certificate.info.selfSigned) {
+        // A cross-signed copy of the anchor issues the path's top certificate; the sender only
+        // prefers its own copy, so the served one is not stale.
+        if (path.steps.includes(index) ||
+            path.replacedByAnchor.includes(index) ||
+            certificate.info.selfSigned) {
             return;
         }
         problems.push({
@@ -55263,8 +55276,9 @@ function parseServerKeyExchange(body, suite) {
     if (suite.kex === 'DHE' || suite.kex === 'DHE_PSK') {
         const prime = r.opaque16('dh_p', 1);
         const generator = r.opaque16('dh_g', 1);
-        r.opaque16('dh_Ys', 1);
-        return prefixResult(r, { kind: 'dhe', primeBits: bitLength(prime), prime, generator });
+        const publicKey = r.opaque16('dh_Ys', 1);
+        const primeBits = bitLength(prime);
+        return prefixResult(r, { kind: 'dhe', primeBits, prime, generator, publicKey });
     }
     if (suite.kex === 'RSA' && suite.export) {
         const modulus = r.opaque16('rsa_modulus', 1);
@@ -56330,10 +56344,9 @@ function messageHash(hash, clientHello1) {
 // Enough of TLS 1.2 (RFC 5246) to finish a handshake as a client with no certificate, the way a
 // webhook sender without one does, and so learn whether a server that asks for a certificate
 // goes on without it: the PRF (Section 5), the master secret (Section 8.1, or the extended
-// master secret of RFC 7627), the key block (Section 6.3), AEAD record protection (Section
-// 6.2.3.3, with the nonces of RFC 5288 for AES-GCM and RFC 7905 for ChaCha20-Poly1305), and the
-// client's second flight (Section 7.3). Only ECDHE key exchange (RFC 8422) with an AEAD suite:
-// the probe that uses this offers no other suites.
+// master secret of RFC 7627), the key block (Section 6.3), record protection with AES-GCM and
+// ChaCha20-Poly1305 (Section 6.2.3.3, RFC 5288, RFC 7905) or AES and 3DES in CBC mode (Section
+// 6.2.3.2), ECDHE, DHE and RSA key exchange, and the client's second flight (Section 7.3).
 
 
 
@@ -56354,10 +56367,25 @@ function prf(hash, secret, label, seed, length) {
     }
     return concatBytes(blocks).slice(0, length);
 }
+// RFC 5246 Section 7.4.6: a Certificate message with an empty certificate_list, in a record.
+const EMPTY_CERTIFICATE = Uint8Array.of(HandshakeType.certificate, 0, 0, 3, 0, 0, 0);
+/**
+ * The empty Certificate alone, for a handshake the finish cannot complete (Camellia or ARIA, a
+ * curve node:crypto lacks): a server that wants a certificate ends the handshake on reading
+ * it; one that goes on waits for the ClientKeyExchange.
+ */
+function emptyCertificateRecord() {
+    const length = EMPTY_CERTIFICATE.length;
+    return concatBytes([Uint8Array.of(ContentType.handshake, 3, 3, 0, length), EMPTY_CERTIFICATE]);
+}
 /** Whether finishWithoutCertificate12 can complete a handshake on the suite. */
 function canFinishTls12(suite) {
-    return suite.kex === 'ECDHE' && suiteHash(suite) !== null && recordProtection(suite) !== null;
+    return (KEY_EXCHANGES.has(suite.kex) &&
+        !suite.export &&
+        suiteHash(suite) !== null &&
+        recordProtection(suite) !== null);
 }
+const KEY_EXCHANGES = new Set(['ECDHE', 'DHE', 'RSA']);
 /**
  * Answers a CertificateRequest with no certificate (RFC 5246 Section 7.4.6: "the client MUST
  * send a certificate message containing no certificates"), then the ClientKeyExchange, the
@@ -56366,105 +56394,202 @@ function canFinishTls12(suite) {
  * can finish.
  */
 function finishWithoutCertificate12(handshake) {
-    const { serverHello, keyExchange } = handshake;
+    const { serverHello } = handshake;
     const suite = suiteByCode(serverHello.suite);
     const hash = suite ? suiteHash(suite) : null;
     const protection = suite ? recordProtection(suite) : null;
     if (!suite || !canFinishTls12(suite) || hash === null || protection === null) {
-        return bytes_refused(`suite 0x${serverHello.suite.toString(16)} is not an ECDHE AEAD suite`);
+        return bytes_refused(`suite 0x${serverHello.suite.toString(16)} is not one the finish can do`);
     }
-    if (keyExchange?.kind !== 'ecdhe')
-        return bytes_refused('no ECDHE ServerKeyExchange');
-    let share;
-    try {
-        share = makeKeyShare(keyExchange.group);
-    }
-    catch {
-        return bytes_refused(`no key can be made for group ${keyExchange.group}`);
-    }
-    const preMasterSecret = share.sharedSecret(keyExchange.publicKey);
-    if (preMasterSecret === null)
-        return bytes_refused('the server key share is not a valid public key');
-    // Section 7.4.6 and RFC 8422 Section 5.7: an empty certificate_list, then our ECDH point.
-    const certificate = Uint8Array.of(HandshakeType.certificate, 0, 0, 3, 0, 0, 0);
+    const exchange = clientKeyExchange(suite, handshake);
+    if (!exchange.ok)
+        return exchange;
+    // Section 7.4.6: an empty certificate_list, then the ClientKeyExchange (Section 7.4.7).
     const w = new Writer();
-    w.u8(HandshakeType.clientKeyExchange).block24((w) => w.block8((w) => w.bytes(share.publicKey)));
-    const clientKeyExchange = w.finish();
+    w.u8(HandshakeType.clientKeyExchange).block24((w) => w.bytes(exchange.value.message));
+    const keyExchangeMessage = w.finish();
     const transcript = [
         handshake.clientHello,
         ...handshake.serverMessages,
-        certificate,
-        clientKeyExchange,
+        EMPTY_CERTIFICATE,
+        keyExchangeMessage,
     ];
     // RFC 7627 Section 4: with extended_master_secret the seed is the transcript hash through
     // the ClientKeyExchange, which binds the master secret to this handshake.
+    const preMasterSecret = exchange.value.preMasterSecret;
     const randoms = concatBytes([handshake.clientRandom, serverHello.random]);
     const masterSecret = serverHello.extendedMasterSecret
         ? prf(hash, preMasterSecret, 'extended master secret', transcriptHash(hash, transcript), 48)
         : prf(hash, preMasterSecret, 'master secret', randoms, 48);
-    // Section 6.3: the key block is client key, server key, client IV, server IV for an AEAD.
+    // Section 6.3: the key block, server random first.
     const serverRandomFirst = concatBytes([serverHello.random, handshake.clientRandom]);
-    const keyBlock = prf(hash, masterSecret, 'key expansion', serverRandomFirst, protection.blockLength);
-    const { keyLength, ivLength } = protection;
-    const key = keyBlock.subarray(0, keyLength);
-    const iv = keyBlock.subarray(2 * keyLength, 2 * keyLength + ivLength);
+    const keyBlock = prf(hash, masterSecret, 'key expansion', serverRandomFirst, protection.length);
+    const seal = protection.clientSealer(keyBlock);
     // Section 7.4.9: verify_data is 12 bytes of the PRF over the transcript hash.
-    const verifyData = prf(hash, masterSecret, 'client finished', transcriptHash(hash, transcript), 12);
+    const handshakeHash = transcriptHash(hash, transcript);
+    const verifyData = prf(hash, masterSecret, 'client finished', handshakeHash, 12);
     const finished = concatBytes([Uint8Array.of(HandshakeType.finished, 0, 0, 12), verifyData]);
-    const plain = (type, content) => concatBytes([
-        Uint8Array.of(type, 0x03, 0x03, content.length >> 8, content.length & 0xff),
-        content,
-    ]);
+    const plain = (type, content) => concatBytes([recordHeader(type, content.length), content]);
     return {
         ok: true,
         value: {
             records: concatBytes([
-                plain(ContentType.handshake, concatBytes([certificate, clientKeyExchange])),
+                plain(ContentType.handshake, concatBytes([EMPTY_CERTIFICATE, keyExchangeMessage])),
                 plain(ContentType.changeCipherSpec, Uint8Array.of(1)),
-                protection.seal(key, iv, 0n, ContentType.handshake, finished),
-                protection.seal(key, iv, 1n, ContentType.alert, Uint8Array.of(1, 0)),
+                seal(0n, ContentType.handshake, finished),
+                seal(1n, ContentType.alert, Uint8Array.of(1, 0)),
             ]),
         },
     };
 }
 /**
+ * The body of the ClientKeyExchange and the pre-master secret: our ECDH point (RFC 8422
+ * Section 5.7), our DH public value with the shared secret stripped of leading zeros (Section
+ * 8.1.2), or a fresh pre-master secret encrypted to the leaf's RSA key (Section 7.4.7.1).
+ */
+function clientKeyExchange(suite, handshake) {
+    const { keyExchange } = handshake;
+    const w = new Writer();
+    if (suite.kex === 'ECDHE') {
+        if (keyExchange?.kind !== 'ecdhe')
+            return bytes_refused('no ECDHE ServerKeyExchange');
+        if (!canMakeKeyShare(keyExchange.group)) {
+            return bytes_refused(`no key can be made for group ${keyExchange.group}`);
+        }
+        const share = makeKeyShare(keyExchange.group);
+        const preMasterSecret = share.sharedSecret(keyExchange.publicKey);
+        if (preMasterSecret === null)
+            return bytes_refused('the server ECDH key is not a valid point');
+        w.block8((w) => w.bytes(share.publicKey));
+        return { ok: true, value: { message: w.finish(), preMasterSecret } };
+    }
+    if (suite.kex === 'DHE') {
+        if (keyExchange?.kind !== 'dhe')
+            return bytes_refused('no DHE ServerKeyExchange');
+        try {
+            const dh = (0,external_node_crypto_.createDiffieHellman)(keyExchange.prime, keyExchange.generator);
+            const publicValue = dh.generateKeys();
+            const shared = new Uint8Array(dh.computeSecret(keyExchange.publicKey));
+            let zeros = 0;
+            while (zeros < shared.length - 1 && shared[zeros] === 0)
+                zeros++;
+            w.block16((w) => w.bytes(publicValue));
+            return { ok: true, value: { message: w.finish(), preMasterSecret: shared.slice(zeros) } };
+        }
+        catch {
+            return bytes_refused('the server DH parameters are not usable');
+        }
+    }
+    const leaf = handshake.certificates[0];
+    if (leaf === undefined)
+        return bytes_refused('no server certificate to encrypt to');
+    try {
+        const key = new external_node_crypto_.X509Certificate(leaf).publicKey;
+        // client_version: the highest version the hello offered, TLS 1.2 here.
+        const preMasterSecret = concatBytes([Uint8Array.of(3, 3), (0,external_node_crypto_.randomBytes)(46)]);
+        const sealed = (0,external_node_crypto_.publicEncrypt)({ key, padding: external_node_crypto_.constants.RSA_PKCS1_PADDING }, preMasterSecret);
+        w.block16((w) => w.bytes(sealed));
+        return { ok: true, value: { message: w.finish(), preMasterSecret } };
+    }
+    catch {
+        return bytes_refused('the server certificate has no RSA key to encrypt to');
+    }
+}
+function recordHeader(type, length) {
+    return Uint8Array.of(type, 0x03, 0x03, length >> 8, length & 0xff);
+}
+/** The sequence number, type, version and length that AEAD and MAC both cover (Section 6.2.3). */
+function recordPseudoHeader(sequence, type, length) {
+    const bytes = new Uint8Array(13);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, sequence);
+    bytes.set(recordHeader(type, length), 8);
+    return bytes;
+}
+const CBC_CIPHERS = {
+    'AES-128': { algorithm: 'aes-128-cbc', keyLength: 16, blockSize: 16 },
+    'AES-256': { algorithm: 'aes-256-cbc', keyLength: 32, blockSize: 16 },
+    '3DES-168': { algorithm: 'des-ede3-cbc', keyLength: 24, blockSize: 8 },
+};
+const MAC_HASHES = {
+    SHA1: { hash: 'sha1', length: 20 },
+    SHA256: { hash: 'sha256', length: 32 },
+    SHA384: { hash: 'sha384', length: 48 },
+};
+function recordProtection(suite) {
+    if (suite.aead)
+        return aeadProtection(suite);
+    const cipher = suite.mode === 'CBC' ? CBC_CIPHERS[`${suite.cipher}-${suite.bits}`] : undefined;
+    const mac = MAC_HASHES[suite.mac];
+    return cipher && mac ? cbcProtection(cipher, mac) : null;
+}
+/**
  * AEAD record protection of Section 6.2.3.3: the additional data is the sequence number, type,
  * version and plaintext length. AES-GCM takes a 4-byte implicit salt and sends the 8-byte
  * explicit part of its nonce, here the sequence number (RFC 5288 Section 3); ChaCha20-Poly1305
- * XORs the sequence number into a 12-byte IV and sends none (RFC 7905 Section 2).
+ * XORs the sequence number into a 12-byte IV and sends none (RFC 7905 Section 2). The key block
+ * holds the client and server keys, then the client and server IVs.
  */
-function recordProtection(suite) {
-    const aead = suite.aead ? suiteAead(suite) : null;
+function aeadProtection(suite) {
+    const aead = suiteAead(suite);
     if (aead === null || aead.algorithm.endsWith('ccm'))
         return null;
     const chacha = aead.algorithm === 'chacha20-poly1305';
     const ivLength = chacha ? 12 : 4;
     return {
-        keyLength: aead.keyLength,
-        ivLength,
-        blockLength: 2 * (aead.keyLength + ivLength),
-        seal(key, iv, sequence, type, content) {
-            const sequenceBytes = new Uint8Array(8);
-            new DataView(sequenceBytes.buffer).setBigUint64(0, sequence);
-            const length = Uint8Array.of(content.length >> 8, content.length & 0xff);
-            const additional = concatBytes([sequenceBytes, Uint8Array.of(type, 0x03, 0x03), length]);
-            let nonce;
-            if (chacha) {
-                nonce = iv.slice();
-                for (let i = 0; i < 8; i++)
-                    nonce[4 + i] ^= sequenceBytes[i];
-            }
-            else {
-                nonce = concatBytes([iv, sequenceBytes]);
-            }
-            const cipher = (0,external_node_crypto_.createCipheriv)(aead.algorithm, key, nonce, {
-                authTagLength: aead.tagLength,
-            });
-            cipher.setAAD(additional, { plaintextLength: content.length });
-            const sealed = concatBytes([cipher.update(content), cipher.final(), cipher.getAuthTag()]);
-            const body = chacha ? sealed : concatBytes([sequenceBytes, sealed]);
-            const header = Uint8Array.of(type, 0x03, 0x03, body.length >> 8, body.length & 0xff);
-            return concatBytes([header, body]);
+        length: 2 * (aead.keyLength + ivLength),
+        clientSealer: (keyBlock) => {
+            const key = keyBlock.subarray(0, aead.keyLength);
+            const iv = keyBlock.subarray(2 * aead.keyLength, 2 * aead.keyLength + ivLength);
+            return (sequence, type, content) => {
+                const additional = recordPseudoHeader(sequence, type, content.length);
+                const explicit = additional.subarray(0, 8);
+                let nonce;
+                if (chacha) {
+                    nonce = iv.slice();
+                    for (let i = 0; i < 8; i++)
+                        nonce[4 + i] ^= explicit[i];
+                }
+                else {
+                    nonce = concatBytes([iv, explicit]);
+                }
+                const cipher = (0,external_node_crypto_.createCipheriv)(aead.algorithm, key, nonce, {
+                    authTagLength: aead.tagLength,
+                });
+                cipher.setAAD(additional, { plaintextLength: content.length });
+                const sealed = concatBytes([cipher.update(content), cipher.final(), cipher.getAuthTag()]);
+                const body = chacha ? sealed : concatBytes([explicit, sealed]);
+                return concatBytes([recordHeader(type, body.length), body]);
+            };
+        },
+    };
+}
+/**
+ * Block cipher record protection of Section 6.2.3.2: MAC-then-encrypt (the hello offers no
+ * encrypt_then_mac), a random explicit IV per record, and padding whose every byte, length
+ * byte included, holds the padding length. The key block holds the client and server MAC
+ * keys, then the client and server keys.
+ */
+function cbcProtection(cipher, mac) {
+    return {
+        length: 2 * (mac.length + cipher.keyLength),
+        clientSealer: (keyBlock) => {
+            const macKey = keyBlock.subarray(0, mac.length);
+            const key = keyBlock.subarray(2 * mac.length, 2 * mac.length + cipher.keyLength);
+            return (sequence, type, content) => {
+                const tag = (0,external_node_crypto_.createHmac)(mac.hash, macKey)
+                    .update(recordPseudoHeader(sequence, type, content.length))
+                    .update(content)
+                    .digest();
+                const unpadded = content.length + tag.length + 1;
+                const padding = (cipher.blockSize - (unpadded % cipher.blockSize)) % cipher.blockSize;
+                const fill = new Uint8Array(padding + 1).fill(padding);
+                const iv = (0,external_node_crypto_.randomBytes)(cipher.blockSize);
+                const encrypt = (0,external_node_crypto_.createCipheriv)(cipher.algorithm, key, iv).setAutoPadding(false);
+                const plaintext = concatBytes([content, tag, fill]);
+                const body = concatBytes([iv, encrypt.update(plaintext), encrypt.final()]);
+                return concatBytes([recordHeader(type, body.length), body]);
+            };
         },
     };
 }
@@ -56572,9 +56697,9 @@ async function probeHello(target, hello, timeouts, options = {}) {
 /**
  * Makes a handshake with the hello, answers the server's CertificateRequest with no certificate
  * and a Finished (RFC 8446 Section 4.4.2, RFC 5246 Section 7.4.6), and reads how the server
- * takes it: as a webhook sender would fare, which has no certificate to present. A server that
- * asks for a HelloRetryRequest, asks for no certificate this time, or picks a suite or group
- * the finish cannot do gives `unknown`.
+ * takes it: as a webhook sender would fare, which has no certificate to present. In TLS 1.2 on
+ * a suite or group the finish cannot do, the empty Certificate goes alone. A server that asks
+ * for a HelloRetryRequest or for no certificate this time gives `unknown`.
  */
 async function probeWithoutClientCertificate(target, hello, timeouts) {
     const built = buildHello(hello);
@@ -56595,7 +56720,7 @@ async function probeWithoutClientCertificate(target, hello, timeouts) {
             return unknown('the server sent a HelloRetryRequest');
         }
         if (flight.end !== 'complete' || (version !== 0x0304 && version !== 0x0303)) {
-            return unknown(flight.decryptError ?? flight.detail ?? 'the server refused the hello');
+            return unknown(flight.decryptError ?? flight.detail ?? 'the server refused our hello');
         }
         const tls13Finished = flight.messagesAfterHello.at(-1)?.[0] === HandshakeType.finished;
         if (version === 0x0304 && (!kept.keys || !tls13Finished)) {
@@ -56605,6 +56730,7 @@ async function probeWithoutClientCertificate(target, hello, timeouts) {
             return unknown('the server asked for no certificate');
         let records;
         let reader;
+        let silenceAnswers = false;
         if (version === 0x0304 && kept.keys !== undefined) {
             const finish = finishWithoutCertificate(kept.keys, flight.messagesAfterHello);
             records = finish.records;
@@ -56617,15 +56743,23 @@ async function probeWithoutClientCertificate(target, hello, timeouts) {
                 serverHello: flight.serverHello,
                 serverMessages: [flight.serverHelloMessage, ...flight.messagesAfterHello],
                 keyExchange: flight.keyExchange,
+                certificates: flight.certificates,
             });
-            if (!finish.ok)
-                return unknown(finish.error);
-            records = finish.value.records;
             reader = new Tls12AnswerReader();
+            // Without the finish, the empty Certificate alone: a server that goes on waits for the
+            // ClientKeyExchange, so a whole read timeout of silence is its answer. Known gap: that
+            // wait is the price on Camellia, ARIA and CCM suites and curves node:crypto lacks, which
+            // the finish cannot do.
+            records = finish.ok ? finish.value.records : emptyCertificateRecord();
+            silenceAnswers = !finish.ok;
         }
         const ending = await connection.converse(records, reader, connection.leftover);
         if (reader.answer !== null)
             return reader.answer;
+        if (ending.kind === 'timeout' && silenceAnswers) {
+            const detail = 'the server took an empty Certificate and waited for the key exchange';
+            return { kind: 'completed', detail };
+        }
         if (ending.kind === 'reset')
             return unknown('the server reset the connection, saying nothing');
         if (ending.kind === 'timeout')
@@ -57102,17 +57236,26 @@ function certificateSuites(version, auths) {
 function versionBounds(version) {
     return version === 'TLSv1.3' ? { version, minVersion: 'TLSv1.3' } : { version };
 }
-// The hello of the handshake finished without a client certificate. In TLS 1.2 only ECDHE
-// suites with an AEAD and curves node:crypto has, the ones the finish can complete (src/wire/
-// tls12.ts); every sender offers them.
+// The hello of the handshake finished without a client certificate: a sender's, as broad as
+// the certificate hellos. In TLS 1.3 it carries a key share for every curve, so that a server
+// does not ask for another with a HelloRetryRequest. In TLS 1.2 the suites the finish completes
+// come first (src/wire/tls12.ts); a server that picks another still shows whether it takes an
+// empty Certificate.
 function finishingHello(version, serverName) {
-    if (version === 'TLSv1.3')
-        return broadHello('TLSv1.3', serverName);
-    const suites = suitesForVersion('TLSv1.2')
-        .filter((suite) => canFinishTls12(suite) && (suite.auth === 'RSA' || suite.auth === 'ECDSA'))
-        .map((suite) => suite.code);
-    const groups = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
-    return { version: 'TLSv1.2', suites, groups, serverName };
+    const broad = broadHello(version, serverName);
+    if (version === 'TLSv1.3') {
+        const curves = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1, Group.x448];
+        return { ...broad, keyShareGroups: curves };
+    }
+    const finishable = (code) => {
+        const suite = suiteByCode(code);
+        return suite !== undefined && canFinishTls12(suite);
+    };
+    const suites = [
+        ...broad.suites.filter(finishable),
+        ...broad.suites.filter((c) => !finishable(c)),
+    ];
+    return { ...broad, suites, statusRequest: false };
 }
 function broadHello(version, serverName) {
     return {
@@ -57274,6 +57417,47 @@ function sniBehaviour(evidence) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/policy/digest.ts
+// The digest of a policy's content: what tells two policies apart when their names do not. A
+// report records it, so a baseline or a shard report made under a policy file can be matched
+// with a run under the same rules, whatever the policy is called or however its path is spelt.
+
+/**
+ * SHA-256 (hex) of a canonical JSON of what the policy checks: the versions, suites, groups,
+ * DH size, expiry window, certificate constraints and each rule's severity. Left out: the
+ * name and file, which only call the policy something; fail-on, which a report records on its
+ * own and which changes no finding; and the suppressions, which change only whether a finding
+ * counts, as each finding of a report already says.
+ */
+function policyDigest(policy) {
+    const content = {
+        minVersion: policy.minVersion,
+        // In order: the sender probe offers the listed suites in this order.
+        listedSuites: policy.listedSuites,
+        allowedSuites: policy.allowedSuites,
+        allowedGroups: policy.allowedGroups,
+        minDhBits: policy.minDhBits,
+        expiryWarningDays: policy.expiryWarningDays,
+        certificate: policy.certificate,
+        severities: policy.severities,
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(content)).digest('hex');
+}
+/** JSON with every object's keys sorted, so the same content always gives the same text. */
+function canonicalJson(value) {
+    if (Array.isArray(value)) {
+        return `[${value.map(canonicalJson).join(',')}]`;
+    }
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, item]) => item !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const members = entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
+        return `{${members.join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
 
 ;// CONCATENATED MODULE: ./src/probe/observations.ts
 // The identifiers of the observations the probes attach to an address scan. The policy turns
@@ -57622,6 +57806,13 @@ function nameFix(host, hostIsIp) {
     });
 }
 /**
+ * The certificate names the endpoint in its subject CN only, which Go and the browsers ignore
+ * (RFC 9525): the site is right, the certificate lacks the subjectAltName.
+ */
+function subjectAltNameFix(host) {
+    return remediation(`Reissue the certificate with a subjectAltName for ${host}.`);
+}
+/**
  * The server refuses the endpoint's name in SNI: the name is missing from its configuration.
  * When the certificate it sends without SNI covers the name already, reissuing changes nothing.
  */
@@ -57816,6 +58007,21 @@ function hasAltNames(certificate) {
 // allowed; Go and the browsers ignore the CN, so a certificate without subjectAltName names no
 // host for them, whatever its subject says. Node and Java still fall back to it.
 const NO_ALT_NAMES = 'it has no subjectAltName, and Go and the browsers ignore its subject';
+/**
+ * A certificate without subjectAltName whose subject CN is the endpoint's name: it was made for
+ * this name and lacks only the subjectAltName that senders read, so it is no other site's.
+ */
+function onlyCommonNameCovers(certificate, expected) {
+    if (hasAltNames(certificate)) {
+        return false;
+    }
+    const commonName = certificate.subject.match(/(?:^|, )CN=([^,]+)/)?.[1]?.trim();
+    if (!commonName) {
+        return false;
+    }
+    // Matched as a subjectAltName entry would be, so *.example.test covers hooks.example.test.
+    return nameMatches({ dnsNames: [commonName], ipAddresses: [commonName] }, expected);
+}
 /** What a certificate for the wrong name covers, as a sentence. */
 function coverageText(certificate, host) {
     if (!hasAltNames(certificate)) {
@@ -57898,12 +58104,14 @@ function explain(context, rule, chain, problem) {
     const detail = problem?.detail ?? '';
     switch (rule) {
         // One certificate for the three names tried hints at a default certificate; only those
-        // names are known, so the evidence says it as a guess.
+        // names are known, so the evidence says it as a guess. A certificate whose CN is the
+        // endpoint's name is meant for it, whatever else the server serves: no guess then.
         case 'certificate.name-mismatch':
             return {
                 observed: coverageText(leaf, endpoint.host) +
                     ipAsDnsNote(leaf, endpoint) +
-                    (context.address.certificates.sni.honoured === false
+                    (context.address.certificates.sni.honoured === false &&
+                        !onlyCommonNameCovers(leaf, endpoint)
                         ? '; the server sends it alike for this name, for no name and for a name it cannot ' +
                             'know, so it is probably its default certificate and no site may be set up for ' +
                             'this name'
@@ -57982,7 +58190,7 @@ function explain(context, rule, chain, problem) {
             return { observed: detail, expected: 'only the certificates of the chain' };
     }
 }
-function remediationFor(context, rule) {
+function remediationFor(context, rule, chain) {
     const { endpoint } = context;
     switch (rule) {
         case 'certificate.incomplete-chain':
@@ -57998,7 +58206,10 @@ function remediationFor(context, rule) {
             return chainFix("Replace the expired certificate with the one your CA issues now: serve your CA's " +
                 'current chain, the leaf first, then its intermediates.');
         case 'certificate.name-mismatch':
-            return nameFix(endpoint.host, endpoint.hostIsIp);
+            // The right certificate is served already; only its subjectAltName is missing.
+            return onlyCommonNameCovers(chain.served[0], endpoint)
+                ? subjectAltNameFix(endpoint.host)
+                : nameFix(endpoint.host, endpoint.hostIsIp);
         case 'certificate.untrusted':
         case 'certificate.self-signed':
             return certificateFix("Use a certificate from a publicly trusted CA (an ACME CA such as Let's Encrypt " +
@@ -58138,7 +58349,7 @@ function chainFindings(context, chain) {
             sni: chain.sni,
             observed: `${observed.join('; ')}${datesSaid ? '' : ` (leaf ${validity})`}`,
             expected: explained[0].expected,
-            remediation: remediationFor(context, rule),
+            remediation: remediationFor(context, rule, chain),
         });
     }
     // The earliest notAfter of the path counts (RFC 5280, Section 6.1.3): an intermediate that
@@ -59382,8 +59593,8 @@ const rules_RULES = [
         'the handshake a sender makes. Webhook senders present no client certificate. The probe ' +
         'finishes a TLS 1.3 handshake without one (TLS 1.2 on a server without TLS 1.3): when ' +
         'the server goes on, it may still refuse the request over HTTP (nginx does with ' +
-        'ssl_verify_client on); when it cannot be told (no ECDHE AEAD suite, no answer), the ' +
-        'finding says so.'),
+        'ssl_verify_client on); when it cannot be told (no answer, or a HelloRetryRequest for ' +
+        'a group without a share), the finding says so.'),
     // --- SNI -------------------------------------------------------------------------------------
     rule('sni.name-refused', "Server refuses the endpoint's name", 'error', 'Every hello naming the endpoint in SNI is refused with a fatal unrecognized_name alert ' +
         '(RFC 6066, Section 3): the server has no site or certificate for that name. No ' +
@@ -60596,6 +60807,7 @@ function suggest(word, known) {
 ;// CONCATENATED MODULE: ./src/policy/index.ts
 // The policy layer: presets and policy files, the rules that turn an endpoint's scan into
 // findings, suppressions, and the verdicts that decide a run's exit.
+
 
 
 
@@ -63000,6 +63212,7 @@ function buildReport(input) {
         policy: {
             name: policy.name,
             failOn: policy.failOn,
+            ...(policy.digest ? { digest: policy.digest } : {}),
             ...(policy.listedSuites ? { listedSuites: [...policy.listedSuites] } : {}),
             ...(policy.severities
                 ? {
@@ -63356,11 +63569,41 @@ function headline(results) {
     return parts.join(', ');
 }
 
+;// CONCATENATED MODULE: ./src/report/policy-match.ts
+// Whether two reports were made under the same policy, for a baseline and for a merge: their
+// findings can be compared or joined only then. The policy's content decides, not its name: a
+// policy file may take a preset's name and check other rules, and one file may be named by two
+// spellings of its path.
+
+/**
+ * Whether two reports were made under the same policy. Reports that both carry a digest
+ * compare it; a report of an earlier version has none, and then the names decide, spelt alike
+ * (policyNameKey).
+ */
+function samePolicy(a, b) {
+    if (a.digest !== undefined && b.digest !== undefined) {
+        return a.digest === b.digest;
+    }
+    return sameName(a, b);
+}
+/** Whether two policies are named alike; apart from samePolicy, for messages that name them. */
+function sameName(a, b) {
+    return policyNameKey(a.name) === policyNameKey(b.name);
+}
+/**
+ * A policy's name as compared when no digest is recorded: a policy file without a `name` is
+ * named by its path as given, so `./pol.yml` and `pol.yml` are the same policy.
+ */
+function policyNameKey(name) {
+    return external_node_path_default().posix.normalize(name.trim().replaceAll('\\', '/'));
+}
+
 ;// CONCATENATED MODULE: ./src/report/diff.ts
 // Compares a report with a baseline (an earlier report of the same endpoints): per endpoint the
 // findings that are new and those that were fixed, and what changed in the versions and suites
 // accepted, the suite a sender gets and the certificate. Endpoints are matched by host, port
 // and path, so rewording an endpoint's line does not read as removing and adding it.
+
 
 
 
@@ -63389,14 +63632,19 @@ function diffReports(baseline, current) {
  * Why a baseline cannot be compared with a report, or undefined when it can. Findings come from
  * a policy's rules, so under another policy a finding gone is not a finding fixed: the rule may
  * simply not be checked. A merge refuses reports of different policies for the same reason.
+ * The policies' content decides, not their names (samePolicy).
  */
 function baselineMismatch(baseline, current) {
-    if (baseline.policy.name !== current.policy.name) {
-        return (`the baseline was made under the policy ${baseline.policy.name} and this run uses ` +
-            `${current.policy.name}, so its findings cannot be compared: give a baseline made under ` +
-            current.policy.name);
+    if (samePolicy(baseline.policy, current.policy)) {
+        return undefined;
     }
-    return undefined;
+    // A policy file may take a preset's name: then the names alone would not say what differs.
+    const made = sameName(baseline.policy, current.policy)
+        ? `under a policy also named ${baseline.policy.name} that checks other rules than this ` +
+            `run's`
+        : `under the policy ${baseline.policy.name} and this run uses ${current.policy.name}`;
+    return (`the baseline was made ${made}, so its findings cannot be compared: give a baseline made ` +
+        `under ${current.policy.name}`);
 }
 /** Whether the diff has anything to say. */
 function isEmptyDiff(diff) {
@@ -63576,7 +63824,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(52210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a handshake finished with none, in the version given.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"},"version":{"enum":["TLSv1.3","TLSv1.2"]}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"digest":{"description":"SHA-256 (hex) of a canonical JSON of what the policy checks (versions, suites, groups, DH size, expiry window, certificate constraints, each rule\'s severity; not its name, fail-on or suppressions). A baseline or merge matches reports by it; reports without it are matched by the policy\'s name.","type":"string","pattern":"^[0-9a-f]{64}$"},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a handshake finished with none, in the version given.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"},"version":{"enum":["TLSv1.3","TLSv1.2"]}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -64517,6 +64765,7 @@ class Budget {
 // reports) are refused with an error that says which.
 
 
+
 /** Reports that cannot be merged; the message names the reports and what differs. */
 class MergeError extends Error {
     constructor(message) {
@@ -64571,8 +64820,11 @@ function checkSameRun(reports, nameOf) {
         if (report.tool.name !== first.tool.name || report.tool.version !== first.tool.version) {
             throw differs('tool', `${first.tool.name} ${first.tool.version}`, `${report.tool.name} ${report.tool.version}`);
         }
-        if (report.policy.name !== first.policy.name) {
-            throw differs('policy', first.policy.name, report.policy.name);
+        if (!samePolicy(report.policy, first.policy)) {
+            // Named alike (a policy file may take a preset's name), the rules are what differ.
+            throw sameName(report.policy, first.policy)
+                ? differs('policy rules (digest)', first.policy.digest?.slice(0, 12), report.policy.digest?.slice(0, 12))
+                : differs('policy', first.policy.name, report.policy.name);
         }
         if (report.policy.failOn !== first.policy.failOn) {
             throw differs('fail-on severity', first.policy.failOn, report.policy.failOn);
@@ -65247,6 +65499,7 @@ function paintSeverity(finding, colors) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/cli/glob.ts
 // Expands the report paths given to `merge` (the CLI command and the Action input): plain paths
 // and glob patterns with `*`, `?` and `**` (no `[...]` classes), as a shell would, so
@@ -65492,7 +65745,7 @@ async function runAudit(settings, hooks = {}) {
     const runFindings = settings.shard ? [] : unusedSuppressions(policy, results);
     return buildReport({
         results,
-        policy,
+        policy: { ...policy, digest: policyDigest(policy) },
         startedAt,
         finishedAt,
         runFindings,
@@ -65563,19 +65816,18 @@ function audit_outcomeOf(report) {
 function audit_describeOutcome(outcome, total) {
     const parts = [];
     if (outcome.nonCompliant.length > 0) {
-        parts.push(`${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
-            `with the policy: ${names(outcome.nonCompliant)}`);
+        const count = outcome.nonCompliant.length;
+        // Below error, fail-on fails endpoints the policy itself passes (a warning is no failure
+        // of it, and the Action's failed-endpoints and tracking issue leave them out), so the
+        // threshold is named rather than the policy.
+        const fail = outcome.failOn === 'error'
+            ? 'not compliant with the policy'
+            : `${count === 1 ? 'fails' : 'fail'} at fail-on ${outcome.failOn}`;
+        parts.push(`${countOf(count, 'endpoint')} of ${total} ${fail}: ${names(outcome.nonCompliant)}`);
     }
     if (outcome.notScanned.length > 0) {
         parts.push(`could not scan ${countOf(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
-            outcome.notScanned
-                .map((result) => {
-                const reason = result.scan.notScanned;
-                return reason
-                    ? `${result.scan.endpoint.input} (${reason.detail})`
-                    : result.scan.endpoint.input;
-            })
-                .join(', '));
+            namesWithReasons(outcome.notScanned));
     }
     if (parts.length === 0 && outcome.letPass.length > 0) {
         // The run passes, but the verdicts still say what is wrong (docs/policy.md).
@@ -65591,8 +65843,20 @@ function audit_describeOutcome(outcome, total) {
     // its count first, so the endpoints not scanned follow the list, not repeat it.
     return parts.join('; ');
 }
+/** The endpoints as written, in the order given: `a.example.com, b.example.com:8443`. */
 function names(results) {
     return results.map((result) => result.scan.endpoint.input).join(', ');
+}
+/** Endpoints that could not be scanned, each with why: `b.example.com (connection refused)`. */
+function namesWithReasons(results) {
+    return results
+        .map((result) => {
+        const reason = result.scan.notScanned;
+        return reason
+            ? `${result.scan.endpoint.input} (${reason.detail})`
+            : result.scan.endpoint.input;
+    })
+        .join(', ');
 }
 /** `1 endpoint`, `2 endpoints`. */
 function countOf(n, noun) {
@@ -71585,7 +71849,7 @@ async function writeTrackingIssue(client, context, name, report, step) {
         audit: name,
         failed: failing > 0,
         title: `Webhook TLS audit${named}: ${countOf(failing, 'endpoint')} failing`,
-        body: `${what}, found ${found}.\n\n` +
+        body: `${failuresSentences(what, outcome, report.endpoints.length)}\n\n` +
             renderMarkdown(report, { onlyFailures: true, maxBytes: ISSUE_MAX_BYTES }),
         // Two sentences: the run's description already holds parentheses (the audit, the link).
         closingComment: `Every endpoint passes again: ${found}. Seen by ${lowerFirst(what)}. Closing.`,
@@ -71596,6 +71860,29 @@ async function writeTrackingIssue(client, context, name, report, step) {
     else if (result.kind !== 'unchanged') {
         info(`Tracking issue #${result.number} ${result.kind}: ${result.url}`);
     }
+}
+/**
+ * What the run found, with the run as the subject of each sentence: "The audit …, found 1
+ * endpoint of 3 not compliant with the policy: a. It could not scan 1 endpoint of 3: b (…)."
+ * Not describeOutcome, whose clauses follow no subject.
+ */
+function failuresSentences(what, outcome, total) {
+    const predicates = [];
+    if (outcome.nonCompliant.length > 0) {
+        predicates.push(`found ${countOf(outcome.nonCompliant.length, 'endpoint')} of ${total} not compliant ` +
+            `with the policy: ${names(outcome.nonCompliant)}`);
+    }
+    if (outcome.notScanned.length > 0) {
+        predicates.push(`could not scan ${countOf(outcome.notScanned.length, 'endpoint')} of ${total}: ` +
+            namesWithReasons(outcome.notScanned));
+    }
+    if (predicates.length === 0) {
+        // Not expected, the report being judged at error; kept so the body never reads "undefined".
+        predicates.push(`found ${countOf(outcome.letPass.length, 'endpoint')} of ${total} not compliant or not ` +
+            `scanned: ${names(outcome.letPass)}`);
+    }
+    const [first, second] = predicates;
+    return second ? `${what}, ${first}. It ${second}.` : `${what}, ${first}.`;
 }
 /** A sentence's start for use inside another sentence: "The audit" becomes "the audit". */
 function lowerFirst(text) {

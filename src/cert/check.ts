@@ -227,7 +227,7 @@ export async function checkCertificates(
 
   if (primaryChain?.clientCertificateRequested) {
     check.withoutClientCertificate = await answerWithoutCertificate(
-      (version) => limit(() => finish(target, finishingHello(version, serverName), timeouts)),
+      (hello) => limit(() => finish(target, finishingHello(hello, serverName), timeouts)),
       context.versions,
     );
   }
@@ -242,29 +242,35 @@ export async function checkCertificates(
   return check;
 }
 
+/** Which hello finishes the handshake: see finishingHello. */
+type FinishingHello = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.2, any suite';
+
 /**
  * Whether a server that asks for a client certificate goes on without one, tried in TLS 1.3
  * as a sender offers it first, and in TLS 1.2 when the server speaks no TLS 1.3 or TLS 1.3
- * could not tell (a HelloRetryRequest, a suite not finished here).
+ * could not tell (a HelloRetryRequest for a group without a share). TLS 1.2 offers the suites
+ * the finish completes first, and every suite only when the server refuses those.
  */
 async function answerWithoutCertificate(
-  tryVersion: (
-    version: 'TLSv1.3' | 'TLSv1.2',
+  tryHello: (
+    hello: FinishingHello,
   ) => Promise<Awaited<ReturnType<typeof probeWithoutClientCertificate>>>,
   versions: VersionSupport[],
 ): Promise<NonNullable<CertificateCheck['withoutClientCertificate']>> {
   const speaks = (version: TlsVersion) =>
     versions.some((v) => v.version === version && v.accepted === true);
-  const tried = (['TLSv1.3', 'TLSv1.2'] as const).filter(speaks);
-  if (tried.length === 0) {
+  if (!speaks('TLSv1.3') && !speaks('TLSv1.2')) {
     return { answer: 'unknown', detail: 'the server speaks neither TLS 1.3 nor TLS 1.2' };
   }
 
-  let version = tried[0];
-  let answer = await tryVersion(version);
-  if (answer.kind === 'unknown' && tried.length === 2) {
-    version = tried[1];
-    answer = await tryVersion(version);
+  let version: 'TLSv1.3' | 'TLSv1.2' = speaks('TLSv1.3') ? 'TLSv1.3' : 'TLSv1.2';
+  let answer = await tryHello(version);
+  if (answer.kind === 'unknown' && version === 'TLSv1.3' && speaks('TLSv1.2')) {
+    version = 'TLSv1.2';
+    answer = await tryHello(version);
+  }
+  if (answer.kind === 'unknown' && version === 'TLSv1.2' && answer.helloRefused === true) {
+    answer = await tryHello('TLSv1.2, any suite');
   }
   if (answer.kind !== 'refused') {
     return { answer: answer.kind, detail: answer.detail, version };
@@ -334,24 +340,21 @@ function versionBounds(version: TlsVersion): Pick<HelloOptions, 'version' | 'min
 
 // The hello of the handshake finished without a client certificate: a sender's, as broad as
 // the certificate hellos. In TLS 1.3 it carries a key share for every curve, so that a server
-// does not ask for another with a HelloRetryRequest. In TLS 1.2 the suites the finish completes
-// come first (src/wire/tls12.ts); a server that picks another still shows whether it takes an
-// empty Certificate.
-function finishingHello(version: 'TLSv1.3' | 'TLSv1.2', serverName: string | null): HelloOptions {
-  const broad = broadHello(version, serverName);
-  if (version === 'TLSv1.3') {
+// does not ask for another with a HelloRetryRequest. In TLS 1.2 it offers the suites the
+// finish completes (src/wire/tls12.ts), or every suite: a server that picks one the finish
+// cannot do still shows whether it takes an empty Certificate, at the price of a read timeout.
+function finishingHello(hello: FinishingHello, serverName: string | null): HelloOptions {
+  if (hello === 'TLSv1.3') {
     const curves = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1, Group.x448];
-    return { ...broad, keyShareGroups: curves };
+    return { ...broadHello('TLSv1.3', serverName), keyShareGroups: curves };
   }
+  const broad = { ...broadHello('TLSv1.2', serverName), statusRequest: false };
+  if (hello === 'TLSv1.2, any suite') return broad;
   const finishable = (code: number) => {
     const suite = suiteByCode(code);
     return suite !== undefined && canFinishTls12(suite);
   };
-  const suites = [
-    ...broad.suites.filter(finishable),
-    ...broad.suites.filter((c) => !finishable(c)),
-  ];
-  return { ...broad, suites, statusRequest: false };
+  return { ...broad, suites: broad.suites.filter(finishable) };
 }
 
 function broadHello(version: TlsVersion, serverName: string | null): HelloOptions {

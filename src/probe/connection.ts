@@ -180,7 +180,8 @@ export async function probeWithoutClientCertificate(
       return unknown('the server sent a HelloRetryRequest');
     }
     if (flight.end !== 'complete' || (version !== 0x0304 && version !== 0x0303)) {
-      return unknown(flight.decryptError ?? flight.detail ?? 'the server refused our hello');
+      const detail = flight.decryptError ?? flight.detail ?? 'the server refused our hello';
+      return { ...unknown(detail), helloRefused: true };
     }
     const tls13Finished = flight.messagesAfterHello.at(-1)?.[0] === HandshakeType.finished;
     if (version === 0x0304 && (!kept.keys || !tls13Finished)) {
@@ -207,8 +208,8 @@ export async function probeWithoutClientCertificate(
       reader = new Tls12AnswerReader();
       // Without the finish, the empty Certificate alone: a server that goes on waits for the
       // ClientKeyExchange, so a whole read timeout of silence is its answer. Known gap: that
-      // wait is the price on Camellia, ARIA and CCM suites and curves node:crypto lacks, which
-      // the finish cannot do.
+      // wait is the price on a server that accepts only suites or curves the finish cannot do
+      // (Camellia, ARIA, curves node:crypto lacks).
       records = finish.ok ? finish.value.records : emptyCertificateRecord();
       silenceAnswers = !finish.ok;
     }

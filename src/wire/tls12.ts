@@ -1,9 +1,10 @@
 // Enough of TLS 1.2 (RFC 5246) to finish a handshake as a client with no certificate, the way a
 // webhook sender without one does, and so learn whether a server that asks for a certificate
 // goes on without it: the PRF (Section 5), the master secret (Section 8.1, or the extended
-// master secret of RFC 7627), the key block (Section 6.3), record protection with AES-GCM and
-// ChaCha20-Poly1305 (Section 6.2.3.3, RFC 5288, RFC 7905) or AES and 3DES in CBC mode (Section
-// 6.2.3.2), ECDHE, DHE and RSA key exchange, and the client's second flight (Section 7.3).
+// master secret of RFC 7627), the key block (Section 6.3), record protection with AES-GCM,
+// AES-CCM and ChaCha20-Poly1305 (Section 6.2.3.3, RFC 5288, RFC 6655, RFC 7905) or AES and 3DES
+// in CBC mode (Section 6.2.3.2), ECDHE, DHE and RSA key exchange, and the client's second
+// flight (Section 7.3).
 
 import {
   constants,
@@ -257,7 +258,8 @@ function recordProtection(suite: CipherSuite): RecordProtection | null {
  */
 function aeadProtection(suite: CipherSuite): RecordProtection | null {
   const aead = suiteAead(suite);
-  if (aead === null || aead.algorithm.endsWith('ccm')) return null;
+  if (aead === null) return null;
+  // AES-CCM builds its nonce as AES-GCM does (RFC 6655 Section 3).
   const chacha = aead.algorithm === 'chacha20-poly1305';
   const ivLength = chacha ? 12 : 4;
 

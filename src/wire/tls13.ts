@@ -320,7 +320,7 @@ export function finishWithoutCertificate(
 export type AnswerWithoutCertificate =
   | { kind: 'refused'; alert: number }
   | { kind: 'completed'; detail: string }
-  | { kind: 'unknown'; detail: string };
+  | { kind: 'unknown'; detail: string; helloRefused?: true };
 
 /** Reads the records a server sends after our Finished until one of them answers it. */
 export class AnswerReader {

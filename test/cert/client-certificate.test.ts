@@ -48,6 +48,11 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
       startOpenssl({ ...files, args: [...tls12, '-cipher', 'ECDHE-RSA-AES256-SHA384'] }),
       startOpenssl({ ...files, args: [...tls12, '-cipher', 'DHE-RSA-AES256-GCM-SHA384'] }),
       startOpenssl({ ...files, args: [...tls12, '-cipher', 'CAMELLIA128-SHA'] }),
+      startOpenssl({ ...files, args: [...tls12, '-cipher', 'AES128-CCM'] }),
+      startOpenssl({
+        ...files,
+        args: [...tls12, '-serverpref', '-cipher', 'CAMELLIA256-SHA:AES128-SHA'],
+      }),
       startOpenssl({ ...files, args: [...required12, '-cipher', 'AES128-GCM-SHA256'] }),
       startOpenssl({ ...files, args: [...required12, '-cipher', 'ECDHE-RSA-AES128-SHA'] }),
       startOpenssl({ ...files, args: ['-Verify', '1', '-tls1_3', '-groups', 'secp384r1'] }),
@@ -66,6 +71,8 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
       'tls12-ecdhe-cbc-sha384',
       'tls12-dhe',
       'tls12-camellia',
+      'tls12-ccm',
+      'tls12-camellia-preferred',
       'tls12-rsa-kex-required',
       'tls12-cbc-required',
       'tls13-p384-required',
@@ -131,6 +138,10 @@ describeWith('openssl', 'a server that asks for a client certificate', () => {
       'tls12-rsa-cbc-sha1',
       'tls12-ecdhe-cbc-sha384',
       'tls12-dhe',
+      'tls12-ccm',
+      // A sender offering both gets AES128-SHA: the finish offers what it can do first, so
+      // the server's preference for Camellia does not cost a read timeout.
+      'tls12-camellia-preferred',
     ];
     for (const name of names) {
       // openssl sends the NewSessionTicket, and then its ChangeCipherSpec, only once it has

@@ -767,7 +767,7 @@ const WEBHOOK_ROWS: Row[] = [
       {
         id: 'certificate.client-certificate-requested',
         severity: 'warning',
-        says: ['goes on after a TLS 1.2 handshake finished without one', 'over HTTP'],
+        says: ['goes on without one in TLS 1.2 (the server sent a NewSessionTicket)', 'over HTTP'],
       },
     ],
     only: true,

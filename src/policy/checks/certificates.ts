@@ -407,8 +407,8 @@ export function checkClientCertificate(context: AddressContext): RawFinding[] {
 
   const outcome =
     tried?.answer === 'completed'
-      ? `it goes on after ${finished}, but may still refuse the request over HTTP (nginx does ` +
-        'with ssl_verify_client on)'
+      ? `it goes on without one in ${versionLabel(tried.version ?? 'TLSv1.3')} (${tried.detail}), ` +
+        'but may still refuse the request over HTTP (nginx does with ssl_verify_client on)'
       : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
   return [
     {

@@ -368,7 +368,8 @@ export interface Report {
     /**
      * SHA-256 (hex) of what the policy checks (policyDigest): two reports were made under the
      * same rules when their digests are equal, whatever the policy is named. Absent in reports
-     * of earlier versions, which are matched by name.
+     * of earlier versions, which are matched by what they record (policyDifference), and in a
+     * merge of shards that did not all have the same one.
      */
     digest?: string;
     /** The policy's required suites in its order, so renderings can mark them. */

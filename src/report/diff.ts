@@ -6,7 +6,7 @@
 import type { EndpointResult, Finding, Report, TlsVersion, Verdict } from '../model.js';
 import { endpointKey } from '../probe/endpoint.js';
 import { acceptedVersions, reachableAddresses, senderText } from './facts.js';
-import { sameName, samePolicy } from './policy-match.js';
+import { policyDifference, sameName } from './policy-match.js';
 import { VERDICT_WORDS, versionText } from './words.js';
 
 /** The certificate a sender sees on one address, in the few fields a change shows up in. */
@@ -80,17 +80,25 @@ export function diffReports(baseline: Report, current: Report): ReportDiff {
  * Why a baseline cannot be compared with a report, or undefined when it can. Findings come from
  * a policy's rules, so under another policy a finding gone is not a finding fixed: the rule may
  * simply not be checked. A merge refuses reports of different policies for the same reason.
- * The policies' content decides, not their names (samePolicy).
+ * The policies' content decides, not their names (policyDifference).
  */
 export function baselineMismatch(baseline: Report, current: Report): string | undefined {
-  if (samePolicy(baseline.policy, current.policy)) {
+  const difference = policyDifference(baseline, current);
+
+  if (!difference) {
     return undefined;
   }
 
   // A policy file may take a preset's name: then the names alone would not say what differs.
-  const made = sameName(baseline.policy, current.policy)
+  // Without a digest on both sides the difference is known, and naming it tells the reader
+  // which rule or suite list to look at.
+  const detail =
+    difference.what === 'policy rules (digest)'
+      ? ''
+      : ` (${difference.what} ${difference.a} in the baseline, ${difference.b} in this run)`;
+  const made = sameName(baseline, current)
     ? `under a policy also named ${baseline.policy.name} that checks other rules than this ` +
-      `run's`
+      `run's${detail}`
     : `under the policy ${baseline.policy.name} and this run uses ${current.policy.name}`;
 
   return (

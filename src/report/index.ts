@@ -38,7 +38,13 @@ export {
   SUMMARY_LIMIT_BYTES,
 } from './markdown.js';
 export { MergeError, mergeReports } from './merge.js';
-export { policyNameKey, sameName, samePolicy } from './policy-match.js';
+export {
+  type PolicyDifference,
+  policyDifference,
+  policyNameKey,
+  sameName,
+  samePolicy,
+} from './policy-match.js';
 export {
   DEFAULT_SARIF_LOCATION,
   FINGERPRINT_KEY,

@@ -7,7 +7,7 @@
 import type { EndpointResult, Report } from '../model.js';
 import { failsPolicy } from '../policy/index.js';
 import { endpointKey } from '../probe/endpoint.js';
-import { sameName, samePolicy } from './policy-match.js';
+import { policyDifference } from './policy-match.js';
 
 /** Reports that cannot be merged; the message names the reports and what differs. */
 export class MergeError extends Error {
@@ -45,14 +45,31 @@ export function mergeReports(reports: Report[], names?: string[]): Report {
   return {
     schemaVersion: first.schemaVersion,
     tool: { ...first.tool },
-    policy: {
-      ...first.policy,
-      ...(first.policy.listedSuites ? { listedSuites: [...first.policy.listedSuites] } : {}),
-    },
+    policy: mergedPolicy(reports),
     startedAt: earliest(reports.map((report) => report.startedAt)),
     finishedAt: latest(reports.map((report) => report.finishedAt)),
     compliant: endpoints.every((result) => !failsPolicy(result, first.policy.failOn)),
     endpoints,
+  };
+}
+
+/**
+ * The shards' policy, which checkSameRun found to be one. A shard of an earlier version has no
+ * digest, and a digest is what later baselines and merges trust over the name: the merged
+ * report keeps one only when every shard had it. What any shard records of the rules or
+ * listed suites is kept, as the shards agree on it wherever two of them record it.
+ */
+function mergedPolicy(reports: Report[]): Report['policy'] {
+  const { digest, listedSuites, rules, ...first } = reports[0].policy;
+  const everyDigest = reports.every((report) => report.policy.digest === digest);
+  const listed = reports.find((report) => report.policy.listedSuites)?.policy.listedSuites;
+  const checked = reports.find((report) => report.policy.rules)?.policy.rules;
+
+  return {
+    ...first,
+    ...(digest !== undefined && everyDigest ? { digest } : {}),
+    ...(listed ? { listedSuites: [...listed] } : {}),
+    ...(checked ? { rules: [...checked] } : {}),
   };
 }
 
@@ -83,26 +100,22 @@ function checkSameRun(reports: Report[], nameOf: (index: number) => string): voi
       );
     }
 
-    if (!samePolicy(report.policy, first.policy)) {
-      // Named alike (a policy file may take a preset's name), the rules are what differ.
-      throw sameName(report.policy, first.policy)
-        ? differs(
-            'policy rules (digest)',
-            first.policy.digest?.slice(0, 12),
-            report.policy.digest?.slice(0, 12),
-          )
-        : differs('policy', first.policy.name, report.policy.name);
+    // Compared with every earlier report, not only the first: without digests, a report that
+    // records less (no rules) agrees with the first while a later one may not agree with it.
+    for (let earlier = 0; earlier < index; earlier += 1) {
+      const difference = policyDifference(reports[earlier], report);
+
+      if (difference) {
+        throw new MergeError(
+          `${nameOf(index)} has ${difference.what} ${JSON.stringify(difference.b)} where ` +
+            `${nameOf(earlier)} has ${JSON.stringify(difference.a)}: only ` +
+            'reports of one run can be merged',
+        );
+      }
     }
 
     if (report.policy.failOn !== first.policy.failOn) {
       throw differs('fail-on severity', first.policy.failOn, report.policy.failOn);
-    }
-
-    const listed = (report.policy.listedSuites ?? []).join(',');
-    const firstListed = (first.policy.listedSuites ?? []).join(',');
-
-    if (listed !== firstListed) {
-      throw differs('policy listed suites', firstListed, listed);
     }
   });
 }

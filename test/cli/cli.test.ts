@@ -306,6 +306,30 @@ describe('webhook-tls-probe scan', () => {
     expect(run.stdout).toContain(endpointOf('compliant'));
   });
 
+  it('does not compare an undigested baseline with a file named like the preset', async () => {
+    // A tester saw a rule the policy file turns off reported as fixed: the baseline, of a
+    // version that wrote no digest, was made under the preset of the same name.
+    const baseline = path.join(directory, 'baseline-no-digest.json');
+    const policyFile = path.join(directory, 'pol_named_webhook.yml');
+    const args = ['scan', endpointOf('compliant'), '--ca-file', caFile];
+    const preset = JSON.parse((await cli([...args, '--json'])).stdout) as Report;
+    const { digest: _digest, ...earlier } = preset.policy;
+    await writeFile(baseline, JSON.stringify({ ...preset, policy: earlier }));
+    await writeFile(
+      policyFile,
+      'name: webhook\nrules:\n  certificate.client-certificate-requested: off\n',
+    );
+
+    const run = await cli([...args, '--policy', policyFile, '--baseline', baseline]);
+
+    expect(run.stderr).toContain(
+      '--baseline: not compared: the baseline was made under a policy also named webhook that ' +
+        "checks other rules than this run's (policy rule " +
+        'certificate.client-certificate-requested checked in the baseline, off in this run)',
+    );
+    expect(run.stdout).not.toMatch(/since the baseline/i);
+  });
+
   it('refuses a shard report as the baseline of a whole run, and names a bad one once', async () => {
     // A tester found a shard's report taken as the baseline of a whole run: every endpoint of
     // the other shards read as new.

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicy, policyDigest, presetPolicy } from '../../src/policy/index.js';
+import type { EndpointResult, Report } from '../../src/model.js';
+import { type Policy, parsePolicy, policyDigest, presetPolicy } from '../../src/policy/index.js';
 import {
   baselineMismatch,
+  buildReport,
   changePhrases,
   diffReports,
   isEmptyDiff,
@@ -13,6 +15,7 @@ import {
   legacyResult,
   makeReport,
   mixedResults,
+  NOW,
   tls13OnlyResult,
   tripleDesResult,
   unresolvedResult,
@@ -70,6 +73,90 @@ describe('baselineMismatch by the policy’s content', () => {
     );
     expect(baselineMismatch(withPolicy('other.yml'), withPolicy('pol.yml'))).toMatch(
       /^the baseline was made under the policy other\.yml and this run uses pol\.yml/,
+    );
+  });
+});
+
+describe('baselineMismatch when a report has no digest', () => {
+  // A file named like the preset that checks one rule less: the tester's pol_named_webhook.yml.
+  const namedWebhook = parsePolicy(
+    'extends: webhook\nname: webhook\nrules:\n  certificate.client-certificate-requested: off\n',
+    'pol_named_webhook.yml',
+  );
+  /** A report as this version writes it, or (`digest` false) as an earlier one did. */
+  const madeUnder = (policy: Policy, digest: boolean, results = [compliantResult()]): Report =>
+    buildReport({
+      results,
+      policy: digest ? { ...policy, digest: policyDigest(policy) } : policy,
+      startedAt: NOW,
+      finishedAt: NOW,
+    });
+  const withoutRules = (report: Report): Report => {
+    const { rules: _rules, ...policy } = report.policy;
+    return { ...report, policy };
+  };
+
+  it('refuses a baseline of the same name whose recorded rules differ', () => {
+    const baseline = madeUnder(presetPolicy('webhook'), false);
+
+    expect(baselineMismatch(baseline, madeUnder(namedWebhook, true))).toBe(
+      'the baseline was made under a policy also named webhook that checks other rules than ' +
+        "this run's (policy rule certificate.client-certificate-requested checked in the " +
+        'baseline, off in this run), so its findings cannot be compared: give a baseline made ' +
+        'under webhook',
+    );
+    // Neither side with a digest, as two reports of an earlier version.
+    expect(baselineMismatch(baseline, madeUnder(namedWebhook, false))).toMatch(
+      /also named webhook that checks other rules/,
+    );
+    expect(baselineMismatch(baseline, madeUnder(presetPolicy('webhook'), true))).toBeUndefined();
+  });
+
+  it('refuses a baseline whose findings come from a rule this run does not check', () => {
+    // The earliest reports record no rules: their findings still say which rules were checked.
+    const result = tripleDesResult();
+    const rule = result.findings[0].id;
+    const preset = presetPolicy('webhook');
+    const without = { ...preset, severities: { ...preset.severities, [rule]: 'off' as const } };
+    const baseline = withoutRules(madeUnder(preset, false, [result]));
+    // Under the rule set to off, the same endpoint raises every finding but that rule's.
+    const unchecked = {
+      ...result,
+      findings: result.findings.filter((finding) => finding.id !== rule),
+    };
+
+    expect(baseline.policy.rules).toBeUndefined();
+    expect(baselineMismatch(baseline, madeUnder(without, true, [unchecked]))).toContain(
+      `(policy rule ${rule} ${result.findings[0].severity} in the baseline, off in this run)`,
+    );
+  });
+
+  it('refuses a baseline whose findings of a rule have another severity', () => {
+    const result = tripleDesResult();
+    const louder = (entry: EndpointResult): EndpointResult => ({
+      ...entry,
+      findings: entry.findings.map((finding) => ({ ...finding, severity: 'error' as const })),
+    });
+    const baseline = madeUnder(presetPolicy('webhook'), false, [result]);
+
+    expect(result.findings[0].severity).not.toBe('error');
+    expect(
+      baselineMismatch(baseline, madeUnder(presetPolicy('webhook'), true, [louder(result)])),
+    ).toMatch(/checks other rules than this run's \(policy rule \S+ \w+ in the baseline, error/);
+  });
+
+  it('matches a policy file by its base name however the folder is spelt', () => {
+    const file = parsePolicy('extends: webhook\n', './pol.yml');
+    const current = madeUnder(file, true);
+    const earlier = (name: string) => {
+      const report = madeUnder(file, false);
+      return { ...report, policy: { ...report.policy, name } };
+    };
+
+    expect(baselineMismatch(earlier('/abs/pol.yml'), current)).toBeUndefined();
+    expect(baselineMismatch(earlier('../bl/pol.yml'), current)).toBeUndefined();
+    expect(baselineMismatch(earlier('../bl/other.yml'), current)).toMatch(
+      /^the baseline was made under the policy \.\.\/bl\/other\.yml and this run uses/,
     );
   });
 });

@@ -179,6 +179,71 @@ describe('mergeReports', () => {
       );
     });
 
+    describe('a shard without a digest', () => {
+      // Reports of an earlier version record the rules checked but no digest. The policy is
+      // the preset with the rules the fixtures raise findings of, at their severities.
+      const raised = results.flatMap((result) => result.findings);
+      const webhook = presetPolicy('webhook');
+      const preset = {
+        ...webhook,
+        severities: {
+          ...webhook.severities,
+          ...Object.fromEntries(raised.map((finding) => [finding.id, finding.severity])),
+        },
+      };
+      const checked = (policy: typeof preset) =>
+        Object.entries(policy.severities)
+          .filter(([, severity]) => severity !== undefined && severity !== 'off')
+          .map(([id]) => id);
+      // A file named like the preset that checks one rule less: the tester's pol_named_webhook.yml.
+      const namedWebhook = {
+        ...preset,
+        severities: { ...preset.severities, 'certificate.client-certificate-requested': 'off' },
+      } as typeof preset;
+      const under = (report: Report, policy: typeof preset, digest: boolean): Report => ({
+        ...report,
+        policy: {
+          ...report.policy,
+          name: 'webhook',
+          rules: checked(policy),
+          ...(digest ? { digest: policyDigest(policy) } : {}),
+        },
+      });
+
+      it('of the same name and other rules', () => {
+        const [a, b] = shardReports(results, 2);
+        const expected = new RegExp(
+          '^report 2 \\(shard 2/2\\) has policy rule certificate\\.client-certificate-requested ' +
+            '"off" where report 1 \\(shard 1/2\\) has "checked"',
+        );
+
+        expect(refusal([under(a, preset, false), under(b, namedWebhook, false)])).toMatch(expected);
+        expect(refusal([under(a, preset, false), under(b, namedWebhook, true)])).toMatch(expected);
+      });
+
+      it('with a digest for one shard: merged, keeping no digest', () => {
+        const [a, b, c] = shardReports(results, 3);
+        const merged = mergeReports([
+          under(a, preset, true),
+          under(b, preset, false),
+          under(c, preset, true),
+        ]);
+
+        expect(merged.endpoints).toHaveLength(results.length);
+        expect(merged.policy.digest).toBeUndefined();
+        expect(merged.policy.rules).toEqual(checked(preset));
+      });
+
+      it('that records no rules, between shards that record other ones', () => {
+        // The first agrees with each of the others, which do not agree with each other.
+        const [a, b, c] = shardReports(results, 3);
+
+        expect(
+          refusal([a, under(b, preset, false), under(c, namedWebhook, false)], ['a', 'b', 'c']),
+        ).toMatch(/^c has policy rule certificate\.client-certificate-requested "off" where b has/);
+      });
+    });
+
     it('a missing or repeated shard', () => {
       const [a, b, c] = shardReports(results, 3);
 

@@ -56,6 +56,12 @@ interface BuiltPath {
    * path in their place, so their dates do not count.
    */
   replacedByAnchor: number[];
+  /**
+   * Served certificates off the path with the subject and key of a served one on it (an old
+   * or renewed copy of an intermediate): the path went through the other copy, so these are
+   * extra certificates sent, and their dates are not the chain's.
+   */
+  copies: { index: number; of: number }[];
 }
 
 /**
@@ -92,7 +98,7 @@ export function analyseChain(
   const matches = nameMatches(leaf.info, expectedName);
 
   const problems: ChainProblem[] = [
-    ...pathProblems(certificates, path),
+    ...pathProblems(certificates, path, options.now),
     ...(matches ? [] : [nameProblem(leaf, expectedName)]),
     ...dateProblems(certificates, path, options.now),
     ...strengthProblems(certificates, path),
@@ -167,10 +173,23 @@ function sameCertificate(a: Certificate, b: Certificate): boolean {
   return a.node.subject === b.node.subject && a.spki.equals(b.spki);
 }
 
-// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
-function pickIssuer<T>(candidates: T[], certificateOf: (c: T) => Certificate, now: Date) {
-  const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
-  return valid ?? candidates[0];
+// Among several issuers with the right subject and key (a CA renewed with its key, its old
+// copy still sent or still in the store, a cross-signed one), senders take one valid now, as
+// the sorting of RFC 4158, Section 3.5 advises and OpenSSL's issuer lookup does; with none
+// valid, the one that expired last. Among those valid now the one valid longest is taken:
+// OpenSSL takes the first it meets, but moves to the other copy the day that one lapses
+// (RFC 5280, Section 6.1.3 (a)(2) judges each path on its own), so deliveries fail only
+// when the last one does. The first in the order given wins a tie.
+function pickIssuer<T>(candidates: T[], certificateOf: (c: T) => Certificate, now: Date): T {
+  const valid = candidates.filter((candidate) => isInDate(certificateOf(candidate), now));
+  const pool = valid.length > 0 ? valid : candidates;
+  return pool.reduce((best, candidate) =>
+    notAfterOf(certificateOf(candidate)) > notAfterOf(certificateOf(best)) ? candidate : best,
+  );
+}
+
+function notAfterOf(certificate: Certificate): number {
+  return Date.parse(certificate.node.validTo);
 }
 
 function isInDate(certificate: Certificate, now: Date): boolean {
@@ -184,7 +203,37 @@ function isInDate(certificate: Certificate, now: Date): boolean {
 // hide a path to a root the sender already has.
 // Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
 // X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
+// Not yet: no backtracking (RFC 4158): when the preferred issuer leads nowhere (a copy
+// cross-signed by an untrusted root), another copy that would reach an anchor is not tried,
+// and the chain is reported untrusted where OpenSSL's alternative chains would verify.
 function buildPath(certificates: ParsedCertificate[], anchors: AnchorIndex, now: Date): BuiltPath {
+  const path = buildSteps(certificates, anchors, now);
+  return { ...path, copies: copiesBeside(certificates, path) };
+}
+
+// The served certificates left beside the path that are copies of one on it.
+function copiesBeside(
+  certificates: ParsedCertificate[],
+  path: Omit<BuiltPath, 'copies'>,
+): BuiltPath['copies'] {
+  const copies: BuiltPath['copies'] = [];
+  certificates.forEach((certificate, index) => {
+    if (path.steps.includes(index) || path.replacedByAnchor.includes(index)) {
+      return;
+    }
+    const of = path.steps.find((step) => sameCertificate(certificates[step], certificate));
+    if (of !== undefined) {
+      copies.push({ index, of });
+    }
+  });
+  return copies;
+}
+
+function buildSteps(
+  certificates: ParsedCertificate[],
+  anchors: AnchorIndex,
+  now: Date,
+): Omit<BuiltPath, 'copies'> {
   const steps = [0];
 
   while (steps.length < MAX_PATH_LENGTH) {
@@ -244,12 +293,16 @@ function label(certificates: ParsedCertificate[], index: number): string {
   return `${certificateRole(index)} (${certificates[index].info.subject})`;
 }
 
-function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+function pathProblems(
+  certificates: ParsedCertificate[],
+  path: BuiltPath,
+  now: Date,
+): ChainProblem[] {
   // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
   // anchors the senders have), so it is trusted like any other anchor; a bundled root never is
   // a leaf.
   if (path.anchor) {
-    return unusedProblems(certificates, path);
+    return unusedProblems(certificates, path, now);
   }
 
   const last = path.steps[path.steps.length - 1];
@@ -329,7 +382,11 @@ function pathProblems(certificates: ParsedCertificate[], path: BuiltPath): Chain
 
 // Certificates sent but not part of the path cost bytes and, when expired, break clients that
 // follow the served order; they are reported so the chain file can be cleaned up.
-function unusedProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
+function unusedProblems(
+  certificates: ParsedCertificate[],
+  path: BuiltPath,
+  now: Date,
+): ChainProblem[] {
   const problems: ChainProblem[] = [];
   certificates.forEach((certificate, index) => {
     // A cross-signed copy of the anchor issues the path's top certificate; the sender only
@@ -341,6 +398,11 @@ function unusedProblems(certificates: ParsedCertificate[], path: BuiltPath): Cha
     ) {
       return;
     }
+    const copy = path.copies.find((candidate) => candidate.index === index);
+    if (copy) {
+      problems.push(copyProblem(certificates, copy, now));
+      return;
+    }
     problems.push({
       code: 'unused-certificate',
       detail:
@@ -350,6 +412,35 @@ function unusedProblems(certificates: ParsedCertificate[], path: BuiltPath): Cha
     });
   });
   return problems;
+}
+
+// A second copy of a certificate on the path (same subject and key) does issue what that one
+// issues; senders that build paths (RFC 4158) just take the other copy, so it is only an extra
+// certificate sent, whatever its dates.
+function copyProblem(
+  certificates: ParsedCertificate[],
+  copy: BuiltPath['copies'][number],
+  now: Date,
+): ChainProblem {
+  const { notBefore, notAfter } = certificates[copy.index].info;
+  const used = certificates[copy.of].info;
+  const dates =
+    Date.parse(notAfter) < now.getTime()
+      ? `, expired on ${notAfter}`
+      : Date.parse(notBefore) > now.getTime()
+        ? `, not valid before ${notBefore}`
+        : Date.parse(notAfter) < Date.parse(used.notAfter)
+          ? `, expiring on ${notAfter}, before that one`
+          : '';
+  return {
+    code: 'unused-certificate',
+    detail:
+      `${label(certificates, copy.index)} was sent but is not on the path senders build: it is ` +
+      `another copy of ${certificateRole(copy.of)} (the same subject and key)${dates}, and ` +
+      'senders building the path (RFC 4158) take the copy valid now that lasts longest; only ' +
+      'a sender that follows the served order strictly would use it (the chain file is stale)',
+    certificate: copy.index,
+  };
 }
 
 function nameProblem(leaf: ParsedCertificate, expected: ExpectedName): ChainProblem {
@@ -381,7 +472,14 @@ function dateProblems(
 ): ChainProblem[] {
   const problems: ChainProblem[] = [];
 
+  // The dates of a copy beside the path are not the chain's: senders put the other copy on
+  // the path (RFC 5280, Section 6.1.3 (a)(2) checks the certificates of that path only).
+  const besidePath = new Set([...path.replacedByAnchor, ...path.copies.map((copy) => copy.index)]);
+
   certificates.forEach((certificate, index) => {
+    if (besidePath.has(index)) {
+      return;
+    }
     const { notBefore, notAfter } = certificate.info;
     const who = label(certificates, index);
     const notUsed = path.steps.includes(index)
@@ -474,7 +572,12 @@ function strengthProblems(certificates: ParsedCertificate[], path: BuiltPath): C
 function orderProblems(certificates: ParsedCertificate[], path: BuiltPath): ChainProblem[] {
   const problems: ChainProblem[] = [];
 
-  const outOfOrder = path.steps.findIndex((index, position) => index !== position);
+  // A copy of a certificate on the path stands in for it in the served order: with an old
+  // intermediate sent before its renewed copy, each certificate is still followed by one that
+  // issues it.
+  const copies = path.copies.map((copy) => copy.index);
+  const rank = (index: number) => index - copies.filter((copy) => copy < index).length;
+  const outOfOrder = path.steps.findIndex((index, position) => rank(index) !== position);
   if (outOfOrder >= 0) {
     const order = path.steps.map((index) => index + 1).join(' → ');
     problems.push({

@@ -357,6 +357,27 @@ describe('dates, on a clock the test sets', () => {
       'the 3rd certificate sent (CN=Chain Test Stale CA)',
     );
   });
+
+  it('an expired copy of the intermediate sent after it is an extra certificate', async () => {
+    const oldCopy = await issueIntermediate(root, {
+      subject: intermediateA.subject,
+      keys: intermediateA.keys,
+      notBefore: new Date(Date.now() - 800 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+    const chain = analyseChain(der(leaf, intermediateA, oldCopy), HOST, {
+      extraCaPem: rootPem,
+      now: new Date(),
+    });
+
+    // It has the key that signed the leaf, but path building takes the copy valid now.
+    expect(chain.built).toEqual([0, 1, 'anchor']);
+    expect(codes(chain)).toEqual(['unused-certificate']);
+    const detail = problem(chain, 'unused-certificate').detail;
+    expect(detail).toContain('another copy of the 2nd certificate sent');
+    expect(detail).toContain(`expired on ${oldCopy.certificate.notAfter.toISOString()}`);
+    expect(detail).not.toContain('issues none');
+  });
 });
 
 describe('names', () => {

@@ -32,11 +32,11 @@ afterAll(async () => {
 
 /**
  * Serves `leaf` and its intermediates (or the `sent` certificates after it) with s_server, and
- * scans it as a sender trusting `root`.
+ * scans it as a sender trusting `root` (or every root of a list, in that order).
  */
 async function judge(
   leaf: IssuedCertificate,
-  root: IssuedCertificate,
+  root: IssuedCertificate | IssuedCertificate[],
   sent: IssuedCertificate[] = leaf.issuers.slice(0, -1),
 ) {
   const server = await startOpenssl({
@@ -55,7 +55,7 @@ async function judge(
     readTimeoutMs: 5_000,
     endpointDeadlineMs: 50_000,
     listedSuites: policy.listedSuites,
-    extraCaPem: [root.certPem],
+    extraCaPem: [root].flat().map((trusted) => trusted.certPem),
     now,
   });
   const result = evaluate(scan, policy, now);
@@ -65,6 +65,38 @@ async function judge(
 
 function expiring(result: EndpointResult) {
   return result.findings.filter((finding) => finding.id === 'certificate.expiring-soon');
+}
+
+function findingIds(result: EndpointResult): string[] {
+  return result.findings.map((finding) => finding.id);
+}
+
+/**
+ * The premise of a test, by OpenSSL: `openssl verify` at `at` of `leaf` with `untrusted` as the
+ * certificates sent and `trusted` as the store, the way a sender built on OpenSSL builds a path.
+ */
+function opensslVerifies(options: {
+  trusted: IssuedCertificate[];
+  untrusted: IssuedCertificate[];
+  leaf: IssuedCertificate;
+  at: Date;
+}): string {
+  const files = makeTempDir();
+  try {
+    const verify = spawnSync('openssl', [
+      'verify',
+      '-attime',
+      String(Math.floor(options.at.getTime() / 1000)),
+      '-CAfile',
+      files.write('trusted.pem', pemBundle(...options.trusted)),
+      '-untrusted',
+      files.write('sent.pem', pemBundle(...options.untrusted)),
+      files.write('leaf.pem', options.leaf.certPem),
+    ]);
+    return `${verify.stdout}${verify.stderr}`;
+  } finally {
+    files.remove();
+  }
 }
 
 function overviewCell(report: Report): string {
@@ -126,22 +158,13 @@ describeWith('openssl', 'the expiry of a chain is its earliest notAfter', () => 
 
     // The premise, by OpenSSL: after the old root's notAfter the chain still verifies against
     // the renewed root, the old one sent along being ignored.
-    const files = makeTempDir();
-    try {
-      const verify = spawnSync('openssl', [
-        'verify',
-        '-attime',
-        String(Math.floor(inDays(20).getTime() / 1000)),
-        '-CAfile',
-        files.write('renewed.pem', renewedRoot.certPem),
-        '-untrusted',
-        files.write('sent.pem', pemBundle(intermediate, oldRoot)),
-        files.write('leaf.pem', leaf.certPem),
-      ]);
-      expect(`${verify.stdout}${verify.stderr}`).toMatch(/: OK\s*$/);
-    } finally {
-      files.remove();
-    }
+    const verified = opensslVerifies({
+      trusted: [renewedRoot],
+      untrusted: [intermediate, oldRoot],
+      leaf,
+      at: inDays(20),
+    });
+    expect(verified).toMatch(/: OK\s*$/);
 
     const { result, report } = await judge(leaf, renewedRoot, [intermediate, oldRoot]);
     const chain = result.scan.addresses[0].certificates.primary;
@@ -172,5 +195,120 @@ describeWith('openssl', 'the expiry of a chain is its earliest notAfter', () => 
 
     expect(expiring(result)[0]?.evidence.observed).toMatch(/^the certificate expires on /);
     expect(overviewCell(report)).toBe('19 days');
+  });
+});
+
+// Path building (RFC 4158) picks, among issuers with the right subject and key, one valid now:
+// a copy beside that path, sent or in the store, neither breaks the chain nor dates it.
+describeWith('openssl', 'copies of a CA with the same subject and key', () => {
+  const expired = { notBefore: new Date(Date.now() - 800 * DAY_MS), notAfter: inDays(-3) };
+
+  it('ignores an expired old root sent along when the store has the renewed one', async () => {
+    const oldRoot = await makeRoot({ subject: 'Copies Root', ...expired });
+    const renewedRoot = await makeRoot({
+      subject: 'Copies Root',
+      keys: oldRoot.keys,
+      notAfter: inDays(3650),
+    });
+    const intermediate = await issueIntermediate(renewedRoot, { subject: 'Copies CA' });
+    const leaf = await issueLeaf(intermediate, { notAfter: inDays(60) });
+    const sent = [intermediate, oldRoot];
+    expect(
+      opensslVerifies({ trusted: [renewedRoot], untrusted: sent, leaf, at: new Date() }),
+    ).toMatch(/: OK\s*$/);
+
+    const { result, report } = await judge(leaf, renewedRoot, sent);
+    const chain = result.scan.addresses[0].certificates.primary;
+
+    expect(findingIds(result)).not.toContain('certificate.expired-in-chain');
+    expect(findingIds(result)).toContain('certificate.root-sent');
+    expect(chain?.built).toEqual([0, 1, 'anchor']);
+    expect(result.verdict).toBe('compliant');
+    expect(overviewCell(report)).toBe('60 days');
+  });
+
+  it('takes the current intermediate, not the expired copy sent before it', async () => {
+    const root = await makeRoot({ subject: 'Copies Root 2' });
+    const oldCa = await issueIntermediate(root, { subject: 'Copies CA 2', ...expired });
+    const currentCa = await issueIntermediate(root, {
+      subject: 'Copies CA 2',
+      keys: oldCa.keys,
+      notAfter: inDays(400),
+    });
+    const leaf = await issueLeaf(currentCa, { notAfter: inDays(60) });
+    const sent = [oldCa, currentCa];
+    expect(opensslVerifies({ trusted: [root], untrusted: sent, leaf, at: new Date() })).toMatch(
+      /: OK\s*$/,
+    );
+
+    const { result } = await judge(leaf, root, sent);
+    const chain = result.scan.addresses[0].certificates.primary;
+
+    expect(chain?.built).toEqual([0, 2, 'anchor']);
+    expect(findingIds(result)).not.toContain('certificate.expired-in-chain');
+    expect(findingIds(result)).not.toContain('certificate.chain-order');
+    const unused = result.findings.filter(
+      (finding) => finding.id === 'certificate.unused-certificate',
+    );
+    expect(unused).toHaveLength(1);
+    expect(unused[0].severity).toBe('notice');
+    expect(unused[0].evidence.observed).toMatch(
+      new RegExp(
+        '^the 2nd certificate sent \\(CN=Copies CA 2\\) was sent but is not on the path ' +
+          'senders build: it is another copy of the 3rd certificate sent \\(the same subject ' +
+          'and key\\), expired on ',
+      ),
+    );
+    expect(unused[0].evidence.observed).not.toContain('issues none');
+    expect(result.verdict).toBe('compliant');
+  });
+
+  it('dates the chain by the intermediate copy valid longest, not the one sent first', async () => {
+    const root = await makeRoot({ subject: 'Copies Root 3' });
+    const shortCa = await issueIntermediate(root, { subject: 'Copies CA 3', notAfter: inDays(10) });
+    const longCa = await issueIntermediate(root, {
+      subject: 'Copies CA 3',
+      keys: shortCa.keys,
+      notAfter: inDays(3650),
+    });
+    const leaf = await issueLeaf(shortCa, { notAfter: inDays(60) });
+    const sent = [shortCa, longCa];
+    // Once the short copy has lapsed, OpenSSL builds the path through the long one.
+    expect(opensslVerifies({ trusted: [root], untrusted: sent, leaf, at: inDays(20) })).toMatch(
+      /: OK\s*$/,
+    );
+
+    const { result, report } = await judge(leaf, root, sent);
+    const chain = result.scan.addresses[0].certificates.primary;
+
+    expect(expiring(result)).toEqual([]);
+    expect(chain?.built).toEqual([0, 2, 'anchor']);
+    expect(findingIds(result)).not.toContain('certificate.chain-order');
+    expect(result.verdict).toBe('compliant');
+    expect(overviewCell(report)).toBe('60 days');
+  });
+
+  it('dates the chain by the root copy in the store valid longest', async () => {
+    const shortRoot = await makeRoot({ subject: 'Copies Root 4', notAfter: inDays(5) });
+    const longRoot = await makeRoot({
+      subject: 'Copies Root 4',
+      keys: shortRoot.keys,
+      notAfter: inDays(3650),
+    });
+    const intermediate = await issueIntermediate(shortRoot, { subject: 'Copies CA 4' });
+    const leaf = await issueLeaf(intermediate, { notAfter: inDays(60) });
+    const trusted = [shortRoot, longRoot];
+    expect(opensslVerifies({ trusted, untrusted: [intermediate], leaf, at: inDays(20) })).toMatch(
+      /: OK\s*$/,
+    );
+
+    const { result, report } = await judge(leaf, trusted);
+    const chain = result.scan.addresses[0].certificates.primary;
+
+    expect(expiring(result)).toEqual([]);
+    expect(chain?.built).toEqual([0, 1, 'anchor']);
+    expect(chain?.anchor?.notAfter).toBe(longRoot.certificate.notAfter.toISOString());
+    expect(result.verdict).toBe('compliant');
+    expect(overviewCell(report)).toBe('60 days');
   });
 });

@@ -25857,7 +25857,7 @@ function analyseChain(served, expectedName, options) {
     const leaf = certificates[0];
     const matches = nameMatches(leaf.info, expectedName);
     const problems = [
-        ...pathProblems(certificates, path),
+        ...pathProblems(certificates, path, options.now),
         ...(matches ? [] : [nameProblem(leaf, expectedName)]),
         ...dateProblems(certificates, path, options.now),
         ...strengthProblems(certificates, path),
@@ -25918,10 +25918,20 @@ function issues(issuer, child) {
 function sameCertificate(a, b) {
     return a.node.subject === b.node.subject && a.spki.equals(b.spki);
 }
-// Among several candidates (a re-issued CA, a cross-signed one), prefer one valid now.
+// Among several issuers with the right subject and key (a CA renewed with its key, its old
+// copy still sent or still in the store, a cross-signed one), senders take one valid now, as
+// the sorting of RFC 4158, Section 3.5 advises and OpenSSL's issuer lookup does; with none
+// valid, the one that expired last. Among those valid now the one valid longest is taken:
+// OpenSSL takes the first it meets, but moves to the other copy the day that one lapses
+// (RFC 5280, Section 6.1.3 (a)(2) judges each path on its own), so deliveries fail only
+// when the last one does. The first in the order given wins a tie.
 function pickIssuer(candidates, certificateOf, now) {
-    const valid = candidates.find((candidate) => isInDate(certificateOf(candidate), now));
-    return valid ?? candidates[0];
+    const valid = candidates.filter((candidate) => isInDate(certificateOf(candidate), now));
+    const pool = valid.length > 0 ? valid : candidates;
+    return pool.reduce((best, candidate) => notAfterOf(certificateOf(candidate)) > notAfterOf(certificateOf(best)) ? candidate : best);
+}
+function notAfterOf(certificate) {
+    return Date.parse(certificate.node.validTo);
 }
 function isInDate(certificate, now) {
     const time = now.getTime();
@@ -25933,7 +25943,28 @@ function isInDate(certificate, now) {
 // hide a path to a root the sender already has.
 // Not yet: an anchor that is not self-signed ends the path here, as with OpenSSL's
 // X509_V_FLAG_PARTIAL_CHAIN; Node without that flag would go on looking for a root above it.
+// Not yet: no backtracking (RFC 4158): when the preferred issuer leads nowhere (a copy
+// cross-signed by an untrusted root), another copy that would reach an anchor is not tried,
+// and the chain is reported untrusted where OpenSSL's alternative chains would verify.
 function buildPath(certificates, anchors, now) {
+    const path = buildSteps(certificates, anchors, now);
+    return { ...path, copies: copiesBeside(certificates, path) };
+}
+// The served certificates left beside the path that are copies of one on it.
+function copiesBeside(certificates, path) {
+    const copies = [];
+    certificates.forEach((certificate, index) => {
+        if (path.steps.includes(index) || path.replacedByAnchor.includes(index)) {
+            return;
+        }
+        const of = path.steps.find((step) => sameCertificate(certificates[step], certificate));
+        if (of !== undefined) {
+            copies.push({ index, of });
+        }
+    });
+    return copies;
+}
+function buildSteps(certificates, anchors, now) {
     const steps = [0];
     while (steps.length < MAX_PATH_LENGTH) {
         const current = certificates[steps[steps.length - 1]];
@@ -25983,12 +26014,12 @@ function buildPath(certificates, anchors, now) {
 function label(certificates, index) {
     return `${certificateRole(index)} (${certificates[index].info.subject})`;
 }
-function pathProblems(certificates, path) {
+function pathProblems(certificates, path, now) {
     // A self-signed leaf that is itself a trust anchor was pinned on purpose (a ca-file names the
     // anchors the senders have), so it is trusted like any other anchor; a bundled root never is
     // a leaf.
     if (path.anchor) {
-        return unusedProblems(certificates, path);
+        return unusedProblems(certificates, path, now);
     }
     const last = path.steps[path.steps.length - 1];
     const top = certificates[last];
@@ -26055,7 +26086,7 @@ function pathProblems(certificates, path) {
 }
 // Certificates sent but not part of the path cost bytes and, when expired, break clients that
 // follow the served order; they are reported so the chain file can be cleaned up.
-function unusedProblems(certificates, path) {
+function unusedProblems(certificates, path, now) {
     const problems = [];
     certificates.forEach((certificate, index) => {
         // A cross-signed copy of the anchor issues the path's top certificate; the sender only
@@ -26063,6 +26094,11 @@ function unusedProblems(certificates, path) {
         if (path.steps.includes(index) ||
             path.replacedByAnchor.includes(index) ||
             certificate.info.selfSigned) {
+            return;
+        }
+        const copy = path.copies.find((candidate) => candidate.index === index);
+        if (copy) {
+            problems.push(copyProblem(certificates, copy, now));
             return;
         }
         problems.push({
@@ -26073,6 +26109,28 @@ function unusedProblems(certificates, path) {
         });
     });
     return problems;
+}
+// A second copy of a certificate on the path (same subject and key) does issue what that one
+// issues; senders that build paths (RFC 4158) just take the other copy, so it is only an extra
+// certificate sent, whatever its dates.
+function copyProblem(certificates, copy, now) {
+    const { notBefore, notAfter } = certificates[copy.index].info;
+    const used = certificates[copy.of].info;
+    const dates = Date.parse(notAfter) < now.getTime()
+        ? `, expired on ${notAfter}`
+        : Date.parse(notBefore) > now.getTime()
+            ? `, not valid before ${notBefore}`
+            : Date.parse(notAfter) < Date.parse(used.notAfter)
+                ? `, expiring on ${notAfter}, before that one`
+                : '';
+    return {
+        code: 'unused-certificate',
+        detail: `${label(certificates, copy.index)} was sent but is not on the path senders build: it is ` +
+            `another copy of ${certificateRole(copy.of)} (the same subject and key)${dates}, and ` +
+            'senders building the path (RFC 4158) take the copy valid now that lasts longest; only ' +
+            'a sender that follows the served order strictly would use it (the chain file is stale)',
+        certificate: copy.index,
+    };
 }
 function nameProblem(leaf, expected) {
     const kind = expected.hostIsIp ? 'IP address' : 'hostname';
@@ -26094,7 +26152,13 @@ function nameProblem(leaf, expected) {
 }
 function dateProblems(certificates, path, now) {
     const problems = [];
+    // The dates of a copy beside the path are not the chain's: senders put the other copy on
+    // the path (RFC 5280, Section 6.1.3 (a)(2) checks the certificates of that path only).
+    const besidePath = new Set([...path.replacedByAnchor, ...path.copies.map((copy) => copy.index)]);
     certificates.forEach((certificate, index) => {
+        if (besidePath.has(index)) {
+            return;
+        }
         const { notBefore, notAfter } = certificate.info;
         const who = label(certificates, index);
         const notUsed = path.steps.includes(index)
@@ -26178,7 +26242,12 @@ function strengthProblems(certificates, path) {
 // TLS 1.3 (RFC 8446, Section 4.4.2) lets receivers tolerate any order, but older senders do not.
 function orderProblems(certificates, path) {
     const problems = [];
-    const outOfOrder = path.steps.findIndex((index, position) => index !== position);
+    // A copy of a certificate on the path stands in for it in the served order: with an old
+    // intermediate sent before its renewed copy, each certificate is still followed by one that
+    // issues it.
+    const copies = path.copies.map((copy) => copy.index);
+    const rank = (index) => index - copies.filter((copy) => copy < index).length;
+    const outOfOrder = path.steps.findIndex((index, position) => rank(index) !== position);
     if (outOfOrder >= 0) {
         const order = path.steps.map((index) => index + 1).join(' → ');
         problems.push({
@@ -29675,9 +29744,10 @@ function messageHash(hash, clientHello1) {
 // Enough of TLS 1.2 (RFC 5246) to finish a handshake as a client with no certificate, the way a
 // webhook sender without one does, and so learn whether a server that asks for a certificate
 // goes on without it: the PRF (Section 5), the master secret (Section 8.1, or the extended
-// master secret of RFC 7627), the key block (Section 6.3), record protection with AES-GCM and
-// ChaCha20-Poly1305 (Section 6.2.3.3, RFC 5288, RFC 7905) or AES and 3DES in CBC mode (Section
-// 6.2.3.2), ECDHE, DHE and RSA key exchange, and the client's second flight (Section 7.3).
+// master secret of RFC 7627), the key block (Section 6.3), record protection with AES-GCM,
+// AES-CCM and ChaCha20-Poly1305 (Section 6.2.3.3, RFC 5288, RFC 6655, RFC 7905) or AES and 3DES
+// in CBC mode (Section 6.2.3.2), ECDHE, DHE and RSA key exchange, and the client's second
+// flight (Section 7.3).
 
 
 
@@ -29863,8 +29933,9 @@ function recordProtection(suite) {
  */
 function aeadProtection(suite) {
     const aead = suiteAead(suite);
-    if (aead === null || aead.algorithm.endsWith('ccm'))
+    if (aead === null)
         return null;
+    // AES-CCM builds its nonce as AES-GCM does (RFC 6655 Section 3).
     const chacha = aead.algorithm === 'chacha20-poly1305';
     const ivLength = chacha ? 12 : 4;
     return {
@@ -30051,7 +30122,8 @@ async function probeWithoutClientCertificate(target, hello, timeouts) {
             return unknown('the server sent a HelloRetryRequest');
         }
         if (flight.end !== 'complete' || (version !== 0x0304 && version !== 0x0303)) {
-            return unknown(flight.decryptError ?? flight.detail ?? 'the server refused our hello');
+            const detail = flight.decryptError ?? flight.detail ?? 'the server refused our hello';
+            return { ...unknown(detail), helloRefused: true };
         }
         const tls13Finished = flight.messagesAfterHello.at(-1)?.[0] === HandshakeType.finished;
         if (version === 0x0304 && (!kept.keys || !tls13Finished)) {
@@ -30079,8 +30151,8 @@ async function probeWithoutClientCertificate(target, hello, timeouts) {
             reader = new Tls12AnswerReader();
             // Without the finish, the empty Certificate alone: a server that goes on waits for the
             // ClientKeyExchange, so a whole read timeout of silence is its answer. Known gap: that
-            // wait is the price on Camellia, ARIA and CCM suites and curves node:crypto lacks, which
-            // the finish cannot do.
+            // wait is the price on a server that accepts only suites or curves the finish cannot do
+            // (Camellia, ARIA, curves node:crypto lacks).
             records = finish.ok ? finish.value.records : emptyCertificateRecord();
             silenceAnswers = !finish.ok;
         }
@@ -30482,7 +30554,7 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
         keyTypes: KEY_TYPES.map((keyType) => keyTypeProbe(keyType, version, serverName, byKeyType[keyType], options.now)),
     };
     if (primaryChain?.clientCertificateRequested) {
-        check.withoutClientCertificate = await answerWithoutCertificate((version) => limit(() => finish(target, finishingHello(version, serverName), timeouts)), context.versions);
+        check.withoutClientCertificate = await answerWithoutCertificate((hello) => limit(() => finish(target, finishingHello(hello, serverName), timeouts)), context.versions);
     }
     if (!primaryChain && stalled(primary)) {
         check.stalledAfterServerHello = true;
@@ -30498,19 +30570,22 @@ async function checkCertificates(endpoint, target, context, options, probe = pro
 /**
  * Whether a server that asks for a client certificate goes on without one, tried in TLS 1.3
  * as a sender offers it first, and in TLS 1.2 when the server speaks no TLS 1.3 or TLS 1.3
- * could not tell (a HelloRetryRequest, a suite not finished here).
+ * could not tell (a HelloRetryRequest for a group without a share). TLS 1.2 offers the suites
+ * the finish completes first, and every suite only when the server refuses those.
  */
-async function answerWithoutCertificate(tryVersion, versions) {
+async function answerWithoutCertificate(tryHello, versions) {
     const speaks = (version) => versions.some((v) => v.version === version && v.accepted === true);
-    const tried = ['TLSv1.3', 'TLSv1.2'].filter(speaks);
-    if (tried.length === 0) {
+    if (!speaks('TLSv1.3') && !speaks('TLSv1.2')) {
         return { answer: 'unknown', detail: 'the server speaks neither TLS 1.3 nor TLS 1.2' };
     }
-    let version = tried[0];
-    let answer = await tryVersion(version);
-    if (answer.kind === 'unknown' && tried.length === 2) {
-        version = tried[1];
-        answer = await tryVersion(version);
+    let version = speaks('TLSv1.3') ? 'TLSv1.3' : 'TLSv1.2';
+    let answer = await tryHello(version);
+    if (answer.kind === 'unknown' && version === 'TLSv1.3' && speaks('TLSv1.2')) {
+        version = 'TLSv1.2';
+        answer = await tryHello(version);
+    }
+    if (answer.kind === 'unknown' && version === 'TLSv1.2' && answer.helloRefused === true) {
+        answer = await tryHello('TLSv1.2, any suite');
     }
     if (answer.kind !== 'refused') {
         return { answer: answer.kind, detail: answer.detail, version };
@@ -30569,24 +30644,22 @@ function versionBounds(version) {
 }
 // The hello of the handshake finished without a client certificate: a sender's, as broad as
 // the certificate hellos. In TLS 1.3 it carries a key share for every curve, so that a server
-// does not ask for another with a HelloRetryRequest. In TLS 1.2 the suites the finish completes
-// come first (src/wire/tls12.ts); a server that picks another still shows whether it takes an
-// empty Certificate.
-function finishingHello(version, serverName) {
-    const broad = broadHello(version, serverName);
-    if (version === 'TLSv1.3') {
+// does not ask for another with a HelloRetryRequest. In TLS 1.2 it offers the suites the
+// finish completes (src/wire/tls12.ts), or every suite: a server that picks one the finish
+// cannot do still shows whether it takes an empty Certificate, at the price of a read timeout.
+function finishingHello(hello, serverName) {
+    if (hello === 'TLSv1.3') {
         const curves = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1, Group.x448];
-        return { ...broad, keyShareGroups: curves };
+        return { ...broadHello('TLSv1.3', serverName), keyShareGroups: curves };
     }
+    const broad = { ...broadHello('TLSv1.2', serverName), statusRequest: false };
+    if (hello === 'TLSv1.2, any suite')
+        return broad;
     const finishable = (code) => {
         const suite = suiteByCode(code);
         return suite !== undefined && canFinishTls12(suite);
     };
-    const suites = [
-        ...broad.suites.filter(finishable),
-        ...broad.suites.filter((c) => !finishable(c)),
-    ];
-    return { ...broad, suites, statusRequest: false };
+    return { ...broad, suites: broad.suites.filter(finishable) };
 }
 function broadHello(version, serverName) {
     return {
@@ -31535,8 +31608,8 @@ function checkClientCertificate(context) {
         ];
     }
     const outcome = tried?.answer === 'completed'
-        ? `it goes on after ${finished}, but may still refuse the request over HTTP (nginx does ` +
-            'with ssl_verify_client on)'
+        ? `it goes on without one in ${text_versionLabel(tried.version ?? 'TLSv1.3')} (${tried.detail}), ` +
+            'but may still refuse the request over HTTP (nginx does with ssl_verify_client on)'
         : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
     return [
         {
@@ -34656,26 +34729,93 @@ function headline(results) {
 // spellings of its path.
 
 /**
- * Whether two reports were made under the same policy. Reports that both carry a digest
- * compare it; a report of an earlier version has none, and then the names decide, spelt alike
- * (policyNameKey).
+ * How the policies of two reports differ, or undefined when they are the same policy. Reports
+ * that both carry a digest compare it. A report of an earlier version has none: then the
+ * content both reports record decides (policyContentDifference), and the policies' base names.
  */
-function samePolicy(a, b) {
-    if (a.digest !== undefined && b.digest !== undefined) {
-        return a.digest === b.digest;
+function policyDifference(a, b) {
+    if (a.policy.digest !== undefined && b.policy.digest !== undefined) {
+        return a.policy.digest === b.policy.digest
+            ? undefined
+            : {
+                what: 'policy rules (digest)',
+                // The first 12 digits tell digests apart in a message; the rest only lengthen it.
+                a: a.policy.digest.slice(0, 12),
+                b: b.policy.digest.slice(0, 12),
+            };
     }
-    return sameName(a, b);
+    if (!sameName(a, b)) {
+        return { what: 'policy', a: a.policy.name, b: b.policy.name };
+    }
+    return policyContentDifference(a, b);
+}
+/** Whether two reports were made under the same policy (policyDifference). */
+function samePolicy(a, b) {
+    return policyDifference(a, b) === undefined;
 }
 /** Whether two policies are named alike; apart from samePolicy, for messages that name them. */
 function sameName(a, b) {
-    return policyNameKey(a.name) === policyNameKey(b.name);
+    return policyNameKey(a.policy.name) === policyNameKey(b.policy.name);
 }
 /**
- * A policy's name as compared when no digest is recorded: a policy file without a `name` is
- * named by its path as given, so `./pol.yml` and `pol.yml` are the same policy.
+ * A policy's name as compared when a digest is missing. A policy file without a `name` is
+ * named by its path as given, and a baseline made in another folder or checkout spells that
+ * path otherwise (`./pol.yml`, `/home/runner/work/pol.yml`, `../bl/pol.yml`): only the base
+ * name says which file it was. Two files of one base name in different folders then read as
+ * one name, and only the recorded content (policyContentDifference) tells them apart.
  */
 function policyNameKey(name) {
-    return external_node_path_default().posix.normalize(name.trim().replaceAll('\\', '/'));
+    return external_node_path_default().posix.basename(external_node_path_default().posix.normalize(name.trim().replaceAll('\\', '/')));
+}
+/**
+ * How the policies differ in what both reports record of them: the suites listed, in order,
+ * and each rule's setting (rulesOf). A report records less than its policy's digest covers
+ * (not the versions, groups, DH size, expiry window or certificate constraints, nor the
+ * severity of a rule that raised no finding), so policies that differ only there are taken as
+ * one: a report without a digest cannot tell them apart.
+ */
+function policyContentDifference(a, b) {
+    const listedA = a.policy.listedSuites;
+    const listedB = b.policy.listedSuites;
+    if (listedA && listedB && listedA.join(',') !== listedB.join(',')) {
+        return { what: 'policy listed suites', a: listedA.join(','), b: listedB.join(',') };
+    }
+    const rulesA = rulesOf(a);
+    const rulesB = rulesOf(b);
+    const ids = [...new Set([...rulesA.keys(), ...rulesB.keys()])].sort();
+    for (const id of ids) {
+        const settingA = rulesA.get(id) ?? (a.policy.rules ? 'off' : undefined);
+        const settingB = rulesB.get(id) ?? (b.policy.rules ? 'off' : undefined);
+        if (settingA !== undefined && settingB !== undefined && !sameSetting(settingA, settingB)) {
+            return { what: `policy rule ${id}`, a: settingA, b: settingB };
+        }
+    }
+    return undefined;
+}
+/**
+ * Each rule's setting as far as the report shows it: `policy.rules` lists the rules checked
+ * (absent in reports of the earliest versions), and a finding carries its rule's severity.
+ */
+function rulesOf(report) {
+    const settings = new Map();
+    for (const id of report.policy.rules ?? []) {
+        settings.set(id, 'checked');
+    }
+    const findings = [
+        ...report.endpoints.flatMap((result) => result.findings),
+        ...(report.runFindings ?? []),
+    ];
+    for (const finding of findings) {
+        settings.set(finding.id, finding.severity);
+    }
+    return settings;
+}
+// A rule known only to be checked agrees with any severity: the report that says so raised no
+// finding of it, so its severity is not recorded.
+function sameSetting(a, b) {
+    if (a === 'off' || b === 'off')
+        return a === b;
+    return a === 'checked' || b === 'checked' || a === b;
 }
 
 ;// CONCATENATED MODULE: ./src/report/diff.ts
@@ -34712,16 +34852,22 @@ function diff_diffReports(baseline, current) {
  * Why a baseline cannot be compared with a report, or undefined when it can. Findings come from
  * a policy's rules, so under another policy a finding gone is not a finding fixed: the rule may
  * simply not be checked. A merge refuses reports of different policies for the same reason.
- * The policies' content decides, not their names (samePolicy).
+ * The policies' content decides, not their names (policyDifference).
  */
 function baselineMismatch(baseline, current) {
-    if (samePolicy(baseline.policy, current.policy)) {
+    const difference = policyDifference(baseline, current);
+    if (!difference) {
         return undefined;
     }
     // A policy file may take a preset's name: then the names alone would not say what differs.
-    const made = sameName(baseline.policy, current.policy)
+    // Without a digest on both sides the difference is known, and naming it tells the reader
+    // which rule or suite list to look at.
+    const detail = difference.what === 'policy rules (digest)'
+        ? ''
+        : ` (${difference.what} ${difference.a} in the baseline, ${difference.b} in this run)`;
+    const made = sameName(baseline, current)
         ? `under a policy also named ${baseline.policy.name} that checks other rules than this ` +
-            `run's`
+            `run's${detail}`
         : `under the policy ${baseline.policy.name} and this run uses ${current.policy.name}`;
     return (`the baseline was made ${made}, so its findings cannot be compared: give a baseline made ` +
         `under ${current.policy.name}`);
@@ -34904,7 +35050,7 @@ function leavesPhrase(leaves) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/2020.js
 var _2020 = __nccwpck_require__(2210);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"digest":{"description":"SHA-256 (hex) of a canonical JSON of what the policy checks (versions, suites, groups, DH size, expiry window, certificate constraints, each rule\'s severity; not its name, fail-on or suppressions). A baseline or merge matches reports by it; reports without it are matched by the policy\'s name.","type":"string","pattern":"^[0-9a-f]{64}$"},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a handshake finished with none, in the version given.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"},"version":{"enum":["TLSv1.3","TLSv1.2"]}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"webhook-tls-probe report","description":"The JSON report of webhook-tls-probe, schema version 1: per endpoint and per address the probe results, the certificates, the findings and the verdict. Suite, group and alert values are IANA code points.","type":"object","additionalProperties":false,"required":["schemaVersion","tool","policy","startedAt","finishedAt","compliant","endpoints"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string","minLength":1},"version":{"type":"string","minLength":1}}},"policy":{"type":"object","additionalProperties":false,"required":["name","failOn"],"properties":{"name":{"type":"string","minLength":1},"failOn":{"enum":["error","warning","notice","never"]},"digest":{"description":"SHA-256 (hex) of a canonical JSON of what the policy checks (versions, suites, groups, DH size, expiry window, certificate constraints, each rule\'s severity; not its name, fail-on or suppressions). A baseline or merge matches reports by it; when a report lacks it, by the policy\'s base name and what both reports record (rules, their findings\' severities, listed suites). A merged report has it only when every shard had the same one.","type":"string","pattern":"^[0-9a-f]{64}$"},"listedSuites":{"type":"array","items":{"$ref":"#/$defs/code16"}},"rules":{"description":"The rules the policy checks: those not set to off.","type":"array","items":{"type":"string"}}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"compliant":{"description":"True when no endpoint has a finding at or above the policy\'s fail-on severity.","type":"boolean"},"shard":{"description":"Set on the report of one shard of a job matrix; index counts from 1.","type":"object","additionalProperties":false,"required":["index","count"],"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1},"listDigest":{"description":"SHA-256 (hex) of the sorted keys (host, port, path) of every endpoint of the whole list the shard was cut from; a merge refuses shards whose digests differ.","type":"string","pattern":"^[0-9a-f]{64}$"},"listSize":{"description":"How many endpoints the whole list had; a merge of all shards must have as many.","type":"integer","minimum":0}}},"endpoints":{"description":"One result per endpoint, in the order the endpoints were given.","type":"array","items":{"$ref":"#/$defs/endpointResult"}},"runFindings":{"description":"Findings about the run as a whole, not one endpoint (policy.unused-suppression, whose endpoint is the suppression\'s pattern): no verdict counts them.","type":"array","items":{"$ref":"#/$defs/finding"}}},"$defs":{"code16":{"type":"integer","minimum":0,"maximum":65535},"tlsVersion":{"enum":["SSLv3","TLSv1.0","TLSv1.1","TLSv1.2","TLSv1.3"]},"severity":{"enum":["error","warning","notice"]},"duration":{"type":"number","minimum":0},"endpoint":{"type":"object","additionalProperties":false,"required":["input","host","port","hostIsIp"],"properties":{"input":{"type":"string","minLength":1},"host":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535},"path":{"type":"string"},"hostIsIp":{"type":"boolean"},"source":{"type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string","minLength":1},"line":{"type":"integer","minimum":1}}}}},"probeOutcome":{"description":"How one probe (one ClientHello on one connection) ended.","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","version","suite"],"properties":{"kind":{"const":"accepted"},"version":{"$ref":"#/$defs/tlsVersion"},"suite":{"$ref":"#/$defs/code16"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},{"type":"object","additionalProperties":false,"required":["kind","alert","alertName"],"properties":{"kind":{"const":"alert"},"alert":{"type":"integer","minimum":0,"maximum":255},"alertName":{"type":"string"}}},{"type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"enum":["reset","closed"]}}},{"type":"object","additionalProperties":false,"required":["kind","phase"],"properties":{"kind":{"const":"timeout"},"phase":{"enum":["connect","read"]}}},{"type":"object","additionalProperties":false,"required":["kind","detail"],"properties":{"kind":{"enum":["not-tls","violation","error"]},"detail":{"type":"string"}}}]},"versionSupport":{"type":"object","additionalProperties":false,"required":["version","accepted","outcome"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":["boolean","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"}}},"acceptedSuite":{"type":"object","additionalProperties":false,"required":["code","name"],"properties":{"code":{"$ref":"#/$defs/code16"},"name":{"type":"string"},"group":{"$ref":"#/$defs/code16"},"dhBits":{"type":"integer","minimum":0}}},"suiteEnumeration":{"type":"object","additionalProperties":false,"required":["version","accepted","preference","refusals","complete"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"accepted":{"type":"array","items":{"$ref":"#/$defs/acceptedSuite"}},"preference":{"enum":["server","client","unknown"]},"refusals":{"type":"array","items":{"enum":["alert","reset","closed"]}},"complete":{"type":"boolean"}}},"groupSupport":{"type":"object","additionalProperties":false,"required":["version","groups","dhBits"],"properties":{"version":{"$ref":"#/$defs/tlsVersion"},"groups":{"type":"array","items":{"$ref":"#/$defs/code16"}},"dhBits":{"type":"array","items":{"type":"integer","minimum":0}},"fromServerList":{"type":"boolean"}}},"senderProbe":{"type":"object","additionalProperties":false,"required":["outcome"],"properties":{"outcome":{"$ref":"#/$defs/probeOutcome"},"forwardSecret":{"type":"boolean"}}},"observation":{"type":"object","additionalProperties":false,"required":["id","detail"],"properties":{"id":{"type":"string"},"detail":{"type":"string"}}},"certificateInfo":{"type":"object","additionalProperties":false,"required":["subject","issuer","serial","dnsNames","ipAddresses","keyType","keyBits","signatureAlgorithm","notBefore","notAfter","daysLeft","fingerprintSha256","selfSigned","isCa","pem"],"properties":{"subject":{"type":"string"},"issuer":{"type":"string"},"serial":{"type":"string"},"dnsNames":{"type":"array","items":{"type":"string"}},"ipAddresses":{"type":"array","items":{"type":"string"}},"keyType":{"enum":["RSA","RSA-PSS","EC","Ed25519","Ed448","DSA","other"]},"keyBits":{"type":"integer","minimum":0},"curve":{"type":"string"},"signatureAlgorithm":{"type":"string"},"notBefore":{"type":"string","format":"date-time"},"notAfter":{"type":"string","format":"date-time"},"daysLeft":{"type":"integer"},"fingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"},"selfSigned":{"type":"boolean"},"isCa":{"type":"boolean"},"pem":{"type":"string"}}},"chainProblem":{"type":"object","additionalProperties":false,"required":["code","detail"],"properties":{"code":{"enum":["missing-intermediate","wrong-intermediate","untrusted","self-signed","expired","not-yet-valid","expired-in-chain","name-mismatch","weak-signature","weak-key","bad-order","root-sent","not-server-auth","bad-basic-constraints","unused-certificate"]},"detail":{"type":"string"},"certificate":{"type":"integer","minimum":0}}},"servedChain":{"type":"object","additionalProperties":false,"required":["sni","served","built","trusted","nameMatches","problems","ocspStapled"],"properties":{"sni":{"type":["string","null"]},"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"served":{"type":"array","items":{"$ref":"#/$defs/certificateInfo"}},"built":{"type":"array","items":{"anyOf":[{"type":"integer","minimum":0},{"const":"anchor"}]}},"trusted":{"type":"boolean"},"nameMatches":{"type":"boolean"},"problems":{"type":"array","items":{"$ref":"#/$defs/chainProblem"}},"ocspStapled":{"type":"boolean"},"clientCertificateRequested":{"description":"The server sent a CertificateRequest: it asks the client for a certificate.","const":true},"anchor":{"$ref":"#/$defs/certificateInfo"}}},"sniBehaviour":{"type":"object","additionalProperties":false,"required":["honoured","required","noSniNameMatches","unknownName"],"properties":{"honoured":{"type":["boolean","null"]},"required":{"type":["boolean","null"]},"noSniNameMatches":{"type":["boolean","null"]},"unknownName":{"enum":["same-certificate","other-certificate","warning-alert","fatal-alert",null]},"nameWarning":{"type":["boolean","null"]},"noSniOutcome":{"$ref":"#/$defs/probeOutcome"},"unknownNameOutcome":{"$ref":"#/$defs/probeOutcome"}}},"keyTypeProbe":{"type":"object","additionalProperties":false,"required":["keyType","version","sni","outcome"],"properties":{"keyType":{"enum":["RSA","ECDSA","EdDSA"]},"version":{"$ref":"#/$defs/tlsVersion"},"sni":{"type":["string","null"]},"outcome":{"$ref":"#/$defs/probeOutcome"},"leafKeyType":{"enum":["RSA","EC","Ed25519","Ed448","DSA","other"]},"leafFingerprintSha256":{"type":"string","pattern":"^[0-9A-Fa-f:]+$"}}},"certificateCheck":{"type":"object","additionalProperties":false,"required":["primary","others","sni"],"properties":{"primary":{"anyOf":[{"$ref":"#/$defs/servedChain"},{"type":"null"}]},"others":{"type":"array","items":{"$ref":"#/$defs/servedChain"}},"sni":{"$ref":"#/$defs/sniBehaviour"},"keyTypes":{"type":"array","items":{"$ref":"#/$defs/keyTypeProbe"}},"stalledAfterServerHello":{"type":"boolean"},"withoutClientCertificate":{"description":"The server asked for a client certificate: how it took a handshake finished with none, in the version given.","type":"object","additionalProperties":false,"required":["answer","detail"],"properties":{"answer":{"enum":["refused","completed","unknown"]},"detail":{"type":"string"},"version":{"enum":["TLSv1.3","TLSv1.2"]}}},"error":{"type":"string"}}},"addressScan":{"type":"object","additionalProperties":false,"required":["address","family","versions","suites","groups","listedSuites","sender","certificates","observations","connections","durationMs"],"properties":{"address":{"type":"string","minLength":1},"family":{"enum":[4,6]},"versions":{"type":"array","items":{"$ref":"#/$defs/versionSupport"}},"suites":{"type":"array","items":{"$ref":"#/$defs/suiteEnumeration"}},"groups":{"type":"array","items":{"$ref":"#/$defs/groupSupport"}},"listedSuites":{"$ref":"#/$defs/probeOutcome"},"sender":{"$ref":"#/$defs/senderProbe"},"certificates":{"$ref":"#/$defs/certificateCheck"},"observations":{"type":"array","items":{"$ref":"#/$defs/observation"}},"connections":{"type":"integer","minimum":0},"durationMs":{"$ref":"#/$defs/duration"},"notScanned":{"description":"Set when this address could not be scanned while another address of the endpoint could.","$ref":"#/$defs/notScanned"}}},"notScanned":{"type":"object","additionalProperties":false,"required":["reason","detail"],"properties":{"reason":{"enum":["dns","refused","timeout","not-tls","error"]},"detail":{"type":"string"}}},"endpointScan":{"type":"object","additionalProperties":false,"required":["endpoint","status","addresses","startedAt","durationMs"],"properties":{"endpoint":{"$ref":"#/$defs/endpoint"},"status":{"description":"Whether the probes could run: not-scanned when no address answered a TLS handshake. This is about the scan, not the verdict: a port that answers in plain HTTP (notScanned.reason not-tls) has status not-scanned but verdict non-compliant (the endpoint.not-tls finding: port does not speak TLS), and is counted as non-compliant; only verdict not-scanned counts as not scanned.","enum":["scanned","not-scanned"]},"notScanned":{"$ref":"#/$defs/notScanned"},"addresses":{"type":"array","items":{"$ref":"#/$defs/addressScan"}},"startedAt":{"type":"string","format":"date-time"},"durationMs":{"$ref":"#/$defs/duration"}}},"finding":{"type":"object","additionalProperties":false,"required":["id","title","severity","endpoint","evidence","remediation"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+(\\\\.[a-z0-9-]+)+$"},"title":{"type":"string","minLength":1},"severity":{"$ref":"#/$defs/severity"},"endpoint":{"type":"string"},"address":{"type":"string"},"sni":{"type":["string","null"]},"evidence":{"type":"object","additionalProperties":false,"required":["observed","expected"],"properties":{"observed":{"type":"string"},"expected":{"type":"string"}}},"remediation":{"type":"object","additionalProperties":false,"required":["summary"],"properties":{"summary":{"type":"string"},"snippets":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["server","config"],"properties":{"server":{"type":"string"},"config":{"type":"string"}}}}}},"suppressed":{"type":"object","additionalProperties":false,"required":["reason"],"properties":{"reason":{"type":"string"},"expires":{"type":"string"}}},"source":{"description":"The line of the user\'s own file the finding is about when that is not the endpoint\'s: a suppression\'s line of the policy file.","type":"object","additionalProperties":false,"required":["file","line"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1}}}}},"endpointResult":{"type":"object","additionalProperties":false,"required":["scan","verdict","findings"],"properties":{"scan":{"$ref":"#/$defs/endpointScan"},"verdict":{"enum":["compliant","non-compliant","not-scanned"]},"findings":{"description":"In the order the policy raised them.","type":"array","items":{"$ref":"#/$defs/finding"}}}}}}');
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report on disk: written in a stable key order (the order of the schema), written
 // atomically so a reader never sees half a file, and read back only after it validates against
@@ -35875,14 +36021,29 @@ function mergeReports(reports, names) {
     return {
         schemaVersion: first.schemaVersion,
         tool: { ...first.tool },
-        policy: {
-            ...first.policy,
-            ...(first.policy.listedSuites ? { listedSuites: [...first.policy.listedSuites] } : {}),
-        },
+        policy: mergedPolicy(reports),
         startedAt: earliest(reports.map((report) => report.startedAt)),
         finishedAt: latest(reports.map((report) => report.finishedAt)),
         compliant: endpoints.every((result) => !failsPolicy(result, first.policy.failOn)),
         endpoints,
+    };
+}
+/**
+ * The shards' policy, which checkSameRun found to be one. A shard of an earlier version has no
+ * digest, and a digest is what later baselines and merges trust over the name: the merged
+ * report keeps one only when every shard had it. What any shard records of the rules or
+ * listed suites is kept, as the shards agree on it wherever two of them record it.
+ */
+function mergedPolicy(reports) {
+    const { digest, listedSuites, rules, ...first } = reports[0].policy;
+    const everyDigest = reports.every((report) => report.policy.digest === digest);
+    const listed = reports.find((report) => report.policy.listedSuites)?.policy.listedSuites;
+    const checked = reports.find((report) => report.policy.rules)?.policy.rules;
+    return {
+        ...first,
+        ...(digest !== undefined && everyDigest ? { digest } : {}),
+        ...(listed ? { listedSuites: [...listed] } : {}),
+        ...(checked ? { rules: [...checked] } : {}),
     };
 }
 function describeReport(report, index) {
@@ -35900,19 +36061,18 @@ function checkSameRun(reports, nameOf) {
         if (report.tool.name !== first.tool.name || report.tool.version !== first.tool.version) {
             throw differs('tool', `${first.tool.name} ${first.tool.version}`, `${report.tool.name} ${report.tool.version}`);
         }
-        if (!samePolicy(report.policy, first.policy)) {
-            // Named alike (a policy file may take a preset's name), the rules are what differ.
-            throw sameName(report.policy, first.policy)
-                ? differs('policy rules (digest)', first.policy.digest?.slice(0, 12), report.policy.digest?.slice(0, 12))
-                : differs('policy', first.policy.name, report.policy.name);
+        // Compared with every earlier report, not only the first: without digests, a report that
+        // records less (no rules) agrees with the first while a later one may not agree with it.
+        for (let earlier = 0; earlier < index; earlier += 1) {
+            const difference = policyDifference(reports[earlier], report);
+            if (difference) {
+                throw new MergeError(`${nameOf(index)} has ${difference.what} ${JSON.stringify(difference.b)} where ` +
+                    `${nameOf(earlier)} has ${JSON.stringify(difference.a)}: only ` +
+                    'reports of one run can be merged');
+            }
         }
         if (report.policy.failOn !== first.policy.failOn) {
             throw differs('fail-on severity', first.policy.failOn, report.policy.failOn);
-        }
-        const listed = (report.policy.listedSuites ?? []).join(',');
-        const firstListed = (first.policy.listedSuites ?? []).join(',');
-        if (listed !== firstListed) {
-            throw differs('policy listed suites', firstListed, listed);
         }
     });
 }

@@ -57324,11 +57324,14 @@ function finishingHello(hello, serverName) {
     const broad = { ...broadHello('TLSv1.2', serverName), statusRequest: false };
     if (hello === 'TLSv1.2, any suite')
         return broad;
-    const finishable = (code) => {
+    // ECDHE first, as senders order them, and a DH exchange only after it: a 2048-bit or larger
+    // DH key costs milliseconds a curve does not.
+    const kexRank = (code) => ['ECDHE', 'DHE', 'RSA'].indexOf(suiteByCode(code)?.kex ?? '');
+    const finishable = broad.suites.filter((code) => {
         const suite = suiteByCode(code);
         return suite !== undefined && canFinishTls12(suite);
-    };
-    return { ...broad, suites: broad.suites.filter(finishable) };
+    });
+    return { ...broad, suites: finishable.sort((a, b) => kexRank(a) - kexRank(b)) };
 }
 function broadHello(version, serverName) {
     return {

@@ -20,8 +20,8 @@ import { canMakeKeyShare, makeKeyShare } from './keyshare.js';
 import type { ServerHello, ServerKeyExchange } from './messages.js';
 import { type CipherSuite, suiteByCode } from './suites.js';
 import {
-  type AnswerWithoutCertificate,
   answerOfAlert,
+  RecordAnswerReader,
   suiteAead,
   suiteHash,
   transcriptHash,
@@ -329,32 +329,8 @@ function cbcProtection(
  * (Section 7.4.9), so either one means it went on without a certificate; a server that wants
  * one ends with an alert in the clear when it reads the empty Certificate (Section 7.4.6).
  */
-export class Tls12AnswerReader {
-  answer: AnswerWithoutCertificate | null = null;
-  private pending: Uint8Array = new Uint8Array(0);
-
-  get unread(): Uint8Array {
-    return this.pending;
-  }
-
-  push(chunk: Uint8Array): boolean {
-    this.pending = concatBytes([this.pending, chunk]);
-    while (this.answer === null && this.pending.length >= 5) {
-      const length = (this.pending[3] << 8) | this.pending[4];
-      if (this.pending.length < 5 + length) break;
-      const type = this.pending[0];
-      const body = this.pending.subarray(5, 5 + length);
-      this.pending = this.pending.subarray(5 + length);
-      this.read(type, body);
-    }
-    return this.answer !== null;
-  }
-
-  endOfStream(): void {
-    this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
-  }
-
-  private read(type: number, body: Uint8Array): void {
+export class Tls12AnswerReader extends RecordAnswerReader {
+  protected read(type: number, _header: Uint8Array, body: Uint8Array): void {
     if (type === ContentType.alert) {
       this.answer = answerOfAlert(body);
     } else if (type === ContentType.changeCipherSpec) {

@@ -322,12 +322,13 @@ export type AnswerWithoutCertificate =
   | { kind: 'completed'; detail: string }
   | { kind: 'unknown'; detail: string; helloRefused?: true };
 
-/** Reads the records a server sends after our Finished until one of them answers it. */
-export class AnswerReader {
+/**
+ * Splits the records a server sends after our Finished and reads them, TLS 1.3 and TLS 1.2
+ * alike, until one of them answers it.
+ */
+export abstract class RecordAnswerReader {
   answer: AnswerWithoutCertificate | null = null;
   private pending: Uint8Array = new Uint8Array(0);
-
-  constructor(private readonly serverApplication: RecordDecryptor) {}
 
   get unread(): Uint8Array {
     return this.pending;
@@ -350,7 +351,16 @@ export class AnswerReader {
     this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
   }
 
-  private read(type: number, header: Uint8Array, body: Uint8Array): void {
+  protected abstract read(type: number, header: Uint8Array, body: Uint8Array): void;
+}
+
+/** The TLS 1.3 answer: alerts in the clear or under the application traffic keys. */
+export class AnswerReader extends RecordAnswerReader {
+  constructor(private readonly serverApplication: RecordDecryptor) {
+    super();
+  }
+
+  protected read(type: number, header: Uint8Array, body: Uint8Array): void {
     if (type === ContentType.changeCipherSpec) return;
 
     // A server that fails the handshake may send its alert in the clear.

@@ -29652,14 +29652,13 @@ function finishWithoutCertificate(keys, serverMessages) {
         serverApplication: recordDecryptor(hash, aead, serverApplication),
     };
 }
-/** Reads the records a server sends after our Finished until one of them answers it. */
-class AnswerReader {
-    serverApplication;
+/**
+ * Splits the records a server sends after our Finished and reads them, TLS 1.3 and TLS 1.2
+ * alike, until one of them answers it.
+ */
+class RecordAnswerReader {
     answer = null;
     pending = new Uint8Array(0);
-    constructor(serverApplication) {
-        this.serverApplication = serverApplication;
-    }
     get unread() {
         return this.pending;
     }
@@ -29678,6 +29677,14 @@ class AnswerReader {
     }
     endOfStream() {
         this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
+    }
+}
+/** The TLS 1.3 answer: alerts in the clear or under the application traffic keys. */
+class AnswerReader extends RecordAnswerReader {
+    serverApplication;
+    constructor(serverApplication) {
+        super();
+        this.serverApplication = serverApplication;
     }
     read(type, header, body) {
         if (type === ContentType.changeCipherSpec)
@@ -30001,29 +30008,8 @@ function cbcProtection(cipher, mac) {
  * (Section 7.4.9), so either one means it went on without a certificate; a server that wants
  * one ends with an alert in the clear when it reads the empty Certificate (Section 7.4.6).
  */
-class Tls12AnswerReader {
-    answer = null;
-    pending = new Uint8Array(0);
-    get unread() {
-        return this.pending;
-    }
-    push(chunk) {
-        this.pending = concatBytes([this.pending, chunk]);
-        while (this.answer === null && this.pending.length >= 5) {
-            const length = (this.pending[3] << 8) | this.pending[4];
-            if (this.pending.length < 5 + length)
-                break;
-            const type = this.pending[0];
-            const body = this.pending.subarray(5, 5 + length);
-            this.pending = this.pending.subarray(5 + length);
-            this.read(type, body);
-        }
-        return this.answer !== null;
-    }
-    endOfStream() {
-        this.answer ??= { kind: 'unknown', detail: 'the server closed the connection, saying nothing' };
-    }
-    read(type, body) {
+class Tls12AnswerReader extends RecordAnswerReader {
+    read(type, _header, body) {
         if (type === ContentType.alert) {
             this.answer = answerOfAlert(body);
         }

@@ -5,10 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EndpointResult } from '../../src/model.js';
-import { evaluate, presetPolicy } from '../../src/policy/index.js';
-import { parseEndpoint } from '../../src/probe/endpoint.js';
-import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { binaryPath, describeWith } from '../support/binaries.js';
+import { judgeServer } from '../support/judge.js';
 import {
   type IssuedCertificate,
   issueIntermediate,
@@ -43,22 +41,7 @@ afterAll(async () => {
 
 /** Scans `host:port` (resolved to the server's address) and evaluates it under `webhook`. */
 async function judge(server: RunningServer, host = '127.0.0.1'): Promise<EndpointResult> {
-  const endpoint = parseEndpoint(`${host}:${server.port}`);
-  const now = new Date();
-  const [scan] = await scanEndpoints(
-    [endpoint],
-    {
-      ...DEFAULT_SCAN_OPTIONS,
-      connectTimeoutMs: 3_000,
-      readTimeoutMs: 5_000,
-      endpointDeadlineMs: 50_000,
-      extraCaPem: [root.certPem],
-      now,
-    },
-    {},
-    { resolve: async () => [{ address: server.address, family: 4 }] },
-  );
-  return evaluate(scan, presetPolicy('webhook'), now);
+  return (await judgeServer(server, { trusted: [root.certPem], host })).result;
 }
 
 function ids(result: EndpointResult): string[] {

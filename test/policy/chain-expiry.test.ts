@@ -5,11 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EndpointResult, Report } from '../../src/model.js';
-import { evaluate, presetPolicy } from '../../src/policy/index.js';
-import { parseEndpoint } from '../../src/probe/endpoint.js';
-import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
-import { buildReport, renderMarkdown, renderText } from '../../src/report/index.js';
+import { renderMarkdown, renderText } from '../../src/report/index.js';
 import { describeWith } from '../support/binaries.js';
+import { judgeServer, serveLeaf } from '../support/judge.js';
 import {
   type IssuedCertificate,
   issueIntermediate,
@@ -18,7 +16,7 @@ import {
   makeTempDir,
   pemBundle,
 } from '../support/pki.js';
-import { type RunningServer, startOpenssl } from '../support/servers.js';
+import type { RunningServer } from '../support/servers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // Half a day past whole days, so that the days left do not depend on when the test runs.
@@ -39,28 +37,9 @@ async function judge(
   root: IssuedCertificate | IssuedCertificate[],
   sent: IssuedCertificate[] = leaf.issuers.slice(0, -1),
 ) {
-  const server = await startOpenssl({
-    certPem: leaf.certPem,
-    keyPem: leaf.keyPem,
-    chainPem: pemBundle(...sent),
-    args: ['-tls1_2'],
-  });
+  const server = await serveLeaf(leaf, { chainPem: pemBundle(...sent), args: ['-tls1_2'] });
   running.push(server);
-
-  const now = new Date();
-  const policy = presetPolicy('webhook');
-  const [scan] = await scanEndpoints([parseEndpoint(server.endpoint)], {
-    ...DEFAULT_SCAN_OPTIONS,
-    connectTimeoutMs: 3_000,
-    readTimeoutMs: 5_000,
-    endpointDeadlineMs: 50_000,
-    listedSuites: policy.listedSuites,
-    extraCaPem: [root].flat().map((trusted) => trusted.certPem),
-    now,
-  });
-  const result = evaluate(scan, policy, now);
-  const report = buildReport({ results: [result], policy, startedAt: now, finishedAt: now });
-  return { result, report };
+  return judgeServer(server, { trusted: [root].flat().map((trusted) => trusted.certPem) });
 }
 
 function expiring(result: EndpointResult) {

@@ -6,17 +6,14 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EndpointResult } from '../../src/model.js';
-import { evaluate, presetPolicy } from '../../src/policy/index.js';
-import { parseEndpoint } from '../../src/probe/endpoint.js';
-import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
 import { describeWith } from '../support/binaries.js';
+import { judgeServer, serveLeaf } from '../support/judge.js';
 import {
   type IssuedCertificate,
   issueIntermediate,
   issueLeaf,
   makeRoot,
   makeTempDir,
-  pemBundle,
   writeCertificateFiles,
 } from '../support/pki.js';
 import {
@@ -24,7 +21,6 @@ import {
   type OpensslOptions,
   type RunningServer,
   startNginx,
-  startOpenssl,
 } from '../support/servers.js';
 
 const running: RunningServer[] = [];
@@ -46,35 +42,14 @@ async function judge(
   host: string,
   options: Partial<OpensslOptions> = {},
 ): Promise<EndpointResult> {
-  const server = await startOpenssl({
-    certPem: leaf.certPem,
-    keyPem: leaf.keyPem,
-    chainPem: pemBundle(...leaf.issuers.slice(0, -1)),
-    ...options,
-  });
+  const server = await serveLeaf(leaf, options);
   running.push(server);
-  return judgeServer(server, host);
+  return judgeRunning(server, host);
 }
 
 /** Judges `host:port` of a running server, the host resolving to the server. */
-async function judgeServer(server: RunningServer, host: string): Promise<EndpointResult> {
-  const now = new Date();
-  const policy = presetPolicy('webhook');
-  const [scan] = await scanEndpoints(
-    [parseEndpoint(`${host}:${server.port}`)],
-    {
-      ...DEFAULT_SCAN_OPTIONS,
-      connectTimeoutMs: 3_000,
-      readTimeoutMs: 5_000,
-      endpointDeadlineMs: 50_000,
-      listedSuites: policy.listedSuites,
-      extraCaPem: [root.certPem],
-      now,
-    },
-    {},
-    { resolve: async () => [{ address: server.address, family: 4 }] },
-  );
-  return evaluate(scan, policy, now);
+async function judgeRunning(server: RunningServer, host: string): Promise<EndpointResult> {
+  return (await judgeServer(server, { trusted: [root.certPem], host })).result;
 }
 
 function finding(result: EndpointResult, id: string) {
@@ -139,7 +114,7 @@ describeWith('nginx', 'the words of name findings on nginx', () => {
       const server = await startNginx({ serverBlocks: nginxTlsServer({ certFile, keyFile }) });
       running.push(server);
 
-      const result = await judgeServer(server, 'localhost');
+      const result = await judgeRunning(server, 'localhost');
       const mismatch = finding(result, 'certificate.name-mismatch');
 
       // nginx with one site sends the certificate for every name, the sign the hedge reads.
@@ -167,7 +142,10 @@ describeWith('nginx', 'the words of name findings on nginx', () => {
       const server = await startNginx({ serverBlocks: nginxTlsServer({ certFile, keyFile }) });
       running.push(server);
 
-      const mismatch = finding(await judgeServer(server, 'localhost'), 'certificate.name-mismatch');
+      const mismatch = finding(
+        await judgeRunning(server, 'localhost'),
+        'certificate.name-mismatch',
+      );
 
       expect(mismatch.evidence.observed).toContain('it is probably its default certificate');
       expect(mismatch.remediation.summary).toMatch(/^Serve a certificate whose subjectAltName/);

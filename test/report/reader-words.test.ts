@@ -5,19 +5,11 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../src/model.js';
-import { evaluate, presetPolicy } from '../../src/policy/index.js';
-import { parseEndpoint } from '../../src/probe/endpoint.js';
-import { DEFAULT_SCAN_OPTIONS, scanEndpoints } from '../../src/probe/scan.js';
-import { buildReport, renderMarkdown } from '../../src/report/index.js';
+import { renderMarkdown } from '../../src/report/index.js';
 import { describeWith } from '../support/binaries.js';
-import {
-  type IssuedCertificate,
-  issueIntermediate,
-  issueLeaf,
-  makeRoot,
-  pemBundle,
-} from '../support/pki.js';
-import { type OpensslOptions, type RunningServer, startOpenssl } from '../support/servers.js';
+import { judgeServer, serveLeaf } from '../support/judge.js';
+import { type IssuedCertificate, issueIntermediate, issueLeaf, makeRoot } from '../support/pki.js';
+import type { OpensslOptions, RunningServer } from '../support/servers.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,27 +26,9 @@ afterAll(async () => {
 
 /** Serves `leaf` with its intermediates, scans `host:port` and renders the job summary. */
 async function scanned(leaf: IssuedCertificate, options: Partial<OpensslOptions> = {}) {
-  const server = await startOpenssl({
-    certPem: leaf.certPem,
-    keyPem: leaf.keyPem,
-    chainPem: pemBundle(...leaf.issuers.slice(0, -1)),
-    ...options,
-  });
+  const server = await serveLeaf(leaf, options);
   running.push(server);
-
-  const now = new Date();
-  const policy = presetPolicy('webhook');
-  const [scan] = await scanEndpoints([parseEndpoint(server.endpoint)], {
-    ...DEFAULT_SCAN_OPTIONS,
-    connectTimeoutMs: 3_000,
-    readTimeoutMs: 5_000,
-    endpointDeadlineMs: 50_000,
-    listedSuites: policy.listedSuites,
-    extraCaPem: [root.certPem],
-    now,
-  });
-  const result = evaluate(scan, policy, now);
-  const report = buildReport({ results: [result], policy, startedAt: now, finishedAt: now });
+  const { report } = await judgeServer(server, { trusted: [root.certPem] });
   return { report, markdown: renderMarkdown(report) };
 }
 

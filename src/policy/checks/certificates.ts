@@ -151,8 +151,7 @@ function validityText(chain: ServedChain, now: Date): string {
 function expiringSoon(chain: ServedChain, first: ChainExpiry, days: number, warnDays: number) {
   const leaf = chain.served[0];
   const date = dateText(first.certificate.notAfter);
-  const expected =
-    `more than ${plural(warnDays, 'day')} of validity left on every certificate of the ` + 'chain';
+  const expected = `more than ${plural(warnDays, 'day')} of validity left on every certificate of the chain`;
 
   if (first.position === 0) {
     return {
@@ -390,7 +389,8 @@ export function checkClientCertificate(context: AddressContext): RawFinding[] {
       '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
       'If your senders do present certificates (mutual TLS), suppress this finding.',
   );
-  const finished = `a ${versionLabel(tried?.version ?? 'TLSv1.3')} handshake finished without one`;
+  const version = versionLabel(tried?.version ?? 'TLSv1.3');
+  const finished = `a ${version} handshake finished without one`;
   if (tried?.answer === 'refused') {
     return [
       {
@@ -407,7 +407,7 @@ export function checkClientCertificate(context: AddressContext): RawFinding[] {
 
   const outcome =
     tried?.answer === 'completed'
-      ? `it goes on without one in ${versionLabel(tried.version ?? 'TLSv1.3')} (${tried.detail}), ` +
+      ? `it goes on without one in ${version} (${tried.detail}), ` +
         'but may still refuse the request over HTTP (nginx does with ssl_verify_client on)'
       : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
   return [

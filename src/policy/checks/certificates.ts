@@ -151,7 +151,8 @@ function validityText(chain: ServedChain, now: Date): string {
 function expiringSoon(chain: ServedChain, first: ChainExpiry, days: number, warnDays: number) {
   const leaf = chain.served[0];
   const date = dateText(first.certificate.notAfter);
-  const expected = `more than ${plural(warnDays, 'day')} of validity left on every certificate of the chain`;
+  const expected =
+    `more than ${plural(warnDays, 'day')} of validity left on every certificate of the ` + 'chain';
 
   if (first.position === 0) {
     return {

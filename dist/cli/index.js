@@ -31583,7 +31583,8 @@ function checkClientCertificate(context) {
     const remediation = adviceOnly('Turn client certificate verification off for the webhook endpoint (nginx ' +
         '`ssl_verify_client off;`, Apache `SSLVerifyClient none`, Node `requestCert: false`). ' +
         'If your senders do present certificates (mutual TLS), suppress this finding.');
-    const finished = `a ${text_versionLabel(tried?.version ?? 'TLSv1.3')} handshake finished without one`;
+    const version = text_versionLabel(tried?.version ?? 'TLSv1.3');
+    const finished = `a ${version} handshake finished without one`;
     if (tried?.answer === 'refused') {
         return [
             {
@@ -31597,7 +31598,7 @@ function checkClientCertificate(context) {
         ];
     }
     const outcome = tried?.answer === 'completed'
-        ? `it goes on without one in ${text_versionLabel(tried.version ?? 'TLSv1.3')} (${tried.detail}), ` +
+        ? `it goes on without one in ${version} (${tried.detail}), ` +
             'but may still refuse the request over HTTP (nginx does with ssl_verify_client on)'
         : `whether it requires one could not be told (${tried?.detail ?? 'not tried'})`;
     return [
